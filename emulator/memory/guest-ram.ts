@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Guest RAM as TypeScript sees it.
+ *
+ * The machine has one host mapping for all of physical memory below the
+ * board's RAM end; every emulated core maps the same host pages with
+ * uc_mem_map_ptr, so a store by any core is visible at once to the others
+ * and to the typed arrays built here (and the reverse).
+ *
+ * Integer convention, stated once for the whole project:
+ *   - physical addresses, sizes, PFNs and offsets are `number` (exact below
+ *     2^53; the largest board has 8 GiB, i.e. 2^33);
+ *   - virtual addresses and 64-bit register values are `bigint`, because
+ *     kernel VAs (0xffffff80_00000000...) do not fit a double exactly.
+ *
+ * A host ArrayBuffer over external memory is limited to 4 GiB, so RAM is
+ * seen through banks of at most BANK_SIZE bytes. Every typed view handed
+ * out must lie inside one bank; allocators that keep metadata in guest RAM
+ * (struct page, percpu chunk maps) place it so that it does not straddle a
+ * bank boundary, and `view` says clearly when it would.
+ */
+
+export const BANK_SHIFT = 32;
+export const BANK_SIZE = 2 ** BANK_SHIFT;
+
+export interface RamBank {
+  /** Physical address of the first byte of the bank (a multiple of BANK_SIZE). */
+  base: number;
+  buffer: ArrayBuffer;
+}
+
+export class GuestRamError extends Error {
+  override name = 'GuestRamError';
+}
+
+export class GuestRam {
+  /** Physical address one past the last byte backed by host memory. */
+  readonly end: number;
+  private readonly banks: RamBank[];
+  private readonly u8s: Uint8Array[];
+  private readonly dvs: DataView[];
+
+  /**
+   * @param banks host memory for [0, end), bank k covering
+   *              [k * BANK_SIZE, k * BANK_SIZE + buffer.byteLength)
+   */
+  constructor(banks: RamBank[]) {
+    banks.forEach((b, k) => {
+      if (b.base !== k * BANK_SIZE) throw new GuestRamError(`bank ${k} must start at ${k * BANK_SIZE}`);
+      if (k < banks.length - 1 && b.buffer.byteLength !== BANK_SIZE)
+        throw new GuestRamError(`bank ${k} must be full (${BANK_SIZE} bytes)`);
+    });
+    this.banks = banks;
+    this.u8s = banks.map((b) => new Uint8Array(b.buffer));
+    this.dvs = banks.map((b) => new DataView(b.buffer));
+    const last = banks[banks.length - 1];
+    this.end = last ? last.base + last.buffer.byteLength : 0;
+  }
+
+  /** RAM backed by ordinary JS ArrayBuffers: for tests of code that only needs memory. */
+  static fromArrayBuffers(size: number): GuestRam {
+    const banks: RamBank[] = [];
+    for (let base = 0; base < size; base += BANK_SIZE)
+      banks.push({ base, buffer: new ArrayBuffer(Math.min(BANK_SIZE, size - base)) });
+    return new GuestRam(banks);
+  }
+
+  contains(pa: number, len = 1): boolean {
+    return Number.isInteger(pa) && pa >= 0 && len >= 0 && pa + len <= this.end;
+  }
+
+  /**
+   * The bank index and offset of [pa, pa+len), which must not cross a bank
+   * boundary.
+   */
+  private locate(pa: number, len: number): [number, number] {
+    if (!this.contains(pa, len))
+      throw new GuestRamError(`physical range 0x${pa.toString(16)}+0x${len.toString(16)} is outside guest RAM`);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (off + len > BANK_SIZE) throw new GuestRamError(`physical range 0x${pa.toString(16)}+0x${len.toString(16)} crosses a RAM bank`);
+    return [k, off];
+  }
+
+  /** A live byte view of [pa, pa+len): writes go straight to guest memory. */
+  bytes(pa: number, len: number): Uint8Array {
+    const [k, off] = this.locate(pa, len);
+    return this.u8s[k]!.subarray(off, off + len);
+  }
+
+  /** A live typed view (Int32Array, BigUint64Array, ...) of `count` elements at pa. */
+  view<T extends ArrayBufferView>(ctor: new (b: ArrayBuffer, off: number, n: number) => T, pa: number, count: number, elemSize: number): T {
+    const [k, off] = this.locate(pa, count * elemSize);
+    if (off % elemSize !== 0) throw new GuestRamError(`0x${pa.toString(16)} is not ${elemSize}-byte aligned`);
+    return new ctor(this.banks[k]!.buffer, off, count);
+  }
+
+  u8(pa: number): number {
+    const [k, off] = this.locate(pa, 1);
+    return this.u8s[k]![off]!;
+  }
+  setU8(pa: number, v: number): void {
+    const [k, off] = this.locate(pa, 1);
+    this.u8s[k]![off] = v;
+  }
+  u32(pa: number): number {
+    const [k, off] = this.locate(pa, 4);
+    return this.dvs[k]!.getUint32(off, true);
+  }
+  setU32(pa: number, v: number): void {
+    const [k, off] = this.locate(pa, 4);
+    this.dvs[k]!.setUint32(off, v >>> 0, true);
+  }
+  u64(pa: number): bigint {
+    const [k, off] = this.locate(pa, 8);
+    return this.dvs[k]!.getBigUint64(off, true);
+  }
+  setU64(pa: number, v: bigint): void {
+    const [k, off] = this.locate(pa, 8);
+    this.dvs[k]!.setBigUint64(off, BigInt.asUintN(64, v), true);
+  }
+
+  /** Copy host bytes into guest memory (may span banks). */
+  write(pa: number, data: Uint8Array): void {
+    let done = 0;
+    while (done < data.length) {
+      const here = pa + done;
+      const room = BANK_SIZE - (here % BANK_SIZE);
+      const n = Math.min(room, data.length - done);
+      this.bytes(here, n).set(data.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  /** Copy guest memory out to a new host buffer (may span banks). */
+  read(pa: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const here = pa + done;
+      const n = Math.min(BANK_SIZE - (here % BANK_SIZE), len - done);
+      out.set(this.bytes(here, n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  fill(pa: number, len: number, value = 0): void {
+    let done = 0;
+    while (done < len) {
+      const here = pa + done;
+      const n = Math.min(BANK_SIZE - (here % BANK_SIZE), len - done);
+      this.bytes(here, n).fill(value);
+      done += n;
+    }
+  }
+}
