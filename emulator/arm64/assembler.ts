@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A small two-pass ARM64 assembler front end over Keystone.
+ *
+ * Keystone (WASM, @alexaltea/keystone-js) encodes instructions, but gives
+ * no symbol table and its `ldr xN, =imm` literal pools are broken. Every
+ * A64 instruction is 4 bytes, so the layout is known before encoding: pass
+ * one assigns addresses to labels and sizes to directives; pass two
+ * replaces each symbol by its absolute value and has Keystone encode the
+ * instruction at its own address (so PC-relative forms come out right).
+ *
+ * Source syntax: one statement per line; `//` and `;` comments; `label:`;
+ * `.equ NAME, expr`; `.org off` (from the start of the unit); `.balign n`;
+ * `.word`/`.quad` lists of expressions; `.ascii "..."`/`.asciz "..."`;
+ * `.space n`; and the pseudo-instruction `mov64 xN, expr`, always four
+ * instructions (movz + 3 movk) so that sizes never depend on values.
+ * Expressions are integer arithmetic over numbers and symbols
+ * (+ - * / << >> | & ~ and parentheses), evaluated as bigint.
+ */
+
+import { createRequire } from 'node:module';
+
+export class AsmError extends Error {
+  override name = 'AsmError';
+}
+
+export interface Assembled {
+  /** Load address of the first byte. */
+  base: bigint;
+  bytes: Uint8Array;
+  /** Label and .equ values (absolute addresses for labels). */
+  symbols: Map<string, bigint>;
+}
+
+interface KeystoneEngine {
+  asm(src: string, address: number): { mc: Uint8Array; count: number; failed: boolean };
+}
+
+let engine: KeystoneEngine | undefined;
+
+async function keystone(): Promise<KeystoneEngine> {
+  if (engine) return engine;
+  const require = createRequire(import.meta.url);
+  const init = require('@alexaltea/keystone-js') as () => Promise<{
+    Keystone: new (arch: number, mode: number) => KeystoneEngine;
+    ARCH_ARM64: number;
+    MODE_LITTLE_ENDIAN: number;
+  }>;
+  const ks = await init();
+  engine = new ks.Keystone(ks.ARCH_ARM64, ks.MODE_LITTLE_ENDIAN);
+  return engine;
+}
+
+type Stmt =
+  | { kind: 'insn'; text: string; line: number }
+  | { kind: 'mov64'; reg: string; expr: string; line: number }
+  | { kind: 'data'; width: 4 | 8; exprs: string[]; line: number }
+  | { kind: 'bytes'; data: Uint8Array; line: number }
+  | { kind: 'space'; size: number; line: number };
+
+const SYMBOL = /[A-Za-z_.$][A-Za-z0-9_.$]*/g;
+
+/** Evaluate an integer expression over known symbols. */
+export function evalExpr(expr: string, symbols: Map<string, bigint>, line = 0): bigint {
+  const js = expr.replace(SYMBOL, (name) => {
+    if (/^0x[0-9a-f]+$/i.test(name)) return name;
+    const v = symbols.get(name);
+    if (v === undefined) throw new AsmError(`line ${line}: unknown symbol "${name}" in "${expr}"`);
+    return `(${v}n)`;
+  }).replace(/\b(0x[0-9a-fA-F]+|\d+)\b(?!n)/g, '$1n');
+  if (!/^[\s0-9a-fA-Fxn()+\-*/<>|&~^]*$/.test(js)) throw new AsmError(`line ${line}: bad expression "${expr}"`);
+  try {
+    return BigInt.asUintN(64, Function(`"use strict"; return (${js});`)() as bigint);
+  } catch {
+    throw new AsmError(`line ${line}: bad expression "${expr}"`);
+  }
+}
+
+function parseString(s: string, line: number): Uint8Array {
+  const m = /^"(.*)"$/.exec(s.trim());
+  if (!m) throw new AsmError(`line ${line}: expected a quoted string`);
+  return new TextEncoder().encode(m[1]!.replace(/\\n/g, '\n').replace(/\\0/g, '\0'));
+}
+
+function stripComment(raw: string): string {
+  return raw.replace(/\/\/.*$/, '').replace(/;.*$/, '').trim();
+}
+
+/** Pass one: statements, label addresses and .equ values. */
+function layout(src: string, base: bigint, predefined: Map<string, bigint>): { stmts: Stmt[]; symbols: Map<string, bigint> } {
+  const symbols = new Map(predefined);
+  const stmts: Stmt[] = [];
+  let pc = base;
+  const lines = src.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    let s = stripComment(lines[i]!);
+    const label = /^([A-Za-z_.$][A-Za-z0-9_.$]*):/.exec(s);
+    if (label) {
+      if (symbols.has(label[1]!)) throw new AsmError(`line ${line}: symbol "${label[1]}" defined twice`);
+      symbols.set(label[1]!, pc);
+      s = s.slice(label[0].length).trim();
+    }
+    if (!s) continue;
+    const [op, ...restParts] = s.split(/\s+/);
+    const rest = restParts.join(' ');
+    const args = rest.split(',').map((a) => a.trim()).filter(Boolean);
+    const emit = (st: Stmt, size: number): void => {
+      stmts.push(st);
+      pc += BigInt(size);
+    };
+    switch (op) {
+      case '.equ':
+        symbols.set(args[0]!, evalExpr(args.slice(1).join(','), symbols, line));
+        break;
+      case '.org': {
+        const target = base + evalExpr(rest, symbols, line);
+        if (target < pc) throw new AsmError(`line ${line}: .org moves backwards`);
+        emit({ kind: 'space', size: Number(target - pc), line }, Number(target - pc));
+        break;
+      }
+      case '.balign': {
+        const n = evalExpr(rest, symbols, line);
+        const pad = Number((n - (pc % n)) % n);
+        emit({ kind: 'space', size: pad, line }, pad);
+        break;
+      }
+      case '.space':
+        emit({ kind: 'space', size: Number(evalExpr(rest, symbols, line)), line }, Number(evalExpr(rest, symbols, line)));
+        break;
+      case '.word':
+      case '.quad': {
+        const width = op === '.word' ? 4 : 8;
+        emit({ kind: 'data', width, exprs: args, line }, width * args.length);
+        break;
+      }
+      case '.ascii':
+      case '.asciz': {
+        let data = parseString(rest, line);
+        if (op === '.asciz') data = Uint8Array.of(...data, 0);
+        emit({ kind: 'bytes', data, line }, data.length);
+        break;
+      }
+      case 'mov64':
+        emit({ kind: 'mov64', reg: args[0]!, expr: args.slice(1).join(','), line }, 16);
+        break;
+      default:
+        if (op!.startsWith('.')) throw new AsmError(`line ${line}: unknown directive ${op}`);
+        emit({ kind: 'insn', text: s, line }, 4);
+    }
+  }
+  return { stmts, symbols };
+}
+
+function substituteSymbols(text: string, symbols: Map<string, bigint>): string {
+  // Only whole words that are symbols; register names and mnemonics are left alone.
+  return text.replace(SYMBOL, (name) => {
+    const v = symbols.get(name);
+    return v === undefined ? name : `0x${v.toString(16)}`;
+  });
+}
+
+/**
+ * Assemble `src` for load address `base`.
+ * @param predefined symbols visible to the source (e.g. board constants)
+ */
+export async function assemble(src: string, base: bigint, predefined: Record<string, bigint | number> = {}): Promise<Assembled> {
+  const ks = await keystone();
+  const pre = new Map(Object.entries(predefined).map(([k, v]) => [k, BigInt(v)] as [string, bigint]));
+  const { stmts, symbols } = layout(src, base, pre);
+  const out: number[] = [];
+  const pcOf = (): bigint => base + BigInt(out.length);
+  const encode = (text: string, line: number): void => {
+    const r = ks.asm(text, Number(pcOf()));
+    if (r.failed || r.mc.length !== 4) throw new AsmError(`line ${line}: cannot assemble "${text}"`);
+    out.push(...r.mc);
+  };
+  for (const st of stmts) {
+    switch (st.kind) {
+      case 'insn':
+        encode(substituteSymbols(st.text, symbols), st.line);
+        break;
+      case 'mov64': {
+        const v = evalExpr(st.expr, symbols, st.line);
+        for (let k = 0; k < 4; k++) {
+          const chunk = (v >> BigInt(16 * k)) & 0xffffn;
+          encode(`${k === 0 ? 'movz' : 'movk'} ${st.reg}, #0x${chunk.toString(16)}, lsl #${16 * k}`, st.line);
+        }
+        break;
+      }
+      case 'data':
+        for (const e of st.exprs) {
+          let v = evalExpr(e, symbols, st.line);
+          for (let b = 0; b < st.width; b++, v >>= 8n) out.push(Number(v & 0xffn));
+        }
+        break;
+      case 'bytes':
+        out.push(...st.data);
+        break;
+      case 'space':
+        for (let b = 0; b < st.size; b++) out.push(0);
+        break;
+    }
+  }
+  return { base, bytes: Uint8Array.from(out), symbols };
+}
+
+/** Assemble a short snippet (tests, probes) at `base`. */
+export async function asm(src: string, base: bigint | number = 0): Promise<Uint8Array> {
+  return (await assemble(src, BigInt(base))).bytes;
+}

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The typed Unicorn binding: the only module in the project that touches
+ * koffi (and, through it, libunicorn.so.2 and libc's mmap).
+ *
+ * Lifetimes. A hook callback is a koffi-registered trampoline; if it were
+ * released while the engine could still call it the process would crash.
+ * Each Unicorn instance therefore owns the trampolines of its hooks and MMIO
+ * regions and releases them only after uc_hook_del, or after uc_close in
+ * dispose(). koffi allows about 8192 live trampolines per process, so hooks
+ * are registered once per core, not per call.
+ *
+ * Exceptions never cross into C. A JS exception thrown by a hook is caught,
+ * the engine is stopped, and the exception is rethrown from emuStart().
+ *
+ * 64-bit values are bigint. Register reads and writes go through one
+ * BigUint64Array scratch slot (koffi passes it as a pointer): five times
+ * faster than koffi's [0n] out-arrays, and always exact. uint64 callback
+ * arguments arrive from koffi as signed numbers or bigints, so they are
+ * normalised with BigInt.asUintN(64, ...).
+ *
+ * Facts relied on: ../shared/reference/unicorn-facts.md (costs of each call,
+ * the 2.0.1 bugs), unicorn.h of 2.0.1 for the prototypes.
+ */
+
+import koffi from 'koffi';
+import {
+  REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
+  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
+  UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
+} from './constants';
+
+export class UcError extends Error {
+  override name = 'UcError';
+  constructor(readonly code: number, readonly call: string) {
+    super(`${call}: ${strerror(code)} (UC_ERR ${code})`);
+  }
+}
+
+/** Unicorn is missing or unusable: the message says exactly what to do. */
+export class UnicornUnavailableError extends Error {
+  override name = 'UnicornUnavailableError';
+}
+
+type Ptr = bigint;
+type KoffiFn = (...args: unknown[]) => unknown;
+
+interface Lib {
+  uc_version: KoffiFn;
+  uc_open: KoffiFn;
+  uc_close: KoffiFn;
+  uc_strerror: KoffiFn;
+  uc_reg_read: KoffiFn;
+  uc_reg_write: KoffiFn;
+  uc_mem_map_ptr: KoffiFn;
+  uc_mem_read: KoffiFn;
+  uc_mem_write: KoffiFn;
+  uc_mmio_map: KoffiFn;
+  uc_emu_start: KoffiFn;
+  uc_emu_stop: KoffiFn;
+  uc_hook_add: KoffiFn;
+  uc_hook_del: KoffiFn;
+  uc_ctl: KoffiFn;
+  uc_context_alloc: KoffiFn;
+  uc_context_save: KoffiFn;
+  uc_context_restore: KoffiFn;
+  uc_context_size: KoffiFn;
+  uc_context_free: KoffiFn;
+  mmap: KoffiFn;
+  munmap: KoffiFn;
+  protos: {
+    intr: koffi.TypeObject;
+    code: koffi.TypeObject;
+    insnMrs: koffi.TypeObject;
+    memEvent: koffi.TypeObject;
+    mmioRead: koffi.TypeObject;
+    mmioWrite: koffi.TypeObject;
+  };
+}
+
+let lib: Lib | undefined;
+
+export const LIBUNICORN = 'libunicorn.so.2';
+
+function loadLib(): Lib {
+  if (lib) return lib;
+  let uc: koffi.LibraryHandle;
+  try {
+    uc = koffi.load(LIBUNICORN);
+  } catch {
+    throw new UnicornUnavailableError(
+      `cannot load ${LIBUNICORN}: install the Debian package with "apt-get install -y libunicorn2" (as root)`,
+    );
+  }
+  const libc = koffi.load('libc.so.6');
+  const f = (decl: string): KoffiFn => uc.func(decl) as KoffiFn;
+  const l: Lib = {
+    uc_version: f('unsigned int uc_version(void *major, void *minor)'),
+    uc_open: f('int uc_open(int arch, int mode, _Out_ void **uc)'),
+    uc_close: f('int uc_close(void *uc)'),
+    uc_strerror: f('const char *uc_strerror(int code)'),
+    uc_reg_read: f('int uc_reg_read(void *uc, int regid, void *value)'),
+    uc_reg_write: f('int uc_reg_write(void *uc, int regid, void *value)'),
+    uc_mem_map_ptr: f('int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, void *ptr)'),
+    uc_mem_read: f('int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)'),
+    uc_mem_write: f('int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)'),
+    uc_mmio_map: f('int uc_mmio_map(void *uc, uint64_t address, size_t size, void *read_cb, void *user_read, void *write_cb, void *user_write)'),
+    uc_emu_start: f('int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)'),
+    uc_emu_stop: f('int uc_emu_stop(void *uc)'),
+    uc_hook_add: f('int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user_data, uint64_t begin, uint64_t end, ...)'),
+    uc_hook_del: f('int uc_hook_del(void *uc, size_t hh)'),
+    uc_ctl: f('int uc_ctl(void *uc, int control, ...)'),
+    uc_context_alloc: f('int uc_context_alloc(void *uc, _Out_ void **context)'),
+    uc_context_save: f('int uc_context_save(void *uc, void *context)'),
+    uc_context_restore: f('int uc_context_restore(void *uc, void *context)'),
+    uc_context_size: f('size_t uc_context_size(void *uc)'),
+    uc_context_free: f('int uc_context_free(void *context)'),
+    mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)') as KoffiFn,
+    munmap: libc.func('int munmap(void *addr, size_t len)') as KoffiFn,
+    protos: {
+      intr: koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)'),
+      code: koffi.proto('void uc_cb_code(void *uc, uint64_t address, uint32_t size, void *user)'),
+      insnMrs: koffi.proto('uint32_t uc_cb_mrs(void *uc, int reg, void *cp_reg, void *user)'),
+      memEvent: koffi.proto('bool uc_cb_mem_event(void *uc, int type, uint64_t address, int size, int64_t value, void *user)'),
+      mmioRead: koffi.proto('uint64_t uc_cb_mmio_read(void *uc, uint64_t offset, unsigned int size, void *user)'),
+      mmioWrite: koffi.proto('void uc_cb_mmio_write(void *uc, uint64_t offset, unsigned int size, uint64_t value, void *user)'),
+    },
+  };
+  const version = (l.uc_version(null, null) as number) >>> 0;
+  if (version >>> 24 !== UC_API_MAJOR)
+    throw new UnicornUnavailableError(`${LIBUNICORN} reports API version ${version >>> 24}; uconsole-mm needs Unicorn 2.x`);
+  lib = l;
+  return l;
+}
+
+/** True when libunicorn can be loaded (used by setup and by the CLI to explain what is missing). */
+export function unicornAvailable(): boolean {
+  try {
+    loadLib();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Unicorn library version as "major.minor.patch". */
+export function unicornVersion(): string {
+  const v = (loadLib().uc_version(null, null) as number) >>> 0;
+  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}`;
+}
+
+function strerror(code: number): string {
+  try {
+    return String(loadLib().uc_strerror(code));
+  } catch {
+    return `error ${code}`;
+  }
+}
+
+export const u64 = (v: unknown): bigint => BigInt.asUintN(64, BigInt(v as number | bigint));
+
+/* ----------------------------------------------------------------------------
+ * Host memory: one anonymous, lazily-committed mapping per region.
+ */
+
+export interface HostMemory {
+  /** The host address, for uc_mem_map_ptr. */
+  readonly ptr: Ptr;
+  readonly size: number;
+  /** ArrayBuffers over the mapping, each at most 4 GiB (koffi.view's limit). */
+  readonly buffers: ArrayBuffer[];
+  free(): void;
+}
+
+const PROT_RW = 3;
+const MAP_PRIVATE_ANON_NORESERVE = 0x02 | 0x20 | 0x4000;
+const VIEW_MAX = 2 ** 32;
+
+/**
+ * mmap `size` bytes of zeroed host memory (MAP_NORESERVE: pages are
+ * committed only when touched, so a 4 GB guest costs what it uses).
+ * `views` = false skips the ArrayBuffers (for VA shadows no one reads).
+ */
+export function hostAlloc(size: number, views = true): HostMemory {
+  const l = loadLib();
+  const ptr = l.mmap(null, size, PROT_RW, MAP_PRIVATE_ANON_NORESERVE, -1, 0) as Ptr | null;
+  if (ptr === null || u64(ptr) === 0xffffffffffffffffn) throw new Error(`cannot reserve ${size} bytes of host memory`);
+  const buffers: ArrayBuffer[] = [];
+  if (views) {
+    for (let off = 0; off < size; off += VIEW_MAX) {
+      const part = koffi.as(Number(u64(ptr)) + off, 'void *');
+      buffers.push(koffi.view(off === 0 ? ptr : part, Math.min(VIEW_MAX, size - off)));
+    }
+  }
+  let freed = false;
+  return {
+    ptr,
+    size,
+    buffers,
+    free: () => {
+      if (!freed) l.munmap(ptr, size);
+      freed = true;
+    },
+  };
+}
+
+/* ----------------------------------------------------------------------------
+ * The engine.
+ */
+
+export type IntrHook = (intno: number) => void;
+export type CodeHook = (address: bigint, size: number) => void;
+/** Return the value to place in the destination register, or undefined to let the mrs run. */
+export type MrsHook = (reg: number, sysreg: { op0: number; op1: number; crn: number; crm: number; op2: number }) => bigint | undefined;
+/** Return true if the access was handled (e.g. a region mapped) and should be retried. */
+export type UnmappedHook = (type: number, address: bigint, size: number) => boolean;
+export interface MmioHandlers {
+  read(offset: number, size: number): bigint | number;
+  write(offset: number, size: number, value: bigint): void;
+}
+
+interface HookRecord {
+  handle: bigint;
+  trampolines: bigint[];
+}
+
+export class Unicorn {
+  private handle: Ptr;
+  private readonly hooks = new Map<bigint, HookRecord>();
+  private readonly mmioTrampolines: bigint[] = [];
+  private readonly scratch = new BigUint64Array(1);
+  private readonly cpBuf = new ArrayBuffer(32);
+  private readonly cpU32 = new Uint32Array(this.cpBuf);
+  private readonly cpU64 = new BigUint64Array(this.cpBuf);
+  private pendingError: unknown = undefined;
+  private closed = false;
+  private readonly l: Lib;
+
+  /** Open an ARM64 engine with the given CPU model (UC_CPU_ARM64_*). */
+  constructor(cpuModel: number) {
+    this.l = loadLib();
+    const out: [Ptr | null] = [null];
+    this.check(this.l.uc_open(UC_ARCH_ARM64, UC_MODE_ARM, out) as number, 'uc_open');
+    this.handle = out[0] as Ptr;
+    // Must come before the first use of the instance, or it is ignored.
+    this.check(this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_WRITE, 'int', cpuModel) as number, 'uc_ctl(CPU_MODEL)');
+  }
+
+  private check(rc: number, call: string): void {
+    if (rc !== 0) throw new UcError(rc, call);
+  }
+
+  get cpuModel(): number {
+    const out = new Int32Array(1);
+    this.check(this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_READ, 'int *', out) as number, 'uc_ctl(CPU_MODEL read)');
+    return out[0]!;
+  }
+
+  regRead(reg: number): bigint {
+    this.l.uc_reg_read(this.handle, reg, this.scratch);
+    return this.scratch[0]!;
+  }
+
+  regWrite(reg: number, value: bigint): void {
+    this.scratch[0] = BigInt.asUintN(64, value);
+    this.check(this.l.uc_reg_write(this.handle, reg, this.scratch) as number, 'uc_reg_write');
+  }
+
+  /** Read a system register through the CP_REG interface. */
+  sysRead(r: SysReg): bigint {
+    this.cpU32.set([r.crn, r.crm, r.op0, r.op1, r.op2, 0]);
+    this.check(this.l.uc_reg_read(this.handle, REG_CP_REG, this.cpU32) as number, `uc_reg_read(${r.name})`);
+    return this.cpU64[3]!;
+  }
+
+  /**
+   * Write a system register through CP_REG. Beware (2.0.1): this does not
+   * rebuild the cached hflags nor flush the TLB; registers that affect
+   * translation are set from guest code (msr; isb) instead.
+   */
+  sysWrite(r: SysReg, value: bigint): void {
+    this.cpU32.set([r.crn, r.crm, r.op0, r.op1, r.op2, 0]);
+    this.cpU64[3] = BigInt.asUintN(64, value);
+    this.check(this.l.uc_reg_write(this.handle, REG_CP_REG, this.cpU32) as number, `uc_reg_write(${r.name})`);
+  }
+
+  memMapPtr(address: bigint, size: number, perms: number, host: Ptr): void {
+    this.check(this.l.uc_mem_map_ptr(this.handle, address, size, perms, host) as number,
+      `uc_mem_map_ptr(0x${address.toString(16)}, 0x${size.toString(16)})`);
+  }
+
+  /** Read through Unicorn's physical view (MMU not applied). */
+  memRead(address: bigint, size: number): Uint8Array {
+    const out = new Uint8Array(size);
+    this.check(this.l.uc_mem_read(this.handle, address, out, size) as number, `uc_mem_read(0x${address.toString(16)})`);
+    return out;
+  }
+
+  memWrite(address: bigint, data: Uint8Array): void {
+    this.check(this.l.uc_mem_write(this.handle, address, data, data.length) as number, `uc_mem_write(0x${address.toString(16)})`);
+  }
+
+  mmioMap(address: bigint, size: number, dev: MmioHandlers): void {
+    const read = koffi.register((_uc: unknown, offset: unknown, sz: number) => {
+      try {
+        return BigInt(dev.read(Number(u64(offset)), sz));
+      } catch (e) {
+        this.fail(e);
+        return 0n;
+      }
+    }, koffi.pointer(this.l.protos.mmioRead));
+    const write = koffi.register((_uc: unknown, offset: unknown, sz: number, value: unknown) => {
+      try {
+        dev.write(Number(u64(offset)), sz, u64(value));
+      } catch (e) {
+        this.fail(e);
+      }
+    }, koffi.pointer(this.l.protos.mmioWrite));
+    this.mmioTrampolines.push(read, write);
+    this.check(this.l.uc_mmio_map(this.handle, address, size, read, null, write, null) as number,
+      `uc_mmio_map(0x${address.toString(16)})`);
+  }
+
+  /** Remember a hook's exception and stop: it is rethrown by emuStart. */
+  private fail(e: unknown): void {
+    if (this.pendingError === undefined) this.pendingError = e;
+    this.l.uc_emu_stop(this.handle);
+  }
+
+  /**
+   * Run from `begin` until `until` (0: never), for at most `count`
+   * instructions (0: unlimited). Returns Unicorn's result code: a guest
+   * fault such as UC_ERR_FETCH_UNMAPPED is an expected event for the
+   * machine, not an exception. A hook's exception is rethrown here.
+   */
+  emuStart(begin: bigint, until: bigint, timeoutUs: number, count: number): number {
+    this.pendingError = undefined;
+    const rc = this.l.uc_emu_start(this.handle, begin, until, timeoutUs, count) as number;
+    if (this.pendingError !== undefined) {
+      const e = this.pendingError;
+      this.pendingError = undefined;
+      throw e;
+    }
+    return rc;
+  }
+
+  emuStop(): void {
+    this.l.uc_emu_stop(this.handle);
+  }
+
+  private addHook(type: number, cb: bigint, begin: bigint, end: bigint, extra: unknown[] = []): bigint {
+    const out: [number | bigint] = [0];
+    const rc = this.l.uc_hook_add(this.handle, out, type, cb, null, begin, end, ...extra) as number;
+    if (rc !== 0) {
+      koffi.unregister(cb);
+      throw new UcError(rc, 'uc_hook_add');
+    }
+    const handle = BigInt(out[0]);
+    this.hooks.set(handle, { handle, trampolines: [cb] });
+    return handle;
+  }
+
+  /** Exceptions (svc, brk, aborts, undefined instructions): QEMU's exception number. */
+  hookIntr(fn: IntrHook): bigint {
+    const cb = koffi.register((_uc: unknown, intno: number) => {
+      try {
+        fn(intno);
+      } catch (e) {
+        this.fail(e);
+      }
+    }, koffi.pointer(this.l.protos.intr));
+    return this.addHook(UC_HOOK_INTR, cb, 1n, 0n);
+  }
+
+  /** Called before each instruction with PC in [begin, end]. Costly: keep ranges small. */
+  hookCode(begin: bigint, end: bigint, fn: CodeHook): bigint {
+    const cb = koffi.register((_uc: unknown, address: unknown, size: number) => {
+      try {
+        fn(u64(address), size);
+      } catch (e) {
+        this.fail(e);
+      }
+    }, koffi.pointer(this.l.protos.code));
+    return this.addHook(UC_HOOK_CODE, cb, begin, end);
+  }
+
+  /** Intercept `mrs` with PC in [begin, end] (how MPIDR_EL1 is given its board value). */
+  hookMrs(begin: bigint, end: bigint, fn: MrsHook): bigint {
+    const cb = koffi.register((_uc: unknown, reg: number, cp: unknown) => {
+      try {
+        const raw = new Uint32Array(koffi.view(cp as bigint, 20));
+        const v = fn(reg, { crn: raw[0]!, crm: raw[1]!, op0: raw[2]!, op1: raw[3]!, op2: raw[4]! });
+        if (v === undefined) return 0;
+        this.regWrite(reg, v);
+        return 1;
+      } catch (e) {
+        this.fail(e);
+        return 0;
+      }
+    }, koffi.pointer(this.l.protos.insnMrs));
+    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MRS]);
+  }
+
+  hookUnmapped(fn: UnmappedHook): bigint {
+    const cb = koffi.register((_uc: unknown, type: number, address: unknown, size: number) => {
+      try {
+        return fn(type, u64(address), size);
+      } catch (e) {
+        this.fail(e);
+        return false;
+      }
+    }, koffi.pointer(this.l.protos.memEvent));
+    return this.addHook(UC_HOOK_MEM_UNMAPPED, cb, 1n, 0n);
+  }
+
+  hookDel(handle: bigint): void {
+    const rec = this.hooks.get(handle);
+    if (!rec) return;
+    this.check(this.l.uc_hook_del(this.handle, handle) as number, 'uc_hook_del');
+    this.hooks.delete(handle);
+    // The engine no longer holds the trampoline: now it may go.
+    for (const t of rec.trampolines) koffi.unregister(t);
+  }
+
+  /** Drop translated code for [begin, end) (VAs, through this core's current MMU). */
+  invalidateCode(begin: bigint, end: bigint): void {
+    this.check(this.l.uc_ctl(this.handle, UC_CTL_TB_REMOVE_CACHE_WRITE, 'uint64_t', begin, 'uint64_t', end) as number,
+      'uc_ctl(TB_REMOVE_CACHE)');
+  }
+
+  flushCode(): void {
+    this.check(this.l.uc_ctl(this.handle, UC_CTL_TB_FLUSH_WRITE) as number, 'uc_ctl(TB_FLUSH)');
+  }
+
+  /** A CPU-state snapshot (QEMU's CPUARMState copied raw). */
+  contextAlloc(): UcContext {
+    const out: [Ptr | null] = [null];
+    this.check(this.l.uc_context_alloc(this.handle, out) as number, 'uc_context_alloc');
+    const size = Number(this.l.uc_context_size(this.handle));
+    return new UcContext(out[0] as Ptr, size, this.l);
+  }
+
+  contextSave(ctx: UcContext): void {
+    this.check(this.l.uc_context_save(this.handle, ctx.ptr) as number, 'uc_context_save');
+  }
+
+  contextRestore(ctx: UcContext): void {
+    this.check(this.l.uc_context_restore(this.handle, ctx.ptr) as number, 'uc_context_restore');
+  }
+
+  /** Close the engine, then release every trampoline it could have called. */
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.l.uc_close(this.handle);
+    this.handle = 0n;
+    for (const rec of this.hooks.values()) for (const t of rec.trampolines) koffi.unregister(t);
+    this.hooks.clear();
+    for (const t of this.mmioTrampolines) koffi.unregister(t);
+    this.mmioTrampolines.length = 0;
+  }
+}
+
+export class UcContext {
+  /** The raw bytes of the snapshot (a view created once: koffi.view is costly). */
+  readonly bytes: DataView;
+  private freed = false;
+  constructor(readonly ptr: Ptr, readonly size: number, private readonly l: Lib) {
+    this.bytes = new DataView(koffi.view(ptr, size));
+  }
+  free(): void {
+    if (!this.freed) this.l.uc_context_free(this.ptr);
+    this.freed = true;
+  }
+}
