@@ -58,12 +58,14 @@ type Stmt =
   | { kind: 'bytes'; data: Uint8Array; line: number }
   | { kind: 'space'; size: number; line: number };
 
-const SYMBOL = /[A-Za-z_.$][A-Za-z0-9_.$]*/g;
+/** Numbers first, so that the "x20000" in "0x20000" is never taken for a name. */
+const TOKEN = /0x[0-9a-fA-F]+|\b\d+[bf]?\b|[A-Za-z_.$][A-Za-z0-9_.$]*/g;
+const isName = (tok: string): boolean => /^[A-Za-z_.$]/.test(tok);
 
 /** Evaluate an integer expression over known symbols. */
 export function evalExpr(expr: string, symbols: Map<string, bigint>, line = 0): bigint {
-  const js = expr.replace(SYMBOL, (name) => {
-    if (/^0x[0-9a-f]+$/i.test(name)) return name;
+  const js = expr.replace(TOKEN, (name) => {
+    if (!isName(name)) return name;
     const v = symbols.get(name);
     if (v === undefined) throw new AsmError(`line ${line}: unknown symbol "${name}" in "${expr}"`);
     return `(${v}n)`;
@@ -87,14 +89,20 @@ function stripComment(raw: string): string {
 }
 
 /** Pass one: statements, label addresses and .equ values. */
-function layout(src: string, base: bigint, predefined: Map<string, bigint>): { stmts: Stmt[]; symbols: Map<string, bigint> } {
+function layout(src: string, base: bigint, predefined: Map<string, bigint>): { stmts: Stmt[]; symbols: Map<string, bigint>; locals: LocalLabel[] } {
   const symbols = new Map(predefined);
+  const locals: LocalLabel[] = [];
   const stmts: Stmt[] = [];
   let pc = base;
   const lines = src.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;
     let s = stripComment(lines[i]!);
+    const local = /^(\d+):/.exec(s);
+    if (local) {
+      locals.push({ name: local[1]!, address: pc });
+      s = s.slice(local[0].length).trim();
+    }
     const label = /^([A-Za-z_.$][A-Za-z0-9_.$]*):/.exec(s);
     if (label) {
       if (symbols.has(label[1]!)) throw new AsmError(`line ${line}: symbol "${label[1]}" defined twice`);
@@ -149,15 +157,34 @@ function layout(src: string, base: bigint, predefined: Map<string, bigint>): { s
         emit({ kind: 'insn', text: s, line }, 4);
     }
   }
-  return { stmts, symbols };
+  return { stmts, symbols, locals };
 }
 
-function substituteSymbols(text: string, symbols: Map<string, bigint>): string {
-  // Only whole words that are symbols; register names and mnemonics are left alone.
-  return text.replace(SYMBOL, (name) => {
-    const v = symbols.get(name);
-    return v === undefined ? name : `0x${v.toString(16)}`;
+/**
+ * Replace symbols, and GNU local-label references ("1b": the nearest "1:"
+ * before, "1f": the nearest after), by their values. Register names and
+ * mnemonics are not symbols and are left alone.
+ */
+function substituteSymbols(text: string, symbols: Map<string, bigint>, locals: LocalLabel[], pc: bigint): string {
+  const [mnemonic, ...rest] = text.split(/\s+/);
+  const operands = rest.join(' ').replace(TOKEN, (tok) => {
+    const local = /^(\d+)([bf])$/.exec(tok);
+    if (local) {
+      const hit = local[2] === 'b'
+        ? locals.filter((l) => l.name === local[1] && l.address <= pc).pop()
+        : locals.find((l) => l.name === local[1] && l.address > pc);
+      if (!hit) throw new AsmError(`no local label ${tok} for "${text}"`);
+      return `0x${hit.address.toString(16)}`;
+    }
+    const v = isName(tok) ? symbols.get(tok) : undefined;
+    return v === undefined ? tok : `0x${v.toString(16)}`;
   });
+  return `${mnemonic} ${operands}`.trim();
+}
+
+interface LocalLabel {
+  name: string;
+  address: bigint;
 }
 
 /**
@@ -167,7 +194,7 @@ function substituteSymbols(text: string, symbols: Map<string, bigint>): string {
 export async function assemble(src: string, base: bigint, predefined: Record<string, bigint | number> = {}): Promise<Assembled> {
   const ks = await keystone();
   const pre = new Map(Object.entries(predefined).map(([k, v]) => [k, BigInt(v)] as [string, bigint]));
-  const { stmts, symbols } = layout(src, base, pre);
+  const { stmts, symbols, locals } = layout(src, base, pre);
   const out: number[] = [];
   const pcOf = (): bigint => base + BigInt(out.length);
   const encode = (text: string, line: number): void => {
@@ -178,7 +205,7 @@ export async function assemble(src: string, base: bigint, predefined: Record<str
   for (const st of stmts) {
     switch (st.kind) {
       case 'insn':
-        encode(substituteSymbols(st.text, symbols), st.line);
+        encode(substituteSymbols(st.text, symbols, locals, pcOf()), st.line);
         break;
       case 'mov64': {
         const v = evalExpr(st.expr, symbols, st.line);

@@ -23,7 +23,7 @@
  * the 2.0.1 bugs), unicorn.h of 2.0.1 for the prototypes.
  */
 
-import koffi from 'koffi';
+import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
@@ -69,12 +69,12 @@ interface Lib {
   mmap: KoffiFn;
   munmap: KoffiFn;
   protos: {
-    intr: koffi.TypeObject;
-    code: koffi.TypeObject;
-    insnMrs: koffi.TypeObject;
-    memEvent: koffi.TypeObject;
-    mmioRead: koffi.TypeObject;
-    mmioWrite: koffi.TypeObject;
+    intr: TypeObject;
+    code: TypeObject;
+    insnMrs: TypeObject;
+    memEvent: TypeObject;
+    mmioRead: TypeObject;
+    mmioWrite: TypeObject;
   };
 }
 
@@ -84,7 +84,7 @@ export const LIBUNICORN = 'libunicorn.so.2';
 
 function loadLib(): Lib {
   if (lib) return lib;
-  let uc: koffi.LibraryHandle;
+  let uc: LibraryHandle;
   try {
     uc = koffi.load(LIBUNICORN);
   } catch {

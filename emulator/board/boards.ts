@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The uConsole's core modules as board profiles.
+ *
+ * Sources (see ../shared/reference/uconsole-hw.md): the BCM2711 and BCM283x
+ * device trees (peripheral windows, PL011 at bus 0x7e201000, spin-table
+ * slots 0xd8..0xf0), the firmware-written /memory nodes per RAM size with
+ * the default gpu_mem=76 carve-out, the ClockworkPi A06 DT (RK3399,
+ * cpus 0-3 Cortex-A53 and 4-5 Cortex-A72). What is inferred rather than
+ * read is marked so.
+ *
+ * One deviation is common to every board: the firmware model releases the
+ * secondaries through a spin table, as the Pi firmware does. The RK3399 and
+ * H6 boards use PSCI on real hardware.
+ */
+
+import { GiB, MiB, type BoardProfile, type MemRange } from './profile';
+
+/** The BCM2711 low-peripheral window [0xfc000000, 4 GiB) splits RAM above 3.9 GiB. */
+const BCM2711_PERIPH = 0xfc00_0000;
+const PI_SPIN_TABLE = [0xd8, 0xe0, 0xe8, 0xf0];
+
+/** RAM on a Pi: the GPU's share comes off the top of the first GiB. */
+function piMemoryRanges(ramBytes: number, gpuMemMb: number, periphBase: number): MemRange[] {
+  const first = Math.min(ramBytes, GiB, periphBase) - gpuMemMb * MiB;
+  const ranges: MemRange[] = [{ base: 0, size: first }];
+  if (ramBytes > GiB) ranges.push({ base: GiB, size: Math.min(ramBytes, periphBase) - GiB });
+  // Above 4 GiB the firmware writes 2 GiB entries (8 GB CM4: two of them).
+  for (let base = 4 * GiB; base < ramBytes; base += 2 * GiB) ranges.push({ base, size: Math.min(2 * GiB, ramBytes - base) });
+  return ranges;
+}
+
+function piDram(ramBytes: number, periphBase: number): MemRange[] {
+  const ranges: MemRange[] = [{ base: 0, size: Math.min(ramBytes, periphBase) }];
+  if (ramBytes > 4 * GiB) ranges.push({ base: 4 * GiB, size: ramBytes - 4 * GiB });
+  return ranges;
+}
+
+export const uconsoleCm4: BoardProfile = {
+  name: 'uconsole-cm4',
+  description: 'uConsole with Raspberry Pi CM4 (BCM2711, 4x Cortex-A72)',
+  model: 'Raspberry Pi Compute Module 4 Rev 1.0',
+  compatible: ['raspberrypi,4-compute-module', 'brcm,bcm2711'],
+  soc: 'BCM2711',
+  cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a72', mpidr: (0x8000_0000 | n) >>> 0 })),
+  ramSizes: [1 * GiB, 2 * GiB, 4 * GiB, 8 * GiB],
+  defaultRam: 4 * GiB,
+  ramBase: 0,
+  devices: [
+    { name: 'bcm2711-peripherals', base: 0xfc00_0000, size: 0x0200_0000, compatible: 'brcm,bcm2711' },
+    { name: 'bcm283x-peripherals', base: 0xfe00_0000, size: 0x0180_0000, compatible: 'brcm,bcm2835' },
+    { name: 'arm-local', base: 0xff80_0000, size: 0x0080_0000, compatible: 'brcm,bcm2836-l1-intc' },
+  ],
+  console: {
+    kind: 'pl011',
+    base: 0xfe20_1000,
+    dtName: 'serial@7e201000',
+    compatible: ['arm,pl011', 'arm,primecell'],
+  },
+  defaultGpuMemMb: 76,
+  zoneDmaBits: 30,
+  kernelLoadAddress: 0x20_0000,
+  spinTable: PI_SPIN_TABLE,
+  dram: (ram) => piDram(ram, BCM2711_PERIPH),
+  memoryRanges: (ram, gpu) => piMemoryRanges(ram, gpu, BCM2711_PERIPH),
+};
+
+/** BCM2837: peripherals at 0x3f000000, the ARM-local block at 0x40000000. */
+const BCM2837_PERIPH = 0x3f00_0000;
+
+export const uconsoleCm3: BoardProfile = {
+  name: 'uconsole-cm3',
+  description: 'uConsole with Raspberry Pi CM3 (BCM2837, 4x Cortex-A53)',
+  model: 'Raspberry Pi Compute Module 3 Rev 1.0',
+  compatible: ['raspberrypi,3-compute-module', 'brcm,bcm2837'],
+  soc: 'BCM2837',
+  cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a53', mpidr: (0x8000_0000 | n) >>> 0 })),
+  ramSizes: [1 * GiB],
+  defaultRam: 1 * GiB,
+  ramBase: 0,
+  devices: [
+    { name: 'bcm283x-peripherals', base: 0x3f00_0000, size: 0x0100_0000, compatible: 'brcm,bcm2837' },
+    { name: 'arm-local', base: 0x4000_0000, size: 0x0004_0000, compatible: 'brcm,bcm2836-l1-intc' },
+  ],
+  console: {
+    kind: 'pl011',
+    base: 0x3f20_1000,
+    dtName: 'serial@7e201000',
+    compatible: ['arm,pl011', 'arm,primecell'],
+  },
+  defaultGpuMemMb: 76,
+  // Inferred: the BCM2837 DMA view covers all of its 1 GB, so ZONE_DMA spans 32 bits.
+  zoneDmaBits: 32,
+  kernelLoadAddress: 0x20_0000,
+  spinTable: PI_SPIN_TABLE,
+  dram: (ram) => piDram(ram, BCM2837_PERIPH),
+  memoryRanges: (ram, gpu) => piMemoryRanges(ram, gpu, BCM2837_PERIPH),
+};
+
+/** RK3399: DRAM from 0 up to the peripheral space at 0xf8000000. */
+const RK3399_PERIPH = 0xf800_0000;
+
+export const uconsoleA06: BoardProfile = {
+  name: 'uconsole-a06',
+  description: 'uConsole with ClockworkPi A-06 (RK3399, 4x Cortex-A53 + 2x Cortex-A72)',
+  model: 'Clockworkpi A06',
+  compatible: ['clockwork,devterm-a06', 'rockchip,rk3399'],
+  soc: 'RK3399',
+  cpus: [
+    ...[0, 1, 2, 3].map((n) => ({ model: 'cortex-a53' as const, mpidr: (0x8000_0000 | n) >>> 0 })),
+    ...[0, 1].map((n) => ({ model: 'cortex-a72' as const, mpidr: (0x8000_0100 | n) >>> 0 })),
+  ],
+  ramSizes: [2 * GiB, 4 * GiB],
+  defaultRam: 4 * GiB,
+  ramBase: 0,
+  devices: [{ name: 'rk3399-peripherals', base: RK3399_PERIPH, size: 0x0800_0000, compatible: 'rockchip,rk3399' }],
+  console: {
+    kind: 'ns16550',
+    base: 0xff1a_0000,
+    dtName: 'serial@ff1a0000',
+    compatible: ['rockchip,rk3399-uart', 'snps,dw-apb-uart'],
+    regShift: 2,
+  },
+  defaultGpuMemMb: 0,
+  zoneDmaBits: 32,
+  kernelLoadAddress: 0x20_0000,
+  // Slots 4 and 5 go past the words at 0xf8/0xfc (dtb_ptr32, kernel_entry32).
+  spinTable: PI_SPIN_TABLE.concat([0x100, 0x108]),
+  dram: (ram) => [{ base: 0, size: Math.min(ram, RK3399_PERIPH) }],
+  memoryRanges: (ram) => [{ base: 0, size: Math.min(ram, RK3399_PERIPH) }],
+};
+
+/** Allwinner H6: DRAM at 0x40000000 (inferred from the sunxi64 family; the SoC itself is not confirmed). */
+const H6_DRAM = 0x4000_0000;
+
+export const uconsoleA04: BoardProfile = {
+  name: 'uconsole-a04',
+  description: 'uConsole with ClockworkPi A-04 (Allwinner H6, 4x Cortex-A53)',
+  model: 'ClockworkPi A04',
+  compatible: ['clockwork,devterm-a04', 'allwinner,sun50i-h6'],
+  soc: 'H6',
+  cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a53', mpidr: (0x8000_0000 | n) >>> 0 })),
+  ramSizes: [1 * GiB, 2 * GiB, 3 * GiB],
+  defaultRam: 3 * GiB,
+  ramBase: H6_DRAM,
+  devices: [{ name: 'h6-peripherals', base: 0x0100_0000, size: 0x0800_0000, compatible: 'allwinner,sun50i-h6' }],
+  console: {
+    kind: 'ns16550',
+    base: 0x0500_0000,
+    dtName: 'serial@5000000',
+    compatible: ['snps,dw-apb-uart'],
+    regShift: 2,
+  },
+  defaultGpuMemMb: 0,
+  zoneDmaBits: 32,
+  kernelLoadAddress: H6_DRAM + 0x20_0000,
+  spinTable: PI_SPIN_TABLE.map((a) => H6_DRAM + a),
+  dram: (ram) => [{ base: H6_DRAM, size: ram }],
+  memoryRanges: (ram) => [{ base: H6_DRAM, size: ram }],
+};
+
+export const BOARDS: readonly BoardProfile[] = [uconsoleCm4, uconsoleCm3, uconsoleA06, uconsoleA04];
+export const DEFAULT_BOARD = uconsoleCm4.name;
+
+export class BoardError extends Error {
+  override name = 'BoardError';
+}
+
+export function findBoard(name: string): BoardProfile {
+  const b = BOARDS.find((p) => p.name === name);
+  if (!b) throw new BoardError(`unknown board "${name}" (boards: ${BOARDS.map((p) => p.name).join(', ')})`);
+  return b;
+}

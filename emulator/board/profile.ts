@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What a board is, as data: its cores, its RAM options and layout, its
+ * device windows and its console. The machine is built from a profile;
+ * the firmware stage writes the device tree from the same profile, so the
+ * two can never disagree.
+ */
+
+export type CpuModel = 'cortex-a72' | 'cortex-a53';
+
+export interface CpuDesc {
+  model: CpuModel;
+  /** MPIDR_EL1 as this core reads it (bit 31 RES1, affinity fields below). */
+  mpidr: number;
+}
+
+export interface MemRange {
+  base: number;
+  size: number;
+}
+
+export interface DeviceWindow extends MemRange {
+  name: string;
+  /** Device-tree style compatible of the block, for messages and the DT. */
+  compatible?: string;
+}
+
+export type ConsoleKind = 'pl011' | 'ns16550';
+
+export interface ConsoleDesc {
+  kind: ConsoleKind;
+  base: number;
+  /** Device-tree node name, e.g. "serial@7e201000". */
+  dtName: string;
+  compatible: string[];
+  /** Register stride for 16550-style UARTs (DT reg-shift). */
+  regShift?: number;
+}
+
+export interface BoardProfile {
+  name: string;
+  description: string;
+  /** DT /model and /compatible. */
+  model: string;
+  compatible: string[];
+  soc: string;
+  cpus: CpuDesc[];
+  /** RAM sizes the board is sold with, in bytes; the first default is `defaultRam`. */
+  ramSizes: number[];
+  defaultRam: number;
+  /** Physical address of the first byte of RAM. */
+  ramBase: number;
+  /** Peripheral windows (MMIO); RAM never overlaps them. */
+  devices: DeviceWindow[];
+  console: ConsoleDesc;
+  /** GPU memory carved from the top of the first GiB, in MB (config.txt gpu_mem); 0 if the board has none. */
+  defaultGpuMemMb: number;
+  /** ZONE_DMA's reach in address bits (BCM2711: 30, the 1 GB DMA window). */
+  zoneDmaBits: number;
+  /** Where the firmware loads a 64-bit kernel by default. */
+  kernelLoadAddress: number;
+  /** Per-core spin-table release slots (cpu-release-addr), cpu 0 included. */
+  spinTable: number[];
+  /** All DRAM the CPU can address for a given RAM size, GPU carve-out included. */
+  dram(ramBytes: number): MemRange[];
+  /** RAM ranges for a given size and GPU split, as the firmware writes them into /memory. */
+  memoryRanges(ramBytes: number, gpuMemMb: number): MemRange[];
+}
+
+export const MiB = 1 << 20;
+export const GiB = 2 ** 30;
+
+/** "4G" / "512M" / "4096" (MB) into bytes; NaN if malformed. */
+export function parseRamSize(text: string): number {
+  const m = /^(\d+)([MG]?)B?$/i.exec(text.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? '').toUpperCase();
+  return unit === 'G' ? n * GiB : n * MiB;
+}
+
+export function formatRamSize(bytes: number): string {
+  return bytes % GiB === 0 ? `${bytes / GiB}G` : `${bytes / MiB}M`;
+}
+
+/** One past the highest byte of RAM for a layout. */
+export function ramEnd(ranges: MemRange[]): number {
+  return Math.max(...ranges.map((r) => r.base + r.size));
+}

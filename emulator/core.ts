@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * One emulated core: a Unicorn instance of the board's CPU model, with the
+ * machine's RAM and devices mapped into it, and the state the scheduler
+ * needs (running, parked in WFE or WFI, off).
+ *
+ * Unicorn runs ARM64 code but leaves the rest of the architecture to us:
+ *  - exceptions stop the core with the trap recorded (traps.ts);
+ *  - WFE, WFI and SEV are NOPs or plain exits in Unicorn, so the machine
+ *    hooks the exact addresses where its loaded code has them (code hooks
+ *    on single instructions cost nothing elsewhere) and implements the
+ *    event register: SEV sets it on every core, WFE clears it or parks;
+ *  - MPIDR_EL1 reads 0x80000000 on every instance and cannot be written,
+ *    so an `mrs` hook over the code ranges that read it answers with this
+ *    core's affinity.
+ *
+ * Each core always runs in counting mode (count = the slice length): the
+ * first uncounted run after a counted one costs a full translation-cache
+ * flush, so one mode per instance keeps both speed and determinism.
+ */
+
+import { Unicorn, UcContext, UcError, type MmioHandlers } from './unicorn/binding';
+import {
+  REG_PC, REG_PSTATE, REG_SP, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
+  UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_PROT_ALL,
+} from './unicorn/constants';
+import { A64, kindOfException, type Trap } from './traps';
+import { DeviceAccessError } from './devices/mmio';
+import type { CpuDesc } from './board/profile';
+import { walkStage1, type WalkResult } from './arm64/translate';
+import type { GuestRam } from './memory/guest-ram';
+
+export type CoreState =
+  | 'off' // never started, or stopped by the kernel
+  | 'running'
+  | 'wfe' // parked until an event
+  | 'wfi' // parked until the kernel wakes it
+  | 'trapped'; // stopped with a trap the kernel has not answered yet
+
+export const MIDR: Record<CpuDesc['model'], number> = {
+  'cortex-a72': 0x410fd083,
+  'cortex-a53': 0x410fd034,
+};
+
+/** How a slice ended. */
+export type SliceEnd = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
+
+export interface CoreHooks {
+  /** Called when this core executes SEV. */
+  onSev(core: Core): void;
+  /** Syndrome offset in the context snapshot (calibrated once per process). */
+  syndromeOffset: number;
+  /** Host memory behind every VA shadow (its contents are never used). */
+  shadowHost: bigint;
+  /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
+  lowGaps: { base: number; size: number }[];
+}
+
+/**
+ * uc_emu_start runs nothing when begin == until, and `until` = 0 means
+ * "no stop address" only as long as we do not start at 0 (the armstub
+ * does). An address that is never executed serves instead; `until` inside
+ * hot code would cost a block invalidation per start.
+ */
+export function untilFor(begin: bigint): bigint {
+  return begin === 0n ? 0xffff_ffff_ffff_fffcn : 0n;
+}
+
+/** The whole TTBR1 half of a 39-bit VA space, less its last page (base + size must not wrap). */
+export const TTBR1_SHADOW_BASE = 0xffff_ff80_0000_0000n;
+export const TTBR1_SHADOW_SIZE = 512 * 2 ** 30 - 4096;
+
+export class Core {
+  readonly uc: Unicorn;
+  readonly midr: number;
+  state: CoreState = 'off';
+  pc = 0n;
+  /** The event register of WFE/SEV. */
+  event = false;
+  /** A word whose change also wakes this core from WFE (its spin-table slot). */
+  wfeWatch?: { pa: number; value: bigint };
+  /** Slices this core has run (the machine's virtual time is counted in them). */
+  slices = 0;
+
+  private pendingIntr = -1;
+  private unmapped?: { type: number; address: bigint };
+  private parkRequest: 'wfe' | 'wfi' | undefined;
+  private parkPc = 0n;
+  private readonly snapshot: UcContext;
+  private el1Snapshot?: UcContext;
+  private readonly sites = new Map<bigint, number>();
+
+  /** Shadow regions not yet mapped (see shadowGap). */
+  private readonly gaps: { base: bigint; size: number; mapped: boolean }[];
+  private pendingFetchShadow?: { base: bigint; size: number; mapped: boolean };
+
+  constructor(readonly index: number, readonly desc: CpuDesc, private readonly ram: GuestRam, private readonly hooks: CoreHooks) {
+    this.gaps = hooks.lowGaps.map((g) => ({ base: BigInt(g.base), size: g.size, mapped: false }));
+    this.uc = new Unicorn(desc.model === 'cortex-a72' ? UC_CPU_ARM64_A72 : UC_CPU_ARM64_A53);
+    this.midr = MIDR[desc.model];
+    this.snapshot = this.uc.contextAlloc();
+    this.uc.hookIntr((intno) => {
+      this.pendingIntr = intno;
+      this.uc.contextSave(this.snapshot);
+      this.uc.emuStop();
+    });
+    this.uc.hookUnmapped((type, address) => {
+      const gap = this.shadowGap(address);
+      if (gap && type !== UC_HOOK_MEM_FETCH_UNMAPPED) {
+        this.mapShadow(gap);
+        return true;
+      }
+      if (gap) this.pendingFetchShadow = gap; // mapping inside a fetch hook crashes 2.0.1
+      this.unmapped = { type, address };
+      return false;
+    });
+    // Every TTBR1 virtual address must fall in some region before the MMU
+    // is consulted (Unicorn 2.0.1, issue #1718): one region for the whole
+    // upper half, backed by a never-read host reservation.
+    this.uc.memMapPtr(TTBR1_SHADOW_BASE, TTBR1_SHADOW_SIZE, UC_PROT_ALL, hooks.shadowHost);
+    // Page walks must be AArch64 at EL1 (reset leaves SCR_EL3.RW = 0, so the
+    // walker would take EL1 for AArch32): RW|NS at EL3, RW at EL2.
+    this.uc.sysWrite(SYSREG.SCR_EL3, 0x401n);
+    this.uc.sysWrite(SYSREG.HCR_EL2, 1n << 31n);
+    // Let EL0 read the virtual counter, as Linux configures it.
+    this.uc.sysWrite(SYSREG.CNTKCTL_EL1, 3n);
+  }
+
+  get mpidr(): number {
+    return this.desc.mpidr;
+  }
+
+  /* ---- registers -------------------------------------------------------- */
+
+  x(n: number): bigint {
+    return this.uc.regRead(regX(n));
+  }
+  setX(n: number, v: bigint | number): void {
+    this.uc.regWrite(regX(n), BigInt(v));
+  }
+  get sp(): bigint {
+    return this.uc.regRead(REG_SP);
+  }
+  set sp(v: bigint) {
+    this.uc.regWrite(REG_SP, v);
+  }
+  /** The current exception level (0 or 1), from PSTATE.EL. */
+  get el(): 0 | 1 {
+    return ((Number(this.uc.regRead(REG_PSTATE)) >> 2) & 3) === 0 ? 0 : 1;
+  }
+
+  /* ---- memory as this core sees it ------------------------------------- */
+
+  /** Translate a VA through this core's current MMU state. */
+  translate(va: bigint): WalkResult {
+    const regs = {
+      sctlr: this.uc.sysRead(SYSREG.SCTLR_EL1),
+      tcr: this.uc.sysRead(SYSREG.TCR_EL1),
+      ttbr0: this.uc.sysRead(SYSREG.TTBR0_EL1),
+      ttbr1: this.uc.sysRead(SYSREG.TTBR1_EL1),
+    };
+    return walkStage1(regs, va, (pa) => (this.ram.contains(pa, 8) ? this.ram.u64(pa) : undefined));
+  }
+
+  /** The instruction word at a VA, or undefined if it does not translate to RAM. */
+  fetchWord(va: bigint): number | undefined {
+    const r = this.translate(va);
+    return r.ok && this.ram.contains(r.pa, 4) ? this.ram.u32(r.pa) : undefined;
+  }
+
+  /* ---- hooks on loaded code ------------------------------------------- */
+
+  /** Watch the WFE, WFI and SEV instructions at these addresses (PCs). */
+  addEventSites(sites: Iterable<[bigint, number]>): void {
+    for (const [pc, word] of sites) {
+      if (this.sites.has(pc)) continue;
+      this.sites.set(pc, word);
+      this.uc.hookCode(pc, pc, () => this.onEventSite(pc));
+    }
+  }
+
+  private onEventSite(pc: bigint): void {
+    const word = this.sites.get(pc);
+    if (word === A64.SEV) {
+      this.hooks.onSev(this);
+    } else if (word === A64.SEVL) {
+      this.event = true;
+    } else if (word === A64.WFE) {
+      if (this.event) this.event = false;
+      else this.park('wfe', pc);
+    } else if (word === A64.WFI) {
+      this.park('wfi', pc);
+    }
+  }
+
+  /**
+   * Stop before the WFE/WFI at `pc` executes; the core resumes after it,
+   * as a real core does once the wait is over.
+   */
+  private park(how: 'wfe' | 'wfi', pc: bigint): void {
+    this.parkRequest = how;
+    this.parkPc = pc + 4n;
+    this.uc.emuStop();
+  }
+
+  /**
+   * The not-yet-shadowed gap of the low (TTBR0) half containing `va`, if the
+   * MMU is on: with the MMU off the access really is to nothing, and must
+   * fault; with it on, the VA only has to pass Unicorn's region check.
+   */
+  private shadowGap(va: bigint): { base: bigint; size: number; mapped: boolean } | undefined {
+    if ((this.uc.sysRead(SYSREG.SCTLR_EL1) & 1n) === 0n) return undefined;
+    return this.gaps.find((g) => !g.mapped && va >= g.base && va < g.base + BigInt(g.size));
+  }
+
+  private mapShadow(gap: { base: bigint; size: number; mapped: boolean }): void {
+    this.uc.memMapPtr(gap.base, gap.size, UC_PROT_ALL, this.hooks.shadowHost);
+    gap.mapped = true;
+  }
+
+  /** Answer `mrs xN, mpidr_el1` with this core's affinity for PCs in [begin, end]. */
+  exposeMpidr(begin: bigint, end: bigint): void {
+    const { op0, op1, crn, crm, op2 } = SYSREG.MPIDR_EL1;
+    this.uc.hookMrs(begin, end, (_reg, r) =>
+      r.op0 === op0 && r.op1 === op1 && r.crn === crn && r.crm === crm && r.op2 === op2 ? BigInt(this.mpidr) : undefined);
+  }
+
+  mapMmio(base: number, size: number, dev: MmioHandlers): void {
+    this.uc.mmioMap(BigInt(base), size, dev);
+  }
+
+  /* ---- EL1 snapshot ------------------------------------------------------- */
+
+  /**
+   * Remember this core's EL1 state. Writing PSTATE cannot bring a core back
+   * from EL0 in Unicorn 2.0.1 (stale hflags), so the way back to EL1 is to
+   * restore a snapshot taken at EL1 and set the registers that matter.
+   */
+  saveEl1(): void {
+    if (this.el !== 1) throw new Error(`cpu${this.index}: saveEl1 while at EL0`);
+    this.el1Snapshot ??= this.uc.contextAlloc();
+    this.uc.contextSave(this.el1Snapshot);
+  }
+
+  restoreEl1(): void {
+    if (!this.el1Snapshot) throw new Error(`cpu${this.index}: no EL1 snapshot to return to`);
+    this.uc.contextRestore(this.el1Snapshot);
+  }
+
+  /* ---- running ------------------------------------------------------------ */
+
+  /** Run at most `budget` instructions from this.pc. */
+  runSlice(budget: number): SliceEnd {
+    this.pendingIntr = -1;
+    this.unmapped = undefined;
+    this.parkRequest = undefined;
+    this.slices++;
+    let rc: number;
+    try {
+      rc = this.uc.emuStart(this.pc, untilFor(this.pc), 0, budget);
+    } catch (e) {
+      this.pc = this.uc.regRead(REG_PC);
+      if (e instanceof DeviceAccessError) return this.trapped(this.deviceTrap(e));
+      throw e;
+    }
+    this.pc = this.uc.regRead(REG_PC);
+    if (this.pendingFetchShadow && rc === UC_ERR_FETCH_UNMAPPED) {
+      this.mapShadow(this.pendingFetchShadow);
+      this.pendingFetchShadow = undefined;
+      this.slices--;
+      return this.runSlice(budget);
+    }
+    if (this.pendingIntr >= 0) return this.trapped(this.exceptionTrap(this.pendingIntr));
+    if (rc !== UC_ERR_OK) {
+      if (this.unmapped || rc === 6 || rc === 7 || rc === 8) return this.trapped(this.unmappedTrap(rc));
+      throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
+    }
+    if (this.parkRequest) {
+      this.state = this.parkRequest;
+      this.pc = this.parkPc;
+      if (this.state === 'wfe' && this.wfeWatch) this.wfeWatch.value = this.ram.u64(this.wfeWatch.pa);
+      return { kind: 'parked' };
+    }
+    return { kind: 'budget' };
+  }
+
+  private trapped(trap: Trap): SliceEnd {
+    this.state = 'trapped';
+    return { kind: 'trap', trap };
+  }
+
+  private syndrome(): { esr: number; far: bigint } {
+    const off = this.hooks.syndromeOffset;
+    return { esr: this.snapshot.bytes.getUint32(off, true), far: this.snapshot.bytes.getBigUint64(off + 8, true) };
+  }
+
+  private exceptionTrap(intno: number): Trap {
+    const el = this.el;
+    const { esr, far } = this.syndrome();
+    const base = { core: this.index, pc: this.pc, el, esr, far: 0n, imm: 0 };
+    const kind = kindOfException(intno) ?? 'undef';
+    switch (kind) {
+      case 'svc':
+        return { ...base, kind, imm: esr & 0xffff };
+      case 'brk':
+        return { ...base, kind, imm: esr & 0xffff };
+      case 'data-abort':
+      case 'insn-abort':
+        return { ...base, kind, far };
+      case 'undef': {
+        const word = this.fetchWord(this.pc);
+        if (el === 1 && word !== undefined && A64.isHvc(word)) {
+          // As a real hvc: syndrome EC 0x16 with the immediate, return address after it.
+          const imm = A64.hvcImm(word);
+          return { ...base, kind: 'hvc', pc: this.pc + 4n, imm, esr: ((0x16 << 26) | (1 << 25) | imm) >>> 0 };
+        }
+        return { ...base, kind: 'undef', esr: 1 << 25 };
+      }
+      default:
+        return { ...base, kind };
+    }
+  }
+
+  private unmappedTrap(rc: number): Trap {
+    const type = this.unmapped?.type ?? 0;
+    const what = type === UC_HOOK_MEM_FETCH_UNMAPPED || rc === 8 ? 'fetch'
+      : type === UC_HOOK_MEM_WRITE_UNMAPPED || rc === 7 ? 'write' : 'read';
+    return {
+      kind: 'unmapped', core: this.index, pc: this.pc, el: this.el, esr: 0,
+      far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`,
+    };
+  }
+
+  private deviceTrap(e: DeviceAccessError): Trap {
+    return {
+      kind: 'device', core: this.index, pc: this.pc, el: this.el, esr: 0, far: BigInt(e.pa), imm: 0, detail: e.message,
+    };
+  }
+
+  dispose(): void {
+    this.uc.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memory-mapped devices. A device model answers reads and writes at
+ * offsets inside its window; the machine's region table maps each window
+ * on every core (uc_mmio_map) and dispatches to the model. Devices never
+ * touch host I/O: output leaves through callbacks (onByte), so tests can
+ * capture a console without a terminal.
+ */
+
+export interface MmioDevice {
+  readonly name: string;
+  /** Window size in bytes (a multiple of 4 KiB: Unicorn maps whole pages). */
+  readonly size: number;
+  read(offset: number, width: number): number | bigint;
+  write(offset: number, width: number, value: bigint): void;
+}
+
+/** A guest touched a device the model does not have: the machine reports it as a fault. */
+export class DeviceAccessError extends Error {
+  override name = 'DeviceAccessError';
+  constructor(readonly device: string, readonly pa: number, readonly isWrite: boolean) {
+    super(`${isWrite ? 'write to' : 'read from'} unimplemented device ${device} at PA 0x${pa.toString(16)}`);
+  }
+}
+
+/**
+ * A window the model knows exists but does not emulate (the ARM-local
+ * interrupt block, the GPU mailbox, ...). Any access stops the machine
+ * with a clear report rather than returning something plausible.
+ */
+export class UnimplementedDevice implements MmioDevice {
+  constructor(readonly name: string, readonly base: number, readonly size: number) {}
+  read(offset: number): number {
+    throw new DeviceAccessError(this.name, this.base + offset, false);
+  }
+  write(offset: number): void {
+    throw new DeviceAccessError(this.name, this.base + offset, true);
+  }
+}

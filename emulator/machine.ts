@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The machine: a board's cores, one guest RAM shared by all of them, the
+ * device windows, and a deterministic scheduler.
+ *
+ * Memory. One host mapping covers physical [0, end of DRAM); each core maps
+ * the DRAM ranges of it with uc_mem_map_ptr, so all cores and TypeScript
+ * (GuestRam) share the same bytes. Device windows are uc_mmio_map regions
+ * dispatching to the device models. Code written from TypeScript is made
+ * visible to every core by dropping their translated blocks for it.
+ *
+ * Scheduling. Cores run in a fixed round robin, each for a slice of a fixed
+ * number of instructions, so the same inputs give the same interleaving.
+ * A slice ends early on a trap (handed to onTrap, i.e. the kernel, before
+ * the next core runs), or when the core parks in WFE or WFI. A WFE-parked
+ * core wakes on an event (SEV on any core, or sev() from the host) or when
+ * its watched word changes (the spin-table slot the firmware gives it); a
+ * WFI-parked core wakes when the kernel says so. When no core can run, run()
+ * returns 'idle'; halt() ends the machine.
+ */
+
+import { hostAlloc, Unicorn, type HostMemory } from './unicorn/binding';
+import { REG_PC, UC_CPU_ARM64_A53, UC_PROT_ALL } from './unicorn/constants';
+import { GuestRam, BANK_SIZE } from './memory/guest-ram';
+import { Core, TTBR1_SHADOW_SIZE, untilFor } from './core';
+import type { BoardProfile, MemRange } from './board/profile';
+import { findBoard, BoardError } from './board/boards';
+import { formatRamSize } from './board/profile';
+import { Pl011 } from './devices/pl011';
+import { Ns16550 } from './devices/ns16550';
+import { UnimplementedDevice, type MmioDevice } from './devices/mmio';
+import { A64, describeAbort, type Trap } from './traps';
+import { disassemble, loadDisassembler } from './arm64/disassembler';
+
+export interface MachineOptions {
+  board?: BoardProfile | string;
+  /** RAM size in bytes; must be one the board offers. */
+  ram?: number;
+  /** Instructions per scheduler slice (default 100 000). */
+  sliceInsns?: number;
+  /** Print every executed instruction (very slow). */
+  trace?: (line: string) => void;
+}
+
+export interface RunOptions {
+  /** Stop as soon as this returns true (checked after every slice). */
+  until?: () => boolean;
+  /** Stop after this many scheduler rounds. */
+  maxRounds?: number;
+}
+
+export type RunResult = 'halted' | 'idle' | 'until' | 'limit';
+
+export type TrapHandler = (trap: Trap, machine: Machine) => void;
+
+export interface HaltStatus {
+  ok: boolean;
+  message: string;
+  trap?: Trap;
+}
+
+const LOW_VA_END = 2 ** 39;
+const CLOCK_MHZ = 1500;
+
+let syndromeOffset: number | undefined;
+let shadowHost: HostMemory | undefined;
+
+/**
+ * Where QEMU's env->exception sits in a uc_context snapshot of this
+ * Unicorn build: trap a known `svc #0x5a5a` on a scratch engine and look
+ * for its syndrome (0x56005a5a).
+ */
+function calibrateSyndromeOffset(): number {
+  if (syndromeOffset !== undefined) return syndromeOffset;
+  const mem = hostAlloc(0x1000);
+  const uc = new Unicorn(UC_CPU_ARM64_A53);
+  try {
+    uc.memMapPtr(0n, 0x1000, UC_PROT_ALL, mem.ptr);
+    new DataView(mem.buffers[0]!).setUint32(0, (0xd4000001 | (0x5a5a << 5)) >>> 0, true);
+    const ctx = uc.contextAlloc();
+    uc.hookIntr(() => {
+      uc.contextSave(ctx);
+      uc.emuStop();
+    });
+    uc.emuStart(0n, untilFor(0n), 0, 1);
+    for (let off = 0; off + 4 <= ctx.size; off += 4) {
+      if (ctx.bytes.getUint32(off, true) === 0x56005a5a) {
+        ctx.free();
+        return (syndromeOffset = off);
+      }
+    }
+    throw new Error('cannot locate the exception syndrome in Unicorn context snapshots');
+  } finally {
+    uc.dispose();
+    mem.free();
+  }
+}
+
+function sharedShadowHost(): bigint {
+  shadowHost ??= hostAlloc(TTBR1_SHADOW_SIZE + 4096, false);
+  return shadowHost.ptr;
+}
+
+/** The parts of [0, LOW_VA_END) that hold neither RAM nor devices. */
+function lowGaps(taken: MemRange[]): MemRange[] {
+  const sorted = [...taken].sort((a, b) => a.base - b.base);
+  const gaps: MemRange[] = [];
+  let at = 0;
+  for (const r of sorted) {
+    if (r.base > at) gaps.push({ base: at, size: r.base - at });
+    at = Math.max(at, r.base + r.size);
+  }
+  if (at < LOW_VA_END) gaps.push({ base: at, size: LOW_VA_END - at });
+  return gaps;
+}
+
+export class MachineError extends Error {
+  override name = 'MachineError';
+}
+
+export class Machine {
+  readonly board: BoardProfile;
+  readonly ramBytes: number;
+  readonly dram: MemRange[];
+  readonly ram: GuestRam;
+  readonly cores: Core[];
+  readonly console: Pl011 | Ns16550;
+  readonly sliceInsns: number;
+  onTrap: TrapHandler = (trap, m) => m.halt(m.describeTrap(trap), false, trap);
+  /** Set once the machine has halted. */
+  status?: HaltStatus;
+  /** Scheduler rounds so far (the virtual clock). */
+  rounds = 0;
+
+  private readonly host: HostMemory;
+  private readonly consoleListeners: ((byte: number) => void)[] = [];
+
+  private constructor(opts: MachineOptions) {
+    this.board = typeof opts.board === 'string' ? findBoard(opts.board) : (opts.board ?? findBoard('uconsole-cm4'));
+    this.ramBytes = opts.ram ?? this.board.defaultRam;
+    if (!this.board.ramSizes.includes(this.ramBytes))
+      throw new BoardError(`${this.board.name} has no ${formatRamSize(this.ramBytes)} option (offered: ${this.board.ramSizes.map(formatRamSize).join(', ')})`);
+    this.sliceInsns = opts.sliceInsns ?? 100_000;
+    this.dram = this.board.dram(this.ramBytes);
+    const end = Math.max(...this.dram.map((r) => r.base + r.size));
+    this.host = hostAlloc(end);
+    this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })));
+
+    const b = this.board;
+    this.console = b.console.kind === 'pl011' ? new Pl011(b.console.dtName) : new Ns16550(b.console.dtName, b.console.regShift);
+    this.console.onByte = (byte) => this.consoleListeners.forEach((l) => l(byte));
+    const windows: [number, MmioDevice][] = [[b.console.base, this.console]];
+    for (const d of b.devices) windows.push(...this.carve(d, b.console.base, this.console.size));
+
+    const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
+    const hooks = {
+      onSev: (from: Core) => this.sev(from),
+      syndromeOffset: calibrateSyndromeOffset(),
+      shadowHost: sharedShadowHost(),
+      lowGaps: lowGaps(taken),
+    };
+    this.cores = b.cpus.map((cpu, i) => {
+      const core = new Core(i, cpu, this.ram, hooks);
+      for (const r of this.dram) core.uc.memMapPtr(BigInt(r.base), r.size, UC_PROT_ALL, this.host.ptr + BigInt(r.base));
+      for (const [base, dev] of windows) core.mapMmio(base, dev.size, dev);
+      if (opts.trace) this.installTrace(core, opts.trace);
+      return core;
+    });
+  }
+
+  /** Build a machine; loads the disassembler used by fault reports. */
+  static async create(opts: MachineOptions = {}): Promise<Machine> {
+    await loadDisassembler();
+    return new Machine(opts);
+  }
+
+  /** A device window less the console inside it, as unimplemented pieces. */
+  private carve(d: MemRange & { name: string }, hole: number, holeSize: number): [number, MmioDevice][] {
+    const pieces: [number, number][] = [];
+    if (hole >= d.base && hole < d.base + d.size) {
+      if (hole > d.base) pieces.push([d.base, hole - d.base]);
+      const after = hole + holeSize;
+      if (after < d.base + d.size) pieces.push([after, d.base + d.size - after]);
+    } else {
+      pieces.push([d.base, d.size]);
+    }
+    return pieces.map(([base, size]) => [base, new UnimplementedDevice(d.name, base, size)]);
+  }
+
+  private installTrace(core: Core, out: (line: string) => void): void {
+    core.uc.hookCode(1n, 0n, (address) => {
+      const word = core.fetchWord(address);
+      const text = word === undefined ? '(not in RAM)' : disassemble(word, address);
+      out(`cpu${core.index} ${address.toString(16).padStart(16, '0')}: ${text}`);
+    });
+  }
+
+  onConsole(listener: (byte: number) => void): void {
+    this.consoleListeners.push(listener);
+  }
+
+  /* ---- code ------------------------------------------------------------- */
+
+  /**
+   * Write code into guest RAM at `pa` and make every core see it: drop the
+   * translated blocks for it (at `va` too, if the code also runs there) and
+   * watch its WFE/WFI/SEV instructions.
+   */
+  loadCode(pa: number, bytes: Uint8Array, va?: bigint): void {
+    this.ram.write(pa, bytes);
+    this.codeChanged(pa, bytes.length, va);
+  }
+
+  /** Code at `pa` (and `va`) was changed in place. */
+  codeChanged(pa: number, len: number, va?: bigint): void {
+    const sites = this.eventSites(pa, len);
+    for (const core of this.cores) {
+      core.uc.invalidateCode(BigInt(pa), BigInt(pa + len));
+      core.addEventSites(sites.map(([off, w]) => [BigInt(pa + off), w]));
+      if (va !== undefined) {
+        core.uc.invalidateCode(va, va + BigInt(len));
+        core.addEventSites(sites.map(([off, w]) => [va + BigInt(off), w]));
+      }
+    }
+  }
+
+  private eventSites(pa: number, len: number): [number, number][] {
+    const sites: [number, number][] = [];
+    for (let off = 0; off + 4 <= len; off += 4) {
+      const w = this.ram.u32(pa + off);
+      if (w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL) sites.push([off, w]);
+    }
+    return sites;
+  }
+
+  /* ---- cores ------------------------------------------------------------ */
+
+  /** Start (or redirect) a core at `pc`. */
+  start(cpu: number, pc: bigint): void {
+    const core = this.core(cpu);
+    core.pc = pc;
+    core.state = 'running';
+  }
+
+  core(cpu: number): Core {
+    const c = this.cores[cpu];
+    if (!c) throw new MachineError(`no cpu${cpu} on ${this.board.name} (it has ${this.cores.length})`);
+    return c;
+  }
+
+  /** Send an event to every core (SEV). */
+  sev(_from?: Core): void {
+    for (const c of this.cores) {
+      c.event = true;
+      if (c.state === 'wfe') c.state = 'running';
+    }
+  }
+
+  /** Wake a core parked in WFI or WFE. */
+  wake(cpu: number): void {
+    const c = this.core(cpu);
+    if (c.state === 'wfi' || c.state === 'wfe') c.state = 'running';
+  }
+
+  halt(message = 'halted', ok = true, trap?: Trap): void {
+    this.status ??= trap ? { ok, message, trap } : { ok, message };
+  }
+
+  get halted(): boolean {
+    return this.status !== undefined;
+  }
+
+  /** Virtual time since power-on, in microseconds (rounds of slices at 1.5 GHz). */
+  get uptimeUsec(): number {
+    return (this.rounds * this.sliceInsns) / CLOCK_MHZ;
+  }
+
+  /* ---- scheduler -------------------------------------------------------- */
+
+  private wakeWatchers(): void {
+    for (const c of this.cores) {
+      if (c.state === 'wfe' && c.wfeWatch && this.ram.u64(c.wfeWatch.pa) !== c.wfeWatch.value) c.state = 'running';
+    }
+  }
+
+  run(opts: RunOptions = {}): RunResult {
+    for (let round = 0; ; round++) {
+      if (this.halted) return 'halted';
+      if (opts.until?.()) return 'until';
+      if (opts.maxRounds !== undefined && round >= opts.maxRounds) return 'limit';
+      this.wakeWatchers();
+      let ran = false;
+      for (const core of this.cores) {
+        if (core.state !== 'running') continue;
+        ran = true;
+        const end = core.runSlice(this.sliceInsns);
+        if (end.kind === 'trap') this.onTrap(end.trap, this);
+        if (this.halted) return 'halted';
+        if (opts.until?.()) return 'until';
+      }
+      this.rounds++;
+      if (!ran) return 'idle';
+    }
+  }
+
+  /* ---- reports ---------------------------------------------------------- */
+
+  /** One line: core, kind, PC, disassembled instruction, address, syndrome. */
+  describeTrap(t: Trap): string {
+    const core = this.core(t.core);
+    const insnPc = t.kind === 'svc' || t.kind === 'hvc' ? t.pc - 4n : t.pc;
+    const word = core.fetchWord(insnPc);
+    const insn = word === undefined ? 'not in RAM' : disassemble(word, insnPc);
+    const hex = (v: bigint | number): string => `0x${v.toString(16).padStart(16, '0')}`;
+    const where = `cpu${t.core} EL${t.el} PC ${hex(insnPc)} (${insn})`;
+    switch (t.kind) {
+      case 'data-abort':
+      case 'insn-abort':
+        return `guest fault: ${t.kind.replace('-', ' ')} at ${where}: address ${hex(t.far)}, ESR 0x${t.esr.toString(16)} (${describeAbort(t.esr)})`;
+      case 'unmapped':
+        return `guest fault: ${t.detail ?? 'unmapped access'} at ${where}: address ${hex(t.far)}`;
+      case 'device':
+        return `guest fault: ${t.detail} at ${where}`;
+      case 'undef':
+        return `guest fault: undefined instruction at ${where}: address ${hex(insnPc)}`;
+      default:
+        return `guest ${t.kind} #${t.imm} not handled at ${where}`;
+    }
+  }
+
+  /** Read the PC of a core straight from the engine (for tests and tools). */
+  enginePc(cpu: number): bigint {
+    return this.core(cpu).uc.regRead(REG_PC);
+  }
+
+  dispose(): void {
+    for (const c of this.cores) c.dispose();
+    this.host.free();
+  }
+}
