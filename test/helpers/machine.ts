@@ -14,3 +14,49 @@ export async function loadAsm(m: Machine, pa: number, src: string, syms: Record<
   m.loadCode(pa, a.bytes);
   return a.symbols;
 }
+
+/**
+ * Run a stub on `cpu` that loads TTBR0/TTBR1/MAIR/TCR and sets SCTLR_EL1.M,
+ * then traps back (hvc #0xfff). The stub must sit where the MMU-on fetch of
+ * its next instruction still lands (an identity mapping).
+ */
+export async function enableMmu(m: Machine, cpu: number, stubPa: number, regs: { ttbr0: number; ttbr1: number; mair: bigint; tcr: bigint }): Promise<void> {
+  await loadAsm(m, stubPa, `
+    mov64 x0, ${regs.ttbr0}
+    mov64 x1, ${regs.ttbr1}
+    mov64 x2, ${regs.mair}
+    mov64 x3, ${regs.tcr}
+    msr ttbr0_el1, x0
+    msr ttbr1_el1, x1
+    msr mair_el1, x2
+    msr tcr_el1, x3
+    isb
+    tlbi vmalle1
+    dsb sy
+    isb
+    mrs x4, sctlr_el1
+    orr x4, x4, #1
+    msr sctlr_el1, x4
+    isb
+    hvc #0xfff`);
+  await runUntilTrap(m, cpu, BigInt(stubPa), 'hvc');
+}
+
+/** Start `cpu` at `pc` and run until it traps; returns the trap (the core is left 'trapped'). */
+export async function runUntilTrap(m: Machine, cpu: number, pc: bigint, expectKind?: string): Promise<import('../../emulator/traps').Trap> {
+  let trap: import('../../emulator/traps').Trap | undefined;
+  const prev = m.onTrap;
+  m.onTrap = (t) => {
+    if (t.core === cpu) trap = t;
+    else prev(t, m);
+  };
+  try {
+    m.start(cpu, pc);
+    m.run({ until: () => trap !== undefined, maxRounds: 1000 });
+  } finally {
+    m.onTrap = prev;
+  }
+  if (!trap) throw new Error(`cpu${cpu} did not trap`);
+  if (expectKind && trap.kind !== expectKind) throw new Error(`cpu${cpu}: expected ${expectKind}, got ${m.describeTrap(trap)}`);
+  return trap;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * arm64 translation tables, 4 KiB granule, VA_BITS = 39: three levels
+ * (pgd = level 1, 1 GiB per entry; pmd = level 2, 2 MiB; pte = level 3,
+ * 4 KiB), as arch/arm64/include/asm/pgtable-hwdef.h describes them for
+ * CONFIG_PGTABLE_LEVELS=3.
+ *
+ * Tables live in guest RAM and are written through GuestRam, so the
+ * emulated cores walk exactly what this code builds. create_mapping picks
+ * the largest block each piece of a range allows (1 GiB, 2 MiB, 4 KiB),
+ * as Linux's __create_pgd_mapping does for the linear map. Table pages
+ * come from a caller-supplied allocator (memblock early, the page
+ * allocator later), zeroed here.
+ *
+ * Changing a live valid entry needs TLB maintenance from guest code
+ * (tlbi + dsb + isb); this module only writes memory.
+ */
+
+import type { GuestRam } from '../../../emulator/memory/guest-ram';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const VA_BITS = 39;
+export const PMD_SHIFT = 21;
+export const PUD_SHIFT = 30; // with 3 levels the pgd entry maps what a pud would
+export const PTRS_PER_TABLE = 512;
+
+/* Descriptor bits (pgtable-hwdef.h). */
+export const PTE_VALID = 1n;
+export const PTE_TABLE = 2n; // at levels 1-2: next-level table; at level 3: a page
+export const PTE_USER = 1n << 6n; // AP[1]: EL0 access
+export const PTE_RDONLY = 1n << 7n; // AP[2]
+export const PTE_SHARED = 3n << 8n; // inner shareable
+export const PTE_AF = 1n << 10n;
+export const PTE_NG = 1n << 11n;
+export const PTE_PXN = 1n << 53n;
+export const PTE_UXN = 1n << 54n;
+export const PTE_ATTRINDX = (idx: number): bigint => BigInt(idx) << 2n;
+const OA_MASK = 0x0000_ffff_ffff_f000n;
+
+/* MAIR_EL1 as Linux 5.10 sets it (proc.S, MAIR_EL1_SET). */
+export const MT_DEVICE_nGnRnE = 0;
+export const MT_DEVICE_nGnRE = 1;
+export const MT_NORMAL_NC = 3;
+export const MT_NORMAL = 4;
+export const MAIR_EL1_SET = 0x0000_f0ff_440c_0400n;
+
+/*
+ * TCR_EL1 for 39-bit VAs in both halves, 4 KiB granules, write-back
+ * inner-shareable walks, 40-bit IPA (the BCM2711's PA range fits):
+ * T0SZ = T1SZ = 25, TG0 = 4K (0), TG1 = 4K (2), IPS = 2.
+ */
+export const TCR_EL1_39BIT =
+  25n | (1n << 8n) | (1n << 10n) | (3n << 12n) | (25n << 16n) | (1n << 24n) | (1n << 26n) | (3n << 28n) | (2n << 30n) | (2n << 32n);
+
+export const PROT = {
+  /** Kernel RW data, never executable from EL0, not from EL1 either (PAGE_KERNEL). */
+  KERNEL: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_PXN | PTE_UXN,
+  /** Kernel text (PAGE_KERNEL_ROX). */
+  KERNEL_ROX: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_RDONLY | PTE_UXN,
+  /** Kernel RWX, for the early identity and image mappings. */
+  KERNEL_EXEC: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_UXN,
+  /** Device registers (PROT_DEVICE_nGnRE). */
+  DEVICE: PTE_VALID | PTE_AF | PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_PXN | PTE_UXN,
+  /** User RW data. */
+  USER: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_USER | PTE_NG | PTE_PXN | PTE_UXN,
+  /** User read-only executable text. */
+  USER_ROX: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_USER | PTE_RDONLY | PTE_NG | PTE_PXN,
+  /** User RW executable (simple static programs). */
+  USER_EXEC: PTE_VALID | PTE_AF | PTE_SHARED | PTE_ATTRINDX(MT_NORMAL) | PTE_USER | PTE_NG | PTE_PXN,
+} as const;
+
+/** Returns the PA of a fresh page for a table (the caller's allocator). */
+export type TableAllocator = () => number;
+
+export class PgTableError extends Error {
+  override name = 'PgTableError';
+}
+
+/** Index of `va` in the table of `level` (1..3). */
+export function tableIndex(va: bigint, level: number): number {
+  return Number((va >> BigInt(PAGE_SHIFT + 9 * (3 - level))) & 0x1ffn);
+}
+
+const levelShift = (level: number): number => PAGE_SHIFT + 9 * (3 - level);
+
+export class PageTable {
+  /** PA of the level-1 table (what goes in TTBRx_EL1). */
+  readonly root: number;
+
+  constructor(private readonly ram: GuestRam, private readonly alloc: TableAllocator, root?: number) {
+    this.root = root ?? this.newTable();
+  }
+
+  private newTable(): number {
+    const pa = this.alloc();
+    if (pa % PAGE_SIZE !== 0) throw new PgTableError(`table page 0x${pa.toString(16)} is not page aligned`);
+    this.ram.fill(pa, PAGE_SIZE, 0);
+    return pa;
+  }
+
+  private entryPa(table: number, va: bigint, level: number): number {
+    return table + tableIndex(va, level) * 8;
+  }
+
+  /** The next-level table under an entry, creating it if the entry is empty. */
+  private descend(table: number, va: bigint, level: number): number {
+    const at = this.entryPa(table, va, level);
+    const desc = this.ram.u64(at);
+    if ((desc & PTE_VALID) === 0n) {
+      const next = this.newTable();
+      this.ram.setU64(at, BigInt(next) | PTE_TABLE | PTE_VALID);
+      return next;
+    }
+    if ((desc & PTE_TABLE) === 0n) throw new PgTableError(`0x${va.toString(16)} is already mapped by a level-${level} block`);
+    return Number(desc & OA_MASK);
+  }
+
+  /**
+   * Map [va, va+size) to [pa, pa+size) with `prot`, using blocks where both
+   * addresses and the remaining size allow (create_mapping).
+   */
+  map(va: bigint, pa: number, size: number, prot: bigint, opts: { pageGranular?: boolean } = {}): void {
+    if ((va | BigInt(pa) | BigInt(size)) & BigInt(PAGE_SIZE - 1))
+      throw new PgTableError(`mapping 0x${va.toString(16)} -> 0x${pa.toString(16)} (+0x${size.toString(16)}) is not page aligned`);
+    let done = 0;
+    while (done < size) {
+      const v = va + BigInt(done);
+      const p = pa + done;
+      const left = size - done;
+      let level = 3;
+      if (!opts.pageGranular) {
+        for (const l of [1, 2]) {
+          const block = 2 ** levelShift(l);
+          if (left >= block && p % block === 0 && Number(v & BigInt(block - 1)) === 0) {
+            level = l;
+            break;
+          }
+        }
+      }
+      this.setEntry(v, p, level, prot);
+      done += 2 ** levelShift(level);
+    }
+  }
+
+  private setEntry(va: bigint, pa: number, level: number, prot: bigint): void {
+    let table = this.root;
+    for (let l = 1; l < level; l++) table = this.descend(table, va, l);
+    const at = this.entryPa(table, va, level);
+    const old = this.ram.u64(at);
+    if (old & PTE_VALID) throw new PgTableError(`0x${va.toString(16)} is already mapped`);
+    const type = level === 3 ? PTE_TABLE : 0n; // a level-3 page has bit 1 set; blocks have it clear
+    this.ram.setU64(at, (BigInt(pa) & OA_MASK) | prot | type | PTE_VALID);
+  }
+
+  /** Clear the leaf entry mapping `va` (caller flushes the TLB). Returns false if none. */
+  unmap(va: bigint): boolean {
+    let table = this.root;
+    for (let level = 1; level <= 3; level++) {
+      const at = this.entryPa(table, va, level);
+      const desc = this.ram.u64(at);
+      if ((desc & PTE_VALID) === 0n) return false;
+      if (level === 3 || (desc & PTE_TABLE) === 0n) {
+        this.ram.setU64(at, 0n);
+        return true;
+      }
+      table = Number(desc & OA_MASK);
+    }
+    return false;
+  }
+}
