@@ -146,7 +146,10 @@ export function cellsToNumber(cells: readonly number[], what = 'value'): number 
   if (cells.length > 2) throw new FdtError(`${what}: ${cells.length} cells do not fit a number (at most 2 supported)`);
   let v = 0;
   for (const c of cells) v = v * TWO_POW_32 + c;
-  if (!Number.isSafeInteger(v)) throw new FdtError(`${what}: ${hex(BigInt(cells[0] ?? 0) << 32n | BigInt(cells[1] ?? 0))} exceeds 2^53`);
+  if (!Number.isSafeInteger(v)) {
+    const exact = cells.reduce((acc, c) => (acc << 32n) | BigInt(c), 0n);
+    throw new FdtError(`${what}: ${hex(exact)} exceeds 2^53`);
+  }
   return v;
 }
 
