@@ -30,6 +30,8 @@ export interface Assembled {
   bytes: Uint8Array;
   /** Label and .equ values (absolute addresses for labels). */
   symbols: Map<string, bigint>;
+  /** The names in `symbols` that are labels (addresses), in source order. */
+  labels: string[];
 }
 
 interface KeystoneEngine {
@@ -89,8 +91,9 @@ function stripComment(raw: string): string {
 }
 
 /** Pass one: statements, label addresses and .equ values. */
-function layout(src: string, base: bigint, predefined: Map<string, bigint>): { stmts: Stmt[]; symbols: Map<string, bigint>; locals: LocalLabel[] } {
+function layout(src: string, base: bigint, predefined: Map<string, bigint>): { stmts: Stmt[]; symbols: Map<string, bigint>; locals: LocalLabel[]; labels: string[] } {
   const symbols = new Map(predefined);
+  const labels: string[] = [];
   const locals: LocalLabel[] = [];
   const stmts: Stmt[] = [];
   let pc = base;
@@ -107,6 +110,7 @@ function layout(src: string, base: bigint, predefined: Map<string, bigint>): { s
     if (label) {
       if (symbols.has(label[1]!)) throw new AsmError(`line ${line}: symbol "${label[1]}" defined twice`);
       symbols.set(label[1]!, pc);
+      labels.push(label[1]!);
       s = s.slice(label[0].length).trim();
     }
     if (!s) continue;
@@ -157,7 +161,7 @@ function layout(src: string, base: bigint, predefined: Map<string, bigint>): { s
         emit({ kind: 'insn', text: s, line }, 4);
     }
   }
-  return { stmts, symbols, locals };
+  return { stmts, symbols, locals, labels };
 }
 
 /**
@@ -194,7 +198,7 @@ interface LocalLabel {
 export async function assemble(src: string, base: bigint, predefined: Record<string, bigint | number> = {}): Promise<Assembled> {
   const ks = await keystone();
   const pre = new Map(Object.entries(predefined).map(([k, v]) => [k, BigInt(v)] as [string, bigint]));
-  const { stmts, symbols, locals } = layout(src, base, pre);
+  const { stmts, symbols, locals, labels } = layout(src, base, pre);
   const out: number[] = [];
   const pcOf = (): bigint => base + BigInt(out.length);
   const encode = (text: string, line: number): void => {
@@ -204,9 +208,17 @@ export async function assemble(src: string, base: bigint, predefined: Record<str
   };
   for (const st of stmts) {
     switch (st.kind) {
-      case 'insn':
+      case 'insn': {
+        const adr = /^adr\s+x(\d+|zr)\s*,\s*(.+)$/i.exec(st.text);
+        if (adr) {
+          // Keystone mis-encodes adr with an absolute target; encode it here.
+          const target = evalExpr(substituteSymbols(`x ${adr[2]!}`, symbols, locals, pcOf()).slice(2), symbols, st.line);
+          pushWord(out, encodeAdr(adr[1] === 'zr' ? 31 : Number(adr[1]), target - pcOf(), st.line));
+          break;
+        }
         encode(substituteSymbols(st.text, symbols, locals, pcOf()), st.line);
         break;
+      }
       case 'mov64': {
         const v = evalExpr(st.expr, symbols, st.line);
         for (let k = 0; k < 4; k++) {
@@ -229,7 +241,19 @@ export async function assemble(src: string, base: bigint, predefined: Record<str
         break;
     }
   }
-  return { base, bytes: Uint8Array.from(out), symbols };
+  return { base, bytes: Uint8Array.from(out), symbols, labels };
+}
+
+function pushWord(out: number[], w: number): void {
+  out.push(w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff);
+}
+
+/** ADR Xd, pc+offset: 0x10000000 | immlo << 29 | immhi << 5 | Rd (Arm ARM C6.2.10). */
+function encodeAdr(rd: number, offset: bigint, line: number): number {
+  const off = BigInt.asIntN(64, offset);
+  if (off < -(1n << 20n) || off >= 1n << 20n) throw new AsmError(`line ${line}: adr target out of range (${off} bytes)`);
+  const imm = Number(BigInt.asUintN(21, off));
+  return (0x1000_0000 | ((imm & 3) << 29) | ((imm >>> 2) << 5) | rd) >>> 0;
 }
 
 /** Assemble a short snippet (tests, probes) at `base`. */

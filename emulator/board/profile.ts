@@ -33,6 +33,8 @@ export interface ConsoleDesc {
   /** Device-tree node name, e.g. "serial@7e201000". */
   dtName: string;
   compatible: string[];
+  /** The address in the SoC bus's own view, where it differs from the CPU's (Pi: 0x7e201000). */
+  busAddress?: number;
   /** Register stride for 16550-style UARTs (DT reg-shift). */
   regShift?: number;
 }
@@ -44,6 +46,10 @@ export interface BoardProfile {
   model: string;
   compatible: string[];
   soc: string;
+  /** The DTB file the boot partition carries for this board. */
+  dtbName: string;
+  /** The kernel command line the board's image ships in cmdline.txt. */
+  defaultCmdline: string;
   cpus: CpuDesc[];
   /** RAM sizes the board is sold with, in bytes; the first default is `defaultRam`. */
   ramSizes: number[];
@@ -52,6 +58,8 @@ export interface BoardProfile {
   ramBase: number;
   /** Peripheral windows (MMIO); RAM never overlaps them. */
   devices: DeviceWindow[];
+  /** Bus-to-CPU address translations of the /soc node (DT `ranges`); none: identity. */
+  socRanges?: { bus: number; cpu: number; size: number }[];
   console: ConsoleDesc;
   /** GPU memory carved from the top of the first GiB, in MB (config.txt gpu_mem); 0 if the board has none. */
   defaultGpuMemMb: number;

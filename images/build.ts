@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Builds each board's boot partition from the project's own sources, the
+ * way a distribution image carries it:
+ *
+ *   images/build/<board>/config.txt     firmware configuration
+ *   images/build/<board>/cmdline.txt    kernel command line
+ *   images/build/<board>/kernel8.img    arm64 Image (images/kernel/head.S)
+ *   images/build/<board>/System.map     its symbols, Linux's nm format
+ *   images/build/<board>/armstub8.bin   firmware/armstub/armstub8.S
+ *   images/build/<board>/<dtb>          the board's device tree (images/dtb.ts)
+ *
+ * Nothing prebuilt is committed. A stamp holds a hash of every input, so
+ * the build runs again only when a source changed; files are written to a
+ * temporary name and renamed, so concurrent test workers never see half a
+ * file.
+ */
+
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assemble } from '../emulator/arm64/assembler';
+import { BOARDS } from '../emulator/board/boards';
+import type { BoardProfile } from '../emulator/board/profile';
+import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
+import { writeFdt } from '../firmware/fdt';
+import { boardDeviceTree } from './dtb';
+
+/** The repository root: the nearest folder above this module with a package.json. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the uconsole-mm project root');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The 5.10 VA_BITS=39 link address of the image (KIMAGE_VADDR), used in System.map. */
+export const KIMAGE_VADDR = 0xffff_ffc0_1000_0000n;
+
+export function bootDir(board: string): string {
+  return join(projectRoot(), 'images', 'build', board);
+}
+
+/** Every file whose content decides the images. */
+function inputs(root: string): string[] {
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'build') walk(p);
+      } else if (/\.(S|ts)$/.test(name)) files.push(p);
+    }
+  };
+  for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
+  files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'));
+  return files.sort();
+}
+
+function inputsHash(root: string): string {
+  const h = createHash('sha256');
+  for (const f of inputs(root)) h.update(f.slice(root.length)).update(readFileSync(f));
+  return h.digest('hex');
+}
+
+function writeAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/** Linux's System.map: "%016lx %c %s", sorted by address. */
+function systemMap(symbols: Map<string, bigint>, labels: string[]): string {
+  return labels
+    .map((name) => [KIMAGE_VADDR + symbols.get(name)!, name] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([addr, name]) => `${addr.toString(16).padStart(16, '0')} ${name.startsWith('__') ? 't' : 'T'} ${name}\n`)
+    .join('');
+}
+
+function configTxt(b: BoardProfile): string {
+  return [
+    `# ${b.description}: boot configuration built by uconsole-mm (images/build.ts)`,
+    '[all]',
+    'arm_64bit=1',
+    'kernel=kernel8.img',
+    'armstub=armstub8.bin',
+    `device_tree=${b.dtbName}`,
+    'enable_uart=1',
+    '',
+  ].join('\n');
+}
+
+export interface BuiltImages {
+  boards: string[];
+  rebuilt: boolean;
+}
+
+/**
+ * Build the boot partitions of every board if any source changed.
+ * @param log progress lines (setup prints them)
+ */
+export async function ensureImages(log: (line: string) => void = () => {}): Promise<BuiltImages> {
+  const root = projectRoot();
+  const outRoot = join(root, 'images', 'build');
+  const stampPath = join(outRoot, '.stamp');
+  const hash = inputsHash(root);
+  const names = BOARDS.map((b) => b.name);
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === hash && names.every((n) => existsSync(join(outRoot, n, 'kernel8.img'))))
+    return { boards: names, rebuilt: false };
+
+  log('building boot images from source (images/, firmware/)');
+  const kernel = await assemble(readFileSync(join(root, 'images/kernel/head.S'), 'utf8'), 0n, imageSymbols());
+  const armstub = await assemble(readFileSync(join(root, 'firmware/armstub/armstub8.S'), 'utf8'), 0n);
+  const map = systemMap(kernel.symbols, kernel.labels);
+  for (const b of BOARDS) {
+    const dir = join(outRoot, b.name);
+    mkdirSync(dir, { recursive: true });
+    writeAtomic(join(dir, 'kernel8.img'), kernel.bytes);
+    writeAtomic(join(dir, 'System.map'), map);
+    writeAtomic(join(dir, 'armstub8.bin'), armstub.bytes);
+    writeAtomic(join(dir, b.dtbName), writeFdt(boardDeviceTree(b)));
+    writeAtomic(join(dir, 'config.txt'), configTxt(b));
+    writeAtomic(join(dir, 'cmdline.txt'), `${b.defaultCmdline}\n`);
+    log(`  ${b.name}: kernel8.img ${kernel.bytes.length} bytes, ${b.dtbName}`);
+  }
+  writeAtomic(stampPath, hash);
+  return { boards: names, rebuilt: true };
+}

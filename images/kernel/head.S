@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// kernel8.img: the ARM64 side of the uconsole-mm kernel.
+//
+// It starts with the arm64 Image header (Documentation/arm64/booting.rst):
+// the firmware honours text_offset and loads it at a 2 MiB-aligned base.
+// The code is position independent (adr and PC-relative branches only), so
+// the image runs wherever the board's firmware put it; System.map gives
+// the symbols at the 5.10 VA_BITS=39 link address KIMAGE_VADDR.
+//
+// The work of booting is done by the TypeScript kernel, reached by
+// `hvc #KCALL_*` (kernel-model/arch/arm64/kernel/kcalls.ts). What stays in
+// ARM64 code is what must run on the cores themselves: the entry points,
+// the reads of each core's identity registers, the idle loop, and the
+// return to EL0.
+
+_text:
+_head:
+    b primary_entry             // code0
+    .word 0                     // code1
+    .quad 0                     // text_offset: 0 since Linux 5.8, load at a 2 MiB-aligned base
+    .quad _end                  // image_size (the image is linked at 0: _end is its size)
+    .quad 0xa                   // flags: little endian, 4K pages (1 << 1), placement anywhere (1 << 3)
+    .quad 0                     // res2
+    .quad 0                     // res3
+    .quad 0                     // res4
+    .word 0x644d5241            // magic "ARM\x64"
+    .word 0                     // res5: no PE/COFF header
+
+// Primary core, from the firmware: x0 = DTB, MMU off, interrupts masked.
+primary_entry:
+    adr x9, init_stack_end
+    mov sp, x9
+    hvc #KCALL_EARLY_ENTRY      // the kernel learns where the image runs (this PC)
+__mpidr_readers_start:
+    mrs x1, mpidr_el1
+    mrs x2, midr_el1
+    mrs x3, id_aa64pfr0_el1
+    mrs x4, id_aa64isar0_el1
+    mrs x5, ctr_el0
+    hvc #KCALL_START_KERNEL     // start_kernel(), in TypeScript
+    b cpu_idle
+
+// Secondary cores, released through the spin table: x0..x3 = 0.
+secondary_entry:
+    mrs x1, mpidr_el1
+__mpidr_readers_end:
+    mrs x2, midr_el1
+    mrs x3, id_aa64pfr0_el1
+    mrs x4, id_aa64isar0_el1
+    mrs x5, ctr_el0
+    hvc #KCALL_SECONDARY_START  // secondary_start_kernel(): sets sp, marks the CPU online
+    b cpu_idle
+
+// arch_cpu_idle: wait for the kernel to give this core work.
+cpu_idle:
+    wfi
+    b cpu_idle
+
+// The way to EL0: the kernel has set ELR_EL1, SPSR_EL1 and SP_EL0.
+ret_to_user:
+    eret
+
+// EL0 code the test harness runs on a core: one system call, then back.
+.balign 4096
+harness_syscall:
+    svc #0
+    brk #BRK_HARNESS_RETURN
+harness_syscall_end:
+
+// One page per CPU of user-accessible memory for the test harness's buffers.
+.balign 4096
+harness_buffers:
+    .space 4096 * NR_CPUS_MAX
+harness_buffers_end:
+
+// Stacks: the boot CPU's, then one per secondary (until the kernel has an allocator).
+.balign 4096
+init_stack:
+    .space THREAD_SIZE
+init_stack_end:
+secondary_stacks:
+    .space THREAD_SIZE * NR_CPUS_MAX
+secondary_stacks_end:
+_end:

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The contract between the kernel image's ARM64 code (images/kernel/*.S)
+ * and the TypeScript kernel: the immediates of the `hvc` calls the image
+ * makes into the model, and of the `brk` that marks the end of a harness
+ * syscall. The image build passes these to the assembler as symbols, so
+ * the two sides cannot drift apart.
+ */
+
+export const KCALL = {
+  /** Primary core, first thing: the PC after this hvc tells where the image runs. */
+  EARLY_ENTRY: 3,
+  /** Primary core: x0 = DTB PA, x1 = MPIDR, x2 = MIDR, x3 = ID_AA64PFR0, x4 = ID_AA64ISAR0, x5 = CTR_EL0. */
+  START_KERNEL: 1,
+  /** A secondary core entered the kernel: same registers, x0 = 0. */
+  SECONDARY_START: 2,
+} as const;
+
+/** The identity registers a core passes with START_KERNEL and SECONDARY_START. */
+export interface CpuIdRegs {
+  mpidr: bigint;
+  midr: bigint;
+  pfr0: bigint;
+  isar0: bigint;
+  ctr: bigint;
+}
+
+export const BRK = {
+  /** EL0 harness stub: the syscall returned, x0 holds its result. */
+  HARNESS_RETURN: 0x100,
+} as const;
+
+/** The symbols the image source may use. */
+export function imageSymbols(): Record<string, number> {
+  return {
+    KCALL_EARLY_ENTRY: KCALL.EARLY_ENTRY,
+    KCALL_START_KERNEL: KCALL.START_KERNEL,
+    KCALL_SECONDARY_START: KCALL.SECONDARY_START,
+    BRK_HARNESS_RETURN: BRK.HARNESS_RETURN,
+    THREAD_SIZE: 16384,
+    NR_CPUS_MAX: 8,
+  };
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * setup_arch, the part the model has: take the device tree the firmware
+ * passed in x0 (setup_machine_fdt), check it, print the machine model, and
+ * remember the command line and the CPU nodes for later.
+ */
+
+import {
+  FdtError, decodeString, decodeStringList, getProp, parseFdt, walkNodes, type DeviceTree, type FdtNode,
+} from '../../../../firmware/fdt';
+import { parseCmdline } from '../../../../firmware/config';
+import { KernelPanic, type Kernel } from '../../../kernel';
+
+const FDT_MAGIC = 0xd00dfeed;
+const MAX_FDT_SIZE = 0x20_0000;
+
+/** Linux's complaint when the blob at x0 is no device tree (arch/arm64/kernel/setup.c). */
+function badDtb(pa: number, why: string): KernelPanic {
+  return new KernelPanic(
+    `invalid device tree blob at physical address 0x${pa.toString(16).padStart(16, '0')} (${why}); ` +
+      'the dtb must be 8-byte aligned and must not exceed 2 MB in size',
+  );
+}
+
+/** Read and parse the flattened device tree at physical `pa`. */
+export function setup_machine_fdt(k: Kernel, pa: number): DeviceTree {
+  const ram = k.machine.ram;
+  if (pa % 8 !== 0 || !ram.contains(pa, 40)) throw badDtb(pa, 'not in RAM or misaligned');
+  const view = new DataView(ram.read(pa, 8).buffer);
+  if (view.getUint32(0) !== FDT_MAGIC) throw badDtb(pa, `bad magic 0x${view.getUint32(0).toString(16)}`);
+  const size = view.getUint32(4);
+  if (size > MAX_FDT_SIZE || !ram.contains(pa, size)) throw badDtb(pa, `size ${size}`);
+  try {
+    return parseFdt(ram.read(pa, size));
+  } catch (e) {
+    if (e instanceof FdtError) throw badDtb(pa, e.message);
+    throw e;
+  }
+}
+
+function modelOf(dt: DeviceTree): string {
+  const model = getProp(dt.root, 'model');
+  if (model) return decodeString(model);
+  const compat = getProp(dt.root, 'compatible');
+  return compat ? decodeStringList(compat)[0] ?? '<unknown>' : '<unknown>';
+}
+
+function cpuNodes(dt: DeviceTree): FdtNode[] {
+  return [...walkNodes(dt)]
+    .filter((e) => e.path.startsWith('/cpus/cpu@') && e.path.split('/').length === 3)
+    .map((e) => e.node);
+}
+
+export function setup_arch(k: Kernel, dtbPa: number): void {
+  const dt = setup_machine_fdt(k, dtbPa);
+  k.dt = dt;
+  k.printk(`Machine model: ${modelOf(dt)}`);
+  const chosen = [...walkNodes(dt)].find((e) => e.path === '/chosen')?.node;
+  const bootargs = chosen && getProp(chosen, 'bootargs');
+  k.cmdlineText = bootargs ? decodeString(bootargs) : '';
+  k.cmdline = parseCmdline(k.cmdlineText);
+  k.cpuNodes = cpuNodes(dt);
+}

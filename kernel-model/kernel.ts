@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The TypeScript kernel: what runs when a core traps.
+ *
+ * Every trap of the machine comes here. The kernel image calls in with
+ * `hvc #KCALL_*` (boot entry, start_kernel, a secondary's entry); user
+ * code calls in with `svc #0` at EL0; the test harness's EL0 stub returns
+ * with `brk #BRK_HARNESS_RETURN`; anything else is a fault. The kernel
+ * answers by editing registers and guest memory and by telling the
+ * scheduler where the core goes next. A fault it cannot handle is reported
+ * in one line (the PC, the address, the instruction) and halts the machine,
+ * which is the model's panic; the host process carries on.
+ */
+
+import { join } from 'node:path';
+import type { Machine } from '../emulator/machine';
+import type { Trap } from '../emulator/traps';
+import type { FdtNode, DeviceTree } from '../firmware/fdt';
+import { KernelLog } from './printk';
+import { Kallsyms } from './kallsyms';
+import { KCALL, BRK, type CpuIdRegs } from './arch/arm64/kernel/kcalls';
+import { start_kernel } from './init/main';
+import { secondary_start_kernel } from './arch/arm64/kernel/smp';
+import { harnessThread, type Task } from './kernel/task';
+import { invokeSyscall, type SyscallContext } from './kernel/sys';
+import { copyFromUser, copyToUser } from './kernel/uaccess';
+import type { KernelCmdline } from '../firmware/config';
+import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../emulator/unicorn/constants';
+import type { Core } from '../emulator/core';
+
+export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
+
+export class KernelPanic extends Error {
+  override name = 'KernelPanic';
+}
+
+export interface KernelOptions {
+  /** The boot partition, where System.map lives beside kernel8.img. */
+  bootDir: string;
+}
+
+/** What the harness is waiting for on a core. */
+interface HarnessCall {
+  result?: bigint;
+  exited?: number;
+}
+
+export class Kernel {
+  readonly log: KernelLog;
+  readonly syms: Kallsyms;
+  state: KernelState = 'booting';
+  /** Physical address the image runs at (learnt from its first hvc). */
+  textPa = 0;
+  /** What setup_arch found. */
+  dt?: DeviceTree;
+  cmdline?: KernelCmdline;
+  cmdlineText = '';
+  /** Per-CPU state, indexed by logical CPU number (= core index). */
+  readonly online: boolean[];
+  readonly cpuRegs: (CpuIdRegs | undefined)[];
+  readonly current: (Task | undefined)[];
+  /** cpu node of each logical CPU, from the device tree. */
+  cpuNodes: FdtNode[] = [];
+  private readonly harness = new Map<number, HarnessCall>();
+
+  constructor(readonly machine: Machine, opts: KernelOptions) {
+    this.syms = Kallsyms.fromFile(join(opts.bootDir, 'System.map'));
+    this.log = new KernelLog(() => machine.uptimeUsec);
+    this.log.onLine((line) => this.consoleWrite(new TextEncoder().encode(`${line}\n`)));
+    const n = machine.cores.length;
+    this.online = new Array<boolean>(n).fill(false);
+    this.cpuRegs = new Array<CpuIdRegs | undefined>(n).fill(undefined);
+    this.current = new Array<Task | undefined>(n).fill(undefined);
+    machine.onTrap = (trap) => this.handleTrap(trap);
+  }
+
+  get printk(): (line: string) => void {
+    return this.log.printk;
+  }
+
+  /** Runtime address of a kernel symbol (the image is position independent). */
+  addr(sym: string): bigint {
+    return BigInt(this.textPa) + this.syms.offset(sym);
+  }
+
+  /** Bytes to the console UART, through its data register as the driver would. */
+  consoleWrite(data: Uint8Array): void {
+    for (const b of data) this.machine.console.write(0, 1, BigInt(b));
+  }
+
+  /* ---- traps ------------------------------------------------------------ */
+
+  private handleTrap(trap: Trap): void {
+    try {
+      if (trap.kind === 'hvc' && trap.el === 1) return this.kernelCall(trap);
+      if (trap.kind === 'svc' && trap.el === 0) return this.el0Syscall(trap);
+      if (trap.kind === 'brk' && trap.el === 0 && trap.imm === BRK.HARNESS_RETURN) return this.harnessReturn(trap);
+      this.fault(trap);
+    } catch (e) {
+      if (e instanceof KernelPanic) return this.panic(e.message);
+      throw e;
+    }
+  }
+
+  private idRegs(cpu: number): CpuIdRegs {
+    const c = this.machine.core(cpu);
+    return { mpidr: c.x(1), midr: c.x(2), pfr0: c.x(3), isar0: c.x(4), ctr: c.x(5) };
+  }
+
+  private kernelCall(trap: Trap): void {
+    const core = this.machine.core(trap.core);
+    switch (trap.imm) {
+      case KCALL.EARLY_ENTRY:
+        this.textPa = Number(trap.pc - this.syms.offset('__mpidr_readers_start'));
+        // Each core's reads of MPIDR_EL1 in the entry code see its own affinity.
+        for (const c of this.machine.cores) c.exposeMpidr(this.addr('__mpidr_readers_start'), this.addr('__mpidr_readers_end'));
+        this.resume(trap);
+        return;
+      case KCALL.START_KERNEL:
+        this.cpuRegs[trap.core] = this.idRegs(trap.core);
+        core.saveEl1();
+        start_kernel(this, core.x(0));
+        if (this.state === 'booting') this.state = 'running';
+        this.resume(trap);
+        return;
+      case KCALL.SECONDARY_START:
+        this.cpuRegs[trap.core] = this.idRegs(trap.core);
+        secondary_start_kernel(this, trap.core);
+        core.saveEl1();
+        this.resume(trap);
+        return;
+      default:
+        throw new KernelPanic(`unknown kernel call hvc #${trap.imm} from cpu${trap.core}`);
+    }
+  }
+
+  private resume(trap: Trap): void {
+    if (!this.machine.halted) this.machine.start(trap.core, trap.pc);
+  }
+
+  private syscallContext(cpu: number): SyscallContext {
+    const core = this.machine.core(cpu);
+    const task = this.current[cpu] ?? harnessThread(cpu);
+    return {
+      cpu,
+      task,
+      copyFromUser: (va, len) => copyFromUser(core, this.machine.ram, va, len),
+      copyToUser: (va, data) => copyToUser(core, this.machine.ram, va, data),
+      consoleWrite: (data) => this.consoleWrite(data),
+      exit: (code) => {
+        task.exitCode = code;
+      },
+    };
+  }
+
+  private el0Syscall(trap: Trap): void {
+    const core = this.machine.core(trap.core);
+    const ctx = this.syscallContext(trap.core);
+    const args = [0, 1, 2, 3, 4, 5].map((i) => core.x(i));
+    const ret = invokeSyscall(ctx, Number(core.x(8)), args);
+    if (ctx.task.exitCode !== undefined) return this.taskExited(trap.core, ctx.task.exitCode);
+    core.setX(0, ret);
+    this.machine.start(trap.core, trap.pc);
+  }
+
+  private taskExited(cpu: number, code: number): void {
+    const call = this.harness.get(cpu);
+    if (call) call.exited = code;
+    this.current[cpu] = undefined;
+    this.returnToIdle(cpu);
+  }
+
+  private harnessReturn(trap: Trap): void {
+    const call = this.harness.get(trap.core);
+    if (!call) return this.fault(trap);
+    call.result = this.machine.core(trap.core).x(0);
+    this.returnToIdle(trap.core);
+  }
+
+  /** Back to EL1 and the idle loop (the core parks in its WFI). */
+  private returnToIdle(cpu: number): void {
+    this.machine.core(cpu).restoreEl1();
+    this.machine.start(cpu, this.addr('cpu_idle'));
+  }
+
+  private fault(trap: Trap): void {
+    this.panic(this.machine.describeTrap(trap), trap);
+  }
+
+  /* ---- the harness ------------------------------------------------------ */
+
+  /**
+   * Run `svc #0` at EL0 on `cpu` with x8 = nr and x0.. = args, as the
+   * thread of the harness process on that CPU; returns x0 as a signed
+   * value, or the exit code for exit/exit_group.
+   */
+  harnessSyscall(cpu: number, nr: number, args: readonly (bigint | number)[]): { ret: bigint; exited?: number } {
+    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
+    if (args.length > 6) throw new Error('a system call takes at most 6 arguments');
+    const core = this.machine.core(cpu);
+    if (!this.online[cpu]) throw new Error(`cpu${cpu} is not online`);
+    if (core.state !== 'wfi' && core.state !== 'running') throw new Error(`cpu${cpu} is busy (${core.state})`);
+    this.current[cpu] = harnessThread(cpu);
+    core.restoreEl1();
+    for (let i = 0; i < 6; i++) core.setX(i, BigInt(args[i] ?? 0));
+    core.setX(8, nr);
+    enterUser(core, this.addr('harness_syscall'), 0n);
+    this.machine.start(cpu, this.addr('ret_to_user'));
+    const call: HarnessCall = {};
+    this.harness.set(cpu, call);
+    try {
+      this.machine.run({ until: () => call.result !== undefined || call.exited !== undefined });
+    } finally {
+      this.harness.delete(cpu);
+    }
+    if (this.machine.halted) throw new Error(this.machine.status!.message);
+    if (call.exited !== undefined) return { ret: BigInt(call.exited), exited: call.exited };
+    return { ret: BigInt.asIntN(64, call.result ?? 0n) };
+  }
+
+  /** The page of harness buffer memory of `cpu`: its address for EL0 code. */
+  harnessBuffer(cpu: number): bigint {
+    return this.addr('harness_buffers') + BigInt(cpu * 4096);
+  }
+
+  /* ---- the end ---------------------------------------------------------- */
+
+  panic(message: string, trap?: Trap): void {
+    this.printk(`Kernel panic - not syncing: ${message}`);
+    this.state = 'panic';
+    this.machine.halt(message, false, trap);
+  }
+
+  /** machine_halt(): stop every core. */
+  halt(): void {
+    if (this.machine.halted) return;
+    this.printk('reboot: System halted');
+    this.state = 'halted';
+    this.machine.halt('System halted', true);
+  }
+}
+
+/** Prepare an eret to EL0t at `entry` with the user stack `sp`, interrupts unmasked. */
+function enterUser(core: Core, entry: bigint, sp: bigint): void {
+  core.uc.regWrite(REG_ELR_EL1, entry);
+  core.uc.sysWrite(SYSREG.SPSR_EL1, 0n);
+  core.uc.regWrite(REG_SP_EL0, sp);
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The buddy free lists of one zone: split and merge (mm/page_alloc.c,
+ * __free_one_page, expand, __rmqueue_smallest, __rmqueue).
+ *
+ * A free block of order o is 2^o pages starting at a PFN that is a
+ * multiple of 2^o. Its buddy is the block of the same order it was split
+ * from, at `pfn ^ (1 << o)`:
+ *
+ *     order 2   |<------------- 0..3 ------------->|
+ *     order 1   |<---- 0..1 ---->|<---- 2..3 ---->|      buddy(0, 1) = 2
+ *     order 0   |   0   |   1   |   2   |   3   |      buddy(2, 0) = 3
+ *
+ * Allocation (__rmqueue_smallest) takes the smallest block of at least the
+ * requested order from the preferred migratetype's lists and gives the
+ * unused halves back one order at a time (expand). Freeing
+ * (__free_one_page) merges a block with its buddy for as long as the
+ * buddy is free, of the same order and in the same zone, then puts the
+ * result on a list: first (LIFO, cache-warm) normally, last when the
+ * next-higher buddy is free too and a merge looks likely soon
+ * (buddy_merge_likely).
+ *
+ * Invariants kept here (checked by debug_vm.ts): a block and its buddy
+ * are never both free at the same order below MAX_ORDER-1 within one
+ * zone; NR_FREE_PAGES moves by exactly the pages that enter or leave the
+ * free lists (expand moves pages between lists, not out of them).
+ *
+ * These functions work on one zone and know nothing of per-CPU lists,
+ * watermarks or GFP flags: page_alloc.ts and pcp.ts call them. No
+ * isolation (MIGRATE_ISOLATE) or CONFIG_DEBUG_PAGEALLOC guard pages: the
+ * merge loop therefore runs straight to MAX_ORDER-1, which is what 5.10's
+ * two-stage loop does when no pageblock is isolated.
+ */
+
+import {
+  add_to_free_list,
+  add_to_free_list_tail,
+  del_page_from_free_list,
+  get_page_from_free_area,
+  set_buddy_order,
+  type Zone,
+} from './mmzone';
+import { isBuddyType, NIL, W_FLAGS_HI, W_INDEX, W_MAPCOUNT, W_PRIVATE } from './mm_types';
+import { __rmqueue_fallback } from './fallback';
+import type { BuddyConfig } from './internal';
+
+/**
+ * page_is_buddy: is `buddy` the free head of a block of `order` in the
+ * same zone as the page at word index `i`?
+ */
+export function page_is_buddy(cfg: BuddyConfig, i: number, buddyPfn: number, order: number): boolean {
+  const mm = cfg.mm;
+  if (buddyPfn < mm.basePfn || buddyPfn >= mm.endPfn) return false; // pfn_valid_within
+  const w = mm.w;
+  const bi = (buddyPfn - mm.basePfn) << 4;
+  if (!isBuddyType(w[bi + W_MAPCOUNT]!)) return false;
+  if (w[bi + W_PRIVATE] !== order) return false;
+  // page_zone_id(page) != page_zone_id(buddy): zones never merge.
+  return w[bi + W_FLAGS_HI] === w[i + W_FLAGS_HI];
+}
+
+/**
+ * buddy_merge_likely: after freeing `pfn` at `order`, is the buddy of the
+ * combined block one order up already free? Then the block goes to the
+ * tail, so that it stays free long enough to merge.
+ */
+function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boolean {
+  if (order >= cfg.maxOrder - 2) return false;
+  const buddyPfn = pfn ^ (1 << order);
+  const combined = buddyPfn & pfn;
+  const higherBuddy = combined ^ (1 << (order + 1));
+  return page_is_buddy(cfg, (combined - cfg.mm.basePfn) << 4, higherBuddy, order + 1);
+}
+
+/**
+ * __free_one_page: return a block to the zone's free lists, merging it
+ * with free buddies. `pfn` must be aligned to `order` and the pages must
+ * already be in the free state (refcount 0, no flags, untyped).
+ *
+ * @param toTail FPI_TO_TAIL: put the result last on its list.
+ */
+export function __free_one_page(cfg: BuddyConfig, zone: Zone, pfn: number, order: number, mt: number, toTail: boolean): void {
+  const mm = cfg.mm;
+  const base = mm.basePfn;
+  const maxOrder = cfg.maxOrder;
+  zone.nr_free_pages += 1 << order; // __mod_zone_freepage_state
+  while (order < maxOrder - 1) {
+    const buddyPfn = pfn ^ (1 << order);
+    if (!page_is_buddy(cfg, (pfn - base) << 4, buddyPfn, order)) break;
+    del_page_from_free_list(mm, zone, buddyPfn, order);
+    pfn &= buddyPfn;
+    order++;
+  }
+  set_buddy_order(mm, pfn, order);
+  if (toTail || buddy_merge_likely(cfg, pfn, order)) add_to_free_list_tail(mm, zone, pfn, order, mt);
+  else add_to_free_list(mm, zone, pfn, order, mt);
+}
+
+/**
+ * expand: a block of order `high` at `pfn` was taken for a request of
+ * order `low`; give back the upper halves, largest first.
+ *
+ *   high=3, low=0:  [ A | . | B . | C . . . ]   A returned, B (order 1)
+ *                                               and C (order 2) stay free
+ */
+export function expand(cfg: BuddyConfig, zone: Zone, pfn: number, low: number, high: number, mt: number): void {
+  const mm = cfg.mm;
+  let size = 1 << high;
+  while (high > low) {
+    high--;
+    size >>= 1;
+    add_to_free_list(mm, zone, pfn + size, high, mt);
+    set_buddy_order(mm, pfn + size, high);
+  }
+}
+
+/**
+ * __rmqueue_smallest: take the smallest block of at least `order` from
+ * the `mt` lists, split it down to `order`.
+ * @returns the PFN (its index word set to mt, set_pcppage_migratetype), or NIL.
+ */
+export function __rmqueue_smallest(cfg: BuddyConfig, zone: Zone, order: number, mt: number): number {
+  for (let current = order; current < cfg.maxOrder; current++) {
+    const pfn = get_page_from_free_area(zone, current, mt);
+    if (pfn === NIL) continue;
+    del_page_from_free_list(cfg.mm, zone, pfn, current);
+    expand(cfg, zone, pfn, order, current, mt);
+    cfg.mm.w[((pfn - cfg.mm.basePfn) << 4) + W_INDEX] = mt;
+    return pfn;
+  }
+  return NIL;
+}
+
+/**
+ * __rmqueue: __rmqueue_smallest, and when the preferred migratetype has
+ * nothing, steal from another one (__rmqueue_fallback) and retry.
+ * NR_FREE_PAGES is the caller's to adjust.
+ */
+export function __rmqueue(cfg: BuddyConfig, zone: Zone, order: number, mt: number, allocFlags: number): number {
+  for (;;) {
+    const pfn = __rmqueue_smallest(cfg, zone, order, mt);
+    if (pfn !== NIL) return pfn;
+    if (!__rmqueue_fallback(cfg, zone, order, mt, allocFlags)) return NIL;
+  }
+}

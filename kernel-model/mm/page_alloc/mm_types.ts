@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * struct page in guest memory (mem_map).
+ *
+ * One 64-byte struct page per page frame, as on arm64 (sizeof(struct page)
+ * = 64, STRUCT_PAGE_MAX_SHIFT = 6), in one array allocated from memblock,
+ * like the buffer sparse_init() fills with SPARSEMEM_VMEMMAP. The array
+ * covers whole memory sections, so page frames in holes between RAM banks
+ * have a struct page too (PG_reserved, never freed), exactly as Linux's
+ * init_unavailable_range() leaves them.
+ *
+ * Layout of one struct page, in 32-bit words (little endian), following
+ * include/linux/mm_types.h for a 64-bit kernel:
+ *
+ *   word  0- 1  flags       PG_* bits low, zone number in bits 62-63
+ *   word  2- 3  lru.next    \ free-list / pcp-list links; we store the
+ *   word  4- 5  lru.prev    / next and previous PFN (NIL = -1) in the low
+ *                             word instead of a struct page pointer
+ *   word  6- 7  mapping     always 0 here
+ *   word  8- 9  index       migratetype of the list a free page is on
+ *                             (Linux keeps it there for pcp pages:
+ *                             set_pcppage_migratetype; we do the same for
+ *                             buddy lists, so that unlinking the first or
+ *                             last entry knows which list head to update)
+ *   word 10-11  private     buddy order of a free block's head page
+ *   word 12     _mapcount   -1, or the page_type: PageBuddy = ~PG_buddy
+ *   word 13     _refcount   1 while in use or reserved, 0 when free
+ *   word 14-15  memcg_data  always 0
+ *
+ * Everything the allocator reads on its hot paths lives in the low words
+ * of these fields, so one Int32Array view (`w`) over the whole mem_map
+ * serves them all: the struct page of `pfn` starts at
+ * w[(pfn - basePfn) << 4].
+ *
+ * Units: PFNs are page frame numbers (physical address >> 12) and fit an
+ * int32 for any board up to 8 TiB; word indexes are int32 too.
+ */
+
+import type { GuestRam } from '../../../emulator/memory/guest-ram';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** sizeof(struct page) on arm64. */
+export const STRUCT_PAGE_SIZE = 64;
+export const PAGE_WORDS = STRUCT_PAGE_SIZE / 4;
+/** The empty link. */
+export const NIL = -1;
+
+/* Word offsets inside one struct page. */
+export const W_FLAGS = 0;
+export const W_FLAGS_HI = 1;
+export const W_LRU_NEXT = 2;
+export const W_LRU_PREV = 4;
+export const W_MAPPING = 6;
+export const W_INDEX = 8;
+export const W_PRIVATE = 10;
+export const W_MAPCOUNT = 12;
+export const W_REFCOUNT = 13;
+
+/* enum pageflags (include/linux/page-flags.h, 5.10), bit numbers. */
+export const PG_locked = 0;
+export const PG_referenced = 1;
+export const PG_uptodate = 2;
+export const PG_dirty = 3;
+export const PG_lru = 4;
+export const PG_active = 5;
+export const PG_workingset = 6;
+export const PG_waiters = 7;
+export const PG_error = 8;
+export const PG_slab = 9;
+export const PG_owner_priv_1 = 10;
+export const PG_arch_1 = 11;
+export const PG_reserved = 12;
+export const PG_private = 13;
+export const PG_private_2 = 14;
+export const PG_writeback = 15;
+export const PG_head = 16;
+export const PG_mappedtodisk = 17;
+export const PG_reclaim = 18;
+export const PG_swapbacked = 19;
+export const PG_unevictable = 20;
+export const PG_mlocked = 21;
+export const NR_PAGEFLAGS = 22;
+
+/** pageflag_names for %pGp, in bit order (include/trace/events/mmflags.h). */
+export const PAGEFLAG_NAMES: readonly string[] = [
+  'locked', 'referenced', 'uptodate', 'dirty', 'lru', 'active', 'workingset', 'waiters', 'error', 'slab',
+  'owner_priv_1', 'arch_1', 'reserved', 'private', 'private_2', 'writeback', 'head', 'mappedtodisk',
+  'reclaim', 'swapbacked', 'unevictable', 'mlocked',
+];
+
+/** Flags that must be clear when a page is freed (PAGE_FLAGS_CHECK_AT_FREE, 5.10). */
+export const PAGE_FLAGS_CHECK_AT_FREE =
+  (1 << PG_lru) | (1 << PG_locked) | (1 << PG_private) | (1 << PG_private_2) | (1 << PG_writeback) |
+  (1 << PG_reserved) | (1 << PG_slab) | (1 << PG_active) | (1 << PG_unevictable) | (1 << PG_mlocked);
+/** Flags that must be clear when a page is handed out (PAGE_FLAGS_CHECK_AT_PREP). */
+export const PAGE_FLAGS_CHECK_AT_PREP = (1 << NR_PAGEFLAGS) - 1;
+
+/* Page types live in _mapcount (include/linux/page-flags.h PAGE_TYPE_OPS). */
+export const PAGE_TYPE_BASE = 0xf0000000 | 0;
+export const PG_buddy = 0x00000080;
+/** _mapcount of a page with no mappings and no type. */
+export const PAGE_MAPCOUNT_RESET = -1;
+/** _mapcount of a free buddy block's head: -1 with PG_buddy cleared = -129. */
+export const PAGE_BUDDY_MAPCOUNT_VALUE = ~PG_buddy;
+
+/** Zone number position in page->flags (ZONES_PGSHIFT with ZONES_WIDTH 2, high word). */
+export const ZONES_SHIFT_HI = 30;
+
+export class MemMapError extends Error {
+  override name = 'MemMapError';
+}
+
+/**
+ * The mem_map array: struct pages for PFNs [basePfn, endPfn), plus the
+ * pageblock flags (the SPARSEMEM usemap), both in guest memory.
+ */
+export class MemMap {
+  /** Int32 view of the whole struct page array. */
+  readonly w: Int32Array;
+  /** NR_PAGEBLOCK_BITS = 4 per pageblock, two pageblocks per byte. */
+  readonly pageblockFlags: Uint8Array;
+  /**
+   * Model bookkeeping in host memory, not part of struct page: 1 while
+   * the page sits on a per-CPU list. Linux has no such mark (a pcp page
+   * looks like the tail of an allocated block); we need it to refuse a
+   * wrong-order free that would reach into a pcp list instead of
+   * corrupting it.
+   */
+  readonly onPcp: Uint8Array;
+  readonly endPfn: number;
+
+  /**
+   * @param pa           physical address of the struct page array (64-byte aligned)
+   * @param basePfn      first PFN described (section aligned)
+   * @param nrPages      number of struct pages
+   * @param usemapPa     physical address of the pageblock bitmap
+   * @param pageblockOrder pageblock_order
+   */
+  constructor(
+    ram: GuestRam,
+    readonly pa: number,
+    readonly basePfn: number,
+    readonly nrPages: number,
+    readonly usemapPa: number,
+    readonly pageblockOrder: number,
+  ) {
+    this.w = ram.view(Int32Array, pa, nrPages * PAGE_WORDS, 4);
+    this.pageblockFlags = ram.bytes(usemapPa, MemMap.usemapBytes(nrPages, pageblockOrder));
+    this.onPcp = new Uint8Array(nrPages);
+    this.endPfn = basePfn + nrPages;
+  }
+
+  /** Bytes of pageblock bitmap for nrPages frames (4 bits per pageblock). */
+  static usemapBytes(nrPages: number, pageblockOrder: number): number {
+    const blocks = Math.ceil(nrPages / 2 ** pageblockOrder);
+    return Math.ceil(blocks / 2);
+  }
+
+  /** pfn_valid: does the PFN have a struct page? */
+  pfn_valid(pfn: number): boolean {
+    return Number.isInteger(pfn) && pfn >= this.basePfn && pfn < this.endPfn;
+  }
+
+  /** Index of word 0 of pfn's struct page in `w`. */
+  idx(pfn: number): number {
+    return (pfn - this.basePfn) << 4;
+  }
+
+  /** Physical address of pfn's struct page (what a debugger would follow). */
+  page_struct_pa(pfn: number): number {
+    return this.pa + (pfn - this.basePfn) * STRUCT_PAGE_SIZE;
+  }
+
+  /* ---- field accessors (the hot paths index `w` directly) ---- */
+
+  flags(pfn: number): number {
+    return this.w[this.idx(pfn) + W_FLAGS]!;
+  }
+  page_refcount(pfn: number): number {
+    return this.w[this.idx(pfn) + W_REFCOUNT]!;
+  }
+  page_mapcount_raw(pfn: number): number {
+    return this.w[this.idx(pfn) + W_MAPCOUNT]!;
+  }
+  page_private(pfn: number): number {
+    return this.w[this.idx(pfn) + W_PRIVATE]!;
+  }
+  page_index(pfn: number): number {
+    return this.w[this.idx(pfn) + W_INDEX]!;
+  }
+  lru_next(pfn: number): number {
+    return this.w[this.idx(pfn) + W_LRU_NEXT]!;
+  }
+  lru_prev(pfn: number): number {
+    return this.w[this.idx(pfn) + W_LRU_PREV]!;
+  }
+  page_zonenum(pfn: number): number {
+    return (this.w[this.idx(pfn) + W_FLAGS_HI]! >>> ZONES_SHIFT_HI) & 3;
+  }
+
+  PageReserved(pfn: number): boolean {
+    return (this.flags(pfn) & (1 << PG_reserved)) !== 0;
+  }
+  /** PageBuddy: the page type says "free block head" (PageType(page, PG_buddy)). */
+  PageBuddy(pfn: number): boolean {
+    return isBuddyType(this.w[this.idx(pfn) + W_MAPCOUNT]!);
+  }
+
+  /** __init_single_page: a fresh, in-use, untyped page of `zone`. */
+  init_single_page(pfn: number, zone: number): void {
+    const i = this.idx(pfn);
+    this.w.fill(0, i, i + PAGE_WORDS);
+    this.w[i + W_FLAGS_HI] = zone << ZONES_SHIFT_HI;
+    this.w[i + W_LRU_NEXT] = NIL;
+    this.w[i + W_LRU_PREV] = NIL;
+    this.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
+    this.w[i + W_REFCOUNT] = 1;
+  }
+
+  SetPageReserved(pfn: number): void {
+    this.w[this.idx(pfn) + W_FLAGS] |= 1 << PG_reserved;
+  }
+  ClearPageReserved(pfn: number): void {
+    this.w[this.idx(pfn) + W_FLAGS] &= ~(1 << PG_reserved);
+  }
+  set_page_count(pfn: number, v: number): void {
+    this.w[this.idx(pfn) + W_REFCOUNT] = v;
+  }
+
+  /* ---- pageblock flags (get/set_pfnblock_flags_mask) ---- */
+
+  get_pageblock_migratetype(pfn: number): number {
+    const pb = (pfn - this.basePfn) >> this.pageblockOrder;
+    return (this.pageblockFlags[pb >> 1]! >> ((pb & 1) << 2)) & 7;
+  }
+
+  set_pageblock_migratetype(pfn: number, mt: number): void {
+    const pb = (pfn - this.basePfn) >> this.pageblockOrder;
+    const shift = (pb & 1) << 2;
+    const b = pb >> 1;
+    this.pageblockFlags[b] = (this.pageblockFlags[b]! & ~(0xf << shift)) | ((mt & 7) << shift);
+  }
+
+  /** The 16 raw 32-bit words of a struct page, for dumps. */
+  raw(pfn: number): Int32Array {
+    const i = this.idx(pfn);
+    return this.w.subarray(i, i + PAGE_WORDS);
+  }
+}
+
+/** PageType(page, PG_buddy) on a raw _mapcount word. */
+export function isBuddyType(mapcount: number): boolean {
+  return (mapcount & (PAGE_TYPE_BASE | PG_buddy)) === PAGE_TYPE_BASE;
+}
+
+export const pfn_to_phys = (pfn: number): number => pfn * PAGE_SIZE;
+export const phys_to_pfn = (pa: number): number => Math.floor(pa / PAGE_SIZE);

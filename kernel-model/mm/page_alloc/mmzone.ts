@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Zones and their free areas (include/linux/mmzone.h).
+ *
+ * A zone is a PFN span with one set of buddy free lists:
+ *
+ *   zone->free_area[order].free_list[migratetype]   order 0..MAX_ORDER-1
+ *   zone->free_area[order].nr_free                   blocks of that order
+ *
+ * Each list is doubly linked through the lru words of the head pages of
+ * the free blocks in mem_map (guest memory). The list heads themselves
+ * live here, as Linux keeps them in struct zone: `freeHead[li]` and
+ * `freeTail[li]` hold the first and last PFN of list li = order *
+ * MIGRATE_TYPES + migratetype, NIL when empty. A head page's `index` word
+ * names the migratetype list it is on, its `private` word its order, and
+ * its _mapcount says PageBuddy.
+ *
+ * Invariants (checked by debug_vm.ts):
+ *   - every PageBuddy page is on exactly one free list, the one named by
+ *     its (private, index), and nothing else is on a free list;
+ *   - a block of order o starts at a PFN aligned to 2^o, inside the zone;
+ *   - nr_free[o] = number of blocks on the order-o lists;
+ *   - nr_free_pages (the NR_FREE_PAGES counter, which /proc/meminfo's
+ *     MemFree shows) = sum over o of nr_free[o] << o; pages sitting on the
+ *     per-CPU lists are *not* in it, as in Linux.
+ *
+ * Zones on the board (arm64, CONFIG_ZONE_DMA and CONFIG_ZONE_DMA32):
+ * ZONE_DMA, ZONE_DMA32, ZONE_NORMAL and ZONE_MOVABLE (always empty here:
+ * no kernelcore=/movablecore=).
+ */
+
+import {
+  NIL,
+  PAGE_BUDDY_MAPCOUNT_VALUE,
+  PAGE_MAPCOUNT_RESET,
+  W_INDEX,
+  W_LRU_NEXT,
+  W_LRU_PREV,
+  W_MAPCOUNT,
+  W_PRIVATE,
+  type MemMap,
+} from './mm_types';
+import type { PerCpuPages } from './pcp';
+
+/* enum migratetype (CONFIG_CMA and CONFIG_MEMORY_ISOLATION, as on the Pi kernel). */
+export const MIGRATE_UNMOVABLE = 0;
+export const MIGRATE_MOVABLE = 1;
+export const MIGRATE_RECLAIMABLE = 2;
+export const MIGRATE_PCPTYPES = 3;
+export const MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES;
+export const MIGRATE_CMA = 4;
+export const MIGRATE_ISOLATE = 5;
+export const MIGRATE_TYPES = 6;
+export const migratetype_names: readonly string[] = ['Unmovable', 'Movable', 'Reclaimable', 'HighAtomic', 'CMA', 'Isolate'];
+
+/* enum zone_type */
+export const ZONE_DMA = 0;
+export const ZONE_DMA32 = 1;
+export const ZONE_NORMAL = 2;
+export const ZONE_MOVABLE = 3;
+export const MAX_NR_ZONES = 4;
+export const zone_names: readonly string[] = ['DMA', 'DMA32', 'Normal', 'Movable'];
+
+/* enum zone_watermarks */
+export const WMARK_MIN = 0;
+export const WMARK_LOW = 1;
+export const WMARK_HIGH = 2;
+
+/** sysctl_lowmem_reserve_ratio defaults (mm/page_alloc.c, 5.10). */
+export const LOWMEM_RESERVE_RATIO: readonly number[] = [256, 256, 32, 0];
+
+export class Zone {
+  readonly name: string;
+  zone_start_pfn = 0;
+  spanned_pages = 0;
+  present_pages = 0;
+  /** Pages the buddy allocator manages (present minus reserved). */
+  managed_pages = 0;
+  /** _watermark[WMARK_MIN/LOW/HIGH], in pages. */
+  readonly watermark = new Float64Array(3);
+  /** lowmem_reserve[classzone]: pages kept back from allocations that could use a higher zone. */
+  readonly lowmem_reserve = new Float64Array(MAX_NR_ZONES);
+  /** NR_FREE_PAGES. */
+  nr_free_pages = 0;
+  nr_reserved_highatomic = 0;
+  /** First and last PFN of each free list, index order * MIGRATE_TYPES + migratetype. */
+  readonly freeHead: Int32Array;
+  readonly freeTail: Int32Array;
+  /** free_area[order].nr_free */
+  readonly nrFree: Int32Array;
+  /** Per-CPU order-0 lists; set by setup_zone_pageset. */
+  pcp!: PerCpuPages;
+  /** Event counters (PGALLOC per zone). */
+  pgalloc = 0;
+
+  constructor(readonly idx: number, readonly maxOrder: number) {
+    this.name = zone_names[idx]!;
+    this.freeHead = new Int32Array(maxOrder * MIGRATE_TYPES).fill(NIL);
+    this.freeTail = new Int32Array(maxOrder * MIGRATE_TYPES).fill(NIL);
+    this.nrFree = new Int32Array(maxOrder);
+  }
+
+  zone_end_pfn(): number {
+    return this.zone_start_pfn + this.spanned_pages;
+  }
+  populated_zone(): boolean {
+    return this.present_pages !== 0;
+  }
+  managed_zone(): boolean {
+    return this.managed_pages !== 0;
+  }
+  zone_spans_pfn(pfn: number): boolean {
+    return pfn >= this.zone_start_pfn && pfn < this.zone_end_pfn();
+  }
+  min_wmark_pages(): number {
+    return this.watermark[WMARK_MIN]!;
+  }
+  low_wmark_pages(): number {
+    return this.watermark[WMARK_LOW]!;
+  }
+  high_wmark_pages(): number {
+    return this.watermark[WMARK_HIGH]!;
+  }
+}
+
+/** Index of free_area[order].free_list[mt] in freeHead/freeTail. */
+export function free_list_index(order: number, mt: number): number {
+  return order * MIGRATE_TYPES + mt;
+}
+
+/** free_area_empty */
+export function free_area_empty(zone: Zone, order: number, mt: number): boolean {
+  return zone.freeHead[order * MIGRATE_TYPES + mt] === NIL;
+}
+
+/** get_page_from_free_area: the first block on the list, or NIL. */
+export function get_page_from_free_area(zone: Zone, order: number, mt: number): number {
+  return zone.freeHead[order * MIGRATE_TYPES + mt]!;
+}
+
+/* ---- raw list primitives over (head, tail) arrays and lru words ---- */
+
+/** list_add: put pfn first on list li. */
+export function list_add(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mm.w;
+  const base = mm.basePfn;
+  const i = (pfn - base) << 4;
+  const first = head[li]!;
+  w[i + W_LRU_NEXT] = first;
+  w[i + W_LRU_PREV] = NIL;
+  if (first === NIL) tail[li] = pfn;
+  else w[((first - base) << 4) + W_LRU_PREV] = pfn;
+  head[li] = pfn;
+}
+
+/** list_add_tail: put pfn last on list li. */
+export function list_add_tail(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mm.w;
+  const base = mm.basePfn;
+  const i = (pfn - base) << 4;
+  const last = tail[li]!;
+  w[i + W_LRU_PREV] = last;
+  w[i + W_LRU_NEXT] = NIL;
+  if (last === NIL) head[li] = pfn;
+  else w[((last - base) << 4) + W_LRU_NEXT] = pfn;
+  tail[li] = pfn;
+}
+
+/** list_del: unlink pfn from list li; its own links become NIL. */
+export function list_del(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mm.w;
+  const base = mm.basePfn;
+  const i = (pfn - base) << 4;
+  const next = w[i + W_LRU_NEXT]!;
+  const prev = w[i + W_LRU_PREV]!;
+  if (prev === NIL) head[li] = next;
+  else w[((prev - base) << 4) + W_LRU_NEXT] = next;
+  if (next === NIL) tail[li] = prev;
+  else w[((next - base) << 4) + W_LRU_PREV] = prev;
+  w[i + W_LRU_NEXT] = NIL;
+  w[i + W_LRU_PREV] = NIL;
+}
+
+/* ---- free_area operations (mm/page_alloc.c) ---- */
+
+/** set_buddy_order: mark pfn as the head of a free block of `order`. */
+export function set_buddy_order(mm: MemMap, pfn: number, order: number): void {
+  const i = (pfn - mm.basePfn) << 4;
+  mm.w[i + W_PRIVATE] = order;
+  mm.w[i + W_MAPCOUNT] = PAGE_BUDDY_MAPCOUNT_VALUE;
+}
+
+/** add_to_free_list: a block not on any list goes first on free_list[mt] of its order. */
+export function add_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  mm.w[((pfn - mm.basePfn) << 4) + W_INDEX] = mt;
+  list_add(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  zone.nrFree[order]++;
+}
+
+/** add_to_free_list_tail: the same, last on the list (less likely to be reused soon). */
+export function add_to_free_list_tail(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  mm.w[((pfn - mm.basePfn) << 4) + W_INDEX] = mt;
+  list_add_tail(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  zone.nrFree[order]++;
+}
+
+/** move_to_free_list: a block already on a list moves to the tail of free_list[mt]. */
+export function move_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  const i = (pfn - mm.basePfn) << 4;
+  const oldMt = mm.w[i + W_INDEX]!;
+  list_del(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + oldMt, pfn);
+  mm.w[i + W_INDEX] = mt;
+  list_add_tail(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+}
+
+/**
+ * del_page_from_free_list: take a block off its list; it stops being
+ * PageBuddy and its order is forgotten (NR_FREE_PAGES is the caller's
+ * business, as in Linux).
+ */
+export function del_page_from_free_list(mm: MemMap, zone: Zone, pfn: number, order: number): void {
+  const i = (pfn - mm.basePfn) << 4;
+  const mt = mm.w[i + W_INDEX]!;
+  list_del(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  mm.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
+  mm.w[i + W_PRIVATE] = 0;
+  zone.nrFree[order]--;
+}

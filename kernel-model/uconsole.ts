@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The TypeScript API for experiments: boot a uConsole, issue system calls
+ * on chosen CPUs, read its files, shut it down.
+ *
+ *   const u = await bootUconsole({ board: 'uconsole-cm4', ram: '4G' });
+ *   u.syscall(2, NR.getcpu, buf);    // a real svc #0 at EL0 on CPU 2
+ *   u.dmesg();                       // the kernel log
+ *   u.shutdown();
+ *
+ * Boot is the real path: the image build (if sources changed), the
+ * firmware stage on the boot partition, the armstub, the kernel image's
+ * entry code on every core, and start_kernel in TypeScript.
+ */
+
+import { Machine } from '../emulator/machine';
+import { findBoard } from '../emulator/board/boards';
+import { parseRamSize, formatRamSize } from '../emulator/board/profile';
+import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
+import { bootDir, ensureImages } from '../images/build';
+import { Kernel } from './kernel';
+
+export interface BootOptions {
+  /** Board profile name (default uconsole-cm4). */
+  board?: string;
+  /** RAM: bytes, or "1G", "4G", "512M" (default: the board's). */
+  ram?: number | string;
+  /** Replaces cmdline.txt. */
+  cmdline?: string;
+  /** A DTB to use instead of the boot partition's. */
+  dtb?: string;
+  /** A boot partition other than the built one. */
+  bootDir?: string;
+  /** Instructions per scheduler slice. */
+  sliceInsns?: number;
+  /** Every executed instruction, disassembled. */
+  trace?: (line: string) => void;
+  /** Console output as it happens (the UART). */
+  onConsole?: (text: string) => void;
+}
+
+export class BootError extends Error {
+  override name = 'BootError';
+}
+
+export class Uconsole {
+  constructor(readonly machine: Machine, readonly kernel: Kernel, readonly firmware: FirmwareHandoff) {}
+
+  /** The kernel log in dmesg's format. */
+  dmesg(): string {
+    return this.kernel.log.dmesg();
+  }
+
+  /**
+   * Run one system call at EL0 on `cpu` (x8 = nr, x0..x5 = args) and
+   * return x0 as a signed value (a negative value is -errno).
+   */
+  syscall(cpu: number, nr: number, ...args: (bigint | number)[]): bigint {
+    return this.kernel.harnessSyscall(cpu, nr, args).ret;
+  }
+
+  /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */
+  userBuffer(cpu: number): { va: bigint; write(data: Uint8Array): void; read(len: number): Uint8Array } {
+    const va = this.kernel.harnessBuffer(cpu);
+    const core = this.machine.core(cpu);
+    const pa = (): number => {
+      const r = core.translate(va);
+      if (!r.ok) throw new Error(`harness buffer of cpu${cpu} is not mapped`);
+      return r.pa;
+    };
+    return {
+      va,
+      write: (data) => this.machine.ram.write(pa(), data.subarray(0, 4096)),
+      read: (len) => this.machine.ram.read(pa(), Math.min(len, 4096)),
+    };
+  }
+
+  /** Halt the kernel (prints "reboot: System halted") and release the machine. */
+  shutdown(): void {
+    this.kernel.halt();
+    this.machine.dispose();
+  }
+}
+
+function ramBytes(ram: number | string | undefined): number | undefined {
+  if (ram === undefined || typeof ram === 'number') return ram;
+  const n = parseRamSize(ram);
+  if (Number.isNaN(n)) throw new BootError(`bad RAM size "${ram}" (use e.g. 1G, 4G, 512M)`);
+  return n;
+}
+
+/** Boot a uConsole to a running kernel with every CPU online. */
+export async function bootUconsole(opts: BootOptions = {}): Promise<Uconsole> {
+  const board = findBoard(opts.board ?? 'uconsole-cm4');
+  const ram = ramBytes(opts.ram) ?? board.defaultRam;
+  if (!board.ramSizes.includes(ram))
+    throw new BootError(`${board.name} has no ${formatRamSize(ram)} option (offered: ${board.ramSizes.map(formatRamSize).join(', ')})`);
+  if (!opts.bootDir) await ensureImages();
+  const dir = opts.bootDir ?? bootDir(board.name);
+  const machine = await Machine.create({ board, ram, sliceInsns: opts.sliceInsns, trace: opts.trace });
+  try {
+    if (opts.onConsole) {
+      const dec = new TextDecoder();
+      machine.onConsole((b) => opts.onConsole!(dec.decode(Uint8Array.of(b), { stream: true })));
+    }
+    const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb });
+    const kernel = new Kernel(machine, { bootDir: dir });
+    machine.run({ until: () => kernel.state !== 'booting' });
+    if (kernel.state === 'booting' && !machine.halted) machine.halt('the kernel never started: every core went idle', false);
+    if (machine.status && !machine.status.ok) throw new BootError(machine.status.message);
+    return new Uconsole(machine, kernel, handoff);
+  } catch (e) {
+    machine.dispose();
+    throw e;
+  }
+}
