@@ -39,6 +39,12 @@ export interface KernelOptions {
   bootDir: string;
 }
 
+/** How a run of user code ended: x0 at the harness's brk (signed), or the exit code. */
+export interface UserRun {
+  ret: bigint;
+  exited?: number;
+}
+
 /** What the harness is waiting for on a core. */
 interface HarnessCall {
   result?: bigint;
@@ -194,17 +200,27 @@ export class Kernel {
    * thread of the harness process on that CPU; returns x0 as a signed
    * value, or the exit code for exit/exit_group.
    */
-  harnessSyscall(cpu: number, nr: number, args: readonly (bigint | number)[]): { ret: bigint; exited?: number } {
-    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
+  harnessSyscall(cpu: number, nr: number, args: readonly (bigint | number)[]): UserRun {
     if (args.length > 6) throw new Error('a system call takes at most 6 arguments');
+    const regs = new Map<number, bigint>(args.map((a, i) => [i, BigInt(a)]));
+    regs.set(8, BigInt(nr));
+    return this.runUser(cpu, this.addr('harness_syscall'), regs);
+  }
+
+  /**
+   * Run EL0 code on `cpu` from `entry` (registers preset from `regs`) as the
+   * harness thread of that CPU, until it executes `brk #BRK_HARNESS_RETURN`
+   * (the result is its x0) or exits. The core must be idle in the kernel.
+   */
+  runUser(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint> = new Map(), sp = 0n): UserRun {
+    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
     const core = this.machine.core(cpu);
     if (!this.online[cpu]) throw new Error(`cpu${cpu} is not online`);
     if (core.state !== 'wfi' && core.state !== 'running') throw new Error(`cpu${cpu} is busy (${core.state})`);
     this.current[cpu] = harnessThread(cpu);
     core.restoreEl1();
-    for (let i = 0; i < 6; i++) core.setX(i, BigInt(args[i] ?? 0));
-    core.setX(8, nr);
-    enterUser(core, this.addr('harness_syscall'), 0n);
+    for (let i = 0; i <= 8; i++) core.setX(i, regs.get(i) ?? 0n);
+    enterUser(core, entry, sp);
     this.machine.start(cpu, this.addr('ret_to_user'));
     const call: HarnessCall = {};
     this.harness.set(cpu, call);

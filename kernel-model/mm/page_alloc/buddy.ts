@@ -143,3 +143,26 @@ export function __rmqueue(cfg: BuddyConfig, zone: Zone, order: number, mt: numbe
     if (!__rmqueue_fallback(cfg, zone, order, mt, allocFlags)) return NIL;
   }
 }
+
+/** __ffs for a PFN: the order of the largest aligned block that can start there. */
+function pfn_alignment_order(pfn: number, maxOrder: number): number {
+  if (pfn === 0) return maxOrder - 1;
+  return Math.min(maxOrder - 1, 31 - Math.clz32(pfn & -pfn));
+}
+
+/**
+ * __free_pages_range: give free pages [start, end) back as the largest
+ * aligned blocks that fit, as memblock's __free_pages_memory cuts a free
+ * range (order = min(MAX_ORDER-1, __ffs(start)), shrunk to fit), each
+ * merged with its buddies. The pages must be in the free state already.
+ *
+ * @param mt migratetype for every piece, or -1 for each piece's pageblock type
+ */
+export function __free_pages_range(cfg: BuddyConfig, zone: Zone, start: number, end: number, toTail: boolean, mt: number): void {
+  while (start < end) {
+    let order = pfn_alignment_order(start, cfg.maxOrder);
+    while (start + (1 << order) > end) order--;
+    __free_one_page(cfg, zone, start, order, mt >= 0 ? mt : cfg.mm.get_pageblock_migratetype(start), toTail);
+    start += 1 << order;
+  }
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* uconsole boot: boot a board, print its console, halt. */
+
+import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
+import { formatRamSize } from '../emulator/board/profile';
+import { bootUconsole } from '../kernel-model/uconsole';
+import { parseOptions } from './uconsole';
+
+export const BOOT_HELP = `usage: uconsole boot [options]
+
+Boot an emulated uConsole: the firmware stage reads the board's boot
+partition (images/build/<board>/), the armstub releases the cores, the
+kernel image enters the TypeScript kernel, which brings up every CPU. The
+console (UART) is printed to stdout; the machine then halts (exit 0).
+
+options:
+  --board NAME      ${BOARDS.map((b) => b.name).join(', ')} (default ${DEFAULT_BOARD})
+  --ram SIZE        RAM size, e.g. 1G, 4G (default: the board's)
+                    ${BOARDS.map((b) => `${b.name}: ${b.ramSizes.map(formatRamSize).join('/')}`).join('; ')}
+  --cmdline "..."   kernel command line (replaces cmdline.txt)
+  --dtb FILE        device tree blob to boot with (instead of the board's)
+  --trace           print every executed instruction, disassembled, with its core (slow)
+  --firmware-log    also print what the firmware stage loaded where
+  -h, --help        this help
+`;
+
+export async function bootCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    board: { type: 'string' },
+    ram: { type: 'string' },
+    cmdline: { type: 'string' },
+    dtb: { type: 'string' },
+    trace: { type: 'boolean' },
+    'firmware-log': { type: 'boolean' },
+  });
+  const u = await bootUconsole({
+    board: values.board,
+    ram: values.ram,
+    cmdline: values.cmdline,
+    dtb: values.dtb,
+    trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
+    onConsole: (text) => process.stdout.write(text),
+  });
+  if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
+  u.shutdown();
+  return 0;
+}

@@ -1,0 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The CLI bundle's entry: the command line, and what the setup step calls. */
+export { cli } from './uconsole';
+export { ensureImages } from '../images/build';

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * uconsole: the command line. Bundled by esbuild into dist/uconsole.mjs
+ * (scripts/setup.mjs) and started through bin/uconsole.mjs.
+ *
+ * Every error a user can cause, and every guest fault, ends as one line on
+ * stderr and exit status 1; a JavaScript stack trace only with
+ * UCONSOLE_DEBUG=1.
+ */
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { bootCommand, BOOT_HELP } from './boot';
+import { benchCommand, BENCH_HELP } from './bench';
+
+export const MAIN_HELP = `usage: uconsole <command> [options]
+
+An emulated ClockworkPi uConsole (ARM64) with a TypeScript kernel model.
+
+commands:
+  boot     boot a uConsole and print its boot log
+  bench    run a benchmark suite (table on stdout, --json FILE)
+
+Run "uconsole <command> --help" for a command's options.
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** parseArgs with one-line errors. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+}
+
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
+  boot: { run: bootCommand, help: BOOT_HELP },
+  bench: { run: benchCommand, help: BENCH_HELP },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(MAIN_HELP);
+    return cmd ? 0 : 1;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) throw new UsageError(`unknown command "${cmd}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.help);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+export async function cli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.UCONSOLE_DEBUG) console.error(err);
+    else process.stderr.write(`uconsole: ${err.message.split('\n')[0]}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memarea: arbitrary-size physically contiguous allocations on top of the
+ * buddy allocator's own free lists (after Ingo Molnar's
+ * memarea-2.4.15-D6, linux-kernel, 12 Nov 2001, never merged; its role
+ * went to CMA and alloc_contig_range).
+ *
+ *   alloc_memarea(gfp, pages, align?)  -> first PFN, or null
+ *   free_memarea(pfn, pages)
+ *
+ * No power-of-two size, no alignment limit: "if there is a sufficiently
+ * sized physically continuous piece of RAM available, the allocator will
+ * find it", even when it is far larger than the largest buddy block
+ * (2^(MAX_ORDER-1) pages). That is the seed's point: with memarea for the
+ * rare huge request, MAX_ORDER can shrink (max_order=6 here) and the hot
+ * buddy paths get cheaper, while a 2 MiB or 64 MiB request still succeeds.
+ *
+ * Algorithm. A run of free memory is a sequence of buddy free blocks that
+ * touch in PFN order. The free lists are not in PFN order, so:
+ *
+ *   1. collect: walk every free list of the zone (all orders, all
+ *      migratetypes) and record each block as pfn * 16 + order in a
+ *      Float64Array                                               O(F)
+ *   2. sort the records numerically, i.e. by PFN               O(F log F)
+ *   3. sweep: merge touching blocks into runs, and in each run try the
+ *      first start aligned to `align` pages; the first run that holds the
+ *      request wins (first fit, lowest PFN)                          O(F)
+ *   4. carve: take the blocks of [start, start+pages) off their lists;
+ *      the parts of the first and last block that stick out go back as
+ *      aligned buddy blocks                                  O(k + log)
+ *
+ * F is the number of free blocks in the zone, k the number of blocks the
+ * area covers. Allocated memory between free blocks is never looked at:
+ * the gap between two records *is* the allocated run, skipped in one
+ * step, so the cost grows with the number of free blocks, not with the
+ * number of pages (Ingo's version had to step through mem_map; his worst
+ * case was "~256K iterations ... on a 1 GB box"). If no run fits, the
+ * zone's per-CPU lists are drained (their pages may fill a gap) and the
+ * search runs once more.
+ *
+ * Why not keep a PFN-ordered index of free blocks instead (a tree or a
+ * page-granularity bitmap, Ingo's "possible future improvement")? It
+ * would make the search O(log F), but every buddy list insertion and
+ * removal would have to update it: "a real runtime (and cache footprint)
+ * overhead in the buddy allocator". memarea is for rare requests; sorting
+ * on demand costs the buddy hot paths nothing, which was the patch's
+ * promise ("no impact on the performance of the page allocator").
+ *
+ * The area is handed out like an order-N block: the first page holds the
+ * reference (refcount 1), the others are refcount 0, untyped and off all
+ * lists. Taking a block touches only its head page, so a large area costs
+ * O(k), not O(pages) (unless __GFP_ZERO asks for the memory to be
+ * cleared). free_memarea checks every page, as free_pages_prepare does for
+ * a block, then gives the range back in aligned pieces that merge with
+ * their buddies: O(pages). Pageblocks the area covers completely take the
+ * request's migratetype, as a stolen pageblock would.
+ */
+
+import {
+  del_page_from_free_list,
+  MIGRATE_TYPES,
+  WMARK_MIN,
+  type Zone,
+} from './mmzone';
+import { __GFP_NOWARN, __GFP_ZERO, gfp_migratetype, gfp_zone } from './gfp';
+import { NIL, PAGE_SIZE, W_INDEX, W_LRU_NEXT, W_PRIVATE, W_REFCOUNT } from './mm_types';
+import { __free_pages_range } from './buddy';
+import { __zone_watermark_ok } from './watermark';
+import type { PageAllocator } from './page_alloc';
+
+/** A run found by the sweep: the area's start PFN and the sorted-record index of the run's first block. */
+interface Fit {
+  start: number;
+  firstRecord: number;
+}
+
+/** Scratch for the collected records, reused across calls (grows as needed). */
+let records = new Float64Array(1024);
+
+/** Step 1: every free block of the zone as pfn * 16 + order. @returns the count. */
+function collect_free_blocks(zone: Zone, pa: PageAllocator): number {
+  const w = pa.mm.w;
+  const base = pa.mm.basePfn;
+  let n = 0;
+  for (let order = 0; order < pa.maxOrder; order++) {
+    for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+      for (let pfn = zone.freeHead[order * MIGRATE_TYPES + mt]!; pfn !== NIL; pfn = w[((pfn - base) << 4) + W_LRU_NEXT]!) {
+        if (n === records.length) {
+          const bigger = new Float64Array(records.length * 2);
+          bigger.set(records);
+          records = bigger;
+        }
+        records[n++] = pfn * 16 + order;
+      }
+    }
+  }
+  return n;
+}
+
+const recPfn = (r: number): number => Math.floor(r / 16);
+const recOrder = (r: number): number => r % 16;
+
+/** Step 3: first fit over runs of touching blocks in the sorted records. */
+function find_fit(sorted: Float64Array, pages: number, align: number): Fit | null {
+  let i = 0;
+  while (i < sorted.length) {
+    const first = i;
+    const runStart = recPfn(sorted[i]!);
+    let runEnd = runStart + 2 ** recOrder(sorted[i]!);
+    i++;
+    while (i < sorted.length && recPfn(sorted[i]!) === runEnd) {
+      runEnd += 2 ** recOrder(sorted[i]!);
+      i++;
+    }
+    const start = Math.ceil(runStart / align) * align;
+    if (start + pages <= runEnd) return { start, firstRecord: first };
+  }
+  return null;
+}
+
+/** Steps 1-3 for one zone. */
+function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Float64Array } | null {
+  const n = collect_free_blocks(zone, pa);
+  const sorted = records.subarray(0, n).sort();
+  const fit = find_fit(sorted, pages, align);
+  return fit ? { fit, sorted } : null;
+}
+
+/** Step 4: take [start, start+pages) out of the free lists; give back what sticks out. */
+function carve_area(pa: PageAllocator, zone: Zone, sorted: Float64Array, fit: Fit, pages: number): void {
+  const mm = pa.mm;
+  const start = fit.start;
+  const end = start + pages;
+  for (let r = fit.firstRecord; r < sorted.length; r++) {
+    const bpfn = recPfn(sorted[r]!);
+    if (bpfn >= end) break;
+    const order = recOrder(sorted[r]!);
+    const bend = bpfn + 2 ** order;
+    if (bend <= start) continue;
+    const mt = mm.w[mm.idx(bpfn) + W_INDEX]!;
+    del_page_from_free_list(mm, zone, bpfn, order);
+    zone.nr_free_pages -= 2 ** order;
+    if (bpfn < start) __free_pages_range(pa, zone, bpfn, start, false, mt);
+    if (bend > end) __free_pages_range(pa, zone, end, bend, false, mt);
+  }
+}
+
+/** Pageblocks lying wholly inside the area take the request's migratetype. */
+function claim_pageblocks(pa: PageAllocator, start: number, end: number, mt: number): void {
+  const nr = 1 << pa.pageblockOrder;
+  for (let pb = Math.ceil(start / nr) * nr; pb + nr <= end; pb += nr) pa.mm.set_pageblock_migratetype(pb, mt);
+}
+
+/** Is there room in the zone without going below the min watermark? */
+function memarea_watermark_ok(zone: Zone, pages: number, highest: number): boolean {
+  return __zone_watermark_ok(zone, 0, zone.watermark[WMARK_MIN]! + pages, highest, 0, zone.nr_free_pages);
+}
+
+/**
+ * alloc_memarea: `pages` physically contiguous pages whose first PFN is a
+ * multiple of `align`, from the zones gfp allows (highest first).
+ * @returns the first PFN, or null (with a warning unless __GFP_NOWARN).
+ */
+export function alloc_memarea(pa: PageAllocator, gfp: number, pages: number, align: number, cpu: number): number | null {
+  if (!Number.isInteger(pages) || pages < 1 || !Number.isInteger(align) || align < 1) {
+    pa.report.warn_on_once(`memarea:${pages}:${align}`, 'mm/page_alloc/memarea.ts', 'alloc_memarea', cpu);
+    return null;
+  }
+  const highest = gfp_zone(gfp);
+  const mt = gfp_migratetype(gfp);
+  if (highest < 0 || mt < 0) {
+    pa.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
+    return null;
+  }
+  for (const zone of pa.zonelist(highest)) {
+    if (!memarea_watermark_ok(zone, pages, highest)) continue;
+    let found = find_area(pa, zone, pages, align);
+    if (!found) {
+      pa.drain_all_pages(zone);
+      found = find_area(pa, zone, pages, align);
+    }
+    if (!found) continue;
+    carve_area(pa, zone, found.sorted, found.fit, pages);
+    const start = found.fit.start;
+    const i = pa.mm.idx(start);
+    pa.mm.w[i + W_PRIVATE] = 0;
+    pa.mm.w[i + W_REFCOUNT] = 1;
+    claim_pageblocks(pa, start, start + pages, mt);
+    zone.pgalloc += pages;
+    if (gfp & __GFP_ZERO) pa.ram.fill(start * PAGE_SIZE, pages * PAGE_SIZE, 0);
+    return start;
+  }
+  if (!(gfp & __GFP_NOWARN)) pa.report.warn_alloc(pa, gfp, `memarea allocation failure: pages:${pages} align:${align}`, cpu);
+  return null;
+}
+
+/**
+ * free_memarea: return an area from alloc_memarea. Drops the head's
+ * reference; when it was the last, every page is checked and the range
+ * goes back to the buddy lists in aligned pieces.
+ */
+export function free_memarea(pa: PageAllocator, pfn: number, pages: number, cpu: number): void {
+  const mm = pa.mm;
+  if (!Number.isInteger(pages) || pages < 1 || !mm.pfn_valid(pfn) || !mm.pfn_valid(pfn + pages - 1))
+    return pa.report.bad_pfn(pfn, `free_memarea of [${pfn}, +${pages}) outside mem_map`);
+  const i = mm.idx(pfn);
+  const ref = mm.w[i + W_REFCOUNT]!;
+  if (ref <= 0) return pa.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
+  mm.w[i + W_REFCOUNT] = ref - 1;
+  if (ref !== 1) return;
+  if (!pa.free_range_prepare(pfn, pages, cpu)) return;
+  pa.pgfree += pages;
+  __free_pages_range(pa, pa.page_zone(pfn), pfn, pfn + pages, false, -1);
+}

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The zoned buddy page allocator: alloc_pages() and __free_pages()
+ * (mm/page_alloc.c, Linux 5.10, the kernel the uConsole ships).
+ *
+ *   alloc_pages(gfp, order, cpu)
+ *     order >= MAX_ORDER           WARN_ON_ONCE, NULL
+ *     zonelist walk from gfp_zone(gfp) down to ZONE_DMA
+ *       watermark check (low on the first pass, min on the second)
+ *       order 0:  the CPU's pcp list (pcp.ts), refilled in batches
+ *       order>0:  __rmqueue: smallest block of the migratetype, else
+ *                 steal from another type (buddy.ts, fallback.ts)
+ *     prep_new_page: refcount 1, zeroed if __GFP_ZERO
+ *     nothing found: drain the pcp lists once if the caller may reclaim,
+ *     then "page allocation failure" (unless __GFP_NOWARN) and NULL
+ *
+ *   __free_pages(pfn, order, cpu)
+ *     put_page_testzero: only the last reference frees
+ *     free_pages_prepare: every page of the block must look free-able,
+ *       else "BUG: Bad page state" and nothing is freed
+ *     order 0: onto the CPU's pcp list; order>0: __free_one_page, merging
+ *
+ * A "struct page *" is its PFN here (a number; null for NULL at the API).
+ * The split and merge code lives in buddy.ts, migratetype fallback in
+ * fallback.ts, per-CPU lists in pcp.ts, watermarks in watermark.ts and
+ * boot-time setup (zones, mem_map, memblock_free_all) in mm_init.ts.
+ *
+ * Modelled as CONFIG_DEBUG_VM: pages are checked when they leave a pcp
+ * list and when they are freed, a free with refcount already 0 is
+ * reported instead of underflowing. Not modelled: reclaim, compaction,
+ * the OOM killer, kswapd and watermark boosting, cpusets and NUMA,
+ * compound pages (__GFP_COMP is accepted and ignored), highatomic
+ * reserves, CMA and page isolation. With nothing reclaimable in this
+ * kernel, "direct reclaim" can only mean draining the pcp lists, which is
+ * the one thing Linux's reclaim path does that changes the outcome here.
+ *
+ * Invariants: see mmzone.ts (free lists and counters) and pcp.ts (pcp
+ * lists); debug_vm.ts checks them all. The emulated CPUs never run kernel
+ * code concurrently, so there is no zone->lock.
+ */
+
+import type { GuestRam } from '../../../emulator/memory/guest-ram';
+import {
+  __GFP_ATOMIC,
+  __GFP_DIRECT_RECLAIM,
+  __GFP_HIGH,
+  __GFP_KSWAPD_RECLAIM,
+  __GFP_MEMALLOC,
+  __GFP_NOMEMALLOC,
+  __GFP_NOWARN,
+  __GFP_ZERO,
+  gfp_migratetype,
+  gfp_zone,
+} from './gfp';
+import {
+  ALLOC_CPUSET,
+  ALLOC_HARDER,
+  ALLOC_NO_WATERMARKS,
+  ALLOC_NOFRAGMENT,
+  ALLOC_WMARK_LOW,
+  ALLOC_WMARK_MASK,
+  ALLOC_WMARK_MIN,
+  type BuddyConfig,
+} from './internal';
+import {
+  MAX_NR_ZONES,
+  MIGRATE_HIGHATOMIC,
+  MIGRATE_UNMOVABLE,
+  ZONE_NORMAL,
+  type Zone,
+} from './mmzone';
+import {
+  NIL,
+  PAGE_FLAGS_CHECK_AT_FREE,
+  PAGE_FLAGS_CHECK_AT_PREP,
+  PAGE_MAPCOUNT_RESET,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  W_FLAGS,
+  W_FLAGS_HI,
+  W_MAPCOUNT,
+  W_MAPPING,
+  W_PRIVATE,
+  W_REFCOUNT,
+  ZONES_SHIFT_HI,
+  type MemMap,
+} from './mm_types';
+import { __free_one_page, __rmqueue, __rmqueue_smallest } from './buddy';
+import { drain_pages_zone, free_unref_page_commit, rmqueue_pcplist } from './pcp';
+import { zone_watermark_fast } from './watermark';
+import { Reporter, type ReportHooks } from './report';
+import { alloc_memarea, free_memarea } from './memarea';
+
+export interface PageAllocatorInit {
+  ram: GuestRam;
+  mm: MemMap;
+  zones: Zone[];
+  maxOrder: number;
+  nrCpus: number;
+  hooks: ReportHooks;
+}
+
+/** Where 5.10.32 has WARN_ON_ONCE(order >= MAX_ORDER) (see report.ts). */
+const MAX_ORDER_WARN_SITE = 'mm/page_alloc.c:4935';
+
+export class PageAllocator implements BuddyConfig {
+  readonly ram: GuestRam;
+  readonly mm: MemMap;
+  /** node_zones[]: DMA, DMA32, Normal, Movable. */
+  readonly zones: readonly Zone[];
+  readonly maxOrder: number;
+  readonly pageblockOrder: number;
+  readonly nrCpus: number;
+  readonly report: Reporter;
+  page_group_by_mobility_disabled = false;
+  /** min_free_kbytes (1024 until init_per_zone_wmark_min runs, as in Linux). */
+  min_free_kbytes = 1024;
+  /** totalreserve_pages: high watermarks plus lowmem reserves (MemAvailable). */
+  totalreserve_pages = 0;
+  /** PGFREE event counter (pages). */
+  pgfree = 0;
+  /** ALLOC_NOFRAGMENT for each highest zone index whose preferred zone is ZONE_NORMAL. */
+  private readonly nofragment = new Int32Array(MAX_NR_ZONES);
+
+  constructor(init: PageAllocatorInit) {
+    this.ram = init.ram;
+    this.mm = init.mm;
+    this.zones = init.zones;
+    this.maxOrder = init.maxOrder;
+    this.pageblockOrder = init.mm.pageblockOrder;
+    this.nrCpus = init.nrCpus;
+    this.report = new Reporter(init.hooks);
+    this.update_nofragment();
+  }
+
+  /* ======================= allocation ======================= */
+
+  /**
+   * alloc_pages: 2^order contiguous pages.
+   * @param cpu the CPU the caller runs on (smp_processor_id()), for the pcp lists
+   * @returns the PFN of the first page, or null.
+   */
+  alloc_pages(gfp: number, order: number, cpu = 0): number | null {
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) {
+      if (!(gfp & __GFP_NOWARN)) this.report.warn_on_once('max_order', MAX_ORDER_WARN_SITE, '__alloc_pages_nodemask', cpu);
+      return null;
+    }
+    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`alloc_pages: no CPU ${cpu}`);
+    const highest = gfp_zone(gfp);
+    let mt = gfp_migratetype(gfp);
+    if (highest < 0 || mt < 0) {
+      this.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
+      return null;
+    }
+    if (this.page_group_by_mobility_disabled) mt = MIGRATE_UNMOVABLE;
+    // First attempt: low watermark, no fragmenting fallbacks (alloc_flags_nofragment).
+    const first = ALLOC_WMARK_LOW | (gfp & __GFP_KSWAPD_RECLAIM) | this.nofragment[highest]!;
+    let pfn = this.get_page_from_freelist(gfp, order, first, highest, mt, cpu);
+    if (pfn === NIL) pfn = this.__alloc_pages_slowpath(gfp, order, highest, mt, cpu);
+    return pfn === NIL ? null : pfn;
+  }
+
+  alloc_page(gfp: number, cpu = 0): number | null {
+    return this.alloc_pages(gfp, 0, cpu);
+  }
+
+  /** __get_free_pages: the physical address instead of the PFN (0 on failure). */
+  __get_free_pages(gfp: number, order: number, cpu = 0): number {
+    const pfn = this.alloc_pages(gfp, order, cpu);
+    return pfn === null ? 0 : pfn * PAGE_SIZE;
+  }
+
+  /**
+   * get_page_from_freelist: the zonelist walk. Zones are tried from
+   * `highest` down; a zone below its watermark is skipped.
+   */
+  private get_page_from_freelist(gfp: number, order: number, allocFlags: number, highest: number, mt: number, cpu: number): number {
+    const zones = this.zones;
+    for (;;) {
+      for (let z = highest; z >= 0; z--) {
+        const zone = zones[z]!;
+        if (zone.present_pages === 0) continue; // not in the zonelist
+        if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
+          const mark = zone.watermark[allocFlags & ALLOC_WMARK_MASK]!;
+          if (!zone_watermark_fast(zone, order, mark, highest, allocFlags)) continue;
+        }
+        const pfn = this.rmqueue(zone, order, allocFlags, mt, cpu);
+        if (pfn !== NIL) {
+          this.prep_new_page(pfn, order, gfp);
+          return pfn;
+        }
+      }
+      // On UMA the whole zonelist may be fragmented: retry allowing fallbacks.
+      if (!(allocFlags & ALLOC_NOFRAGMENT)) return NIL;
+      allocFlags &= ~ALLOC_NOFRAGMENT;
+    }
+  }
+
+  /** rmqueue: order 0 from the pcp list, larger orders from the buddy lists. */
+  private rmqueue(zone: Zone, order: number, allocFlags: number, mt: number, cpu: number): number {
+    if (order === 0) {
+      for (;;) {
+        const pfn = rmqueue_pcplist(this, zone, mt, allocFlags, cpu);
+        if (pfn === NIL) return NIL;
+        if (this.page_expected_state(pfn, PAGE_FLAGS_CHECK_AT_PREP)) {
+          zone.pgalloc++;
+          return pfn;
+        }
+        this.check_new_page_bad(pfn, cpu); // check_new_pcp: the page is dropped
+      }
+    }
+    for (;;) {
+      let pfn = NIL;
+      if (allocFlags & ALLOC_HARDER) pfn = __rmqueue_smallest(this, zone, order, MIGRATE_HIGHATOMIC);
+      if (pfn === NIL) pfn = __rmqueue(this, zone, order, mt, allocFlags);
+      if (pfn === NIL) return NIL;
+      zone.nr_free_pages -= 1 << order;
+      if (!this.check_new_pages(pfn, order, cpu)) {
+        zone.pgalloc += 1 << order;
+        return pfn;
+      }
+    }
+  }
+
+  /** prep_new_page / post_alloc_hook: the head gets the reference. */
+  private prep_new_page(pfn: number, order: number, gfp: number): void {
+    const w = this.mm.w;
+    const i = (pfn - this.mm.basePfn) << 4;
+    w[i + W_PRIVATE] = 0;
+    w[i + W_REFCOUNT] = 1;
+    if (gfp & __GFP_ZERO) this.ram.fill(pfn * PAGE_SIZE, PAGE_SIZE << order, 0);
+  }
+
+  /**
+   * __alloc_pages_slowpath, as far as it applies: the min watermark (less
+   * for __GFP_HIGH / __GFP_ATOMIC), no watermarks for __GFP_MEMALLOC, a
+   * pcp drain for callers that may reclaim, then the failure report.
+   * __GFP_NOFAIL cannot loop forever here; it fails like the rest.
+   */
+  private __alloc_pages_slowpath(gfp: number, order: number, highest: number, mt: number, cpu: number): number {
+    const allocFlags = gfp_to_alloc_flags(gfp);
+    let pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
+    if (pfn !== NIL) return pfn;
+    if (gfp & __GFP_MEMALLOC && !(gfp & __GFP_NOMEMALLOC)) {
+      pfn = this.get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest, mt, cpu);
+      if (pfn !== NIL) return pfn;
+    }
+    if (gfp & __GFP_DIRECT_RECLAIM) {
+      this.drain_all_pages();
+      pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
+      if (pfn !== NIL) return pfn;
+    }
+    this.report.warn_alloc(this, gfp, `page allocation failure: order:${order}`, cpu);
+    return NIL;
+  }
+
+  /* ========================= freeing ========================= */
+
+  /**
+   * __free_pages: drop a reference to a block of 2^order pages; the last
+   * reference frees it. Bad input is reported and ignored.
+   */
+  __free_pages(pfn: number, order: number, cpu = 0): void {
+    const mm = this.mm;
+    if (!mm.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) {
+      this.report.warn_on_once('free_order', MAX_ORDER_WARN_SITE, '__free_pages', cpu);
+      return;
+    }
+    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`__free_pages: no CPU ${cpu}`);
+    if (pfn & ((1 << order) - 1)) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
+    const i = (pfn - mm.basePfn) << 4;
+    const ref = mm.w[i + W_REFCOUNT]!;
+    // put_page_testzero; with CONFIG_DEBUG_VM a zero count is a bug, not an underflow.
+    if (ref <= 0) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
+    mm.w[i + W_REFCOUNT] = ref - 1;
+    if (ref !== 1) return;
+    if (order === 0) this.free_unref_page(pfn, cpu);
+    else this.__free_pages_ok(pfn, order, cpu);
+  }
+
+  free_page(pfn: number, cpu = 0): void {
+    this.__free_pages(pfn, 0, cpu);
+  }
+
+  /** free_pages: by physical address, as __get_free_pages returned it. */
+  free_pages(pa: number, order: number, cpu = 0): void {
+    if (pa !== 0) this.__free_pages(Math.floor(pa / PAGE_SIZE), order, cpu);
+  }
+
+  /** get_page: take another reference. */
+  get_page(pfn: number): void {
+    this.mm.w[this.mm.idx(pfn) + W_REFCOUNT]++;
+  }
+
+  page_count(pfn: number): number {
+    return this.mm.page_refcount(pfn);
+  }
+
+  /** free_unref_page: an order-0 page goes to this CPU's pcp list. */
+  private free_unref_page(pfn: number, cpu: number): void {
+    const mm = this.mm;
+    const i = (pfn - mm.basePfn) << 4;
+    if (!this.free_pages_prepare(pfn, 0, cpu)) return;
+    const zone = this.zones[(mm.w[i + W_FLAGS_HI]! >>> ZONES_SHIFT_HI) & 3]!;
+    this.pgfree++;
+    free_unref_page_commit(this, zone, pfn, mm.get_pageblock_migratetype(pfn), cpu);
+  }
+
+  /** __free_pages_ok: a higher-order block goes straight to the buddy lists. */
+  private __free_pages_ok(pfn: number, order: number, cpu: number): void {
+    if (!this.free_pages_prepare(pfn, order, cpu)) return;
+    const zone = this.page_zone(pfn);
+    this.pgfree += 1 << order;
+    __free_one_page(this, zone, pfn, order, this.mm.get_pageblock_migratetype(pfn), false);
+  }
+
+  /** free_pages_prepare: check a block before it is freed. */
+  private free_pages_prepare(pfn: number, order: number, cpu: number): boolean {
+    return this.free_range_prepare(pfn, 1 << order, cpu);
+  }
+
+  /**
+   * free_pages_prepare for any number of pages (memarea uses it too):
+   * check every page of [pfn, pfn+nr) (tails first, then the head); any
+   * bad page stops the whole free.
+   */
+  free_range_prepare(pfn: number, nr: number, cpu: number): boolean {
+    const mm = this.mm;
+    const w = mm.w;
+    const i = (pfn - mm.basePfn) << 4;
+    const zoneHi = w[i + W_FLAGS_HI]!;
+    let bad = 0;
+    if (nr > 1) {
+      const end = pfn + nr;
+      if (end > mm.endPfn) {
+        this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
+        return false;
+      }
+      for (let p = pfn + 1; p < end; p++) {
+        if (!this.check_free_page(p, zoneHi, cpu)) bad++;
+        else w[((p - mm.basePfn) << 4) + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
+      }
+    }
+    if (!this.check_free_page(pfn, zoneHi, cpu)) bad++;
+    if (bad) return false;
+    w[i + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
+    return true;
+  }
+
+  /** page_expected_state: untyped, unmapped, unreferenced, no flags of `checkFlags`. */
+  private page_expected_state(pfn: number, checkFlags: number): boolean {
+    const w = this.mm.w;
+    const i = (pfn - this.mm.basePfn) << 4;
+    return (
+      w[i + W_MAPCOUNT] === PAGE_MAPCOUNT_RESET &&
+      w[i + W_REFCOUNT] === 0 &&
+      (w[i + W_FLAGS]! & checkFlags) === 0 &&
+      w[i + W_MAPPING] === 0 &&
+      w[i + W_MAPPING + 1] === 0
+    );
+  }
+
+  /**
+   * check_free_page: may this page go back to the free lists? Reports
+   * with page_bad_reason()'s words (the last failing test wins, as in
+   * Linux), plus two checks of the model: the page must not sit on a pcp
+   * list, and must be in the block head's zone (bad_range).
+   */
+  private check_free_page(pfn: number, zoneHi: number, cpu: number): boolean {
+    const mm = this.mm;
+    const w = mm.w;
+    const i = (pfn - mm.basePfn) << 4;
+    const pcp = mm.onPcp[pfn - mm.basePfn] !== 0;
+    const sameZone = w[i + W_FLAGS_HI] === zoneHi;
+    if (this.page_expected_state(pfn, PAGE_FLAGS_CHECK_AT_FREE) && !pcp && sameZone) return true;
+    let reason = 'page on a per-cpu list';
+    if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) reason = 'nonzero mapcount';
+    if (w[i + W_MAPPING] !== 0 || w[i + W_MAPPING + 1] !== 0) reason = 'non-NULL mapping';
+    if (w[i + W_REFCOUNT] !== 0) reason = 'nonzero _refcount';
+    if (w[i + W_FLAGS]! & PAGE_FLAGS_CHECK_AT_FREE) reason = 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
+    if (!sameZone) reason = 'VM_BUG_ON_PAGE(bad_range(zone, page))';
+    this.report.bad_page(mm, pfn, reason, cpu);
+    return false;
+  }
+
+  /** check_new_pages: every page of a block about to be handed out. @returns true if bad. */
+  private check_new_pages(pfn: number, order: number, cpu: number): boolean {
+    for (let p = pfn; p < pfn + (1 << order); p++) {
+      if (!this.page_expected_state(p, PAGE_FLAGS_CHECK_AT_PREP)) {
+        this.check_new_page_bad(p, cpu);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private check_new_page_bad(pfn: number, cpu: number): void {
+    const w = this.mm.w;
+    const i = this.mm.idx(pfn);
+    let reason = 'nonzero mapcount';
+    if (w[i + W_MAPPING] !== 0) reason = 'non-NULL mapping';
+    if (w[i + W_REFCOUNT] !== 0) reason = 'nonzero _refcount';
+    if (w[i + W_FLAGS]! & PAGE_FLAGS_CHECK_AT_PREP) reason = 'PAGE_FLAGS_CHECK_AT_PREP flag(s) set';
+    this.report.bad_page(this.mm, pfn, reason, cpu);
+  }
+
+  /* ======================= pcp and zones ======================= */
+
+  /** drain_all_pages: every CPU's pcp pages back to the buddy lists (one zone, or all). */
+  drain_all_pages(zone?: Zone): void {
+    for (let cpu = 0; cpu < this.nrCpus; cpu++) {
+      if (zone) drain_pages_zone(this, zone, cpu);
+      else for (const z of this.zones) if (z.populated_zone()) drain_pages_zone(this, z, cpu);
+    }
+  }
+
+  /** page_zone */
+  page_zone(pfn: number): Zone {
+    return this.zones[this.mm.page_zonenum(pfn)]!;
+  }
+
+  /** The zonelist of node 0 for `highest`: populated zones, highest first. */
+  zonelist(highest = MAX_NR_ZONES - 1): Zone[] {
+    const out: Zone[] = [];
+    for (let z = Math.min(highest, MAX_NR_ZONES - 1); z >= 0; z--) if (this.zones[z]!.populated_zone()) out.push(this.zones[z]!);
+    return out;
+  }
+
+  /** nr_free_pages(): NR_FREE_PAGES over all zones (pcp pages excluded, as in Linux). */
+  nr_free_pages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.nr_free_pages;
+    return n;
+  }
+
+  /** totalram_pages(): pages managed by the buddy allocator. */
+  totalram_pages(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.managed_pages;
+    return n;
+  }
+
+  /** Pages sitting on pcp lists, all CPUs and zones. */
+  nr_pcp_pages(): number {
+    let n = 0;
+    for (const z of this.zones) for (let c = 0; c < this.nrCpus; c++) n += z.pcp.count[c]!;
+    return n;
+  }
+
+  /**
+   * alloc_flags_nofragment, precomputed: ALLOC_NOFRAGMENT when the
+   * preferred zone (first populated zone of the zonelist) is ZONE_NORMAL.
+   */
+  update_nofragment(): void {
+    for (let h = 0; h < MAX_NR_ZONES; h++) {
+      const preferred = this.zonelist(h)[0];
+      this.nofragment[h] = preferred && preferred.idx === ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0;
+    }
+  }
+
+  /* ========================= memarea ========================= */
+
+  /** alloc_memarea: `pages` contiguous pages, any size, optional alignment in pages. See memarea.ts. */
+  alloc_memarea(gfp: number, pages: number, align = 1, cpu = 0): number | null {
+    return alloc_memarea(this, gfp, pages, align, cpu);
+  }
+
+  /** free_memarea: give back what alloc_memarea returned. */
+  free_memarea(pfn: number, pages: number, cpu = 0): void {
+    free_memarea(this, pfn, pages, cpu);
+  }
+
+  /** Physical address of a PFN. */
+  static page_to_phys(pfn: number): number {
+    return pfn * PAGE_SIZE;
+  }
+  static phys_to_pfn(pa: number): number {
+    return Math.floor(pa / 2 ** PAGE_SHIFT);
+  }
+}
+
+/** gfp_to_alloc_flags: what the slow path may use. */
+export function gfp_to_alloc_flags(gfp: number): number {
+  let flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  flags |= gfp & (__GFP_HIGH | __GFP_KSWAPD_RECLAIM); // == ALLOC_HIGH, ALLOC_KSWAPD
+  if (gfp & __GFP_ATOMIC) {
+    if (!(gfp & __GFP_NOMEMALLOC)) flags |= ALLOC_HARDER;
+    flags &= ~ALLOC_CPUSET;
+  }
+  return flags;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The setup step that `npm start`, `npm test` and `npm run setup` run first.
+// It makes a fresh Debian machine with Node.js 20 ready, doing only what is
+// missing or stale:
+//
+//   1. npm dependencies: `npm ci` when node_modules is missing or older
+//      than package-lock.json;
+//   2. the Unicorn engine (Debian package libunicorn2): installed with
+//      apt-get when running as root, otherwise the exact command is printed;
+//   3. the CLI bundle (esbuild: cli/ -> dist/uconsole.mjs) when a source
+//      changed;
+//   4. the boot images (images/build/<board>/) when a source changed.
+//
+// Plain JavaScript with Node's own modules: it has to run before anything
+// is installed.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const buildOnly = process.argv.includes('--build-only');
+const say = (s) => process.stderr.write(`setup: ${s}\n`);
+
+function fail(message) {
+  process.stderr.write(`setup: ${message}\n`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) fail(`Node.js ${process.versions.node} is too old: uconsole-mm needs Node.js 20 or newer`);
+}
+
+function hashFiles(files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(f.slice(root.length)).update(readFileSync(f));
+  return h.digest('hex');
+}
+
+function sources(dirs, re) {
+  const out = [];
+  const walk = (d) => {
+    if (!existsSync(d)) return;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) {
+        if (name !== 'node_modules' && name !== 'build') walk(p);
+      } else if (re.test(name)) out.push(p);
+    }
+  };
+  for (const d of dirs) walk(join(root, d));
+  return out.sort();
+}
+
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.uconsole-lock-hash');
+  const want = hashFiles([lock]);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  say('installing npm dependencies (npm ci)');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) fail('npm ci failed; run it by hand in the uconsole-mm folder to see why');
+  writeFileSync(stamp, want);
+}
+
+function unicornLoads() {
+  // A child process, so that a failed dlopen leaves nothing behind here.
+  const probe = "const k=require('koffi');k.load('libunicorn.so.2');";
+  return spawnSync(process.execPath, ['-e', probe], { cwd: root, stdio: 'ignore' }).status === 0;
+}
+
+function ensureUnicorn() {
+  if (unicornLoads()) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    fail('the Unicorn engine (libunicorn.so.2) is missing: run "sudo apt-get install -y libunicorn2", then try again');
+  }
+  say('installing the Unicorn engine (apt-get install -y libunicorn2)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libunicorn2'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libunicorn2'], { stdio: 'inherit', env });
+  }
+  if (r.status !== 0 || !unicornLoads()) fail('could not install libunicorn2 with apt-get; install it by hand: apt-get install -y libunicorn2');
+}
+
+async function ensureBundle() {
+  const out = join(root, 'dist', 'uconsole.mjs');
+  const stamp = join(root, 'dist', '.stamp');
+  const want = hashFiles(sources(['cli', 'emulator', 'kernel-model', 'firmware', 'images', 'bench'], /\.(ts|S)$/));
+  if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return out;
+  say('bundling the CLI (esbuild)');
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const esbuild = await import(pathToFileURL(join(root, 'node_modules', 'esbuild', 'lib', 'main.js')).href);
+  await esbuild.build({
+    entryPoints: [join(root, 'cli', 'main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    external: ['koffi', '@alexaltea/keystone-js', '@alexaltea/capstone-js'],
+    banner: { js: "import { createRequire as __uconsoleRequire } from 'node:module'; const require = __uconsoleRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  writeFileSync(stamp, want);
+  return out;
+}
+
+async function ensureBootImages(bundle) {
+  const { ensureImages } = await import(pathToFileURL(bundle).href);
+  await ensureImages(say);
+}
+
+checkNode();
+ensureDependencies();
+ensureUnicorn();
+const bundle = await ensureBundle();
+await ensureBootImages(bundle);
+if (buildOnly) say('build up to date');
