@@ -147,7 +147,7 @@ function fillCpus(m: Machine, tree: DeviceTree, armstubPa: number): void {
 function placeDtb(m: Machine, blob: Uint8Array, memory: MemRange[], kernelEnd: number): number {
   if (blob.length > DTB_MAX) throw new FirmwareError(`device tree is ${blob.length} bytes; the arm64 boot protocol allows 2 MiB`);
   const first = memory[0]!;
-  const pa = (first.base + first.size - 0x0100_0000 - blob.length) & ~7;
+  const pa = Math.floor((first.base + first.size - 0x0100_0000 - blob.length) / 8) * 8;
   if (pa < kernelEnd) throw new FirmwareError('no room for the device tree above the kernel');
   m.ram.write(pa, blob);
   return pa;

@@ -170,7 +170,7 @@ export const uconsoleA04: BoardProfile = {
   defaultGpuMemMb: 0,
   zoneDmaBits: 32,
   kernelLoadAddress: H6_DRAM + 0x20_0000,
-  spinTable: PI_SPIN_TABLE.map((a) => H6_DRAM + a),
+  spinTable: PI_SPIN_TABLE,
   dram: (ram) => [{ base: H6_DRAM, size: ram }],
   memoryRanges: (ram) => [{ base: H6_DRAM, size: ram }],
 };

@@ -67,7 +67,7 @@ export interface BoardProfile {
   zoneDmaBits: number;
   /** Where the firmware loads a 64-bit kernel by default. */
   kernelLoadAddress: number;
-  /** Per-core spin-table release slots (cpu-release-addr), cpu 0 included. */
+  /** Per-core spin-table release slots (cpu-release-addr) as offsets from the armstub (the start of RAM), cpu 0 included. */
   spinTable: number[];
   /** All DRAM the CPU can address for a given RAM size, GPU carve-out included. */
   dram(ramBytes: number): MemRange[];

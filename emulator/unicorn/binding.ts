@@ -187,10 +187,7 @@ export function hostAlloc(size: number, views = true): HostMemory {
   if (ptr === null || u64(ptr) === 0xffffffffffffffffn) throw new Error(`cannot reserve ${size} bytes of host memory`);
   const buffers: ArrayBuffer[] = [];
   if (views) {
-    for (let off = 0; off < size; off += VIEW_MAX) {
-      const part = koffi.as(Number(u64(ptr)) + off, 'void *');
-      buffers.push(koffi.view(off === 0 ? ptr : part, Math.min(VIEW_MAX, size - off)));
-    }
+    for (let off = 0; off < size; off += VIEW_MAX) buffers.push(koffi.view(ptr + BigInt(off), Math.min(VIEW_MAX, size - off)));
   }
   let freed = false;
   return {
