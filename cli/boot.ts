@@ -19,6 +19,7 @@ options:
                     ${BOARDS.map((b) => `${b.name}: ${b.ramSizes.map(formatRamSize).join('/')}`).join('; ')}
   --cmdline "..."   kernel command line (replaces cmdline.txt)
   --dtb FILE        device tree blob to boot with (instead of the board's)
+  --boot-dir DIR    boot partition to use instead of images/build/<board>/
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
   -h, --help        this help
@@ -30,6 +31,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     ram: { type: 'string' },
     cmdline: { type: 'string' },
     dtb: { type: 'string' },
+    'boot-dir': { type: 'string' },
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
   });
@@ -38,6 +40,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     ram: values.ram,
     cmdline: values.cmdline,
     dtb: values.dtb,
+    bootDir: values['boot-dir'],
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
     onConsole: (text) => process.stdout.write(text),
   });

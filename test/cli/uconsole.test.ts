@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { assemble } from '../../emulator/arm64/assembler';
+import { join } from 'node:path';
+import { projectRoot } from '../../images/build';
+
+const root = projectRoot();
+const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/uconsole.mjs'), ...args], { encoding: 'utf8' });
+
+beforeAll(() => {
+  // npm test runs the setup step first; a bare `vitest` run builds here.
+  if (!existsSync(join(root, 'dist/uconsole.mjs'))) spawnSync(process.execPath, [join(root, 'scripts/setup.mjs'), '--build-only'], { stdio: 'inherit' });
+}, 120_000);
+
+describe('uconsole CLI', () => {
+  it('boot prints the boot log and exits 0 when the machine halts', () => {
+    const r = run('boot');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\] Booting Linux on physical CPU 0x0000000000 \[0x410fd083\]\n/);
+    expect(r.stdout).toMatch(/\] smp: Brought up 1 node, 4 CPUs\n/);
+    expect(r.stdout).toMatch(/\] reboot: System halted\n$/);
+  });
+
+  it('boot --board uconsole-a06 boots six cores', () => {
+    const r = run('boot', '--board', 'uconsole-a06');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('smp: Brought up 1 node, 6 CPUs');
+  });
+
+  it('--trace prints executed instructions with their core', () => {
+    const r = run('boot', '--trace');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^cpu0 0000000000000000: mrs x6, mpidr_el1$/m);
+    expect(r.stdout).toMatch(/^cpu1 0000000000200068: mrs x1, mpidr_el1$/m);
+  });
+
+  it.each([
+    [['boot', '--board', 'nope'], /^uconsole: unknown board "nope" \(boards: uconsole-cm4, .*\)\n$/],
+    [['boot', '--ram', '3G'], /^uconsole: uconsole-cm4 has no 3G option \(offered: 1G, 2G, 4G, 8G\)\n$/],
+    [['boot', '--dtb', '/nonexistent.dtb'], /^uconsole: device tree \/nonexistent\.dtb not found\n$/],
+    [['boot', '--frobnicate'], /^uconsole: Unknown option '--frobnicate'.*\n$/],
+    [['explode'], /^uconsole: unknown command "explode"/],
+    [['bench'], /^uconsole: bench needs a suite name/],
+    [['bench', 'emu', '--loops', 'many'], /^uconsole: --loops needs a positive integer/],
+  ])('%j fails with one line and exit 1', (args, message) => {
+    const r = run(...(args as string[]));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it.each([
+    ['an undefined instruction', '.word 0', /^uconsole: guest fault: undefined instruction at cpu0 EL1 PC 0x0000000000200040 \(udf #0\): address 0x0000000000200040\n$/],
+    ['a jump to unmapped memory', 'mov64 x0, 0x900000000\nbr x0', /^uconsole: guest fault: fetch of unmapped memory at cpu0 EL1 PC 0x0000000900000000 \(not in RAM\): address 0x0000000900000000\n$/],
+  ])('a guest fault (%s) is one line with core, PC, instruction and address, exit 1', async (_what, code, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'uconsole-cli-'));
+    try {
+      cpSync(join(root, 'images/build/uconsole-cm4'), dir, { recursive: true });
+      const img = readFileSync(join(dir, 'kernel8.img'));
+      img.set((await assemble(code as string, 0x200040n)).bytes, 0x40); // at primary_entry
+      writeFileSync(join(dir, 'kernel8.img'), img);
+      const r = run('boot', '--boot-dir', dir);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(message as RegExp);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--help on the command and on each subcommand', () => {
+    expect(run('--help').stdout).toMatch(/usage: uconsole <command>/);
+    expect(run('boot', '--help').stdout).toMatch(/--board NAME/);
+    expect(run('bench', '--help').stdout).toMatch(/suites:\n\s+emu/);
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootUconsole, type Uconsole } from '../../kernel-model/uconsole';
+import { NR } from '../../kernel-model/include/unistd';
+import { EBADF, EFAULT, ENOSYS } from '../../kernel-model/include/errno';
+
+let u: Uconsole;
+let out = '';
+beforeAll(async () => {
+  u = await bootUconsole({ board: 'uconsole-a06', onConsole: (s) => (out += s) });
+});
+afterAll(() => u.shutdown());
+
+describe('system calls through svc #0 at EL0', () => {
+  it('getpid and gettid on every core: one harness process, a thread per CPU', () => {
+    for (const c of u.machine.cores) {
+      expect(u.syscall(c.index, NR.getpid)).toBe(1n);
+      expect(u.syscall(c.index, NR.gettid)).toBe(BigInt(1 + c.index));
+    }
+  });
+
+  it('getcpu writes the CPU the call ran on, and node 0', () => {
+    for (const c of u.machine.cores) {
+      const buf = u.userBuffer(c.index);
+      buf.write(new Uint8Array(8).fill(0xff));
+      expect(u.syscall(c.index, NR.getcpu, buf.va, buf.va + 4n, 0)).toBe(0n);
+      const v = new DataView(buf.read(8).buffer);
+      expect([v.getUint32(0, true), v.getUint32(4, true)]).toEqual([c.index, 0]);
+    }
+  });
+
+  it('write(1, ...) goes to the console; a bad fd or buffer fails with -errno', () => {
+    const buf = u.userBuffer(5);
+    buf.write(new TextEncoder().encode('hello from cpu5\n'));
+    out = '';
+    expect(u.syscall(5, NR.write, 1, buf.va, 16)).toBe(16n);
+    expect(out).toBe('hello from cpu5\n');
+    expect(u.syscall(5, NR.write, 7, buf.va, 16)).toBe(BigInt(-EBADF));
+    expect(u.syscall(5, NR.write, 1, 0x7_0000_0000n, 16)).toBe(BigInt(-EFAULT));
+    expect(u.syscall(2, NR.getcpu, 0x7_0000_0000n, 0, 0)).toBe(BigInt(-EFAULT));
+  });
+
+  it('answers -ENOSYS for calls the model does not have', () => {
+    expect(u.syscall(0, NR.mmap, 0, 4096, 3, 0x22, -1, 0)).toBe(BigInt(-ENOSYS));
+    expect(u.syscall(3, 999)).toBe(BigInt(-ENOSYS));
+  });
+
+  it('exit ends the thread and returns the core to the kernel, which stays usable', () => {
+    expect(u.kernel.harnessSyscall(4, NR.exit_group, [42])).toEqual({ ret: 42n, exited: 42 });
+    expect(u.syscall(4, NR.gettid)).toBe(5n);
+  });
+
+  it('refuses bad harness requests with clear errors', () => {
+    expect(() => u.syscall(9, NR.getpid)).toThrow(/no cpu9/);
+    expect(() => u.syscall(0, NR.getpid, 1, 2, 3, 4, 5, 6, 7)).toThrow(/at most 6 arguments/);
+  });
+});
