@@ -29,6 +29,7 @@ import { DeviceAccessError } from './devices/mmio';
 import type { CpuDesc } from './board/profile';
 import { walkStage1, type WalkResult } from './arm64/translate';
 import type { GuestRam } from './memory/guest-ram';
+import type { SnapshotLayout } from './snapshot-layout';
 
 export type CoreState =
   | 'off' // never started, or stopped by the kernel
@@ -48,8 +49,8 @@ export type SliceEnd = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap';
 export interface CoreHooks {
   /** Called when this core executes SEV. */
   onSev(core: Core): void;
-  /** Syndrome offset in the context snapshot (calibrated once per process). */
-  syndromeOffset: number;
+  /** Field offsets in context snapshots (calibrated once per process). */
+  snapshot: SnapshotLayout;
   /** Host memory behind every VA shadow (its contents are never used). */
   shadowHost: bigint;
   /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
@@ -289,35 +290,40 @@ export class Core {
     return { kind: 'trap', trap };
   }
 
-  private syndrome(): { esr: number; far: bigint } {
-    const off = this.hooks.syndromeOffset;
-    return { esr: this.snapshot.bytes.getUint32(off, true), far: this.snapshot.bytes.getBigUint64(off + 8, true) };
+  /**
+   * Xn as it was when this core last trapped, from the snapshot the trap
+   * hook saved (cheaper than a uc_reg_read; valid until the core runs again).
+   */
+  trapX(n: number): bigint {
+    return this.snapshot.bytes.getBigUint64(this.hooks.snapshot.xregs + 8 * n, true);
   }
 
   private exceptionTrap(intno: number): Trap {
-    const el = this.el;
-    const { esr, far } = this.syndrome();
-    const base = { core: this.index, pc: this.pc, el, esr, far: 0n, imm: 0 };
+    const snap = this.snapshot.bytes;
+    const lay = this.hooks.snapshot;
+    const el = ((snap.getUint32(lay.pstate, true) >> 2) & 3) === 0 ? 0 : 1;
+    const esr = snap.getUint32(lay.syndrome, true);
     const kind = kindOfException(intno) ?? 'undef';
+    const core = this.index;
+    const pc = this.pc;
     switch (kind) {
       case 'svc':
-        return { ...base, kind, imm: esr & 0xffff };
       case 'brk':
-        return { ...base, kind, imm: esr & 0xffff };
+        return { kind, core, pc, el, esr, far: 0n, imm: esr & 0xffff };
       case 'data-abort':
       case 'insn-abort':
-        return { ...base, kind, far };
+        return { kind, core, pc, el, esr, far: snap.getBigUint64(lay.syndrome + 8, true), imm: 0 };
       case 'undef': {
-        const word = this.fetchWord(this.pc);
+        const word = this.fetchWord(pc);
         if (el === 1 && word !== undefined && A64.isHvc(word)) {
           // As a real hvc: syndrome EC 0x16 with the immediate, return address after it.
           const imm = A64.hvcImm(word);
-          return { ...base, kind: 'hvc', pc: this.pc + 4n, imm, esr: ((0x16 << 26) | (1 << 25) | imm) >>> 0 };
+          return { kind: 'hvc', core, pc: pc + 4n, el, esr: ((0x16 << 26) | (1 << 25) | imm) >>> 0, far: 0n, imm };
         }
-        return { ...base, kind: 'undef', esr: 1 << 25 };
+        return { kind: 'undef', core, pc, el, esr: 1 << 25, far: 0n, imm: 0 };
       }
       default:
-        return { ...base, kind };
+        return { kind, core, pc, el, esr, far: 0n, imm: 0 };
     }
   }
 

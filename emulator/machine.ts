@@ -19,10 +19,11 @@
  * returns 'idle'; halt() ends the machine.
  */
 
-import { hostAlloc, Unicorn, type HostMemory } from './unicorn/binding';
-import { REG_PC, UC_CPU_ARM64_A53, UC_PROT_ALL } from './unicorn/constants';
+import { hostAlloc, type HostMemory } from './unicorn/binding';
+import { snapshotLayout } from './snapshot-layout';
+import { REG_PC, UC_PROT_ALL } from './unicorn/constants';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE, untilFor } from './core';
+import { Core, TTBR1_SHADOW_SIZE } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -62,39 +63,7 @@ export interface HaltStatus {
 const LOW_VA_END = 2 ** 39;
 const CLOCK_MHZ = 1500;
 
-let syndromeOffset: number | undefined;
 let shadowHost: HostMemory | undefined;
-
-/**
- * Where QEMU's env->exception sits in a uc_context snapshot of this
- * Unicorn build: trap a known `svc #0x5a5a` on a scratch engine and look
- * for its syndrome (0x56005a5a).
- */
-function calibrateSyndromeOffset(): number {
-  if (syndromeOffset !== undefined) return syndromeOffset;
-  const mem = hostAlloc(0x1000);
-  const uc = new Unicorn(UC_CPU_ARM64_A53);
-  try {
-    uc.memMapPtr(0n, 0x1000, UC_PROT_ALL, mem.ptr);
-    new DataView(mem.buffers[0]!).setUint32(0, (0xd4000001 | (0x5a5a << 5)) >>> 0, true);
-    const ctx = uc.contextAlloc();
-    uc.hookIntr(() => {
-      uc.contextSave(ctx);
-      uc.emuStop();
-    });
-    uc.emuStart(0n, untilFor(0n), 0, 1);
-    for (let off = 0; off + 4 <= ctx.size; off += 4) {
-      if (ctx.bytes.getUint32(off, true) === 0x56005a5a) {
-        ctx.free();
-        return (syndromeOffset = off);
-      }
-    }
-    throw new Error('cannot locate the exception syndrome in Unicorn context snapshots');
-  } finally {
-    uc.dispose();
-    mem.free();
-  }
-}
 
 function sharedShadowHost(): bigint {
   shadowHost ??= hostAlloc(TTBR1_SHADOW_SIZE + 4096, false);
@@ -155,7 +124,7 @@ export class Machine {
     const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
     const hooks = {
       onSev: (from: Core) => this.sev(from),
-      syndromeOffset: calibrateSyndromeOffset(),
+      snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
       lowGaps: lowGaps(taken),
     };

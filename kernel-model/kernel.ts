@@ -144,26 +144,36 @@ export class Kernel {
     if (!this.machine.halted) this.machine.start(trap.core, trap.pc);
   }
 
+  /** One context per CPU, made once: the syscall path allocates nothing per call. */
+  private readonly contexts: SyscallContext[] = [];
+
   private syscallContext(cpu: number): SyscallContext {
-    const core = this.machine.core(cpu);
-    const task = this.current[cpu] ?? harnessThread(cpu);
-    return {
-      cpu,
-      task,
-      copyFromUser: (va, len) => copyFromUser(core, this.machine.ram, va, len),
-      copyToUser: (va, data) => copyToUser(core, this.machine.ram, va, data),
-      consoleWrite: (data) => this.consoleWrite(data),
-      exit: (code) => {
-        task.exitCode = code;
-      },
-    };
+    let ctx = this.contexts[cpu];
+    if (!ctx) {
+      const core = this.machine.core(cpu);
+      const c: SyscallContext = {
+        cpu,
+        task: harnessThread(cpu),
+        copyFromUser: (va, len) => copyFromUser(core, this.machine.ram, va, len),
+        copyToUser: (va, data) => copyToUser(core, this.machine.ram, va, data),
+        consoleWrite: (data) => this.consoleWrite(data),
+        exit: (code) => {
+          c.task.exitCode = code;
+        },
+      };
+      ctx = this.contexts[cpu] = c;
+    }
+    ctx.task = this.current[cpu] ??= harnessThread(cpu);
+    return ctx;
   }
+
+  private readonly args = [0n, 0n, 0n, 0n, 0n, 0n];
 
   private el0Syscall(trap: Trap): void {
     const core = this.machine.core(trap.core);
     const ctx = this.syscallContext(trap.core);
-    const args = [0, 1, 2, 3, 4, 5].map((i) => core.x(i));
-    const ret = invokeSyscall(ctx, Number(core.x(8)), args);
+    for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
+    const ret = invokeSyscall(ctx, Number(core.trapX(8)), this.args);
     if (ctx.task.exitCode !== undefined) return this.taskExited(trap.core, ctx.task.exitCode);
     core.setX(0, ret);
     this.machine.start(trap.core, trap.pc);

@@ -254,6 +254,8 @@ export class Unicorn {
   }
 
   regRead(reg: number): bigint {
+    // 32-bit registers (PSTATE, NZCV) fill only the low half of the slot.
+    this.scratch[0] = 0n;
     this.l.uc_reg_read(this.handle, reg, this.scratch);
     return this.scratch[0]!;
   }
