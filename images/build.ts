@@ -39,7 +39,8 @@ export function projectRoot(): string {
 }
 
 /** The 5.10 VA_BITS=39 link address of the image (KIMAGE_VADDR), used in System.map. */
-export const KIMAGE_VADDR = 0xffff_ffc0_1000_0000n;
+export { KIMAGE_VADDR } from '../kernel-model/arch/arm64/memory';
+import { KIMAGE_VADDR } from '../kernel-model/arch/arm64/memory';
 
 export function bootDir(board: string): string {
   return join(projectRoot(), 'images', 'build', board);

@@ -18,12 +18,16 @@ import type { Trap } from '../emulator/traps';
 import type { FdtNode, DeviceTree } from '../firmware/fdt';
 import { KernelLog } from './printk';
 import { Kallsyms } from './kallsyms';
-import { KCALL, BRK, type CpuIdRegs } from './arch/arm64/kernel/kcalls';
-import { start_kernel } from './init/main';
+import { KCALL, BRK, THREAD_SIZE, type CpuIdRegs } from './arch/arm64/kernel/kcalls';
+import { start_kernel, start_kernel_switched } from './init/main';
+import type { Memblock } from './mm/memblock';
+import { KIMAGE_VADDR, type LinearMap } from './arch/arm64/memory';
+import { USER_BUFFERS, USER_TEXT, type KernelPageTables } from './arch/arm64/mm/mmu';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
 import { harnessThread, type Task } from './kernel/task';
 import { invokeSyscall, type SyscallContext } from './kernel/sys';
 import { copyFromUser, copyToUser } from './kernel/uaccess';
+import { EFAULT } from './include/errno';
 import type { KernelCmdline } from '../firmware/config';
 import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../emulator/unicorn/constants';
 import type { Core } from '../emulator/core';
@@ -67,6 +71,12 @@ export class Kernel {
   readonly current: (Task | undefined)[];
   /** cpu node of each logical CPU, from the device tree. */
   cpuNodes: FdtNode[] = [];
+  /** Early memory (setup_arch) and the kernel's translation tables (paging_init). */
+  memblock?: Memblock;
+  linear?: LinearMap;
+  pgtables?: KernelPageTables;
+  /** True once the boot CPU runs on the kernel's page tables. */
+  switched = false;
   private readonly harness = new Map<number, HarnessCall>();
 
   constructor(readonly machine: Machine, opts: KernelOptions) {
@@ -84,9 +94,23 @@ export class Kernel {
     return this.log.printk;
   }
 
-  /** Runtime address of a kernel symbol (the image is position independent). */
-  addr(sym: string): bigint {
+  /** Physical address of a kernel symbol (the image is position independent). */
+  paddr(sym: string): bigint {
     return BigInt(this.textPa) + this.syms.offset(sym);
+  }
+
+  /** The symbol's address at KIMAGE_VADDR, where the image runs once the MMU is on. */
+  vaddr(sym: string): bigint {
+    return KIMAGE_VADDR + this.syms.offset(sym);
+  }
+
+  /** Where the cores run a symbol now: its VA after the switch to the kernel's tables, its PA before. */
+  addr(sym: string): bigint {
+    return this.switched ? this.vaddr(sym) : this.paddr(sym);
+  }
+
+  get imageSize(): number {
+    return Number(this.syms.offset('_end'));
   }
 
   /** Bytes to the console UART, through its data register as the driver would. */
@@ -119,25 +143,51 @@ export class Kernel {
       case KCALL.EARLY_ENTRY:
         this.textPa = Number(trap.pc - this.syms.offset('__mpidr_readers_start'));
         // Each core's reads of MPIDR_EL1 in the entry code see its own affinity.
-        for (const c of this.machine.cores) c.exposeMpidr(this.addr('__mpidr_readers_start'), this.addr('__mpidr_readers_end'));
-        this.resume(trap);
-        return;
+        for (const c of this.machine.cores) c.exposeMpidr(this.paddr('__mpidr_readers_start'), this.paddr('__mpidr_readers_end'));
+        return this.resume(trap);
       case KCALL.START_KERNEL:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);
-        core.saveEl1();
         start_kernel(this, core.x(0));
+        this.prepareMmuSwitch(trap.core, 'primary_switched', 'init_stack_end');
+        return this.resume(trap);
+      case KCALL.PRIMARY_SWITCHED:
+        this.switched = true;
+        // The image now runs at KIMAGE_VADDR too: make its WFI/WFE sites known there.
+        this.machine.codeChanged(this.textPa, this.imageSize, KIMAGE_VADDR);
+        core.saveEl1();
+        start_kernel_switched(this);
         if (this.state === 'booting') this.state = 'running';
-        this.resume(trap);
-        return;
+        return this.resume(trap);
       case KCALL.SECONDARY_START:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);
-        secondary_start_kernel(this, trap.core);
+        this.prepareMmuSwitch(trap.core, 'secondary_switched', 'secondary_stacks', (trap.core + 1) * THREAD_SIZE);
+        return this.resume(trap);
+      case KCALL.SECONDARY_SWITCHED:
         core.saveEl1();
-        this.resume(trap);
-        return;
+        secondary_start_kernel(this, trap.core);
+        return this.resume(trap);
+      case KCALL.RETURN: {
+        const call = this.harness.get(trap.core);
+        if (!call) throw new KernelPanic(`cpu${trap.core}: kernel return with no call in progress`);
+        call.result = core.x(0);
+        return this.returnToIdle(trap.core);
+      }
       default:
         throw new KernelPanic(`unknown kernel call hvc #${trap.imm} from cpu${trap.core}`);
     }
+  }
+
+  /** Registers for the image's __enable_mmu: the kernel's tables, then on to `continueAt`. */
+  private prepareMmuSwitch(cpu: number, continueAt: string, stack: string, stackOffset = 0): void {
+    const t = this.pgtables;
+    if (!t) throw new KernelPanic('no kernel page tables to switch to');
+    const core = this.machine.core(cpu);
+    core.setX(0, t.swapper.root);
+    core.setX(1, t.ttbr0.root);
+    core.setX(2, t.mair);
+    core.setX(3, t.tcr);
+    core.setX(4, this.vaddr(continueAt));
+    core.sp = this.vaddr(stack) + BigInt(stackOffset);
   }
 
   private resume(trap: Trap): void {
@@ -200,7 +250,22 @@ export class Kernel {
   }
 
   private fault(trap: Trap): void {
+    if (this.fixupProbeFault(trap)) return;
     this.panic(this.machine.describeTrap(trap), trap);
+  }
+
+  /**
+   * The exception table of the probes: a data abort inside one returns
+   * -EFAULT to its caller instead of oopsing, as copy_from_kernel_nofault
+   * does through the extable.
+   */
+  private fixupProbeFault(trap: Trap): boolean {
+    const call = this.harness.get(trap.core);
+    if (!call || trap.kind !== 'data-abort' || trap.el !== 1 || !this.switched) return false;
+    if (trap.pc < this.vaddr('probe_read64') || trap.pc >= this.vaddr('__probes_end')) return false;
+    call.result = BigInt(-EFAULT);
+    this.returnToIdle(trap.core);
+    return true;
   }
 
   /* ---- the harness ------------------------------------------------------ */
@@ -214,7 +279,7 @@ export class Kernel {
     if (args.length > 6) throw new Error('a system call takes at most 6 arguments');
     const regs = new Map<number, bigint>(args.map((a, i) => [i, BigInt(a)]));
     regs.set(8, BigInt(nr));
-    return this.runUser(cpu, this.addr('harness_syscall'), regs);
+    return this.runUser(cpu, USER_TEXT, regs);
   }
 
   /**
@@ -223,15 +288,42 @@ export class Kernel {
    * (the result is its x0) or exits. The core must be idle in the kernel.
    */
   runUser(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint> = new Map(), sp = 0n): UserRun {
-    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
+    this.checkIdle(cpu);
     const core = this.machine.core(cpu);
-    if (!this.online[cpu]) throw new Error(`cpu${cpu} is not online`);
-    if (core.state !== 'wfi' && core.state !== 'running') throw new Error(`cpu${cpu} is busy (${core.state})`);
     this.current[cpu] = harnessThread(cpu);
     core.restoreEl1();
     for (let i = 0; i <= 8; i++) core.setX(i, regs.get(i) ?? 0n);
     enterUser(core, entry, sp);
     this.machine.start(cpu, this.addr('ret_to_user'));
+    return this.waitForHarness(cpu);
+  }
+
+  /** The page of harness buffer memory of `cpu`: its address for EL0 code. */
+  harnessBuffer(cpu: number): bigint {
+    return USER_BUFFERS + BigInt(cpu * 4096);
+  }
+
+  /**
+   * Run one of the image's probes (probe_read64, probe_write64) at EL1 on
+   * `cpu`, through that core's MMU; returns its x0.
+   */
+  probe(cpu: number, sym: 'probe_read64' | 'probe_write64', args: readonly bigint[]): bigint {
+    this.checkIdle(cpu);
+    const core = this.machine.core(cpu);
+    core.restoreEl1();
+    args.forEach((a, i) => core.setX(i, a));
+    this.machine.start(cpu, this.addr(sym));
+    return this.waitForHarness(cpu).ret;
+  }
+
+  private checkIdle(cpu: number): void {
+    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
+    const core = this.machine.core(cpu);
+    if (!this.online[cpu]) throw new Error(`cpu${cpu} is not online`);
+    if (core.state !== 'wfi' && core.state !== 'running') throw new Error(`cpu${cpu} is busy (${core.state})`);
+  }
+
+  private waitForHarness(cpu: number): UserRun {
     const call: HarnessCall = {};
     this.harness.set(cpu, call);
     try {
@@ -242,11 +334,6 @@ export class Kernel {
     if (this.machine.halted) throw new Error(this.machine.status!.message);
     if (call.exited !== undefined) return { ret: BigInt(call.exited), exited: call.exited };
     return { ret: BigInt.asIntN(64, call.result ?? 0n) };
-  }
-
-  /** The page of harness buffer memory of `cpu`: its address for EL0 code. */
-  harnessBuffer(cpu: number): bigint {
-    return this.addr('harness_buffers') + BigInt(cpu * 4096);
   }
 
   /* ---- the end ---------------------------------------------------------- */

@@ -38,7 +38,12 @@ __mpidr_readers_start:
     mrs x3, id_aa64pfr0_el1
     mrs x4, id_aa64isar0_el1
     mrs x5, ctr_el0
-    hvc #KCALL_START_KERNEL     // start_kernel(), in TypeScript
+    hvc #KCALL_START_KERNEL     // start_kernel(), in TypeScript: setup_arch, paging_init...
+    b __enable_mmu              // ...then it sets x0..x4 for the switch to its page tables
+
+// Back from __enable_mmu, at KIMAGE_VADDR: the rest of start_kernel.
+primary_switched:
+    hvc #KCALL_PRIMARY_SWITCHED
     b cpu_idle
 
 // Secondary cores, released through the spin table: x0..x3 = 0.
@@ -49,8 +54,31 @@ __mpidr_readers_end:
     mrs x3, id_aa64pfr0_el1
     mrs x4, id_aa64isar0_el1
     mrs x5, ctr_el0
-    hvc #KCALL_SECONDARY_START  // secondary_start_kernel(): sets sp, marks the CPU online
+    hvc #KCALL_SECONDARY_START  // the kernel sets x0..x4 (its page tables) and sp
+    b __enable_mmu
+
+secondary_switched:
+    hvc #KCALL_SECONDARY_SWITCHED   // secondary_start_kernel(): the CPU is online
     b cpu_idle
+
+// Turn the MMU on with the kernel's tables and continue at a virtual address.
+//   x0 = TTBR1 (swapper_pg_dir), x1 = TTBR0 (idmap of the image + user space),
+//   x2 = MAIR_EL1, x3 = TCR_EL1, x4 = where to continue (a VA)
+// Runs at its physical address: the idmap in TTBR0 keeps the next fetch valid.
+__enable_mmu:
+    msr ttbr1_el1, x0
+    msr ttbr0_el1, x1
+    msr mair_el1, x2
+    msr tcr_el1, x3
+    isb
+    tlbi vmalle1
+    dsb nsh
+    isb
+    mrs x5, sctlr_el1
+    orr x5, x5, #1              // M: stage 1 translation on
+    msr sctlr_el1, x5
+    isb
+    br x4
 
 // arch_cpu_idle: wait for the kernel to give this core work.
 cpu_idle:
@@ -60,6 +88,16 @@ cpu_idle:
 // The way to EL0: the kernel has set ELR_EL1, SPSR_EL1 and SP_EL0.
 ret_to_user:
     eret
+
+// Probes the kernel runs on a chosen core at EL1 (tests, /proc checks):
+// each does one access through that core's MMU and returns with hvc.
+probe_read64:                   // x0 = VA -> x0 = *(u64 *)VA
+    ldr x0, [x0]
+    hvc #KCALL_RETURN
+probe_write64:                  // x0 = VA, x1 = value
+    str x1, [x0]
+    hvc #KCALL_RETURN
+__probes_end:                   // a fault in [probe_read64, __probes_end) returns -EFAULT (the extable)
 
 // EL0 code the test harness runs on a core: one system call, then back.
 .balign 4096

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * start_kernel (init/main.c), the model's version: the boot CPU arrives
- * from the image's primary_entry with the device tree in x0 and its
- * identity registers read; the kernel sets up the architecture, brings up
- * the other CPUs, and is then running. The memory subsystems join this
- * path as they land (each in its own file, called from here in Linux's
- * order).
+ * start_kernel (init/main.c), the model's version, in two halves around
+ * the switch to the kernel's page tables:
+ *
+ *  start_kernel: the boot CPU arrives from the image's primary_entry with
+ *    the device tree in x0, the MMU off and its identity registers read;
+ *    setup_arch parses the tree, builds memblock and the page tables;
+ *  the image's __enable_mmu then turns the MMU on and continues at
+ *    KIMAGE_VADDR, which calls back into
+ *  start_kernel_switched: the rest, in Linux's order (the memory
+ *    subsystems, then the other CPUs).
  */
 
 import type { Kernel } from '../kernel';
@@ -21,6 +25,10 @@ export function start_kernel(k: Kernel, dtbPa: bigint): void {
   k.printk(`Booting Linux on physical CPU ${hwid(regs.mpidr)} [${midrHex(regs.midr)}]`);
   k.printk(`Linux version ${UTS_RELEASE} (uconsole-mm TypeScript kernel model) #1 SMP PREEMPT`);
   setup_arch(k, Number(dtbPa));
+}
+
+export function start_kernel_switched(k: Kernel): void {
+  const regs = k.cpuRegs[0]!;
   k.online[0] = true;
   k.printk(icacheLine(0, regs));
   k.printk(`Kernel command line: ${k.cmdlineText}`);

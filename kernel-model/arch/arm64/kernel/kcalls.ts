@@ -14,6 +14,12 @@ export const KCALL = {
   START_KERNEL: 1,
   /** A secondary core entered the kernel: same registers, x0 = 0. */
   SECONDARY_START: 2,
+  /** The primary core runs at KIMAGE_VADDR with the kernel's page tables. */
+  PRIMARY_SWITCHED: 4,
+  /** A secondary core runs with the kernel's page tables. */
+  SECONDARY_SWITCHED: 5,
+  /** EL1 code the kernel ran on a core (a probe) is done; x0 = result. */
+  RETURN: 6,
 } as const;
 
 /** The identity registers a core passes with START_KERNEL and SECONDARY_START. */
@@ -30,14 +36,20 @@ export const BRK = {
   HARNESS_RETURN: 0x100,
 } as const;
 
+/** Each CPU's kernel stack. */
+export const THREAD_SIZE = 16384;
+
 /** The symbols the image source may use. */
 export function imageSymbols(): Record<string, number> {
   return {
     KCALL_EARLY_ENTRY: KCALL.EARLY_ENTRY,
     KCALL_START_KERNEL: KCALL.START_KERNEL,
+    KCALL_PRIMARY_SWITCHED: KCALL.PRIMARY_SWITCHED,
+    KCALL_SECONDARY_SWITCHED: KCALL.SECONDARY_SWITCHED,
+    KCALL_RETURN: KCALL.RETURN,
     KCALL_SECONDARY_START: KCALL.SECONDARY_START,
     BRK_HARNESS_RETURN: BRK.HARNESS_RETURN,
-    THREAD_SIZE: 16384,
+    THREAD_SIZE,
     NR_CPUS_MAX: 8,
   };
 }

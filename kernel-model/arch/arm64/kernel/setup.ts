@@ -10,6 +10,9 @@ import {
 } from '../../../../firmware/fdt';
 import { parseCmdline } from '../../../../firmware/config';
 import { KernelPanic, type Kernel } from '../../../kernel';
+import { arm64_memblock_init } from '../mm/init';
+import { paging_init } from '../mm/mmu';
+import { LinearMap } from '../memory';
 
 const FDT_MAGIC = 0xd00dfeed;
 const MAX_FDT_SIZE = 0x20_0000;
@@ -60,4 +63,19 @@ export function setup_arch(k: Kernel, dtbPa: number): void {
   k.cmdlineText = bootargs ? decodeString(bootargs) : '';
   k.cmdline = parseCmdline(k.cmdlineText);
   k.cpuNodes = cpuNodes(dt);
+
+  const dtbSize = new DataView(k.machine.ram.read(dtbPa + 4, 4).buffer).getUint32(0);
+  const mb = arm64_memblock_init(k.machine.ram, dt, {
+    kernel: { base: k.textPa, size: k.imageSize },
+    dtb: { base: dtbPa, size: dtbSize },
+  });
+  k.memblock = mb;
+  k.linear = new LinearMap(mb.memory.regions[0]!.base);
+  k.pgtables = paging_init(k.machine.ram, mb, k.linear, {
+    textPa: k.textPa,
+    size: k.imageSize,
+    harnessText: Number(k.syms.offset('harness_syscall')),
+    harnessBuffers: Number(k.syms.offset('harness_buffers')),
+    nrCpus: k.machine.cores.length,
+  });
 }

@@ -26,7 +26,7 @@ function releaseAddr(k: Kernel, cpu: number): number {
 /** smp_spin_table_cpu_prepare + boot: release one CPU and wait for it. */
 function __cpu_up(k: Kernel, cpu: number): boolean {
   const pa = releaseAddr(k, cpu);
-  k.machine.ram.setU64(pa, k.addr('secondary_entry'));
+  k.machine.ram.setU64(pa, k.paddr('secondary_entry'));
   k.machine.sev();
   k.machine.run({ until: () => k.online[cpu] === true || k.machine.halted, maxRounds: CPU_UP_ROUNDS });
   if (!k.online[cpu]) k.printk(`CPU${cpu}: failed to come online`);
@@ -36,8 +36,6 @@ function __cpu_up(k: Kernel, cpu: number): boolean {
 /** secondary_start_kernel: the new CPU says who it is and goes idle. */
 export function secondary_start_kernel(k: Kernel, cpu: number): void {
   const regs = k.cpuRegs[cpu]!;
-  const core = k.machine.core(cpu);
-  core.sp = k.addr('secondary_stacks') + BigInt((cpu + 1) * 16384);
   k.printk(icacheLine(cpu, regs));
   k.printk(`CPU${cpu}: Booted secondary processor ${hwid(regs.mpidr)} [${midrHex(regs.midr)}]`);
   k.online[cpu] = true;
