@@ -36,7 +36,11 @@ export function disassemble(word: number, address: bigint): string {
   const hex = `.inst 0x${(word >>> 0).toString(16).padStart(8, '0')}`;
   if (!engine) return hex;
   const bytes = [word & 0xff, (word >>> 8) & 0xff, (word >>> 16) & 0xff, (word >>> 24) & 0xff];
+  // Capstone takes the address as a double: give it the low 48 bits, and
+  // sign-extend PC-relative targets back into the upper half afterwards.
   const [insn] = engine.disasm(bytes, Number(address & 0xffffffffffffn));
   if (!insn) return `${hex} (undefined)`;
-  return insn.op_str ? `${insn.mnemonic} ${insn.op_str}` : insn.mnemonic;
+  let ops = insn.op_str;
+  if (address >> 47n) ops = ops.replace(/#0x([0-9a-f]{12})\b/g, (m, h: string) => (parseInt(h[0]!, 16) >= 8 ? `#0xffff${h}` : m));
+  return ops ? `${insn.mnemonic} ${ops}` : insn.mnemonic;
 }

@@ -34,7 +34,8 @@ describe('uconsole CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^cpu0 0000000000000000: mrs x6, mpidr_el1$/m);
     expect(r.stdout).toMatch(/^cpu1 00000000002000[0-9a-f]{2}: mrs x1, mpidr_el1$/m); // secondary_entry, MMU off
-    expect(r.stdout).toMatch(/^cpu1 ffffffc01000[0-9a-f]{4}: hvc #0x5$/m); // secondary_switched, at KIMAGE_VADDR
+    expect(r.stdout).toMatch(/^cpu1 ffffffc01000[0-9a-f]{4}: hvc #5$/m); // secondary_switched, at KIMAGE_VADDR
+    expect(r.stdout).toMatch(/^cpu1 ffffffc01000[0-9a-f]{4}: b #0xffffffc01000[0-9a-f]{4}$/m);
   });
 
   it.each([
