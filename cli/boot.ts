@@ -20,6 +20,7 @@ options:
   --cmdline "..."   kernel command line (replaces cmdline.txt)
   --dtb FILE        device tree blob to boot with (instead of the board's)
   --boot-dir DIR    boot partition to use instead of images/build/<board>/
+  --cat PATH        after boot, print a /proc file (repeatable), e.g. --cat /proc/meminfo
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
   -h, --help        this help
@@ -32,6 +33,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     cmdline: { type: 'string' },
     dtb: { type: 'string' },
     'boot-dir': { type: 'string' },
+    cat: { type: 'string', multiple: true },
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
   });
@@ -44,7 +46,11 @@ export async function bootCommand(args: string[]): Promise<number> {
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
     onConsole: (text) => process.stdout.write(text),
   });
-  if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
-  u.shutdown();
+  try {
+    if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
+    for (const path of values.cat ?? []) process.stdout.write(u.readFile(path));
+  } finally {
+    u.shutdown();
+  }
   return 0;
 }

@@ -28,6 +28,7 @@ import { harnessThread, type Task } from './kernel/task';
 import { invokeSyscall, type SyscallContext } from './kernel/sys';
 import { copyFromUser, copyToUser } from './kernel/uaccess';
 import { EFAULT } from './include/errno';
+import { ProcFs } from './fs/proc';
 import type { KernelCmdline } from '../firmware/config';
 import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../emulator/unicorn/constants';
 import type { Core } from '../emulator/core';
@@ -77,6 +78,7 @@ export class Kernel {
   pgtables?: KernelPageTables;
   /** True once the boot CPU runs on the kernel's page tables. */
   switched = false;
+  readonly proc = new ProcFs();
   private readonly harness = new Map<number, HarnessCall>();
 
   constructor(readonly machine: Machine, opts: KernelOptions) {

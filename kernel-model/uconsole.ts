@@ -46,6 +46,11 @@ export class BootError extends Error {
 export class Uconsole {
   constructor(readonly machine: Machine, readonly kernel: Kernel, readonly firmware: FirmwareHandoff) {}
 
+  /** A /proc (or /sys) file's contents, as `cat` would print them. */
+  readFile(path: string): string {
+    return this.kernel.proc.read(path);
+  }
+
   /** The kernel log in dmesg's format. */
   dmesg(): string {
     return this.kernel.log.dmesg();

@@ -20,11 +20,15 @@ import { hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
 /** What `uname -r` would say: the uConsole kernel's version, marked as the model. */
 export const UTS_RELEASE = '5.10.17-uconsole-mm';
 
+export const LINUX_BANNER = `Linux version ${UTS_RELEASE} (uconsole-mm TypeScript kernel model) #1 SMP PREEMPT`;
+
 export function start_kernel(k: Kernel, dtbPa: bigint): void {
   const regs = k.cpuRegs[0]!;
   k.printk(`Booting Linux on physical CPU ${hwid(regs.mpidr)} [${midrHex(regs.midr)}]`);
-  k.printk(`Linux version ${UTS_RELEASE} (uconsole-mm TypeScript kernel model) #1 SMP PREEMPT`);
+  k.printk(LINUX_BANNER);
   setup_arch(k, Number(dtbPa));
+  k.proc.register('/proc/version', () => `${LINUX_BANNER}\n`);
+  k.proc.register('/proc/cmdline', () => `${k.cmdlineText}\n`);
 }
 
 export function start_kernel_switched(k: Kernel): void {
