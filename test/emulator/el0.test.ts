@@ -1,28 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../../emulator/machine';
-import { enableMmu, loadAsm, runUntilTrap, smallMachine } from '../helpers/machine';
-import { MAIR_EL1_SET, PageTable, PROT, TCR_EL1_39BIT } from '../../kernel-model/arch/arm64/pgtable';
+import { loadAsm, machineWithMmu, runUntilTrap } from '../helpers/machine';
+import { PROT } from '../../kernel-model/arch/arm64/pgtable';
 import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../../emulator/unicorn/constants';
 
 const LINEAR = 0xffff_ff80_0000_0000n;
 const USER_TEXT = 0x40_0000n;
 let m: Machine;
-let next = 0x0080_0000;
-const alloc = (): number => ((next += 0x1000), next - 0x1000);
 
 beforeAll(async () => {
-  m = await smallMachine();
-  const ttbr1 = new PageTable(m.ram, alloc);
-  const ttbr0 = new PageTable(m.ram, alloc);
-  ttbr1.map(LINEAR, 0, 2 ** 30, PROT.KERNEL);
-  ttbr0.map(0n, 0, 0x20_0000, PROT.KERNEL_EXEC);
-  ttbr0.map(USER_TEXT, 0x0600_0000, 0x1000, PROT.USER_EXEC);
-  ttbr0.map(USER_TEXT + 0x10_0000n, 0x0601_0000, 0x1000, PROT.USER); // user stack page
+  m = await machineWithMmu((ttbr1, ttbr0) => {
+    ttbr1.map(LINEAR, 0, 2 ** 30, PROT.KERNEL);
+    ttbr0.map(USER_TEXT, 0x0600_0000, 0x1000, PROT.USER_EXEC);
+    ttbr0.map(USER_TEXT + 0x10_0000n, 0x0601_0000, 0x1000, PROT.USER); // user stack page
+  });
   await loadAsm(m, 0x2000, 'eret');
-  for (const c of m.cores) {
-    await enableMmu(m, c.index, 0x1000, { ttbr0: ttbr0.root, ttbr1: ttbr1.root, mair: MAIR_EL1_SET, tcr: TCR_EL1_39BIT });
-    c.saveEl1();
-  }
+  for (const c of m.cores) c.saveEl1();
 });
 afterAll(() => m.dispose());
 

@@ -1,25 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../../emulator/machine';
-import { enableMmu, loadAsm, runUntilTrap, smallMachine } from '../helpers/machine';
-import { MAIR_EL1_SET, PageTable, PROT, TCR_EL1_39BIT } from '../../kernel-model/arch/arm64/pgtable';
+import { loadAsm, machineWithMmu, runUntilTrap } from '../helpers/machine';
+import { PROT } from '../../kernel-model/arch/arm64/pgtable';
 
 const LINEAR = 0xffff_ff80_0000_0000n; // PAGE_OFFSET for VA_BITS=39
 const VMALLOC = 0xffff_ffc0_1000_0000n;
 let m: Machine;
-let next = 0x0080_0000;
-const alloc = (): number => ((next += 0x1000), next - 0x1000);
 
 beforeAll(async () => {
-  m = await smallMachine();
-  const ttbr1 = new PageTable(m.ram, alloc);
-  const ttbr0 = new PageTable(m.ram, alloc);
-  ttbr1.map(LINEAR, 0, 2 ** 30, PROT.KERNEL); // a 1 GiB block
-  ttbr1.map(VMALLOC, 0x0300_0000, 0x20_0000, PROT.KERNEL); // a 2 MiB block
-  ttbr1.map(VMALLOC + 0x40_0000n, 0x0500_3000, 0x1000, PROT.KERNEL); // a 4 KiB page
-  ttbr1.map(VMALLOC + 0x60_0000n, 0xfe20_1000, 0x1000, PROT.DEVICE); // the UART
-  ttbr0.map(0n, 0, 0x20_0000, PROT.KERNEL_EXEC); // identity: the test code
-  ttbr0.map(0x40_0000n, 0x0600_0000, 0x1000, PROT.USER); // a user page
-  for (const c of m.cores) await enableMmu(m, c.index, 0x1000, { ttbr0: ttbr0.root, ttbr1: ttbr1.root, mair: MAIR_EL1_SET, tcr: TCR_EL1_39BIT });
+  m = await machineWithMmu((ttbr1, ttbr0) => {
+    ttbr1.map(LINEAR, 0, 2 ** 30, PROT.KERNEL); // a 1 GiB block
+    ttbr1.map(VMALLOC, 0x0300_0000, 0x20_0000, PROT.KERNEL); // a 2 MiB block
+    ttbr1.map(VMALLOC + 0x40_0000n, 0x0500_3000, 0x1000, PROT.KERNEL); // a 4 KiB page
+    ttbr1.map(VMALLOC + 0x60_0000n, 0xfe20_1000, 0x1000, PROT.DEVICE); // the UART
+    ttbr0.map(0x40_0000n, 0x0600_0000, 0x1000, PROT.USER); // a user page
+  });
 });
 afterAll(() => m.dispose());
 

@@ -2,6 +2,7 @@
 // Helpers for tests that drive a bare machine with hand-written ARM64 code.
 import { Machine, type MachineOptions } from '../../emulator/machine';
 import { assemble } from '../../emulator/arm64/assembler';
+import { MAIR_EL1_SET, PageTable, PROT, TCR_EL1_39BIT } from '../../kernel-model/arch/arm64/pgtable';
 
 /** The smallest machine a board allows, for tests that only need cores and RAM. */
 export async function smallMachine(opts: MachineOptions = {}): Promise<Machine> {
@@ -59,4 +60,21 @@ export async function runUntilTrap(m: Machine, cpu: number, pc: bigint, expectKi
   if (!trap) throw new Error(`cpu${cpu} did not trap`);
   if (expectKind && trap.kind !== expectKind) throw new Error(`cpu${cpu}: expected ${expectKind}, got ${m.describeTrap(trap)}`);
   return trap;
+}
+
+/**
+ * A 1 GB machine whose cores run with the MMU on: `build` fills the two
+ * tables (the identity map of the first 2 MiB, where test code lives, is
+ * added here), then every core switches to them.
+ */
+export async function machineWithMmu(build: (ttbr1: PageTable, ttbr0: PageTable) => void): Promise<Machine> {
+  const m = await smallMachine();
+  let next = 0x0080_0000;
+  const alloc = (): number => ((next += 0x1000), next - 0x1000);
+  const ttbr1 = new PageTable(m.ram, alloc);
+  const ttbr0 = new PageTable(m.ram, alloc);
+  ttbr0.map(0n, 0, 0x20_0000, PROT.KERNEL_EXEC);
+  build(ttbr1, ttbr0);
+  for (const c of m.cores) await enableMmu(m, c.index, 0x1000, { ttbr0: ttbr0.root, ttbr1: ttbr1.root, mair: MAIR_EL1_SET, tcr: TCR_EL1_39BIT });
+  return m;
 }
