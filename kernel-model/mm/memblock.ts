@@ -62,7 +62,6 @@ export interface PhysRange {
 }
 
 const roundDown = (x: number, a: number): number => Math.floor(x / a) * a;
-const roundUp = (x: number, a: number): number => Math.ceil(x / a) * a;
 const isPow2 = (x: number): boolean => Number.isInteger(x) && x > 0 && 2 ** Math.round(Math.log2(x)) === x;
 const hex = (x: number): string => '0x' + x.toString(16);
 /** %pa of a phys_addr_t on a 64-bit kernel: 0x followed by 16 hex digits. */
@@ -351,5 +350,3 @@ function findTopDownInRange(start: number, end: number, size: number, align: num
   }
   return cand;
 }
-
-export { roundDown as memblockRoundDown, roundUp as memblockRoundUp };

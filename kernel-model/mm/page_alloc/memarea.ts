@@ -74,6 +74,9 @@ interface Fit {
   firstRecord: number;
 }
 
+/** Work counters, for benchmarks and tests (no clocks): searches run and free blocks looked at. */
+export const memareaStats = { searches: 0, blocksScanned: 0, drains: 0 };
+
 /** Scratch for the collected records, reused across calls (grows as needed). */
 let records = new Float64Array(1024);
 
@@ -121,6 +124,8 @@ function find_fit(sorted: Float64Array, pages: number, align: number): Fit | nul
 /** Steps 1-3 for one zone. */
 function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Float64Array } | null {
   const n = collect_free_blocks(zone, pa);
+  memareaStats.searches++;
+  memareaStats.blocksScanned += n;
   const sorted = records.subarray(0, n).sort();
   const fit = find_fit(sorted, pages, align);
   return fit ? { fit, sorted } : null;
@@ -177,6 +182,7 @@ export function alloc_memarea(pa: PageAllocator, gfp: number, pages: number, ali
     let found = find_area(pa, zone, pages, align);
     if (!found) {
       pa.drain_all_pages(zone);
+      memareaStats.drains++;
       found = find_area(pa, zone, pages, align);
     }
     if (!found) continue;

@@ -209,13 +209,27 @@ export class MemMap {
 
   /** __init_single_page: a fresh, in-use, untyped page of `zone`. */
   init_single_page(pfn: number, zone: number): void {
-    const i = this.idx(pfn);
-    this.w.fill(0, i, i + PAGE_WORDS);
-    this.w[i + W_FLAGS_HI] = zone << ZONES_SHIFT_HI;
-    this.w[i + W_LRU_NEXT] = NIL;
-    this.w[i + W_LRU_PREV] = NIL;
-    this.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
-    this.w[i + W_REFCOUNT] = 1;
+    this.init_pages(pfn, pfn + 1, zone, false);
+  }
+
+  /**
+   * __init_single_page for [from, to): zeroed struct pages (mm_zero_struct_page),
+   * refcount 1, _mapcount -1, empty links, the zone in the flags;
+   * PG_reserved too when `reserved` (init_unavailable_range).
+   */
+  init_pages(from: number, to: number, zone: number, reserved: boolean): void {
+    const w = this.w;
+    const flags = reserved ? 1 << PG_reserved : 0;
+    const hi = zone << ZONES_SHIFT_HI;
+    w.fill(0, this.idx(from), this.idx(to));
+    for (let i = this.idx(from), end = this.idx(to); i < end; i += PAGE_WORDS) {
+      w[i + W_FLAGS] = flags;
+      w[i + W_FLAGS_HI] = hi;
+      w[i + W_LRU_NEXT] = NIL;
+      w[i + W_LRU_PREV] = NIL;
+      w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
+      w[i + W_REFCOUNT] = 1;
+    }
   }
 
   SetPageReserved(pfn: number): void {

@@ -263,11 +263,9 @@ export class PageAllocator implements BuddyConfig {
   __free_pages(pfn: number, order: number, cpu = 0): void {
     const mm = this.mm;
     if (!mm.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
-    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) {
-      this.report.warn_on_once('free_order', MAX_ORDER_WARN_SITE, '__free_pages', cpu);
-      return;
-    }
     if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`__free_pages: no CPU ${cpu}`);
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0)))
+      return this.report.bad_page(mm, pfn, 'VM_BUG_ON(order >= MAX_ORDER)', cpu);
     if (pfn & ((1 << order) - 1)) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
     const i = (pfn - mm.basePfn) << 4;
     const ref = mm.w[i + W_REFCOUNT]!;
@@ -291,6 +289,15 @@ export class PageAllocator implements BuddyConfig {
   /** get_page: take another reference. */
   get_page(pfn: number): void {
     this.mm.w[this.mm.idx(pfn) + W_REFCOUNT]++;
+  }
+
+  /**
+   * split_page: turn a non-compound block of 2^order pages into 2^order
+   * order-0 pages, each with its own reference, to be freed one by one.
+   */
+  split_page(pfn: number, order: number): void {
+    const w = this.mm.w;
+    for (let p = pfn + 1; p < pfn + (1 << order); p++) w[this.mm.idx(p) + W_REFCOUNT] = 1;
   }
 
   page_count(pfn: number): number {

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A consistency checker for the page allocator, in the spirit of
+ * CONFIG_DEBUG_VM (VM_BUG_ON_PAGE, bad_range, page_is_buddy's
+ * "VM_BUG_ON_PAGE(page_count(buddy) != 0)") but over the whole state at
+ * once, so that tests can call it after every operation.
+ *
+ * It walks every free list and every pcp list, marking each page it
+ * meets in a scratch map, then scans all of mem_map:
+ *
+ *   lists     links agree both ways, head and tail arrays match the ends,
+ *             no cycles
+ *   blocks    each buddy-list entry is PageBuddy with the list's order
+ *             (private) and migratetype (index), aligned to its order,
+ *             inside its zone, refcount 0, not reserved; its tail pages
+ *             are untyped, refcount 0 and on no list
+ *   uniqueness every free page is in exactly one free block or on
+ *             exactly one pcp list
+ *   buddies   no free block has its buddy free at the same order in the
+ *             same zone (it would have been merged), below MAX_ORDER-1
+ *   flags     every PageBuddy page is the head of a listed block; every
+ *             page marked onPcp is on a pcp list
+ *   counters  free_area[o].nr_free, NR_FREE_PAGES and pcp->count equal
+ *             what the lists hold; NR_FREE_PAGES <= managed_pages
+ *
+ * Cost: O(pages in mem_map), a debugging tool.
+ */
+
+import { MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
+import {
+  isBuddyType,
+  NIL,
+  PAGE_MAPCOUNT_RESET,
+  PG_reserved,
+  W_FLAGS,
+  W_FLAGS_HI,
+  W_INDEX,
+  W_LRU_NEXT,
+  W_LRU_PREV,
+  W_MAPCOUNT,
+  W_PRIVATE,
+  W_REFCOUNT,
+  ZONES_SHIFT_HI,
+} from './mm_types';
+import type { PageAllocator } from './page_alloc';
+
+const SEEN_HEAD = 1;
+const SEEN_TAIL = 2;
+const SEEN_PCP = 3;
+
+const hx = (pfn: number): string => '0x' + pfn.toString(16);
+
+class Checker {
+  readonly errors: string[] = [];
+  readonly seen: Uint8Array;
+  private readonly limit = 50;
+
+  constructor(private readonly pa: PageAllocator) {
+    this.seen = new Uint8Array(pa.mm.nrPages);
+  }
+
+  fail(msg: string): void {
+    if (this.errors.length < this.limit) this.errors.push(msg);
+  }
+
+  word(pfn: number, w: number): number {
+    return this.pa.mm.w[((pfn - this.pa.mm.basePfn) << 4) + w]!;
+  }
+
+  /** Walk one list; calls visit(pfn) for each entry. @returns the entry count. */
+  walk(name: string, head: number, tail: number, visit: (pfn: number) => void): number {
+    const mm = this.pa.mm;
+    let prev = NIL;
+    let n = 0;
+    for (let pfn = head; pfn !== NIL; pfn = this.word(pfn, W_LRU_NEXT)) {
+      if (!mm.pfn_valid(pfn)) {
+        this.fail(`${name}: link to invalid pfn ${pfn}`);
+        return n;
+      }
+      if (this.word(pfn, W_LRU_PREV) !== prev) this.fail(`${name}: pfn ${hx(pfn)} prev link ${this.word(pfn, W_LRU_PREV)} != ${prev}`);
+      if (++n > mm.nrPages) {
+        this.fail(`${name}: cycle`);
+        return n;
+      }
+      visit(pfn);
+      prev = pfn;
+    }
+    if (prev !== tail) this.fail(`${name}: tail ${tail} != last entry ${prev}`);
+    return n;
+  }
+
+  checkFreeBlock(zone: Zone, order: number, mt: number, pfn: number): void {
+    const mm = this.pa.mm;
+    const where = `zone ${zone.name} order ${order} ${mt}: pfn ${hx(pfn)}`;
+    if (!isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} on a free list without PageBuddy`);
+    if (this.word(pfn, W_PRIVATE) !== order) this.fail(`${where} has order ${this.word(pfn, W_PRIVATE)}`);
+    if (this.word(pfn, W_INDEX) !== mt) this.fail(`${where} says migratetype ${this.word(pfn, W_INDEX)}`);
+    if (pfn & ((1 << order) - 1)) this.fail(`${where} not aligned to its order`);
+    if (!zone.zone_spans_pfn(pfn) || pfn + (1 << order) > zone.zone_end_pfn()) this.fail(`${where} outside the zone`);
+    if (((this.word(pfn, W_FLAGS_HI) >>> ZONES_SHIFT_HI) & 3) !== zone.idx) this.fail(`${where} belongs to another zone`);
+    if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
+    if (this.word(pfn, W_FLAGS) & (1 << PG_reserved)) this.fail(`${where} is PG_reserved`);
+    if (this.seen[pfn - mm.basePfn]) this.fail(`${where} is on more than one list`);
+    this.seen[pfn - mm.basePfn] = SEEN_HEAD;
+    for (let p = pfn + 1; p < pfn + (1 << order) && p < mm.endPfn; p++) {
+      const s = this.seen[p - mm.basePfn]!;
+      if (s) this.fail(`${where}: tail ${hx(p)} also in another free block or pcp list`);
+      if (this.word(p, W_MAPCOUNT) !== PAGE_MAPCOUNT_RESET) this.fail(`${where}: tail ${hx(p)} has _mapcount ${this.word(p, W_MAPCOUNT)}`);
+      if (this.word(p, W_REFCOUNT) !== 0) this.fail(`${where}: tail ${hx(p)} has refcount ${this.word(p, W_REFCOUNT)}`);
+      if (mm.onPcp[p - mm.basePfn]) this.fail(`${where}: tail ${hx(p)} is marked as a pcp page`);
+      this.seen[p - mm.basePfn] = SEEN_TAIL;
+    }
+    // Buddies are never both free at one order (they would have merged).
+    if (order < this.pa.maxOrder - 1) {
+      const buddy = pfn ^ (1 << order);
+      if (
+        mm.pfn_valid(buddy) &&
+        isBuddyType(this.word(buddy, W_MAPCOUNT)) &&
+        this.word(buddy, W_PRIVATE) === order &&
+        this.word(buddy, W_FLAGS_HI) === this.word(pfn, W_FLAGS_HI)
+      )
+        this.fail(`${where} and its buddy ${hx(buddy)} are both free`);
+    }
+  }
+
+  checkZone(zone: Zone): void {
+    let pages = 0;
+    for (let order = 0; order < this.pa.maxOrder; order++) {
+      let blocks = 0;
+      for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+        const li = order * MIGRATE_TYPES + mt;
+        blocks += this.walk(`zone ${zone.name} free_list[${order}][${mt}]`, zone.freeHead[li]!, zone.freeTail[li]!, (pfn) =>
+          this.checkFreeBlock(zone, order, mt, pfn),
+        );
+      }
+      if (blocks !== zone.nrFree[order]) this.fail(`zone ${zone.name} free_area[${order}].nr_free ${zone.nrFree[order]} != ${blocks} listed`);
+      pages += blocks << order;
+    }
+    if (pages !== zone.nr_free_pages) this.fail(`zone ${zone.name} NR_FREE_PAGES ${zone.nr_free_pages} != ${pages} on the free lists`);
+    if (zone.nr_free_pages > zone.managed_pages) this.fail(`zone ${zone.name} has more free pages than managed`);
+    this.checkPcp(zone);
+  }
+
+  checkPcp(zone: Zone): void {
+    const mm = this.pa.mm;
+    const pcp = zone.pcp;
+    for (let cpu = 0; cpu < this.pa.nrCpus; cpu++) {
+      let n = 0;
+      for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+        const li = cpu * MIGRATE_PCPTYPES + mt;
+        n += this.walk(`zone ${zone.name} cpu ${cpu} pcp list ${mt}`, pcp.head[li]!, pcp.tail[li]!, (pfn) => {
+          const where = `zone ${zone.name} cpu ${cpu} pcp ${mt}: pfn ${hx(pfn)}`;
+          if (isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} is PageBuddy`);
+          if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
+          if (!mm.onPcp[pfn - mm.basePfn]) this.fail(`${where} is not marked as a pcp page`);
+          if (((this.word(pfn, W_FLAGS_HI) >>> ZONES_SHIFT_HI) & 3) !== zone.idx) this.fail(`${where} belongs to another zone`);
+          if (this.seen[pfn - mm.basePfn]) this.fail(`${where} is also on another list`);
+          this.seen[pfn - mm.basePfn] = SEEN_PCP;
+        });
+      }
+      if (n !== pcp.count[cpu]) this.fail(`zone ${zone.name} cpu ${cpu} pcp->count ${pcp.count[cpu]} != ${n} listed`);
+    }
+  }
+
+  /** Every PageBuddy page heads a listed block; every onPcp page is on a pcp list. */
+  scanMemMap(): void {
+    const mm = this.pa.mm;
+    for (let pfn = mm.basePfn; pfn < mm.endPfn; pfn++) {
+      const s = this.seen[pfn - mm.basePfn];
+      if (isBuddyType(this.word(pfn, W_MAPCOUNT)) && s !== SEEN_HEAD) this.fail(`pfn ${hx(pfn)} is PageBuddy but on no free list`);
+      if (mm.onPcp[pfn - mm.basePfn] && s !== SEEN_PCP) this.fail(`pfn ${hx(pfn)} is marked pcp but on no pcp list`);
+    }
+  }
+}
+
+/** check_page_allocator: every violation found, as text (empty when sane). */
+export function check_page_allocator(pa: PageAllocator): string[] {
+  const c = new Checker(pa);
+  for (const zone of pa.zones) c.checkZone(zone);
+  c.scanMemMap();
+  return c.errors;
+}
+
+export class VmBug extends Error {
+  override name = 'VmBug';
+}
+
+/** VM_BUG_ON for the whole allocator: throws VmBug listing the violations. */
+export function assert_page_allocator_sane(pa: PageAllocator): void {
+  const errors = check_page_allocator(pa);
+  if (errors.length) throw new VmBug(`page allocator inconsistent:\n  ${errors.join('\n  ')}`);
+}

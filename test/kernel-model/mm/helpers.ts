@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Small machines for the mm tests: RAM as plain ArrayBuffers, memblock
+ * with the reservations a Pi boot makes (firmware stub page, kernel image,
+ * DTB), and the page allocator booted on top.
+ */
+
+import { GuestRam } from '../../../emulator/memory/guest-ram';
+import { Memblock } from '../../../kernel-model/mm/memblock';
+import { mm_init_buddy, type MmInitBuddyOptions, type PageAllocator, type ZoneLimits } from '../../../kernel-model/mm/page_alloc';
+
+export const MiB = 1024 * 1024;
+
+export interface SmallBoot {
+  ram: GuestRam;
+  memblock: Memblock;
+  pa: PageAllocator;
+  log: string[];
+}
+
+export interface SmallBootOptions extends Partial<Omit<MmInitBuddyOptions, 'ram' | 'memblock' | 'printk'>> {
+  ramMiB?: number;
+  /** Extra memblock ranges to reserve before the buddy allocator starts. */
+  reserve?: [number, number][];
+  /** Skip the stub/kernel/DTB reservations. */
+  bare?: boolean;
+}
+
+/** A board with `ramMiB` of RAM at 0, ZONE_DMA limited to 32 MiB and DMA32 to 64 MiB unless told otherwise. */
+export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
+  const ramMiB = opts.ramMiB ?? 64;
+  const ram = GuestRam.fromArrayBuffers(ramMiB * MiB);
+  const memblock = new Memblock(ram);
+  memblock.memblock_add(0, ramMiB * MiB);
+  if (!opts.bare) {
+    memblock.memblock_reserve(0, 0x1000); // firmware spin-table stubs (/memreserve/)
+    memblock.memblock_reserve(0x200000, 0x180000); // kernel image at 2 MiB
+    memblock.memblock_reserve(0x2eff000 % (ramMiB * MiB), 0x10000); // DTB
+  }
+  for (const [b, s] of opts.reserve ?? []) memblock.memblock_reserve(b, s);
+  const log: string[] = [];
+  const zoneLimits: ZoneLimits = opts.zoneLimits ?? { dmaBits: 25, dma32Bits: 26 };
+  const pa = mm_init_buddy({
+    ram,
+    memblock,
+    zoneLimits,
+    nrCpus: opts.nrCpus ?? 4,
+    maxOrder: opts.maxOrder,
+    sectionSizeBits: opts.sectionSizeBits ?? 27,
+    minFreeKbytes: opts.minFreeKbytes,
+    kernelSections: opts.kernelSections,
+    printk: (l) => log.push(l),
+    report: opts.report,
+  });
+  return { ram, memblock, pa, log };
+}
+
+/** free_area[order].nr_free of a zone, as an array. */
+export function nrFree(pa: PageAllocator, zone: number): number[] {
+  return Array.from(pa.zones[zone]!.nrFree);
+}
+
+/** A tiny deterministic PRNG for tests that need a seed (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import {
+  check_page_allocator,
+  GFP_DMA,
+  GFP_DMA32,
+  GFP_KERNEL,
+  __GFP_NOWARN,
+  ZONE_DMA,
+} from '../../../../kernel-model/mm/page_alloc';
+import { bootSmall, nrFree } from '../helpers';
+
+/** A booted allocator whose log starts empty after boot. */
+function fresh(maxOrder?: number) {
+  const b = bootSmall({ ramMiB: 128, maxOrder });
+  b.log.length = 0;
+  return b;
+}
+
+const badPageHeader = (pfn: number): string => `BUG: Bad page state in process swapper  pfn:${pfn.toString(16).padStart(5, '0')}`;
+
+describe('freeing a page twice', () => {
+  it('order 0, page still on the pcp list: reported, list untouched', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 0)!;
+    pa.__free_pages(p, 0);
+    const count = pa.nr_pcp_pages();
+    pa.__free_pages(p, 0);
+    expect(log[0]).toBe(badPageHeader(p));
+    expect(log[1]).toMatch(/^page:[0-9a-f]{16} refcount:0 mapcount:0 mapping:0000000000000000 index:0x\d+$/);
+    expect(log).toContain('page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
+    expect(log).toContain('Disabling lock debugging due to kernel taint');
+    expect(pa.nr_pcp_pages()).toBe(count);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('order 0, page already back in the buddy lists: the dump shows PageBuddy (mapcount -128)', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 0)!;
+    pa.__free_pages(p, 0);
+    pa.drain_all_pages();
+    const before = pa.zones.map((_, z) => nrFree(pa, z));
+    const head = pa.mm.PageBuddy(p) ? p : -1;
+    pa.__free_pages(p, 0);
+    expect(log[0]).toBe(badPageHeader(p));
+    if (head === p) expect(log[1]).toContain('mapcount:-128');
+    expect(pa.zones.map((_, z) => nrFree(pa, z))).toEqual(before);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('order 3', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 3)!;
+    pa.__free_pages(p, 3);
+    const free = pa.nr_free_pages();
+    pa.__free_pages(p, 3);
+    expect(log).toContain(badPageHeader(p));
+    expect(pa.nr_free_pages()).toBe(free);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+});
+
+describe('freeing with the wrong order', () => {
+  it('too large, over a page on a pcp list, a free buddy block and an allocated page: nothing is freed', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 3)!;
+    pa.split_page(p, 3);
+    pa.__free_pages(p + 4, 0); // pcp
+    pa.__free_pages(p + 6, 0);
+    pa.__free_pages(p + 7, 0);
+    pa.drain_all_pages(); // p+6, p+7 merge into an order-1 block; p+4 alone
+    pa.__free_pages(p + 5, 0); // p+5 now sits on the pcp list
+    const free = pa.nr_free_pages();
+    pa.__free_pages(p, 3);
+    expect(log).toContain(badPageHeader(p + 1));
+    expect(log).toContain('page dumped because: nonzero _refcount');
+    expect(log).toContain(badPageHeader(p + 4));
+    expect(log).toContain('page dumped because: nonzero mapcount');
+    expect(log).toContain(badPageHeader(p + 5));
+    expect(log).toContain('page dumped because: page on a per-cpu list');
+    expect(pa.nr_free_pages()).toBe(free);
+    expect(pa.mm.PageBuddy(p + 6)).toBe(true);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('too small: only the head is freed, the tail pages leak, as in Linux, and the lists stay sane', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 2)!;
+    pa.__free_pages(p, 0);
+    expect(log).toEqual([]);
+    expect(check_page_allocator(pa)).toEqual([]);
+    pa.__free_pages(p + 1, 0); // a tail has no reference of its own
+    expect(log).toContain(badPageHeader(p + 1));
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('misaligned for its order', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 2)!;
+    pa.__free_pages(p + 1, 1);
+    expect(log).toContain('page dumped because: VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))');
+    expect(pa.page_count(p)).toBe(1);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('order >= MAX_ORDER', () => {
+    const { pa, log } = fresh();
+    const p = pa.alloc_pages(GFP_KERNEL, 0)!;
+    pa.__free_pages(p, 11);
+    expect(log).toContain('page dumped because: VM_BUG_ON(order >= MAX_ORDER)');
+    expect(pa.page_count(p)).toBe(1);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+});
+
+describe('freeing what was never allocated', () => {
+  it('a reserved page (the kernel image): PAGE_FLAGS_CHECK_AT_FREE, flags show "reserved"', () => {
+    const { pa, log } = fresh();
+    const pfn = 0x200;
+    pa.__free_pages(pfn, 0);
+    expect(log[0]).toBe(badPageHeader(pfn));
+    expect(log[1]).toMatch(/refcount:0 mapcount:0/);
+    expect(log[2]).toBe('flags: 0x1000(reserved)');
+    expect(log[3]).toMatch(/^raw: 0000000000001000 [0-9a-f]{16} [0-9a-f]{16} 0000000000000000$/);
+    expect(log).toContain('page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+    expect(pa.mm.PageReserved(pfn)).toBe(true);
+    expect(pa.mm.PageBuddy(pfn)).toBe(false);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('a PFN with no struct page', () => {
+    const { pa, log } = fresh();
+    pa.__free_pages(pa.mm.endPfn + 5, 0);
+    expect(log[0]).toBe(badPageHeader(pa.mm.endPfn + 5));
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+});
+
+describe('asking for too much', () => {
+  it('order >= MAX_ORDER: NULL and a one-time WARNING, silent with __GFP_NOWARN', () => {
+    const { pa, log } = fresh();
+    expect(pa.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 11)).toBeNull();
+    expect(log).toEqual([]);
+    expect(pa.alloc_pages(GFP_KERNEL, 11)).toBeNull();
+    expect(log).toEqual([
+      '------------[ cut here ]------------',
+      'WARNING: CPU: 0 PID: 0 at mm/page_alloc.c:4935 __alloc_pages_nodemask',
+      'Modules linked in:',
+      '---[ end trace 0000000000000000 ]---',
+    ]);
+    expect(pa.alloc_pages(GFP_KERNEL, 12)).toBeNull();
+    expect(log).toHaveLength(4); // WARN_ON_ONCE
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('more than the zone has: page allocation failure with Mem-Info, or silence with __GFP_NOWARN', () => {
+    const { pa, log } = fresh();
+    const got: number[] = [];
+    for (;;) {
+      const p = pa.alloc_pages(GFP_DMA | GFP_KERNEL | __GFP_NOWARN, 10);
+      if (p === null) break;
+      got.push(p);
+    }
+    expect(got.length).toBeGreaterThan(0);
+    expect(log).toEqual([]);
+    expect(pa.alloc_pages(GFP_KERNEL | GFP_DMA, 10)).toBeNull();
+    expect(log[0]).toBe('swapper: page allocation failure: order:10, mode:0xcc1(GFP_KERNEL|GFP_DMA), nodemask=(null)');
+    expect(log[1]).toBe('Mem-Info:');
+    expect(log.some((l) => /^DMA: (\d+\*\d+kB (\([UMEHCI]+\) )?)+= \d+kB$/.test(l))).toBe(true);
+    expect(log.some((l) => /^DMA free:\d+kB min:\d+kB low:\d+kB high:\d+kB reserved_highatomic:0KB /.test(l))).toBe(true);
+    // The DMA zone stopped at its watermark instead of running dry.
+    expect(pa.zones[ZONE_DMA]!.nr_free_pages).toBeGreaterThan(0);
+    for (const p of got) pa.__free_pages(p, 10);
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+
+  it('a GFP_ZONE_BAD combination (DMA|DMA32) gets NULL and a warning', () => {
+    const { pa, log } = fresh();
+    expect(pa.alloc_pages(GFP_KERNEL | GFP_DMA | GFP_DMA32, 0)).toBeNull();
+    expect(log[1]).toBe('WARNING: CPU: 0 PID: 0 at include/linux/gfp.h gfp_zone');
+  });
+
+  it('a memarea larger than any zone', () => {
+    const { pa, log } = fresh();
+    expect(pa.alloc_memarea(GFP_KERNEL | __GFP_NOWARN, 1 << 20)).toBeNull();
+    expect(log).toEqual([]);
+    expect(pa.alloc_memarea(GFP_KERNEL, 1 << 20)).toBeNull();
+    expect(log[0]).toBe('swapper: memarea allocation failure: pages:1048576 align:1, mode:0xcc0(GFP_KERNEL), nodemask=(null)');
+    expect(check_page_allocator(pa)).toEqual([]);
+  });
+});
+
+describe('report hooks', () => {
+  it('names the current task and calls dump_stack for the CPU', () => {
+    const calls: number[] = [];
+    const b = bootSmall({ ramMiB: 64, report: { comm: () => 'insmod', dumpStack: (cpu) => calls.push(cpu) } });
+    b.log.length = 0;
+    b.pa.__free_pages(0x200, 0, 2);
+    expect(b.log[0]).toBe('BUG: Bad page state in process insmod  pfn:00200');
+    expect(calls).toEqual([2]);
+  });
+});
