@@ -133,6 +133,7 @@ export * from './gfp';
 export { buddyinfo, pagetypeinfo, meminfo, si_mem_available, type MeminfoExtra } from './vmstat';
 export { check_page_allocator, assert_page_allocator_sane, VmBug } from './debug_vm';
 export { pageblock_order_for } from './internal';
+export type { MemareaStats } from './memarea';
 export { PAGE_SHIFT, PAGE_SIZE, pfn_to_phys, phys_to_pfn } from './mm_types';
 export { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, ZONE_DMA, ZONE_DMA32, ZONE_MOVABLE, ZONE_NORMAL } from './mmzone';
 export type { ReportHooks } from './report';

@@ -20,7 +20,7 @@
  *
  *   1. collect: walk every free list of the zone (all orders, all
  *      migratetypes) and record each block as pfn * 16 + order in a
- *      Float64Array                                               O(F)
+ *      Float64Array sized from the nr_free counters               O(F)
  *   2. sort the records numerically, i.e. by PFN               O(F log F)
  *   3. sweep: merge touching blocks into runs, and in each run try the
  *      first start aligned to `align` pages; the first run that holds the
@@ -74,30 +74,29 @@ interface Fit {
   firstRecord: number;
 }
 
-/** Work counters, for benchmarks and tests (no clocks): searches run and free blocks looked at. */
-export const memareaStats = { searches: 0, blocksScanned: 0, drains: 0 };
+/** Work counters, for benchmarks and tests (no clocks): searches run, free blocks looked at, pcp drains. */
+export interface MemareaStats {
+  searches: number;
+  blocksScanned: number;
+  drains: number;
+}
 
-/** Scratch for the collected records, reused across calls (grows as needed). */
-let records = new Float64Array(1024);
-
-/** Step 1: every free block of the zone as pfn * 16 + order. @returns the count. */
-function collect_free_blocks(zone: Zone, pa: PageAllocator): number {
+/** Step 1: every free block of the zone as pfn * 16 + order, in a buffer of exactly that many records. */
+function collect_free_blocks(zone: Zone, pa: PageAllocator): Float64Array {
   const w = pa.mm.w;
   const base = pa.mm.basePfn;
+  let total = 0;
+  for (let order = 0; order < pa.maxOrder; order++) total += zone.nrFree[order]!;
+  const records = new Float64Array(total);
   let n = 0;
   for (let order = 0; order < pa.maxOrder; order++) {
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-      for (let pfn = zone.freeHead[order * MIGRATE_TYPES + mt]!; pfn !== NIL; pfn = w[((pfn - base) << 4) + W_LRU_NEXT]!) {
-        if (n === records.length) {
-          const bigger = new Float64Array(records.length * 2);
-          bigger.set(records);
-          records = bigger;
-        }
+      for (let pfn = zone.freeHead[order * MIGRATE_TYPES + mt]!; pfn !== NIL && n < total; pfn = w[((pfn - base) << 4) + W_LRU_NEXT]!) {
         records[n++] = pfn * 16 + order;
       }
     }
   }
-  return n;
+  return records.subarray(0, n);
 }
 
 const recPfn = (r: number): number => Math.floor(r / 16);
@@ -123,10 +122,9 @@ function find_fit(sorted: Float64Array, pages: number, align: number): Fit | nul
 
 /** Steps 1-3 for one zone. */
 function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Float64Array } | null {
-  const n = collect_free_blocks(zone, pa);
-  memareaStats.searches++;
-  memareaStats.blocksScanned += n;
-  const sorted = records.subarray(0, n).sort();
+  const sorted = collect_free_blocks(zone, pa).sort();
+  pa.memareaStats.searches++;
+  pa.memareaStats.blocksScanned += sorted.length;
   const fit = find_fit(sorted, pages, align);
   return fit ? { fit, sorted } : null;
 }
@@ -182,7 +180,7 @@ export function alloc_memarea(pa: PageAllocator, gfp: number, pages: number, ali
     let found = find_area(pa, zone, pages, align);
     if (!found) {
       pa.drain_all_pages(zone);
-      memareaStats.drains++;
+      pa.memareaStats.drains++;
       found = find_area(pa, zone, pages, align);
     }
     if (!found) continue;

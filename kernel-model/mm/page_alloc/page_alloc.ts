@@ -89,7 +89,7 @@ import { __free_one_page, __rmqueue, __rmqueue_smallest } from './buddy';
 import { drain_pages_zone, free_unref_page_commit, rmqueue_pcplist } from './pcp';
 import { zone_watermark_fast } from './watermark';
 import { Reporter, type ReportHooks } from './report';
-import { alloc_memarea, free_memarea } from './memarea';
+import { alloc_memarea, free_memarea, type MemareaStats } from './memarea';
 
 export interface PageAllocatorInit {
   ram: GuestRam;
@@ -119,6 +119,8 @@ export class PageAllocator implements BuddyConfig {
   totalreserve_pages = 0;
   /** PGFREE event counter (pages). */
   pgfree = 0;
+  /** memarea's work counters. */
+  readonly memareaStats: MemareaStats = { searches: 0, blocksScanned: 0, drains: 0 };
   /** ALLOC_NOFRAGMENT for each highest zone index whose preferred zone is ZONE_NORMAL. */
   private readonly nofragment = new Int32Array(MAX_NR_ZONES);
 

@@ -8,7 +8,6 @@ import {
   ZONE_NORMAL,
   type PageAllocator,
 } from '../../../../kernel-model/mm/page_alloc';
-import { memareaStats } from '../../../../kernel-model/mm/page_alloc/memarea';
 import { bootSmall, nrFree, rng } from '../helpers';
 
 /** Free pages of a zone, one byte per page, from the free lists (the naive view). */
@@ -165,9 +164,8 @@ describe('alloc_memarea / free_memarea', () => {
   it('search work grows with the number of free blocks, not with the number of free pages', () => {
     // Same free page count, very different fragmentation.
     const few = bootSmall({ ramMiB: 256 }).pa;
-    memareaStats.blocksScanned = 0;
     few.alloc_memarea(GFP_KERNEL, 100);
-    const scannedFew = memareaStats.blocksScanned;
+    const scannedFew = few.memareaStats.blocksScanned;
     let freeBlocks = 0;
     for (const z of few.zonelist()) for (let o = 0; o < few.maxOrder; o++) freeBlocks += z.nrFree[o]!;
     expect(scannedFew).toBeLessThanOrEqual(freeBlocks + 16);
@@ -188,11 +186,9 @@ describe('alloc_memarea / free_memarea', () => {
     for (const p of pages) if (p % 2) many.__free_pages(p, 0);
     many.drain_all_pages();
     const normalBlocks = Array.from(z.nrFree).reduce((s, n) => s + n, 0);
-    memareaStats.blocksScanned = 0;
-    memareaStats.searches = 0;
     many.alloc_memarea(GFP_KERNEL | __GFP_NOWARN, 100);
-    expect(memareaStats.blocksScanned).toBeGreaterThanOrEqual(normalBlocks);
-    expect(memareaStats.blocksScanned).toBeGreaterThan(10 * scannedFew);
+    expect(many.memareaStats.blocksScanned).toBeGreaterThanOrEqual(normalBlocks);
+    expect(many.memareaStats.blocksScanned).toBeGreaterThan(10 * scannedFew);
   });
 });
 
