@@ -55,6 +55,10 @@ export function boardDeviceTree(b: BoardProfile): DeviceTree {
     ['#address-cells', encodeU32(isPi(b) ? 1 : 2)],
     ['#size-cells', encodeU32(isPi(b) ? 1 : 2)],
   ]);
+  if (b.dmaRanges) {
+    // child bus address, parent (CPU) address (2 cells), size: what DMA masters can reach
+    setProp(soc, 'dma-ranges', encodeCells(b.dmaRanges.flatMap((r) => [r.bus, 0, r.cpu, r.size])));
+  }
   if (b.socRanges) {
     // child-bus-address (1 cell), parent address (2 cells), size (1 cell)
     setProp(soc, 'ranges', encodeCells(b.socRanges.flatMap((r) => [r.bus, 0, r.cpu, r.size])));

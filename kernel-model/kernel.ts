@@ -29,6 +29,8 @@ import { invokeSyscall, type SyscallContext } from './kernel/sys';
 import { copyFromUser, copyToUser } from './kernel/uaccess';
 import { EFAULT } from './include/errno';
 import { ProcFs } from './fs/proc';
+import type { bootmem_init } from './mm/mm_init';
+import type { PageAllocator } from './mm/page_alloc';
 import type { KernelCmdline } from '../firmware/config';
 import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../emulator/unicorn/constants';
 import type { Core } from '../emulator/core';
@@ -79,6 +81,9 @@ export class Kernel {
   /** True once the boot CPU runs on the kernel's page tables. */
   switched = false;
   readonly proc = new ProcFs();
+  /** The zones and struct page array (bootmem_init), then the buddy allocator (mm_init). */
+  bootmem?: ReturnType<typeof bootmem_init>;
+  pageAllocator?: PageAllocator;
   private readonly harness = new Map<number, HarnessCall>();
 
   constructor(readonly machine: Machine, opts: KernelOptions) {

@@ -58,6 +58,8 @@ export const uconsoleCm4: BoardProfile = {
     { bus: 0x7c00_0000, cpu: 0xfc00_0000, size: 0x0200_0000 },
     { bus: 0x4000_0000, cpu: 0xff80_0000, size: 0x0080_0000 },
   ],
+  // "Emulate a contiguous 30-bit address range for DMA" (bcm2711.dtsi): ZONE_DMA is the first GiB.
+  dmaRanges: [{ bus: 0xc000_0000, cpu: 0, size: 0x4000_0000 }],
   console: {
     kind: 'pl011',
     base: 0xfe20_1000,
@@ -93,6 +95,7 @@ export const uconsoleCm3: BoardProfile = {
     { name: 'arm-local', base: 0x4000_0000, size: 0x0004_0000, compatible: 'brcm,bcm2836-l1-intc' },
   ],
   socRanges: [{ bus: 0x7e00_0000, cpu: 0x3f00_0000, size: 0x0100_0000 }],
+  dmaRanges: [{ bus: 0xc000_0000, cpu: 0, size: 0x3f00_0000 }],
   console: {
     kind: 'pl011',
     base: 0x3f20_1000,

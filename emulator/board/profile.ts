@@ -60,6 +60,8 @@ export interface BoardProfile {
   devices: DeviceWindow[];
   /** Bus-to-CPU address translations of the /soc node (DT `ranges`); none: identity. */
   socRanges?: { bus: number; cpu: number; size: number }[];
+  /** What the SoC's DMA masters can reach (DT `dma-ranges` of /soc); none: all of the 32-bit space. */
+  dmaRanges?: { bus: number; cpu: number; size: number }[];
   console: ConsoleDesc;
   /** GPU memory carved from the top of the first GiB, in MB (config.txt gpu_mem); 0 if the board has none. */
   defaultGpuMemMb: number;

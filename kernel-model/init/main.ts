@@ -16,6 +16,7 @@ import type { Kernel } from '../kernel';
 import { setup_arch } from '../arch/arm64/kernel/setup';
 import { smp_init } from '../arch/arm64/kernel/smp';
 import { hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
+import { build_zonelists, mem_init } from '../mm/mm_init';
 
 /** What `uname -r` would say: the uConsole kernel's version, marked as the model. */
 export const UTS_RELEASE = '5.10.17-uconsole-mm';
@@ -35,6 +36,9 @@ export function start_kernel_switched(k: Kernel): void {
   const regs = k.cpuRegs[0]!;
   k.online[0] = true;
   k.printk(icacheLine(0, regs));
+  const pa = build_zonelists(k, k.bootmem!);
   k.printk(`Kernel command line: ${k.cmdlineText}`);
+  mem_init(k, pa);
+  k.pageAllocator = pa;
   smp_init(k);
 }

@@ -13,6 +13,7 @@ import { KernelPanic, type Kernel } from '../../../kernel';
 import { arm64_memblock_init } from '../mm/init';
 import { paging_init } from '../mm/mmu';
 import { LinearMap } from '../memory';
+import { bootmem_init } from '../../../mm/mm_init';
 
 const FDT_MAGIC = 0xd00dfeed;
 const MAX_FDT_SIZE = 0x20_0000;
@@ -78,4 +79,5 @@ export function setup_arch(k: Kernel, dtbPa: number): void {
     harnessBuffers: Number(k.syms.offset('harness_buffers')),
     nrCpus: k.machine.cores.length,
   });
+  k.bootmem = bootmem_init(k);
 }
