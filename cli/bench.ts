@@ -2,6 +2,7 @@
 /* uconsole bench SUITE: run a benchmark suite, print a table, optionally write JSON. */
 
 import { benchEmu, EMU_DEFAULTS } from '../bench/emu';
+import { benchPage, PAGE_DEFAULTS } from '../bench/page';
 import { writeReport } from '../bench/report';
 import { parseOptions, UsageError } from './uconsole';
 
@@ -10,12 +11,21 @@ export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 suites:
   emu     the machine: guest MIPS (ALU and load/store loops, scheduled and
           free-running), scheduler slice cost, EL0 svc round trip, boot time
+  page    the page allocator on a booted uConsole: order-0 pairs with and
+          without the per-CPU lists, pairs per order, a fragmentation
+          scenario, memarea time against size, free blocks and free pages
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
   --loops N         emu: loop iterations (default ${EMU_DEFAULTS.loops})
   --syscalls N      emu: svc round trips (default ${EMU_DEFAULTS.syscalls})
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
+  --board NAME      page: board (default ${PAGE_DEFAULTS.board})
+  --ram SIZE        page: RAM (default ${PAGE_DEFAULTS.ram})
+  --cmdline "..."   page: kernel command line, e.g. "max_order=6" for the A/B
+  --pairs N         page: order-0 pairs per figure (default ${PAGE_DEFAULTS.pairs})
+  --order-pairs N   page: pairs per higher order (default ${PAGE_DEFAULTS.orderPairs})
+  --memarea-calls N page: memarea calls per point (default ${PAGE_DEFAULTS.memareaCalls})
   -h, --help        this help
 `;
 
@@ -28,12 +38,18 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 
 export async function benchCommand(args: string[]): Promise<number> {
   const [suite, ...rest] = args;
-  if (!suite || suite.startsWith('-')) throw new UsageError('bench needs a suite name (suites: emu)');
+  if (!suite || suite.startsWith('-')) throw new UsageError('bench needs a suite name (suites: emu, page)');
   const { values } = parseOptions(rest, {
     json: { type: 'string' },
     loops: { type: 'string' },
     syscalls: { type: 'string' },
     boots: { type: 'string' },
+    board: { type: 'string' },
+    ram: { type: 'string' },
+    cmdline: { type: 'string' },
+    pairs: { type: 'string' },
+    'order-pairs': { type: 'string' },
+    'memarea-calls': { type: 'string' },
   });
   const progress = (s: string): void => {
     process.stderr.write(`bench ${suite}: ${s}\n`);
@@ -51,7 +67,22 @@ export async function benchCommand(args: string[]): Promise<number> {
       writeReport(report, values.json);
       return 0;
     }
+    case 'page': {
+      const report = await benchPage(
+        {
+          board: values.board ?? PAGE_DEFAULTS.board,
+          ram: values.ram ?? PAGE_DEFAULTS.ram,
+          cmdline: values.cmdline,
+          pairs: positiveInt('pairs', values.pairs, PAGE_DEFAULTS.pairs),
+          orderPairs: positiveInt('order-pairs', values['order-pairs'], PAGE_DEFAULTS.orderPairs),
+          memareaCalls: positiveInt('memarea-calls', values['memarea-calls'], PAGE_DEFAULTS.memareaCalls),
+        },
+        progress,
+      );
+      writeReport(report, values.json);
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown bench suite "${suite}" (suites: emu)`);
+      throw new UsageError(`unknown bench suite "${suite}" (suites: emu, page)`);
   }
 }

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The page allocator suite, on a booted uConsole (real struct pages and
+ * free lists in guest memory):
+ *
+ *  - order-0 alloc+free pairs per second through the per-CPU lists ("pcp")
+ *    and without them ("no-pcp": every pageset at high = 0, batch = 1, as
+ *    the boot pagesets are, so each page goes to and from the buddy lists);
+ *  - alloc+free pairs per second at each order;
+ *  - fragmentation: fill memory with order-0 pages, free every other one,
+ *    then ask for each order: how many requests the buddy allocator serves;
+ *  - memarea: time per call against the request size, against the number
+ *    of free blocks with free pages fixed, and against free pages with free
+ *    blocks fixed (the seed's claim: cost follows free blocks, not pages).
+ */
+
+import { bootUconsole } from '../kernel-model/uconsole';
+import { GFP_KERNEL, __GFP_NOWARN, type PageAllocator } from '../kernel-model/mm/page_alloc';
+import { pageset_set_batch } from '../kernel-model/mm/page_alloc/pcp';
+import { gitRevision, timeMs, type BenchReport, type BenchRow } from './report';
+
+export interface PageParams {
+  board: string;
+  ram: string;
+  /** Kernel command line (e.g. "max_order=6"); the board's cmdline.txt when absent. */
+  cmdline?: string;
+  /** Order-0 alloc+free pairs per measurement. */
+  pairs: number;
+  /** Pairs per order for the per-order figures. */
+  orderPairs: number;
+  /** memarea calls averaged per point. */
+  memareaCalls: number;
+}
+
+export const PAGE_DEFAULTS: PageParams = { board: 'uconsole-cm4', ram: '1G', pairs: 2_000_000, orderPairs: 100_000, memareaCalls: 20 };
+
+const GFP = GFP_KERNEL | __GFP_NOWARN;
+
+function pairsPerSecond(pa: PageAllocator, order: number, n: number): number {
+  const ms = timeMs(() => {
+    for (let i = 0; i < n; i++) {
+      const pfn = pa.alloc_pages(GFP, order, i & 3);
+      if (pfn === null) throw new Error(`order-${order} allocation failed during the benchmark`);
+      pa.__free_pages(pfn, order, i & 3);
+    }
+  });
+  return (n * 1000) / ms;
+}
+
+/** Run fn with every per-CPU pageset at high = 0 / batch = 1 (no caching), then restore. */
+function withoutPcp<T>(pa: PageAllocator, fn: () => T): T {
+  const saved = pa.zones.map((z) => (z.pcp ? { high: z.pcp.high.slice(), batch: z.pcp.batch.slice() } : undefined));
+  pa.drain_all_pages();
+  for (const z of pa.zones) if (z.pcp) for (let cpu = 0; cpu < pa.nrCpus; cpu++) pageset_set_batch(z.pcp, cpu, 0);
+  for (const z of pa.zones) if (z.pcp) z.pcp.high.fill(0);
+  try {
+    return fn();
+  } finally {
+    pa.zones.forEach((z, i) => {
+      const s = saved[i];
+      if (z.pcp && s) {
+        z.pcp.high.set(s.high);
+        z.pcp.batch.set(s.batch);
+      }
+    });
+  }
+}
+
+/**
+ * Run fn with every zone's watermarks and lowmem reserves at 0, so that a
+ * fill takes every free page (as a PF_MEMALLOC task may), then restore.
+ */
+function withoutWatermarks<T>(pa: PageAllocator, fn: () => T): T {
+  const saved = pa.zones.map((z) => ({ wm: z.watermark.slice(), lr: z.lowmem_reserve.slice() }));
+  for (const z of pa.zones) {
+    z.watermark.fill(0);
+    z.lowmem_reserve.fill(0);
+  }
+  try {
+    return fn();
+  } finally {
+    pa.zones.forEach((z, i) => {
+      z.watermark.set(saved[i]!.wm);
+      z.lowmem_reserve.set(saved[i]!.lr);
+    });
+  }
+}
+
+/** Allocate every free order-0 page; returns their PFNs. */
+function fillMemory(pa: PageAllocator): Int32Array {
+  const pfns = new Int32Array(pa.nr_free_pages() + 1024);
+  let n = 0;
+  for (;;) {
+    const pfn = pa.alloc_pages(GFP, 0);
+    if (pfn === null) break;
+    pfns[n++] = pfn;
+  }
+  pa.drain_all_pages();
+  for (;;) {
+    const pfn = pa.alloc_pages(GFP, 0);
+    if (pfn === null) break;
+    pfns[n++] = pfn;
+  }
+  return pfns.subarray(0, n).sort();
+}
+
+function freeBlocks(pa: PageAllocator): number {
+  let n = 0;
+  for (const z of pa.zones) for (const v of z.nrFree) n += v;
+  return n;
+}
+
+/** Free `runs` runs of `runLen` contiguous pages, each run followed by an allocated page. */
+function freeRuns(pa: PageAllocator, pfns: Int32Array, runs: number, runLen: number): Int32Array {
+  const freed: number[] = [];
+  let at = 0;
+  for (let r = 0; r < runs && at + runLen < pfns.length; r++) {
+    // Only runs of PFN-contiguous pages, so that each stays one stretch.
+    while (at + runLen < pfns.length && pfns[at + runLen - 1]! - pfns[at]! !== runLen - 1) at++;
+    for (let i = 0; i < runLen; i++) {
+      pa.__free_pages(pfns[at + i]!, 0);
+      freed.push(at + i);
+    }
+    at += runLen + 1;
+  }
+  pa.drain_all_pages();
+  return Int32Array.from(freed);
+}
+
+function reallocate(pa: PageAllocator, pfns: Int32Array, idx: Int32Array): void {
+  for (const i of idx) {
+    const pfn = pa.alloc_pages(GFP, 0);
+    if (pfn === null) throw new Error('could not take back freed pages');
+    pfns[i] = pfn;
+  }
+  pfns.sort();
+}
+
+/** ms per memarea call that must search every free block (the request is larger than every run). */
+function memareaSearchMs(pa: PageAllocator, pages: number, calls: number): number {
+  return timeMs(() => {
+    for (let i = 0; i < calls; i++) {
+      const pfn = pa.alloc_memarea(GFP, pages);
+      if (pfn !== null) pa.free_memarea(pfn, pages);
+    }
+  }) / calls;
+}
+
+export async function benchPage(p: PageParams, progress: (s: string) => void): Promise<BenchReport> {
+  const rows: BenchRow[] = [];
+  const add = (variant: string, test: string, metric: string, unit: string, value: number): void => {
+    rows.push({ variant, test, metric, unit, value });
+  };
+  const u = await bootUconsole({ board: p.board, ram: p.ram, cmdline: p.cmdline });
+  try {
+    const pa = u.kernel.pageAllocator!;
+    progress('order-0 pairs');
+    add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(pa, 0, p.pairs));
+    add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pa, () => pairsPerSecond(pa, 0, p.pairs)));
+
+    progress('pairs per order');
+    for (let order = 1; order < pa.maxOrder; order++) add('buddy', `order${order}-pairs`, 'ops_per_s', 'pairs/s', pairsPerSecond(pa, order, p.orderPairs));
+
+    progress('memarea against request size');
+    for (const pages of [1, 3, 100, 1000, 5000, 20_000]) {
+      add('memarea', `size-${pages}-pages`, 'alloc_free_ms', 'ms', timeMs(() => {
+        for (let i = 0; i < p.memareaCalls; i++) {
+          const pfn = pa.alloc_memarea(GFP, pages, 1, 0);
+          if (pfn === null) throw new Error(`memarea of ${pages} pages failed`);
+          pa.free_memarea(pfn, pages, 0);
+        }
+      }) / p.memareaCalls);
+    }
+
+    // Filling memory to the last page needs the watermarks out of the way.
+    withoutWatermarks(pa, () => {
+      progress('fragmentation');
+      const pfns = fillMemory(pa);
+      // Every other page free: memory is all free, but in single pages.
+      const everyOther = Int32Array.from({ length: Math.floor(pfns.length / 2) }, (_, i) => 2 * i);
+      for (const i of everyOther) pa.__free_pages(pfns[i]!, 0);
+      pa.drain_all_pages();
+      add('buddy', 'fragmented', 'free_pages', 'pages', pa.nr_free_pages());
+      for (let order = 0; order < pa.maxOrder; order++) {
+        const got: number[] = [];
+        for (let i = 0; i < 64; i++) {
+          const pfn = pa.alloc_pages(GFP, order);
+          if (pfn === null) break;
+          got.push(pfn);
+        }
+        add('buddy', `fragmented-order${order}`, 'served_of_64', 'allocations', got.length);
+        for (const pfn of got) pa.__free_pages(pfn, order);
+      }
+      pa.drain_all_pages();
+      reallocate(pa, pfns, everyOther);
+
+      progress('memarea against free blocks (free pages fixed)');
+      const fixedPages = 1 << 16;
+      for (const runs of [256, 1024, 4096, 16_384]) {
+        const runLen = fixedPages / runs;
+        const freed = freeRuns(pa, pfns, runs, runLen);
+        add('memarea', `blocks-${freeBlocks(pa)}-pages-${pa.nr_free_pages()}`, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
+        reallocate(pa, pfns, freed);
+      }
+
+      progress('memarea against free pages (free blocks fixed)');
+      for (const runLen of [8, 64, 256]) {
+        const freed = freeRuns(pa, pfns, 1024, runLen);
+        add('memarea', `blocks-${freeBlocks(pa)}-pages-${pa.nr_free_pages()}`, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
+        reallocate(pa, pfns, freed);
+      }
+      for (const pfn of pfns) pa.__free_pages(pfn, 0);
+      pa.drain_all_pages();
+    });
+  } finally {
+    u.shutdown();
+  }
+  return {
+    suite: 'page',
+    board: p.board,
+    cmdline: u.kernel.cmdlineText,
+    revision: gitRevision(),
+    params: { board: p.board, ram: p.ram, pairs: p.pairs, orderPairs: p.orderPairs, memareaCalls: p.memareaCalls, maxOrder: u.kernel.pageAllocator?.maxOrder ?? 0 },
+    results: rows,
+  };
+}
