@@ -23,6 +23,33 @@ describe('uconsole CLI', () => {
     expect(r.stdout).toMatch(/\] reboot: System halted\n$/);
   });
 
+  it('boot --cat prints /proc files after the boot log', () => {
+    const r = run('boot', '--cat', '/proc/buddyinfo', '--cat', '/proc/meminfo');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\nNode 0, zone      DMA( +\d+){11} \nNode 0, zone    DMA32( +\d+){11} \nMemTotal: +\d+ kB\n/);
+    const bad = run('boot', '--cat', '/proc/nope');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^uconsole: \/proc\/nope: No such file or directory/);
+  });
+
+  it.each([
+    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1']],
+    ['page', ['--pairs', '2000', '--order-pairs', '100', '--memarea-calls', '1', '--ram', '1G']],
+  ])('bench %s writes the JSON shape of DESIGN.md', (suite, args) => {
+    const dir = mkdtempSync(join(tmpdir(), 'uconsole-bench-'));
+    try {
+      const r = run('bench', suite as string, '--json', join(dir, 'r.json'), ...(args as string[]));
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^suite ${suite} on uconsole-cm4`));
+      const j = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+      expect(Object.keys(j)).toEqual(['suite', 'board', 'cmdline', 'revision', 'params', 'results']);
+      expect(j.results.length).toBeGreaterThan(3);
+      for (const row of j.results) expect(Object.keys(row)).toEqual(['variant', 'test', 'metric', 'unit', 'value']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('boot --board uconsole-a06 boots six cores', () => {
     const r = run('boot', '--board', 'uconsole-a06');
     expect(r.status).toBe(0);
