@@ -14,7 +14,7 @@
  * H6 boards use PSCI on real hardware.
  */
 
-import { GiB, MiB, type BoardProfile, type MemRange } from './profile';
+import { GiB, MiB, type BoardProfile, type CpuModel, type MemRange } from './profile';
 
 /** The BCM2711 low-peripheral window [0xfc000000, 4 GiB) splits RAM above 3.9 GiB. */
 const BCM2711_PERIPH = 0xfc00_0000;
@@ -36,18 +36,57 @@ function piDram(ramBytes: number, periphBase: number): MemRange[] {
   return ranges;
 }
 
-export const uconsoleCm4: BoardProfile = {
+interface PiModule {
+  name: string;
+  description: string;
+  model: string;
+  compatible: string[];
+  soc: string;
+  dtbName: string;
+  cpuModel: CpuModel;
+  ramSizes: number[];
+  defaultRam: number;
+  /** Start of the peripheral window: RAM stops below it. */
+  periphBase: number;
+  devices: BoardProfile['devices'];
+  socRanges: NonNullable<BoardProfile['socRanges']>;
+  dmaRanges: NonNullable<BoardProfile['dmaRanges']>;
+}
+
+/** What every Raspberry Pi compute module shares: the firmware, the PL011 at bus 0x7e201000, the spin table. */
+function piModule(m: PiModule): BoardProfile {
+  const uart = m.socRanges.find((r) => r.bus === 0x7e00_0000)!;
+  return {
+    ...m,
+    defaultCmdline: 'console=ttyAMA0,115200',
+    cpus: [0, 1, 2, 3].map((n) => ({ model: m.cpuModel, mpidr: (0x8000_0000 | n) >>> 0 })),
+    ramBase: 0,
+    console: {
+      kind: 'pl011',
+      base: uart.cpu + 0x20_1000,
+      busAddress: 0x7e20_1000,
+      dtName: 'serial@7e201000',
+      compatible: ['arm,pl011', 'arm,primecell'],
+    },
+    defaultGpuMemMb: 76,
+    kernelLoadAddress: 0x20_0000,
+    spinTable: PI_SPIN_TABLE,
+    dram: (ram) => piDram(ram, m.periphBase),
+    memoryRanges: (ram, gpu) => piMemoryRanges(ram, gpu, m.periphBase),
+  };
+}
+
+export const uconsoleCm4 = piModule({
   name: 'uconsole-cm4',
   description: 'uConsole with Raspberry Pi CM4 (BCM2711, 4x Cortex-A72)',
   model: 'Raspberry Pi Compute Module 4 Rev 1.0',
   compatible: ['raspberrypi,4-compute-module', 'brcm,bcm2711'],
   soc: 'BCM2711',
   dtbName: 'bcm2711-rpi-cm4.dtb',
-  defaultCmdline: 'console=ttyAMA0,115200',
-  cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a72', mpidr: (0x8000_0000 | n) >>> 0 })),
+  cpuModel: 'cortex-a72',
   ramSizes: [1 * GiB, 2 * GiB, 4 * GiB, 8 * GiB],
   defaultRam: 4 * GiB,
-  ramBase: 0,
+  periphBase: BCM2711_PERIPH,
   devices: [
     { name: 'bcm2711-peripherals', base: 0xfc00_0000, size: 0x0200_0000, compatible: 'brcm,bcm2711' },
     { name: 'bcm283x-peripherals', base: 0xfe00_0000, size: 0x0180_0000, compatible: 'brcm,bcm2835' },
@@ -60,57 +99,29 @@ export const uconsoleCm4: BoardProfile = {
   ],
   // "Emulate a contiguous 30-bit address range for DMA" (bcm2711.dtsi): ZONE_DMA is the first GiB.
   dmaRanges: [{ bus: 0xc000_0000, cpu: 0, size: 0x4000_0000 }],
-  console: {
-    kind: 'pl011',
-    base: 0xfe20_1000,
-    busAddress: 0x7e20_1000,
-    dtName: 'serial@7e201000',
-    compatible: ['arm,pl011', 'arm,primecell'],
-  },
-  defaultGpuMemMb: 76,
-  zoneDmaBits: 30,
-  kernelLoadAddress: 0x20_0000,
-  spinTable: PI_SPIN_TABLE,
-  dram: (ram) => piDram(ram, BCM2711_PERIPH),
-  memoryRanges: (ram, gpu) => piMemoryRanges(ram, gpu, BCM2711_PERIPH),
-};
+});
 
 /** BCM2837: peripherals at 0x3f000000, the ARM-local block at 0x40000000. */
 const BCM2837_PERIPH = 0x3f00_0000;
 
-export const uconsoleCm3: BoardProfile = {
+export const uconsoleCm3 = piModule({
   name: 'uconsole-cm3',
   description: 'uConsole with Raspberry Pi CM3 (BCM2837, 4x Cortex-A53)',
   model: 'Raspberry Pi Compute Module 3 Rev 1.0',
   compatible: ['raspberrypi,3-compute-module', 'brcm,bcm2837'],
   soc: 'BCM2837',
   dtbName: 'bcm2710-rpi-cm3.dtb',
-  defaultCmdline: 'console=ttyAMA0,115200',
-  cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a53', mpidr: (0x8000_0000 | n) >>> 0 })),
+  cpuModel: 'cortex-a53',
   ramSizes: [1 * GiB],
   defaultRam: 1 * GiB,
-  ramBase: 0,
+  periphBase: BCM2837_PERIPH,
   devices: [
     { name: 'bcm283x-peripherals', base: 0x3f00_0000, size: 0x0100_0000, compatible: 'brcm,bcm2837' },
     { name: 'arm-local', base: 0x4000_0000, size: 0x0004_0000, compatible: 'brcm,bcm2836-l1-intc' },
   ],
   socRanges: [{ bus: 0x7e00_0000, cpu: 0x3f00_0000, size: 0x0100_0000 }],
   dmaRanges: [{ bus: 0xc000_0000, cpu: 0, size: 0x3f00_0000 }],
-  console: {
-    kind: 'pl011',
-    base: 0x3f20_1000,
-    busAddress: 0x7e20_1000,
-    dtName: 'serial@7e201000',
-    compatible: ['arm,pl011', 'arm,primecell'],
-  },
-  defaultGpuMemMb: 76,
-  // Inferred: the BCM2837 DMA view covers all of its 1 GB, so ZONE_DMA spans 32 bits.
-  zoneDmaBits: 32,
-  kernelLoadAddress: 0x20_0000,
-  spinTable: PI_SPIN_TABLE,
-  dram: (ram) => piDram(ram, BCM2837_PERIPH),
-  memoryRanges: (ram, gpu) => piMemoryRanges(ram, gpu, BCM2837_PERIPH),
-};
+});
 
 /** RK3399: DRAM from 0 up to the peripheral space at 0xf8000000. */
 const RK3399_PERIPH = 0xf800_0000;
@@ -139,7 +150,6 @@ export const uconsoleA06: BoardProfile = {
     regShift: 2,
   },
   defaultGpuMemMb: 0,
-  zoneDmaBits: 32,
   kernelLoadAddress: 0x20_0000,
   // Slots 4 and 5 go past the words at 0xf8/0xfc (dtb_ptr32, kernel_entry32).
   spinTable: PI_SPIN_TABLE.concat([0x100, 0x108]),
@@ -171,7 +181,6 @@ export const uconsoleA04: BoardProfile = {
     regShift: 2,
   },
   defaultGpuMemMb: 0,
-  zoneDmaBits: 32,
   kernelLoadAddress: H6_DRAM + 0x20_0000,
   spinTable: PI_SPIN_TABLE,
   dram: (ram) => [{ base: H6_DRAM, size: ram }],

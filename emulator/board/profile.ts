@@ -65,8 +65,6 @@ export interface BoardProfile {
   console: ConsoleDesc;
   /** GPU memory carved from the top of the first GiB, in MB (config.txt gpu_mem); 0 if the board has none. */
   defaultGpuMemMb: number;
-  /** ZONE_DMA's reach in address bits (BCM2711: 30, the 1 GB DMA window). */
-  zoneDmaBits: number;
   /** Where the firmware loads a 64-bit kernel by default. */
   kernelLoadAddress: number;
   /** Per-core spin-table release slots (cpu-release-addr) as offsets from the armstub (the start of RAM), cpu 0 included. */
