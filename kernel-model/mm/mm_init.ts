@@ -33,9 +33,15 @@ import { VMALLOC_END, VMALLOC_START, VMEMMAP_START } from '../arch/arm64/memory'
 
 const fls64 = (x: number): number => (x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1);
 
-/** of_dma_get_max_cpu_address, then zone_dma_bits = min(32, fls64(...)). */
+/**
+ * of_dma_get_max_cpu_address (drivers/of/address.c): the highest CPU
+ * address that every DMA master can reach, i.e. over the nodes with
+ * dma-ranges, the smallest of each node's highest reachable address;
+ * then zone_dma_bits = min(32, fls64(that)) as arm64's zone_sizes_init
+ * does. No dma-ranges anywhere: 32 bits.
+ */
 export function zone_dma_bits(dt: DeviceTree): number {
-  let max = 0;
+  let reach = Infinity;
   for (const { node, parent } of walkNodes(dt)) {
     const prop = getProp(node, 'dma-ranges');
     if (!prop || prop.length === 0 || !parent) continue;
@@ -44,13 +50,15 @@ export function zone_dma_bits(dt: DeviceTree): number {
     const par = addressCellsOf(parent);
     const size = sizeCellsOf(node);
     const num = (a: number[]): number => a.reduce((v, c) => v * 2 ** 32 + c, 0);
+    let end = 0;
     for (let i = 0; i + child + par + size <= cells.length; i += child + par + size) {
       const cpu = num(cells.slice(i + child, i + child + par));
       const len = num(cells.slice(i + child + par, i + child + par + size));
-      max = Math.max(max, cpu + len - 1);
+      end = Math.max(end, cpu + len - 1);
     }
+    reach = Math.min(reach, end);
   }
-  return max === 0 ? 32 : Math.min(32, fls64(max));
+  return reach === Infinity ? 32 : Math.min(32, fls64(reach));
 }
 
 /** bootmem_init: zones and the struct page array, while memblock still allocates. */

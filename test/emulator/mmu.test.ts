@@ -80,6 +80,17 @@ describe('MMU through TTBR0 and TTBR1 (39-bit, 4K granule)', () => {
     expect(t).toMatchObject({ kind: 'data-abort', far: 0xffff_ffe0_0000_0000n, esr: 0x96000045 });
   });
 
+  it('an instruction fetch from an unmapped kernel address is an instruction abort with its syndrome', async () => {
+    await loadAsm(m, 0x34000, `
+      mov64 x1, ${VMALLOC + 0x80_0000n}
+      br x1`);
+    const t = await runUntilTrap(m, 2, 0x34000n);
+    expect(t).toMatchObject({ kind: 'insn-abort', far: VMALLOC + 0x80_0000n, pc: VMALLOC + 0x80_0000n, el: 1 });
+    expect(t.esr >>> 26).toBe(0x21); // instruction abort, same EL
+    expect(t.esr & 0x3f).toBe(0x06); // level 2 translation fault: no table under that 2 MiB
+    expect(m.describeTrap(t)).toMatch(/insn abort at cpu2 EL1 PC 0xffffffc010800000 \(not in RAM\): address 0xffffffc010800000/);
+  });
+
   it('translates addresses for TypeScript as the cores do', () => {
     const core = m.core(0);
     expect(core.translate(LINEAR + 0x1234n)).toEqual({ ok: true, pa: 0x1234, level: 1 });
