@@ -25,6 +25,7 @@ import {
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_PROT_ALL,
 } from './unicorn/constants';
 import { A64, kindOfException, type Trap } from './traps';
+import { EXCP } from './unicorn/constants';
 import { DeviceAccessError } from './devices/mmio';
 import type { CpuDesc } from './board/profile';
 import { walkStage1, type WalkResult } from './arm64/translate';
@@ -51,6 +52,12 @@ export interface CoreHooks {
   onSev(core: Core): void;
   /** Field offsets in context snapshots (calibrated once per process). */
   snapshot: SnapshotLayout;
+  /**
+   * Offered every svc before the core stops for it, from inside the trap
+   * hook: return true if it was answered (registers set), and the core
+   * carries on in the same slice; false to stop the core as for any trap.
+   */
+  onFastSvc?: (trap: Trap) => boolean;
   /** Host memory behind every VA shadow (its contents are never used). */
   shadowHost: bigint;
   /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
@@ -101,8 +108,14 @@ export class Core {
     this.midr = MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
     this.uc.hookIntr((intno) => {
-      this.pendingIntr = intno;
       this.uc.contextSave(this.snapshot);
+      // A supervisor call the kernel can answer on the spot does not stop
+      // the core: no uc_emu_stop / uc_emu_start round trip per syscall.
+      if (intno === EXCP.SWI && hooks.onFastSvc) {
+        this.pc = this.snapshot.bytes.getBigUint64(hooks.snapshot.xregs + 32 * 8, true);
+        if (hooks.onFastSvc(this.exceptionTrap(intno))) return;
+      }
+      this.pendingIntr = intno;
       this.uc.emuStop();
     });
     this.uc.hookUnmapped((type, address) => {

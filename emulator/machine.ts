@@ -96,6 +96,12 @@ export class Machine {
   readonly console: Pl011 | Ns16550;
   readonly sliceInsns: number;
   onTrap: TrapHandler = (trap, m) => m.halt(m.describeTrap(trap), false, trap);
+  /**
+   * Offered each svc inside the trap hook, before the core stops: return
+   * true if it was answered on the spot (see CoreHooks.onFastSvc). It must
+   * not run the scheduler or touch other cores.
+   */
+  onFastSvc?: (trap: Trap, machine: Machine) => boolean;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far (the virtual clock). */
@@ -124,6 +130,7 @@ export class Machine {
     const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
     const hooks = {
       onSev: (from: Core) => this.sev(from),
+      onFastSvc: (trap: Trap) => this.onFastSvc?.(trap, this) ?? false,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
       lowGaps: lowGaps(taken),

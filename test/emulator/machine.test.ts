@@ -76,6 +76,36 @@ describe('machine', () => {
     expect(m.describeTrap(byCore[3]!)).toMatch(/undefined instruction at cpu3 EL1 PC 0x0000000000013000 \(udf #0\)/);
   });
 
+  it('answers svc inside the trap hook when onFastSvc takes it, without stopping the core', async () => {
+    m = await smallMachine();
+    const traps = collectTraps(m);
+    const seen: bigint[] = [];
+    m.onFastSvc = (t, mm) => {
+      const core = mm.core(t.core);
+      if (core.trapX(8) === 99n) return false; // this one goes the slow way
+      seen.push(core.trapX(0));
+      core.setX(0, core.trapX(0) * 2n);
+      return true;
+    };
+    await loadAsm(m, 0x10000, `
+      mov x19, #0
+      mov x20, #5
+      1: add x0, x19, #1
+      mov x8, #1
+      svc #0
+      add x19, x19, x0
+      subs x20, x20, #1
+      b.ne 1b
+      mov x8, #99
+      svc #7`);
+    m.start(0, 0x10000n);
+    m.run({ until: () => traps.length > 0 });
+    expect(seen).toEqual([1n, 3n, 9n, 27n, 81n]); // x19 = x19 + 2 * (x19 + 1)
+    expect(m.core(0).x(19)).toBe(242n);
+    expect(traps).toHaveLength(1);
+    expect(traps[0]).toMatchObject({ kind: 'svc', imm: 7 });
+  });
+
   it('writes the console through the PL011 data register and reads an idle flag register', async () => {
     m = await smallMachine();
     let out = '';
