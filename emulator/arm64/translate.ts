@@ -25,8 +25,13 @@ export interface TranslationRegs {
 }
 
 export type WalkResult =
-  | { ok: true; pa: number; level: number }
+  | { ok: true; pa: number; level: number; /** AP[1]: EL0 may access */ user: boolean; /** AP[2] */ readOnly: boolean }
   | { ok: false; level: number; reason: 'translation' | 'range' | 'granule' };
+
+/** The leaf's access permissions (stage 1 AP[2:1], descriptor bits 7:6). */
+function leaf(pa: number, level: number, desc: bigint): WalkResult {
+  return { ok: true, pa, level, user: ((desc >> 6n) & 1n) === 1n, readOnly: ((desc >> 7n) & 1n) === 1n };
+}
 
 /** Read a u64 descriptor at a physical address (undefined outside RAM). */
 export type ReadPhys64 = (pa: number) => bigint | undefined;
@@ -38,7 +43,8 @@ function field(v: bigint, shift: number, bits: number): number {
 /** Translate `va` as EL1/EL0 stage 1 would. With the MMU off, VA == PA. */
 export function walkStage1(regs: TranslationRegs, va: bigint, read64: ReadPhys64): WalkResult {
   va = BigInt.asUintN(64, va);
-  if ((regs.sctlr & 1n) === 0n) return { ok: true, pa: Number(va & 0xffff_ffff_ffffn), level: -1 };
+  // MMU off: flat, and no permission checks at either level.
+  if ((regs.sctlr & 1n) === 0n) return { ok: true, pa: Number(va & 0xffff_ffff_ffffn), level: -1, user: true, readOnly: false };
   const upper = (va >> 55n) & 1n;
   const tsz = upper ? field(regs.tcr, 16, 6) : field(regs.tcr, 0, 6);
   const tg = upper ? field(regs.tcr, 30, 2) : field(regs.tcr, 14, 2);
@@ -60,12 +66,12 @@ export function walkStage1(regs: TranslationRegs, va: bigint, read64: ReadPhys64
     const isTable = (desc & TABLE_OR_PAGE) !== 0n;
     if (level === 3) {
       if (!isTable) return { ok: false, level, reason: 'translation' };
-      return { ok: true, pa: Number((desc & OA_MASK) | (va & 0xfffn)), level };
+      return leaf(Number((desc & OA_MASK) | (va & 0xfffn)), level, desc);
     }
     if (!isTable) {
       if (level === 0) return { ok: false, level, reason: 'translation' };
       const blockMask = (1n << BigInt(shift)) - 1n;
-      return { ok: true, pa: Number((desc & OA_MASK & ~blockMask) | (va & blockMask)), level };
+      return leaf(Number((desc & OA_MASK & ~blockMask) | (va & blockMask)), level, desc);
     }
     table = desc & OA_MASK;
   }

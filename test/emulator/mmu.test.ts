@@ -93,9 +93,11 @@ describe('MMU through TTBR0 and TTBR1 (39-bit, 4K granule)', () => {
 
   it('translates addresses for TypeScript as the cores do', () => {
     const core = m.core(0);
-    expect(core.translate(LINEAR + 0x1234n)).toEqual({ ok: true, pa: 0x1234, level: 1 });
-    expect(core.translate(VMALLOC + 0x1_0008n)).toEqual({ ok: true, pa: 0x0301_0008, level: 2 });
-    expect(core.translate(VMALLOC + 0x40_0010n)).toEqual({ ok: true, pa: 0x0500_3010, level: 3 });
+    const kernelRw = { user: false, readOnly: false };
+    expect(core.translate(LINEAR + 0x1234n)).toEqual({ ok: true, pa: 0x1234, level: 1, ...kernelRw });
+    expect(core.translate(VMALLOC + 0x1_0008n)).toEqual({ ok: true, pa: 0x0301_0008, level: 2, ...kernelRw });
+    expect(core.translate(VMALLOC + 0x40_0010n)).toEqual({ ok: true, pa: 0x0500_3010, level: 3, ...kernelRw });
+    expect(core.translate(0x40_0010n)).toEqual({ ok: true, pa: 0x0600_0010, level: 3, user: true, readOnly: false });
     expect(core.translate(VMALLOC + 0x40_1000n)).toMatchObject({ ok: false, reason: 'translation', level: 3 });
   });
 });

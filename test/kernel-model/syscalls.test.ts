@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootUconsole, type Uconsole } from '../../kernel-model/uconsole';
 import { NR } from '../../kernel-model/include/unistd';
 import { EBADF, EFAULT, ENOSYS } from '../../kernel-model/include/errno';
+import { PAGE_OFFSET } from '../../kernel-model/arch/arm64/memory';
+import { USER_TEXT } from '../../kernel-model/arch/arm64/mm/mmu';
 
 let u: Uconsole;
 let out = '';
@@ -37,6 +39,20 @@ describe('system calls through svc #0 at EL0', () => {
     expect(u.syscall(5, NR.write, 7, buf.va, 16)).toBe(BigInt(-EBADF));
     expect(u.syscall(5, NR.write, 1, 0x7_0000_0000n, 16)).toBe(BigInt(-EFAULT));
     expect(u.syscall(2, NR.getcpu, 0x7_0000_0000n, 0, 0)).toBe(BigInt(-EFAULT));
+  });
+
+  it('refuses kernel pointers, the kernel image\'s identity map and read-only user pages (-EFAULT)', () => {
+    const kernelVa = PAGE_OFFSET + 0x0100_0000n; // the linear map: mapped, but not for EL0
+    expect(u.syscall(1, NR.write, 1, kernelVa, 8)).toBe(BigInt(-EFAULT));
+    u.machine.ram.setU64(0x0100_0000, 0x1234n);
+    expect(u.syscall(1, NR.getcpu, kernelVa, 0, 0)).toBe(BigInt(-EFAULT));
+    expect(u.machine.ram.u64(0x0100_0000)).toBe(0x1234n); // nothing written
+    const idmap = BigInt(u.kernel.textPa); // mapped in TTBR0 for the MMU switch, kernel-only
+    expect(u.syscall(1, NR.write, 1, idmap, 8)).toBe(BigInt(-EFAULT));
+    expect(u.syscall(1, NR.getcpu, USER_TEXT, 0, 0)).toBe(BigInt(-EFAULT)); // the stub page is read-only
+    expect(u.syscall(1, NR.write, 1, USER_TEXT, 4)).toBe(4n); // but readable
+    const last = u.userBuffer(5); // the last buffer page: the next page is unmapped
+    expect(u.syscall(5, NR.getcpu, last.va + 4094n, 0, 0)).toBe(BigInt(-EFAULT));
   });
 
   it('answers -ENOSYS for calls the model does not have', () => {
