@@ -22,7 +22,8 @@
 import { Unicorn, UcContext, UcError, type MmioHandlers } from './unicorn/binding';
 import {
   REG_PC, REG_PSTATE, REG_SP, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
-  UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_PROT_ALL,
+  UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
+  UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
 import { A64, kindOfException, type Trap } from './traps';
 import { EXCP } from './unicorn/constants';
@@ -96,7 +97,7 @@ export class Core {
   private parkPc = 0n;
   private readonly snapshot: UcContext;
   private el1Snapshot?: UcContext;
-  private readonly sites = new Map<bigint, number>();
+  private readonly sites = new Set<bigint>();
 
   /** Shadow regions not yet mapped (see shadowGap). */
   private readonly gaps: { base: bigint; size: number; mapped: boolean }[];
@@ -105,7 +106,7 @@ export class Core {
   constructor(readonly index: number, readonly desc: CpuDesc, private readonly ram: GuestRam, private readonly hooks: CoreHooks) {
     this.gaps = hooks.lowGaps.map((g) => ({ base: BigInt(g.base), size: g.size, mapped: false }));
     this.uc = new Unicorn(desc.model === 'cortex-a72' ? UC_CPU_ARM64_A72 : UC_CPU_ARM64_A53);
-    this.midr = MIDR[desc.model];
+    this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
     this.uc.hookIntr((intno) => {
       this.uc.contextSave(this.snapshot);
@@ -185,16 +186,18 @@ export class Core {
   /* ---- hooks on loaded code ------------------------------------------- */
 
   /** Watch the WFE, WFI and SEV instructions at these addresses (PCs). */
-  addEventSites(sites: Iterable<[bigint, number]>): void {
-    for (const [pc, word] of sites) {
+  addEventSites(pcs: Iterable<bigint>): void {
+    for (const pc of pcs) {
       if (this.sites.has(pc)) continue;
-      this.sites.set(pc, word);
+      this.sites.add(pc);
       this.uc.hookCode(pc, pc, () => this.onEventSite(pc));
     }
   }
 
   private onEventSite(pc: bigint): void {
-    const word = this.sites.get(pc);
+    // The code may have been rewritten since the site was found: act on
+    // what is at this PC now (the hook stays; it costs nothing elsewhere).
+    const word = this.fetchWord(pc);
     if (word === A64.SEV) {
       this.hooks.onSev(this);
     } else if (word === A64.SEVL) {
@@ -232,11 +235,16 @@ export class Core {
     gap.mapped = true;
   }
 
-  /** Answer `mrs xN, mpidr_el1` with this core's affinity for PCs in [begin, end]. */
-  exposeMpidr(begin: bigint, end: bigint): void {
-    const { op0, op1, crn, crm, op2 } = SYSREG.MPIDR_EL1;
+  /**
+   * Answer `mrs xN, mpidr_el1` (and midr_el1) with this core's identity for
+   * PCs in [begin, end]: Unicorn gives every instance MPIDR 0x80000000 and
+   * the model's own MIDR revision.
+   */
+  exposeIdRegisters(begin: bigint, end: bigint): void {
+    const is = (r: { op0: number; op1: number; crn: number; crm: number; op2: number }, s: SysReg): boolean =>
+      r.op0 === s.op0 && r.op1 === s.op1 && r.crn === s.crn && r.crm === s.crm && r.op2 === s.op2;
     this.uc.hookMrs(begin, end, (_reg, r) =>
-      r.op0 === op0 && r.op1 === op1 && r.crn === crn && r.crm === crm && r.op2 === op2 ? BigInt(this.mpidr) : undefined);
+      is(r, SYSREG.MPIDR_EL1) ? BigInt(this.mpidr) : is(r, SYSREG.MIDR_EL1) ? BigInt(this.midr) : undefined);
   }
 
   mapMmio(base: number, size: number, dev: MmioHandlers): void {
@@ -286,7 +294,8 @@ export class Core {
     }
     if (this.pendingIntr >= 0) return this.trapped(this.exceptionTrap(this.pendingIntr));
     if (rc !== UC_ERR_OK) {
-      if (this.unmapped || rc === 6 || rc === 7 || rc === 8) return this.trapped(this.unmappedTrap(rc));
+      if (this.unmapped || rc === UC_ERR_READ_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED)
+        return this.trapped(this.unmappedTrap(rc));
       throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
     }
     if (this.parkRequest) {
@@ -342,8 +351,8 @@ export class Core {
 
   private unmappedTrap(rc: number): Trap {
     const type = this.unmapped?.type ?? 0;
-    const what = type === UC_HOOK_MEM_FETCH_UNMAPPED || rc === 8 ? 'fetch'
-      : type === UC_HOOK_MEM_WRITE_UNMAPPED || rc === 7 ? 'write' : 'read';
+    const what = type === UC_HOOK_MEM_FETCH_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED ? 'fetch'
+      : type === UC_HOOK_MEM_WRITE_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED ? 'write' : 'read';
     return {
       kind: 'unmapped', core: this.index, pc: this.pc, el: this.el, esr: 0,
       far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`,

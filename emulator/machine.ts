@@ -192,19 +192,20 @@ export class Machine {
     const sites = this.eventSites(pa, len);
     for (const core of this.cores) {
       core.uc.invalidateCode(BigInt(pa), BigInt(pa + len));
-      core.addEventSites(sites.map(([off, w]) => [BigInt(pa + off), w]));
+      core.addEventSites(sites.map((off) => BigInt(pa + off)));
       if (va !== undefined) {
         core.uc.invalidateCode(va, va + BigInt(len));
-        core.addEventSites(sites.map(([off, w]) => [va + BigInt(off), w]));
+        core.addEventSites(sites.map((off) => va + BigInt(off)));
       }
     }
   }
 
-  private eventSites(pa: number, len: number): [number, number][] {
-    const sites: [number, number][] = [];
+  /** Offsets of the WFE, WFI, SEV and SEVL instructions in [pa, pa+len). */
+  private eventSites(pa: number, len: number): number[] {
+    const sites: number[] = [];
     for (let off = 0; off + 4 <= len; off += 4) {
       const w = this.ram.u32(pa + off);
-      if (w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL) sites.push([off, w]);
+      if (w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL) sites.push(off);
     }
     return sites;
   }

@@ -152,7 +152,7 @@ export class Kernel {
       case KCALL.EARLY_ENTRY:
         this.textPa = Number(trap.pc - this.syms.offset('__mpidr_readers_start'));
         // Each core's reads of MPIDR_EL1 in the entry code see its own affinity.
-        for (const c of this.machine.cores) c.exposeMpidr(this.paddr('__mpidr_readers_start'), this.paddr('__mpidr_readers_end'));
+        for (const c of this.machine.cores) c.exposeIdRegisters(this.paddr('__mpidr_readers_start'), this.paddr('__mpidr_readers_end'));
         return this.resume(trap);
       case KCALL.START_KERNEL:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);

@@ -136,7 +136,8 @@ export const uconsoleA06: BoardProfile = {
   defaultCmdline: 'console=ttyS2,1500000',
   cpus: [
     ...[0, 1, 2, 3].map((n) => ({ model: 'cortex-a53' as const, mpidr: (0x8000_0000 | n) >>> 0 })),
-    ...[0, 1].map((n) => ({ model: 'cortex-a72' as const, mpidr: (0x8000_0100 | n) >>> 0 })),
+    // The RK3399's A72s are r0p2 (0x410fd082 in its boot logs).
+    ...[0, 1].map((n) => ({ model: 'cortex-a72' as const, mpidr: (0x8000_0100 | n) >>> 0, midr: 0x410fd082 })),
   ],
   ramSizes: [2 * GiB, 4 * GiB],
   defaultRam: 4 * GiB,

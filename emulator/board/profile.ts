@@ -12,6 +12,8 @@ export interface CpuDesc {
   model: CpuModel;
   /** MPIDR_EL1 as this core reads it (bit 31 RES1, affinity fields below). */
   mpidr: number;
+  /** MIDR_EL1 when the board's revision differs from the CPU model's (Unicorn's A72 is r0p3). */
+  midr?: number;
 }
 
 export interface MemRange {

@@ -49,8 +49,8 @@ primary_switched:
 // Secondary cores, released through the spin table: x0..x3 = 0.
 secondary_entry:
     mrs x1, mpidr_el1
-__mpidr_readers_end:
     mrs x2, midr_el1
+__mpidr_readers_end:                 // [start, end]: the firmware-style identity reads (MPIDR, MIDR)
     mrs x3, id_aa64pfr0_el1
     mrs x4, id_aa64isar0_el1
     mrs x5, ctr_el0

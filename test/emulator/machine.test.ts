@@ -50,11 +50,11 @@ describe('machine', () => {
       hvc #0`);
     const traps = collectTraps(m);
     for (const c of m.cores) {
-      c.exposeMpidr(syms.get('mpidr')!, syms.get('mpidr')!);
+      c.exposeIdRegisters(syms.get('start')!, syms.get('mpidr')!);
       m.start(c.index, 0x10000n);
     }
     m.run({ until: () => traps.length === 6 });
-    expect(m.cores.map((c) => Number(c.x(0)).toString(16))).toEqual(['410fd034', '410fd034', '410fd034', '410fd034', '410fd083', '410fd083']);
+    expect(m.cores.map((c) => Number(c.x(0)).toString(16))).toEqual(['410fd034', '410fd034', '410fd034', '410fd034', '410fd082', '410fd082']);
     expect(m.cores.map((c) => Number(c.x(1)).toString(16))).toEqual(['80000000', '80000001', '80000002', '80000003', '80000100', '80000101']);
   });
 
@@ -141,6 +141,16 @@ describe('machine', () => {
     m.ram.setU64(0x20000, 5n);
     m.run({ until: () => traps.length > 0, maxRounds: 10 });
     expect(traps[0]).toMatchObject({ kind: 'hvc', imm: 7, core: 1 });
+  });
+
+  it('forgets a WFE that code loaded later overwrote', async () => {
+    m = await smallMachine();
+    const traps = collectTraps(m);
+    await loadAsm(m, 0x10000, 'wfe\nhvc #2');
+    await loadAsm(m, 0x10000, 'nop\nhvc #2');
+    m.start(0, 0x10000n);
+    m.run({ until: () => traps.length > 0, maxRounds: 5 });
+    expect(traps[0]).toMatchObject({ kind: 'hvc', imm: 2 });
   });
 
   it('wakes WFE-parked cores when another core executes SEV', async () => {

@@ -27,8 +27,8 @@ describe('boot log of each board', () => {
       expect(log).toContain('Detected VIPT I-cache on CPU3');
       expect(log).toContain('CPU3: Booted secondary processor 0x0000000003 [0x410fd034]');
       expect(log).toContain('Detected PIPT I-cache on CPU4');
-      expect(log).toContain('CPU4: Booted secondary processor 0x0000000100 [0x410fd083]');
-      expect(log).toContain('CPU5: Booted secondary processor 0x0000000101 [0x410fd083]');
+      expect(log).toContain('CPU4: Booted secondary processor 0x0000000100 [0x410fd082]');
+      expect(log).toContain('CPU5: Booted secondary processor 0x0000000101 [0x410fd082]');
       expect(log).toContain('smp: Brought up 1 node, 6 CPUs');
     });
   });
