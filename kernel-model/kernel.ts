@@ -7,9 +7,11 @@
  * code calls in with `svc #0` at EL0; the test harness's EL0 stub returns
  * with `brk #BRK_HARNESS_RETURN`; anything else is a fault. The kernel
  * answers by editing registers and guest memory and by telling the
- * scheduler where the core goes next. A fault it cannot handle is reported
- * in one line (the PC, the address, the instruction) and halts the machine,
- * which is the model's panic; the host process carries on.
+ * scheduler where the core goes next. A fault in user code kills the task
+ * with its signal (the machine stays up); a fault in the kernel it cannot
+ * fix up is reported in one line (the PC, the address, the instruction)
+ * and halts the machine, which is the model's panic; the host process
+ * carries on.
  */
 
 import { join } from 'node:path';
@@ -22,7 +24,9 @@ import { KCALL, BRK, THREAD_SIZE, type CpuIdRegs } from './arch/arm64/kernel/kca
 import { start_kernel, start_kernel_switched } from './init/main';
 import type { Memblock } from './mm/memblock';
 import { KIMAGE_VADDR, type LinearMap } from './arch/arm64/memory';
-import { USER_BUFFERS, USER_TEXT, type KernelPageTables } from './arch/arm64/mm/mmu';
+import type { KernelPageTables } from './arch/arm64/mm/mmu';
+import { el0_fault } from './arch/arm64/kernel/traps';
+import { Harness } from './kernel/harness';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
 import { harnessThread, type Task } from './kernel/task';
 import { invokeSyscall, type SyscallContext } from './kernel/sys';
@@ -33,8 +37,6 @@ import { ProcFs } from './fs/proc';
 import type { bootmem_init } from './mm/mm_init';
 import type { PageAllocator } from './mm/page_alloc';
 import type { KernelCmdline } from '../firmware/config';
-import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../emulator/unicorn/constants';
-import type { Core } from '../emulator/core';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -45,18 +47,6 @@ export class KernelPanic extends Error {
 export interface KernelOptions {
   /** The boot partition, where System.map lives beside kernel8.img. */
   bootDir: string;
-}
-
-/** How a run of user code ended: x0 at the harness's brk (signed), or the exit code. */
-export interface UserRun {
-  ret: bigint;
-  exited?: number;
-}
-
-/** What the harness is waiting for on a core. */
-interface HarnessCall {
-  result?: bigint;
-  exited?: number;
 }
 
 export class Kernel {
@@ -85,7 +75,8 @@ export class Kernel {
   /** The zones and struct page array (bootmem_init), then the buddy allocator (mm_init). */
   bootmem?: ReturnType<typeof bootmem_init>;
   pageAllocator?: PageAllocator;
-  private readonly harness = new Map<number, HarnessCall>();
+  /** How TypeScript runs code on a chosen core (tests, benchmarks, the API). */
+  readonly harness: Harness;
 
   constructor(readonly machine: Machine, opts: KernelOptions) {
     this.syms = Kallsyms.fromFile(join(opts.bootDir, 'System.map'));
@@ -95,6 +86,7 @@ export class Kernel {
     this.online = new Array<boolean>(n).fill(false);
     this.cpuRegs = new Array<CpuIdRegs | undefined>(n).fill(undefined);
     this.current = new Array<Task | undefined>(n).fill(undefined);
+    this.harness = new Harness(this);
     machine.onTrap = (trap) => this.handleTrap(trap);
     machine.onFastSvc = (trap) => trap.el === 0 && this.fastSyscall(trap);
   }
@@ -175,12 +167,10 @@ export class Kernel {
         core.saveEl1();
         secondary_start_kernel(this, trap.core);
         return this.resume(trap);
-      case KCALL.RETURN: {
-        const call = this.harness.get(trap.core);
-        if (!call) throw new KernelPanic(`cpu${trap.core}: kernel return with no call in progress`);
-        call.result = core.x(0);
+      case KCALL.RETURN:
+        if (!this.harness.active(trap.core)) throw new KernelPanic(`cpu${trap.core}: kernel return with no call in progress`);
+        this.harness.done(trap.core, core.x(0));
         return this.returnToIdle(trap.core);
-      }
       default:
         throw new KernelPanic(`unknown kernel call hvc #${trap.imm} from cpu${trap.core}`);
     }
@@ -253,28 +243,37 @@ export class Kernel {
   }
 
   private taskExited(cpu: number, code: number): void {
-    const call = this.harness.get(cpu);
-    if (call) call.exited = code;
+    this.harness.exited(cpu, code);
     this.current[cpu] = undefined;
     this.returnToIdle(cpu);
   }
 
   private harnessReturn(trap: Trap): void {
-    const call = this.harness.get(trap.core);
-    if (!call) return this.fault(trap);
-    call.result = this.machine.core(trap.core).x(0);
+    if (!this.harness.active(trap.core)) return this.fault(trap);
+    this.harness.done(trap.core, this.machine.core(trap.core).x(0));
     this.returnToIdle(trap.core);
   }
 
   /** Back to EL1 and the idle loop (the core parks in its WFI). */
-  private returnToIdle(cpu: number): void {
+  returnToIdle(cpu: number): void {
     this.machine.core(cpu).restoreEl1();
     this.machine.start(cpu, this.addr('cpu_idle'));
   }
 
   private fault(trap: Trap): void {
     if (this.fixupProbeFault(trap)) return;
+    if (trap.el === 0) return this.killUserTask(trap);
     this.panic(this.machine.describeTrap(trap), trap);
+  }
+
+  /** A fault in user code: the task dies of its signal, the kernel says why, the core goes idle. */
+  private killUserTask(trap: Trap): void {
+    const task = this.current[trap.core] ?? harnessThread(trap.core);
+    const { signal, message } = el0_fault(trap, task);
+    this.printk(message);
+    this.harness.killed(trap.core, signal);
+    this.current[trap.core] = undefined;
+    this.returnToIdle(trap.core);
   }
 
   /**
@@ -283,80 +282,11 @@ export class Kernel {
    * does through the extable.
    */
   private fixupProbeFault(trap: Trap): boolean {
-    const call = this.harness.get(trap.core);
-    if (!call || trap.kind !== 'data-abort' || trap.el !== 1 || !this.switched) return false;
+    if (!this.harness.active(trap.core) || trap.kind !== 'data-abort' || trap.el !== 1 || !this.switched) return false;
     if (trap.pc < this.vaddr('probe_read64') || trap.pc >= this.vaddr('__probes_end')) return false;
-    call.result = BigInt(-EFAULT);
+    this.harness.done(trap.core, BigInt(-EFAULT));
     this.returnToIdle(trap.core);
     return true;
-  }
-
-  /* ---- the harness ------------------------------------------------------ */
-
-  /**
-   * Run `svc #0` at EL0 on `cpu` with x8 = nr and x0.. = args, as the
-   * thread of the harness process on that CPU; returns x0 as a signed
-   * value, or the exit code for exit/exit_group.
-   */
-  harnessSyscall(cpu: number, nr: number, args: readonly (bigint | number)[]): UserRun {
-    if (args.length > 6) throw new Error('a system call takes at most 6 arguments');
-    const regs = new Map<number, bigint>(args.map((a, i) => [i, BigInt(a)]));
-    regs.set(8, BigInt(nr));
-    return this.runUser(cpu, USER_TEXT, regs);
-  }
-
-  /**
-   * Run EL0 code on `cpu` from `entry` (registers preset from `regs`) as the
-   * harness thread of that CPU, until it executes `brk #BRK_HARNESS_RETURN`
-   * (the result is its x0) or exits. The core must be idle in the kernel.
-   */
-  runUser(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint> = new Map(), sp = 0n): UserRun {
-    this.checkIdle(cpu);
-    const core = this.machine.core(cpu);
-    this.current[cpu] = harnessThread(cpu);
-    core.restoreEl1();
-    for (let i = 0; i <= 8; i++) core.setX(i, regs.get(i) ?? 0n);
-    enterUser(core, entry, sp);
-    this.machine.start(cpu, this.addr('ret_to_user'));
-    return this.waitForHarness(cpu);
-  }
-
-  /** The page of harness buffer memory of `cpu`: its address for EL0 code. */
-  harnessBuffer(cpu: number): bigint {
-    return USER_BUFFERS + BigInt(cpu * 4096);
-  }
-
-  /**
-   * Run one of the image's probes (probe_read64, probe_write64) at EL1 on
-   * `cpu`, through that core's MMU; returns its x0.
-   */
-  probe(cpu: number, sym: 'probe_read64' | 'probe_write64', args: readonly bigint[]): bigint {
-    this.checkIdle(cpu);
-    const core = this.machine.core(cpu);
-    core.restoreEl1();
-    args.forEach((a, i) => core.setX(i, a));
-    this.machine.start(cpu, this.addr(sym));
-    return this.waitForHarness(cpu).ret;
-  }
-
-  private checkIdle(cpu: number): void {
-    if (this.state !== 'running') throw new Error(`the kernel is ${this.state}, not running`);
-    const core = this.machine.core(cpu);
-    if (!this.online[cpu]) throw new Error(`cpu${cpu} is not online`);
-    if (core.state !== 'wfi' && core.state !== 'running') throw new Error(`cpu${cpu} is busy (${core.state})`);
-  }
-
-  private waitForHarness(cpu: number): UserRun {
-    const call: HarnessCall = {};
-    this.harness.set(cpu, call);
-    try {
-      this.machine.run({ until: () => call.result !== undefined || call.exited !== undefined });
-    } finally {
-      this.harness.delete(cpu);
-    }
-    if (this.machine.halted) throw new Error(this.machine.status!.message);
-    if (call.exited !== undefined) return { ret: BigInt(call.exited), exited: call.exited };
-    return { ret: BigInt.asIntN(64, call.result ?? 0n) };
   }
 
   /* ---- the end ---------------------------------------------------------- */
@@ -374,11 +304,4 @@ export class Kernel {
     this.state = 'halted';
     this.machine.halt('System halted', true);
   }
-}
-
-/** Prepare an eret to EL0t at `entry` with the user stack `sp`, interrupts unmasked. */
-function enterUser(core: Core, entry: bigint, sp: bigint): void {
-  core.uc.regWrite(REG_ELR_EL1, entry);
-  core.uc.sysWrite(SYSREG.SPSR_EL1, 0n);
-  core.uc.regWrite(REG_SP_EL0, sp);
 }

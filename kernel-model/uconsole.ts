@@ -61,12 +61,12 @@ export class Uconsole {
    * return x0 as a signed value (a negative value is -errno).
    */
   syscall(cpu: number, nr: number, ...args: (bigint | number)[]): bigint {
-    return this.kernel.harnessSyscall(cpu, nr, args).ret;
+    return this.kernel.harness.syscall(cpu, nr, args).ret;
   }
 
   /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */
   userBuffer(cpu: number): { va: bigint; write(data: Uint8Array): void; read(len: number): Uint8Array } {
-    const va = this.kernel.harnessBuffer(cpu);
+    const va = this.kernel.harness.buffer(cpu);
     const core = this.machine.core(cpu);
     const pa = (): number => {
       const r = core.translate(va);

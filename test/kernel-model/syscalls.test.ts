@@ -4,6 +4,7 @@ import { NR } from '../../kernel-model/include/unistd';
 import { EBADF, EFAULT, ENOSYS } from '../../kernel-model/include/errno';
 import { PAGE_OFFSET } from '../../kernel-model/arch/arm64/memory';
 import { USER_TEXT } from '../../kernel-model/arch/arm64/mm/mmu';
+import { assemble } from '../../emulator/arm64/assembler';
 
 let u: Uconsole;
 let out = '';
@@ -61,8 +62,36 @@ describe('system calls through svc #0 at EL0', () => {
   });
 
   it('exit ends the thread and returns the core to the kernel, which stays usable', () => {
-    expect(u.kernel.harnessSyscall(4, NR.exit_group, [42])).toEqual({ ret: 42n, exited: 42 });
+    expect(u.kernel.harness.syscall(4, NR.exit_group, [42])).toEqual({ ret: 42n, exited: 42 });
     expect(u.syscall(4, NR.gettid)).toBe(5n);
+  });
+
+  /** Put EL0 code in cpu's harness buffer page (user RW + executable) and return its VA. */
+  async function userCode(cpu: number, src: string): Promise<bigint> {
+    const buf = u.userBuffer(cpu);
+    const code = await assemble(src, buf.va);
+    buf.write(code.bytes);
+    const pa = u.machine.core(cpu).translate(buf.va);
+    if (!pa.ok) throw new Error('buffer not mapped');
+    u.machine.codeChanged(pa.pa, code.bytes.length, buf.va);
+    return buf.va;
+  }
+
+  it('a fault in user code kills the task with its signal, says so, and leaves the machine up', async () => {
+    const entry = await userCode(2, 'mov64 x1, 0x7000000000\nldr x0, [x1]');
+    expect(u.kernel.harness.runUser(2, entry)).toEqual({ ret: -11n, signal: 11 });
+    expect(u.dmesg()).toMatch(/\] harness\[1\]: unhandled exception: DABT \(lower EL\), ESR 0x92000005, level 1 translation fault\n/);
+    const undef = await userCode(3, '.word 0');
+    expect(u.kernel.harness.runUser(3, undef)).toEqual({ ret: -4n, signal: 4 });
+    expect(u.dmesg()).toMatch(/\] harness\[1\]: unhandled exception: undefined instruction\n/);
+    expect(u.machine.halted).toBe(false);
+    expect(u.syscall(2, NR.gettid)).toBe(3n);
+  });
+
+  it('stops user code that does not come back, and the core stays usable', async () => {
+    const spin = await userCode(1, '1: b 1b');
+    expect(() => u.kernel.harness.runUser(1, spin, new Map(), { maxRounds: 20 })).toThrow(/cpu1: still running after 20 scheduler rounds \(2000000 instructions\); stopped/);
+    expect(u.syscall(1, NR.getcpu, 0, 0, 0)).toBe(0n);
   });
 
   it('refuses bad harness requests with clear errors', () => {

@@ -27,24 +27,24 @@ describe('kernel page tables (paging_init) on every core', () => {
       for (const pa of pas) {
         const marker = BigInt(pa) * 16n + BigInt(c.index);
         u.machine.ram.setU64(pa, marker);
-        expect(u.kernel.probe(c.index, 'probe_read64', [PAGE_OFFSET + BigInt(pa)])).toBe(marker);
+        expect(u.kernel.harness.probe(c.index, 'probe_read64', [PAGE_OFFSET + BigInt(pa)])).toBe(marker);
       }
     }
   });
 
   it('a store through the linear map lands in the physical page', () => {
-    u.kernel.probe(2, 'probe_write64', [PAGE_OFFSET + 0x0200_0008n, 0xfeedn]);
+    u.kernel.harness.probe(2, 'probe_write64', [PAGE_OFFSET + 0x0200_0008n, 0xfeedn]);
     expect(u.machine.ram.u64(0x0200_0008)).toBe(0xfeedn);
   });
 
   it('maps the kernel image at KIMAGE_VADDR', () => {
-    const head = u.kernel.probe(1, 'probe_read64', [KIMAGE_VADDR + 0x38n]);
+    const head = u.kernel.harness.probe(1, 'probe_read64', [KIMAGE_VADDR + 0x38n]);
     expect(head & 0xffffffffn).toBe(0x644d5241n); // "ARM\\x64"
   });
 
   it('an unmapped kernel address faults (and the probe reports -EFAULT) instead of reading something else', () => {
-    expect(u.kernel.probe(3, 'probe_read64', [VMALLOC_START + 0x4000_0000n])).toBe(BigInt(-EFAULT));
-    expect(u.kernel.probe(3, 'probe_read64', [PAGE_OFFSET + 0x3b40_0000n])).toBe(BigInt(-EFAULT)); // the GPU's share: not memory
+    expect(u.kernel.harness.probe(3, 'probe_read64', [VMALLOC_START + 0x4000_0000n])).toBe(BigInt(-EFAULT));
+    expect(u.kernel.harness.probe(3, 'probe_read64', [PAGE_OFFSET + 0x3b40_0000n])).toBe(BigInt(-EFAULT)); // the GPU's share: not memory
     expect(u.machine.halted).toBe(false);
   });
 
