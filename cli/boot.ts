@@ -26,6 +26,22 @@ options:
   -h, --help        this help
 `;
 
+/** Console text to stdout a line at a time (one write per byte is slow on a pipe). */
+function lineWriter(): { write: (text: string) => void; flush: () => void } {
+  let line = '';
+  const flush = (): void => {
+    if (line) process.stdout.write(line);
+    line = '';
+  };
+  return {
+    write: (text) => {
+      line += text;
+      if (text === '\n') flush();
+    },
+    flush,
+  };
+}
+
 export async function bootCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {
     board: { type: 'string' },
@@ -37,6 +53,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
   });
+  const out = lineWriter();
   const u = await bootUconsole({
     board: values.board,
     ram: values.ram,
@@ -44,13 +61,14 @@ export async function bootCommand(args: string[]): Promise<number> {
     dtb: values.dtb,
     bootDir: values['boot-dir'],
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
-    onConsole: (text) => process.stdout.write(text),
+    onConsole: out.write,
   });
   try {
     if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
     for (const path of values.cat ?? []) process.stdout.write(u.readFile(path));
   } finally {
     u.shutdown();
+    out.flush();
   }
   return 0;
 }

@@ -56,13 +56,29 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** Errors a user can cause: their message is the whole story. */
+const USER_ERRORS = new Set([
+  'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
+  'KallsymsError', 'ProcError', 'HarnessError', 'UnicornUnavailableError', 'AsmError', 'GuestRamError', 'MachineError',
+]);
+
+function report(err: Error): string {
+  const first = err.message.split('\n')[0];
+  return USER_ERRORS.has(err.name) ? first! : `internal error: ${first} (run with UCONSOLE_DEBUG=1 for the stack)`;
+}
+
 export async function cli(argv: string[]): Promise<void> {
+  // `uconsole boot | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     process.exitCode = await main(argv);
   } catch (e) {
-    const err = e as Error;
+    const err = e instanceof Error ? e : new Error(String(e));
     if (process.env.UCONSOLE_DEBUG) console.error(err);
-    else process.stderr.write(`uconsole: ${err.message.split('\n')[0]}\n`);
+    else process.stderr.write(`uconsole: ${report(err)}\n`);
     process.exitCode = 1;
   }
 }

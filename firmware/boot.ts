@@ -20,7 +20,7 @@
  * real hardware; the model boots them through this same stage.
  */
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
 import type { MemRange } from '../emulator/board/profile';
@@ -109,6 +109,7 @@ function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[]
 
 function readTree(path: string): DeviceTree {
   if (!existsSync(path)) throw new FirmwareError(`device tree ${path} not found`);
+  if (!statSync(path).isFile()) throw new FirmwareError(`device tree ${path} is not a file`);
   try {
     return parseFdt(new Uint8Array(readFileSync(path)));
   } catch (e) {
@@ -190,6 +191,9 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   if (cfg.totalMemMb !== undefined) ramBytes = Math.min(ramBytes, cfg.totalMemMb * 2 ** 20);
   const gpuMemMb = m.board.defaultGpuMemMb === 0 ? 0 : (cfg.gpuMemMb ?? m.board.defaultGpuMemMb);
   const memory = m.board.memoryRanges(ramBytes, gpuMemMb);
+  if (memory.some((r) => r.size <= 0)) throw new FirmwareError(`gpu_mem=${gpuMemMb} leaves the ARM cores no memory below 1 GiB`);
+  if (cfg.deviceTree === '') throw new FirmwareError('config.txt sets an empty device_tree=: the model boots with a device tree only');
+  if (cmdline.includes('\0')) throw new FirmwareError('the kernel command line contains a NUL byte');
 
   const kernel = loadKernel(m, cfg, dir, memory, log);
   const dtbPath = opts.dtbPath ?? join(dir, cfg.deviceTree ?? m.board.dtbName);

@@ -90,7 +90,7 @@ export class Uconsole {
 function ramBytes(ram: number | string | undefined): number | undefined {
   if (ram === undefined || typeof ram === 'number') return ram;
   const n = parseRamSize(ram);
-  if (Number.isNaN(n)) throw new BootError(`bad RAM size "${ram}" (use e.g. 1G, 4G, 512M)`);
+  if (!(n > 0)) throw new BootError(`bad RAM size "${ram}" (use e.g. 1G, 4G, 512M)`);
   return n;
 }
 

@@ -50,6 +50,12 @@ describe('uconsole CLI', () => {
     }
   }, 60_000);
 
+  it('a closed pipe (uconsole boot | head -1) is not an error', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${join(root, 'bin/uconsole.mjs')}" boot | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^\[ +0\.\d+\] Booting Linux on physical CPU/);
+    expect(r.stderr).toBe('');
+  });
+
   it('boot --board uconsole-a06 boots six cores', () => {
     const r = run('boot', '--board', 'uconsole-a06');
     expect(r.status).toBe(0);

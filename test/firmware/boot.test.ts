@@ -99,6 +99,18 @@ describe('bad boot partitions give one clear error', () => {
     await expect(bootUconsole({ ram: 'lots' })).rejects.toThrow(/bad RAM size "lots"/);
   });
 
+  it('config.txt that leaves nothing to boot with', async () => {
+    const d = scratchBoot();
+    writeFileSync(join(d, 'config.txt'), 'gpu_mem=1024\n');
+    await expect(boot(d)).rejects.toThrow(/gpu_mem=1024 leaves the ARM cores no memory below 1 GiB/);
+    writeFileSync(join(d, 'config.txt'), 'device_tree=\n');
+    await expect(boot(d)).rejects.toThrow(/empty device_tree=/);
+  });
+
+  it('a kernel command line with a NUL byte', async () => {
+    await expect(bootUconsole({ cmdline: 'a\0b' })).rejects.toThrow(/command line contains a NUL byte/);
+  });
+
   it('a DTB given with --dtb that does not exist', async () => {
     await expect(bootUconsole({ dtb: '/nonexistent/x.dtb' })).rejects.toThrow(/device tree \/nonexistent\/x\.dtb not found/);
   });
