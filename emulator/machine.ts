@@ -108,6 +108,7 @@ export class Machine {
   rounds = 0;
 
   private readonly host: HostMemory;
+  private disposed = false;
   private readonly consoleListeners: ((byte: number) => void)[] = [];
 
   private constructor(opts: MachineOptions) {
@@ -135,13 +136,19 @@ export class Machine {
       shadowHost: sharedShadowHost(),
       lowGaps: lowGaps(taken),
     };
-    this.cores = b.cpus.map((cpu, i) => {
-      const core = new Core(i, cpu, this.ram, hooks);
-      for (const r of this.dram) core.uc.memMapPtr(BigInt(r.base), r.size, UC_PROT_ALL, this.host.ptr + BigInt(r.base));
-      for (const [base, dev] of windows) core.mapMmio(base, dev.size, dev);
-      if (opts.trace) this.installTrace(core, opts.trace);
-      return core;
-    });
+    this.cores = [];
+    try {
+      for (const [i, cpu] of b.cpus.entries()) {
+        const core = new Core(i, cpu, this.ram, hooks);
+        this.cores.push(core);
+        for (const r of this.dram) core.uc.memMapPtr(BigInt(r.base), r.size, UC_PROT_ALL, this.host.ptr + BigInt(r.base));
+        for (const [base, dev] of windows) core.mapMmio(base, dev.size, dev);
+        if (opts.trace) this.installTrace(core, opts.trace);
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   /** Build a machine; loads the disassembler used by fault reports. */
@@ -261,6 +268,7 @@ export class Machine {
   }
 
   run(opts: RunOptions = {}): RunResult {
+    if (this.disposed) throw new MachineError('the machine was disposed');
     for (let round = 0; ; round++) {
       if (this.halted) return 'halted';
       if (opts.until?.()) return 'until';
@@ -310,7 +318,15 @@ export class Machine {
     return this.core(cpu).uc.regRead(REG_PC);
   }
 
+  /**
+   * Close every engine and give the RAM back. A typed view of guest memory
+   * kept past this reads zeros (never unmapped memory); running the machine
+   * again is an error.
+   */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.status ??= { ok: true, message: 'machine disposed' };
     for (const c of this.cores) c.dispose();
     this.host.free();
   }

@@ -44,10 +44,17 @@ export class BootError extends Error {
 }
 
 export class Uconsole {
+  private closed = false;
+
   constructor(readonly machine: Machine, readonly kernel: Kernel, readonly firmware: FirmwareHandoff) {}
+
+  private live(): void {
+    if (this.closed) throw new BootError('this uConsole was shut down');
+  }
 
   /** A /proc (or /sys) file's contents, as `cat` would print them. */
   readFile(path: string): string {
+    this.live();
     return this.kernel.proc.read(path);
   }
 
@@ -61,14 +68,17 @@ export class Uconsole {
    * return x0 as a signed value (a negative value is -errno).
    */
   syscall(cpu: number, nr: number, ...args: (bigint | number)[]): bigint {
+    this.live();
     return this.kernel.harness.syscall(cpu, nr, args).ret;
   }
 
   /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */
   userBuffer(cpu: number): { va: bigint; write(data: Uint8Array): void; read(len: number): Uint8Array } {
+    this.live();
     const va = this.kernel.harness.buffer(cpu);
     const core = this.machine.core(cpu);
     const pa = (): number => {
+      this.live();
       const r = core.translate(va);
       if (!r.ok) throw new Error(`harness buffer of cpu${cpu} is not mapped`);
       return r.pa;
@@ -82,8 +92,10 @@ export class Uconsole {
 
   /** Halt the kernel (prints "reboot: System halted") and release the machine. */
   shutdown(): void {
+    if (this.closed) return;
     this.kernel.halt();
     this.machine.dispose();
+    this.closed = true;
   }
 }
 

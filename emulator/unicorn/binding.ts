@@ -68,6 +68,7 @@ interface Lib {
   uc_context_free: KoffiFn;
   mmap: KoffiFn;
   munmap: KoffiFn;
+  madvise: KoffiFn;
   protos: {
     intr: TypeObject;
     code: TypeObject;
@@ -117,6 +118,7 @@ function loadLib(): Lib {
     uc_context_free: f('int uc_context_free(void *context)'),
     mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)') as KoffiFn,
     munmap: libc.func('int munmap(void *addr, size_t len)') as KoffiFn,
+    madvise: libc.func('int madvise(void *addr, size_t len, int advice)') as KoffiFn,
     protos: {
       intr: koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)'),
       code: koffi.proto('void uc_cb_code(void *uc, uint64_t address, uint32_t size, void *user)'),
@@ -169,7 +171,34 @@ export interface HostMemory {
   readonly size: number;
   /** ArrayBuffers over the mapping, each at most 4 GiB (koffi.view's limit). */
   readonly buffers: ArrayBuffer[];
+  /**
+   * Give the memory back. Its pages are dropped at once (they read as
+   * zeros from then on); the mapping itself goes when no ArrayBuffer over
+   * it is reachable any more, so a stale typed view can never touch an
+   * unmapped page. Call it only once no engine maps the memory.
+   */
   free(): void;
+}
+
+const MADV_DONTNEED = 4;
+
+/** Unmaps a released mapping once the last ArrayBuffer over it is collected. */
+interface MappingState {
+  ptr: Ptr;
+  size: number;
+  liveViews: number;
+  released: boolean;
+  unmapped: boolean;
+}
+const viewFinalizer = new FinalizationRegistry<MappingState>((st) => {
+  st.liveViews--;
+  maybeUnmap(st);
+});
+function maybeUnmap(st: MappingState): void {
+  if (st.released && st.liveViews === 0 && !st.unmapped) {
+    st.unmapped = true;
+    loadLib().munmap(st.ptr, st.size);
+  }
 }
 
 const PROT_RW = 3;
@@ -185,18 +214,25 @@ export function hostAlloc(size: number, views = true): HostMemory {
   const l = loadLib();
   const ptr = l.mmap(null, size, PROT_RW, MAP_PRIVATE_ANON_NORESERVE, -1, 0) as Ptr | null;
   if (ptr === null || u64(ptr) === 0xffffffffffffffffn) throw new Error(`cannot reserve ${size} bytes of host memory`);
+  const st: MappingState = { ptr, size, liveViews: 0, released: false, unmapped: false };
   const buffers: ArrayBuffer[] = [];
   if (views) {
-    for (let off = 0; off < size; off += VIEW_MAX) buffers.push(koffi.view(ptr + BigInt(off), Math.min(VIEW_MAX, size - off)));
+    for (let off = 0; off < size; off += VIEW_MAX) {
+      const b = koffi.view(ptr + BigInt(off), Math.min(VIEW_MAX, size - off));
+      viewFinalizer.register(b, st);
+      st.liveViews++;
+      buffers.push(b);
+    }
   }
-  let freed = false;
   return {
     ptr,
     size,
     buffers,
     free: () => {
-      if (!freed) l.munmap(ptr, size);
-      freed = true;
+      if (st.released) return;
+      st.released = true;
+      l.madvise(ptr, size, MADV_DONTNEED);
+      maybeUnmap(st);
     },
   };
 }
@@ -222,7 +258,7 @@ interface HookRecord {
 }
 
 export class Unicorn {
-  private handle: Ptr;
+  private readonly handle: Ptr;
   private readonly hooks = new Map<bigint, HookRecord>();
   private readonly mmioTrampolines: bigint[] = [];
   private readonly scratch = new BigUint64Array(1);
@@ -240,7 +276,17 @@ export class Unicorn {
     this.check(this.l.uc_open(UC_ARCH_ARM64, UC_MODE_ARM, out) as number, 'uc_open');
     this.handle = out[0] as Ptr;
     // Must come before the first use of the instance, or it is ignored.
-    this.check(this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_WRITE, 'int', cpuModel) as number, 'uc_ctl(CPU_MODEL)');
+    const rc = this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_WRITE, 'int', cpuModel) as number;
+    if (rc !== 0) {
+      this.l.uc_close(this.handle);
+      throw new UcError(rc, 'uc_ctl(CPU_MODEL)');
+    }
+  }
+
+  /** The engine handle; using a closed engine is a bug, not a crash. */
+  private get h(): Ptr {
+    if (this.closed) throw new UcError(5 /* UC_ERR_HANDLE */, 'engine used after dispose()');
+    return this.handle;
   }
 
   private check(rc: number, call: string): void {
@@ -249,26 +295,27 @@ export class Unicorn {
 
   get cpuModel(): number {
     const out = new Int32Array(1);
-    this.check(this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_READ, 'int *', out) as number, 'uc_ctl(CPU_MODEL read)');
+    this.check(this.l.uc_ctl(this.h, UC_CTL_CPU_MODEL_READ, 'int *', out) as number, 'uc_ctl(CPU_MODEL read)');
     return out[0]!;
   }
 
   regRead(reg: number): bigint {
     // 32-bit registers (PSTATE, NZCV) fill only the low half of the slot.
     this.scratch[0] = 0n;
-    this.l.uc_reg_read(this.handle, reg, this.scratch);
+    const rc = this.l.uc_reg_read(this.h, reg, this.scratch) as number;
+    if (rc !== 0) throw new UcError(rc, `uc_reg_read(${reg})`);
     return this.scratch[0]!;
   }
 
   regWrite(reg: number, value: bigint): void {
     this.scratch[0] = BigInt.asUintN(64, value);
-    this.check(this.l.uc_reg_write(this.handle, reg, this.scratch) as number, 'uc_reg_write');
+    this.check(this.l.uc_reg_write(this.h, reg, this.scratch) as number, 'uc_reg_write');
   }
 
   /** Read a system register through the CP_REG interface. */
   sysRead(r: SysReg): bigint {
     this.cpU32.set([r.crn, r.crm, r.op0, r.op1, r.op2, 0]);
-    this.check(this.l.uc_reg_read(this.handle, REG_CP_REG, this.cpU32) as number, `uc_reg_read(${r.name})`);
+    this.check(this.l.uc_reg_read(this.h, REG_CP_REG, this.cpU32) as number, `uc_reg_read(${r.name})`);
     return this.cpU64[3]!;
   }
 
@@ -280,23 +327,23 @@ export class Unicorn {
   sysWrite(r: SysReg, value: bigint): void {
     this.cpU32.set([r.crn, r.crm, r.op0, r.op1, r.op2, 0]);
     this.cpU64[3] = BigInt.asUintN(64, value);
-    this.check(this.l.uc_reg_write(this.handle, REG_CP_REG, this.cpU32) as number, `uc_reg_write(${r.name})`);
+    this.check(this.l.uc_reg_write(this.h, REG_CP_REG, this.cpU32) as number, `uc_reg_write(${r.name})`);
   }
 
   memMapPtr(address: bigint, size: number, perms: number, host: Ptr): void {
-    this.check(this.l.uc_mem_map_ptr(this.handle, address, size, perms, host) as number,
+    this.check(this.l.uc_mem_map_ptr(this.h, address, size, perms, host) as number,
       `uc_mem_map_ptr(0x${address.toString(16)}, 0x${size.toString(16)})`);
   }
 
   /** Read through Unicorn's physical view (MMU not applied). */
   memRead(address: bigint, size: number): Uint8Array {
     const out = new Uint8Array(size);
-    this.check(this.l.uc_mem_read(this.handle, address, out, size) as number, `uc_mem_read(0x${address.toString(16)})`);
+    this.check(this.l.uc_mem_read(this.h, address, out, size) as number, `uc_mem_read(0x${address.toString(16)})`);
     return out;
   }
 
   memWrite(address: bigint, data: Uint8Array): void {
-    this.check(this.l.uc_mem_write(this.handle, address, data, data.length) as number, `uc_mem_write(0x${address.toString(16)})`);
+    this.check(this.l.uc_mem_write(this.h, address, data, data.length) as number, `uc_mem_write(0x${address.toString(16)})`);
   }
 
   mmioMap(address: bigint, size: number, dev: MmioHandlers): void {
@@ -316,14 +363,14 @@ export class Unicorn {
       }
     }, koffi.pointer(this.l.protos.mmioWrite));
     this.mmioTrampolines.push(read, write);
-    this.check(this.l.uc_mmio_map(this.handle, address, size, read, null, write, null) as number,
+    this.check(this.l.uc_mmio_map(this.h, address, size, read, null, write, null) as number,
       `uc_mmio_map(0x${address.toString(16)})`);
   }
 
   /** Remember a hook's exception and stop: it is rethrown by emuStart. */
   private fail(e: unknown): void {
     if (this.pendingError === undefined) this.pendingError = e;
-    this.l.uc_emu_stop(this.handle);
+    this.l.uc_emu_stop(this.h);
   }
 
   /**
@@ -334,7 +381,7 @@ export class Unicorn {
    */
   emuStart(begin: bigint, until: bigint, timeoutUs: number, count: number): number {
     this.pendingError = undefined;
-    const rc = this.l.uc_emu_start(this.handle, begin, until, timeoutUs, count) as number;
+    const rc = this.l.uc_emu_start(this.h, begin, until, timeoutUs, count) as number;
     if (this.pendingError !== undefined) {
       const e = this.pendingError;
       this.pendingError = undefined;
@@ -344,12 +391,12 @@ export class Unicorn {
   }
 
   emuStop(): void {
-    this.l.uc_emu_stop(this.handle);
+    this.l.uc_emu_stop(this.h);
   }
 
   private addHook(type: number, cb: bigint, begin: bigint, end: bigint, extra: unknown[] = []): bigint {
     const out: [number | bigint] = [0];
-    const rc = this.l.uc_hook_add(this.handle, out, type, cb, null, begin, end, ...extra) as number;
+    const rc = this.l.uc_hook_add(this.h, out, type, cb, null, begin, end, ...extra) as number;
     if (rc !== 0) {
       koffi.unregister(cb);
       throw new UcError(rc, 'uc_hook_add');
@@ -415,7 +462,7 @@ export class Unicorn {
   hookDel(handle: bigint): void {
     const rec = this.hooks.get(handle);
     if (!rec) return;
-    this.check(this.l.uc_hook_del(this.handle, handle) as number, 'uc_hook_del');
+    this.check(this.l.uc_hook_del(this.h, handle) as number, 'uc_hook_del');
     this.hooks.delete(handle);
     // The engine no longer holds the trampoline: now it may go.
     for (const t of rec.trampolines) koffi.unregister(t);
@@ -423,28 +470,28 @@ export class Unicorn {
 
   /** Drop translated code for [begin, end) (VAs, through this core's current MMU). */
   invalidateCode(begin: bigint, end: bigint): void {
-    this.check(this.l.uc_ctl(this.handle, UC_CTL_TB_REMOVE_CACHE_WRITE, 'uint64_t', begin, 'uint64_t', end) as number,
+    this.check(this.l.uc_ctl(this.h, UC_CTL_TB_REMOVE_CACHE_WRITE, 'uint64_t', begin, 'uint64_t', end) as number,
       'uc_ctl(TB_REMOVE_CACHE)');
   }
 
   flushCode(): void {
-    this.check(this.l.uc_ctl(this.handle, UC_CTL_TB_FLUSH_WRITE) as number, 'uc_ctl(TB_FLUSH)');
+    this.check(this.l.uc_ctl(this.h, UC_CTL_TB_FLUSH_WRITE) as number, 'uc_ctl(TB_FLUSH)');
   }
 
   /** A CPU-state snapshot (QEMU's CPUARMState copied raw). */
   contextAlloc(): UcContext {
     const out: [Ptr | null] = [null];
-    this.check(this.l.uc_context_alloc(this.handle, out) as number, 'uc_context_alloc');
-    const size = Number(this.l.uc_context_size(this.handle));
+    this.check(this.l.uc_context_alloc(this.h, out) as number, 'uc_context_alloc');
+    const size = Number(this.l.uc_context_size(this.h));
     return new UcContext(out[0] as Ptr, size, this.l);
   }
 
   contextSave(ctx: UcContext): void {
-    this.check(this.l.uc_context_save(this.handle, ctx.ptr) as number, 'uc_context_save');
+    this.check(this.l.uc_context_save(this.h, ctx.ptr) as number, 'uc_context_save');
   }
 
   contextRestore(ctx: UcContext): void {
-    this.check(this.l.uc_context_restore(this.handle, ctx.ptr) as number, 'uc_context_restore');
+    this.check(this.l.uc_context_restore(this.h, ctx.ptr) as number, 'uc_context_restore');
   }
 
   /** Close the engine, then release every trampoline it could have called. */
@@ -452,7 +499,6 @@ export class Unicorn {
     if (this.closed) return;
     this.closed = true;
     this.l.uc_close(this.handle);
-    this.handle = 0n;
     for (const rec of this.hooks.values()) for (const t of rec.trampolines) koffi.unregister(t);
     this.hooks.clear();
     for (const t of this.mmioTrampolines) koffi.unregister(t);

@@ -58,6 +58,19 @@ describe('boot log of each board', () => {
     expect(u.machine.status).toEqual({ ok: true, message: 'System halted' });
   });
 
+  it('refuses to be used after shutdown, without harm to the process', async () => {
+    const u = await bootUconsole({ ram: '1G' });
+    const pa = u.kernel.pageAllocator!;
+    u.shutdown();
+    expect(() => u.readFile('/proc/meminfo')).toThrow(/this uConsole was shut down/);
+    expect(() => u.syscall(0, 172)).toThrow(/this uConsole was shut down/);
+    expect(() => u.machine.run()).toThrow(/the machine was disposed/);
+    expect(() => u.machine.core(0).x(0)).toThrow(/engine used after dispose/);
+    pa.nr_free_pages();
+    expect(u.machine.ram.u64(0x20_0000 + 0x38)).toBe(0n); // a stale view of guest memory reads zeros, never an unmapped page
+    u.shutdown(); // twice is fine
+  });
+
   it('is deterministic: the same board and command line give the same log', async () => {
     const a = await withUconsole({ board: 'uconsole-a06' }, (u) => u.dmesg());
     const b = await withUconsole({ board: 'uconsole-a06' }, (u) => u.dmesg());
