@@ -22,6 +22,7 @@ import { bootUconsole } from '../kernel-model/uconsole';
 import { NR } from '../kernel-model/include/unistd';
 import { BRK } from '../kernel-model/arch/arm64/kernel/kcalls';
 import { projectRoot } from '../images/build';
+import { uconsoleCm4 } from '../emulator/board/boards';
 import { gitRevision, timeMs, type BenchReport, type BenchRow } from './report';
 
 export interface EmuParams {
@@ -128,7 +129,9 @@ async function svcRoundTripUs(n: number): Promise<number> {
         b.ne 1b
         brk #BRK_RET`, buf.va, { COUNT: n, NR_getpid: NR.getpid, BRK_RET: BRK.HARNESS_RETURN });
     buf.write(code.bytes);
-    u.machine.codeChanged(Number(buf.va), code.bytes.length);
+    const where = u.machine.core(1).translate(buf.va);
+    if (!where.ok) throw new Error('the harness buffer is not mapped');
+    u.machine.codeChanged(where.pa, code.bytes.length, buf.va);
     const ms = timeMs(() => u.kernel.harness.runUser(1, buf.va));
     return (ms * 1000) / n;
   } finally {
@@ -183,7 +186,7 @@ export async function benchEmu(p: EmuParams, progress: (s: string) => void): Pro
   return {
     suite: 'emu',
     board: 'uconsole-cm4',
-    cmdline: 'console=ttyAMA0,115200',
+    cmdline: uconsoleCm4.defaultCmdline,
     revision: gitRevision(),
     params: { ...p },
     results: rows,

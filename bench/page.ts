@@ -110,18 +110,27 @@ function freeBlocks(pa: PageAllocator): number {
   return n;
 }
 
-/** Free `runs` runs of `runLen` contiguous pages, each run followed by an allocated page. */
-function freeRuns(pa: PageAllocator, pfns: Int32Array, runs: number, runLen: number): Int32Array {
+/**
+ * Free `runs` runs of `runLen` pages (a power of two), each aligned to its
+ * length, with the block beside it (its buddy) left allocated: every run
+ * becomes exactly one free block of order log2(runLen). Returns the indexes
+ * in `pfns` of the pages freed.
+ */
+function freeAlignedRuns(pa: PageAllocator, pfns: Int32Array, runs: number, runLen: number): Int32Array {
+  const index = new Map<number, number>();
+  pfns.forEach((pfn, i) => index.set(pfn, i));
   const freed: number[] = [];
-  let at = 0;
-  for (let r = 0; r < runs && at + runLen < pfns.length; r++) {
-    // Only runs of PFN-contiguous pages, so that each stays one stretch.
-    while (at + runLen < pfns.length && pfns[at + runLen - 1]! - pfns[at]! !== runLen - 1) at++;
-    for (let i = 0; i < runLen; i++) {
-      pa.__free_pages(pfns[at + i]!, 0);
-      freed.push(at + i);
+  const last = pfns[pfns.length - 1]!;
+  let s = Math.ceil(pfns[0]! / (2 * runLen)) * 2 * runLen;
+  for (let r = 0; r < runs && s + runLen <= last; s += 2 * runLen) {
+    let whole = true;
+    for (let p = s; p < s + runLen && whole; p++) whole = index.has(p);
+    if (!whole) continue;
+    for (let p = s; p < s + runLen; p++) {
+      pa.__free_pages(p, 0);
+      freed.push(index.get(p)!);
     }
-    at += runLen + 1;
+    r++;
   }
   pa.drain_all_pages();
   return Int32Array.from(freed);
@@ -194,21 +203,18 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
       pa.drain_all_pages();
       reallocate(pa, pfns, everyOther);
 
-      progress('memarea against free blocks (free pages fixed)');
-      const fixedPages = 1 << 16;
-      for (const runs of [256, 1024, 4096, 16_384]) {
-        const runLen = fixedPages / runs;
-        const freed = freeRuns(pa, pfns, runs, runLen);
-        add('memarea', `blocks-${freeBlocks(pa)}-pages-${pa.nr_free_pages()}`, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
+      // A failing search (the request is one page longer than every run) visits every free block.
+      const searchPoint = (test: string, runs: number, runLen: number): void => {
+        const freed = freeAlignedRuns(pa, pfns, runs, runLen);
+        add('memarea', test, 'free_blocks', 'blocks', freeBlocks(pa));
+        add('memarea', test, 'free_pages', 'pages', pa.nr_free_pages());
+        add('memarea', test, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
         reallocate(pa, pfns, freed);
-      }
-
-      progress('memarea against free pages (free blocks fixed)');
-      for (const runLen of [8, 64, 256]) {
-        const freed = freeRuns(pa, pfns, 1024, runLen);
-        add('memarea', `blocks-${freeBlocks(pa)}-pages-${pa.nr_free_pages()}`, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
-        reallocate(pa, pfns, freed);
-      }
+      };
+      progress('memarea against free blocks (free pages fixed at 65536)');
+      for (const runs of [256, 1024, 4096, 16_384]) searchPoint(`search-65536-pages-in-${runs}-blocks`, runs, 65_536 / runs);
+      progress('memarea against free pages (free blocks fixed at 256)');
+      for (const runLen of [8, 64, 256]) searchPoint(`search-256-blocks-of-${runLen}-pages`, 256, runLen);
       for (const pfn of pfns) pa.__free_pages(pfn, 0);
       pa.drain_all_pages();
     });
