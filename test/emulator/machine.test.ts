@@ -143,6 +143,21 @@ describe('machine', () => {
     expect(traps[0]).toMatchObject({ kind: 'hvc', imm: 7, core: 1 });
   });
 
+  it('makes code rewritten from TypeScript visible to every core that already ran the old code', async () => {
+    m = await smallMachine();
+    const traps = collectTraps(m);
+    const runOn = (cpu: number): bigint => {
+      traps.length = 0;
+      m!.start(cpu, 0x10000n);
+      m!.run({ until: () => traps.length > 0, maxRounds: 5 });
+      return m!.core(cpu).x(0);
+    };
+    await loadAsm(m, 0x10000, 'mov x0, #1\nhvc #0');
+    expect([runOn(0), runOn(1)]).toEqual([1n, 1n]); // both cores have translated it
+    await loadAsm(m, 0x10000, 'mov x0, #2\nhvc #0');
+    expect([runOn(0), runOn(1)]).toEqual([2n, 2n]);
+  });
+
   it('forgets a WFE that code loaded later overwrote', async () => {
     m = await smallMachine();
     const traps = collectTraps(m);
