@@ -34,7 +34,7 @@ import { copyFromUser, copyToUser } from './kernel/uaccess';
 import { EFAULT } from './include/errno';
 import { NR } from './include/unistd';
 import { ProcFs } from './fs/proc';
-import type { bootmem_init } from './mm/mm_init';
+import type { bootmem_init } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
 import type { KernelCmdline } from '../firmware/config';
 

@@ -16,7 +16,7 @@ import type { Kernel } from '../kernel';
 import { setup_arch } from '../arch/arm64/kernel/setup';
 import { smp_init } from '../arch/arm64/kernel/smp';
 import { hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
-import { build_zonelists, mem_init } from '../mm/mm_init';
+import { build_zonelists, mem_init } from '../mm/init';
 
 /** What `uname -r` would say: the uConsole kernel's version, marked as the model. */
 export const UTS_RELEASE = '5.10.17-uconsole-mm';

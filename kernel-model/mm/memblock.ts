@@ -3,15 +3,19 @@
  * memblock: the boot-time physical memory map and allocator.
  *
  * Before the buddy allocator exists the kernel needs two things: a list of
- * the RAM it may use (the device tree's /memory node, minus what the
- * firmware keeps) and a way to hand out memory for early metadata (page
- * tables, the struct page array, the pageblock bitmap). memblock is both,
- * as in Linux (mm/memblock.c):
+ * the RAM it may use (the device tree's /memory node) and a way to hand
+ * out memory for early metadata (page tables, the struct page array, the
+ * pageblock bitmap). memblock is both, as in Linux (mm/memblock.c):
  *
  *   memory:    [base, base+size) ranges of RAM, sorted by base, merged
- *   reserved:  ranges of that RAM already in use (firmware stubs, kernel
- *              image, DTB, GPU carve-out, every memblock_alloc result),
- *              sorted and merged the same way
+ *   reserved:  ranges of that RAM already in use (firmware stubs from
+ *              /memreserve/, kernel image, DTB, every memblock_alloc
+ *              result), sorted and merged the same way
+ *
+ * The GPU's share of RAM (gpu_mem) is no reservation: the Pi firmware
+ * leaves it out of /memory altogether, so it never enters memblock.memory
+ * and is no memory to the kernel at all (on a 4 GB CM4 it is the hole
+ * 0x3b400000-0x3fffffff between the two "node 0" ranges of the log).
  *
  *   free = memory \ reserved
  *

@@ -52,7 +52,7 @@ export function page_is_buddy(cfg: BuddyConfig, i: number, buddyPfn: number, ord
   const mm = cfg.mm;
   if (buddyPfn < mm.basePfn || buddyPfn >= mm.endPfn) return false; // pfn_valid_within
   const w = mm.w;
-  const bi = (buddyPfn - mm.basePfn) << 4;
+  const bi = mm.idx(buddyPfn);
   if (!isBuddyType(w[bi + W_MAPCOUNT]!)) return false;
   if (w[bi + W_PRIVATE] !== order) return false;
   // page_zone_id(page) != page_zone_id(buddy): zones never merge.
@@ -69,7 +69,7 @@ function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boole
   const buddyPfn = pfn ^ (1 << order);
   const combined = buddyPfn & pfn;
   const higherBuddy = combined ^ (1 << (order + 1));
-  return page_is_buddy(cfg, (combined - cfg.mm.basePfn) << 4, higherBuddy, order + 1);
+  return page_is_buddy(cfg, cfg.mm.idx(combined), higherBuddy, order + 1);
 }
 
 /**
@@ -81,12 +81,11 @@ function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boole
  */
 export function __free_one_page(cfg: BuddyConfig, zone: Zone, pfn: number, order: number, mt: number, toTail: boolean): void {
   const mm = cfg.mm;
-  const base = mm.basePfn;
   const maxOrder = cfg.maxOrder;
   zone.nr_free_pages += 1 << order; // __mod_zone_freepage_state
   while (order < maxOrder - 1) {
     const buddyPfn = pfn ^ (1 << order);
-    if (!page_is_buddy(cfg, (pfn - base) << 4, buddyPfn, order)) break;
+    if (!page_is_buddy(cfg, mm.idx(pfn), buddyPfn, order)) break;
     del_page_from_free_list(mm, zone, buddyPfn, order);
     pfn &= buddyPfn;
     order++;
@@ -125,7 +124,7 @@ export function __rmqueue_smallest(cfg: BuddyConfig, zone: Zone, order: number, 
     if (pfn === NIL) continue;
     del_page_from_free_list(cfg.mm, zone, pfn, current);
     expand(cfg, zone, pfn, order, current, mt);
-    cfg.mm.w[((pfn - cfg.mm.basePfn) << 4) + W_INDEX] = mt;
+    cfg.mm.w[cfg.mm.idx(pfn) + W_INDEX] = mt;
     return pfn;
   }
   return NIL;

@@ -26,11 +26,13 @@
  * Cost: O(pages in mem_map), a debugging tool.
  */
 
-import { MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
+import { free_list_index, MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
+import { pcp_list_index } from './pcp';
 import {
   isBuddyType,
   NIL,
   PAGE_MAPCOUNT_RESET,
+  PAGE_WORDS,
   PG_reserved,
   W_FLAGS,
   W_FLAGS_HI,
@@ -40,7 +42,7 @@ import {
   W_MAPCOUNT,
   W_PRIVATE,
   W_REFCOUNT,
-  ZONES_SHIFT_HI,
+  zonenum_of,
 } from './mm_types';
 import type { PageAllocator } from './page_alloc';
 
@@ -64,7 +66,7 @@ class Checker {
   }
 
   word(pfn: number, w: number): number {
-    return this.pa.mm.w[((pfn - this.pa.mm.basePfn) << 4) + w]!;
+    return this.pa.mm.w[this.pa.mm.idx(pfn) + w]!;
   }
 
   /** Walk one list; calls visit(pfn) for each entry. @returns the entry count. */
@@ -97,18 +99,22 @@ class Checker {
     if (this.word(pfn, W_INDEX) !== mt) this.fail(`${where} says migratetype ${this.word(pfn, W_INDEX)}`);
     if (pfn & ((1 << order) - 1)) this.fail(`${where} not aligned to its order`);
     if (!zone.zone_spans_pfn(pfn) || pfn + (1 << order) > zone.zone_end_pfn()) this.fail(`${where} outside the zone`);
-    if (((this.word(pfn, W_FLAGS_HI) >>> ZONES_SHIFT_HI) & 3) !== zone.idx) this.fail(`${where} belongs to another zone`);
+    if (zonenum_of(this.word(pfn, W_FLAGS_HI)) !== zone.idx) this.fail(`${where} belongs to another zone`);
     if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
     if (this.word(pfn, W_FLAGS) & (1 << PG_reserved)) this.fail(`${where} is PG_reserved`);
-    if (this.seen[pfn - mm.basePfn]) this.fail(`${where} is on more than one list`);
-    this.seen[pfn - mm.basePfn] = SEEN_HEAD;
-    for (let p = pfn + 1; p < pfn + (1 << order) && p < mm.endPfn; p++) {
-      const s = this.seen[p - mm.basePfn]!;
-      if (s) this.fail(`${where}: tail ${hx(p)} also in another free block or pcp list`);
-      if (this.word(p, W_MAPCOUNT) !== PAGE_MAPCOUNT_RESET) this.fail(`${where}: tail ${hx(p)} has _mapcount ${this.word(p, W_MAPCOUNT)}`);
-      if (this.word(p, W_REFCOUNT) !== 0) this.fail(`${where}: tail ${hx(p)} has refcount ${this.word(p, W_REFCOUNT)}`);
-      if (mm.onPcp[p - mm.basePfn]) this.fail(`${where}: tail ${hx(p)} is marked as a pcp page`);
-      this.seen[p - mm.basePfn] = SEEN_TAIL;
+    if (this.seen[mm.slot(pfn)]) this.fail(`${where} is on more than one list`);
+    this.seen[mm.slot(pfn)] = SEEN_HEAD;
+    // The tails, slot by slot with the word index stepping along: this loop
+    // visits every free page, the bulk of the checker's time.
+    const { w, onPcp } = mm;
+    const seen = this.seen;
+    const end = Math.min(pfn + (1 << order), mm.endPfn);
+    for (let p = pfn + 1, slot = mm.slot(p), i = mm.idx(p); p < end; p++, slot++, i += PAGE_WORDS) {
+      if (seen[slot]) this.fail(`${where}: tail ${hx(p)} also in another free block or pcp list`);
+      if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) this.fail(`${where}: tail ${hx(p)} has _mapcount ${w[i + W_MAPCOUNT]}`);
+      if (w[i + W_REFCOUNT] !== 0) this.fail(`${where}: tail ${hx(p)} has refcount ${w[i + W_REFCOUNT]}`);
+      if (onPcp[slot]) this.fail(`${where}: tail ${hx(p)} is marked as a pcp page`);
+      seen[slot] = SEEN_TAIL;
     }
     // Buddies are never both free at one order (they would have merged).
     if (order < this.pa.maxOrder - 1) {
@@ -128,7 +134,7 @@ class Checker {
     for (let order = 0; order < this.pa.maxOrder; order++) {
       let blocks = 0;
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-        const li = order * MIGRATE_TYPES + mt;
+        const li = free_list_index(order, mt);
         blocks += this.walk(`zone ${zone.name} free_list[${order}][${mt}]`, zone.freeHead[li]!, zone.freeTail[li]!, (pfn) =>
           this.checkFreeBlock(zone, order, mt, pfn),
         );
@@ -147,15 +153,15 @@ class Checker {
     for (let cpu = 0; cpu < this.pa.nrCpus; cpu++) {
       let n = 0;
       for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
-        const li = cpu * MIGRATE_PCPTYPES + mt;
+        const li = pcp_list_index(cpu, mt);
         n += this.walk(`zone ${zone.name} cpu ${cpu} pcp list ${mt}`, pcp.head[li]!, pcp.tail[li]!, (pfn) => {
           const where = `zone ${zone.name} cpu ${cpu} pcp ${mt}: pfn ${hx(pfn)}`;
           if (isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} is PageBuddy`);
           if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
-          if (!mm.onPcp[pfn - mm.basePfn]) this.fail(`${where} is not marked as a pcp page`);
-          if (((this.word(pfn, W_FLAGS_HI) >>> ZONES_SHIFT_HI) & 3) !== zone.idx) this.fail(`${where} belongs to another zone`);
-          if (this.seen[pfn - mm.basePfn]) this.fail(`${where} is also on another list`);
-          this.seen[pfn - mm.basePfn] = SEEN_PCP;
+          if (!mm.onPcp[mm.slot(pfn)]) this.fail(`${where} is not marked as a pcp page`);
+          if (zonenum_of(this.word(pfn, W_FLAGS_HI)) !== zone.idx) this.fail(`${where} belongs to another zone`);
+          if (this.seen[mm.slot(pfn)]) this.fail(`${where} is also on another list`);
+          this.seen[mm.slot(pfn)] = SEEN_PCP;
         });
       }
       if (n !== pcp.count[cpu]) this.fail(`zone ${zone.name} cpu ${cpu} pcp->count ${pcp.count[cpu]} != ${n} listed`);
@@ -165,10 +171,14 @@ class Checker {
   /** Every PageBuddy page heads a listed block; every onPcp page is on a pcp list. */
   scanMemMap(): void {
     const mm = this.pa.mm;
-    for (let pfn = mm.basePfn; pfn < mm.endPfn; pfn++) {
-      const s = this.seen[pfn - mm.basePfn];
-      if (isBuddyType(this.word(pfn, W_MAPCOUNT)) && s !== SEEN_HEAD) this.fail(`pfn ${hx(pfn)} is PageBuddy but on no free list`);
-      if (mm.onPcp[pfn - mm.basePfn] && s !== SEEN_PCP) this.fail(`pfn ${hx(pfn)} is marked pcp but on no pcp list`);
+    const { w, onPcp } = mm;
+    const seen = this.seen;
+    // Slot by slot, the word index stepping with it: the one pass over all
+    // of mem_map, which dominates the checker's time on big machines.
+    for (let slot = 0, i = 0; slot < mm.nrPages; slot++, i += PAGE_WORDS) {
+      const s = seen[slot];
+      if (s !== SEEN_HEAD && isBuddyType(w[i + W_MAPCOUNT]!)) this.fail(`pfn ${hx(mm.basePfn + slot)} is PageBuddy but on no free list`);
+      if (s !== SEEN_PCP && onPcp[slot]) this.fail(`pfn ${hx(mm.basePfn + slot)} is marked pcp but on no pcp list`);
     }
   }
 }

@@ -46,8 +46,9 @@ const FALLBACKS: readonly (readonly number[])[] = [
   /* MIGRATE_RECLAIMABLE */ [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE],
 ];
 
-/** find_suitable_fallback's "can steal" answer, beside the migratetype. */
+/** find_suitable_fallback's "can steal" answer, beside the migratetype in the low bits. */
 const CAN_STEAL = 0x100;
+const FALLBACK_MT_MASK = CAN_STEAL - 1;
 
 /**
  * can_steal_fallback: big blocks, and unmovable or reclaimable requests,
@@ -96,7 +97,7 @@ export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, 
   const w = mm.w;
   let moved = 0;
   for (let p = start; p <= end; ) {
-    const i = (p - mm.basePfn) << 4;
+    const i = mm.idx(p);
     if (!isBuddyType(w[i + W_MAPCOUNT]!)) {
       p++;
       continue;
@@ -171,7 +172,7 @@ export function __rmqueue_fallback(cfg: BuddyConfig, zone: Zone, order: number, 
     if (found === -1) return false;
   }
 
-  const pfn = get_page_from_free_area(zone, currentOrder, found & 0xff);
+  const pfn = get_page_from_free_area(zone, currentOrder, found & FALLBACK_MT_MASK);
   if (pfn === NIL) return false;
   steal_suitable_fallback(cfg, zone, pfn, startMt, (found & CAN_STEAL) !== 0);
   return true;

@@ -1,15 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Entry point for the kernel's boot code: mm_init_buddy() runs the page
- * allocator's share of start_kernel() in Linux's order and returns the
- * PageAllocator; the single steps are exported too, for a boot sequence
- * that prints other lines in between (e.g. "Kernel command line:" falls
- * between "Built 1 zonelists" and "Memory:" in a real log).
+ * The page allocator's entry points for the rest of the kernel. Bringing
+ * it up is one sequence, in three steps that the boot calls with other
+ * work (and other log lines) in between, as start_kernel does:
+ *
+ *   free_area_init         (setup_arch -> bootmem_init) zones, mem_map and
+ *                          pageblock bitmap from memblock; "Zone ranges:"
+ *                          ... "DMA zone: N pages, LIFO batch:B"
+ *   page_alloc_init        the PageAllocator over those zones, then
+ *                          build_all_zonelists: "Built 1 zonelists, ..."
+ *                          (start_kernel; Linux's own page_alloc_init()
+ *                          runs right after it, before "Kernel command
+ *                          line:")
+ *   page_alloc_init_late   memblock_free_all and "Memory: ..." (mm_init ->
+ *                          mem_init), setup_per_cpu_pageset, and
+ *                          init_per_zone_wmark_min (a core initcall in
+ *                          Linux, run here at once: nothing allocates in
+ *                          between)
+ *
+ * The booting kernel (kernel-model/mm/init.ts) calls the three at their
+ * places in the boot; mm_init_buddy() calls them back to back for tests,
+ * benchmarks and anything else that wants a page allocator on a memblock
+ * of its own.
  *
  * MAX_ORDER keeps its pre-6.4 meaning: exclusive, orders 0..MAX_ORDER-1,
  * default 11 (arm64 4K pages until v6.4 redefined it as the largest order,
- * 10, commit 23baf831a32c). The command line's max_order=N sets it; the
- * seed experiment uses max_order=6.
+ * 10, commit 23baf831a32c). The command line's max_order=N sets it (see
+ * kernel-model/mm/init.ts); the seed experiment uses max_order=6.
  */
 
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
@@ -24,6 +41,7 @@ import {
   memblock_free_all,
   SECTION_SIZE_BITS_510,
   setup_per_cpu_pageset,
+  type FreeAreaInitResult,
   type KernelSections,
   type ZoneLimits,
 } from './mm_init';
@@ -33,50 +51,87 @@ import type { ReportHooks } from './report';
 /** MAX_ORDER of arm64 with 4K pages before v6.4 (exclusive). */
 export const DEFAULT_MAX_ORDER = 11;
 
-export interface MmInitBuddyOptions {
-  ram: GuestRam;
-  /** memblock with the DT memory and every reservation (firmware, kernel, DTB, GPU...). */
-  memblock: Memblock;
-  /** The board's DMA zone limits (BCM2711_ZONE_LIMITS for the CM4). */
-  zoneLimits: ZoneLimits;
-  /** MAX_ORDER, exclusive (max_order= on the command line); default 11. */
-  maxOrder?: number;
-  nrCpus: number;
-  printk: Printk;
-  /** SECTION_SIZE_BITS: 30 on 5.10 arm64 (default), 27 on 5.12+; smaller sections mean a smaller mem_map for small test RAM. */
-  sectionSizeBits?: number;
-  /** vm.min_free_kbytes set by the user; computed as Linux does when absent. */
-  minFreeKbytes?: number;
-  /** Kernel image section sizes (bytes) for the Memory: line. */
-  kernelSections?: KernelSections;
-  /** Pages reserved for CMA (only for the Memory: line; CMA itself is not modelled). */
-  totalcmaPages?: number;
-  /** Hooks for reports: current->comm, pid, dump_stack, vmemmap base. */
-  report?: Omit<ReportHooks, 'printk'>;
-}
-
 /** Largest MAX_ORDER a section of `sectionSizeBits` allows (MAX_ORDER - 1 + PAGE_SHIFT <= SECTION_SIZE_BITS). */
 export function max_order_limit(sectionSizeBits = SECTION_SIZE_BITS_510): number {
   return sectionSizeBits - PAGE_SHIFT + 1;
 }
 
-/**
- * parse_max_order: the value of max_order= in a kernel command line, or
- * the default. Out-of-range values fall back to the default, as an
- * early_param handler that rejects its argument leaves the old value.
- */
-export function parse_max_order(cmdline: string, sectionSizeBits = SECTION_SIZE_BITS_510): number {
-  const m = /(?:^|\s)max_order=(\d+)(?=\s|$)/.exec(cmdline);
-  if (!m) return DEFAULT_MAX_ORDER;
-  const v = Number(m[1]);
-  return v >= 2 && v <= max_order_limit(sectionSizeBits) ? v : DEFAULT_MAX_ORDER;
+/** Kernel image sections of nothing: the Memory: line of a machine without a kernel image. */
+const NO_KERNEL_SECTIONS: KernelSections = { code: 0, rwdata: 0, rodata: 0, init: 0, bss: 0 };
+
+export interface PageAllocInitOptions {
+  ram: GuestRam;
+  /** free_area_init's mem_map and zones. */
+  init: Pick<FreeAreaInitResult, 'mm' | 'zones'>;
+  /** MAX_ORDER, exclusive; the one free_area_init was given. */
+  maxOrder: number;
+  nrCpus: number;
+  printk: Printk;
+  /** Hooks for reports: current->comm, pid, dump_stack, vmemmap base. */
+  report?: Omit<ReportHooks, 'printk'>;
 }
 
 /**
- * mm_init_buddy: free_area_init, build_all_zonelists, memblock_free_all,
- * mem_init_print_info, setup_per_cpu_pageset, init_per_zone_wmark_min.
- * After it returns, memblock allocations must stop (Linux discards
+ * page_alloc_init: the PageAllocator over free_area_init's zones, and
+ * build_all_zonelists (mobility grouping, "Built 1 zonelists"). No page
+ * is free yet: memblock still owns the memory.
+ */
+export function page_alloc_init(opts: PageAllocInitOptions): PageAllocator {
+  const pa = new PageAllocator({
+    ram: opts.ram,
+    mm: opts.init.mm,
+    zones: opts.init.zones,
+    maxOrder: opts.maxOrder,
+    nrCpus: opts.nrCpus,
+    hooks: { ...opts.report, printk: opts.printk },
+  });
+  build_all_zonelists(pa, opts.printk);
+  return pa;
+}
+
+export interface PageAllocInitLateOptions {
+  /** vm.min_free_kbytes set by the user; computed as Linux does when absent. */
+  minFreeKbytes?: number;
+  /** Pages reserved for CMA (only for the Memory: line; CMA itself is not modelled). */
+  totalcmaPages?: number;
+}
+
+/**
+ * page_alloc_init_late: memblock's free memory to the buddy lists
+ * (memblock_free_all), the "Memory:" line (printed through the
+ * allocator's printk), the real per-CPU batches and the watermarks.
+ * After it returns, memblock allocations must stop (Linux hands
  * memblock's free ranges to the buddy allocator here).
+ */
+export function page_alloc_init_late(
+  pa: PageAllocator,
+  memblock: Memblock,
+  sections: KernelSections = NO_KERNEL_SECTIONS,
+  opts: PageAllocInitLateOptions = {},
+): void {
+  memblock_free_all(pa, memblock);
+  pa.report.printk(mem_init_print_info(pa, sections, opts.totalcmaPages ?? 0));
+  setup_per_cpu_pageset(pa);
+  init_per_zone_wmark_min(pa, opts.minFreeKbytes ?? -1);
+}
+
+export interface MmInitBuddyOptions extends Omit<PageAllocInitOptions, 'init' | 'maxOrder'>, PageAllocInitLateOptions {
+  /** memblock with the DT memory and every reservation (firmware stubs, kernel image, DTB...). */
+  memblock: Memblock;
+  /** The board's DMA zone limits (BCM2711_ZONE_LIMITS for the CM4). */
+  zoneLimits: ZoneLimits;
+  /** MAX_ORDER, exclusive (max_order= on the command line); default 11. */
+  maxOrder?: number;
+  /** SECTION_SIZE_BITS: 30 on 5.10 arm64 (default), 27 on 5.12+; smaller sections mean a smaller mem_map for small test RAM. */
+  sectionSizeBits?: number;
+  /** Kernel image section sizes (bytes) for the Memory: line. */
+  kernelSections?: KernelSections;
+}
+
+/**
+ * mm_init_buddy: the whole sequence at once (free_area_init,
+ * page_alloc_init, page_alloc_init_late) on a memblock of the caller's.
+ * Refuses a MAX_ORDER the section size cannot hold, and no CPUs.
  */
 export function mm_init_buddy(opts: MmInitBuddyOptions): PageAllocator {
   const maxOrder = opts.maxOrder ?? DEFAULT_MAX_ORDER;
@@ -84,7 +139,7 @@ export function mm_init_buddy(opts: MmInitBuddyOptions): PageAllocator {
   if (!Number.isInteger(maxOrder) || maxOrder < 2 || maxOrder > max_order_limit(sectionSizeBits))
     throw new RangeError(`mm_init_buddy: MAX_ORDER ${maxOrder} out of range 2..${max_order_limit(sectionSizeBits)}`);
   if (!Number.isInteger(opts.nrCpus) || opts.nrCpus < 1) throw new RangeError(`mm_init_buddy: nrCpus ${opts.nrCpus}`);
-  const { mm, zones } = free_area_init({
+  const init = free_area_init({
     ram: opts.ram,
     memblock: opts.memblock,
     zoneLimits: opts.zoneLimits,
@@ -93,19 +148,8 @@ export function mm_init_buddy(opts: MmInitBuddyOptions): PageAllocator {
     printk: opts.printk,
     sectionSizeBits,
   });
-  const pa = new PageAllocator({
-    ram: opts.ram,
-    mm,
-    zones,
-    maxOrder,
-    nrCpus: opts.nrCpus,
-    hooks: { ...opts.report, printk: opts.printk },
-  });
-  build_all_zonelists(pa, opts.printk);
-  memblock_free_all(pa, opts.memblock);
-  opts.printk(mem_init_print_info(pa, opts.kernelSections ?? { code: 0, rwdata: 0, rodata: 0, init: 0, bss: 0 }, opts.totalcmaPages ?? 0));
-  setup_per_cpu_pageset(pa);
-  init_per_zone_wmark_min(pa, opts.minFreeKbytes ?? -1);
+  const pa = page_alloc_init({ ram: opts.ram, init, maxOrder, nrCpus: opts.nrCpus, printk: opts.printk, report: opts.report });
+  page_alloc_init_late(pa, opts.memblock, opts.kernelSections, opts);
   return pa;
 }
 
@@ -125,6 +169,7 @@ export {
   memblock_free_all,
   setup_per_cpu_pageset,
   zone_ranges_log,
+  type FreeAreaInitResult,
   type KernelSections,
   type ZoneLayout,
   type ZoneLimits,

@@ -19,15 +19,21 @@
  * touch in PFN order. The free lists are not in PFN order, so:
  *
  *   1. collect: walk every free list of the zone (all orders, all
- *      migratetypes) and record each block as pfn * 16 + order in a
- *      Float64Array sized from the nr_free counters               O(F)
- *   2. sort the records numerically, i.e. by PFN               O(F log F)
+ *      migratetypes) and record each block's head PFN in an Int32Array
+ *      sized from the nr_free counters                               O(F)
+ *   2. sort the PFNs                                           O(F log F)
  *   3. sweep: merge touching blocks into runs, and in each run try the
  *      first start aligned to `align` pages; the first run that holds the
  *      request wins (first fit, lowest PFN)                          O(F)
  *   4. carve: take the blocks of [start, start+pages) off their lists;
  *      the parts of the first and last block that stick out go back as
  *      aligned buddy blocks                                  O(k + log)
+ *
+ * A record is the PFN alone: the block's order is already in its head
+ * page's private word (set_buddy_order), which the sweep reads in PFN
+ * order. Nothing has to be packed beside the PFN, so no MAX_ORDER can
+ * overflow a field (packing pfn * 16 + order, as this file once did,
+ * misread every block of order 16 and above: max_order=17..19).
  *
  * F is the number of free blocks in the zone, k the number of blocks the
  * area covers. Allocated memory between free blocks is never looked at:
@@ -58,6 +64,7 @@
 
 import {
   del_page_from_free_list,
+  free_list_index,
   MIGRATE_TYPES,
   WMARK_MIN,
   type Zone,
@@ -81,37 +88,38 @@ export interface MemareaStats {
   drains: number;
 }
 
-/** Step 1: every free block of the zone as pfn * 16 + order, in a buffer of exactly that many records. */
-function collect_free_blocks(zone: Zone, pa: PageAllocator): Float64Array {
-  const w = pa.mm.w;
-  const base = pa.mm.basePfn;
+/** Step 1: the head PFN of every free block of the zone, in a buffer of exactly that many records. */
+function collect_free_blocks(zone: Zone, pa: PageAllocator): Int32Array {
+  const mm = pa.mm;
   let total = 0;
   for (let order = 0; order < pa.maxOrder; order++) total += zone.nrFree[order]!;
-  const records = new Float64Array(total);
+  const records = new Int32Array(total);
   let n = 0;
   for (let order = 0; order < pa.maxOrder; order++) {
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-      for (let pfn = zone.freeHead[order * MIGRATE_TYPES + mt]!; pfn !== NIL && n < total; pfn = w[((pfn - base) << 4) + W_LRU_NEXT]!) {
-        records[n++] = pfn * 16 + order;
+      for (let pfn = zone.freeHead[free_list_index(order, mt)]!; pfn !== NIL && n < total; pfn = mm.w[mm.idx(pfn) + W_LRU_NEXT]!) {
+        records[n++] = pfn;
       }
     }
   }
   return records.subarray(0, n);
 }
 
-const recPfn = (r: number): number => Math.floor(r / 16);
-const recOrder = (r: number): number => r % 16;
+/** Pages in the free block headed by pfn (buddy_order of a PageBuddy head). */
+function block_pages(pa: PageAllocator, pfn: number): number {
+  return 2 ** pa.mm.w[pa.mm.idx(pfn) + W_PRIVATE]!;
+}
 
 /** Step 3: first fit over runs of touching blocks in the sorted records. */
-function find_fit(sorted: Float64Array, pages: number, align: number): Fit | null {
+function find_fit(pa: PageAllocator, sorted: Int32Array, pages: number, align: number): Fit | null {
   let i = 0;
   while (i < sorted.length) {
     const first = i;
-    const runStart = recPfn(sorted[i]!);
-    let runEnd = runStart + 2 ** recOrder(sorted[i]!);
+    const runStart = sorted[i]!;
+    let runEnd = runStart + block_pages(pa, runStart);
     i++;
-    while (i < sorted.length && recPfn(sorted[i]!) === runEnd) {
-      runEnd += 2 ** recOrder(sorted[i]!);
+    while (i < sorted.length && sorted[i] === runEnd) {
+      runEnd += block_pages(pa, runEnd);
       i++;
     }
     const start = Math.ceil(runStart / align) * align;
@@ -121,26 +129,33 @@ function find_fit(sorted: Float64Array, pages: number, align: number): Fit | nul
 }
 
 /** Steps 1-3 for one zone. */
-function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Float64Array } | null {
-  const sorted = collect_free_blocks(zone, pa).sort();
+function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Int32Array } | null {
+  const sorted = collect_free_blocks(zone, pa).sort(); // a typed array sorts numerically
   pa.memareaStats.searches++;
   pa.memareaStats.blocksScanned += sorted.length;
-  const fit = find_fit(sorted, pages, align);
+  const fit = find_fit(pa, sorted, pages, align);
   return fit ? { fit, sorted } : null;
 }
 
-/** Step 4: take [start, start+pages) out of the free lists; give back what sticks out. */
-function carve_area(pa: PageAllocator, zone: Zone, sorted: Float64Array, fit: Fit, pages: number): void {
+/**
+ * Step 4: take [start, start+pages) out of the free lists; give back what
+ * sticks out. A block's order is read just before the block is taken,
+ * and the heads still to come keep theirs: what goes back of one block
+ * is in pieces smaller than the block, whose buddies lie inside the same
+ * block, so their merging never reaches another record.
+ */
+function carve_area(pa: PageAllocator, zone: Zone, sorted: Int32Array, fit: Fit, pages: number): void {
   const mm = pa.mm;
   const start = fit.start;
   const end = start + pages;
   for (let r = fit.firstRecord; r < sorted.length; r++) {
-    const bpfn = recPfn(sorted[r]!);
+    const bpfn = sorted[r]!;
     if (bpfn >= end) break;
-    const order = recOrder(sorted[r]!);
+    const i = mm.idx(bpfn);
+    const order = mm.w[i + W_PRIVATE]!;
     const bend = bpfn + 2 ** order;
     if (bend <= start) continue;
-    const mt = mm.w[mm.idx(bpfn) + W_INDEX]!;
+    const mt = mm.w[i + W_INDEX]!;
     del_page_from_free_list(mm, zone, bpfn, order);
     zone.nr_free_pages -= 2 ** order;
     if (bpfn < start) __free_pages_range(pa, zone, bpfn, start, false, mt);

@@ -29,8 +29,16 @@
  *
  * Everything the allocator reads on its hot paths lives in the low words
  * of these fields, so one Int32Array view (`w`) over the whole mem_map
- * serves them all: the struct page of `pfn` starts at
- * w[(pfn - basePfn) << 4].
+ * serves them all. Two numbers locate a page, and every file goes
+ * through MemMap's helpers for them rather than spelling out the
+ * arithmetic:
+ *
+ *   mm.slot(pfn) = pfn - basePfn          its place in mem_map (and in
+ *                                          per-page host maps like onPcp)
+ *   mm.idx(pfn)  = slot << PAGE_WORDS_SHIFT  word 0 of its struct page in `w`
+ *
+ * The zone number sits in the top ZONES_WIDTH bits of the flags' high
+ * word: page_zonenum() is zonenum_of(w[idx + W_FLAGS_HI]).
  *
  * Units: PFNs are page frame numbers (physical address >> 12) and fit an
  * int32 for any board up to 8 TiB; word indexes are int32 too.
@@ -43,6 +51,8 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
 /** sizeof(struct page) on arm64. */
 export const STRUCT_PAGE_SIZE = 64;
 export const PAGE_WORDS = STRUCT_PAGE_SIZE / 4;
+/** log2(PAGE_WORDS): a mem_map slot times PAGE_WORDS is a shift. */
+export const PAGE_WORDS_SHIFT = 4;
 /** The empty link. */
 export const NIL = -1;
 
@@ -56,6 +66,8 @@ export const W_INDEX = 8;
 export const W_PRIVATE = 10;
 export const W_MAPCOUNT = 12;
 export const W_REFCOUNT = 13;
+/** page->mem_cgroup (memcg_data since 5.11); 0 here, no memory cgroups charge pages. */
+export const W_MEMCG = 14;
 
 /* enum pageflags (include/linux/page-flags.h, 5.10), bit numbers. */
 export const PG_locked = 0;
@@ -106,6 +118,20 @@ export const PAGE_BUDDY_MAPCOUNT_VALUE = ~PG_buddy;
 
 /** Zone number position in page->flags (ZONES_PGSHIFT with ZONES_WIDTH 2, high word). */
 export const ZONES_SHIFT_HI = 30;
+/** ZONES_MASK: (1 << ZONES_WIDTH) - 1. */
+export const ZONES_MASK = 3;
+
+/** page_zonenum() from the high word of page->flags. */
+export function zonenum_of(flagsHi: number): number {
+  return (flagsHi >>> ZONES_SHIFT_HI) & ZONES_MASK;
+}
+
+/* The pageblock bitmap (include/linux/pageblock-flags.h): NR_PAGEBLOCK_BITS
+ * per pageblock, the migratetype in the low PB_migratetype_bits of them. */
+export const NR_PAGEBLOCK_BITS = 4;
+/** MIGRATETYPE_MASK: (1 << PB_migratetype_bits) - 1. */
+export const MIGRATETYPE_MASK = 7;
+const PAGEBLOCK_BITS_MASK = (1 << NR_PAGEBLOCK_BITS) - 1;
 
 export class MemMapError extends Error {
   override name = 'MemMapError';
@@ -162,9 +188,14 @@ export class MemMap {
     return Number.isInteger(pfn) && pfn >= this.basePfn && pfn < this.endPfn;
   }
 
+  /** pfn's place in mem_map: 0 for basePfn (also the index into onPcp). */
+  slot(pfn: number): number {
+    return pfn - this.basePfn;
+  }
+
   /** Index of word 0 of pfn's struct page in `w`. */
   idx(pfn: number): number {
-    return (pfn - this.basePfn) << 4;
+    return (pfn - this.basePfn) << PAGE_WORDS_SHIFT;
   }
 
   /** Physical address of pfn's struct page (what a debugger would follow). */
@@ -196,7 +227,7 @@ export class MemMap {
     return this.w[this.idx(pfn) + W_LRU_PREV]!;
   }
   page_zonenum(pfn: number): number {
-    return (this.w[this.idx(pfn) + W_FLAGS_HI]! >>> ZONES_SHIFT_HI) & 3;
+    return zonenum_of(this.w[this.idx(pfn) + W_FLAGS_HI]!);
   }
 
   PageReserved(pfn: number): boolean {
@@ -242,18 +273,24 @@ export class MemMap {
     this.w[this.idx(pfn) + W_REFCOUNT] = v;
   }
 
-  /* ---- pageblock flags (get/set_pfnblock_flags_mask) ---- */
+  /*
+   * ---- pageblock flags (get/set_pfnblock_flags_mask) ----
+   * pb is the pageblock's number in mem_map; two pageblocks share a byte,
+   * the even one in the low nibble. Every free reads the migratetype, so
+   * pb stays written out here (a helper method for it measured slower on
+   * the order-0 free path).
+   */
 
   get_pageblock_migratetype(pfn: number): number {
     const pb = (pfn - this.basePfn) >> this.pageblockOrder;
-    return (this.pageblockFlags[pb >> 1]! >> ((pb & 1) << 2)) & 7;
+    return (this.pageblockFlags[pb >> 1]! >> ((pb & 1) * NR_PAGEBLOCK_BITS)) & MIGRATETYPE_MASK;
   }
 
   set_pageblock_migratetype(pfn: number, mt: number): void {
     const pb = (pfn - this.basePfn) >> this.pageblockOrder;
-    const shift = (pb & 1) << 2;
+    const shift = (pb & 1) * NR_PAGEBLOCK_BITS;
     const b = pb >> 1;
-    this.pageblockFlags[b] = (this.pageblockFlags[b]! & ~(0xf << shift)) | ((mt & 7) << shift);
+    this.pageblockFlags[b] = (this.pageblockFlags[b]! & ~(PAGEBLOCK_BITS_MASK << shift)) | ((mt & MIGRATETYPE_MASK) << shift);
   }
 
   /** The 16 raw 32-bit words of a struct page, for dumps. */

@@ -130,12 +130,12 @@ export function free_list_index(order: number, mt: number): number {
 
 /** free_area_empty */
 export function free_area_empty(zone: Zone, order: number, mt: number): boolean {
-  return zone.freeHead[order * MIGRATE_TYPES + mt] === NIL;
+  return zone.freeHead[free_list_index(order, mt)] === NIL;
 }
 
 /** get_page_from_free_area: the first block on the list, or NIL. */
 export function get_page_from_free_area(zone: Zone, order: number, mt: number): number {
-  return zone.freeHead[order * MIGRATE_TYPES + mt]!;
+  return zone.freeHead[free_list_index(order, mt)]!;
 }
 
 /* ---- raw list primitives over (head, tail) arrays and lru words ---- */
@@ -143,40 +143,37 @@ export function get_page_from_free_area(zone: Zone, order: number, mt: number): 
 /** list_add: put pfn first on list li. */
 export function list_add(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
   const w = mm.w;
-  const base = mm.basePfn;
-  const i = (pfn - base) << 4;
+  const i = mm.idx(pfn);
   const first = head[li]!;
   w[i + W_LRU_NEXT] = first;
   w[i + W_LRU_PREV] = NIL;
   if (first === NIL) tail[li] = pfn;
-  else w[((first - base) << 4) + W_LRU_PREV] = pfn;
+  else w[mm.idx(first) + W_LRU_PREV] = pfn;
   head[li] = pfn;
 }
 
 /** list_add_tail: put pfn last on list li. */
 export function list_add_tail(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
   const w = mm.w;
-  const base = mm.basePfn;
-  const i = (pfn - base) << 4;
+  const i = mm.idx(pfn);
   const last = tail[li]!;
   w[i + W_LRU_PREV] = last;
   w[i + W_LRU_NEXT] = NIL;
   if (last === NIL) head[li] = pfn;
-  else w[((last - base) << 4) + W_LRU_NEXT] = pfn;
+  else w[mm.idx(last) + W_LRU_NEXT] = pfn;
   tail[li] = pfn;
 }
 
 /** list_del: unlink pfn from list li; its own links become NIL. */
 export function list_del(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
   const w = mm.w;
-  const base = mm.basePfn;
-  const i = (pfn - base) << 4;
+  const i = mm.idx(pfn);
   const next = w[i + W_LRU_NEXT]!;
   const prev = w[i + W_LRU_PREV]!;
   if (prev === NIL) head[li] = next;
-  else w[((prev - base) << 4) + W_LRU_NEXT] = next;
+  else w[mm.idx(prev) + W_LRU_NEXT] = next;
   if (next === NIL) tail[li] = prev;
-  else w[((next - base) << 4) + W_LRU_PREV] = prev;
+  else w[mm.idx(next) + W_LRU_PREV] = prev;
   w[i + W_LRU_NEXT] = NIL;
   w[i + W_LRU_PREV] = NIL;
 }
@@ -185,32 +182,32 @@ export function list_del(mm: MemMap, head: Int32Array, tail: Int32Array, li: num
 
 /** set_buddy_order: mark pfn as the head of a free block of `order`. */
 export function set_buddy_order(mm: MemMap, pfn: number, order: number): void {
-  const i = (pfn - mm.basePfn) << 4;
+  const i = mm.idx(pfn);
   mm.w[i + W_PRIVATE] = order;
   mm.w[i + W_MAPCOUNT] = PAGE_BUDDY_MAPCOUNT_VALUE;
 }
 
 /** add_to_free_list: a block not on any list goes first on free_list[mt] of its order. */
 export function add_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  mm.w[((pfn - mm.basePfn) << 4) + W_INDEX] = mt;
-  list_add(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  mm.w[mm.idx(pfn) + W_INDEX] = mt;
+  list_add(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
   zone.nrFree[order]++;
 }
 
 /** add_to_free_list_tail: the same, last on the list (less likely to be reused soon). */
 export function add_to_free_list_tail(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  mm.w[((pfn - mm.basePfn) << 4) + W_INDEX] = mt;
-  list_add_tail(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  mm.w[mm.idx(pfn) + W_INDEX] = mt;
+  list_add_tail(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
   zone.nrFree[order]++;
 }
 
 /** move_to_free_list: a block already on a list moves to the tail of free_list[mt]. */
 export function move_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  const i = (pfn - mm.basePfn) << 4;
+  const i = mm.idx(pfn);
   const oldMt = mm.w[i + W_INDEX]!;
-  list_del(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + oldMt, pfn);
+  list_del(mm, zone.freeHead, zone.freeTail, free_list_index(order, oldMt), pfn);
   mm.w[i + W_INDEX] = mt;
-  list_add_tail(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  list_add_tail(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
 }
 
 /**
@@ -219,9 +216,9 @@ export function move_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: nu
  * business, as in Linux).
  */
 export function del_page_from_free_list(mm: MemMap, zone: Zone, pfn: number, order: number): void {
-  const i = (pfn - mm.basePfn) << 4;
+  const i = mm.idx(pfn);
   const mt = mm.w[i + W_INDEX]!;
-  list_del(mm, zone.freeHead, zone.freeTail, order * MIGRATE_TYPES + mt, pfn);
+  list_del(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
   mm.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
   mm.w[i + W_PRIVATE] = 0;
   zone.nrFree[order]--;

@@ -76,13 +76,14 @@ import {
   PAGE_MAPCOUNT_RESET,
   PAGE_SHIFT,
   PAGE_SIZE,
+  PAGE_WORDS,
   W_FLAGS,
   W_FLAGS_HI,
   W_MAPCOUNT,
   W_MAPPING,
+  W_MEMCG,
   W_PRIVATE,
   W_REFCOUNT,
-  ZONES_SHIFT_HI,
   type MemMap,
 } from './mm_types';
 import { __free_one_page, __rmqueue, __rmqueue_smallest } from './buddy';
@@ -143,23 +144,32 @@ export class PageAllocator implements BuddyConfig {
    * @returns the PFN of the first page, or null.
    */
   alloc_pages(gfp: number, order: number, cpu = 0): number | null {
-    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) {
-      if (!(gfp & __GFP_NOWARN)) this.report.warn_on_once('max_order', MAX_ORDER_WARN_SITE, '__alloc_pages_nodemask', cpu);
-      return null;
-    }
-    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`alloc_pages: no CPU ${cpu}`);
+    // Bad arguments are rare: their reports live in functions of their own,
+    // which keeps this one small enough for the JIT to inline the hot path.
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0)) || (cpu >>> 0) >= this.nrCpus)
+      return this.alloc_pages_bad_args(gfp, order, cpu);
     const highest = gfp_zone(gfp);
     let mt = gfp_migratetype(gfp);
-    if (highest < 0 || mt < 0) {
-      this.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
-      return null;
-    }
+    if (highest < 0 || mt < 0) return this.warn_bad_gfp(gfp, cpu);
     if (this.page_group_by_mobility_disabled) mt = MIGRATE_UNMOVABLE;
     // First attempt: low watermark, no fragmenting fallbacks (alloc_flags_nofragment).
     const first = ALLOC_WMARK_LOW | (gfp & __GFP_KSWAPD_RECLAIM) | this.nofragment[highest]!;
     let pfn = this.get_page_from_freelist(gfp, order, first, highest, mt, cpu);
     if (pfn === NIL) pfn = this.__alloc_pages_slowpath(gfp, order, highest, mt, cpu);
     return pfn === NIL ? null : pfn;
+  }
+
+  /** alloc_pages with an order >= MAX_ORDER (WARN_ON_ONCE unless __GFP_NOWARN, then NULL), or a CPU that does not exist. */
+  private alloc_pages_bad_args(gfp: number, order: number, cpu: number): null {
+    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`alloc_pages: no CPU ${cpu}`);
+    if (!(gfp & __GFP_NOWARN)) this.report.warn_on_once('max_order', MAX_ORDER_WARN_SITE, '__alloc_pages_nodemask', cpu);
+    return null;
+  }
+
+  /** A GFP_ZONE_BAD zone combination or both mobility bits: a one-time warning, NULL. */
+  private warn_bad_gfp(gfp: number, cpu: number): null {
+    this.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
+    return null;
   }
 
   alloc_page(gfp: number, cpu = 0): number | null {
@@ -200,17 +210,24 @@ export class PageAllocator implements BuddyConfig {
 
   /** rmqueue: order 0 from the pcp list, larger orders from the buddy lists. */
   private rmqueue(zone: Zone, order: number, allocFlags: number, mt: number, cpu: number): number {
-    if (order === 0) {
-      for (;;) {
-        const pfn = rmqueue_pcplist(this, zone, mt, allocFlags, cpu);
-        if (pfn === NIL) return NIL;
-        if (this.page_expected_state(pfn, PAGE_FLAGS_CHECK_AT_PREP)) {
-          zone.pgalloc++;
-          return pfn;
-        }
-        this.check_new_page_bad(pfn, cpu); // check_new_pcp: the page is dropped
+    return order === 0 ? this.rmqueue_pcp(zone, allocFlags, mt, cpu) : this.rmqueue_buddy(zone, order, allocFlags, mt, cpu);
+  }
+
+  /** rmqueue's order-0 half: a page from the pcp list that passes check_new_pcp (bad ones are dropped). */
+  private rmqueue_pcp(zone: Zone, allocFlags: number, mt: number, cpu: number): number {
+    for (;;) {
+      const pfn = rmqueue_pcplist(this, zone, mt, allocFlags, cpu);
+      if (pfn === NIL) return NIL;
+      if (page_expected_state(this.mm.w, this.mm.idx(pfn), PAGE_FLAGS_CHECK_AT_PREP)) {
+        zone.pgalloc++;
+        return pfn;
       }
+      this.check_new_page_bad(pfn, cpu);
     }
+  }
+
+  /** rmqueue's order > 0 half: a block from the buddy lists (highatomic first for ALLOC_HARDER) that passes check_new_pages. */
+  private rmqueue_buddy(zone: Zone, order: number, allocFlags: number, mt: number, cpu: number): number {
     for (;;) {
       let pfn = NIL;
       if (allocFlags & ALLOC_HARDER) pfn = __rmqueue_smallest(this, zone, order, MIGRATE_HIGHATOMIC);
@@ -227,7 +244,7 @@ export class PageAllocator implements BuddyConfig {
   /** prep_new_page / post_alloc_hook: the head gets the reference. */
   private prep_new_page(pfn: number, order: number, gfp: number): void {
     const w = this.mm.w;
-    const i = (pfn - this.mm.basePfn) << 4;
+    const i = this.mm.idx(pfn);
     w[i + W_PRIVATE] = 0;
     w[i + W_REFCOUNT] = 1;
     if (gfp & __GFP_ZERO) this.ram.fill(pfn * PAGE_SIZE, PAGE_SIZE << order, 0);
@@ -264,12 +281,10 @@ export class PageAllocator implements BuddyConfig {
    */
   __free_pages(pfn: number, order: number, cpu = 0): void {
     const mm = this.mm;
-    if (!mm.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
-    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`__free_pages: no CPU ${cpu}`);
-    if (!((order >>> 0) < this.maxOrder && order === (order | 0)))
-      return this.report.bad_page(mm, pfn, 'VM_BUG_ON(order >= MAX_ORDER)', cpu);
-    if (pfn & ((1 << order) - 1)) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
-    const i = (pfn - mm.basePfn) << 4;
+    const orderOk = (order >>> 0) < this.maxOrder && order === (order | 0);
+    if (!(mm.pfn_valid(pfn) && (cpu >>> 0) < this.nrCpus && orderOk && (pfn & ((1 << order) - 1)) === 0))
+      return this.free_pages_bad_args(pfn, order, cpu);
+    const i = mm.idx(pfn);
     const ref = mm.w[i + W_REFCOUNT]!;
     // put_page_testzero; with CONFIG_DEBUG_VM a zero count is a bug, not an underflow.
     if (ref <= 0) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
@@ -277,6 +292,15 @@ export class PageAllocator implements BuddyConfig {
     if (ref !== 1) return;
     if (order === 0) this.free_unref_page(pfn, cpu);
     else this.__free_pages_ok(pfn, order, cpu);
+  }
+
+  /** What __free_pages says about a PFN without a struct page, a CPU that does not exist, or an order the block cannot have. */
+  private free_pages_bad_args(pfn: number, order: number, cpu: number): void {
+    const mm = this.mm;
+    if (!mm.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
+    if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`__free_pages: no CPU ${cpu}`);
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) return this.report.bad_page(mm, pfn, 'VM_BUG_ON(order >= MAX_ORDER)', cpu);
+    this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
   }
 
   free_page(pfn: number, cpu = 0): void {
@@ -308,12 +332,9 @@ export class PageAllocator implements BuddyConfig {
 
   /** free_unref_page: an order-0 page goes to this CPU's pcp list. */
   private free_unref_page(pfn: number, cpu: number): void {
-    const mm = this.mm;
-    const i = (pfn - mm.basePfn) << 4;
     if (!this.free_pages_prepare(pfn, 0, cpu)) return;
-    const zone = this.zones[(mm.w[i + W_FLAGS_HI]! >>> ZONES_SHIFT_HI) & 3]!;
     this.pgfree++;
-    free_unref_page_commit(this, zone, pfn, mm.get_pageblock_migratetype(pfn), cpu);
+    free_unref_page_commit(this, this.page_zone(pfn), pfn, this.mm.get_pageblock_migratetype(pfn), cpu);
   }
 
   /** __free_pages_ok: a higher-order block goes straight to the buddy lists. */
@@ -332,71 +353,78 @@ export class PageAllocator implements BuddyConfig {
   /**
    * free_pages_prepare for any number of pages (memarea uses it too):
    * check every page of [pfn, pfn+nr) (tails first, then the head); any
-   * bad page stops the whole free.
+   * bad page stops the whole free. A single page, the common case, has a
+   * path of its own that the JIT can inline whole.
    */
   free_range_prepare(pfn: number, nr: number, cpu: number): boolean {
+    if (nr !== 1) return this.free_block_prepare(pfn, nr, cpu);
     const mm = this.mm;
     const w = mm.w;
-    const i = (pfn - mm.basePfn) << 4;
-    const zoneHi = w[i + W_FLAGS_HI]!;
-    let bad = 0;
-    if (nr > 1) {
-      const end = pfn + nr;
-      if (end > mm.endPfn) {
-        this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
-        return false;
-      }
-      for (let p = pfn + 1; p < end; p++) {
-        if (!this.check_free_page(p, zoneHi, cpu)) bad++;
-        else w[((p - mm.basePfn) << 4) + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
-      }
+    const i = mm.idx(pfn);
+    if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_FREE) || mm.onPcp[mm.slot(pfn)] !== 0) {
+      this.check_free_page_bad(pfn, w[i + W_FLAGS_HI]!, cpu);
+      return false;
     }
-    if (!this.check_free_page(pfn, zoneHi, cpu)) bad++;
+    w[i + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
+    return true;
+  }
+
+  /** free_range_prepare for more than one page: every page is checked (and reported) even after a bad one. */
+  private free_block_prepare(pfn: number, nr: number, cpu: number): boolean {
+    const mm = this.mm;
+    const w = mm.w;
+    const i = mm.idx(pfn);
+    const zoneHi = w[i + W_FLAGS_HI]!;
+    const end = pfn + nr;
+    if (end > mm.endPfn) {
+      this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
+      return false;
+    }
+    let bad = 0;
+    // The tails: pfn, word index and mem_map slot step together.
+    for (let p = pfn + 1, pi = i + PAGE_WORDS, slot = mm.slot(p); p < end; p++, pi += PAGE_WORDS, slot++) {
+      if (!this.check_free_page(p, pi, slot, zoneHi, cpu)) bad++;
+      else w[pi + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
+    }
+    if (!this.check_free_page(pfn, i, mm.slot(pfn), zoneHi, cpu)) bad++;
     if (bad) return false;
     w[i + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
     return true;
   }
 
-  /** page_expected_state: untyped, unmapped, unreferenced, no flags of `checkFlags`. */
-  private page_expected_state(pfn: number, checkFlags: number): boolean {
-    const w = this.mm.w;
-    const i = (pfn - this.mm.basePfn) << 4;
-    return (
-      w[i + W_MAPCOUNT] === PAGE_MAPCOUNT_RESET &&
-      w[i + W_REFCOUNT] === 0 &&
-      (w[i + W_FLAGS]! & checkFlags) === 0 &&
-      w[i + W_MAPPING] === 0 &&
-      w[i + W_MAPPING + 1] === 0
-    );
+  /**
+   * check_free_page: may this page go back to the free lists? Besides
+   * page_expected_state, two checks of the model: the page must not sit
+   * on a pcp list, and must be in the block head's zone (bad_range). Kept
+   * this small because every page of every free runs it; the report is
+   * check_free_page_bad's. `i` and `slot` are mm.idx(pfn) and
+   * mm.slot(pfn), which the callers' loops step along.
+   */
+  private check_free_page(pfn: number, i: number, slot: number, zoneHi: number, cpu: number): boolean {
+    const mm = this.mm;
+    if (page_expected_state(mm.w, i, PAGE_FLAGS_CHECK_AT_FREE) && mm.onPcp[slot] === 0 && mm.w[i + W_FLAGS_HI] === zoneHi) return true;
+    this.check_free_page_bad(pfn, zoneHi, cpu);
+    return false;
   }
 
   /**
-   * check_free_page: may this page go back to the free lists? Reports
-   * with page_bad_reason()'s words (the last failing test wins, as in
-   * Linux), plus two checks of the model: the page must not sit on a pcp
-   * list, and must be in the block head's zone (bad_range).
+   * check_free_page_bad: report with page_bad_reason()'s words; a page on
+   * a pcp list that looks free otherwise says so, and a page of another
+   * zone says bad_range, over any other reason.
    */
-  private check_free_page(pfn: number, zoneHi: number, cpu: number): boolean {
+  private check_free_page_bad(pfn: number, zoneHi: number, cpu: number): void {
     const mm = this.mm;
-    const w = mm.w;
-    const i = (pfn - mm.basePfn) << 4;
-    const pcp = mm.onPcp[pfn - mm.basePfn] !== 0;
-    const sameZone = w[i + W_FLAGS_HI] === zoneHi;
-    if (this.page_expected_state(pfn, PAGE_FLAGS_CHECK_AT_FREE) && !pcp && sameZone) return true;
-    let reason = 'page on a per-cpu list';
-    if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) reason = 'nonzero mapcount';
-    if (w[i + W_MAPPING] !== 0 || w[i + W_MAPPING + 1] !== 0) reason = 'non-NULL mapping';
-    if (w[i + W_REFCOUNT] !== 0) reason = 'nonzero _refcount';
-    if (w[i + W_FLAGS]! & PAGE_FLAGS_CHECK_AT_FREE) reason = 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
-    if (!sameZone) reason = 'VM_BUG_ON_PAGE(bad_range(zone, page))';
+    let reason = page_bad_reason(mm, pfn, PAGE_FLAGS_CHECK_AT_FREE);
+    if (reason === null && mm.onPcp[mm.slot(pfn)] !== 0) reason = 'page on a per-cpu list';
+    if (mm.w[mm.idx(pfn) + W_FLAGS_HI] !== zoneHi) reason = 'VM_BUG_ON_PAGE(bad_range(zone, page))';
     this.report.bad_page(mm, pfn, reason, cpu);
-    return false;
   }
 
   /** check_new_pages: every page of a block about to be handed out. @returns true if bad. */
   private check_new_pages(pfn: number, order: number, cpu: number): boolean {
-    for (let p = pfn; p < pfn + (1 << order); p++) {
-      if (!this.page_expected_state(p, PAGE_FLAGS_CHECK_AT_PREP)) {
+    const w = this.mm.w;
+    for (let p = pfn, i = this.mm.idx(pfn), end = pfn + (1 << order); p < end; p++, i += PAGE_WORDS) {
+      if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_PREP)) {
         this.check_new_page_bad(p, cpu);
         return true;
       }
@@ -404,14 +432,9 @@ export class PageAllocator implements BuddyConfig {
     return false;
   }
 
+  /** check_new_page_bad: report a page that failed page_expected_state on its way out. */
   private check_new_page_bad(pfn: number, cpu: number): void {
-    const w = this.mm.w;
-    const i = this.mm.idx(pfn);
-    let reason = 'nonzero mapcount';
-    if (w[i + W_MAPPING] !== 0) reason = 'non-NULL mapping';
-    if (w[i + W_REFCOUNT] !== 0) reason = 'nonzero _refcount';
-    if (w[i + W_FLAGS]! & PAGE_FLAGS_CHECK_AT_PREP) reason = 'PAGE_FLAGS_CHECK_AT_PREP flag(s) set';
-    this.report.bad_page(this.mm, pfn, reason, cpu);
+    this.report.bad_page(this.mm, pfn, page_bad_reason(this.mm, pfn, PAGE_FLAGS_CHECK_AT_PREP), cpu);
   }
 
   /* ======================= pcp and zones ======================= */
@@ -487,6 +510,39 @@ export class PageAllocator implements BuddyConfig {
   static phys_to_pfn(pa: number): number {
     return Math.floor(pa / 2 ** PAGE_SHIFT);
   }
+}
+
+/**
+ * page_expected_state (mm/page_alloc.c, 5.10) on the struct page at word
+ * index i: untyped (_mapcount -1), and no mapping, no reference, no memcg
+ * and no flag of `checkFlags`, the last four tested as Linux does with one
+ * OR over the words (a page passes about every time).
+ */
+function page_expected_state(w: Int32Array, i: number, checkFlags: number): boolean {
+  return (
+    w[i + W_MAPCOUNT] === PAGE_MAPCOUNT_RESET &&
+    (w[i + W_MAPPING]! | w[i + W_MAPPING + 1]! | w[i + W_REFCOUNT]! | w[i + W_MEMCG]! | w[i + W_MEMCG + 1]! | (w[i + W_FLAGS]! & checkFlags)) === 0
+  );
+}
+
+/**
+ * page_bad_reason (mm/page_alloc.c, 5.10): why a page failed
+ * page_expected_state(page, flags), in the words of the "page dumped
+ * because:" line. Every test runs and the last one that fails wins, as
+ * in Linux; null when the page looks fine. The free path passes
+ * PAGE_FLAGS_CHECK_AT_FREE, the allocation path PAGE_FLAGS_CHECK_AT_PREP.
+ */
+export function page_bad_reason(mm: MemMap, pfn: number, flags: number): string | null {
+  const w = mm.w;
+  const i = mm.idx(pfn);
+  let reason: string | null = null;
+  if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) reason = 'nonzero mapcount';
+  if ((w[i + W_MAPPING]! | w[i + W_MAPPING + 1]!) !== 0) reason = 'non-NULL mapping';
+  if (w[i + W_REFCOUNT] !== 0) reason = 'nonzero _refcount';
+  if (w[i + W_FLAGS]! & flags)
+    reason = flags === PAGE_FLAGS_CHECK_AT_PREP ? 'PAGE_FLAGS_CHECK_AT_PREP flag(s) set' : 'PAGE_FLAGS_CHECK_AT_FREE flag(s) set';
+  if ((w[i + W_MEMCG]! | w[i + W_MEMCG + 1]!) !== 0) reason = 'page still charged to cgroup'; // CONFIG_MEMCG
+  return reason;
 }
 
 /** gfp_to_alloc_flags: what the slow path may use. */

@@ -39,7 +39,7 @@ import { NIL, PAGE_SIZE, W_INDEX } from './mm_types';
 import type { BuddyConfig } from './internal';
 
 export class PerCpuPages {
-  /** First/last PFN of lists[mt] of each CPU, index cpu * MIGRATE_PCPTYPES + mt. */
+  /** First/last PFN of lists[mt] of each CPU, at pcp_list_index(cpu, mt). */
   readonly head: Int32Array;
   readonly tail: Int32Array;
   /** Pages on all lists of the CPU. */
@@ -55,6 +55,11 @@ export class PerCpuPages {
     this.batch = new Int32Array(nrCpus);
     for (let cpu = 0; cpu < nrCpus; cpu++) pageset_set_batch(this, cpu, 0); // boot_pageset
   }
+}
+
+/** Index of cpu's lists[mt] in PerCpuPages.head/tail. */
+export function pcp_list_index(cpu: number, mt: number): number {
+  return cpu * MIGRATE_PCPTYPES + mt;
 }
 
 /** rounddown_pow_of_two for positive ints. */
@@ -84,13 +89,13 @@ export function pageset_set_batch(pcp: PerCpuPages, cpu: number, batch: number):
  */
 export function rmqueue_bulk(cfg: BuddyConfig, zone: Zone, count: number, mt: number, allocFlags: number, cpu: number): number {
   const pcp = zone.pcp;
-  const li = cpu * MIGRATE_PCPTYPES + mt;
+  const li = pcp_list_index(cpu, mt);
   let i = 0;
   for (; i < count; i++) {
     const pfn = __rmqueue(cfg, zone, 0, mt, allocFlags);
     if (pfn === NIL) break;
     list_add_tail(cfg.mm, pcp.head, pcp.tail, li, pfn);
-    cfg.mm.onPcp[pfn - cfg.mm.basePfn] = 1;
+    cfg.mm.onPcp[cfg.mm.slot(pfn)] = 1;
   }
   zone.nr_free_pages -= i;
   return i;
@@ -103,7 +108,7 @@ export function rmqueue_bulk(cfg: BuddyConfig, zone: Zone, count: number, mt: nu
  */
 export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocFlags: number, cpu: number): number {
   const pcp = zone.pcp;
-  const li = cpu * MIGRATE_PCPTYPES + mt;
+  const li = pcp_list_index(cpu, mt);
   let pfn = pcp.head[li]!;
   if (pfn === NIL) {
     pcp.count[cpu] += rmqueue_bulk(cfg, zone, pcp.batch[cpu]!, mt, allocFlags, cpu);
@@ -111,7 +116,7 @@ export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocF
     if (pfn === NIL) return NIL;
   }
   list_del(cfg.mm, pcp.head, pcp.tail, li, pfn);
-  cfg.mm.onPcp[pfn - cfg.mm.basePfn] = 0;
+  cfg.mm.onPcp[cfg.mm.slot(pfn)] = 0;
   pcp.count[cpu]--;
   return pfn;
 }
@@ -123,12 +128,12 @@ export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocF
 export function free_unref_page_commit(cfg: BuddyConfig, zone: Zone, pfn: number, mt: number, cpu: number): void {
   const mm = cfg.mm;
   const pcp = zone.pcp;
-  mm.w[((pfn - mm.basePfn) << 4) + W_INDEX] = mt; // set_pcppage_migratetype
+  mm.w[mm.idx(pfn) + W_INDEX] = mt; // set_pcppage_migratetype
   // Only the three pcp types have lists; HIGHATOMIC and CMA pages ride on
   // the movable list but keep their type in `index` for the way back.
   const listMt = mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
-  list_add(mm, pcp.head, pcp.tail, cpu * MIGRATE_PCPTYPES + listMt, pfn);
-  mm.onPcp[pfn - mm.basePfn] = 1;
+  list_add(mm, pcp.head, pcp.tail, pcp_list_index(cpu, listMt), pfn);
+  mm.onPcp[mm.slot(pfn)] = 1;
   if (++pcp.count[cpu] >= pcp.high[cpu]!) free_pcppages_bulk(cfg, zone, pcp.batch[cpu]!, cpu);
 }
 
@@ -140,7 +145,7 @@ export function free_unref_page_commit(cfg: BuddyConfig, zone: Zone, pfn: number
 export function free_pcppages_bulk(cfg: BuddyConfig, zone: Zone, count: number, cpu: number): void {
   const mm = cfg.mm;
   const pcp = zone.pcp;
-  const base = cpu * MIGRATE_PCPTYPES;
+  const base = pcp_list_index(cpu, 0);
   let migratetype = 0;
   let batchFree = 0;
   count = Math.min(pcp.count[cpu]!, count);
@@ -156,9 +161,9 @@ export function free_pcppages_bulk(cfg: BuddyConfig, zone: Zone, count: number, 
     do {
       const pfn = pcp.tail[li]!;
       list_del(mm, pcp.head, pcp.tail, li, pfn);
-      mm.onPcp[pfn - mm.basePfn] = 0;
+      mm.onPcp[mm.slot(pfn)] = 0;
       pcp.count[cpu]--;
-      const mt = mm.w[((pfn - mm.basePfn) << 4) + W_INDEX]!; // get_pcppage_migratetype
+      const mt = mm.w[mm.idx(pfn) + W_INDEX]!; // get_pcppage_migratetype
       __free_one_page(cfg, zone, pfn, 0, mt, false);
     } while (--count > 0 && --batchFree > 0 && pcp.head[li] !== NIL);
   }

@@ -17,9 +17,13 @@
  *   - bad_page() does not reset the page's _mapcount: Linux drops
  *     PageBuddy there ("could make trouble") and may corrupt a free list
  *     later; the model leaves the page as it is, so the lists stay intact.
- *   - pointers: "page:%px" prints the struct page's address in the
- *     vmemmap (VMEMMAP_START of the 5.10 VA_BITS=39 layout by default),
- *     and the lru words in the "raw:" lines hold PFNs, not pointers.
+ *   - pointers: 5.10 prints "page:%p", which on a 64-bit kernel is a
+ *     hashed id (siphash of the address with a boot-time random key,
+ *     masked to 32 bits: "page:00000000a1b2c3d4"); a deterministic model
+ *     has no secret key, so it prints the struct page's real address in
+ *     the vmemmap (VMEMMAP_START of the 5.10 VA_BITS=39 layout by
+ *     default), as no_hash_pointers (5.12+) would, in the same 16 digits.
+ *     The lru words in the "raw:" lines hold PFNs, not pointers.
  *   - WARNING lines name the function without "+0xoff/0xsize": there is
  *     no symbol table for TypeScript. The line number is that of
  *     WARN_ON_ONCE(order >= MAX_ORDER) in 5.10.32's page_alloc.c as seen
@@ -41,7 +45,7 @@ import {
   W_REFCOUNT,
   type MemMap,
 } from './mm_types';
-import { MIGRATE_TYPES, type Zone } from './mmzone';
+import { free_area_empty, MIGRATE_TYPES, type Zone } from './mmzone';
 
 /** VMEMMAP_START for 5.10 arm64, VA_BITS=39 (reference/uconsole-hw.md §5.3). */
 export const VMEMMAP_START_510_VA39 = 0xfffffffeffe00000n;
@@ -96,7 +100,16 @@ export class Reporter {
     return names.join('|');
   }
 
-  /** __dump_page(page, reason) as in 5.10 mm/debug.c (non-compound pages). */
+  /**
+   * __dump_page(page, reason) as in 5.10 mm/debug.c (non-compound pages,
+   * no mapping, not CMA):
+   *   pr_warn("page:%p refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx\n", ...)
+   *   pr_warn("%sflags: %#lx(%pGp)%s\n", ...)
+   *   print_hex_dump("raw: ", 32 bytes a line, 8-byte words)
+   *   pr_warn("page dumped because: %s\n", reason)
+   * (formats checked against mm/debug.c of v5.10.13, whose first line
+   * ends in " pfn:%#lx"). The kernel's vsprintf prints %#lx of 0 as "0x0".
+   */
   dump_page(mm: MemMap, pfn: number, reason: string | null): void {
     const i = mm.idx(pfn);
     const w = mm.w;
@@ -105,7 +118,10 @@ export class Reporter {
     const mapcount = rawMapcount + 1;
     const va = (this.hooks.vmemmapStart ?? VMEMMAP_START_510_VA39) + BigInt(pfn - (this.hooks.memstartPfn ?? 0)) * 64n;
     const p = this.printk;
-    p(`page:${hex16(va)} refcount:${w[i + W_REFCOUNT]} mapcount:${mapcount} mapping:0000000000000000 index:0x${(mm.page_index(pfn) >>> 0).toString(16)}`);
+    p(
+      `page:${hex16(va)} refcount:${w[i + W_REFCOUNT]} mapcount:${mapcount} mapping:0000000000000000 ` +
+        `index:0x${(mm.page_index(pfn) >>> 0).toString(16)} pfn:0x${pfn.toString(16)}`,
+    );
     const flags64 = (BigInt(w[i + W_FLAGS_HI]! >>> 0) << 32n) | BigInt(w[i + W_FLAGS]! >>> 0);
     p(`flags: 0x${flags64.toString(16)}(${Reporter.format_pageflags(w[i + W_FLAGS]!)})`);
     for (let line = 0; line < 2; line++) {
@@ -124,7 +140,7 @@ export class Reporter {
    * bad_page: report a page in a state the allocator cannot accept. The
    * page is left alone (see the header).
    */
-  bad_page(mm: MemMap, pfn: number, reason: string, cpu: number): void {
+  bad_page(mm: MemMap, pfn: number, reason: string | null, cpu: number): void {
     if (this.nrShown === 60) {
       this.nrUnshown++;
       return;
@@ -242,7 +258,7 @@ export function format_free_areas(src: ShowMemSource, z: Zone): string {
     let s = `${nr}*${4 << order}kB `;
     if (nr) {
       let letters = '';
-      for (let mt = 0; mt < MIGRATE_TYPES; mt++) if (z.freeHead[order * MIGRATE_TYPES + mt] !== -1) letters += MIGRATION_LETTERS[mt];
+      for (let mt = 0; mt < MIGRATE_TYPES; mt++) if (!free_area_empty(z, order, mt)) letters += MIGRATION_LETTERS[mt];
       s += `(${letters}) `;
     }
     parts.push(s);

@@ -21,8 +21,8 @@
  * kernel has no page cache and no swap.
  */
 
-import { migratetype_names, MIGRATE_TYPES, WMARK_LOW } from './mmzone';
-import { W_FLAGS_HI, W_LRU_NEXT, NIL, ZONES_SHIFT_HI } from './mm_types';
+import { free_list_index, migratetype_names, MIGRATE_TYPES, WMARK_LOW } from './mmzone';
+import { W_LRU_NEXT, NIL } from './mm_types';
 import type { PageAllocator } from './page_alloc';
 
 /** Cap on list walks in pagetypeinfo (mm/vmstat.c, 2019). */
@@ -44,10 +44,9 @@ export function buddyinfo(pa: PageAllocator): string {
 
 /** Length of one free list, capped like pagetypeinfo_showfree_print. */
 function freecount(pa: PageAllocator, head: number): { n: number; overflow: boolean } {
-  const w = pa.mm.w;
-  const base = pa.mm.basePfn;
+  const mm = pa.mm;
   let n = 0;
-  for (let pfn = head; pfn !== NIL; pfn = w[((pfn - base) << 4) + W_LRU_NEXT]!) {
+  for (let pfn = head; pfn !== NIL; pfn = mm.w[mm.idx(pfn) + W_LRU_NEXT]!) {
     if (++n >= FREECOUNT_CAP) return { n, overflow: true };
   }
   return { n, overflow: false };
@@ -61,7 +60,7 @@ export function pageblock_counts(pa: PageAllocator, zoneIdx: number): number[] {
   const step = 1 << pa.pageblockOrder;
   for (let pfn = zone.zone_start_pfn; pfn < zone.zone_end_pfn(); pfn += step) {
     if (!mm.pfn_valid(pfn)) continue;
-    if (((mm.w[mm.idx(pfn) + W_FLAGS_HI]! >>> ZONES_SHIFT_HI) & 3) !== zoneIdx) continue; // page_zone(page) != zone
+    if (mm.page_zonenum(pfn) !== zoneIdx) continue; // page_zone(page) != zone
     const mt = mm.get_pageblock_migratetype(pfn);
     if (mt < MIGRATE_TYPES) counts[mt]++;
   }
@@ -81,7 +80,7 @@ export function pagetypeinfo(pa: PageAllocator): string {
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
       out += `Node ${pad(0, 4)}, zone ${pad(zone.name, 8)}, type ${pad(migratetype_names[mt]!, 12)} `;
       for (let order = 0; order < pa.maxOrder; order++) {
-        const { n, overflow } = freecount(pa, zone.freeHead[order * MIGRATE_TYPES + mt]!);
+        const { n, overflow } = freecount(pa, zone.freeHead[free_list_index(order, mt)]!);
         out += `${overflow ? '>' : ''}${pad(n, 6)} `;
       }
       out += '\n';

@@ -5,7 +5,7 @@ import { bootUconsole, type Uconsole } from '../../../kernel-model/uconsole';
 import { logLines, withUconsole } from '../../helpers/boot';
 import { GFP_KERNEL, GFP_DMA, __GFP_NOWARN, __GFP_ZERO, check_page_allocator } from '../../../kernel-model/mm/page_alloc';
 import { PAGE_OFFSET } from '../../../kernel-model/arch/arm64/memory';
-import { zone_dma_bits } from '../../../kernel-model/mm/mm_init';
+import { zone_dma_bits } from '../../../kernel-model/mm/init';
 
 describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
   let u: Uconsole;
@@ -53,8 +53,8 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
       const pfn = pa.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2, c.index)!;
       expect(pfn).not.toBeNull();
       const va = PAGE_OFFSET + BigInt(pfn * 4096 + 3 * 4096 + 8); // inside the fourth page of the block
-      expect(u.kernel.probe(c.index, 'probe_read64', [va])).toBe(0n); // __GFP_ZERO
-      u.kernel.probe(c.index, 'probe_write64', [va, 0xc0de0000n + BigInt(c.index)]);
+      expect(u.kernel.harness.probe(c.index, 'probe_read64', [va])).toBe(0n); // __GFP_ZERO
+      u.kernel.harness.probe(c.index, 'probe_write64', [va, 0xc0de0000n + BigInt(c.index)]);
       expect(u.machine.ram.u64(pfn * 4096 + 3 * 4096 + 8)).toBe(0xc0de0000n + BigInt(c.index));
       pa.__free_pages(pfn, 2, c.index);
     }
@@ -74,7 +74,7 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
     const pfn = pa.alloc_memarea(GFP_KERNEL, 1234, 7)!;
     expect(pfn % 7).toBe(0);
     u.machine.ram.setU64(pfn * 4096 + 1233 * 4096, 77n);
-    expect(u.kernel.probe(1, 'probe_read64', [PAGE_OFFSET + BigInt(pfn * 4096 + 1233 * 4096)])).toBe(77n);
+    expect(u.kernel.harness.probe(1, 'probe_read64', [PAGE_OFFSET + BigInt(pfn * 4096 + 1233 * 4096)])).toBe(77n);
     pa.free_memarea(pfn, 1234);
     expect(check_page_allocator(pa)).toEqual([]);
   });
@@ -110,6 +110,27 @@ describe('the seed\'s experiment: max_order=6', () => {
         pa.free_memarea(pfn!, pages);
       }
       expect(check_page_allocator(pa)).toEqual([]);
+    });
+  });
+
+  it('max_order= is an early parameter: the last valid value wins, a rejected one says so and keeps the value before it', async () => {
+    await withUconsole({ ram: '1G', cmdline: 'console=ttyAMA0,115200 max_order=7 max_order=40 max_order=8 max_order=abc' }, (u) => {
+      expect(u.kernel.pageAllocator!.maxOrder).toBe(8);
+      const log = logLines(u);
+      const rejected = log.filter((l) => l.startsWith('max_order='));
+      expect(rejected).toEqual(['max_order=40 is out of range (2..19); using 7', 'max_order=abc is not a number (2..19); using 8']);
+      expect(log.indexOf(rejected[1]!)).toBeLessThan(log.indexOf('Zone ranges:'));
+      expect(u.readFile('/proc/buddyinfo').split('\n')[0]).toMatch(/^Node 0, zone {6}DMA( +\d+){8} $/);
+    });
+  });
+
+  it('an out-of-range max_order alone falls back to 11 with one line', async () => {
+    await withUconsole({ ram: '1G', cmdline: 'max_order=40' }, (u) => {
+      expect(u.kernel.pageAllocator!.maxOrder).toBe(11);
+      expect(logLines(u).filter((l) => l.includes('max_order'))).toEqual([
+        'max_order=40 is out of range (2..19); using 11',
+        'Kernel command line: max_order=40',
+      ]);
     });
   });
 

@@ -24,6 +24,8 @@ export interface SmallBootOptions extends Partial<Omit<MmInitBuddyOptions, 'ram'
   reserve?: [number, number][];
   /** Skip the stub/kernel/DTB reservations. */
   bare?: boolean;
+  /** memblock.current_limit while the allocator boots, in bytes: below it go the mem_map and pageblock bitmap (default: top of RAM). */
+  memblockLimit?: number;
 }
 
 /** A board with `ramMiB` of RAM at 0, ZONE_DMA limited to 32 MiB and DMA32 to 64 MiB unless told otherwise. */
@@ -38,6 +40,7 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
     memblock.memblock_reserve(0x2eff000 % (ramMiB * MiB), 0x10000); // DTB
   }
   for (const [b, s] of opts.reserve ?? []) memblock.memblock_reserve(b, s);
+  if (opts.memblockLimit !== undefined) memblock.current_limit = opts.memblockLimit;
   const log: string[] = [];
   const zoneLimits: ZoneLimits = opts.zoneLimits ?? { dmaBits: 25, dma32Bits: 26 };
   const pa = mm_init_buddy({

@@ -13,7 +13,7 @@ import { KernelPanic, type Kernel } from '../../../kernel';
 import { arm64_memblock_init } from '../mm/init';
 import { paging_init } from '../mm/mmu';
 import { LinearMap } from '../memory';
-import { bootmem_init } from '../../../mm/mm_init';
+import { bootmem_init } from '../../../mm/init';
 
 const FDT_MAGIC = 0xd00dfeed;
 const MAX_FDT_SIZE = 0x20_0000;

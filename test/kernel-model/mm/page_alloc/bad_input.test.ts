@@ -7,6 +7,8 @@ import {
   __GFP_NOWARN,
   ZONE_DMA,
 } from '../../../../kernel-model/mm/page_alloc';
+import { page_bad_reason } from '../../../../kernel-model/mm/page_alloc/page_alloc';
+import { PAGE_FLAGS_CHECK_AT_FREE, W_FLAGS, W_MAPCOUNT, W_MAPPING, W_MEMCG, W_REFCOUNT } from '../../../../kernel-model/mm/page_alloc/mm_types';
 import { bootSmall, nrFree } from '../helpers';
 
 /** A booted allocator whose log starts empty after boot. */
@@ -26,7 +28,9 @@ describe('freeing a page twice', () => {
     const count = pa.nr_pcp_pages();
     pa.__free_pages(p, 0);
     expect(log[0]).toBe(badPageHeader(p));
-    expect(log[1]).toMatch(/^page:[0-9a-f]{16} refcount:0 mapcount:0 mapping:0000000000000000 index:0x\d+$/);
+    // 5.10 mm/debug.c: "page:%p refcount:%d mapcount:%d mapping:%p index:%#lx pfn:%#lx"
+    expect(log[1]).toMatch(/^page:[0-9a-f]{16} refcount:0 mapcount:0 mapping:0000000000000000 index:0x[0-9a-f]+ pfn:0x[0-9a-f]+$/);
+    expect(log[1]!.endsWith(` pfn:0x${p.toString(16)}`)).toBe(true);
     expect(log).toContain('page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)');
     expect(log).toContain('Disabling lock debugging due to kernel taint');
     expect(pa.nr_pcp_pages()).toBe(count);
@@ -35,14 +39,19 @@ describe('freeing a page twice', () => {
 
   it('order 0, page already back in the buddy lists: the dump shows PageBuddy (mapcount -128)', () => {
     const { pa, log } = fresh();
-    const p = pa.alloc_pages(GFP_KERNEL, 0)!;
+    // Take an order-1 block and free only its first page: with the buddy
+    // still allocated the page cannot merge, so after the drain it heads
+    // an order-0 free block of its own.
+    const p = pa.alloc_pages(GFP_KERNEL, 1)!;
+    pa.split_page(p, 1);
     pa.__free_pages(p, 0);
     pa.drain_all_pages();
+    expect(pa.mm.PageBuddy(p)).toBe(true);
+    expect(pa.mm.page_private(p)).toBe(0);
     const before = pa.zones.map((_, z) => nrFree(pa, z));
-    const head = pa.mm.PageBuddy(p) ? p : -1;
     pa.__free_pages(p, 0);
     expect(log[0]).toBe(badPageHeader(p));
-    if (head === p) expect(log[1]).toContain('mapcount:-128');
+    expect(log[1]).toMatch(/ refcount:0 mapcount:-128 /);
     expect(pa.zones.map((_, z) => nrFree(pa, z))).toEqual(before);
     expect(check_page_allocator(pa)).toEqual([]);
   });
@@ -56,6 +65,65 @@ describe('freeing a page twice', () => {
     expect(log).toContain(badPageHeader(p));
     expect(pa.nr_free_pages()).toBe(free);
     expect(check_page_allocator(pa)).toEqual([]);
+  });
+});
+
+describe('one page_bad_reason for both directions (5.10 mm/page_alloc.c)', () => {
+  /** Allocate an order-0 page, free it to the pcp list, corrupt it there: the next order-0 allocation on the CPU meets it first. */
+  function corruptedOnPcp(word: number, value: number) {
+    const b = fresh();
+    const p = b.pa.alloc_pages(GFP_KERNEL, 0)!;
+    b.pa.__free_pages(p, 0);
+    b.pa.mm.w[b.pa.mm.idx(p) + word] = value;
+    return { ...b, p };
+  }
+
+  /** Allocate an order-0 page, corrupt it, free it. */
+  function corruptedWhileAllocated(word: number, value: number) {
+    const b = fresh();
+    const p = b.pa.alloc_pages(GFP_KERNEL, 0)!;
+    b.pa.mm.w[b.pa.mm.idx(p) + word] = value;
+    b.pa.__free_pages(p, 0);
+    return { ...b, p };
+  }
+
+  const reasonOf = (log: string[]): string | undefined => log.find((l) => l.startsWith('page dumped because: '));
+
+  it.each([
+    ['the high word of mapping', W_MAPPING + 1, 1, 'non-NULL mapping'],
+    ['the low word of mapping', W_MAPPING, 0x1000, 'non-NULL mapping'],
+    ['mem_cgroup', W_MEMCG, 0x40, 'page still charged to cgroup'],
+    ['_mapcount', W_MAPCOUNT, 0, 'nonzero mapcount'],
+  ])('%s: the same reason when the page is handed out and when it is freed', (_what, word, value, reason) => {
+    const out = corruptedOnPcp(word, value);
+    const q = out.pa.alloc_pages(GFP_KERNEL, 0)!;
+    expect(q).not.toBe(out.p); // the bad page is dropped (check_new_pcp), another one served
+    expect(out.log[0]).toBe(badPageHeader(out.p));
+    expect(reasonOf(out.log)).toBe(`page dumped because: ${reason}`);
+
+    const back = corruptedWhileAllocated(word, value);
+    expect(back.log[0]).toBe(badPageHeader(back.p));
+    expect(reasonOf(back.log)).toBe(`page dumped because: ${reason}`);
+  });
+
+  it('flags name the check that failed: PAGE_FLAGS_CHECK_AT_PREP out, PAGE_FLAGS_CHECK_AT_FREE in', () => {
+    const out = corruptedOnPcp(W_FLAGS, 1 << 16); // PG_head: only the PREP mask has it
+    out.pa.alloc_pages(GFP_KERNEL, 0);
+    expect(reasonOf(out.log)).toBe('page dumped because: PAGE_FLAGS_CHECK_AT_PREP flag(s) set');
+    const back = corruptedWhileAllocated(W_FLAGS, 1 << 9); // PG_slab
+    expect(reasonOf(back.log)).toBe('page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set');
+  });
+
+  it('the last failing test wins, as in page_bad_reason', () => {
+    const b = fresh();
+    const p = b.pa.alloc_pages(GFP_KERNEL, 0)!;
+    expect(page_bad_reason(b.pa.mm, p, PAGE_FLAGS_CHECK_AT_FREE)).toBe('nonzero _refcount');
+    b.pa.mm.w[b.pa.mm.idx(p) + W_MAPPING + 1] = 7;
+    expect(page_bad_reason(b.pa.mm, p, PAGE_FLAGS_CHECK_AT_FREE)).toBe('nonzero _refcount');
+    b.pa.mm.w[b.pa.mm.idx(p) + W_REFCOUNT] = 0;
+    expect(page_bad_reason(b.pa.mm, p, PAGE_FLAGS_CHECK_AT_FREE)).toBe('non-NULL mapping');
+    b.pa.mm.w[b.pa.mm.idx(p) + W_MAPPING + 1] = 0;
+    expect(page_bad_reason(b.pa.mm, p, PAGE_FLAGS_CHECK_AT_FREE)).toBeNull();
   });
 });
 

@@ -222,3 +222,21 @@ describe('the seed experiment: max_order=6', () => {
     expect(pa.zones.some((z) => z.nrFree[5]! > 0)).toBe(true);
   });
 });
+
+describe('large MAX_ORDER (max_order=17..19, 1 GiB sections)', () => {
+  it('reads free blocks of order 16 and above correctly: a 1.1 GiB area on 2 GiB succeeds with MAX_ORDER 17 as with 11', () => {
+    for (const maxOrder of [11, 17]) {
+      const { pa } = bootSmall({ ramMiB: 2048, maxOrder, sectionSizeBits: 30 });
+      // With MAX_ORDER 17 the Normal zone's free memory lies in order-16 blocks (256 MiB).
+      if (maxOrder === 17) expect(pa.zones[ZONE_NORMAL]!.nrFree[16]).toBeGreaterThan(0);
+      const free = pa.nr_free_pages();
+      const pfn = pa.alloc_memarea(GFP_KERNEL, 300000);
+      expect(pfn).not.toBeNull();
+      expect(pa.nr_free_pages()).toBe(free - 300000);
+      expect(check_page_allocator(pa)).toEqual([]);
+      pa.free_memarea(pfn!, 300000);
+      expect(pa.nr_free_pages()).toBe(free);
+      expect(check_page_allocator(pa)).toEqual([]);
+    }
+  });
+});

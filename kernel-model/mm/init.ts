@@ -1,34 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The page allocator's place in the boot, split the way start_kernel
- * splits it so that the log comes out in Linux's order:
+ * The page allocator's place in the boot. The sequence itself is
+ * page_alloc's (free_area_init, page_alloc_init, page_alloc_init_late in
+ * page_alloc/index.ts); this file calls each step where start_kernel
+ * does, so that the log comes out in Linux's order, and supplies what
+ * only the booted kernel knows (the device tree, the command line, the
+ * kernel image, /proc):
  *
- *   bootmem_init (setup_arch, MMU still off): zone layout, struct page
- *     array from memblock ("Zone ranges:", "Early memory node ranges",
- *     "Initmem setup node 0 ...");
- *   build_all_zonelists ("Built 1 zonelists, mobility grouping on.  Total
- *     pages: N"), then "Kernel command line:";
- *   mm_init: memblock_free_all hands every free page to the buddy
- *     allocator, "Memory: ...K/...K available (...)", the per-CPU page
- *     lists and the watermarks; /proc/buddyinfo, /proc/pagetypeinfo and
- *     /proc/meminfo appear.
+ *   bootmem_init (setup_arch, MMU still off): max_order=, ZONE_DMA's
+ *     reach, then free_area_init: zone layout, struct page array from
+ *     memblock ("Zone ranges:", "Early memory node ranges", "Initmem
+ *     setup node 0 ...");
+ *   build_zonelists: page_alloc_init ("Built 1 zonelists, mobility
+ *     grouping on.  Total pages: N"), then main.ts prints "Kernel command
+ *     line:";
+ *   mem_init: page_alloc_init_late (memblock_free_all, "Memory:
+ *     ...K/...K available (...)", the per-CPU page lists and the
+ *     watermarks); /proc/buddyinfo, /proc/pagetypeinfo and /proc/meminfo
+ *     appear.
  *
  * ZONE_DMA's reach comes from the device tree as in Linux 5.11+ (and the
  * Raspberry Pi 5.10 kernels): the highest CPU address any dma-ranges can
  * reach, fls64 of it; 32 bits when no dma-ranges limits DMA.
+ *
+ * max_order=N is read like an early_param (init/main.c do_early_param):
+ * its handler runs once per occurrence, left to right, so the last valid
+ * value wins and a rejected one leaves the value before it. A rejected
+ * value prints one line saying so and what is used instead.
  */
 
 import {
   addressCellsOf, decodeCells, getProp, sizeCellsOf, walkNodes, type DeviceTree,
 } from '../../firmware/fdt';
+import { parseKernelInt, type KernelCmdline } from '../../firmware/config';
+import { CmdlineError } from '../../firmware/config/errors';
 import type { Kernel } from '../kernel';
 import { KernelPanic } from '../kernel';
+import type { Printk } from '../printk';
 import {
-  build_all_zonelists, free_area_init, init_per_zone_wmark_min, mem_init_print_info, memblock_free_all,
-  parse_max_order, setup_per_cpu_pageset, PageAllocator, buddyinfo, pagetypeinfo, meminfo,
-  DEFAULT_MAX_ORDER, type ZoneLimits,
+  free_area_init, max_order_limit, page_alloc_init, page_alloc_init_late, buddyinfo, pagetypeinfo, meminfo,
+  DEFAULT_MAX_ORDER, SECTION_SIZE_BITS_510, type FreeAreaInitResult, type PageAllocator, type ZoneLimits,
 } from './page_alloc';
-import type { FreeAreaInitResult } from './page_alloc/mm_init';
 import { VMALLOC_END, VMALLOC_START, VMEMMAP_START } from '../arch/arm64/memory';
 
 const fls64 = (x: number): number => (x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1);
@@ -61,13 +73,40 @@ export function zone_dma_bits(dt: DeviceTree): number {
   return reach === Infinity ? 32 : Math.min(32, fls64(reach));
 }
 
+/**
+ * The max_order= early parameter: each occurrence in turn sets MAX_ORDER
+ * when it is an integer (kstrtoint, base 0) in 2..max_order_limit;
+ * otherwise it prints why and leaves the value as it was.
+ */
+export function max_order_param(cmdline: KernelCmdline | undefined, printk: Printk, sectionSizeBits = SECTION_SIZE_BITS_510): number {
+  const limit = max_order_limit(sectionSizeBits);
+  let maxOrder = DEFAULT_MAX_ORDER;
+  for (const value of cmdline?.getAll('max_order') ?? []) {
+    const v = value === undefined ? NaN : kernelIntOrNaN(value);
+    if (v >= 2 && v <= limit) maxOrder = v;
+    else {
+      const param = value === undefined ? 'max_order' : `max_order=${value}`;
+      printk(`${param} is ${Number.isNaN(v) ? 'not a number' : 'out of range'} (2..${limit}); using ${maxOrder}`);
+    }
+  }
+  return maxOrder;
+}
+
+/** kstrtoint's reading of a parameter value, NaN when it is not an integer. */
+function kernelIntOrNaN(value: string): number {
+  try {
+    return parseKernelInt(value);
+  } catch (e) {
+    if (e instanceof CmdlineError) return NaN;
+    throw e;
+  }
+}
+
 /** bootmem_init: zones and the struct page array, while memblock still allocates. */
 export function bootmem_init(k: Kernel): FreeAreaInitResult & { maxOrder: number; limits: ZoneLimits } {
   const mb = k.memblock!;
   const limits: ZoneLimits = { dmaBits: zone_dma_bits(k.dt!), dma32Bits: 32 };
-  const maxOrder = parse_max_order(k.cmdlineText);
-  if (k.cmdline?.has('max_order') && maxOrder === DEFAULT_MAX_ORDER && k.cmdline.get('max_order') !== String(DEFAULT_MAX_ORDER))
-    k.printk(`max_order=${k.cmdline.get('max_order')} is out of range; using ${DEFAULT_MAX_ORDER}`);
+  const maxOrder = max_order_param(k.cmdline, k.printk);
   const init = free_area_init({
     ram: k.machine.ram,
     memblock: mb,
@@ -81,38 +120,32 @@ export function bootmem_init(k: Kernel): FreeAreaInitResult & { maxOrder: number
 
 /** build_all_zonelists, with the page allocator made from bootmem_init's zones. */
 export function build_zonelists(k: Kernel, init: ReturnType<typeof bootmem_init>): PageAllocator {
-  const pa = new PageAllocator({
+  return page_alloc_init({
     ram: k.machine.ram,
-    mm: init.mm,
-    zones: init.zones,
+    init,
     maxOrder: init.maxOrder,
     nrCpus: k.machine.cores.length,
-    hooks: {
-      printk: k.printk,
+    printk: k.printk,
+    report: {
       comm: () => 'swapper/0',
       pid: () => 0,
       vmemmapStart: VMEMMAP_START,
       memstartPfn: Math.floor(k.linear!.physOffset / 4096),
     },
   });
-  build_all_zonelists(pa, k.printk);
-  return pa;
 }
 
 /** mm_init's page-allocator part: free memory to the buddy allocator, report it, add /proc files. */
 export function mem_init(k: Kernel, pa: PageAllocator): void {
   if (!k.memblock) throw new KernelPanic('mem_init before memblock');
-  memblock_free_all(pa, k.memblock);
   const off = (s: string): number => Number(k.syms.offset(s));
-  k.printk(mem_init_print_info(pa, {
+  page_alloc_init_late(pa, k.memblock, {
     code: off('harness_syscall'),
     rwdata: off('harness_buffers_end') - off('harness_buffers'),
     rodata: 0,
     init: 0,
     bss: off('_end') - off('init_stack'),
-  }));
-  setup_per_cpu_pageset(pa);
-  init_per_zone_wmark_min(pa);
+  });
   k.proc.register('/proc/buddyinfo', () => buddyinfo(pa));
   k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pa));
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
