@@ -22,7 +22,8 @@ const PI_SPIN_TABLE = [0xd8, 0xe0, 0xe8, 0xf0];
 
 /** RAM on a Pi: the GPU's share comes off the top of the first GiB. */
 function piMemoryRanges(ramBytes: number, gpuMemMb: number, periphBase: number): MemRange[] {
-  const first = Math.min(ramBytes, GiB, periphBase) - gpuMemMb * MiB;
+  // The GPU share is the top of the first GiB, peripheral window included (BCM2837: 0x3f000000 up).
+  const first = Math.min(Math.min(ramBytes, GiB) - gpuMemMb * MiB, periphBase);
   const ranges: MemRange[] = [{ base: 0, size: first }];
   if (ramBytes > GiB) ranges.push({ base: GiB, size: Math.min(ramBytes, periphBase) - GiB });
   // Above 4 GiB the firmware writes 2 GiB entries (8 GB CM4: two of them).
