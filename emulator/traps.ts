@@ -97,10 +97,15 @@ const DFSC: Record<number, string> = {
   0x21: 'alignment fault',
 };
 
+/** The name of an abort's fault status code (ESR.ISS DFSC/IFSC), as Linux's fault_info names it. */
+export function faultStatusName(esr: number): string {
+  const fsc = esr & 0x3f;
+  return DFSC[fsc] ?? `fault status 0x${fsc.toString(16)}`;
+}
+
 /** A short reading of an abort syndrome, e.g. "level 3 translation fault, write". */
 export function describeAbort(esr: number): string {
-  const fsc = esr & 0x3f;
-  const what = DFSC[fsc] ?? `fault status 0x${fsc.toString(16)}`;
+  const what = faultStatusName(esr);
   const ec = esr >>> ESR_EC_SHIFT;
   if (ec === EC.DABT_CUR || ec === EC.DABT_LOW) return `${what}, ${esr & (1 << 6) ? 'write' : 'read'}`;
   return what;

@@ -37,22 +37,13 @@ function piDram(ramBytes: number, periphBase: number): MemRange[] {
   return ranges;
 }
 
-interface PiModule {
-  name: string;
-  description: string;
-  model: string;
-  compatible: string[];
-  soc: string;
-  dtbName: string;
-  cpuModel: CpuModel;
-  ramSizes: number[];
-  defaultRam: number;
-  /** Start of the peripheral window: RAM stops below it. */
-  periphBase: number;
-  devices: BoardProfile['devices'];
-  socRanges: NonNullable<BoardProfile['socRanges']>;
-  dmaRanges: NonNullable<BoardProfile['dmaRanges']>;
-}
+/** What differs between the Raspberry Pi compute modules. */
+type PiModule = Pick<BoardProfile, 'name' | 'description' | 'model' | 'compatible' | 'soc' | 'dtbName' | 'ramSizes' | 'defaultRam' | 'devices'> &
+  Required<Pick<BoardProfile, 'socRanges' | 'dmaRanges'>> & {
+    cpuModel: CpuModel;
+    /** Start of the peripheral window: RAM stops below it. */
+    periphBase: number;
+  };
 
 /** What every Raspberry Pi compute module shares: the firmware, the PL011 at bus 0x7e201000, the spin table. */
 function piModule(m: PiModule): BoardProfile {

@@ -7,12 +7,12 @@
  *   harness[1]: unhandled exception: DABT (lower EL), ESR 0x92000007, level 3 translation fault
  *
  * The class strings are esr_class_str's, the fault names fault_info's
- * (arch/arm64/mm/fault.c); an undefined instruction is force_signal_inject's
+ * (arch/arm64/mm/fault.c, shared with the machine's own fault reports); an undefined instruction is force_signal_inject's
  * "undefined instruction" with no syndrome. The model has no VMAs, so the
  * " in comm[base+offset]" part is not printed. The machine stays up.
  */
 
-import type { Trap } from '../../../../emulator/traps';
+import { faultStatusName, type Trap } from '../../../../emulator/traps';
 import type { Task } from '../../../kernel/task';
 
 export const SIGILL = 4;
@@ -30,14 +30,6 @@ const ESR_CLASS: Record<number, string> = {
   0x3c: 'BRK (AArch64)',
 };
 
-const FSC_NAME: Record<number, string> = {
-  0x04: 'level 0 translation fault', 0x05: 'level 1 translation fault',
-  0x06: 'level 2 translation fault', 0x07: 'level 3 translation fault',
-  0x09: 'level 1 access flag fault', 0x0a: 'level 2 access flag fault', 0x0b: 'level 3 access flag fault',
-  0x0d: 'level 1 permission fault', 0x0e: 'level 2 permission fault', 0x0f: 'level 3 permission fault',
-  0x21: 'alignment fault',
-};
-
 export interface UserFault {
   signal: number;
   /** The kernel log line. */
@@ -53,8 +45,8 @@ export function el0_fault(trap: Trap, task: Task): UserFault {
   switch (trap.kind) {
     case 'data-abort':
     case 'insn-abort': {
-      const fsc = trap.esr & 0x3f;
-      return { signal: fsc === 0x21 ? SIGBUS : SIGSEGV, message: withEsr(FSC_NAME[fsc] ?? `fault status 0x${fsc.toString(16)}`) };
+      const alignment = (trap.esr & 0x3f) === 0x21;
+      return { signal: alignment ? SIGBUS : SIGSEGV, message: withEsr(faultStatusName(trap.esr)) };
     }
     case 'brk':
       return { signal: SIGTRAP, message: withEsr('User debug trap') };
