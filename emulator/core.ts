@@ -33,6 +33,20 @@ import { walkStage1, type WalkResult } from './arm64/translate';
 import type { GuestRam } from './memory/guest-ram';
 import type { SnapshotLayout } from './snapshot-layout';
 
+/**
+ * An svc as the fast path sees it: the caller's registers, read in one
+ * batch. The svc immediate is not decoded here (arm64 Linux ignores it);
+ * a call that declines gets the full Trap, syndrome included.
+ */
+export interface SvcCall {
+  core: number;
+  /** PSTATE.EL of the caller. */
+  el: 0 | 1;
+  /** x0..x5 (the arguments) and x8 (the number). */
+  arg(n: number): bigint;
+  nr: bigint;
+}
+
 export type CoreState =
   | 'off' // never started, or stopped by the kernel
   | 'running'
@@ -58,7 +72,7 @@ export interface CoreHooks {
    * hook: return true if it was answered (registers set), and the core
    * carries on in the same slice; false to stop the core as for any trap.
    */
-  onFastSvc?: (trap: Trap) => boolean;
+  onFastSvc?: (call: SvcCall) => boolean;
   /** Host memory behind every VA shadow (its contents are never used). */
   shadowHost: bigint;
   /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
@@ -108,14 +122,20 @@ export class Core {
     this.uc = new Unicorn(desc.model === 'cortex-a72' ? UC_CPU_ARM64_A72 : UC_CPU_ARM64_A53);
     this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
+    const svcRegs = this.uc.batchReader([0, 1, 2, 3, 4, 5, 8].map(regX).concat(REG_PSTATE));
+    let regs: BigUint64Array = new BigUint64Array(8);
+    const svc: SvcCall = { core: index, el: 0, arg: (n) => regs[n]!, nr: 0n };
     this.uc.hookIntr((intno) => {
-      this.uc.contextSave(this.snapshot);
       // A supervisor call the kernel can answer on the spot does not stop
-      // the core: no uc_emu_stop / uc_emu_start round trip per syscall.
+      // the core: no uc_emu_stop / uc_emu_start round trip, and one batch
+      // read instead of a whole context snapshot.
       if (intno === EXCP.SWI && hooks.onFastSvc) {
-        this.pc = this.snapshot.bytes.getBigUint64(hooks.snapshot.xregs + 32 * 8, true);
-        if (hooks.onFastSvc(this.exceptionTrap(intno))) return;
+        regs = svcRegs();
+        svc.el = ((Number(regs[7]! & 0xfn) >> 2) & 3) === 0 ? 0 : 1;
+        svc.nr = regs[6]!;
+        if (hooks.onFastSvc(svc)) return;
       }
+      this.uc.contextSave(this.snapshot);
       this.pendingIntr = intno;
       this.uc.emuStop();
     });

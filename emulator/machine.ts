@@ -23,7 +23,7 @@ import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
 import { REG_PC, UC_PROT_ALL } from './unicorn/constants';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE } from './core';
+import { Core, TTBR1_SHADOW_SIZE, type SvcCall } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -101,7 +101,7 @@ export class Machine {
    * true if it was answered on the spot (see CoreHooks.onFastSvc). It must
    * not run the scheduler or touch other cores.
    */
-  onFastSvc?: (trap: Trap, machine: Machine) => boolean;
+  onFastSvc?: (call: SvcCall, machine: Machine) => boolean;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far (the virtual clock). */
@@ -131,7 +131,7 @@ export class Machine {
     const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
     const hooks = {
       onSev: (from: Core) => this.sev(from),
-      onFastSvc: (trap: Trap) => this.onFastSvc?.(trap, this) ?? false,
+      onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this) ?? false,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
       lowGaps: lowGaps(taken),

@@ -16,6 +16,7 @@
 
 import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
+import type { SvcCall } from '../emulator/core';
 import type { Trap } from '../emulator/traps';
 import type { FdtNode, DeviceTree } from '../firmware/fdt';
 import { KernelLog } from './printk';
@@ -88,7 +89,7 @@ export class Kernel {
     this.current = new Array<Task | undefined>(n).fill(undefined);
     this.harness = new Harness(this);
     machine.onTrap = (trap) => this.handleTrap(trap);
-    machine.onFastSvc = (trap) => trap.el === 0 && this.fastSyscall(trap);
+    machine.onFastSvc = (call) => call.el === 0 && this.fastSyscall(call);
   }
 
   get printk(): (line: string) => void {
@@ -222,13 +223,12 @@ export class Kernel {
    * A system call answered inside the trap hook, the core running on: every
    * call but the ones that end the task (they leave EL0 for good).
    */
-  private fastSyscall(trap: Trap): boolean {
-    const core = this.machine.core(trap.core);
-    const nr = Number(core.trapX(8));
+  private fastSyscall(call: SvcCall): boolean {
+    const nr = Number(call.nr);
     if (nr === NR.exit || nr === NR.exit_group) return false;
-    const ctx = this.syscallContext(trap.core);
-    for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
-    core.setX(0, invokeSyscall(ctx, nr, this.args));
+    const ctx = this.syscallContext(call.core);
+    for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
+    this.machine.core(call.core).setX(0, invokeSyscall(ctx, nr, this.args));
     return true;
   }
 

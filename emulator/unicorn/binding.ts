@@ -52,6 +52,7 @@ interface Lib {
   uc_strerror: KoffiFn;
   uc_reg_read: KoffiFn;
   uc_reg_write: KoffiFn;
+  uc_reg_read_batch: KoffiFn;
   uc_mem_map_ptr: KoffiFn;
   uc_mem_read: KoffiFn;
   uc_mem_write: KoffiFn;
@@ -102,6 +103,7 @@ function loadLib(): Lib {
     uc_strerror: f('const char *uc_strerror(int code)'),
     uc_reg_read: f('int uc_reg_read(void *uc, int regid, void *value)'),
     uc_reg_write: f('int uc_reg_write(void *uc, int regid, void *value)'),
+    uc_reg_read_batch: f('int uc_reg_read_batch(void *uc, void *regs, void *vals, int count)'),
     uc_mem_map_ptr: f('int uc_mem_map_ptr(void *uc, uint64_t address, size_t size, uint32_t perms, void *ptr)'),
     uc_mem_read: f('int uc_mem_read(void *uc, uint64_t address, _Out_ uint8_t *bytes, size_t size)'),
     uc_mem_write: f('int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, size_t size)'),
@@ -261,6 +263,8 @@ export class Unicorn {
   private readonly handle: Ptr;
   private readonly hooks = new Map<bigint, HookRecord>();
   private readonly mmioTrampolines: bigint[] = [];
+  /** Native buffers of batch readers, freed with the engine. */
+  private readonly allocations: unknown[] = [];
   private readonly scratch = new BigUint64Array(1);
   private readonly cpBuf = new ArrayBuffer(32);
   private readonly cpU32 = new Uint32Array(this.cpBuf);
@@ -310,6 +314,26 @@ export class Unicorn {
   regWrite(reg: number, value: bigint): void {
     this.scratch[0] = BigInt.asUintN(64, value);
     this.check(this.l.uc_reg_write(this.h, reg, this.scratch) as number, 'uc_reg_write');
+  }
+
+  /**
+   * A reader of a fixed list of registers in one uc_reg_read_batch call
+   * (one crossing into C instead of one per register). The returned view
+   * is reused by every call. Only 64-bit registers belong in the list.
+   */
+  batchReader(regs: readonly number[]): () => BigUint64Array {
+    const n = regs.length;
+    const ids = Int32Array.from(regs);
+    const slots = koffi.alloc('uint64_t', n);
+    const base = koffi.address(slots);
+    const ptrs = BigUint64Array.from(regs.map((_, i) => base + BigInt(8 * i)));
+    const out = new BigUint64Array(koffi.view(slots, 8 * n));
+    this.allocations.push(slots);
+    return () => {
+      const rc = this.l.uc_reg_read_batch(this.h, ids, ptrs, n) as number;
+      if (rc !== 0) throw new UcError(rc, 'uc_reg_read_batch');
+      return out;
+    };
   }
 
   /** Read a system register through the CP_REG interface. */
@@ -503,6 +527,8 @@ export class Unicorn {
     this.hooks.clear();
     for (const t of this.mmioTrampolines) koffi.unregister(t);
     this.mmioTrampolines.length = 0;
+    for (const a of this.allocations) koffi.free(a);
+    this.allocations.length = 0;
   }
 }
 

@@ -80,11 +80,10 @@ describe('machine', () => {
     m = await smallMachine();
     const traps = collectTraps(m);
     const seen: bigint[] = [];
-    m.onFastSvc = (t, mm) => {
-      const core = mm.core(t.core);
-      if (core.trapX(8) === 99n) return false; // this one goes the slow way
-      seen.push(core.trapX(0));
-      core.setX(0, core.trapX(0) * 2n);
+    m.onFastSvc = (call, mm) => {
+      if (call.nr === 99n) return false; // this one goes the slow way
+      seen.push(call.arg(0));
+      mm.core(call.core).setX(0, call.arg(0) * 2n);
       return true;
     };
     await loadAsm(m, 0x10000, `
