@@ -67,11 +67,9 @@ async function loopMachine(src: string, loops: number, cores = 1, sliceInsns?: n
     m.loadCode(pa, a.bytes);
     m.start(c, BigInt(pa));
   }
-  let done = 0;
   m.onTrap = (t, mm) => {
     if (t.kind !== 'hvc') throw new Error(mm.describeTrap(t));
     mm.core(t.core).state = 'off';
-    done++;
   };
   return m;
 }

@@ -59,6 +59,11 @@ export const MIDR: Record<CpuDesc['model'], number> = {
   'cortex-a53': 0x410fd034,
 };
 
+/** The exception level in PSTATE.M (bits 3:2); the model's cores run at EL0 or EL1. */
+function elOf(pstateMode: number): 0 | 1 {
+  return ((pstateMode >> 2) & 3) === 0 ? 0 : 1;
+}
+
 /** How a slice ended. */
 export type SliceEnd = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
 
@@ -131,7 +136,7 @@ export class Core {
       // read instead of a whole context snapshot.
       if (intno === EXCP.SWI && hooks.onFastSvc) {
         regs = svcRegs();
-        svc.el = ((Number(regs[7]! & 0xfn) >> 2) & 3) === 0 ? 0 : 1;
+        svc.el = elOf(Number(regs[7]! & 0xfn));
         svc.nr = regs[6]!;
         if (hooks.onFastSvc(svc)) return;
       }
@@ -181,7 +186,7 @@ export class Core {
   }
   /** The current exception level (0 or 1), from PSTATE.EL. */
   get el(): 0 | 1 {
-    return ((Number(this.uc.regRead(REG_PSTATE)) >> 2) & 3) === 0 ? 0 : 1;
+    return elOf(Number(this.uc.regRead(REG_PSTATE) & 0xfn));
   }
 
   /* ---- memory as this core sees it ------------------------------------- */
@@ -343,7 +348,7 @@ export class Core {
   private exceptionTrap(intno: number): Trap {
     const snap = this.snapshot.bytes;
     const lay = this.hooks.snapshot;
-    const el = ((snap.getUint32(lay.pstate, true) >> 2) & 3) === 0 ? 0 : 1;
+    const el = elOf(snap.getUint32(lay.pstate, true));
     const esr = snap.getUint32(lay.syndrome, true);
     const kind = kindOfException(intno) ?? 'undef';
     const core = this.index;

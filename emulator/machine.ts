@@ -21,7 +21,7 @@
 
 import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
-import { REG_PC, UC_PROT_ALL } from './unicorn/constants';
+import { UC_PROT_ALL } from './unicorn/constants';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
 import { Core, TTBR1_SHADOW_SIZE, type SvcCall } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
@@ -311,11 +311,6 @@ export class Machine {
       default:
         return `guest ${t.kind} #${t.imm} not handled at ${where}`;
     }
-  }
-
-  /** Read the PC of a core straight from the engine (for tests and tools). */
-  enginePc(cpu: number): bigint {
-    return this.core(cpu).uc.regRead(REG_PC);
   }
 
   /**

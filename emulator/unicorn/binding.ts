@@ -137,16 +137,6 @@ function loadLib(): Lib {
   return l;
 }
 
-/** True when libunicorn can be loaded (used by setup and by the CLI to explain what is missing). */
-export function unicornAvailable(): boolean {
-  try {
-    loadLib();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The Unicorn library version as "major.minor.patch". */
 export function unicornVersion(): string {
   const v = (loadLib().uc_version(null, null) as number) >>> 0;

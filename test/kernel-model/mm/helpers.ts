@@ -74,3 +74,16 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The zone lines Linux 5.10 prints for a CM4 with 4 GB and gpu_mem=76 (one place for every test that checks them). */
+export const CM4_4G_ZONE_LINES: readonly string[] = [
+  'Zone ranges:',
+  '  DMA      [mem 0x0000000000000000-0x000000003fffffff]',
+  '  DMA32    [mem 0x0000000040000000-0x00000000fbffffff]',
+  '  Normal   empty',
+  'Movable zone start for each node',
+  'Early memory node ranges',
+  '  node   0: [mem 0x0000000000000000-0x000000003b3fffff]',
+  '  node   0: [mem 0x0000000040000000-0x00000000fbffffff]',
+  'Initmem setup node 0 [mem 0x0000000000000000-0x00000000fbffffff]',
+];

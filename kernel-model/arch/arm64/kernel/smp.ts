@@ -11,7 +11,7 @@
 
 import { decodeU64, getProp } from '../../../../firmware/fdt';
 import { KernelPanic, type Kernel } from '../../../kernel';
-import { hwid, icacheLine, midrHex, mpidrHwid, systemFeatures } from './cpuinfo';
+import { hwid, icacheLine, midrHex, systemFeatures } from './cpuinfo';
 
 /** How long __cpu_up waits, in scheduler rounds (Linux: 5 s; here ~1 s of virtual time). */
 const CPU_UP_ROUNDS = 15_000;
@@ -53,9 +53,4 @@ export function smp_init(k: Kernel): void {
   const regs = k.cpuRegs.filter((r, i) => r && k.online[i]) as NonNullable<(typeof k.cpuRegs)[number]>[];
   for (const line of systemFeatures(regs)) k.printk(line);
   k.printk('CPU: All CPU(s) started at EL1');
-}
-
-/** The boot CPU's hardware id, for the first line of the log. */
-export function bootCpuHwid(mpidr: bigint): bigint {
-  return mpidrHwid(mpidr);
 }
