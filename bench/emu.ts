@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
 import { assemble } from '../emulator/arm64/assembler';
-import { bootUconsole } from '../kernel-model/uconsole';
+import { bootUconsole } from '../api/uconsole';
 import { NR } from '../kernel-model/include/unistd';
 import { BRK } from '../kernel-model/arch/arm64/kernel/kcalls';
 import { projectRoot } from '../images/build';

@@ -14,7 +14,7 @@
  *    blocks fixed (the seed's claim: cost follows free blocks, not pages).
  */
 
-import { bootUconsole } from '../kernel-model/uconsole';
+import { bootUconsole } from '../api/uconsole';
 import { GFP_KERNEL, __GFP_NOWARN, type PageAllocator } from '../kernel-model/mm/page_alloc';
 import { pageset_set_batch } from '../kernel-model/mm/page_alloc/pcp';
 import { gitRevision, timeMs, type BenchReport, type BenchRow } from './report';

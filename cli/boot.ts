@@ -3,7 +3,7 @@
 
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { formatRamSize } from '../emulator/board/profile';
-import { bootUconsole } from '../kernel-model/uconsole';
+import { bootUconsole } from '../api/uconsole';
 import { parseOptions } from './uconsole';
 
 export const BOOT_HELP = `usage: uconsole boot [options]

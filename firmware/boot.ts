@@ -27,7 +27,7 @@ import type { MemRange } from '../emulator/board/profile';
 import {
   encodeReg, encodeString, encodeU64, ensureNode, FdtError, parseFdt, setProp, writeFdt, walkNodes, decodeU32,
   decodeString, type DeviceTree, addressCellsOf, sizeCellsOf,
-} from './fdt';
+} from '../lib/fdt';
 import { readBootConfig, type BootConfig } from './config';
 
 export class FirmwareError extends Error {

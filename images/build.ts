@@ -24,7 +24,7 @@ import { assemble } from '../emulator/arm64/assembler';
 import { BOARDS } from '../emulator/board/boards';
 import type { BoardProfile } from '../emulator/board/profile';
 import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
-import { writeFdt } from '../firmware/fdt';
+import { writeFdt } from '../lib/fdt';
 import { boardDeviceTree } from './dtb';
 
 /** The repository root: the nearest folder above this module with a package.json. */

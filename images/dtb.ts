@@ -15,7 +15,7 @@
 import type { BoardProfile } from '../emulator/board/profile';
 import {
   addNode, createTree, encodeCells, encodeReg, encodeString, encodeStringList, encodeU32, setProp, type DeviceTree,
-} from '../firmware/fdt';
+} from '../lib/fdt';
 
 const isPi = (b: BoardProfile): boolean => b.compatible.some((c) => c.startsWith('brcm,'));
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
 import type { SvcCall } from '../emulator/core';
 import type { Trap } from '../emulator/traps';
-import type { FdtNode, DeviceTree } from '../firmware/fdt';
+import type { FdtNode, DeviceTree } from '../lib/fdt';
 import { KernelLog } from './printk';
 import { Kallsyms } from './kallsyms';
 import { KCALL, BRK, THREAD_SIZE, type CpuIdRegs } from './arch/arm64/kernel/kcalls';
@@ -37,7 +37,7 @@ import { NR } from './include/unistd';
 import { ProcFs } from './fs/proc';
 import type { bootmem_init } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
-import type { KernelCmdline } from '../firmware/config';
+import type { KernelCmdline } from '../lib/cmdline';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 

@@ -17,12 +17,10 @@
 // is installed.
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureBundle, hashFiles, root } from './bundle.mjs';
 const buildOnly = process.argv.includes('--build-only');
 const say = (s) => process.stderr.write(`setup: ${s}\n`);
 
@@ -34,27 +32,6 @@ function fail(message) {
 function checkNode() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) fail(`Node.js ${process.versions.node} is too old: uconsole-mm needs Node.js 20 or newer`);
-}
-
-function hashFiles(files) {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f.slice(root.length)).update(readFileSync(f));
-  return h.digest('hex');
-}
-
-function sources(dirs, re) {
-  const out = [];
-  const walk = (d) => {
-    if (!existsSync(d)) return;
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'node_modules' && name !== 'build') walk(p);
-      } else if (re.test(name)) out.push(p);
-    }
-  };
-  for (const d of dirs) walk(join(root, d));
-  return out.sort();
 }
 
 function ensureDependencies() {
@@ -91,29 +68,6 @@ function ensureUnicorn() {
   if (r.status !== 0 || !unicornLoads()) fail('could not install libunicorn2 with apt-get; install it by hand: apt-get install -y libunicorn2');
 }
 
-async function ensureBundle() {
-  const out = join(root, 'dist', 'uconsole.mjs');
-  const stamp = join(root, 'dist', '.stamp');
-  const want = hashFiles(sources(['cli', 'emulator', 'kernel-model', 'firmware', 'images', 'bench'], /\.(ts|S)$/));
-  if (existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return out;
-  say('bundling the CLI (esbuild)');
-  mkdirSync(join(root, 'dist'), { recursive: true });
-  const esbuild = await import(pathToFileURL(join(root, 'node_modules', 'esbuild', 'lib', 'main.js')).href);
-  await esbuild.build({
-    entryPoints: [join(root, 'cli', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    external: ['koffi', '@alexaltea/keystone-js', '@alexaltea/capstone-js'],
-    banner: { js: "import { createRequire as __uconsoleRequire } from 'node:module'; const require = __uconsoleRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
-  writeFileSync(stamp, want);
-  return out;
-}
-
 async function ensureBootImages(bundle) {
   const { ensureImages } = await import(pathToFileURL(bundle).href);
   await ensureImages(say);
@@ -122,6 +76,6 @@ async function ensureBootImages(bundle) {
 checkNode();
 ensureDependencies();
 ensureUnicorn();
-const bundle = await ensureBundle();
+const bundle = await ensureBundle(say);
 await ensureBootImages(bundle);
 if (buildOnly) say('build up to date');

@@ -4,7 +4,6 @@
  * that the CLI prints as it is, e.g.
  *
  *   config.txt line 7: gpu_mem=lots: expected a number (decimal or 0x hex)
- *   kernel command line: mem=12X: "12X" is not a size (digits with an optional K, M, G, T, P or E suffix)
  */
 
 export class ConfigTxtError extends Error {
@@ -17,13 +16,5 @@ export class ConfigTxtError extends Error {
     what: string,
   ) {
     super(line === undefined ? `${file}: ${what}` : `${file} line ${line}: ${what}`);
-  }
-}
-
-export class CmdlineError extends Error {
-  override name = 'CmdlineError';
-
-  constructor(what: string) {
-    super(`kernel command line: ${what}`);
   }
 }

@@ -7,12 +7,13 @@
  *   conditions.ts      the [filter] rules
  *   boards.ts          per-board facts the firmware uses (filters, defaults, DTB names)
  *   cmdline-txt.ts     readCmdlineTxt: the first line of cmdline.txt
- *   kernel-cmdline.ts  parseCmdline: the Linux kernel command line (params, memparse)
  *   boot-config.ts     readBootConfig: config.txt from a boot directory, as firmware/boot.ts uses it
- *   errors.ts          ConfigTxtError, CmdlineError
+ *   errors.ts          ConfigTxtError
+
+ * The kernel command line itself is parsed by lib/cmdline, shared with the kernel.
  */
 
-export { ConfigTxtError, CmdlineError } from './errors';
+export { ConfigTxtError } from './errors';
 export { BOARDS, type BoardInfo, type BoardModel, defaultDeviceTreeName, isBoardModel } from './boards';
 export { evaluateFilter, FilterState, type FilterContext, type ParsedFilter } from './conditions';
 export {
@@ -26,5 +27,4 @@ export {
   parseConfigTxt,
 } from './config-txt';
 export { readCmdlineTxt } from './cmdline-txt';
-export { type CmdlineParam, KernelCmdline, memparse, parseCmdline, parseKernelInt } from './kernel-cmdline';
 export { type BootConfig, type BootConfigBoard, DEFAULT_ARMSTUB, bootConfigFrom, configModelOf, readBootConfig } from './boot-config';

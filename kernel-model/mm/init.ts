@@ -31,9 +31,9 @@
 
 import {
   addressCellsOf, decodeCells, getProp, sizeCellsOf, walkNodes, type DeviceTree,
-} from '../../firmware/fdt';
-import { parseKernelInt, type KernelCmdline } from '../../firmware/config';
-import { CmdlineError } from '../../firmware/config/errors';
+} from '../../lib/fdt';
+import { parseKernelInt, type KernelCmdline } from '../../lib/cmdline';
+import { CmdlineError } from '../../lib/cmdline';
 import type { Kernel } from '../kernel';
 import { KernelPanic } from '../kernel';
 import type { Printk } from '../printk';

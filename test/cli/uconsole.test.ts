@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { assemble } from '../../emulator/arm64/assembler';
 import { join } from 'node:path';
@@ -9,10 +9,7 @@ import { projectRoot } from '../../images/build';
 const root = projectRoot();
 const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/uconsole.mjs'), ...args], { encoding: 'utf8' });
 
-beforeAll(() => {
-  // npm test runs the setup step first; a bare `vitest` run builds here.
-  if (!existsSync(join(root, 'dist/uconsole.mjs'))) spawnSync(process.execPath, [join(root, 'scripts/setup.mjs'), '--build-only'], { stdio: 'inherit' });
-}, 120_000);
+// bin/uconsole.mjs rebuilds a stale bundle itself (scripts/bundle.mjs); npm test's setup step has built it.
 
 describe('uconsole CLI', () => {
   it('boot prints the boot log and exits 0 when the machine halts', () => {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { firmwareBoot, parseImageHeader } from '../../firmware/boot';
 import { bootDir, ensureImages } from '../../images/build';
-import { decodeReg, decodeString, decodeU64, getNode, getProp } from '../../firmware/fdt';
-import { bootUconsole } from '../../kernel-model/uconsole';
+import { decodeReg, decodeString, decodeU64, getNode, getProp } from '../../lib/fdt';
+import { bootUconsole } from '../../api/uconsole';
 
 let dirs: string[] = [];
 /** A copy of a board's boot partition that a test may damage. */

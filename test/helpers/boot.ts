@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Booting whole uConsoles in tests.
-import { bootUconsole, type BootOptions, type Uconsole } from '../../kernel-model/uconsole';
+import { bootUconsole, type BootOptions, type Uconsole } from '../../api/uconsole';
 
 /** Boot, run fn, always shut down. */
 export async function withUconsole<T>(opts: BootOptions, fn: (u: Uconsole) => Promise<T> | T): Promise<T> {

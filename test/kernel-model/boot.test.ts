@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logLines, withUconsole } from '../helpers/boot';
-import { bootUconsole } from '../../kernel-model/uconsole';
+import { bootUconsole } from '../../api/uconsole';
 
 describe('boot log of each board', () => {
   it('uconsole-cm4 (default, 4 GB): four Cortex-A72 cores, in Linux\'s formats', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../kernel-model/uconsole';
+import { bootUconsole, type Uconsole } from '../../api/uconsole';
 import { NR } from '../../kernel-model/include/unistd';
 import { EBADF, EFAULT, ENOSYS } from '../../kernel-model/include/errno';
 import { PAGE_OFFSET } from '../../kernel-model/arch/arm64/memory';

@@ -3,7 +3,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CmdlineError, memparse, parseCmdline, parseKernelInt, readCmdlineTxt } from '../../../firmware/config';
+import { readCmdlineTxt } from '../../../firmware/config';
+import { CmdlineError, memparse, parseCmdline, parseKernelInt } from '../../../lib/cmdline';
 
 describe('readCmdlineTxt', () => {
   it('takes the first line, trimmed', () => {

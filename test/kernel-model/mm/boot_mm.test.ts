@@ -1,7 +1,7 @@
 // The page allocator as the booted kernel has it: boot-log lines, /proc,
 // real guest memory reachable from the cores, the max_order=6 experiment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../kernel-model/uconsole';
+import { bootUconsole, type Uconsole } from '../../../api/uconsole';
 import { logLines, withUconsole } from '../../helpers/boot';
 import { CM4_4G_ZONE_LINES } from './helpers';
 import { GFP_KERNEL, GFP_DMA, __GFP_NOWARN, __GFP_ZERO, check_page_allocator } from '../../../kernel-model/mm/page_alloc';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, createTree, encodeCells, encodeU32, setProp } from '../../../firmware/fdt';
-import { parseCmdline } from '../../../firmware/config';
+import { addNode, createTree, encodeCells, encodeU32, setProp } from '../../../lib/fdt';
+import { parseCmdline } from '../../../lib/cmdline';
 import { max_order_param, zone_dma_bits } from '../../../kernel-model/mm/init';
 
 /** A root with #address-cells = 2 and buses with the given dma-ranges (child 1 cell, size 1 cell). */

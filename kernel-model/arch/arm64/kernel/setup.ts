@@ -7,8 +7,8 @@
 
 import {
   FdtError, decodeString, decodeStringList, getProp, parseFdt, walkNodes, type DeviceTree, type FdtNode,
-} from '../../../../firmware/fdt';
-import { parseCmdline } from '../../../../firmware/config';
+} from '../../../../lib/fdt';
+import { parseCmdline } from '../../../../lib/cmdline';
 import { KernelPanic, type Kernel } from '../../../kernel';
 import { arm64_memblock_init } from '../mm/init';
 import { paging_init } from '../mm/mmu';

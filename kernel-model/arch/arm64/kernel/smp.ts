@@ -9,7 +9,7 @@
  * waits for each one in turn, with a time limit, before the next.
  */
 
-import { decodeU64, getProp } from '../../../../firmware/fdt';
+import { decodeU64, getProp } from '../../../../lib/fdt';
 import { KernelPanic, type Kernel } from '../../../kernel';
 import { hwid, icacheLine, midrHex, systemFeatures } from './cpuinfo';
 

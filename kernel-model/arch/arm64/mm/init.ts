@@ -12,7 +12,7 @@
 
 import {
   addressCellsOf, decodeReg, decodeString, getProp, sizeCellsOf, walkNodes, type DeviceTree,
-} from '../../../../firmware/fdt';
+} from '../../../../lib/fdt';
 import { Memblock } from '../../../mm/memblock';
 import type { GuestRam } from '../../../../emulator/memory/guest-ram';
 import { KernelPanic } from '../../../kernel';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../../kernel-model/uconsole';
+import { bootUconsole, type Uconsole } from '../../../../api/uconsole';
 import { KIMAGE_VADDR, PAGE_OFFSET, VMALLOC_START } from '../../../../kernel-model/arch/arm64/memory';
 import { SYSREG } from '../../../../emulator/unicorn/constants';
 import { EFAULT } from '../../../../kernel-model/include/errno';

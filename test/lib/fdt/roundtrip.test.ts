@@ -12,7 +12,7 @@ import {
   parseFdt,
   readFdtHeader,
   writeFdt,
-} from '../../../firmware/fdt';
+} from '../../../lib/fdt';
 import { cm4Tree } from './cm4-tree';
 
 function u32At(b: Uint8Array, at: number): number {

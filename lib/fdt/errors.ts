@@ -2,7 +2,7 @@
 /*
  * The one error class of the flattened-device-tree library.
  *
- * Every failure of firmware/fdt (a malformed blob, a bad property value, a
+ * Every failure of lib/fdt (a malformed blob, a bad property value, a
  * path that names no node) is an FdtError whose message is one
  * self-explanatory line, so that the CLI can print it as it is:
  *

@@ -18,7 +18,7 @@ import { findBoard } from '../emulator/board/boards';
 import { parseRamSize, formatRamSize } from '../emulator/board/profile';
 import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
 import { bootDir, ensureImages } from '../images/build';
-import { Kernel } from './kernel';
+import { Kernel } from '../kernel-model/kernel';
 
 export interface BootOptions {
   /** Board profile name (default uconsole-cm4). */

@@ -18,7 +18,7 @@ import {
   encodeU32,
   encodeU64,
   setProp,
-} from '../../../firmware/fdt';
+} from '../../../lib/fdt';
 
 export const CM4_BOOTARGS =
   'coherent_pool=1M 8250.nr_uarts=1 console=ttyAMA0,115200 console=tty1 root=/dev/mmcblk0p2 rootfstype=ext4 rootwait';

@@ -19,7 +19,7 @@ import {
   encodeU32,
   encodeU64,
   numberToCells,
-} from '../../../firmware/fdt';
+} from '../../../lib/fdt';
 
 describe('cells', () => {
   it('encodes big-endian', () => {

@@ -34,7 +34,7 @@ import {
   sizeCellsOf,
   walkNodes,
   writeFdt,
-} from '../../../firmware/fdt';
+} from '../../../lib/fdt';
 import { CM4_BOOTARGS, GIC_PHANDLE, UART0_PHANDLE, cm4Tree } from './cm4-tree';
 
 describe('path lookup', () => {

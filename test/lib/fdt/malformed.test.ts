@@ -3,7 +3,7 @@
 // Also valid blobs in unusual shapes (version 16, NOPs, other block order).
 
 import { describe, expect, it } from 'vitest';
-import { FdtError, findNode, parseFdt, writeFdt } from '../../../firmware/fdt';
+import { FdtError, findNode, parseFdt, writeFdt } from '../../../lib/fdt';
 import { StructBuilder, TOK, buildBlob, patchU32, stringsBlock } from './blob-builder';
 import { cm4Tree } from './cm4-tree';
 

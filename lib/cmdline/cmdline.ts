@@ -27,8 +27,6 @@
  * or more is an error rather than a silently rounded value.
  */
 
-import { CmdlineError } from './errors';
-
 export interface CmdlineParam {
   key: string;
   /** undefined for a flag (no `=`). */
@@ -190,4 +188,13 @@ export class KernelCmdline {
 
 export function parseCmdline(s: string): KernelCmdline {
   return new KernelCmdline(s);
+}
+
+/** A malformed kernel command-line value; the message is one line, e.g. `kernel command line: mem=12X: "12X" is not a size ...`. */
+export class CmdlineError extends Error {
+  override name = 'CmdlineError';
+
+  constructor(what: string) {
+    super(`kernel command line: ${what}`);
+  }
 }

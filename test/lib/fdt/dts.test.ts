@@ -2,7 +2,7 @@
 // formatDts: the DTS-like dump.
 
 import { describe, expect, it } from 'vitest';
-import { createTree, formatDts, formatPropValue } from '../../../firmware/fdt';
+import { createTree, formatDts, formatPropValue } from '../../../lib/fdt';
 import { cm4Tree } from './cm4-tree';
 
 describe('formatDts', () => {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * firmware/fdt: a flattened devicetree (DTB, version 17) library, written
+ * lib/fdt: a flattened devicetree (DTB, version 17) library, written
  * for this project from the Devicetree Specification v0.4, chapter 5
  * "Flattened Devicetree (DTB) Format" (and chapters 2-3 for the tree
  * conventions).

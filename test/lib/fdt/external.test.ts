@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeString, decodeU64, findCompatible, findNode, formatDts, parseFdt, writeFdt } from '../../../firmware/fdt';
+import { decodeString, decodeU64, findCompatible, findNode, formatDts, parseFdt, writeFdt } from '../../../lib/fdt';
 import { cm4Tree } from './cm4-tree';
 
 function debianKernelDtbs(): string[] {
