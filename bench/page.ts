@@ -36,27 +36,27 @@ export const PAGE_DEFAULTS: PageParams = { board: 'uconsole-cm4', ram: '1G', pai
 
 const GFP = GFP_KERNEL | __GFP_NOWARN;
 
-function pairsPerSecond(pa: PageAllocator, order: number, n: number): number {
+function pairsPerSecond(pgalloc: PageAllocator, order: number, n: number): number {
   const ms = timeMs(() => {
     for (let i = 0; i < n; i++) {
-      const pfn = pa.alloc_pages(GFP, order, i & 3);
+      const pfn = pgalloc.alloc_pages(GFP, order, i & 3);
       if (pfn === null) throw new Error(`order-${order} allocation failed during the benchmark`);
-      pa.__free_pages(pfn, order, i & 3);
+      pgalloc.__free_pages(pfn, order, i & 3);
     }
   });
   return (n * 1000) / ms;
 }
 
 /** Run fn with every per-CPU pageset at high = 0 / batch = 1 (no caching), then restore. */
-function withoutPcp<T>(pa: PageAllocator, fn: () => T): T {
-  const saved = pa.zones.map((z) => (z.pcp ? { high: z.pcp.high.slice(), batch: z.pcp.batch.slice() } : undefined));
-  pa.drain_all_pages();
-  for (const z of pa.zones) if (z.pcp) for (let cpu = 0; cpu < pa.nrCpus; cpu++) pageset_set_batch(z.pcp, cpu, 0);
-  for (const z of pa.zones) if (z.pcp) z.pcp.high.fill(0);
+function withoutPcp<T>(pgalloc: PageAllocator, fn: () => T): T {
+  const saved = pgalloc.zones.map((z) => (z.pcp ? { high: z.pcp.high.slice(), batch: z.pcp.batch.slice() } : undefined));
+  pgalloc.drain_all_pages();
+  for (const z of pgalloc.zones) if (z.pcp) for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) pageset_set_batch(z.pcp, cpu, 0);
+  for (const z of pgalloc.zones) if (z.pcp) z.pcp.high.fill(0);
   try {
     return fn();
   } finally {
-    pa.zones.forEach((z, i) => {
+    pgalloc.zones.forEach((z, i) => {
       const s = saved[i];
       if (z.pcp && s) {
         z.pcp.high.set(s.high);
@@ -70,16 +70,16 @@ function withoutPcp<T>(pa: PageAllocator, fn: () => T): T {
  * Run fn with every zone's watermarks and lowmem reserves at 0, so that a
  * fill takes every free page (as a PF_MEMALLOC task may), then restore.
  */
-function withoutWatermarks<T>(pa: PageAllocator, fn: () => T): T {
-  const saved = pa.zones.map((z) => ({ wm: z.watermark.slice(), lr: z.lowmem_reserve.slice() }));
-  for (const z of pa.zones) {
+function withoutWatermarks<T>(pgalloc: PageAllocator, fn: () => T): T {
+  const saved = pgalloc.zones.map((z) => ({ wm: z.watermark.slice(), lr: z.lowmem_reserve.slice() }));
+  for (const z of pgalloc.zones) {
     z.watermark.fill(0);
     z.lowmem_reserve.fill(0);
   }
   try {
     return fn();
   } finally {
-    pa.zones.forEach((z, i) => {
+    pgalloc.zones.forEach((z, i) => {
       z.watermark.set(saved[i]!.wm);
       z.lowmem_reserve.set(saved[i]!.lr);
     });
@@ -87,26 +87,26 @@ function withoutWatermarks<T>(pa: PageAllocator, fn: () => T): T {
 }
 
 /** Allocate every free order-0 page; returns their PFNs. */
-function fillMemory(pa: PageAllocator): Int32Array {
-  const pfns = new Int32Array(pa.nr_free_pages() + 1024);
+function fillMemory(pgalloc: PageAllocator): Int32Array {
+  const pfns = new Int32Array(pgalloc.nr_free_pages() + 1024);
   let n = 0;
   for (;;) {
-    const pfn = pa.alloc_pages(GFP, 0);
+    const pfn = pgalloc.alloc_pages(GFP, 0);
     if (pfn === null) break;
     pfns[n++] = pfn;
   }
-  pa.drain_all_pages();
+  pgalloc.drain_all_pages();
   for (;;) {
-    const pfn = pa.alloc_pages(GFP, 0);
+    const pfn = pgalloc.alloc_pages(GFP, 0);
     if (pfn === null) break;
     pfns[n++] = pfn;
   }
   return pfns.subarray(0, n).sort();
 }
 
-function freeBlocks(pa: PageAllocator): number {
+function freeBlocks(pgalloc: PageAllocator): number {
   let n = 0;
-  for (const z of pa.zones) for (const v of z.nrFree) n += v;
+  for (const z of pgalloc.zones) for (const v of z.nrFree) n += v;
   return n;
 }
 
@@ -116,7 +116,7 @@ function freeBlocks(pa: PageAllocator): number {
  * becomes exactly one free block of order log2(runLen). Returns the indexes
  * in `pfns` of the pages freed.
  */
-function freeAlignedRuns(pa: PageAllocator, pfns: Int32Array, runs: number, runLen: number): Int32Array {
+function freeAlignedRuns(pgalloc: PageAllocator, pfns: Int32Array, runs: number, runLen: number): Int32Array {
   const index = new Map<number, number>();
   pfns.forEach((pfn, i) => index.set(pfn, i));
   const freed: number[] = [];
@@ -127,18 +127,18 @@ function freeAlignedRuns(pa: PageAllocator, pfns: Int32Array, runs: number, runL
     for (let p = s; p < s + runLen && whole; p++) whole = index.has(p);
     if (!whole) continue;
     for (let p = s; p < s + runLen; p++) {
-      pa.__free_pages(p, 0);
+      pgalloc.__free_pages(p, 0);
       freed.push(index.get(p)!);
     }
     r++;
   }
-  pa.drain_all_pages();
+  pgalloc.drain_all_pages();
   return Int32Array.from(freed);
 }
 
-function reallocate(pa: PageAllocator, pfns: Int32Array, idx: Int32Array): void {
+function reallocate(pgalloc: PageAllocator, pfns: Int32Array, idx: Int32Array): void {
   for (const i of idx) {
-    const pfn = pa.alloc_pages(GFP, 0);
+    const pfn = pgalloc.alloc_pages(GFP, 0);
     if (pfn === null) throw new Error('could not take back freed pages');
     pfns[i] = pfn;
   }
@@ -146,11 +146,11 @@ function reallocate(pa: PageAllocator, pfns: Int32Array, idx: Int32Array): void 
 }
 
 /** ms per memarea call that must search every free block (the request is larger than every run). */
-function memareaSearchMs(pa: PageAllocator, pages: number, calls: number): number {
+function memareaSearchMs(pgalloc: PageAllocator, pages: number, calls: number): number {
   return timeMs(() => {
     for (let i = 0; i < calls; i++) {
-      const pfn = pa.alloc_memarea(GFP, pages);
-      if (pfn !== null) pa.free_memarea(pfn, pages);
+      const pfn = pgalloc.alloc_memarea(GFP, pages);
+      if (pfn !== null) pgalloc.free_memarea(pfn, pages);
     }
   }) / calls;
 }
@@ -162,61 +162,61 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
   };
   const u = await bootUconsole({ board: p.board, ram: p.ram, cmdline: p.cmdline });
   try {
-    const pa = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.pageAllocator!;
     progress('order-0 pairs');
-    add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(pa, 0, p.pairs));
-    add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pa, () => pairsPerSecond(pa, 0, p.pairs)));
+    add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(pgalloc, 0, p.pairs));
+    add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pgalloc, () => pairsPerSecond(pgalloc, 0, p.pairs)));
 
     progress('pairs per order');
-    for (let order = 1; order < pa.maxOrder; order++) add('buddy', `order${order}-pairs`, 'ops_per_s', 'pairs/s', pairsPerSecond(pa, order, p.orderPairs));
+    for (let order = 1; order < pgalloc.maxOrder; order++) add('buddy', `order${order}-pairs`, 'ops_per_s', 'pairs/s', pairsPerSecond(pgalloc, order, p.orderPairs));
 
     progress('memarea against request size');
     for (const pages of [1, 3, 100, 1000, 5000, 20_000]) {
       add('memarea', `size-${pages}-pages`, 'alloc_free_ms', 'ms', timeMs(() => {
         for (let i = 0; i < p.memareaCalls; i++) {
-          const pfn = pa.alloc_memarea(GFP, pages, 1, 0);
+          const pfn = pgalloc.alloc_memarea(GFP, pages, 1, 0);
           if (pfn === null) throw new Error(`memarea of ${pages} pages failed`);
-          pa.free_memarea(pfn, pages, 0);
+          pgalloc.free_memarea(pfn, pages, 0);
         }
       }) / p.memareaCalls);
     }
 
     // Filling memory to the last page needs the watermarks out of the way.
-    withoutWatermarks(pa, () => {
+    withoutWatermarks(pgalloc, () => {
       progress('fragmentation');
-      const pfns = fillMemory(pa);
+      const pfns = fillMemory(pgalloc);
       // Every other page free: memory is all free, but in single pages.
       const everyOther = Int32Array.from({ length: Math.floor(pfns.length / 2) }, (_, i) => 2 * i);
-      for (const i of everyOther) pa.__free_pages(pfns[i]!, 0);
-      pa.drain_all_pages();
-      add('buddy', 'fragmented', 'free_pages', 'pages', pa.nr_free_pages());
-      for (let order = 0; order < pa.maxOrder; order++) {
+      for (const i of everyOther) pgalloc.__free_pages(pfns[i]!, 0);
+      pgalloc.drain_all_pages();
+      add('buddy', 'fragmented', 'free_pages', 'pages', pgalloc.nr_free_pages());
+      for (let order = 0; order < pgalloc.maxOrder; order++) {
         const got: number[] = [];
         for (let i = 0; i < 64; i++) {
-          const pfn = pa.alloc_pages(GFP, order);
+          const pfn = pgalloc.alloc_pages(GFP, order);
           if (pfn === null) break;
           got.push(pfn);
         }
         add('buddy', `fragmented-order${order}`, 'served_of_64', 'allocations', got.length);
-        for (const pfn of got) pa.__free_pages(pfn, order);
+        for (const pfn of got) pgalloc.__free_pages(pfn, order);
       }
-      pa.drain_all_pages();
-      reallocate(pa, pfns, everyOther);
+      pgalloc.drain_all_pages();
+      reallocate(pgalloc, pfns, everyOther);
 
       // A failing search (the request is one page longer than every run) visits every free block.
       const searchPoint = (test: string, runs: number, runLen: number): void => {
-        const freed = freeAlignedRuns(pa, pfns, runs, runLen);
-        add('memarea', test, 'free_blocks', 'blocks', freeBlocks(pa));
-        add('memarea', test, 'free_pages', 'pages', pa.nr_free_pages());
-        add('memarea', test, 'search_ms', 'ms', memareaSearchMs(pa, runLen + 1, p.memareaCalls));
-        reallocate(pa, pfns, freed);
+        const freed = freeAlignedRuns(pgalloc, pfns, runs, runLen);
+        add('memarea', test, 'free_blocks', 'blocks', freeBlocks(pgalloc));
+        add('memarea', test, 'free_pages', 'pages', pgalloc.nr_free_pages());
+        add('memarea', test, 'search_ms', 'ms', memareaSearchMs(pgalloc, runLen + 1, p.memareaCalls));
+        reallocate(pgalloc, pfns, freed);
       };
       progress('memarea against free blocks (free pages fixed at 65536)');
       for (const runs of [256, 1024, 4096, 16_384]) searchPoint(`search-65536-pages-in-${runs}-blocks`, runs, 65_536 / runs);
       progress('memarea against free pages (free blocks fixed at 256)');
       for (const runLen of [8, 64, 256]) searchPoint(`search-256-blocks-of-${runLen}-pages`, 256, runLen);
-      for (const pfn of pfns) pa.__free_pages(pfn, 0);
-      pa.drain_all_pages();
+      for (const pfn of pfns) pgalloc.__free_pages(pfn, 0);
+      pgalloc.drain_all_pages();
     });
   } finally {
     u.shutdown();

@@ -36,9 +36,9 @@ export function start_kernel_switched(k: Kernel): void {
   const regs = k.cpuRegs[0]!;
   k.online[0] = true;
   k.printk(icacheLine(0, regs));
-  const pa = build_zonelists(k, k.bootmem!);
+  const pgalloc = build_zonelists(k, k.bootmem!);
   k.printk(`Kernel command line: ${k.cmdlineText}`);
-  mem_init(k, pa);
-  k.pageAllocator = pa;
+  mem_init(k, pgalloc);
+  k.pageAllocator = pgalloc;
   smp_init(k);
 }

@@ -136,19 +136,19 @@ export function build_zonelists(k: Kernel, init: ReturnType<typeof bootmem_init>
 }
 
 /** mm_init's page-allocator part: free memory to the buddy allocator, report it, add /proc files. */
-export function mem_init(k: Kernel, pa: PageAllocator): void {
+export function mem_init(k: Kernel, pgalloc: PageAllocator): void {
   if (!k.memblock) throw new KernelPanic('mem_init before memblock');
   const off = (s: string): number => Number(k.syms.offset(s));
-  page_alloc_init_late(pa, k.memblock, {
+  page_alloc_init_late(pgalloc, k.memblock, {
     code: off('harness_syscall'),
     rwdata: off('harness_buffers_end') - off('harness_buffers'),
     rodata: 0,
     init: 0,
     bss: off('_end') - off('init_stack'),
   });
-  k.proc.register('/proc/buddyinfo', () => buddyinfo(pa));
-  k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pa));
+  k.proc.register('/proc/buddyinfo', () => buddyinfo(pgalloc));
+  k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pgalloc));
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
   const vmallocTotalKb = Number((VMALLOC_END - VMALLOC_START) >> 10n);
-  k.proc.register('/proc/meminfo', () => meminfo(pa, { vmallocTotalKb }));
+  k.proc.register('/proc/meminfo', () => meminfo(pgalloc, { vmallocTotalKb }));
 }

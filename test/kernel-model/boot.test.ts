@@ -60,13 +60,13 @@ describe('boot log of each board', () => {
 
   it('refuses to be used after shutdown, without harm to the process', async () => {
     const u = await bootUconsole({ ram: '1G' });
-    const pa = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.pageAllocator!;
     u.shutdown();
     expect(() => u.readFile('/proc/meminfo')).toThrow(/this uConsole was shut down/);
     expect(() => u.syscall(0, 172)).toThrow(/this uConsole was shut down/);
     expect(() => u.machine.run()).toThrow(/the machine was disposed/);
     expect(() => u.machine.core(0).x(0)).toThrow(/engine used after dispose/);
-    pa.nr_free_pages();
+    pgalloc.nr_free_pages();
     expect(u.machine.ram.u64(0x20_0000 + 0x38)).toBe(0n); // a stale view of guest memory reads zeros, never an unmapped page
     u.shutdown(); // twice is fine
   });

@@ -49,10 +49,10 @@ import type { BuddyConfig } from './internal';
  * same zone as the page at word index `i`?
  */
 export function page_is_buddy(cfg: BuddyConfig, i: number, buddyPfn: number, order: number): boolean {
-  const mm = cfg.mm;
-  if (buddyPfn < mm.basePfn || buddyPfn >= mm.endPfn) return false; // pfn_valid_within
-  const w = mm.w;
-  const bi = mm.idx(buddyPfn);
+  const mem_map = cfg.mem_map;
+  if (buddyPfn < mem_map.basePfn || buddyPfn >= mem_map.endPfn) return false; // pfn_valid_within
+  const w = mem_map.w;
+  const bi = mem_map.idx(buddyPfn);
   if (!isBuddyType(w[bi + W_MAPCOUNT]!)) return false;
   if (w[bi + W_PRIVATE] !== order) return false;
   // page_zone_id(page) != page_zone_id(buddy): zones never merge.
@@ -69,7 +69,7 @@ function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boole
   const buddyPfn = pfn ^ (1 << order);
   const combined = buddyPfn & pfn;
   const higherBuddy = combined ^ (1 << (order + 1));
-  return page_is_buddy(cfg, cfg.mm.idx(combined), higherBuddy, order + 1);
+  return page_is_buddy(cfg, cfg.mem_map.idx(combined), higherBuddy, order + 1);
 }
 
 /**
@@ -80,19 +80,19 @@ function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boole
  * @param toTail FPI_TO_TAIL: put the result last on its list.
  */
 export function __free_one_page(cfg: BuddyConfig, zone: Zone, pfn: number, order: number, mt: number, toTail: boolean): void {
-  const mm = cfg.mm;
+  const mem_map = cfg.mem_map;
   const maxOrder = cfg.maxOrder;
   zone.nr_free_pages += 1 << order; // __mod_zone_freepage_state
   while (order < maxOrder - 1) {
     const buddyPfn = pfn ^ (1 << order);
-    if (!page_is_buddy(cfg, mm.idx(pfn), buddyPfn, order)) break;
-    del_page_from_free_list(mm, zone, buddyPfn, order);
+    if (!page_is_buddy(cfg, mem_map.idx(pfn), buddyPfn, order)) break;
+    del_page_from_free_list(mem_map, zone, buddyPfn, order);
     pfn &= buddyPfn;
     order++;
   }
-  set_buddy_order(mm, pfn, order);
-  if (toTail || buddy_merge_likely(cfg, pfn, order)) add_to_free_list_tail(mm, zone, pfn, order, mt);
-  else add_to_free_list(mm, zone, pfn, order, mt);
+  set_buddy_order(mem_map, pfn, order);
+  if (toTail || buddy_merge_likely(cfg, pfn, order)) add_to_free_list_tail(mem_map, zone, pfn, order, mt);
+  else add_to_free_list(mem_map, zone, pfn, order, mt);
 }
 
 /**
@@ -103,13 +103,13 @@ export function __free_one_page(cfg: BuddyConfig, zone: Zone, pfn: number, order
  *                                               and C (order 2) stay free
  */
 export function expand(cfg: BuddyConfig, zone: Zone, pfn: number, low: number, high: number, mt: number): void {
-  const mm = cfg.mm;
+  const mem_map = cfg.mem_map;
   let size = 1 << high;
   while (high > low) {
     high--;
     size >>= 1;
-    add_to_free_list(mm, zone, pfn + size, high, mt);
-    set_buddy_order(mm, pfn + size, high);
+    add_to_free_list(mem_map, zone, pfn + size, high, mt);
+    set_buddy_order(mem_map, pfn + size, high);
   }
 }
 
@@ -122,9 +122,9 @@ export function __rmqueue_smallest(cfg: BuddyConfig, zone: Zone, order: number, 
   for (let current = order; current < cfg.maxOrder; current++) {
     const pfn = get_page_from_free_area(zone, current, mt);
     if (pfn === NIL) continue;
-    del_page_from_free_list(cfg.mm, zone, pfn, current);
+    del_page_from_free_list(cfg.mem_map, zone, pfn, current);
     expand(cfg, zone, pfn, order, current, mt);
-    cfg.mm.w[cfg.mm.idx(pfn) + W_INDEX] = mt;
+    cfg.mem_map.w[cfg.mem_map.idx(pfn) + W_INDEX] = mt;
     return pfn;
   }
   return NIL;
@@ -161,7 +161,7 @@ export function __free_pages_range(cfg: BuddyConfig, zone: Zone, start: number, 
   while (start < end) {
     let order = pfn_alignment_order(start, cfg.maxOrder);
     while (start + (1 << order) > end) order--;
-    __free_one_page(cfg, zone, start, order, mt >= 0 ? mt : cfg.mm.get_pageblock_migratetype(start), toTail);
+    __free_one_page(cfg, zone, start, order, mt >= 0 ? mt : cfg.mem_map.get_pageblock_migratetype(start), toTail);
     start += 1 << order;
   }
 }

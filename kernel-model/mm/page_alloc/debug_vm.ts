@@ -57,8 +57,8 @@ class Checker {
   readonly seen: Uint8Array;
   private readonly limit = 50;
 
-  constructor(private readonly pa: PageAllocator) {
-    this.seen = new Uint8Array(pa.mm.nrPages);
+  constructor(private readonly pgalloc: PageAllocator) {
+    this.seen = new Uint8Array(pgalloc.mem_map.nrPages);
   }
 
   fail(msg: string): void {
@@ -66,21 +66,21 @@ class Checker {
   }
 
   word(pfn: number, w: number): number {
-    return this.pa.mm.w[this.pa.mm.idx(pfn) + w]!;
+    return this.pgalloc.mem_map.w[this.pgalloc.mem_map.idx(pfn) + w]!;
   }
 
   /** Walk one list; calls visit(pfn) for each entry. @returns the entry count. */
   walk(name: string, head: number, tail: number, visit: (pfn: number) => void): number {
-    const mm = this.pa.mm;
+    const mem_map = this.pgalloc.mem_map;
     let prev = NIL;
     let n = 0;
     for (let pfn = head; pfn !== NIL; pfn = this.word(pfn, W_LRU_NEXT)) {
-      if (!mm.pfn_valid(pfn)) {
+      if (!mem_map.pfn_valid(pfn)) {
         this.fail(`${name}: link to invalid pfn ${pfn}`);
         return n;
       }
       if (this.word(pfn, W_LRU_PREV) !== prev) this.fail(`${name}: pfn ${hx(pfn)} prev link ${this.word(pfn, W_LRU_PREV)} != ${prev}`);
-      if (++n > mm.nrPages) {
+      if (++n > mem_map.nrPages) {
         this.fail(`${name}: cycle`);
         return n;
       }
@@ -92,7 +92,7 @@ class Checker {
   }
 
   checkFreeBlock(zone: Zone, order: number, mt: number, pfn: number): void {
-    const mm = this.pa.mm;
+    const mem_map = this.pgalloc.mem_map;
     const where = `zone ${zone.name} order ${order} ${mt}: pfn ${hx(pfn)}`;
     if (!isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} on a free list without PageBuddy`);
     if (this.word(pfn, W_PRIVATE) !== order) this.fail(`${where} has order ${this.word(pfn, W_PRIVATE)}`);
@@ -102,14 +102,14 @@ class Checker {
     if (zonenum_of(this.word(pfn, W_FLAGS_HI)) !== zone.idx) this.fail(`${where} belongs to another zone`);
     if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
     if (this.word(pfn, W_FLAGS) & (1 << PG_reserved)) this.fail(`${where} is PG_reserved`);
-    if (this.seen[mm.slot(pfn)]) this.fail(`${where} is on more than one list`);
-    this.seen[mm.slot(pfn)] = SEEN_HEAD;
+    if (this.seen[mem_map.slot(pfn)]) this.fail(`${where} is on more than one list`);
+    this.seen[mem_map.slot(pfn)] = SEEN_HEAD;
     // The tails, slot by slot with the word index stepping along: this loop
     // visits every free page, the bulk of the checker's time.
-    const { w, onPcp } = mm;
+    const { w, onPcp } = mem_map;
     const seen = this.seen;
-    const end = Math.min(pfn + (1 << order), mm.endPfn);
-    for (let p = pfn + 1, slot = mm.slot(p), i = mm.idx(p); p < end; p++, slot++, i += PAGE_WORDS) {
+    const end = Math.min(pfn + (1 << order), mem_map.endPfn);
+    for (let p = pfn + 1, slot = mem_map.slot(p), i = mem_map.idx(p); p < end; p++, slot++, i += PAGE_WORDS) {
       if (seen[slot]) this.fail(`${where}: tail ${hx(p)} also in another free block or pcp list`);
       if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) this.fail(`${where}: tail ${hx(p)} has _mapcount ${w[i + W_MAPCOUNT]}`);
       if (w[i + W_REFCOUNT] !== 0) this.fail(`${where}: tail ${hx(p)} has refcount ${w[i + W_REFCOUNT]}`);
@@ -117,10 +117,10 @@ class Checker {
       seen[slot] = SEEN_TAIL;
     }
     // Buddies are never both free at one order (they would have merged).
-    if (order < this.pa.maxOrder - 1) {
+    if (order < this.pgalloc.maxOrder - 1) {
       const buddy = pfn ^ (1 << order);
       if (
-        mm.pfn_valid(buddy) &&
+        mem_map.pfn_valid(buddy) &&
         isBuddyType(this.word(buddy, W_MAPCOUNT)) &&
         this.word(buddy, W_PRIVATE) === order &&
         this.word(buddy, W_FLAGS_HI) === this.word(pfn, W_FLAGS_HI)
@@ -131,7 +131,7 @@ class Checker {
 
   checkZone(zone: Zone): void {
     let pages = 0;
-    for (let order = 0; order < this.pa.maxOrder; order++) {
+    for (let order = 0; order < this.pgalloc.maxOrder; order++) {
       let blocks = 0;
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
         const li = free_list_index(order, mt);
@@ -148,9 +148,9 @@ class Checker {
   }
 
   checkPcp(zone: Zone): void {
-    const mm = this.pa.mm;
+    const mem_map = this.pgalloc.mem_map;
     const pcp = zone.pcp;
-    for (let cpu = 0; cpu < this.pa.nrCpus; cpu++) {
+    for (let cpu = 0; cpu < this.pgalloc.nrCpus; cpu++) {
       let n = 0;
       for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
         const li = pcp_list_index(cpu, mt);
@@ -158,10 +158,10 @@ class Checker {
           const where = `zone ${zone.name} cpu ${cpu} pcp ${mt}: pfn ${hx(pfn)}`;
           if (isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} is PageBuddy`);
           if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
-          if (!mm.onPcp[mm.slot(pfn)]) this.fail(`${where} is not marked as a pcp page`);
+          if (!mem_map.onPcp[mem_map.slot(pfn)]) this.fail(`${where} is not marked as a pcp page`);
           if (zonenum_of(this.word(pfn, W_FLAGS_HI)) !== zone.idx) this.fail(`${where} belongs to another zone`);
-          if (this.seen[mm.slot(pfn)]) this.fail(`${where} is also on another list`);
-          this.seen[mm.slot(pfn)] = SEEN_PCP;
+          if (this.seen[mem_map.slot(pfn)]) this.fail(`${where} is also on another list`);
+          this.seen[mem_map.slot(pfn)] = SEEN_PCP;
         });
       }
       if (n !== pcp.count[cpu]) this.fail(`zone ${zone.name} cpu ${cpu} pcp->count ${pcp.count[cpu]} != ${n} listed`);
@@ -170,23 +170,23 @@ class Checker {
 
   /** Every PageBuddy page heads a listed block; every onPcp page is on a pcp list. */
   scanMemMap(): void {
-    const mm = this.pa.mm;
-    const { w, onPcp } = mm;
+    const mem_map = this.pgalloc.mem_map;
+    const { w, onPcp } = mem_map;
     const seen = this.seen;
     // Slot by slot, the word index stepping with it: the one pass over all
     // of mem_map, which dominates the checker's time on big machines.
-    for (let slot = 0, i = 0; slot < mm.nrPages; slot++, i += PAGE_WORDS) {
+    for (let slot = 0, i = 0; slot < mem_map.nrPages; slot++, i += PAGE_WORDS) {
       const s = seen[slot];
-      if (s !== SEEN_HEAD && isBuddyType(w[i + W_MAPCOUNT]!)) this.fail(`pfn ${hx(mm.basePfn + slot)} is PageBuddy but on no free list`);
-      if (s !== SEEN_PCP && onPcp[slot]) this.fail(`pfn ${hx(mm.basePfn + slot)} is marked pcp but on no pcp list`);
+      if (s !== SEEN_HEAD && isBuddyType(w[i + W_MAPCOUNT]!)) this.fail(`pfn ${hx(mem_map.basePfn + slot)} is PageBuddy but on no free list`);
+      if (s !== SEEN_PCP && onPcp[slot]) this.fail(`pfn ${hx(mem_map.basePfn + slot)} is marked pcp but on no pcp list`);
     }
   }
 }
 
 /** check_page_allocator: every violation found, as text (empty when sane). */
-export function check_page_allocator(pa: PageAllocator): string[] {
-  const c = new Checker(pa);
-  for (const zone of pa.zones) c.checkZone(zone);
+export function check_page_allocator(pgalloc: PageAllocator): string[] {
+  const c = new Checker(pgalloc);
+  for (const zone of pgalloc.zones) c.checkZone(zone);
   c.scanMemMap();
   return c.errors;
 }
@@ -196,7 +196,7 @@ export class VmBug extends Error {
 }
 
 /** VM_BUG_ON for the whole allocator: throws VmBug listing the violations. */
-export function assert_page_allocator_sane(pa: PageAllocator): void {
-  const errors = check_page_allocator(pa);
+export function assert_page_allocator_sane(pgalloc: PageAllocator): void {
+  const errors = check_page_allocator(pgalloc);
   if (errors.length) throw new VmBug(`page allocator inconsistent:\n  ${errors.join('\n  ')}`);
 }

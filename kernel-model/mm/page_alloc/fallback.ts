@@ -93,17 +93,17 @@ export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, 
   const end = start + nr - 1;
   if (!zone.zone_spans_pfn(start)) start = pfn;
   if (!zone.zone_spans_pfn(end)) return 0;
-  const mm = cfg.mm;
-  const w = mm.w;
+  const mem_map = cfg.mem_map;
+  const w = mem_map.w;
   let moved = 0;
   for (let p = start; p <= end; ) {
-    const i = mm.idx(p);
+    const i = mem_map.idx(p);
     if (!isBuddyType(w[i + W_MAPCOUNT]!)) {
       p++;
       continue;
     }
     const order = w[i + W_PRIVATE]!;
-    move_to_free_list(mm, zone, p, order, mt);
+    move_to_free_list(mem_map, zone, p, order, mt);
     p += 1 << order;
     moved += 1 << order;
   }
@@ -113,7 +113,7 @@ export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, 
 /** change_pageblock_range: a block of start_order >= pageblock_order changes all its pageblocks. */
 function change_pageblock_range(cfg: BuddyConfig, pfn: number, startOrder: number, mt: number): void {
   const nrBlocks = 1 << (startOrder - cfg.pageblockOrder);
-  for (let k = 0; k < nrBlocks; k++) cfg.mm.set_pageblock_migratetype(pfn + (k << cfg.pageblockOrder), mt);
+  for (let k = 0; k < nrBlocks; k++) cfg.mem_map.set_pageblock_migratetype(pfn + (k << cfg.pageblockOrder), mt);
 }
 
 /**
@@ -122,10 +122,10 @@ function change_pageblock_range(cfg: BuddyConfig, pfn: number, startOrder: numbe
  * claim the pageblock when at least half of it is free or alike.
  */
 function steal_suitable_fallback(cfg: BuddyConfig, zone: Zone, pfn: number, startMt: number, wholeBlock: boolean): void {
-  const mm = cfg.mm;
-  const currentOrder = mm.page_private(pfn);
-  const oldBlockType = mm.get_pageblock_migratetype(pfn);
-  const singlePage = (): void => move_to_free_list(mm, zone, pfn, currentOrder, startMt);
+  const mem_map = cfg.mem_map;
+  const currentOrder = mem_map.page_private(pfn);
+  const oldBlockType = mem_map.get_pageblock_migratetype(pfn);
+  const singlePage = (): void => move_to_free_list(mem_map, zone, pfn, currentOrder, startMt);
 
   if (oldBlockType === MIGRATE_HIGHATOMIC) return singlePage();
   if (currentOrder >= cfg.pageblockOrder) {
@@ -143,7 +143,7 @@ function steal_suitable_fallback(cfg: BuddyConfig, zone: Zone, pfn: number, star
 
   if (freePages === 0) return singlePage();
   if (freePages + alikePages >= 1 << (cfg.pageblockOrder - 1) || cfg.page_group_by_mobility_disabled)
-    mm.set_pageblock_migratetype(pfn, startMt);
+    mem_map.set_pageblock_migratetype(pfn, startMt);
 }
 
 /**

@@ -62,7 +62,7 @@ const NO_KERNEL_SECTIONS: KernelSections = { code: 0, rwdata: 0, rodata: 0, init
 export interface PageAllocInitOptions {
   ram: GuestRam;
   /** free_area_init's mem_map and zones. */
-  init: Pick<FreeAreaInitResult, 'mm' | 'zones'>;
+  init: Pick<FreeAreaInitResult, 'mem_map' | 'zones'>;
   /** MAX_ORDER, exclusive; the one free_area_init was given. */
   maxOrder: number;
   nrCpus: number;
@@ -77,16 +77,16 @@ export interface PageAllocInitOptions {
  * is free yet: memblock still owns the memory.
  */
 export function page_alloc_init(opts: PageAllocInitOptions): PageAllocator {
-  const pa = new PageAllocator({
+  const pgalloc = new PageAllocator({
     ram: opts.ram,
-    mm: opts.init.mm,
+    mem_map: opts.init.mem_map,
     zones: opts.init.zones,
     maxOrder: opts.maxOrder,
     nrCpus: opts.nrCpus,
     hooks: { ...opts.report, printk: opts.printk },
   });
-  build_all_zonelists(pa, opts.printk);
-  return pa;
+  build_all_zonelists(pgalloc, opts.printk);
+  return pgalloc;
 }
 
 export interface PageAllocInitLateOptions {
@@ -104,15 +104,15 @@ export interface PageAllocInitLateOptions {
  * memblock's free ranges to the buddy allocator here).
  */
 export function page_alloc_init_late(
-  pa: PageAllocator,
+  pgalloc: PageAllocator,
   memblock: Memblock,
   sections: KernelSections = NO_KERNEL_SECTIONS,
   opts: PageAllocInitLateOptions = {},
 ): void {
-  memblock_free_all(pa, memblock);
-  pa.report.printk(mem_init_print_info(pa, sections, opts.totalcmaPages ?? 0));
-  setup_per_cpu_pageset(pa);
-  init_per_zone_wmark_min(pa, opts.minFreeKbytes ?? -1);
+  memblock_free_all(pgalloc, memblock);
+  pgalloc.report.printk(mem_init_print_info(pgalloc, sections, opts.totalcmaPages ?? 0));
+  setup_per_cpu_pageset(pgalloc);
+  init_per_zone_wmark_min(pgalloc, opts.minFreeKbytes ?? -1);
 }
 
 export interface MmInitBuddyOptions extends Omit<PageAllocInitOptions, 'init' | 'maxOrder'>, PageAllocInitLateOptions {
@@ -148,9 +148,9 @@ export function mm_init_buddy(opts: MmInitBuddyOptions): PageAllocator {
     printk: opts.printk,
     sectionSizeBits,
   });
-  const pa = page_alloc_init({ ram: opts.ram, init, maxOrder, nrCpus: opts.nrCpus, printk: opts.printk, report: opts.report });
-  page_alloc_init_late(pa, opts.memblock, opts.kernelSections, opts);
-  return pa;
+  const pgalloc = page_alloc_init({ ram: opts.ram, init, maxOrder, nrCpus: opts.nrCpus, printk: opts.printk, report: opts.report });
+  page_alloc_init_late(pgalloc, opts.memblock, opts.kernelSections, opts);
+  return pgalloc;
 }
 
 export { PageAllocator } from './page_alloc';

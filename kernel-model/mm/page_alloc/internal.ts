@@ -30,7 +30,7 @@ export const HUGETLB_PAGE_ORDER = 9;
  * their first argument (the PageAllocator provides it).
  */
 export interface BuddyConfig {
-  readonly mm: MemMap;
+  readonly mem_map: MemMap;
   /** MAX_ORDER, exclusive: orders 0..MAX_ORDER-1 exist. */
   readonly maxOrder: number;
   readonly pageblockOrder: number;

@@ -89,15 +89,15 @@ export interface MemareaStats {
 }
 
 /** Step 1: the head PFN of every free block of the zone, in a buffer of exactly that many records. */
-function collect_free_blocks(zone: Zone, pa: PageAllocator): Int32Array {
-  const mm = pa.mm;
+function collect_free_blocks(zone: Zone, pgalloc: PageAllocator): Int32Array {
+  const mem_map = pgalloc.mem_map;
   let total = 0;
-  for (let order = 0; order < pa.maxOrder; order++) total += zone.nrFree[order]!;
+  for (let order = 0; order < pgalloc.maxOrder; order++) total += zone.nrFree[order]!;
   const records = new Int32Array(total);
   let n = 0;
-  for (let order = 0; order < pa.maxOrder; order++) {
+  for (let order = 0; order < pgalloc.maxOrder; order++) {
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-      for (let pfn = zone.freeHead[free_list_index(order, mt)]!; pfn !== NIL && n < total; pfn = mm.w[mm.idx(pfn) + W_LRU_NEXT]!) {
+      for (let pfn = zone.freeHead[free_list_index(order, mt)]!; pfn !== NIL && n < total; pfn = mem_map.w[mem_map.idx(pfn) + W_LRU_NEXT]!) {
         records[n++] = pfn;
       }
     }
@@ -106,20 +106,20 @@ function collect_free_blocks(zone: Zone, pa: PageAllocator): Int32Array {
 }
 
 /** Pages in the free block headed by pfn (buddy_order of a PageBuddy head). */
-function block_pages(pa: PageAllocator, pfn: number): number {
-  return 2 ** pa.mm.w[pa.mm.idx(pfn) + W_PRIVATE]!;
+function block_pages(pgalloc: PageAllocator, pfn: number): number {
+  return 2 ** pgalloc.mem_map.w[pgalloc.mem_map.idx(pfn) + W_PRIVATE]!;
 }
 
 /** Step 3: first fit over runs of touching blocks in the sorted records. */
-function find_fit(pa: PageAllocator, sorted: Int32Array, pages: number, align: number): Fit | null {
+function find_fit(pgalloc: PageAllocator, sorted: Int32Array, pages: number, align: number): Fit | null {
   let i = 0;
   while (i < sorted.length) {
     const first = i;
     const runStart = sorted[i]!;
-    let runEnd = runStart + block_pages(pa, runStart);
+    let runEnd = runStart + block_pages(pgalloc, runStart);
     i++;
     while (i < sorted.length && sorted[i] === runEnd) {
-      runEnd += block_pages(pa, runEnd);
+      runEnd += block_pages(pgalloc, runEnd);
       i++;
     }
     const start = Math.ceil(runStart / align) * align;
@@ -129,11 +129,11 @@ function find_fit(pa: PageAllocator, sorted: Int32Array, pages: number, align: n
 }
 
 /** Steps 1-3 for one zone. */
-function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Int32Array } | null {
-  const sorted = collect_free_blocks(zone, pa).sort(); // a typed array sorts numerically
-  pa.memareaStats.searches++;
-  pa.memareaStats.blocksScanned += sorted.length;
-  const fit = find_fit(pa, sorted, pages, align);
+function find_area(pgalloc: PageAllocator, zone: Zone, pages: number, align: number): { fit: Fit; sorted: Int32Array } | null {
+  const sorted = collect_free_blocks(zone, pgalloc).sort(); // a typed array sorts numerically
+  pgalloc.memareaStats.searches++;
+  pgalloc.memareaStats.blocksScanned += sorted.length;
+  const fit = find_fit(pgalloc, sorted, pages, align);
   return fit ? { fit, sorted } : null;
 }
 
@@ -144,29 +144,29 @@ function find_area(pa: PageAllocator, zone: Zone, pages: number, align: number):
  * is in pieces smaller than the block, whose buddies lie inside the same
  * block, so their merging never reaches another record.
  */
-function carve_area(pa: PageAllocator, zone: Zone, sorted: Int32Array, fit: Fit, pages: number): void {
-  const mm = pa.mm;
+function carve_area(pgalloc: PageAllocator, zone: Zone, sorted: Int32Array, fit: Fit, pages: number): void {
+  const mem_map = pgalloc.mem_map;
   const start = fit.start;
   const end = start + pages;
   for (let r = fit.firstRecord; r < sorted.length; r++) {
     const bpfn = sorted[r]!;
     if (bpfn >= end) break;
-    const i = mm.idx(bpfn);
-    const order = mm.w[i + W_PRIVATE]!;
+    const i = mem_map.idx(bpfn);
+    const order = mem_map.w[i + W_PRIVATE]!;
     const bend = bpfn + 2 ** order;
     if (bend <= start) continue;
-    const mt = mm.w[i + W_INDEX]!;
-    del_page_from_free_list(mm, zone, bpfn, order);
+    const mt = mem_map.w[i + W_INDEX]!;
+    del_page_from_free_list(mem_map, zone, bpfn, order);
     zone.nr_free_pages -= 2 ** order;
-    if (bpfn < start) __free_pages_range(pa, zone, bpfn, start, false, mt);
-    if (bend > end) __free_pages_range(pa, zone, end, bend, false, mt);
+    if (bpfn < start) __free_pages_range(pgalloc, zone, bpfn, start, false, mt);
+    if (bend > end) __free_pages_range(pgalloc, zone, end, bend, false, mt);
   }
 }
 
 /** Pageblocks lying wholly inside the area take the request's migratetype. */
-function claim_pageblocks(pa: PageAllocator, start: number, end: number, mt: number): void {
-  const nr = 1 << pa.pageblockOrder;
-  for (let pb = Math.ceil(start / nr) * nr; pb + nr <= end; pb += nr) pa.mm.set_pageblock_migratetype(pb, mt);
+function claim_pageblocks(pgalloc: PageAllocator, start: number, end: number, mt: number): void {
+  const nr = 1 << pgalloc.pageblockOrder;
+  for (let pb = Math.ceil(start / nr) * nr; pb + nr <= end; pb += nr) pgalloc.mem_map.set_pageblock_migratetype(pb, mt);
 }
 
 /** Is there room in the zone without going below the min watermark? */
@@ -179,37 +179,37 @@ function memarea_watermark_ok(zone: Zone, pages: number, highest: number): boole
  * multiple of `align`, from the zones gfp allows (highest first).
  * @returns the first PFN, or null (with a warning unless __GFP_NOWARN).
  */
-export function alloc_memarea(pa: PageAllocator, gfp: number, pages: number, align: number, cpu: number): number | null {
+export function alloc_memarea(pgalloc: PageAllocator, gfp: number, pages: number, align: number, cpu: number): number | null {
   if (!Number.isInteger(pages) || pages < 1 || !Number.isInteger(align) || align < 1) {
-    pa.report.warn_on_once(`memarea:${pages}:${align}`, 'mm/page_alloc/memarea.ts', 'alloc_memarea', cpu);
+    pgalloc.report.warn_on_once(`memarea:${pages}:${align}`, 'mm/page_alloc/memarea.ts', 'alloc_memarea', cpu);
     return null;
   }
   const highest = gfp_zone(gfp);
   const mt = gfp_migratetype(gfp);
   if (highest < 0 || mt < 0) {
-    pa.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
+    pgalloc.report.warn_on_once(`gfp:${gfp}`, 'include/linux/gfp.h', 'gfp_zone', cpu);
     return null;
   }
-  for (const zone of pa.zonelist(highest)) {
+  for (const zone of pgalloc.zonelist(highest)) {
     if (!memarea_watermark_ok(zone, pages, highest)) continue;
-    let found = find_area(pa, zone, pages, align);
+    let found = find_area(pgalloc, zone, pages, align);
     if (!found) {
-      pa.drain_all_pages(zone);
-      pa.memareaStats.drains++;
-      found = find_area(pa, zone, pages, align);
+      pgalloc.drain_all_pages(zone);
+      pgalloc.memareaStats.drains++;
+      found = find_area(pgalloc, zone, pages, align);
     }
     if (!found) continue;
-    carve_area(pa, zone, found.sorted, found.fit, pages);
+    carve_area(pgalloc, zone, found.sorted, found.fit, pages);
     const start = found.fit.start;
-    const i = pa.mm.idx(start);
-    pa.mm.w[i + W_PRIVATE] = 0;
-    pa.mm.w[i + W_REFCOUNT] = 1;
-    claim_pageblocks(pa, start, start + pages, mt);
+    const i = pgalloc.mem_map.idx(start);
+    pgalloc.mem_map.w[i + W_PRIVATE] = 0;
+    pgalloc.mem_map.w[i + W_REFCOUNT] = 1;
+    claim_pageblocks(pgalloc, start, start + pages, mt);
     zone.pgalloc += pages;
-    if (gfp & __GFP_ZERO) pa.ram.fill(start * PAGE_SIZE, pages * PAGE_SIZE, 0);
+    if (gfp & __GFP_ZERO) pgalloc.ram.fill(start * PAGE_SIZE, pages * PAGE_SIZE, 0);
     return start;
   }
-  if (!(gfp & __GFP_NOWARN)) pa.report.warn_alloc(pa, gfp, `memarea allocation failure: pages:${pages} align:${align}`, cpu);
+  if (!(gfp & __GFP_NOWARN)) pgalloc.report.warn_alloc(pgalloc, gfp, `memarea allocation failure: pages:${pages} align:${align}`, cpu);
   return null;
 }
 
@@ -218,16 +218,16 @@ export function alloc_memarea(pa: PageAllocator, gfp: number, pages: number, ali
  * reference; when it was the last, every page is checked and the range
  * goes back to the buddy lists in aligned pieces.
  */
-export function free_memarea(pa: PageAllocator, pfn: number, pages: number, cpu: number): void {
-  const mm = pa.mm;
-  if (!Number.isInteger(pages) || pages < 1 || !mm.pfn_valid(pfn) || !mm.pfn_valid(pfn + pages - 1))
-    return pa.report.bad_pfn(pfn, `free_memarea of [${pfn}, +${pages}) outside mem_map`);
-  const i = mm.idx(pfn);
-  const ref = mm.w[i + W_REFCOUNT]!;
-  if (ref <= 0) return pa.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
-  mm.w[i + W_REFCOUNT] = ref - 1;
+export function free_memarea(pgalloc: PageAllocator, pfn: number, pages: number, cpu: number): void {
+  const mem_map = pgalloc.mem_map;
+  if (!Number.isInteger(pages) || pages < 1 || !mem_map.pfn_valid(pfn) || !mem_map.pfn_valid(pfn + pages - 1))
+    return pgalloc.report.bad_pfn(pfn, `free_memarea of [${pfn}, +${pages}) outside mem_map`);
+  const i = mem_map.idx(pfn);
+  const ref = mem_map.w[i + W_REFCOUNT]!;
+  if (ref <= 0) return pgalloc.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
+  mem_map.w[i + W_REFCOUNT] = ref - 1;
   if (ref !== 1) return;
-  if (!pa.free_range_prepare(pfn, pages, cpu)) return;
-  pa.pgfree += pages;
-  __free_pages_range(pa, pa.page_zone(pfn), pfn, pfn + pages, false, -1);
+  if (!pgalloc.free_range_prepare(pfn, pages, cpu)) return;
+  pgalloc.pgfree += pages;
+  __free_pages_range(pgalloc, pgalloc.page_zone(pfn), pfn, pfn + pages, false, -1);
 }

@@ -195,7 +195,7 @@ export interface FreeAreaInitOptions {
 }
 
 export interface FreeAreaInitResult {
-  mm: MemMap;
+  mem_map: MemMap;
   zones: Zone[];
   layout: ZoneLayout;
 }
@@ -222,26 +222,26 @@ export function sparse_init(ram: GuestRam, memblock: Memblock, layout: ZoneLayou
  * between and after the ranges, up to the section end) reserved pages of
  * the zone above them.
  */
-export function memmap_init(mm: MemMap, zones: Zone[], layout: ZoneLayout): void {
-  const pbPages = 1 << mm.pageblockOrder;
-  let holePfn = mm.basePfn;
+export function memmap_init(mem_map: MemMap, zones: Zone[], layout: ZoneLayout): void {
+  const pbPages = 1 << mem_map.pageblockOrder;
+  let holePfn = mem_map.basePfn;
   let lastZone = 0;
-  const initUnavailable = (from: number, to: number, zone: number): void => mm.init_pages(from, to, zone, true);
+  const initUnavailable = (from: number, to: number, zone: number): void => mem_map.init_pages(from, to, zone, true);
   for (const r of layout.memRanges) {
     for (const zone of zones) {
       if (!zone.populated_zone()) continue;
       const start = Math.min(Math.max(r.startPfn, zone.zone_start_pfn), zone.zone_end_pfn());
       const end = Math.min(Math.max(r.endPfn, zone.zone_start_pfn), zone.zone_end_pfn());
       if (start >= end) continue;
-      mm.init_pages(start, end, zone.idx, false);
+      mem_map.init_pages(start, end, zone.idx, false);
       // "mark the pageblock MIGRATE_MOVABLE, such that unmovable allocations won't be scattered"
-      for (let pfn = Math.ceil(start / pbPages) * pbPages; pfn < end; pfn += pbPages) mm.set_pageblock_migratetype(pfn, MIGRATE_MOVABLE);
+      for (let pfn = Math.ceil(start / pbPages) * pbPages; pfn < end; pfn += pbPages) mem_map.set_pageblock_migratetype(pfn, MIGRATE_MOVABLE);
       if (holePfn < start) initUnavailable(holePfn, start, zone.idx);
       holePfn = end;
       lastZone = zone.idx;
     }
   }
-  if (holePfn < mm.endPfn) initUnavailable(holePfn, mm.endPfn, lastZone);
+  if (holePfn < mem_map.endPfn) initUnavailable(holePfn, mem_map.endPfn, lastZone);
 }
 
 /**
@@ -259,7 +259,7 @@ export function free_area_init(opts: FreeAreaInitOptions): FreeAreaInitResult {
   const sectionSizeBits = opts.sectionSizeBits ?? SECTION_SIZE_BITS_510;
   if (sectionSizeBits < PAGE_SHIFT + maxOrder - 1)
     throw new Error(`free_area_init: MAX_ORDER ${maxOrder} does not fit a ${sectionSizeBits}-bit section`);
-  const mm = sparse_init(ram, memblock, layout, sectionSizeBits, pageblockOrder);
+  const mem_map = sparse_init(ram, memblock, layout, sectionSizeBits, pageblockOrder);
 
   for (const line of zone_ranges_log(layout)) printk(line);
   const core = free_area_init_core_log(layout);
@@ -276,19 +276,19 @@ export function free_area_init(opts: FreeAreaInitOptions): FreeAreaInitResult {
     zone.pcp = new PerCpuPages(opts.nrCpus);
     zones.push(zone);
   }
-  memmap_init(mm, zones, layout);
-  return { mm, zones, layout };
+  memmap_init(mem_map, zones, layout);
+  return { mem_map: mem_map, zones, layout };
 }
 
 /**
  * build_all_zonelists: decide on mobility grouping and print the line.
  * Call it before memblock_free_all, as start_kernel does.
  */
-export function build_all_zonelists(pa: PageAllocator, printk: Printk): number {
-  const total = nr_free_zone_pages(pa.zones, gfp_zone(GFP_HIGHUSER_MOVABLE));
-  pa.page_group_by_mobility_disabled = total < (1 << pa.pageblockOrder) * MIGRATE_TYPES;
-  pa.update_nofragment();
-  printk(`Built 1 zonelists, mobility grouping ${pa.page_group_by_mobility_disabled ? 'off' : 'on'}.  Total pages: ${total}`);
+export function build_all_zonelists(pgalloc: PageAllocator, printk: Printk): number {
+  const total = nr_free_zone_pages(pgalloc.zones, gfp_zone(GFP_HIGHUSER_MOVABLE));
+  pgalloc.page_group_by_mobility_disabled = total < (1 << pgalloc.pageblockOrder) * MIGRATE_TYPES;
+  pgalloc.update_nofragment();
+  printk(`Built 1 zonelists, mobility grouping ${pgalloc.page_group_by_mobility_disabled ? 'off' : 'on'}.  Total pages: ${total}`);
   return total;
 }
 
@@ -298,13 +298,13 @@ export function build_all_zonelists(pa: PageAllocator, printk: Printk): number {
  * tail, bypassing the pcp lists, as __free_pages_core does).
  * @returns pages freed (added to totalram).
  */
-export function memblock_free_all(pa: PageAllocator, memblock: Memblock): number {
-  const mm = pa.mm;
-  for (const zone of pa.zones) zone.managed_pages = 0; // reset_all_zones_managed_pages
+export function memblock_free_all(pgalloc: PageAllocator, memblock: Memblock): number {
+  const mem_map = pgalloc.mem_map;
+  for (const zone of pgalloc.zones) zone.managed_pages = 0; // reset_all_zones_managed_pages
   for (const r of memblock.reservedRanges()) {
-    const s = Math.max(Math.floor(r.start / PAGE_SIZE), mm.basePfn);
-    const e = Math.min(Math.ceil(r.end / PAGE_SIZE), mm.endPfn);
-    for (let pfn = s; pfn < e; pfn++) mm.SetPageReserved(pfn); // reserve_bootmem_region
+    const s = Math.max(Math.floor(r.start / PAGE_SIZE), mem_map.basePfn);
+    const e = Math.min(Math.ceil(r.end / PAGE_SIZE), mem_map.endPfn);
+    for (let pfn = s; pfn < e; pfn++) mem_map.SetPageReserved(pfn); // reserve_bootmem_region
   }
   let count = 0;
   for (const r of memblock.freeRanges()) {
@@ -312,18 +312,18 @@ export function memblock_free_all(pa: PageAllocator, memblock: Memblock): number
     const e = Math.floor(r.end / PAGE_SIZE);
     if (s >= e) continue;
     // A free range may cross a zone boundary; free each zone's part on its own.
-    for (const zone of pa.zones) {
+    for (const zone of pgalloc.zones) {
       const zs = Math.max(s, zone.zone_start_pfn);
       const ze = Math.min(e, zone.zone_end_pfn());
       if (zs >= ze) continue;
       // __free_pages_core: "set the refcount of all involved pages to 0"
-      const w = mm.w;
-      for (let i = mm.idx(zs), end = mm.idx(ze); i < end; i += PAGE_WORDS) {
+      const w = mem_map.w;
+      for (let i = mem_map.idx(zs), end = mem_map.idx(ze); i < end; i += PAGE_WORDS) {
         w[i + W_FLAGS] &= ~(1 << PG_reserved);
         w[i + W_REFCOUNT] = 0;
       }
       zone.managed_pages += ze - zs;
-      __free_pages_range(pa, zone, zs, ze, true, -1);
+      __free_pages_range(pgalloc, zone, zs, ze, true, -1);
       count += ze - zs;
     }
   }
@@ -340,23 +340,23 @@ export interface KernelSections {
 }
 
 /** mem_init_print_info: "Memory: 3875152K/4050944K available (11456K kernel code, ...)". */
-export function mem_init_print_info(pa: PageAllocator, sections: KernelSections, totalcmaPages = 0): string {
-  const physpages = pa.zones.reduce((s, z) => s + z.present_pages, 0); // get_num_physpages
+export function mem_init_print_info(pgalloc: PageAllocator, sections: KernelSections, totalcmaPages = 0): string {
+  const physpages = pgalloc.zones.reduce((s, z) => s + z.present_pages, 0); // get_num_physpages
   const k = (bytes: number): number => Math.floor(bytes / 1024);
-  const reserved = physpages - pa.totalram_pages() - totalcmaPages;
+  const reserved = physpages - pgalloc.totalram_pages() - totalcmaPages;
   return (
-    `Memory: ${pa.nr_free_pages() * 4}K/${physpages * 4}K available ` +
+    `Memory: ${pgalloc.nr_free_pages() * 4}K/${physpages * 4}K available ` +
     `(${k(sections.code)}K kernel code, ${k(sections.rwdata)}K rwdata, ${k(sections.rodata)}K rodata, ` +
     `${k(sections.init)}K init, ${k(sections.bss)}K bss, ${reserved * 4}K reserved, ${totalcmaPages * 4}K cma-reserved)`
   );
 }
 
 /** setup_per_cpu_pageset: real batch and high for every populated zone and CPU. */
-export function setup_per_cpu_pageset(pa: PageAllocator): void {
-  for (const zone of pa.zones) {
+export function setup_per_cpu_pageset(pgalloc: PageAllocator): void {
+  for (const zone of pgalloc.zones) {
     if (!zone.populated_zone()) continue;
     const batch = zone_batchsize(zone.managed_pages);
-    for (let cpu = 0; cpu < pa.nrCpus; cpu++) pageset_set_batch(zone.pcp, cpu, batch);
+    for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) pageset_set_batch(zone.pcp, cpu, batch);
   }
 }
 
@@ -366,10 +366,10 @@ export function setup_per_cpu_pageset(pa: PageAllocator): void {
  * (vm.min_free_kbytes, as min_free_kbytes_sysctl_handler applies it);
  * then watermarks, lowmem reserves and totalreserve_pages.
  */
-export function init_per_zone_wmark_min(pa: PageAllocator, userMinFreeKbytes = -1): void {
-  const lowmemKbytes = nr_free_zone_pages(pa.zones, gfp_zone(GFP_USER)) * (PAGE_SIZE >> 10);
-  pa.min_free_kbytes = userMinFreeKbytes >= 0 ? userMinFreeKbytes : compute_min_free_kbytes(lowmemKbytes);
-  setup_per_zone_wmarks(pa.zones, pa.min_free_kbytes);
-  setup_per_zone_lowmem_reserve(pa.zones);
-  pa.totalreserve_pages = calculate_totalreserve_pages(pa.zones);
+export function init_per_zone_wmark_min(pgalloc: PageAllocator, userMinFreeKbytes = -1): void {
+  const lowmemKbytes = nr_free_zone_pages(pgalloc.zones, gfp_zone(GFP_USER)) * (PAGE_SIZE >> 10);
+  pgalloc.min_free_kbytes = userMinFreeKbytes >= 0 ? userMinFreeKbytes : compute_min_free_kbytes(lowmemKbytes);
+  setup_per_zone_wmarks(pgalloc.zones, pgalloc.min_free_kbytes);
+  setup_per_zone_lowmem_reserve(pgalloc.zones);
+  pgalloc.totalreserve_pages = calculate_totalreserve_pages(pgalloc.zones);
 }

@@ -33,9 +33,9 @@
  * through MemMap's helpers for them rather than spelling out the
  * arithmetic:
  *
- *   mm.slot(pfn) = pfn - basePfn          its place in mem_map (and in
+ *   mem_map.slot(pfn) = pfn - basePfn          its place in mem_map (and in
  *                                          per-page host maps like onPcp)
- *   mm.idx(pfn)  = slot << PAGE_WORDS_SHIFT  word 0 of its struct page in `w`
+ *   mem_map.idx (pfn)  = slot << PAGE_WORDS_SHIFT  word 0 of its struct page in `w`
  *
  * The zone number sits in the top ZONES_WIDTH bits of the flags' high
  * word: page_zonenum() is zonenum_of(w[idx + W_FLAGS_HI]).

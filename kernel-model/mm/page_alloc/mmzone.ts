@@ -141,39 +141,39 @@ export function get_page_from_free_area(zone: Zone, order: number, mt: number): 
 /* ---- raw list primitives over (head, tail) arrays and lru words ---- */
 
 /** list_add: put pfn first on list li. */
-export function list_add(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
-  const w = mm.w;
-  const i = mm.idx(pfn);
+export function list_add(mem_map: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mem_map.w;
+  const i = mem_map.idx(pfn);
   const first = head[li]!;
   w[i + W_LRU_NEXT] = first;
   w[i + W_LRU_PREV] = NIL;
   if (first === NIL) tail[li] = pfn;
-  else w[mm.idx(first) + W_LRU_PREV] = pfn;
+  else w[mem_map.idx(first) + W_LRU_PREV] = pfn;
   head[li] = pfn;
 }
 
 /** list_add_tail: put pfn last on list li. */
-export function list_add_tail(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
-  const w = mm.w;
-  const i = mm.idx(pfn);
+export function list_add_tail(mem_map: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mem_map.w;
+  const i = mem_map.idx(pfn);
   const last = tail[li]!;
   w[i + W_LRU_PREV] = last;
   w[i + W_LRU_NEXT] = NIL;
   if (last === NIL) head[li] = pfn;
-  else w[mm.idx(last) + W_LRU_NEXT] = pfn;
+  else w[mem_map.idx(last) + W_LRU_NEXT] = pfn;
   tail[li] = pfn;
 }
 
 /** list_del: unlink pfn from list li; its own links become NIL. */
-export function list_del(mm: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
-  const w = mm.w;
-  const i = mm.idx(pfn);
+export function list_del(mem_map: MemMap, head: Int32Array, tail: Int32Array, li: number, pfn: number): void {
+  const w = mem_map.w;
+  const i = mem_map.idx(pfn);
   const next = w[i + W_LRU_NEXT]!;
   const prev = w[i + W_LRU_PREV]!;
   if (prev === NIL) head[li] = next;
-  else w[mm.idx(prev) + W_LRU_NEXT] = next;
+  else w[mem_map.idx(prev) + W_LRU_NEXT] = next;
   if (next === NIL) tail[li] = prev;
-  else w[mm.idx(next) + W_LRU_PREV] = prev;
+  else w[mem_map.idx(next) + W_LRU_PREV] = prev;
   w[i + W_LRU_NEXT] = NIL;
   w[i + W_LRU_PREV] = NIL;
 }
@@ -181,33 +181,33 @@ export function list_del(mm: MemMap, head: Int32Array, tail: Int32Array, li: num
 /* ---- free_area operations (mm/page_alloc.c) ---- */
 
 /** set_buddy_order: mark pfn as the head of a free block of `order`. */
-export function set_buddy_order(mm: MemMap, pfn: number, order: number): void {
-  const i = mm.idx(pfn);
-  mm.w[i + W_PRIVATE] = order;
-  mm.w[i + W_MAPCOUNT] = PAGE_BUDDY_MAPCOUNT_VALUE;
+export function set_buddy_order(mem_map: MemMap, pfn: number, order: number): void {
+  const i = mem_map.idx(pfn);
+  mem_map.w[i + W_PRIVATE] = order;
+  mem_map.w[i + W_MAPCOUNT] = PAGE_BUDDY_MAPCOUNT_VALUE;
 }
 
 /** add_to_free_list: a block not on any list goes first on free_list[mt] of its order. */
-export function add_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  mm.w[mm.idx(pfn) + W_INDEX] = mt;
-  list_add(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
+export function add_to_free_list(mem_map: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  mem_map.w[mem_map.idx(pfn) + W_INDEX] = mt;
+  list_add(mem_map, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
   zone.nrFree[order]++;
 }
 
 /** add_to_free_list_tail: the same, last on the list (less likely to be reused soon). */
-export function add_to_free_list_tail(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  mm.w[mm.idx(pfn) + W_INDEX] = mt;
-  list_add_tail(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
+export function add_to_free_list_tail(mem_map: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  mem_map.w[mem_map.idx(pfn) + W_INDEX] = mt;
+  list_add_tail(mem_map, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
   zone.nrFree[order]++;
 }
 
 /** move_to_free_list: a block already on a list moves to the tail of free_list[mt]. */
-export function move_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
-  const i = mm.idx(pfn);
-  const oldMt = mm.w[i + W_INDEX]!;
-  list_del(mm, zone.freeHead, zone.freeTail, free_list_index(order, oldMt), pfn);
-  mm.w[i + W_INDEX] = mt;
-  list_add_tail(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
+export function move_to_free_list(mem_map: MemMap, zone: Zone, pfn: number, order: number, mt: number): void {
+  const i = mem_map.idx(pfn);
+  const oldMt = mem_map.w[i + W_INDEX]!;
+  list_del(mem_map, zone.freeHead, zone.freeTail, free_list_index(order, oldMt), pfn);
+  mem_map.w[i + W_INDEX] = mt;
+  list_add_tail(mem_map, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
 }
 
 /**
@@ -215,11 +215,11 @@ export function move_to_free_list(mm: MemMap, zone: Zone, pfn: number, order: nu
  * PageBuddy and its order is forgotten (NR_FREE_PAGES is the caller's
  * business, as in Linux).
  */
-export function del_page_from_free_list(mm: MemMap, zone: Zone, pfn: number, order: number): void {
-  const i = mm.idx(pfn);
-  const mt = mm.w[i + W_INDEX]!;
-  list_del(mm, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
-  mm.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
-  mm.w[i + W_PRIVATE] = 0;
+export function del_page_from_free_list(mem_map: MemMap, zone: Zone, pfn: number, order: number): void {
+  const i = mem_map.idx(pfn);
+  const mt = mem_map.w[i + W_INDEX]!;
+  list_del(mem_map, zone.freeHead, zone.freeTail, free_list_index(order, mt), pfn);
+  mem_map.w[i + W_MAPCOUNT] = PAGE_MAPCOUNT_RESET;
+  mem_map.w[i + W_PRIVATE] = 0;
   zone.nrFree[order]--;
 }

@@ -94,7 +94,7 @@ import { alloc_memarea, free_memarea, type MemareaStats } from './memarea';
 
 export interface PageAllocatorInit {
   ram: GuestRam;
-  mm: MemMap;
+  mem_map: MemMap;
   zones: Zone[];
   maxOrder: number;
   nrCpus: number;
@@ -106,7 +106,7 @@ const MAX_ORDER_WARN_SITE = 'mm/page_alloc.c:4935';
 
 export class PageAllocator implements BuddyConfig {
   readonly ram: GuestRam;
-  readonly mm: MemMap;
+  readonly mem_map: MemMap;
   /** node_zones[]: DMA, DMA32, Normal, Movable. */
   readonly zones: readonly Zone[];
   readonly maxOrder: number;
@@ -127,10 +127,10 @@ export class PageAllocator implements BuddyConfig {
 
   constructor(init: PageAllocatorInit) {
     this.ram = init.ram;
-    this.mm = init.mm;
+    this.mem_map = init.mem_map;
     this.zones = init.zones;
     this.maxOrder = init.maxOrder;
-    this.pageblockOrder = init.mm.pageblockOrder;
+    this.pageblockOrder = init.mem_map.pageblockOrder;
     this.nrCpus = init.nrCpus;
     this.report = new Reporter(init.hooks);
     this.update_nofragment();
@@ -218,7 +218,7 @@ export class PageAllocator implements BuddyConfig {
     for (;;) {
       const pfn = rmqueue_pcplist(this, zone, mt, allocFlags, cpu);
       if (pfn === NIL) return NIL;
-      if (page_expected_state(this.mm.w, this.mm.idx(pfn), PAGE_FLAGS_CHECK_AT_PREP)) {
+      if (page_expected_state(this.mem_map.w, this.mem_map.idx(pfn), PAGE_FLAGS_CHECK_AT_PREP)) {
         zone.pgalloc++;
         return pfn;
       }
@@ -243,8 +243,8 @@ export class PageAllocator implements BuddyConfig {
 
   /** prep_new_page / post_alloc_hook: the head gets the reference. */
   private prep_new_page(pfn: number, order: number, gfp: number): void {
-    const w = this.mm.w;
-    const i = this.mm.idx(pfn);
+    const w = this.mem_map.w;
+    const i = this.mem_map.idx(pfn);
     w[i + W_PRIVATE] = 0;
     w[i + W_REFCOUNT] = 1;
     if (gfp & __GFP_ZERO) this.ram.fill(pfn * PAGE_SIZE, PAGE_SIZE << order, 0);
@@ -280,15 +280,15 @@ export class PageAllocator implements BuddyConfig {
    * reference frees it. Bad input is reported and ignored.
    */
   __free_pages(pfn: number, order: number, cpu = 0): void {
-    const mm = this.mm;
+    const mem_map = this.mem_map;
     const orderOk = (order >>> 0) < this.maxOrder && order === (order | 0);
-    if (!(mm.pfn_valid(pfn) && (cpu >>> 0) < this.nrCpus && orderOk && (pfn & ((1 << order) - 1)) === 0))
+    if (!(mem_map.pfn_valid(pfn) && (cpu >>> 0) < this.nrCpus && orderOk && (pfn & ((1 << order) - 1)) === 0))
       return this.free_pages_bad_args(pfn, order, cpu);
-    const i = mm.idx(pfn);
-    const ref = mm.w[i + W_REFCOUNT]!;
+    const i = mem_map.idx(pfn);
+    const ref = mem_map.w[i + W_REFCOUNT]!;
     // put_page_testzero; with CONFIG_DEBUG_VM a zero count is a bug, not an underflow.
-    if (ref <= 0) return this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
-    mm.w[i + W_REFCOUNT] = ref - 1;
+    if (ref <= 0) return this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
+    mem_map.w[i + W_REFCOUNT] = ref - 1;
     if (ref !== 1) return;
     if (order === 0) this.free_unref_page(pfn, cpu);
     else this.__free_pages_ok(pfn, order, cpu);
@@ -296,11 +296,11 @@ export class PageAllocator implements BuddyConfig {
 
   /** What __free_pages says about a PFN without a struct page, a CPU that does not exist, or an order the block cannot have. */
   private free_pages_bad_args(pfn: number, order: number, cpu: number): void {
-    const mm = this.mm;
-    if (!mm.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
+    const mem_map = this.mem_map;
+    if (!mem_map.pfn_valid(pfn)) return this.report.bad_pfn(pfn, '__free_pages of a pfn outside mem_map');
     if ((cpu >>> 0) >= this.nrCpus) throw new RangeError(`__free_pages: no CPU ${cpu}`);
-    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) return this.report.bad_page(mm, pfn, 'VM_BUG_ON(order >= MAX_ORDER)', cpu);
-    this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
+    if (!((order >>> 0) < this.maxOrder && order === (order | 0))) return this.report.bad_page(mem_map, pfn, 'VM_BUG_ON(order >= MAX_ORDER)', cpu);
+    this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
   }
 
   free_page(pfn: number, cpu = 0): void {
@@ -314,7 +314,7 @@ export class PageAllocator implements BuddyConfig {
 
   /** get_page: take another reference. */
   get_page(pfn: number): void {
-    this.mm.w[this.mm.idx(pfn) + W_REFCOUNT]++;
+    this.mem_map.w[this.mem_map.idx(pfn) + W_REFCOUNT]++;
   }
 
   /**
@@ -322,19 +322,19 @@ export class PageAllocator implements BuddyConfig {
    * order-0 pages, each with its own reference, to be freed one by one.
    */
   split_page(pfn: number, order: number): void {
-    const w = this.mm.w;
-    for (let p = pfn + 1; p < pfn + (1 << order); p++) w[this.mm.idx(p) + W_REFCOUNT] = 1;
+    const w = this.mem_map.w;
+    for (let p = pfn + 1; p < pfn + (1 << order); p++) w[this.mem_map.idx(p) + W_REFCOUNT] = 1;
   }
 
   page_count(pfn: number): number {
-    return this.mm.page_refcount(pfn);
+    return this.mem_map.page_refcount(pfn);
   }
 
   /** free_unref_page: an order-0 page goes to this CPU's pcp list. */
   private free_unref_page(pfn: number, cpu: number): void {
     if (!this.free_pages_prepare(pfn, 0, cpu)) return;
     this.pgfree++;
-    free_unref_page_commit(this, this.page_zone(pfn), pfn, this.mm.get_pageblock_migratetype(pfn), cpu);
+    free_unref_page_commit(this, this.page_zone(pfn), pfn, this.mem_map.get_pageblock_migratetype(pfn), cpu);
   }
 
   /** __free_pages_ok: a higher-order block goes straight to the buddy lists. */
@@ -342,7 +342,7 @@ export class PageAllocator implements BuddyConfig {
     if (!this.free_pages_prepare(pfn, order, cpu)) return;
     const zone = this.page_zone(pfn);
     this.pgfree += 1 << order;
-    __free_one_page(this, zone, pfn, order, this.mm.get_pageblock_migratetype(pfn), false);
+    __free_one_page(this, zone, pfn, order, this.mem_map.get_pageblock_migratetype(pfn), false);
   }
 
   /** free_pages_prepare: check a block before it is freed. */
@@ -358,10 +358,10 @@ export class PageAllocator implements BuddyConfig {
    */
   free_range_prepare(pfn: number, nr: number, cpu: number): boolean {
     if (nr !== 1) return this.free_block_prepare(pfn, nr, cpu);
-    const mm = this.mm;
-    const w = mm.w;
-    const i = mm.idx(pfn);
-    if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_FREE) || mm.onPcp[mm.slot(pfn)] !== 0) {
+    const mem_map = this.mem_map;
+    const w = mem_map.w;
+    const i = mem_map.idx(pfn);
+    if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_FREE) || mem_map.onPcp[mem_map.slot(pfn)] !== 0) {
       this.check_free_page_bad(pfn, w[i + W_FLAGS_HI]!, cpu);
       return false;
     }
@@ -371,22 +371,22 @@ export class PageAllocator implements BuddyConfig {
 
   /** free_range_prepare for more than one page: every page is checked (and reported) even after a bad one. */
   private free_block_prepare(pfn: number, nr: number, cpu: number): boolean {
-    const mm = this.mm;
-    const w = mm.w;
-    const i = mm.idx(pfn);
+    const mem_map = this.mem_map;
+    const w = mem_map.w;
+    const i = mem_map.idx(pfn);
     const zoneHi = w[i + W_FLAGS_HI]!;
     const end = pfn + nr;
-    if (end > mm.endPfn) {
-      this.report.bad_page(mm, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
+    if (end > mem_map.endPfn) {
+      this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
       return false;
     }
     let bad = 0;
     // The tails: pfn, word index and mem_map slot step together.
-    for (let p = pfn + 1, pi = i + PAGE_WORDS, slot = mm.slot(p); p < end; p++, pi += PAGE_WORDS, slot++) {
+    for (let p = pfn + 1, pi = i + PAGE_WORDS, slot = mem_map.slot(p); p < end; p++, pi += PAGE_WORDS, slot++) {
       if (!this.check_free_page(p, pi, slot, zoneHi, cpu)) bad++;
       else w[pi + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
     }
-    if (!this.check_free_page(pfn, i, mm.slot(pfn), zoneHi, cpu)) bad++;
+    if (!this.check_free_page(pfn, i, mem_map.slot(pfn), zoneHi, cpu)) bad++;
     if (bad) return false;
     w[i + W_FLAGS] &= ~PAGE_FLAGS_CHECK_AT_PREP;
     return true;
@@ -397,12 +397,12 @@ export class PageAllocator implements BuddyConfig {
    * page_expected_state, two checks of the model: the page must not sit
    * on a pcp list, and must be in the block head's zone (bad_range). Kept
    * this small because every page of every free runs it; the report is
-   * check_free_page_bad's. `i` and `slot` are mm.idx(pfn) and
-   * mm.slot(pfn), which the callers' loops step along.
+   * check_free_page_bad's. `i` and `slot` are mem_map.idx(pfn) and
+   * mem_map.slot(pfn), which the callers' loops step along.
    */
   private check_free_page(pfn: number, i: number, slot: number, zoneHi: number, cpu: number): boolean {
-    const mm = this.mm;
-    if (page_expected_state(mm.w, i, PAGE_FLAGS_CHECK_AT_FREE) && mm.onPcp[slot] === 0 && mm.w[i + W_FLAGS_HI] === zoneHi) return true;
+    const mem_map = this.mem_map;
+    if (page_expected_state(mem_map.w, i, PAGE_FLAGS_CHECK_AT_FREE) && mem_map.onPcp[slot] === 0 && mem_map.w[i + W_FLAGS_HI] === zoneHi) return true;
     this.check_free_page_bad(pfn, zoneHi, cpu);
     return false;
   }
@@ -413,17 +413,17 @@ export class PageAllocator implements BuddyConfig {
    * zone says bad_range, over any other reason.
    */
   private check_free_page_bad(pfn: number, zoneHi: number, cpu: number): void {
-    const mm = this.mm;
-    let reason = page_bad_reason(mm, pfn, PAGE_FLAGS_CHECK_AT_FREE);
-    if (reason === null && mm.onPcp[mm.slot(pfn)] !== 0) reason = 'page on a per-cpu list';
-    if (mm.w[mm.idx(pfn) + W_FLAGS_HI] !== zoneHi) reason = 'VM_BUG_ON_PAGE(bad_range(zone, page))';
-    this.report.bad_page(mm, pfn, reason, cpu);
+    const mem_map = this.mem_map;
+    let reason = page_bad_reason(mem_map, pfn, PAGE_FLAGS_CHECK_AT_FREE);
+    if (reason === null && mem_map.onPcp[mem_map.slot(pfn)] !== 0) reason = 'page on a per-cpu list';
+    if (mem_map.w[mem_map.idx(pfn) + W_FLAGS_HI] !== zoneHi) reason = 'VM_BUG_ON_PAGE(bad_range(zone, page))';
+    this.report.bad_page(mem_map, pfn, reason, cpu);
   }
 
   /** check_new_pages: every page of a block about to be handed out. @returns true if bad. */
   private check_new_pages(pfn: number, order: number, cpu: number): boolean {
-    const w = this.mm.w;
-    for (let p = pfn, i = this.mm.idx(pfn), end = pfn + (1 << order); p < end; p++, i += PAGE_WORDS) {
+    const w = this.mem_map.w;
+    for (let p = pfn, i = this.mem_map.idx(pfn), end = pfn + (1 << order); p < end; p++, i += PAGE_WORDS) {
       if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_PREP)) {
         this.check_new_page_bad(p, cpu);
         return true;
@@ -434,7 +434,7 @@ export class PageAllocator implements BuddyConfig {
 
   /** check_new_page_bad: report a page that failed page_expected_state on its way out. */
   private check_new_page_bad(pfn: number, cpu: number): void {
-    this.report.bad_page(this.mm, pfn, page_bad_reason(this.mm, pfn, PAGE_FLAGS_CHECK_AT_PREP), cpu);
+    this.report.bad_page(this.mem_map, pfn, page_bad_reason(this.mem_map, pfn, PAGE_FLAGS_CHECK_AT_PREP), cpu);
   }
 
   /* ======================= pcp and zones ======================= */
@@ -449,7 +449,7 @@ export class PageAllocator implements BuddyConfig {
 
   /** page_zone */
   page_zone(pfn: number): Zone {
-    return this.zones[this.mm.page_zonenum(pfn)]!;
+    return this.zones[this.mem_map.page_zonenum(pfn)]!;
   }
 
   /** The zonelist of node 0 for `highest`: populated zones, highest first. */
@@ -532,9 +532,9 @@ function page_expected_state(w: Int32Array, i: number, checkFlags: number): bool
  * in Linux; null when the page looks fine. The free path passes
  * PAGE_FLAGS_CHECK_AT_FREE, the allocation path PAGE_FLAGS_CHECK_AT_PREP.
  */
-export function page_bad_reason(mm: MemMap, pfn: number, flags: number): string | null {
-  const w = mm.w;
-  const i = mm.idx(pfn);
+export function page_bad_reason(mem_map: MemMap, pfn: number, flags: number): string | null {
+  const w = mem_map.w;
+  const i = mem_map.idx(pfn);
   let reason: string | null = null;
   if (w[i + W_MAPCOUNT] !== PAGE_MAPCOUNT_RESET) reason = 'nonzero mapcount';
   if ((w[i + W_MAPPING]! | w[i + W_MAPPING + 1]!) !== 0) reason = 'non-NULL mapping';

@@ -94,8 +94,8 @@ export function rmqueue_bulk(cfg: BuddyConfig, zone: Zone, count: number, mt: nu
   for (; i < count; i++) {
     const pfn = __rmqueue(cfg, zone, 0, mt, allocFlags);
     if (pfn === NIL) break;
-    list_add_tail(cfg.mm, pcp.head, pcp.tail, li, pfn);
-    cfg.mm.onPcp[cfg.mm.slot(pfn)] = 1;
+    list_add_tail(cfg.mem_map, pcp.head, pcp.tail, li, pfn);
+    cfg.mem_map.onPcp[cfg.mem_map.slot(pfn)] = 1;
   }
   zone.nr_free_pages -= i;
   return i;
@@ -115,8 +115,8 @@ export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocF
     pfn = pcp.head[li]!;
     if (pfn === NIL) return NIL;
   }
-  list_del(cfg.mm, pcp.head, pcp.tail, li, pfn);
-  cfg.mm.onPcp[cfg.mm.slot(pfn)] = 0;
+  list_del(cfg.mem_map, pcp.head, pcp.tail, li, pfn);
+  cfg.mem_map.onPcp[cfg.mem_map.slot(pfn)] = 0;
   pcp.count[cpu]--;
   return pfn;
 }
@@ -126,14 +126,14 @@ export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocF
  * pageblock's migratetype `mt` and spill a batch when the list is full.
  */
 export function free_unref_page_commit(cfg: BuddyConfig, zone: Zone, pfn: number, mt: number, cpu: number): void {
-  const mm = cfg.mm;
+  const mem_map = cfg.mem_map;
   const pcp = zone.pcp;
-  mm.w[mm.idx(pfn) + W_INDEX] = mt; // set_pcppage_migratetype
+  mem_map.w[mem_map.idx(pfn) + W_INDEX] = mt; // set_pcppage_migratetype
   // Only the three pcp types have lists; HIGHATOMIC and CMA pages ride on
   // the movable list but keep their type in `index` for the way back.
   const listMt = mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
-  list_add(mm, pcp.head, pcp.tail, pcp_list_index(cpu, listMt), pfn);
-  mm.onPcp[mm.slot(pfn)] = 1;
+  list_add(mem_map, pcp.head, pcp.tail, pcp_list_index(cpu, listMt), pfn);
+  mem_map.onPcp[mem_map.slot(pfn)] = 1;
   if (++pcp.count[cpu] >= pcp.high[cpu]!) free_pcppages_bulk(cfg, zone, pcp.batch[cpu]!, cpu);
 }
 
@@ -143,7 +143,7 @@ export function free_unref_page_commit(cfg: BuddyConfig, zone: Zone, pfn: number
  * from fuller lists once others run empty (the batch_free dance of 5.10).
  */
 export function free_pcppages_bulk(cfg: BuddyConfig, zone: Zone, count: number, cpu: number): void {
-  const mm = cfg.mm;
+  const mem_map = cfg.mem_map;
   const pcp = zone.pcp;
   const base = pcp_list_index(cpu, 0);
   let migratetype = 0;
@@ -160,10 +160,10 @@ export function free_pcppages_bulk(cfg: BuddyConfig, zone: Zone, count: number, 
     if (batchFree === MIGRATE_PCPTYPES) batchFree = count;
     do {
       const pfn = pcp.tail[li]!;
-      list_del(mm, pcp.head, pcp.tail, li, pfn);
-      mm.onPcp[mm.slot(pfn)] = 0;
+      list_del(mem_map, pcp.head, pcp.tail, li, pfn);
+      mem_map.onPcp[mem_map.slot(pfn)] = 0;
       pcp.count[cpu]--;
-      const mt = mm.w[mm.idx(pfn) + W_INDEX]!; // get_pcppage_migratetype
+      const mt = mem_map.w[mem_map.idx(pfn) + W_INDEX]!; // get_pcppage_migratetype
       __free_one_page(cfg, zone, pfn, 0, mt, false);
     } while (--count > 0 && --batchFree > 0 && pcp.head[li] !== NIL);
   }

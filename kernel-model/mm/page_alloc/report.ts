@@ -69,7 +69,7 @@ export interface ShowMemSource {
   readonly zones: readonly Zone[];
   readonly nrCpus: number;
   readonly maxOrder: number;
-  readonly mm: MemMap;
+  readonly mem_map: MemMap;
 }
 
 const K = (pages: number): number => pages * 4;
@@ -110,9 +110,9 @@ export class Reporter {
    * (formats checked against mm/debug.c of v5.10.13, whose first line
    * ends in " pfn:%#lx"). The kernel's vsprintf prints %#lx of 0 as "0x0".
    */
-  dump_page(mm: MemMap, pfn: number, reason: string | null): void {
-    const i = mm.idx(pfn);
-    const w = mm.w;
+  dump_page(mem_map: MemMap, pfn: number, reason: string | null): void {
+    const i = mem_map.idx(pfn);
+    const w = mem_map.w;
     const rawMapcount = w[i + W_MAPCOUNT]!;
     // page_mapcount() reads _mapcount + 1, page types included (buddy gives -128).
     const mapcount = rawMapcount + 1;
@@ -120,7 +120,7 @@ export class Reporter {
     const p = this.printk;
     p(
       `page:${hex16(va)} refcount:${w[i + W_REFCOUNT]} mapcount:${mapcount} mapping:0000000000000000 ` +
-        `index:0x${(mm.page_index(pfn) >>> 0).toString(16)} pfn:0x${pfn.toString(16)}`,
+        `index:0x${(mem_map.page_index(pfn) >>> 0).toString(16)} pfn:0x${pfn.toString(16)}`,
     );
     const flags64 = (BigInt(w[i + W_FLAGS_HI]! >>> 0) << 32n) | BigInt(w[i + W_FLAGS]! >>> 0);
     p(`flags: 0x${flags64.toString(16)}(${Reporter.format_pageflags(w[i + W_FLAGS]!)})`);
@@ -140,14 +140,14 @@ export class Reporter {
    * bad_page: report a page in a state the allocator cannot accept. The
    * page is left alone (see the header).
    */
-  bad_page(mm: MemMap, pfn: number, reason: string | null, cpu: number): void {
+  bad_page(mem_map: MemMap, pfn: number, reason: string | null, cpu: number): void {
     if (this.nrShown === 60) {
       this.nrUnshown++;
       return;
     }
     this.nrShown++;
     this.printk(`BUG: Bad page state in process ${this.comm()}  pfn:${pfn.toString(16).padStart(5, '0')}`);
-    this.dump_page(mm, pfn, reason);
+    this.dump_page(mem_map, pfn, reason);
     this.printk('Modules linked in:');
     this.hooks.dumpStack?.(cpu);
     this.add_taint_bad_page();

@@ -31,56 +31,56 @@ const FREECOUNT_CAP = 100000;
 const pad = (v: number | string, n: number): string => String(v).padStart(n);
 
 /** /proc/buddyinfo */
-export function buddyinfo(pa: PageAllocator): string {
+export function buddyinfo(pgalloc: PageAllocator): string {
   let out = '';
-  for (const zone of pa.zones) {
+  for (const zone of pgalloc.zones) {
     if (!zone.populated_zone()) continue;
     out += `Node 0, zone ${pad(zone.name, 8)} `;
-    for (let order = 0; order < pa.maxOrder; order++) out += `${pad(zone.nrFree[order]!, 6)} `;
+    for (let order = 0; order < pgalloc.maxOrder; order++) out += `${pad(zone.nrFree[order]!, 6)} `;
     out += '\n';
   }
   return out;
 }
 
 /** Length of one free list, capped like pagetypeinfo_showfree_print. */
-function freecount(pa: PageAllocator, head: number): { n: number; overflow: boolean } {
-  const mm = pa.mm;
+function freecount(pgalloc: PageAllocator, head: number): { n: number; overflow: boolean } {
+  const mem_map = pgalloc.mem_map;
   let n = 0;
-  for (let pfn = head; pfn !== NIL; pfn = mm.w[mm.idx(pfn) + W_LRU_NEXT]!) {
+  for (let pfn = head; pfn !== NIL; pfn = mem_map.w[mem_map.idx(pfn) + W_LRU_NEXT]!) {
     if (++n >= FREECOUNT_CAP) return { n, overflow: true };
   }
   return { n, overflow: false };
 }
 
 /** Pageblocks per migratetype in a zone (pagetypeinfo_showblockcount_print). */
-export function pageblock_counts(pa: PageAllocator, zoneIdx: number): number[] {
-  const zone = pa.zones[zoneIdx]!;
-  const mm = pa.mm;
+export function pageblock_counts(pgalloc: PageAllocator, zoneIdx: number): number[] {
+  const zone = pgalloc.zones[zoneIdx]!;
+  const mem_map = pgalloc.mem_map;
   const counts = new Array<number>(MIGRATE_TYPES).fill(0);
-  const step = 1 << pa.pageblockOrder;
+  const step = 1 << pgalloc.pageblockOrder;
   for (let pfn = zone.zone_start_pfn; pfn < zone.zone_end_pfn(); pfn += step) {
-    if (!mm.pfn_valid(pfn)) continue;
-    if (mm.page_zonenum(pfn) !== zoneIdx) continue; // page_zone(page) != zone
-    const mt = mm.get_pageblock_migratetype(pfn);
+    if (!mem_map.pfn_valid(pfn)) continue;
+    if (mem_map.page_zonenum(pfn) !== zoneIdx) continue; // page_zone(page) != zone
+    const mt = mem_map.get_pageblock_migratetype(pfn);
     if (mt < MIGRATE_TYPES) counts[mt]++;
   }
   return counts;
 }
 
 /** /proc/pagetypeinfo */
-export function pagetypeinfo(pa: PageAllocator): string {
-  let out = `Page block order: ${pa.pageblockOrder}\n`;
-  out += `Pages per block:  ${1 << pa.pageblockOrder}\n`;
+export function pagetypeinfo(pgalloc: PageAllocator): string {
+  let out = `Page block order: ${pgalloc.pageblockOrder}\n`;
+  out += `Pages per block:  ${1 << pgalloc.pageblockOrder}\n`;
   out += '\n';
   out += `${'Free pages count per migrate type at order'.padEnd(43)} `;
-  for (let order = 0; order < pa.maxOrder; order++) out += `${pad(order, 6)} `;
+  for (let order = 0; order < pgalloc.maxOrder; order++) out += `${pad(order, 6)} `;
   out += '\n';
-  const populated = pa.zones.filter((z) => z.populated_zone());
+  const populated = pgalloc.zones.filter((z) => z.populated_zone());
   for (const zone of populated) {
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
       out += `Node ${pad(0, 4)}, zone ${pad(zone.name, 8)}, type ${pad(migratetype_names[mt]!, 12)} `;
-      for (let order = 0; order < pa.maxOrder; order++) {
-        const { n, overflow } = freecount(pa, zone.freeHead[free_list_index(order, mt)]!);
+      for (let order = 0; order < pgalloc.maxOrder; order++) {
+        const { n, overflow } = freecount(pgalloc, zone.freeHead[free_list_index(order, mt)]!);
         out += `${overflow ? '>' : ''}${pad(n, 6)} `;
       }
       out += '\n';
@@ -91,7 +91,7 @@ export function pagetypeinfo(pa: PageAllocator): string {
   out += '\n';
   for (const zone of populated) {
     out += `Node 0, zone ${pad(zone.name, 8)} `;
-    for (const c of pageblock_counts(pa, zone.idx)) out += `${pad(c, 12)} `;
+    for (const c of pageblock_counts(pgalloc, zone.idx)) out += `${pad(c, 12)} `;
     out += '\n';
   }
   return out;
@@ -123,10 +123,10 @@ export interface MeminfoExtra {
 }
 
 /** si_mem_available() (mm/page_alloc.c, 5.10), in pages. */
-export function si_mem_available(pa: PageAllocator, extra: MeminfoExtra = {}): number {
+export function si_mem_available(pgalloc: PageAllocator, extra: MeminfoExtra = {}): number {
   let wmarkLow = 0;
-  for (const zone of pa.zones) wmarkLow += zone.watermark[WMARK_LOW]!;
-  let available = pa.nr_free_pages() - pa.totalreserve_pages;
+  for (const zone of pgalloc.zones) wmarkLow += zone.watermark[WMARK_LOW]!;
+  let available = pgalloc.nr_free_pages() - pgalloc.totalreserve_pages;
   const pagecache = 0; // no file LRU pages in this kernel
   available += pagecache - Math.min(Math.floor(pagecache / 2), wmarkLow);
   const reclaimable = (extra.slabReclaimablePages ?? 0) + (extra.kernelMiscReclaimablePages ?? 0);
@@ -135,12 +135,12 @@ export function si_mem_available(pa: PageAllocator, extra: MeminfoExtra = {}): n
 }
 
 /** vm_commit_limit(): (totalram - hugetlb) * overcommit_ratio (50) / 100 + swap. */
-export function vm_commit_limit(pa: PageAllocator): number {
-  return Math.floor((pa.totalram_pages() * 50) / 100);
+export function vm_commit_limit(pgalloc: PageAllocator): number {
+  return Math.floor((pgalloc.totalram_pages() * 50) / 100);
 }
 
 /** /proc/meminfo */
-export function meminfo(pa: PageAllocator, extra: MeminfoExtra = {}): string {
+export function meminfo(pgalloc: PageAllocator, extra: MeminfoExtra = {}): string {
   const lines: string[] = [];
   const kb = (label: string, pages: number): void => {
     lines.push(`${label.padEnd(16)}${pad(pages * 4, 8)} kB`); // show_val_kb
@@ -150,9 +150,9 @@ export function meminfo(pa: PageAllocator, extra: MeminfoExtra = {}): string {
   };
   const sreclaimable = extra.slabReclaimablePages ?? 0;
   const sunreclaim = extra.slabUnreclaimablePages ?? 0;
-  kb('MemTotal:', pa.totalram_pages());
-  kb('MemFree:', pa.nr_free_pages());
-  kb('MemAvailable:', si_mem_available(pa, extra));
+  kb('MemTotal:', pgalloc.totalram_pages());
+  kb('MemFree:', pgalloc.nr_free_pages());
+  kb('MemAvailable:', si_mem_available(pgalloc, extra));
   kb('Buffers:', 0);
   kb('Cached:', 0);
   kb('SwapCached:', 0);
@@ -180,7 +180,7 @@ export function meminfo(pa: PageAllocator, extra: MeminfoExtra = {}): string {
   kb('NFS_Unstable:', 0);
   kb('Bounce:', 0);
   kb('WritebackTmp:', 0);
-  kb('CommitLimit:', vm_commit_limit(pa));
+  kb('CommitLimit:', vm_commit_limit(pgalloc));
   kb('Committed_AS:', extra.committedAsPages ?? 0);
   kbRaw('VmallocTotal:', extra.vmallocTotalKb ?? 0);
   kb('VmallocUsed:', extra.vmallocUsedPages ?? 0);

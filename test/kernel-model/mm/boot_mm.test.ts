@@ -39,35 +39,35 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
   });
 
   it('hands out real guest memory that ARM64 code on every core reaches through the linear map', () => {
-    const pa = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.pageAllocator!;
     for (const c of u.machine.cores) {
-      const pfn = pa.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2, c.index)!;
+      const pfn = pgalloc.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2, c.index)!;
       expect(pfn).not.toBeNull();
       const va = PAGE_OFFSET + BigInt(pfn * 4096 + 3 * 4096 + 8); // inside the fourth page of the block
       expect(u.kernel.harness.probe(c.index, 'probe_read64', [va])).toBe(0n); // __GFP_ZERO
       u.kernel.harness.probe(c.index, 'probe_write64', [va, 0xc0de0000n + BigInt(c.index)]);
       expect(u.machine.ram.u64(pfn * 4096 + 3 * 4096 + 8)).toBe(0xc0de0000n + BigInt(c.index));
-      pa.__free_pages(pfn, 2, c.index);
+      pgalloc.__free_pages(pfn, 2, c.index);
     }
-    expect(check_page_allocator(pa)).toEqual([]);
+    expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 
   it('keeps GFP_DMA allocations in the first GiB (ZONE_DMA from the DT\'s dma-ranges)', () => {
-    const pa = u.kernel.pageAllocator!;
-    const pfn = pa.alloc_pages(GFP_DMA | GFP_KERNEL, 0)!;
+    const pgalloc = u.kernel.pageAllocator!;
+    const pfn = pgalloc.alloc_pages(GFP_DMA | GFP_KERNEL, 0)!;
     expect(pfn * 4096).toBeLessThan(2 ** 30);
-    pa.__free_pages(pfn, 0);
+    pgalloc.__free_pages(pfn, 0);
     expect(zone_dma_bits(u.kernel.dt!)).toBe(30);
   });
 
   it('gives a physically contiguous area of any size and alignment (memarea)', () => {
-    const pa = u.kernel.pageAllocator!;
-    const pfn = pa.alloc_memarea(GFP_KERNEL, 1234, 7)!;
+    const pgalloc = u.kernel.pageAllocator!;
+    const pfn = pgalloc.alloc_memarea(GFP_KERNEL, 1234, 7)!;
     expect(pfn % 7).toBe(0);
     u.machine.ram.setU64(pfn * 4096 + 1233 * 4096, 77n);
     expect(u.kernel.harness.probe(1, 'probe_read64', [PAGE_OFFSET + BigInt(pfn * 4096 + 1233 * 4096)])).toBe(77n);
-    pa.free_memarea(pfn, 1234);
-    expect(check_page_allocator(pa)).toEqual([]);
+    pgalloc.free_memarea(pfn, 1234);
+    expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 });
 
@@ -95,17 +95,17 @@ describe('zones on the other boards and sizes', () => {
 describe('the seed\'s experiment: max_order=6', () => {
   it('the buddy allocator alone fails large contiguous requests; memarea still serves them', async () => {
     await withUconsole({ ram: '1G', cmdline: 'console=ttyAMA0,115200 max_order=6' }, (u) => {
-      const pa = u.kernel.pageAllocator!;
-      expect(pa.maxOrder).toBe(6);
+      const pgalloc = u.kernel.pageAllocator!;
+      expect(pgalloc.maxOrder).toBe(6);
       expect(u.readFile('/proc/buddyinfo').split('\n')[0]).toMatch(/^Node 0, zone {6}DMA( +\d+){6} $/);
-      expect(pa.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9)).toBeNull(); // 2 MiB: beyond MAX_ORDER-1
-      expect(pa.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 5)).not.toBeNull(); // 128 KiB: still fine
+      expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9)).toBeNull(); // 2 MiB: beyond MAX_ORDER-1
+      expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 5)).not.toBeNull(); // 128 KiB: still fine
       for (const pages of [512, 4096, 3000]) {
-        const pfn = pa.alloc_memarea(GFP_KERNEL, pages);
+        const pfn = pgalloc.alloc_memarea(GFP_KERNEL, pages);
         expect(pfn).not.toBeNull();
-        pa.free_memarea(pfn!, pages);
+        pgalloc.free_memarea(pfn!, pages);
       }
-      expect(check_page_allocator(pa)).toEqual([]);
+      expect(check_page_allocator(pgalloc)).toEqual([]);
     });
   });
 

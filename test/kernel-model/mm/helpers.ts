@@ -14,7 +14,7 @@ export const MiB = 1024 * 1024;
 export interface SmallBoot {
   ram: GuestRam;
   memblock: Memblock;
-  pa: PageAllocator;
+  pgalloc: PageAllocator;
   log: string[];
 }
 
@@ -43,7 +43,7 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
   if (opts.memblockLimit !== undefined) memblock.current_limit = opts.memblockLimit;
   const log: string[] = [];
   const zoneLimits: ZoneLimits = opts.zoneLimits ?? { dmaBits: 25, dma32Bits: 26 };
-  const pa = mm_init_buddy({
+  const pgalloc = mm_init_buddy({
     ram,
     memblock,
     zoneLimits,
@@ -55,12 +55,12 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
     printk: (l) => log.push(l),
     report: opts.report,
   });
-  return { ram, memblock, pa, log };
+  return { ram, memblock, pgalloc: pgalloc, log };
 }
 
 /** free_area[order].nr_free of a zone, as an array. */
-export function nrFree(pa: PageAllocator, zone: number): number[] {
-  return Array.from(pa.zones[zone]!.nrFree);
+export function nrFree(pgalloc: PageAllocator, zone: number): number[] {
+  return Array.from(pgalloc.zones[zone]!.nrFree);
 }
 
 /** A tiny deterministic PRNG for tests that need a seed (mulberry32). */

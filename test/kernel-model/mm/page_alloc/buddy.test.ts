@@ -16,7 +16,7 @@ import { MIGRATE_TYPES } from '../../../../kernel-model/mm/page_alloc/mmzone';
 import { bootSmall, MiB, nrFree } from '../helpers';
 
 /** Head of the smallest non-empty movable list of order >= k in a zone, and that order. */
-function smallestMovable(pa: ReturnType<typeof bootSmall>['pa'], zone: number, k: number): [number, number] {
+function smallestMovable(pa: ReturnType<typeof bootSmall>['pgalloc'], zone: number, k: number): [number, number] {
   const z = pa.zones[zone]!;
   for (let o = k; o < pa.maxOrder; o++) {
     const head = z.freeHead[o * MIGRATE_TYPES + MIGRATE_MOVABLE]!;
@@ -27,7 +27,7 @@ function smallestMovable(pa: ReturnType<typeof bootSmall>['pa'], zone: number, k
 
 describe('buddy split (expand)', () => {
   it('takes the smallest sufficient block and gives back the upper halves, one per order', () => {
-    const { pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
     const before = nrFree(pa, ZONE_NORMAL);
     const [head, j] = smallestMovable(pa, ZONE_NORMAL, 1);
     const pfn = pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 1)!;
@@ -39,8 +39,8 @@ describe('buddy split (expand)', () => {
     expect(after).toEqual(expected);
     // the halves are free blocks at pfn + 2^o for o = 1..j-1
     for (let o = 1; o < j; o++) {
-      expect(pa.mm.PageBuddy(pfn + (1 << o))).toBe(true);
-      expect(pa.mm.page_private(pfn + (1 << o))).toBe(o);
+      expect(pa.mem_map.PageBuddy(pfn + (1 << o))).toBe(true);
+      expect(pa.mem_map.page_private(pfn + (1 << o))).toBe(o);
     }
     expect(pa.page_count(pfn)).toBe(1);
     expect(pa.page_count(pfn + 1)).toBe(0);
@@ -50,38 +50,38 @@ describe('buddy split (expand)', () => {
 
 describe('buddy merge (__free_one_page)', () => {
   it('merges a freed block with its free buddies back to the original block', () => {
-    const { pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
     const before = nrFree(pa, ZONE_NORMAL);
     const [, j] = smallestMovable(pa, ZONE_NORMAL, 2);
     const pfn = pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 2)!;
     pa.__free_pages(pfn, 2);
     expect(nrFree(pa, ZONE_NORMAL)).toEqual(before);
-    expect(pa.mm.PageBuddy(pfn)).toBe(true);
-    expect(pa.mm.page_private(pfn)).toBe(j);
+    expect(pa.mem_map.PageBuddy(pfn)).toBe(true);
+    expect(pa.mem_map.page_private(pfn)).toBe(j);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
   it('merges order-0 pages only when both buddies are free, in either order', () => {
     for (const firstFreed of [0, 1]) {
-      const { pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
+      const { pgalloc: pa } = bootSmall({ ramMiB: 128, maxOrder: 8 });
       const before = nrFree(pa, ZONE_NORMAL);
       const p = pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 1)!;
       pa.split_page(p, 1);
       const [first, second] = firstFreed === 0 ? [p, p + 1] : [p + 1, p];
       pa.__free_pages(first, 0);
       pa.drain_all_pages();
-      expect(pa.mm.PageBuddy(first)).toBe(true); // alone: its buddy is still allocated
-      expect(pa.mm.page_private(first)).toBe(0);
+      expect(pa.mem_map.PageBuddy(first)).toBe(true); // alone: its buddy is still allocated
+      expect(pa.mem_map.page_private(first)).toBe(0);
       pa.__free_pages(second, 0);
       pa.drain_all_pages();
-      expect(pa.mm.PageBuddy(first)).toBe(p === first); // merged: only the lower half heads a block
+      expect(pa.mem_map.PageBuddy(first)).toBe(p === first); // merged: only the lower half heads a block
       expect(nrFree(pa, ZONE_NORMAL)).toEqual(before);
       expect(check_page_allocator(pa)).toEqual([]);
     }
   });
 
   it('restores the same free blocks whatever the order of frees (merging is canonical)', () => {
-    const { pa } = bootSmall({ ramMiB: 128, maxOrder: 11 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128, maxOrder: 11 });
     const initial = pa.zones.map((_, z) => nrFree(pa, z));
     const got: number[] = [];
     for (let i = 0; i < 3000; i++) got.push(pa.alloc_pages(GFP_KERNEL, 0, i % 4)!);
@@ -102,17 +102,17 @@ describe('buddy merge (__free_one_page)', () => {
     const pa = mm_init_buddy({ ram, memblock, zoneLimits: { dmaBits: 25, dma32Bits: 26 }, nrCpus: 1, maxOrder: 15, sectionSizeBits: 27, printk: () => {} });
     expect(nrFree(pa, ZONE_DMA)[13]).toBe(1);
     expect(nrFree(pa, ZONE_DMA32)[13]).toBe(1);
-    expect(pa.mm.page_private(0)).toBe(13);
-    expect(pa.mm.page_private(0x2000)).toBe(13);
+    expect(pa.mem_map.page_private(0)).toBe(13);
+    expect(pa.mem_map.page_private(0x2000)).toBe(13);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 });
 
 describe('migratetype fallback', () => {
   it('an unmovable request steals a whole movable pageblock and claims it', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const pfn = pa.alloc_pages(GFP_KERNEL, 3)!;
-    expect(pa.mm.get_pageblock_migratetype(pfn)).toBe(MIGRATE_UNMOVABLE);
+    expect(pa.mem_map.get_pageblock_migratetype(pfn)).toBe(MIGRATE_UNMOVABLE);
     // the rest of the stolen block now sits on the unmovable lists
     const z = pa.zones[ZONE_NORMAL]!;
     let unmovable = 0;
@@ -125,17 +125,17 @@ describe('migratetype fallback', () => {
   });
 
   it('GFP_KERNEL prefers the highest zone; GFP_DMA and GFP_DMA32 stay low', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
-    expect(pa.mm.page_zonenum(pa.alloc_pages(GFP_KERNEL, 0)!)).toBe(ZONE_NORMAL);
-    expect(pa.mm.page_zonenum(pa.alloc_pages(GFP_KERNEL | 0x04, 0)!)).toBe(ZONE_DMA32);
-    expect(pa.mm.page_zonenum(pa.alloc_pages(GFP_KERNEL | 0x01, 0)!)).toBe(ZONE_DMA);
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
+    expect(pa.mem_map.page_zonenum(pa.alloc_pages(GFP_KERNEL, 0)!)).toBe(ZONE_NORMAL);
+    expect(pa.mem_map.page_zonenum(pa.alloc_pages(GFP_KERNEL | 0x04, 0)!)).toBe(ZONE_DMA32);
+    expect(pa.mem_map.page_zonenum(pa.alloc_pages(GFP_KERNEL | 0x01, 0)!)).toBe(ZONE_DMA);
   });
 
   it('falls back to a lower zone when the preferred one is exhausted', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const normal = pa.zones[ZONE_NORMAL]!;
     const seen = new Set<number>();
-    for (let i = 0; i < normal.managed_pages + 64; i++) seen.add(pa.mm.page_zonenum(pa.alloc_pages(GFP_KERNEL, 0)!));
+    for (let i = 0; i < normal.managed_pages + 64; i++) seen.add(pa.mem_map.page_zonenum(pa.alloc_pages(GFP_KERNEL, 0)!));
     expect(seen.has(ZONE_DMA32)).toBe(true);
     // Normal stopped at its low watermark, it was not emptied
     expect(normal.nr_free_pages).toBeGreaterThan(0);

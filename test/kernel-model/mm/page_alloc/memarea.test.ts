@@ -16,7 +16,7 @@ function freeMap(pa: PageAllocator, zoneIdx: number): Uint8Array {
   const map = new Uint8Array(z.spanned_pages);
   for (let li = 0; li < z.freeHead.length; li++) {
     const order = Math.floor(li / 6);
-    for (let p = z.freeHead[li]!; p !== -1; p = pa.mm.lru_next(p)) map.fill(1, p - z.zone_start_pfn, p - z.zone_start_pfn + (1 << order));
+    for (let p = z.freeHead[li]!; p !== -1; p = pa.mem_map.lru_next(p)) map.fill(1, p - z.zone_start_pfn, p - z.zone_start_pfn + (1 << order));
   }
   return map;
 }
@@ -53,7 +53,7 @@ function allNrFree(pa: PageAllocator): number[][] {
 
 describe('alloc_memarea / free_memarea', () => {
   it('hands out sizes and alignments that are not powers of two, and takes them back', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const initial = allNrFree(pa);
     const free = pa.nr_free_pages();
     const cases: [number, number][] = [
@@ -70,7 +70,7 @@ describe('alloc_memarea / free_memarea', () => {
       expect(pfn).not.toBeNull();
       expect(pfn % align).toBe(0);
       expect(pa.page_count(pfn)).toBe(1);
-      for (let p = pfn; p < pfn + pages; p++) expect(pa.mm.PageBuddy(p)).toBe(false);
+      for (let p = pfn; p < pfn + pages; p++) expect(pa.mem_map.PageBuddy(p)).toBe(false);
       got.push([pfn, pages]);
       expect(check_page_allocator(pa)).toEqual([]);
     }
@@ -85,17 +85,17 @@ describe('alloc_memarea / free_memarea', () => {
   });
 
   it('serves one area far larger than the largest buddy block', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const pages = 20000; // 78 MiB; a buddy block is at most 1024 pages
     const pfn = pa.alloc_memarea(GFP_HIGHUSER_MOVABLE, pages)!;
     expect(pfn).not.toBeNull();
-    expect(pa.mm.page_zonenum(pfn)).toBe(pa.mm.page_zonenum(pfn + pages - 1));
+    expect(pa.mem_map.page_zonenum(pfn)).toBe(pa.mem_map.page_zonenum(pfn + pages - 1));
     pa.free_memarea(pfn, pages);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
   it('agrees with a naive page-by-page first-fit oracle on fragmented memory', () => {
-    const { pa } = bootSmall({ ramMiB: 64 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 64 });
     const random = rng(7);
     const held: [number, number][] = [];
     for (let round = 0; round < 30; round++) {
@@ -122,7 +122,7 @@ describe('alloc_memarea / free_memarea', () => {
   });
 
   it('is first fit by PFN and honours the alignment within a run', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const z = pa.zones[ZONE_NORMAL]!;
     const a = pa.alloc_memarea(GFP_KERNEL, 10)!;
     expect(a).toBe(z.zone_start_pfn); // Normal starts fully free
@@ -135,7 +135,7 @@ describe('alloc_memarea / free_memarea', () => {
   });
 
   it('zeroes the area for __GFP_ZERO', () => {
-    const { pa, ram } = bootSmall({ ramMiB: 64 });
+    const { pgalloc: pa, ram } = bootSmall({ ramMiB: 64 });
     const probe = pa.alloc_memarea(GFP_KERNEL, 300)!;
     ram.fill(probe * 4096, 300 * 4096, 0x5a);
     pa.free_memarea(probe, 300);
@@ -145,14 +145,14 @@ describe('alloc_memarea / free_memarea', () => {
   });
 
   it('claims the pageblocks it covers for the request migratetype', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const pfn = pa.alloc_memarea(GFP_KERNEL, 3 * 512)!;
     const first = Math.ceil(pfn / 512) * 512;
-    for (let pb = first; pb + 512 <= pfn + 3 * 512; pb += 512) expect(pa.mm.get_pageblock_migratetype(pb)).toBe(0);
+    for (let pb = first; pb + 512 <= pfn + 3 * 512; pb += 512) expect(pa.mem_map.get_pageblock_migratetype(pb)).toBe(0);
   });
 
   it('reports bad frees like the buddy allocator does', () => {
-    const { pa, log } = bootSmall({ ramMiB: 64 });
+    const { pgalloc: pa, log } = bootSmall({ ramMiB: 64 });
     const pfn = pa.alloc_memarea(GFP_KERNEL, 100)!;
     pa.free_memarea(pfn, 100);
     log.length = 0;
@@ -163,7 +163,7 @@ describe('alloc_memarea / free_memarea', () => {
 
   it('search work grows with the number of free blocks, not with the number of free pages', () => {
     // Same free page count, very different fragmentation.
-    const few = bootSmall({ ramMiB: 256 }).pa;
+    const few = bootSmall({ ramMiB: 256 }).pgalloc;
     few.alloc_memarea(GFP_KERNEL, 100);
     const scannedFew = few.memareaStats.blocksScanned;
     let freeBlocks = 0;
@@ -171,13 +171,13 @@ describe('alloc_memarea / free_memarea', () => {
     expect(scannedFew).toBeLessThanOrEqual(freeBlocks + 16);
     expect(scannedFew).toBeLessThan(few.nr_free_pages() / 100);
 
-    const many = bootSmall({ ramMiB: 256 }).pa;
+    const many = bootSmall({ ramMiB: 256 }).pgalloc;
     const z = many.zones[ZONE_NORMAL]!;
     // checkerboard the Normal zone: allocate everything as pages, free every other one
     const pages: number[] = [];
     for (;;) {
       const p = many.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0);
-      if (p === null || many.mm.page_zonenum(p) !== ZONE_NORMAL) {
+      if (p === null || many.mem_map.page_zonenum(p) !== ZONE_NORMAL) {
         if (p !== null) many.__free_pages(p, 0);
         break;
       }
@@ -195,29 +195,29 @@ describe('alloc_memarea / free_memarea', () => {
 describe('the seed experiment: max_order=6', () => {
   it('the buddy allocator alone cannot give 2 MiB; memarea can, and so can MAX_ORDER 11', () => {
     const small = bootSmall({ ramMiB: 128, maxOrder: 6 });
-    expect(small.pa.pageblockOrder).toBe(5);
+    expect(small.pgalloc.pageblockOrder).toBe(5);
     small.log.length = 0;
-    expect(small.pa.alloc_pages(GFP_KERNEL, 5)).not.toBeNull(); // 128 KiB, the largest buddy block
-    expect(small.pa.alloc_pages(GFP_KERNEL, 9)).toBeNull(); // 2 MiB: order >= MAX_ORDER
+    expect(small.pgalloc.alloc_pages(GFP_KERNEL, 5)).not.toBeNull(); // 128 KiB, the largest buddy block
+    expect(small.pgalloc.alloc_pages(GFP_KERNEL, 9)).toBeNull(); // 2 MiB: order >= MAX_ORDER
     expect(small.log[1]).toBe('WARNING: CPU: 0 PID: 0 at mm/page_alloc.c:4935 __alloc_pages_nodemask');
-    const area = small.pa.alloc_memarea(GFP_KERNEL, 512)!; // 2 MiB
+    const area = small.pgalloc.alloc_memarea(GFP_KERNEL, 512)!; // 2 MiB
     expect(area).not.toBeNull();
-    const big = small.pa.alloc_memarea(GFP_KERNEL, 4096)!; // 16 MiB
+    const big = small.pgalloc.alloc_memarea(GFP_KERNEL, 4096)!; // 16 MiB
     expect(big).not.toBeNull();
-    const odd = small.pa.alloc_memarea(GFP_KERNEL, 1000, 512)!; // 3.9 MiB at a 2 MiB boundary
+    const odd = small.pgalloc.alloc_memarea(GFP_KERNEL, 1000, 512)!; // 3.9 MiB at a 2 MiB boundary
     expect(odd % 512).toBe(0);
-    expect(check_page_allocator(small.pa)).toEqual([]);
-    small.pa.free_memarea(area, 512);
-    small.pa.free_memarea(big, 4096);
-    small.pa.free_memarea(odd, 1000);
-    expect(check_page_allocator(small.pa)).toEqual([]);
+    expect(check_page_allocator(small.pgalloc)).toEqual([]);
+    small.pgalloc.free_memarea(area, 512);
+    small.pgalloc.free_memarea(big, 4096);
+    small.pgalloc.free_memarea(odd, 1000);
+    expect(check_page_allocator(small.pgalloc)).toEqual([]);
 
     const large = bootSmall({ ramMiB: 128, maxOrder: 11 });
-    expect(large.pa.alloc_pages(GFP_KERNEL, 9)).not.toBeNull();
+    expect(large.pgalloc.alloc_pages(GFP_KERNEL, 9)).not.toBeNull();
   });
 
   it('with max_order=6 the free lists hold order-5 blocks at most and /proc/buddyinfo has 6 columns', () => {
-    const { pa } = bootSmall({ ramMiB: 64, maxOrder: 6 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 64, maxOrder: 6 });
     for (const z of pa.zones) expect(z.nrFree.length).toBe(6);
     expect(pa.zones.some((z) => z.nrFree[5]! > 0)).toBe(true);
   });
@@ -226,7 +226,7 @@ describe('the seed experiment: max_order=6', () => {
 describe('large MAX_ORDER (max_order=17..19, 1 GiB sections)', () => {
   it('reads free blocks of order 16 and above correctly: a 1.1 GiB area on 2 GiB succeeds with MAX_ORDER 17 as with 11', () => {
     for (const maxOrder of [11, 17]) {
-      const { pa } = bootSmall({ ramMiB: 2048, maxOrder, sectionSizeBits: 30 });
+      const { pgalloc: pa } = bootSmall({ ramMiB: 2048, maxOrder, sectionSizeBits: 30 });
       // With MAX_ORDER 17 the Normal zone's free memory lies in order-16 blocks (256 MiB).
       if (maxOrder === 17) expect(pa.zones[ZONE_NORMAL]!.nrFree[16]).toBeGreaterThan(0);
       const free = pa.nr_free_pages();

@@ -103,7 +103,7 @@ describe('zone ranges of the real CM4 layouts (no RAM allocated)', () => {
 });
 
 describe('boot on a small board', () => {
-  const { pa, log, memblock } = bootSmall({ ramMiB: 128 });
+  const { pgalloc: pa, log, memblock } = bootSmall({ ramMiB: 128 });
 
   it('prints the zone lines, the zonelist line and the Memory line in Linux order', () => {
     const built = log.findIndex((l) => l.startsWith('Built 1 zonelists'));
@@ -130,9 +130,9 @@ describe('boot on a small board', () => {
   });
 
   it('puts every page frame in the zone its PFN belongs to', () => {
-    for (let pfn = pa.mm.basePfn; pfn < pa.mm.endPfn; pfn++) {
+    for (let pfn = pa.mem_map.basePfn; pfn < pa.mem_map.endPfn; pfn++) {
       const expected = pfn < 0x2000 ? ZONE_DMA : pfn < 0x4000 ? ZONE_DMA32 : ZONE_NORMAL;
-      if (pa.mm.page_zonenum(pfn) !== expected) throw new Error(`pfn ${pfn} in zone ${pa.mm.page_zonenum(pfn)}`);
+      if (pa.mem_map.page_zonenum(pfn) !== expected) throw new Error(`pfn ${pfn} in zone ${pa.mem_map.page_zonenum(pfn)}`);
     }
     expect(pa.zones.map((z) => [z.zone_start_pfn, z.spanned_pages, z.present_pages])).toEqual([
       [0, 0x2000, 0x2000],
@@ -143,12 +143,12 @@ describe('boot on a small board', () => {
   });
 
   it('marks reserved memory PG_reserved with a reference, and hands free memory to the buddy lists', () => {
-    expect(pa.mm.PageReserved(0)).toBe(true); // firmware stub page
-    expect(pa.mm.page_refcount(0)).toBe(1);
-    expect(pa.mm.PageReserved(0x200)).toBe(true); // kernel image at 2 MiB
-    expect(pa.mm.PageReserved(0x1)).toBe(false);
-    expect(pa.mm.PageBuddy(0x1)).toBe(true); // order-0 block between stub and the next boundary
-    expect(pa.mm.pa).toBeGreaterThan(64 * MiB); // mem_map came from the top of memory
+    expect(pa.mem_map.PageReserved(0)).toBe(true); // firmware stub page
+    expect(pa.mem_map.page_refcount(0)).toBe(1);
+    expect(pa.mem_map.PageReserved(0x200)).toBe(true); // kernel image at 2 MiB
+    expect(pa.mem_map.PageReserved(0x1)).toBe(false);
+    expect(pa.mem_map.PageBuddy(0x1)).toBe(true); // order-0 block between stub and the next boundary
+    expect(pa.mem_map.pa).toBeGreaterThan(64 * MiB); // mem_map came from the top of memory
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
@@ -190,20 +190,20 @@ describe('a board with a hole in its memory', () => {
 
   it('gives hole pages reserved struct pages of the zone above, never free', () => {
     for (let pfn = 0x1800; pfn < 0x2000; pfn++) {
-      expect(pa.mm.PageReserved(pfn)).toBe(true);
-      expect(pa.mm.page_refcount(pfn)).toBe(1);
-      expect(pa.mm.page_zonenum(pfn)).toBe(ZONE_DMA32);
+      expect(pa.mem_map.PageReserved(pfn)).toBe(true);
+      expect(pa.mem_map.page_refcount(pfn)).toBe(1);
+      expect(pa.mem_map.page_zonenum(pfn)).toBe(ZONE_DMA32);
     }
     // the mem_map covers the whole 128 MiB section: the tail beyond RAM is reserved too
-    expect(pa.mm.nrPages).toBe(32768);
-    expect(pa.mm.PageReserved(0x7fff)).toBe(true);
+    expect(pa.mem_map.nrPages).toBe(32768);
+    expect(pa.mem_map.PageReserved(0x7fff)).toBe(true);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
   it('never merges a block across the hole', () => {
     // 0x1000 (order 11 would span into the hole) stays order 10 at most
-    expect(pa.mm.PageBuddy(0x1400)).toBe(true);
-    expect(pa.mm.page_private(0x1400)).toBe(10);
-    expect(pa.mm.PageBuddy(0x1800)).toBe(false);
+    expect(pa.mem_map.PageBuddy(0x1400)).toBe(true);
+    expect(pa.mem_map.page_private(0x1400)).toBe(10);
+    expect(pa.mem_map.PageBuddy(0x1800)).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ describe('zone_batchsize and pcp high', () => {
   });
 
   it('sets batch and high = 6 * batch on every CPU after boot', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
     const batch = zone_batchsize(z.managed_pages);
     expect(batch).toBeGreaterThan(1);
@@ -27,7 +27,7 @@ describe('zone_batchsize and pcp high', () => {
 
 describe('per-CPU lists', () => {
   it('refills a batch from the buddy lists and hands pages out first-in first-out', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
     const batch = z.pcp.batch[0]!;
     const freeBefore = z.nr_free_pages;
@@ -37,7 +37,7 @@ describe('per-CPU lists', () => {
     // The refill was appended to the list in the order the buddy lists gave it
     // (rmqueue_bulk: list_add_tail), and allocations take from the head.
     const listed: number[] = [];
-    for (let p = z.pcp.head[MIGRATE_MOVABLE]!; p !== -1; p = pa.mm.lru_next(p)) listed.push(p);
+    for (let p = z.pcp.head[MIGRATE_MOVABLE]!; p !== -1; p = pa.mem_map.lru_next(p)) listed.push(p);
     expect(listed).toHaveLength(batch - 1);
     const next = listed.map(() => pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 0, 0)!);
     expect(next).toEqual(listed);
@@ -45,7 +45,7 @@ describe('per-CPU lists', () => {
   });
 
   it('is LIFO: the page freed last is the next one handed out on that CPU', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const a = pa.alloc_pages(GFP_KERNEL, 0, 1)!;
     const b = pa.alloc_pages(GFP_KERNEL, 0, 1)!;
     pa.__free_pages(a, 0, 1);
@@ -55,7 +55,7 @@ describe('per-CPU lists', () => {
   });
 
   it('keeps CPUs apart: a page freed on CPU 2 is not handed out on CPU 3', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const p = pa.alloc_pages(GFP_KERNEL, 0, 2)!;
     pa.__free_pages(p, 0, 2);
     expect(pa.alloc_pages(GFP_KERNEL, 0, 3)).not.toBe(p);
@@ -63,7 +63,7 @@ describe('per-CPU lists', () => {
   });
 
   it('spills a batch back to the buddy lists when the list reaches high', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
     const { high, batch } = { high: z.pcp.high[0]!, batch: z.pcp.batch[0]! };
     const pages: number[] = [];
@@ -78,7 +78,7 @@ describe('per-CPU lists', () => {
   });
 
   it('drain_all_pages empties every list into the buddy allocator', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     for (let cpu = 0; cpu < 4; cpu++) pa.__free_pages(pa.alloc_pages(GFP_KERNEL, 0, cpu)!, 0, cpu);
     expect(pa.nr_pcp_pages()).toBeGreaterThan(0);
     const free = pa.nr_free_pages();
@@ -91,7 +91,7 @@ describe('per-CPU lists', () => {
   });
 
   it('before setup_per_cpu_pageset every freed page goes straight back (boot pagesets)', () => {
-    const { pa } = bootSmall({ ramMiB: 256 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
     z.pcp.high[0] = 0;
     z.pcp.batch[0] = 1;
@@ -100,6 +100,6 @@ describe('per-CPU lists', () => {
     expect(z.pcp.count[0]).toBe(0);
     pa.__free_pages(p, 0, 0);
     expect(z.pcp.count[0]).toBe(0);
-    expect(pa.mm.PageBuddy(p) || pa.mm.PageBuddy(p & ~1)).toBe(true);
+    expect(pa.mem_map.PageBuddy(p) || pa.mem_map.PageBuddy(p & ~1)).toBe(true);
   });
 });

@@ -55,9 +55,9 @@ const cmdArb = ({ maxOrder, gfps, largeAreas }: CmdShape): fc.Arbitrary<Cmd> =>
  * a pcp list (alloc_memarea drains those before giving up on a zone).
  * Page by page over the zone, without the buddy lists' order words.
  */
-function memareaFits(pa: PageAllocator, gfp: number, pages: number, align: number): boolean {
+function memareaFits(pgalloc: PageAllocator, gfp: number, pages: number, align: number): boolean {
   const highest = gfp_zone(gfp);
-  for (const z of pa.zonelist(highest)) {
+  for (const z of pgalloc.zonelist(highest)) {
     if (!(z.nr_free_pages > z.min_wmark_pages() + pages + z.lowmem_reserve[highest]!)) continue;
     const free = new Uint8Array(z.spanned_pages);
     const mark = (pfn: number, n: number): void => {
@@ -65,9 +65,9 @@ function memareaFits(pa: PageAllocator, gfp: number, pages: number, align: numbe
     };
     for (let li = 0; li < z.freeHead.length; li++) {
       const order = Math.floor(li / MIGRATE_TYPES);
-      for (let p = z.freeHead[li]!; p !== -1; p = pa.mm.lru_next(p)) mark(p, 2 ** order);
+      for (let p = z.freeHead[li]!; p !== -1; p = pgalloc.mem_map.lru_next(p)) mark(p, 2 ** order);
     }
-    for (let li = 0; li < z.pcp.head.length; li++) for (let p = z.pcp.head[li]!; p !== -1; p = pa.mm.lru_next(p)) mark(p, 1);
+    for (let li = 0; li < z.pcp.head.length; li++) for (let p = z.pcp.head[li]!; p !== -1; p = pgalloc.mem_map.lru_next(p)) mark(p, 1);
     let run = 0;
     for (let i = 0; i < free.length; i++) {
       run = free[i] ? run + 1 : 0;
@@ -89,28 +89,28 @@ interface Live {
  * allocations never overlap; with `oracle`, also that alloc_memarea
  * fails only when memareaFits says nothing fits.
  */
-function run(pa: PageAllocator, cmds: Cmd[], oracle = false): void {
-  const owner = new Uint8Array(pa.mm.nrPages);
+function run(pgalloc: PageAllocator, cmds: Cmd[], oracle = false): void {
+  const owner = new Uint8Array(pgalloc.mem_map.nrPages);
   const live: Live[] = [];
   const claim = (pfn: number, pages: number, highest: number): void => {
     for (let p = pfn; p < pfn + pages; p++) {
-      if (owner[p - pa.mm.basePfn]) throw new Error(`pfn ${p} handed out twice`);
-      owner[p - pa.mm.basePfn] = 1;
-      if (pa.mm.page_zonenum(p) > highest) throw new Error(`pfn ${p} above the zone gfp allows`);
+      if (owner[p - pgalloc.mem_map.basePfn]) throw new Error(`pfn ${p} handed out twice`);
+      owner[p - pgalloc.mem_map.basePfn] = 1;
+      if (pgalloc.mem_map.page_zonenum(p) > highest) throw new Error(`pfn ${p} above the zone gfp allows`);
     }
   };
   const dirty = (pfn: number, pages: number): void => {
-    pa.ram.fill(pfn * 4096, 8, 0xab);
-    pa.ram.fill((pfn + pages) * 4096 - 8, 8, 0xcd);
+    pgalloc.ram.fill(pfn * 4096, 8, 0xab);
+    pgalloc.ram.fill((pfn + pages) * 4096 - 8, 8, 0xcd);
   };
   for (const c of cmds) {
     switch (c.op) {
       case 'alloc': {
-        const pfn = pa.alloc_pages(c.gfp | __GFP_NOWARN, c.order, c.cpu);
+        const pfn = pgalloc.alloc_pages(c.gfp | __GFP_NOWARN, c.order, c.cpu);
         if (pfn === null) break;
         expect(pfn % (1 << c.order)).toBe(0);
         claim(pfn, 1 << c.order, gfp_zone(c.gfp));
-        if (c.gfp & __GFP_ZERO) expect([pa.ram.u32(pfn * 4096), pa.ram.u32((pfn + (1 << c.order)) * 4096 - 4)]).toEqual([0, 0]);
+        if (c.gfp & __GFP_ZERO) expect([pgalloc.ram.u32(pfn * 4096), pgalloc.ram.u32((pfn + (1 << c.order)) * 4096 - 4)]).toEqual([0, 0]);
         dirty(pfn, 1 << c.order);
         live.push({ pfn, pages: 1 << c.order, order: c.order });
         break;
@@ -118,35 +118,35 @@ function run(pa: PageAllocator, cmds: Cmd[], oracle = false): void {
       case 'free': {
         if (!live.length) break;
         const [a] = live.splice(c.pick % live.length, 1);
-        if (a!.order >= 0) pa.__free_pages(a!.pfn, a!.order, c.cpu);
-        else pa.free_memarea(a!.pfn, a!.pages, c.cpu);
-        owner.fill(0, a!.pfn - pa.mm.basePfn, a!.pfn - pa.mm.basePfn + a!.pages);
+        if (a!.order >= 0) pgalloc.__free_pages(a!.pfn, a!.order, c.cpu);
+        else pgalloc.free_memarea(a!.pfn, a!.pages, c.cpu);
+        owner.fill(0, a!.pfn - pgalloc.mem_map.basePfn, a!.pfn - pgalloc.mem_map.basePfn + a!.pages);
         break;
       }
       case 'memarea': {
-        const fits = oracle && memareaFits(pa, c.gfp, c.pages, c.align);
-        const pfn = pa.alloc_memarea(c.gfp | __GFP_NOWARN, c.pages, c.align);
+        const fits = oracle && memareaFits(pgalloc, c.gfp, c.pages, c.align);
+        const pfn = pgalloc.alloc_memarea(c.gfp | __GFP_NOWARN, c.pages, c.align);
         if (fits && pfn === null) throw new Error(`memarea ${JSON.stringify(c)} failed although a run fits`);
         if (pfn === null) break;
         expect(pfn % c.align).toBe(0);
         claim(pfn, c.pages, gfp_zone(c.gfp));
-        if (c.gfp & __GFP_ZERO) expect(pa.ram.u32(pfn * 4096)).toBe(0);
+        if (c.gfp & __GFP_ZERO) expect(pgalloc.ram.u32(pfn * 4096)).toBe(0);
         dirty(pfn, c.pages);
         live.push({ pfn, pages: c.pages, order: -1 });
         break;
       }
       case 'drain':
-        pa.drain_all_pages();
+        pgalloc.drain_all_pages();
         break;
     }
-    const errors = check_page_allocator(pa);
+    const errors = check_page_allocator(pgalloc);
     if (errors.length) throw new Error(`after ${JSON.stringify(c)}:\n${errors.join('\n')}`);
   }
   for (const a of live) {
-    if (a.order >= 0) pa.__free_pages(a.pfn, a.order, 0);
-    else pa.free_memarea(a.pfn, a.pages, 0);
+    if (a.order >= 0) pgalloc.__free_pages(a.pfn, a.order, 0);
+    else pgalloc.free_memarea(a.pfn, a.pages, 0);
   }
-  pa.drain_all_pages();
+  pgalloc.drain_all_pages();
 }
 
 describe('random operation sequences keep the allocator consistent (CONFIG_DEBUG_VM checker after every step)', () => {
@@ -154,15 +154,15 @@ describe('random operation sequences keep the allocator consistent (CONFIG_DEBUG
   function consistent(boot: () => SmallBoot, shape: CmdShape, runs: { numRuns: number; maxLength: number; seed: number }): void {
     fc.assert(
       fc.property(fc.array(cmdArb(shape), { minLength: 1, maxLength: runs.maxLength }), (cmds) => {
-        const { pa, log } = boot();
-        const initial = pa.zones.map((_, z) => nrFree(pa, z));
-        const freeBefore = pa.nr_free_pages();
+        const { pgalloc: pgalloc, log } = boot();
+        const initial = pgalloc.zones.map((_, z) => nrFree(pgalloc, z));
+        const freeBefore = pgalloc.nr_free_pages();
         const bootLog = log.length;
-        run(pa, cmds, true);
+        run(pgalloc, cmds, true);
         expect(log.length).toBe(bootLog); // no reports: every operation was legal
-        expect(pa.nr_free_pages()).toBe(freeBefore);
-        expect(pa.zones.map((_, z) => nrFree(pa, z))).toEqual(initial);
-        expect(check_page_allocator(pa)).toEqual([]);
+        expect(pgalloc.nr_free_pages()).toBe(freeBefore);
+        expect(pgalloc.zones.map((_, z) => nrFree(pgalloc, z))).toEqual(initial);
+        expect(check_page_allocator(pgalloc)).toEqual([]);
       }),
       { numRuns: runs.numRuns, seed: runs.seed },
     );
@@ -198,7 +198,7 @@ describe('random operation sequences keep the allocator consistent (CONFIG_DEBUG
           reserve: [[(ramMiB / 4) * MiB, 4096]],
         });
       const topBlock = 2 ** (maxOrder - 1);
-      expect(boot().pa.zones[ZONE_NORMAL]!.nrFree[maxOrder - 1]).toBe(1);
+      expect(boot().pgalloc.zones[ZONE_NORMAL]!.nrFree[maxOrder - 1]).toBe(1);
       consistent(boot, { maxOrder, gfps: GFPS_NOZERO, largeAreas: [topBlock / 2, topBlock] }, { numRuns: 8, maxLength: 20, seed: 0x5eed + maxOrder });
     });
   }
@@ -206,18 +206,18 @@ describe('random operation sequences keep the allocator consistent (CONFIG_DEBUG
   it('bad frees mixed into random sequences leave the checker clean', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 3 })), { maxLength: 40 }), (ops) => {
-        const { pa } = bootSmall({ ramMiB: 16, sectionSizeBits: 24, zoneLimits: { dmaBits: 23, dma32Bits: 24 } });
+        const { pgalloc: pgalloc } = bootSmall({ ramMiB: 16, sectionSizeBits: 24, zoneLimits: { dmaBits: 23, dma32Bits: 24 } });
         const held: number[] = [];
         for (const [x, order, cpu] of ops) {
           if (x % 3 === 0) {
-            const p = pa.alloc_pages(GFP_KERNEL | __GFP_NOWARN, order, cpu);
+            const p = pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, order, cpu);
             if (p !== null) held.push(p);
           } else {
             // any pfn, any order: double frees, wrong orders, reserved pages, tails
-            const pfn = held.length && x % 3 === 1 ? held[x % held.length]! + (x % 4) : pa.mm.basePfn + (x % pa.mm.nrPages);
-            pa.__free_pages(pfn, order, cpu);
+            const pfn = held.length && x % 3 === 1 ? held[x % held.length]! + (x % 4) : pgalloc.mem_map.basePfn + (x % pgalloc.mem_map.nrPages);
+            pgalloc.__free_pages(pfn, order, cpu);
           }
-          const errors = check_page_allocator(pa);
+          const errors = check_page_allocator(pgalloc);
           if (errors.length) throw new Error(errors.join('\n'));
         }
       }),

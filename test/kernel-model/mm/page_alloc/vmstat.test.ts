@@ -31,7 +31,7 @@ function zonesOf(pa: PageAllocator) {
 
 describe('/proc/buddyinfo', () => {
   it('prints frag_show_print lines for each populated zone', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     pa.alloc_pages(GFP_KERNEL, 3);
     let expected = '';
     for (const z of zonesOf(pa)) {
@@ -46,7 +46,7 @@ describe('/proc/buddyinfo', () => {
 
 describe('/proc/pagetypeinfo', () => {
   it('has the header, the free counts per type and the pageblock counts in vmstat.c format', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     pa.alloc_pages(GFP_KERNEL, 0);
     const text = pagetypeinfo(pa);
     const lines = text.split('\n');
@@ -61,7 +61,7 @@ describe('/proc/pagetypeinfo', () => {
         let expected = sprintf('Node %4d, zone %8s, type %12s ', 0, z.name, migratetype_names[mt]!);
         for (let o = 0; o < pa.maxOrder; o++) {
           let n = 0;
-          for (let p = z.freeHead[o * MIGRATE_TYPES + mt]!; p !== -1; p = pa.mm.lru_next(p)) n++;
+          for (let p = z.freeHead[o * MIGRATE_TYPES + mt]!; p !== -1; p = pa.mem_map.lru_next(p)) n++;
           expected += sprintf('%s%6lu ', '', n);
         }
         expect(lines[row++]).toBe(expected);
@@ -80,7 +80,7 @@ describe('/proc/pagetypeinfo', () => {
   });
 
   it('shows the stolen pageblock as Unmovable after a GFP_KERNEL allocation', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const before = pageblock_counts(pa, 2);
     pa.alloc_pages(GFP_KERNEL, 0);
     const after = pageblock_counts(pa, 2);
@@ -89,7 +89,7 @@ describe('/proc/pagetypeinfo', () => {
   });
 
   it('prints "Page block order: 5" with max_order=6', () => {
-    const { pa } = bootSmall({ ramMiB: 64, maxOrder: 6 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 64, maxOrder: 6 });
     expect(pagetypeinfo(pa).split('\n').slice(0, 4)).toEqual([
       'Page block order: 5',
       'Pages per block:  32',
@@ -101,7 +101,7 @@ describe('/proc/pagetypeinfo', () => {
 
 describe('/proc/meminfo', () => {
   it('prints show_val_kb lines: "%-16s%8lu kB"', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     pa.alloc_pages(GFP_KERNEL, 4);
     const text = meminfo(pa, { slabUnreclaimablePages: 10, kernelStackKb: 48, percpuPages: 8 });
     const lines = text.trimEnd().split('\n');
@@ -130,7 +130,7 @@ describe('/proc/meminfo', () => {
   });
 
   it('MemFree excludes pages on the per-CPU lists, as in Linux', () => {
-    const { pa } = bootSmall({ ramMiB: 128 });
+    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
     const p = pa.alloc_pages(GFP_KERNEL, 0)!;
     pa.__free_pages(p, 0);
     expect(pa.nr_pcp_pages()).toBeGreaterThan(0);
