@@ -103,7 +103,7 @@ describe('zone ranges of the real CM4 layouts (no RAM allocated)', () => {
 });
 
 describe('boot on a small board', () => {
-  const { pgalloc: pa, log, memblock } = bootSmall({ ramMiB: 128 });
+  const { pgalloc: pgalloc, log, memblock } = bootSmall({ ramMiB: 128 });
 
   it('prints the zone lines, the zonelist line and the Memory line in Linux order', () => {
     const built = log.findIndex((l) => l.startsWith('Built 1 zonelists'));
@@ -120,21 +120,21 @@ describe('boot on a small board', () => {
   });
 
   it('Memory: free/physpages and reserved agree with memblock', () => {
-    const reservedPages = 32768 - pa.totalram_pages();
+    const reservedPages = 32768 - pgalloc.totalram_pages();
     const reservedBytes = memblock.reserved.regions.reduce((s, r) => s + Math.ceil((r.base + r.size) / 4096) - Math.floor(r.base / 4096), 0) * 4096;
     expect(reservedPages * 4096).toBe(reservedBytes);
     expect(log).toContain(
-      `Memory: ${pa.nr_free_pages() * 4}K/131072K available (0K kernel code, 0K rwdata, 0K rodata, 0K init, 0K bss, ${reservedPages * 4}K reserved, 0K cma-reserved)`,
+      `Memory: ${pgalloc.nr_free_pages() * 4}K/131072K available (0K kernel code, 0K rwdata, 0K rodata, 0K init, 0K bss, ${reservedPages * 4}K reserved, 0K cma-reserved)`,
     );
-    expect(pa.nr_free_pages()).toBe(pa.totalram_pages());
+    expect(pgalloc.nr_free_pages()).toBe(pgalloc.totalram_pages());
   });
 
   it('puts every page frame in the zone its PFN belongs to', () => {
-    for (let pfn = pa.mem_map.basePfn; pfn < pa.mem_map.endPfn; pfn++) {
+    for (let pfn = pgalloc.mem_map.basePfn; pfn < pgalloc.mem_map.endPfn; pfn++) {
       const expected = pfn < 0x2000 ? ZONE_DMA : pfn < 0x4000 ? ZONE_DMA32 : ZONE_NORMAL;
-      if (pa.mem_map.page_zonenum(pfn) !== expected) throw new Error(`pfn ${pfn} in zone ${pa.mem_map.page_zonenum(pfn)}`);
+      if (pgalloc.mem_map.page_zonenum(pfn) !== expected) throw new Error(`pfn ${pfn} in zone ${pgalloc.mem_map.page_zonenum(pfn)}`);
     }
-    expect(pa.zones.map((z) => [z.zone_start_pfn, z.spanned_pages, z.present_pages])).toEqual([
+    expect(pgalloc.zones.map((z) => [z.zone_start_pfn, z.spanned_pages, z.present_pages])).toEqual([
       [0, 0x2000, 0x2000],
       [0x2000, 0x2000, 0x2000],
       [0x4000, 0x4000, 0x4000],
@@ -143,28 +143,28 @@ describe('boot on a small board', () => {
   });
 
   it('marks reserved memory PG_reserved with a reference, and hands free memory to the buddy lists', () => {
-    expect(pa.mem_map.PageReserved(0)).toBe(true); // firmware stub page
-    expect(pa.mem_map.page_refcount(0)).toBe(1);
-    expect(pa.mem_map.PageReserved(0x200)).toBe(true); // kernel image at 2 MiB
-    expect(pa.mem_map.PageReserved(0x1)).toBe(false);
-    expect(pa.mem_map.PageBuddy(0x1)).toBe(true); // order-0 block between stub and the next boundary
-    expect(pa.mem_map.pa).toBeGreaterThan(64 * MiB); // mem_map came from the top of memory
-    expect(check_page_allocator(pa)).toEqual([]);
+    expect(pgalloc.mem_map.PageReserved(0)).toBe(true); // firmware stub page
+    expect(pgalloc.mem_map.page_refcount(0)).toBe(1);
+    expect(pgalloc.mem_map.PageReserved(0x200)).toBe(true); // kernel image at 2 MiB
+    expect(pgalloc.mem_map.PageReserved(0x1)).toBe(false);
+    expect(pgalloc.mem_map.PageBuddy(0x1)).toBe(true); // order-0 block between stub and the next boundary
+    expect(pgalloc.mem_map.pa).toBeGreaterThan(64 * MiB); // mem_map came from the top of memory
+    expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 
   it('sets watermarks from min_free_kbytes = sqrt(16 * lowmem kbytes)', () => {
-    const lowmemKb = pa.totalram_pages() * 4;
-    expect(pa.min_free_kbytes).toBe(Math.floor(Math.sqrt(lowmemKb * 16)));
-    const total = pa.totalram_pages();
-    for (const z of pa.zones) {
+    const lowmemKb = pgalloc.totalram_pages() * 4;
+    expect(pgalloc.min_free_kbytes).toBe(Math.floor(Math.sqrt(lowmemKb * 16)));
+    const total = pgalloc.totalram_pages();
+    for (const z of pgalloc.zones) {
       if (!z.managed_pages) continue;
-      const min = Math.floor(((pa.min_free_kbytes >> 2) * z.managed_pages) / total);
+      const min = Math.floor(((pgalloc.min_free_kbytes >> 2) * z.managed_pages) / total);
       const gap = Math.max(Math.floor(min / 4), Math.floor((z.managed_pages * 10) / 10000));
       expect([z.min_wmark_pages(), z.low_wmark_pages(), z.high_wmark_pages()]).toEqual([min, min + gap, min + 2 * gap]);
     }
     // lowmem_reserve: DMA keeps (DMA32 + Normal) / 256 back from Normal allocations.
-    expect(pa.zones[ZONE_DMA]!.lowmem_reserve[ZONE_NORMAL]).toBe(
-      Math.floor((pa.zones[ZONE_DMA32]!.managed_pages + pa.zones[ZONE_NORMAL]!.managed_pages) / 256),
+    expect(pgalloc.zones[ZONE_DMA]!.lowmem_reserve[ZONE_NORMAL]).toBe(
+      Math.floor((pgalloc.zones[ZONE_DMA32]!.managed_pages + pgalloc.zones[ZONE_NORMAL]!.managed_pages) / 256),
     );
   });
 
@@ -177,33 +177,33 @@ describe('a board with a hole in its memory', () => {
   memblock.memblock_add(0, 24 * MiB);
   memblock.memblock_add(32 * MiB, 32 * MiB);
   const log: string[] = [];
-  const pa = mm_init_buddy({ ram, memblock, zoneLimits: { dmaBits: 25, dma32Bits: 26 }, nrCpus: 1, sectionSizeBits: 27, printk: (l) => log.push(l) });
+  const pgalloc = mm_init_buddy({ ram, memblock, zoneLimits: { dmaBits: 25, dma32Bits: 26 }, nrCpus: 1, sectionSizeBits: 27, printk: (l) => log.push(l) });
 
   it('lists both ranges and counts only present pages', () => {
     expect(log).toContain('  node   0: [mem 0x0000000000000000-0x00000000017fffff]');
     expect(log).toContain('  node   0: [mem 0x0000000002000000-0x0000000003ffffff]');
     expect(log).toContain('On node 0 totalpages: 14336');
     expect(log).toContain('  DMA zone: 96 pages used for memmap'); // 8192 spanned > 6144 + 384: present pages count
-    expect(pa.zones[ZONE_DMA]!.spanned_pages).toBe(8192);
-    expect(pa.zones[ZONE_DMA]!.present_pages).toBe(6144);
+    expect(pgalloc.zones[ZONE_DMA]!.spanned_pages).toBe(8192);
+    expect(pgalloc.zones[ZONE_DMA]!.present_pages).toBe(6144);
   });
 
   it('gives hole pages reserved struct pages of the zone above, never free', () => {
     for (let pfn = 0x1800; pfn < 0x2000; pfn++) {
-      expect(pa.mem_map.PageReserved(pfn)).toBe(true);
-      expect(pa.mem_map.page_refcount(pfn)).toBe(1);
-      expect(pa.mem_map.page_zonenum(pfn)).toBe(ZONE_DMA32);
+      expect(pgalloc.mem_map.PageReserved(pfn)).toBe(true);
+      expect(pgalloc.mem_map.page_refcount(pfn)).toBe(1);
+      expect(pgalloc.mem_map.page_zonenum(pfn)).toBe(ZONE_DMA32);
     }
     // the mem_map covers the whole 128 MiB section: the tail beyond RAM is reserved too
-    expect(pa.mem_map.nrPages).toBe(32768);
-    expect(pa.mem_map.PageReserved(0x7fff)).toBe(true);
-    expect(check_page_allocator(pa)).toEqual([]);
+    expect(pgalloc.mem_map.nrPages).toBe(32768);
+    expect(pgalloc.mem_map.PageReserved(0x7fff)).toBe(true);
+    expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 
   it('never merges a block across the hole', () => {
     // 0x1000 (order 11 would span into the hole) stays order 10 at most
-    expect(pa.mem_map.PageBuddy(0x1400)).toBe(true);
-    expect(pa.mem_map.page_private(0x1400)).toBe(10);
-    expect(pa.mem_map.PageBuddy(0x1800)).toBe(false);
+    expect(pgalloc.mem_map.PageBuddy(0x1400)).toBe(true);
+    expect(pgalloc.mem_map.page_private(0x1400)).toBe(10);
+    expect(pgalloc.mem_map.PageBuddy(0x1800)).toBe(false);
   });
 });

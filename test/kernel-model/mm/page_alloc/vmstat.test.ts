@@ -25,30 +25,30 @@ function sprintf(fmt: string, ...args: (number | string)[]): string {
   });
 }
 
-function zonesOf(pa: PageAllocator) {
-  return pa.zones.filter((z) => z.populated_zone());
+function zonesOf(pgalloc: PageAllocator) {
+  return pgalloc.zones.filter((z) => z.populated_zone());
 }
 
 describe('/proc/buddyinfo', () => {
   it('prints frag_show_print lines for each populated zone', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
-    pa.alloc_pages(GFP_KERNEL, 3);
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128 });
+    pgalloc.alloc_pages(GFP_KERNEL, 3);
     let expected = '';
-    for (const z of zonesOf(pa)) {
+    for (const z of zonesOf(pgalloc)) {
       expected += sprintf('Node %d, zone %8s ', 0, z.name);
-      for (let o = 0; o < pa.maxOrder; o++) expected += sprintf('%6lu ', z.nrFree[o]!);
+      for (let o = 0; o < pgalloc.maxOrder; o++) expected += sprintf('%6lu ', z.nrFree[o]!);
       expected += '\n';
     }
-    expect(buddyinfo(pa)).toBe(expected);
-    expect(buddyinfo(pa).split('\n')[0]).toMatch(/^Node 0, zone      DMA( +\d+ ){11}$/);
+    expect(buddyinfo(pgalloc)).toBe(expected);
+    expect(buddyinfo(pgalloc).split('\n')[0]).toMatch(/^Node 0, zone      DMA( +\d+ ){11}$/);
   });
 });
 
 describe('/proc/pagetypeinfo', () => {
   it('has the header, the free counts per type and the pageblock counts in vmstat.c format', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
-    pa.alloc_pages(GFP_KERNEL, 0);
-    const text = pagetypeinfo(pa);
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128 });
+    pgalloc.alloc_pages(GFP_KERNEL, 0);
+    const text = pagetypeinfo(pgalloc);
     const lines = text.split('\n');
     expect(lines[0]).toBe('Page block order: 9');
     expect(lines[1]).toBe('Pages per block:  512');
@@ -56,12 +56,12 @@ describe('/proc/pagetypeinfo', () => {
     // The example from a linux-mm post, 11 orders (reference/seed-anchors.md §5), with seq_printf's trailing space.
     expect(lines[3]).toBe('Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10 ');
     let row = 4;
-    for (const z of zonesOf(pa)) {
+    for (const z of zonesOf(pgalloc)) {
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
         let expected = sprintf('Node %4d, zone %8s, type %12s ', 0, z.name, migratetype_names[mt]!);
-        for (let o = 0; o < pa.maxOrder; o++) {
+        for (let o = 0; o < pgalloc.maxOrder; o++) {
           let n = 0;
-          for (let p = z.freeHead[o * MIGRATE_TYPES + mt]!; p !== -1; p = pa.mem_map.lru_next(p)) n++;
+          for (let p = z.freeHead[o * MIGRATE_TYPES + mt]!; p !== -1; p = pgalloc.mem_map.lru_next(p)) n++;
           expected += sprintf('%s%6lu ', '', n);
         }
         expect(lines[row++]).toBe(expected);
@@ -70,8 +70,8 @@ describe('/proc/pagetypeinfo', () => {
     expect(lines[row++]).toBe('');
     expect(lines[row++]).toBe(sprintf('%-23s', 'Number of blocks type ') + migratetype_names.map((n) => sprintf('%12s ', n)).join(''));
     expect(lines[row - 1]).toBe('Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic          CMA      Isolate ');
-    for (const z of zonesOf(pa)) {
-      const counts = pageblock_counts(pa, z.idx);
+    for (const z of zonesOf(pgalloc)) {
+      const counts = pageblock_counts(pgalloc, z.idx);
       expect(lines[row++]).toBe(sprintf('Node %d, zone %8s ', 0, z.name) + counts.map((c) => sprintf('%12lu ', c)).join(''));
       expect(counts.reduce((a, b) => a + b, 0)).toBe(Math.ceil(z.spanned_pages / 512));
     }
@@ -80,17 +80,17 @@ describe('/proc/pagetypeinfo', () => {
   });
 
   it('shows the stolen pageblock as Unmovable after a GFP_KERNEL allocation', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
-    const before = pageblock_counts(pa, 2);
-    pa.alloc_pages(GFP_KERNEL, 0);
-    const after = pageblock_counts(pa, 2);
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128 });
+    const before = pageblock_counts(pgalloc, 2);
+    pgalloc.alloc_pages(GFP_KERNEL, 0);
+    const after = pageblock_counts(pgalloc, 2);
     expect(after[0]).toBeGreaterThan(before[0]!);
     expect(after[0]! + after[1]!).toBe(before[0]! + before[1]!);
   });
 
   it('prints "Page block order: 5" with max_order=6', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 64, maxOrder: 6 });
-    expect(pagetypeinfo(pa).split('\n').slice(0, 4)).toEqual([
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 64, maxOrder: 6 });
+    expect(pagetypeinfo(pgalloc).split('\n').slice(0, 4)).toEqual([
       'Page block order: 5',
       'Pages per block:  32',
       '',
@@ -101,24 +101,24 @@ describe('/proc/pagetypeinfo', () => {
 
 describe('/proc/meminfo', () => {
   it('prints show_val_kb lines: "%-16s%8lu kB"', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
-    pa.alloc_pages(GFP_KERNEL, 4);
-    const text = meminfo(pa, { slabUnreclaimablePages: 10, kernelStackKb: 48, percpuPages: 8 });
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128 });
+    pgalloc.alloc_pages(GFP_KERNEL, 4);
+    const text = meminfo(pgalloc, { slabUnreclaimablePages: 10, kernelStackKb: 48, percpuPages: 8 });
     const lines = text.trimEnd().split('\n');
     for (const l of lines) expect(l).toMatch(/^[A-Za-z_()]+:\s*\d+ kB$/);
     for (const l of lines) expect(l.length).toBe(16 + 8 + 3);
     const val = (k: string): number => Number(lines.find((l) => l.startsWith(k + ':'))!.slice(16, 24));
-    expect(lines[0]).toBe(sprintf('MemTotal:       %8lu kB', pa.totalram_pages() * 4));
-    expect(val('MemFree')).toBe(pa.nr_free_pages() * 4);
-    expect(val('MemAvailable')).toBe(si_mem_available(pa) * 4);
-    expect(val('MemAvailable')).toBe((pa.nr_free_pages() - pa.totalreserve_pages) * 4);
+    expect(lines[0]).toBe(sprintf('MemTotal:       %8lu kB', pgalloc.totalram_pages() * 4));
+    expect(val('MemFree')).toBe(pgalloc.nr_free_pages() * 4);
+    expect(val('MemAvailable')).toBe(si_mem_available(pgalloc) * 4);
+    expect(val('MemAvailable')).toBe((pgalloc.nr_free_pages() - pgalloc.totalreserve_pages) * 4);
     expect(val('Buffers')).toBe(0);
     expect(val('Cached')).toBe(0);
     expect(val('Slab')).toBe(40);
     expect(val('SUnreclaim')).toBe(40);
     expect(val('KernelStack')).toBe(48);
     expect(val('Percpu')).toBe(32);
-    expect(val('CommitLimit')).toBe(Math.floor((pa.totalram_pages() * 50) / 100) * 4);
+    expect(val('CommitLimit')).toBe(Math.floor((pgalloc.totalram_pages() * 50) / 100) * 4);
     expect(lines.map((l) => l.split(':')[0])).toEqual([
       'MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive',
       'Active(anon)', 'Inactive(anon)', 'Active(file)', 'Inactive(file)', 'Unevictable', 'Mlocked',
@@ -130,10 +130,10 @@ describe('/proc/meminfo', () => {
   });
 
   it('MemFree excludes pages on the per-CPU lists, as in Linux', () => {
-    const { pgalloc: pa } = bootSmall({ ramMiB: 128 });
-    const p = pa.alloc_pages(GFP_KERNEL, 0)!;
-    pa.__free_pages(p, 0);
-    expect(pa.nr_pcp_pages()).toBeGreaterThan(0);
-    expect(pa.nr_free_pages() + pa.nr_pcp_pages()).toBe(pa.totalram_pages());
+    const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128 });
+    const p = pgalloc.alloc_pages(GFP_KERNEL, 0)!;
+    pgalloc.__free_pages(p, 0);
+    expect(pgalloc.nr_pcp_pages()).toBeGreaterThan(0);
+    expect(pgalloc.nr_free_pages() + pgalloc.nr_pcp_pages()).toBe(pgalloc.totalram_pages());
   });
 });
