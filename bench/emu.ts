@@ -70,6 +70,7 @@ async function loopMachine(src: string, loops: number, cores = 1, sliceInsns?: n
   m.onTrap = (t, mm) => {
     if (t.kind !== 'hvc') throw new Error(mm.describeTrap(t));
     mm.core(t.core).state = 'off';
+    return 'stop';
   };
   return m;
 }

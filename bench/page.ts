@@ -162,7 +162,7 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
   };
   const u = await bootUconsole({ board: p.board, ram: p.ram, cmdline: p.cmdline });
   try {
-    const pgalloc = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.mm.pgalloc;
     progress('order-0 pairs');
     add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(pgalloc, 0, p.pairs));
     add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pgalloc, () => pairsPerSecond(pgalloc, 0, p.pairs)));
@@ -224,9 +224,9 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
   return {
     suite: 'page',
     board: p.board,
-    cmdline: u.kernel.cmdlineText,
+    cmdline: u.kernel.arch.cmdlineText,
     revision: gitRevision(),
-    params: { board: p.board, ram: p.ram, pairs: p.pairs, orderPairs: p.orderPairs, memareaCalls: p.memareaCalls, maxOrder: u.kernel.pageAllocator?.maxOrder ?? 0 },
+    params: { board: p.board, ram: p.ram, pairs: p.pairs, orderPairs: p.orderPairs, memareaCalls: p.memareaCalls, maxOrder: u.kernel.mm.pgalloc?.maxOrder ?? 0 },
     results: rows,
   };
 }

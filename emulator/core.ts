@@ -11,17 +11,24 @@
  *    on single instructions cost nothing elsewhere) and implements the
  *    event register: SEV sets it on every core, WFE clears it or parks;
  *  - MPIDR_EL1 reads 0x80000000 on every instance and cannot be written,
- *    so an `mrs` hook over the code ranges that read it answers with this
- *    core's affinity.
+ *    and the generic timer's counters follow the host's clock: one `mrs`
+ *    hook answers MPIDR_EL1 and MIDR_EL1 with this core's identity and
+ *    CNTVCT_EL0/CNTPCT_EL0 with the machine's virtual clock, wherever the
+ *    read happens (each `mrs` then costs a call into JavaScript);
+ *  - each engine has its own TLB, so a broadcast `tlbi ...is` on one core
+ *    would reach no other: a `sys` hook reports every tlbi to the machine,
+ *    which flushes the other cores (see flushTlb);
+ *  - the engine is private to this file: the kernel reaches registers,
+ *    contexts, EL0 entry and the TLB through Core's methods.
  *
  * Each core always runs in counting mode (count = the slice length): the
  * first uncounted run after a counted one costs a full translation-cache
  * flush, so one mode per instance keeps both speed and determinism.
  */
 
-import { Unicorn, UcContext, UcError, type MmioHandlers } from './unicorn/binding';
+import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
 import {
-  REG_PC, REG_PSTATE, REG_SP, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
+  REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
   UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
@@ -45,6 +52,8 @@ export interface SvcCall {
   /** x0..x5 (the arguments) and x8 (the number). */
   arg(n: number): bigint;
   nr: bigint;
+  /** TPIDR_EL1 (the kernel's per-CPU offset), read in the same batch. */
+  tpidrEl1: bigint;
 }
 
 export type CoreState =
@@ -82,6 +91,32 @@ export interface CoreHooks {
   shadowHost: bigint;
   /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
   lowGaps: { base: number; size: number }[];
+  /** The generic timer's count now (CNTVCT_EL0 = CNTPCT_EL0: no virtual offset). */
+  counter(): bigint;
+  /** A core is about to execute a TLB maintenance instruction. */
+  onTlbi(core: Core, op: TlbiOp): void;
+}
+
+/** A `tlbi` as its encoding gives it (op0 = 1, CRn = 8). */
+export interface TlbiOp {
+  op1: number;
+  crm: number;
+  op2: number;
+  /** Xt: the page (VA >> 12) and ASID operand, 0 for the "all" forms. */
+  arg: bigint;
+}
+
+/** Inner Shareable tlbi forms (CRm = 3: VMALLE1IS, VAE1IS, ASIDE1IS, VAAE1IS, VALE1IS, VAALE1IS) reach every core of the domain. */
+export function tlbiBroadcasts(op: TlbiOp): boolean {
+  return op.op1 === 0 && op.crm === 3;
+}
+
+/**
+ * A saved CPU state (every register and system register), for the kernel's
+ * context switches. Opaque outside this file.
+ */
+export class CoreContext {
+  constructor(readonly core: number, /** @internal */ readonly snapshot: UcContext) {}
 }
 
 /**
@@ -99,7 +134,7 @@ export const TTBR1_SHADOW_BASE = 0xffff_ff80_0000_0000n;
 export const TTBR1_SHADOW_SIZE = 512 * 2 ** 30 - 4096;
 
 export class Core {
-  readonly uc: Unicorn;
+  private readonly uc: Unicorn;
   readonly midr: number;
   state: CoreState = 'off';
   pc = 0n;
@@ -115,7 +150,7 @@ export class Core {
   private parkRequest: 'wfe' | 'wfi' | undefined;
   private parkPc = 0n;
   private readonly snapshot: UcContext;
-  private el1Snapshot?: UcContext;
+  private el1Snapshot?: CoreContext;
   private readonly sites = new Set<bigint>();
 
   /** Shadow regions not yet mapped (see shadowGap). */
@@ -127,9 +162,9 @@ export class Core {
     this.uc = new Unicorn(desc.model === 'cortex-a72' ? UC_CPU_ARM64_A72 : UC_CPU_ARM64_A53);
     this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
-    const svcRegs = this.uc.batchReader([0, 1, 2, 3, 4, 5, 8].map(regX).concat(REG_PSTATE));
-    let regs: BigUint64Array = new BigUint64Array(8);
-    const svc: SvcCall = { core: index, el: 0, arg: (n) => regs[n]!, nr: 0n };
+    const svcRegs = this.uc.batchReader([0, 1, 2, 3, 4, 5, 8].map(regX).concat(REG_PSTATE, REG_TPIDR_EL1));
+    let regs: BigUint64Array = new BigUint64Array(9);
+    const svc: SvcCall = { core: index, el: 0, arg: (n) => regs[n]!, nr: 0n, tpidrEl1: 0n };
     this.uc.hookIntr((intno) => {
       // A supervisor call the kernel can answer on the spot does not stop
       // the core: no uc_emu_stop / uc_emu_start round trip, and one batch
@@ -138,6 +173,7 @@ export class Core {
         regs = svcRegs();
         svc.el = elOf(Number(regs[7]! & 0xfn));
         svc.nr = regs[6]!;
+        svc.tpidrEl1 = regs[8]!;
         if (hooks.onFastSvc(svc)) return;
       }
       this.uc.contextSave(this.snapshot);
@@ -164,6 +200,22 @@ export class Core {
     this.uc.sysWrite(SYSREG.HCR_EL2, 1n << 31n);
     // Let EL0 read the virtual counter, as Linux configures it.
     this.uc.sysWrite(SYSREG.CNTKCTL_EL1, 3n);
+    this.uc.hookMrs(1n, 0n, (_reg, r) => this.answerMrs(r));
+    this.uc.hookSys(1n, 0n, (op) => {
+      if (op.op0 === 1 && op.crn === 8) hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });
+    });
+  }
+
+  /** The `mrs` reads the machine answers instead of the engine (undefined: the engine's value). */
+  private answerMrs(r: CpReg): bigint | undefined {
+    if (r.op0 !== 3) return undefined;
+    if (r.op1 === 0 && r.crn === 0 && r.crm === 0) {
+      if (r.op2 === SYSREG.MPIDR_EL1.op2) return BigInt(this.mpidr);
+      if (r.op2 === SYSREG.MIDR_EL1.op2) return BigInt(this.midr);
+      return undefined;
+    }
+    const isCounter = r.op1 === 3 && r.crn === 14 && r.crm === 0 && (r.op2 === SYSREG.CNTPCT_EL0.op2 || r.op2 === SYSREG.CNTVCT_EL0.op2);
+    return isCounter ? this.hooks.counter() : undefined;
   }
 
   get mpidr(): number {
@@ -187,6 +239,76 @@ export class Core {
   /** The current exception level (0 or 1), from PSTATE.EL. */
   get el(): 0 | 1 {
     return elOf(Number(this.uc.regRead(REG_PSTATE) & 0xfn));
+  }
+  /** TPIDR_EL1: the per-CPU offset the kernel's entry code wrote (Linux's set_my_cpu_offset). */
+  get tpidrEl1(): bigint {
+    return this.uc.regRead(REG_TPIDR_EL1);
+  }
+  sysRead(r: SysReg): bigint {
+    return this.uc.sysRead(r);
+  }
+  /** A system register written from outside: no hflags rebuild in 2.0.1, so not for state the translator caches (PSTATE, SCTLR, TCR). */
+  sysWrite(r: SysReg, v: bigint): void {
+    this.uc.sysWrite(r, v);
+  }
+
+  /**
+   * Prepare an `eret` to EL0t at `entry` with the user stack `sp`,
+   * interrupts unmasked: the core then runs the image's ret_to_user.
+   * (Writing PSTATE cannot change the level in 2.0.1; eret can.)
+   */
+  enterEl0(entry: bigint, sp: bigint): void {
+    this.uc.regWrite(REG_ELR_EL1, entry);
+    this.uc.sysWrite(SYSREG.SPSR_EL1, 0n);
+    this.uc.regWrite(REG_SP_EL0, sp);
+  }
+
+  /* ---- contexts and the TLB -------------------------------------------- */
+
+  private readonly contexts: UcContext[] = [];
+
+  /** A context slot for this core (about 12 KB, allocated once; freed with the core). */
+  newContext(): CoreContext {
+    const snap = this.uc.contextAlloc();
+    this.contexts.push(snap);
+    return new CoreContext(this.index, snap);
+  }
+
+  /** Save everything the core holds (registers, EL, system registers) into `ctx`. */
+  saveContext(ctx: CoreContext): void {
+    this.ownContext(ctx);
+    this.uc.contextSave(ctx.snapshot);
+  }
+
+  /** Put the core back in the state `ctx` holds (its EL too). The TLB is not touched. */
+  restoreContext(ctx: CoreContext): void {
+    this.ownContext(ctx);
+    this.uc.contextRestore(ctx.snapshot);
+  }
+
+  private ownContext(ctx: CoreContext): void {
+    if (ctx.core !== this.index) throw new Error(`cpu${this.index}: a context of cpu${ctx.core}`);
+  }
+
+  /**
+   * Drop every cached translation of this core, from outside the guest.
+   * In 2.0.1 only a guest tlbi or a TTBR0_EL1 write that changes the ASID
+   * flushes an engine's TLB (vmsa_ttbr_write in target/arm/helper.c); this
+   * writes TTBR0 with another ASID and back, so the register ends as it was.
+   */
+  flushTlb(): void {
+    const ttbr0 = this.uc.sysRead(SYSREG.TTBR0_EL1);
+    this.uc.sysWrite(SYSREG.TTBR0_EL1, ttbr0 ^ (1n << 48n));
+    this.uc.sysWrite(SYSREG.TTBR0_EL1, ttbr0);
+  }
+
+  /** Print every instruction this core executes (one code hook over everything: very slow). */
+  installTrace(out: (line: string) => void, disassemble: (word: number, pc: bigint) => string): void {
+    this.uc.hookCode(1n, 0n, (address) => {
+      const word = this.fetchWord(address);
+      const text = word === undefined ? '(not in RAM)' : disassemble(word, address);
+      out(`cpu${this.index} ${address.toString(16).padStart(16, '0')}: ${text}`);
+    });
   }
 
   /* ---- memory as this core sees it ------------------------------------- */
@@ -260,20 +382,18 @@ export class Core {
     gap.mapped = true;
   }
 
-  /**
-   * Answer `mrs xN, mpidr_el1` (and midr_el1) with this core's identity for
-   * PCs in [begin, end]: Unicorn gives every instance MPIDR 0x80000000 and
-   * the model's own MIDR revision.
-   */
-  exposeIdRegisters(begin: bigint, end: bigint): void {
-    const is = (r: { op0: number; op1: number; crn: number; crm: number; op2: number }, s: SysReg): boolean =>
-      r.op0 === s.op0 && r.op1 === s.op1 && r.crn === s.crn && r.crm === s.crm && r.op2 === s.op2;
-    this.uc.hookMrs(begin, end, (_reg, r) =>
-      is(r, SYSREG.MPIDR_EL1) ? BigInt(this.mpidr) : is(r, SYSREG.MIDR_EL1) ? BigInt(this.midr) : undefined);
-  }
-
   mapMmio(base: number, size: number, dev: MmioHandlers): void {
     this.uc.mmioMap(BigInt(base), size, dev);
+  }
+
+  /** Map host memory at `ptr` as physical [base, base+size) of this core. */
+  mapRam(base: number, size: number, ptr: bigint): void {
+    this.uc.memMapPtr(BigInt(base), size, UC_PROT_ALL, ptr);
+  }
+
+  /** Translated code for [begin, end) (VAs through this core's MMU) is stale. */
+  invalidateCode(begin: bigint, end: bigint): void {
+    this.uc.invalidateCode(begin, end);
   }
 
   /* ---- EL1 snapshot ------------------------------------------------------- */
@@ -285,13 +405,13 @@ export class Core {
    */
   saveEl1(): void {
     if (this.el !== 1) throw new Error(`cpu${this.index}: saveEl1 while at EL0`);
-    this.el1Snapshot ??= this.uc.contextAlloc();
-    this.uc.contextSave(this.el1Snapshot);
+    this.el1Snapshot ??= this.newContext();
+    this.saveContext(this.el1Snapshot);
   }
 
   restoreEl1(): void {
     if (!this.el1Snapshot) throw new Error(`cpu${this.index}: no EL1 snapshot to return to`);
-    this.uc.contextRestore(this.el1Snapshot);
+    this.restoreContext(this.el1Snapshot);
   }
 
   /* ---- running ------------------------------------------------------------ */
@@ -391,6 +511,7 @@ export class Core {
   }
 
   dispose(): void {
+    for (const c of this.contexts) c.free();
     this.uc.dispose();
   }
 }

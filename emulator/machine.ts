@@ -11,19 +11,32 @@
  *
  * Scheduling. Cores run in a fixed round robin, each for a slice of a fixed
  * number of instructions, so the same inputs give the same interleaving.
- * A slice ends early on a trap (handed to onTrap, i.e. the kernel, before
- * the next core runs), or when the core parks in WFE or WFI. A WFE-parked
- * core wakes on an event (SEV on any core, or sev() from the host) or when
- * its watched word changes (the spin-table slot the firmware gives it); a
- * WFI-parked core wakes when the kernel says so. When no core can run, run()
- * returns 'idle'; halt() ends the machine.
+ * Before each core's slice the operating system, if one is installed
+ * (`os`, the kernel), has its turn at that core: it may switch what the
+ * core runs, or use the slice itself for TypeScript work that runs "on"
+ * the core (a kernel thread's step). A slice ends early on a trap (handed
+ * to onTrap, i.e. the kernel, which says where the core goes next), or
+ * when the core parks in WFE or WFI. A WFE-parked core wakes on an event
+ * (SEV on any core, or sev() from the host) or when its watched word
+ * changes (the spin-table slot the firmware gives it); a WFI-parked core
+ * wakes when the kernel says so. halt() ends the machine.
+ *
+ * Virtual time. One clock for the machine, counted in instructions at
+ * CLOCK_MHZ: every round that runs anything advances it by one slice (the
+ * cores run side by side); a round where nothing runs skips it to the OS's
+ * next timer, as a tickless idle kernel would sleep, and with no timer
+ * pending run() returns 'idle'. The generic timer's counter (CNTVCT_EL0,
+ * CNTPCT_EL0 on the cores), the kernel's jiffies and ktime and the log's
+ * timestamps all read this clock, so the same inputs give the same times.
+ *
+ * run() is only ever entered from the top (the API, the CLI, tests):
+ * nothing the kernel does inside a trap or a turn may run the machine.
  */
 
 import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
-import { UC_PROT_ALL } from './unicorn/constants';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE, type SvcCall } from './core';
+import { Core, TTBR1_SHADOW_SIZE, tlbiBroadcasts, type SvcCall, type TlbiOp } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -52,7 +65,28 @@ export interface RunOptions {
 
 export type RunResult = 'halted' | 'idle' | 'until' | 'limit';
 
-export type TrapHandler = (trap: Trap, machine: Machine) => void;
+/**
+ * Where a trapped core goes next: resume at a PC (the kernel has set its
+ * registers, or restored another task's context), or stay stopped where it
+ * trapped until someone starts it again.
+ */
+export type CoreAction = { resume: bigint } | 'stop';
+
+export type TrapHandler = (trap: Trap, machine: Machine) => CoreAction;
+
+/** The operating system's side of the scheduler (the kernel implements it). */
+export interface MachineOs {
+  /**
+   * The OS's turn at `core`, before its slice: it may switch what the core
+   * runs. Returns true if it used the slice itself (TypeScript work that
+   * ran on the core), so the core's guest code does not run this round.
+   */
+  turn(core: Core): boolean;
+  /** Virtual time (ns) has reached `nowNs`: run what is due (timers). */
+  runTimers(nowNs: number): void;
+  /** When the next timer is due (ns), or undefined when none is pending. */
+  nextTimerNs(): number | undefined;
+}
 
 export interface HaltStatus {
   ok: boolean;
@@ -61,7 +95,8 @@ export interface HaltStatus {
 }
 
 const LOW_VA_END = 2 ** 39;
-const CLOCK_MHZ = 1500;
+/** Instructions per microsecond of virtual time (a 1.5 GHz core at one instruction per cycle). */
+export const CLOCK_MHZ = 1500;
 
 let shadowHost: HostMemory | undefined;
 
@@ -95,7 +130,12 @@ export class Machine {
   readonly cores: Core[];
   readonly console: Pl011 | Ns16550;
   readonly sliceInsns: number;
-  onTrap: TrapHandler = (trap, m) => m.halt(m.describeTrap(trap), false, trap);
+  onTrap: TrapHandler = (trap, m) => {
+    m.halt(m.describeTrap(trap), false, trap);
+    return 'stop';
+  };
+  /** The kernel's side of scheduling, once it runs (see MachineOs). */
+  os?: MachineOs;
   /**
    * Offered each svc inside the trap hook, before the core stops: return
    * true if it was answered on the spot (see CoreHooks.onFastSvc). It must
@@ -104,8 +144,12 @@ export class Machine {
   onFastSvc?: (call: SvcCall, machine: Machine) => boolean;
   /** Set once the machine has halted. */
   status?: HaltStatus;
-  /** Scheduler rounds so far (the virtual clock). */
+  /** Scheduler rounds so far. */
   rounds = 0;
+  /** Virtual time since power-on, in instructions at CLOCK_MHZ (see the header). */
+  private ticks = 0;
+  /** CNTFRQ_EL0 of the board's generic timer. */
+  readonly timerHz: number;
 
   private readonly host: HostMemory;
   private disposed = false;
@@ -129,8 +173,11 @@ export class Machine {
     for (const d of b.devices) windows.push(...this.carve(d, b.console.base, this.console.size));
 
     const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
+    this.timerHz = this.board.timerHz;
     const hooks = {
       onSev: (from: Core) => this.sev(from),
+      counter: () => this.counter(),
+      onTlbi: (core: Core, op: TlbiOp) => this.onTlbi(core, op),
       onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this) ?? false,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
@@ -141,9 +188,9 @@ export class Machine {
       for (const [i, cpu] of b.cpus.entries()) {
         const core = new Core(i, cpu, this.ram, hooks);
         this.cores.push(core);
-        for (const r of this.dram) core.uc.memMapPtr(BigInt(r.base), r.size, UC_PROT_ALL, this.host.ptr + BigInt(r.base));
+        for (const r of this.dram) core.mapRam(r.base, r.size, this.host.ptr + BigInt(r.base));
         for (const [base, dev] of windows) core.mapMmio(base, dev.size, dev);
-        if (opts.trace) this.installTrace(core, opts.trace);
+        if (opts.trace) core.installTrace(opts.trace, disassemble);
       }
     } catch (e) {
       this.dispose();
@@ -170,14 +217,6 @@ export class Machine {
     return pieces.map(([base, size]) => [base, new UnimplementedDevice(d.name, base, size)]);
   }
 
-  private installTrace(core: Core, out: (line: string) => void): void {
-    core.uc.hookCode(1n, 0n, (address) => {
-      const word = core.fetchWord(address);
-      const text = word === undefined ? '(not in RAM)' : disassemble(word, address);
-      out(`cpu${core.index} ${address.toString(16).padStart(16, '0')}: ${text}`);
-    });
-  }
-
   onConsole(listener: (byte: number) => void): void {
     this.consoleListeners.push(listener);
   }
@@ -198,10 +237,10 @@ export class Machine {
   codeChanged(pa: number, len: number, va?: bigint): void {
     const sites = this.eventSites(pa, len);
     for (const core of this.cores) {
-      core.uc.invalidateCode(BigInt(pa), BigInt(pa + len));
+      core.invalidateCode(BigInt(pa), BigInt(pa + len));
       core.addEventSites(sites.map((off) => BigInt(pa + off)));
       if (va !== undefined) {
-        core.uc.invalidateCode(va, va + BigInt(len));
+        core.invalidateCode(va, va + BigInt(len));
         core.addEventSites(sites.map((off) => va + BigInt(off)));
       }
     }
@@ -254,9 +293,42 @@ export class Machine {
     return this.status !== undefined;
   }
 
-  /** Virtual time since power-on, in microseconds (rounds of slices at 1.5 GHz). */
+  /* ---- virtual time and the TLBs ---------------------------------------- */
+
+  /** Virtual time since power-on, in nanoseconds. */
+  get clockNs(): number {
+    return Math.floor((this.ticks * 1000) / CLOCK_MHZ);
+  }
+
+  /** Virtual time since power-on, in microseconds. */
   get uptimeUsec(): number {
-    return (this.rounds * this.sliceInsns) / CLOCK_MHZ;
+    return this.ticks / CLOCK_MHZ;
+  }
+
+  /** The generic timer's count: CNTVCT_EL0 and CNTPCT_EL0 on every core. */
+  counter(): bigint {
+    return (BigInt(this.ticks) * BigInt(this.timerHz)) / BigInt(CLOCK_MHZ * 1_000_000);
+  }
+
+  /** Skip an idle machine's clock forward to `ns` (never back). */
+  private skipTo(ns: number): void {
+    this.ticks = Math.max(this.ticks, Math.ceil((ns * CLOCK_MHZ) / 1000));
+  }
+
+  /**
+   * A core executes tlbi. Its own engine does the invalidation; a broadcast
+   * (Inner Shareable) form must also reach the other cores, each a separate
+   * engine with its own TLB. They get a whole flush: a superset of any
+   * tlbi, which the architecture allows an implementation to do.
+   */
+  private onTlbi(from: Core, op: TlbiOp): void {
+    if (!tlbiBroadcasts(op)) return;
+    for (const c of this.cores) if (c !== from) c.flushTlb();
+  }
+
+  /** What a broadcast tlbi does, for page-table changes made outside the cores: every core's TLB flushed. */
+  flushTlbAll(): void {
+    for (const c of this.cores) c.flushTlb();
   }
 
   /* ---- scheduler -------------------------------------------------------- */
@@ -269,23 +341,54 @@ export class Machine {
 
   run(opts: RunOptions = {}): RunResult {
     if (this.disposed) throw new MachineError('the machine was disposed');
+    if (this.running) throw new MachineError('Machine.run re-entered (from a trap or a turn): only the top level may run the machine');
+    this.running = true;
+    try {
+      return this.loop(opts);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private running = false;
+
+  private loop(opts: RunOptions): RunResult {
     for (let round = 0; ; round++) {
       if (this.halted) return 'halted';
       if (opts.until?.()) return 'until';
       if (opts.maxRounds !== undefined && round >= opts.maxRounds) return 'limit';
       this.wakeWatchers();
+      this.os?.runTimers(this.clockNs);
       let ran = false;
       for (const core of this.cores) {
-        if (core.state !== 'running') continue;
-        ran = true;
-        const end = core.runSlice(this.sliceInsns);
-        if (end.kind === 'trap') this.onTrap(end.trap, this);
+        if (this.os?.turn(core)) {
+          ran = true;
+        } else if (core.state === 'running') {
+          ran = true;
+          const end = core.runSlice(this.sliceInsns);
+          if (end.kind === 'trap') this.afterTrap(end.trap);
+        } else {
+          continue;
+        }
         if (this.halted) return 'halted';
         if (opts.until?.()) return 'until';
       }
-      this.rounds++;
-      if (!ran) return 'idle';
+      if (ran) {
+        this.rounds++;
+        this.ticks += this.sliceInsns;
+        continue;
+      }
+      const next = this.os?.nextTimerNs();
+      if (next === undefined) return 'idle';
+      this.skipTo(next);
     }
+  }
+
+  private afterTrap(trap: Trap): void {
+    const core = this.core(trap.core);
+    const next = this.onTrap(trap, this);
+    if (this.halted) return;
+    if (next !== 'stop') this.start(core.index, next.resume);
   }
 
   /* ---- reports ---------------------------------------------------------- */

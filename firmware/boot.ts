@@ -172,7 +172,6 @@ function loadArmstub(m: Machine, cfg: BootConfig, dir: string, dtbPa: number, ke
 /** Release every core into the armstub; each waits on its own spin-table slot. */
 function releaseCores(m: Machine, armstubPa: number): void {
   for (const core of m.cores) {
-    core.exposeIdRegisters(BigInt(armstubPa), BigInt(armstubPa + 0x100));
     core.wfeWatch = { pa: armstubPa + m.board.spinTable[core.index]!, value: 0n };
     m.start(core.index, BigInt(armstubPa));
   }

@@ -1,43 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The TypeScript kernel: what runs when a core traps.
+ * The TypeScript kernel: what runs when a core traps, and the state the
+ * rest of the kernel reaches through it.
  *
  * Every trap of the machine comes here. The kernel image calls in with
- * `hvc #KCALL_*` (boot entry, start_kernel, a secondary's entry); user
- * code calls in with `svc #0` at EL0; the test harness's EL0 stub returns
- * with `brk #BRK_HARNESS_RETURN`; anything else is a fault. The kernel
- * answers by editing registers and guest memory and by telling the
- * scheduler where the core goes next. A fault in user code kills the task
- * with its signal (the machine stays up); a fault in the kernel it cannot
- * fix up is reported in one line (the PC, the address, the instruction)
- * and halts the machine, which is the model's panic; the host process
- * carries on.
+ * `hvc #KCALL_*` (boot entry, start_kernel, a secondary's entry, the
+ * return of a function the kernel ran on the core); user code calls in
+ * with `svc #0` at EL0; the harness's EL0 stub returns with `brk
+ * #BRK_HARNESS_RETURN`; anything else is a fault. The kernel answers by
+ * editing registers and guest memory and by returning where the core goes
+ * next. It never runs the machine itself: waiting is done by kernel
+ * threads and blocked tasks, which the scheduler (kernel/sched/core.ts)
+ * steps at each core's turn in the machine's one loop.
+ *
+ * Every entry (a trap, a kernel thread's step, Kernel.on) sets the per-CPU
+ * context first, so kernel code always knows its CPU, its task and its
+ * per-CPU offset (read from the core's TPIDR_EL1).
+ *
+ * A fault in user code kills the task with its signal; a fault in a
+ * function a kernel thread runs on a core (kcall) is that thread's oops;
+ * any other kernel fault is reported in one line (the PC, the address,
+ * the instruction) and halts the machine, which is the model's panic. The
+ * host process carries on in every case.
  */
 
 import { join } from 'node:path';
-import type { Machine } from '../emulator/machine';
-import type { SvcCall } from '../emulator/core';
+import type { Machine, CoreAction } from '../emulator/machine';
+import type { Core, SvcCall } from '../emulator/core';
 import type { Trap } from '../emulator/traps';
-import type { FdtNode, DeviceTree } from '../lib/fdt';
+import type { DeviceTree, FdtNode } from '../lib/fdt';
+import type { KernelCmdline } from '../lib/cmdline';
 import { KernelLog } from './printk';
 import { Kallsyms } from './kallsyms';
 import { KCALL, BRK, THREAD_SIZE, type CpuIdRegs } from './arch/arm64/kernel/kcalls';
-import { start_kernel, start_kernel_switched } from './init/main';
+import { start_kernel, start_kernel_percpu, start_kernel_rest } from './init/main';
 import type { Memblock } from './mm/memblock';
 import { KIMAGE_VADDR, type LinearMap } from './arch/arm64/memory';
 import type { KernelPageTables } from './arch/arm64/mm/mmu';
 import { el0_fault } from './arch/arm64/kernel/traps';
 import { Harness } from './kernel/harness';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
-import { harnessThread, type Task } from './kernel/task';
-import { invokeSyscall, type SyscallContext } from './kernel/sys';
+import { Scheduler, type SchedHost } from './kernel/sched/core';
+import { HARNESS_PID, Task, UserTask } from './kernel/sched/task';
+import { Completion } from './kernel/sched/wait';
+import { LEAVES_FAST_PATH, invokeSyscall, type SyscallContext } from './kernel/sys';
 import { copyFromUser, copyToUser } from './kernel/uaccess';
 import { EFAULT } from './include/errno';
-import { NR } from './include/unistd';
 import { ProcFs } from './fs/proc';
-import type { bootmem_init } from './mm/init';
+import type { BootmemInit } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
-import type { KernelCmdline } from '../lib/cmdline';
+import type { KernelMemory } from './mm/maccess';
+import type { PerCpuAreas } from './mm/percpu_areas';
+import { ThisCpu } from './arch/arm64/percpu';
+import { jiffies_at } from './kernel/time/jiffies';
+import { KthreadTask } from './kernel/sched/task';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -45,56 +61,106 @@ export class KernelPanic extends Error {
   override name = 'KernelPanic';
 }
 
+/** A kernel run from the top level could not go on (nothing runnable, a round limit). */
+export class KernelRunError extends Error {
+  override name = 'KernelRunError';
+}
+
 export interface KernelOptions {
   /** The boot partition, where System.map lives beside kernel8.img. */
   bootDir: string;
 }
 
-export class Kernel {
+/** What setup_arch found and built (the MMU still off). */
+export interface SetupArch {
+  dt: DeviceTree;
+  cmdline: KernelCmdline;
+  cmdlineText: string;
+  /** The cpu node of each logical CPU. */
+  cpuNodes: FdtNode[];
+  memblock: Memblock;
+  linear: LinearMap;
+  pgtables: KernelPageTables;
+  /** Kernel virtual memory through swapper_pg_dir. */
+  kmem: KernelMemory;
+  bootmem: BootmemInit;
+}
+
+/** What the memory subsystems are once start_kernel has brought them up. */
+export interface MmState {
+  pgalloc: PageAllocator;
+}
+
+export class Kernel implements SchedHost {
   readonly log: KernelLog;
   readonly syms: Kallsyms;
   state: KernelState = 'booting';
   /** Physical address the image runs at (learnt from its first hvc). */
   textPa = 0;
-  /** What setup_arch found. */
-  dt?: DeviceTree;
-  cmdline?: KernelCmdline;
-  cmdlineText = '';
-  /** Per-CPU state, indexed by logical CPU number (= core index). */
-  readonly online: boolean[];
+  /** Per-CPU state indexed by logical CPU number (= core index). */
+  readonly onlineMask: boolean[];
   readonly cpuRegs: (CpuIdRegs | undefined)[];
-  readonly current: (Task | undefined)[];
-  /** cpu node of each logical CPU, from the device tree. */
-  cpuNodes: FdtNode[] = [];
-  /** Early memory (setup_arch) and the kernel's translation tables (paging_init). */
-  memblock?: Memblock;
-  linear?: LinearMap;
-  pgtables?: KernelPageTables;
+  /** cpu_running: each secondary completes its own when it comes online. */
+  readonly cpuRunning: Completion[];
   /** True once the boot CPU runs on the kernel's page tables. */
   switched = false;
   readonly proc = new ProcFs();
-  /** The zones and struct page array (bootmem_init), then the buddy allocator (mm_init). */
-  bootmem?: ReturnType<typeof bootmem_init>;
-  pageAllocator?: PageAllocator;
+  readonly sched: Scheduler;
+  /** The per-CPU context of the kernel code running now. */
+  readonly this_cpu = new ThisCpu();
   /** How TypeScript runs code on a chosen core (tests, benchmarks, the API). */
   readonly harness: Harness;
 
+  private arch_?: SetupArch;
+  private mm_?: MmState;
+  /** The per-CPU areas (setup_per_cpu_areas), once they exist. */
+  percpu?: PerCpuAreas;
+  /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
+  private clockRunning = false;
+
   constructor(readonly machine: Machine, opts: KernelOptions) {
     this.syms = Kallsyms.fromFile(join(opts.bootDir, 'System.map'));
-    this.log = new KernelLog(() => machine.uptimeUsec);
+    this.log = new KernelLog(() => (this.clockRunning ? machine.uptimeUsec : 0));
     this.log.onLine((line) => this.consoleWrite(new TextEncoder().encode(`${line}\n`)));
     const n = machine.cores.length;
-    this.online = new Array<boolean>(n).fill(false);
+    this.onlineMask = new Array<boolean>(n).fill(false);
     this.cpuRegs = new Array<CpuIdRegs | undefined>(n).fill(undefined);
-    this.current = new Array<Task | undefined>(n).fill(undefined);
+    this.cpuRunning = Array.from({ length: n }, (_, cpu) => new Completion(`cpu_running ${cpu}`));
+    this.sched = new Scheduler(this);
     this.harness = new Harness(this);
     machine.onTrap = (trap) => this.handleTrap(trap);
     machine.onFastSvc = (call) => call.el === 0 && this.fastSyscall(call);
+    machine.os = this.sched;
   }
 
   get printk(): (line: string) => void {
     return this.log.printk;
   }
+
+  /* ---- boot phases' results ------------------------------------------------ */
+
+  get arch(): SetupArch {
+    if (!this.arch_) throw new KernelPanic('setup_arch has not run yet');
+    return this.arch_;
+  }
+  set arch(a: SetupArch) {
+    this.arch_ = a;
+  }
+
+  get mm(): MmState {
+    if (!this.mm_) throw new KernelPanic('the memory subsystems are not up yet (mm_init has not run)');
+    return this.mm_;
+  }
+  set mm(m: MmState) {
+    this.mm_ = m;
+  }
+
+  /** time_init: the clock starts showing in the log. */
+  startClock(): void {
+    this.clockRunning = true;
+  }
+
+  /* ---- the image ----------------------------------------------------------- */
 
   /** Physical address of a kernel symbol (the image is position independent). */
   paddr(sym: string): bigint {
@@ -111,6 +177,10 @@ export class Kernel {
     return this.switched ? this.vaddr(sym) : this.paddr(sym);
   }
 
+  symbolAddress(sym: string): bigint | undefined {
+    return this.syms.has(sym) ? this.addr(sym) : undefined;
+  }
+
   get imageSize(): number {
     return Number(this.syms.offset('_end'));
   }
@@ -120,17 +190,131 @@ export class Kernel {
     for (const b of data) this.machine.console.write(0, 1, BigInt(b));
   }
 
+  /* ---- per-CPU context, time ------------------------------------------------ */
+
+  enter(core: Core, task: Task, tpidrEl1?: bigint): void {
+    this.this_cpu.enter(core, task, tpidrEl1);
+  }
+
+  cpu_online(cpu: number): boolean {
+    return this.onlineMask[cpu] === true;
+  }
+
+  online(cpu: number): boolean {
+    return this.cpu_online(cpu);
+  }
+
+  /** `current`: the task kernel code runs for. */
+  current(): Task {
+    return this.this_cpu.task;
+  }
+
+  /** smp_processor_id(): this_cpu_read(cpu_number), through TPIDR_EL1 (kept for the entry). */
+  smp_processor_id(): number {
+    const c = this.this_cpu;
+    // Before setup_per_cpu_areas only the boot CPU runs kernel code.
+    if (c.cpu_ === undefined) c.cpu_ = this.percpu ? this.arch.kmem.read32(this.this_cpu_ptr('cpu_number')) : c.core.index;
+    return c.cpu_;
+  }
+
+  /** __per_cpu_offset[cpu], as the image holds it. */
+  per_cpu_offset(cpu: number): bigint {
+    return this.machine.ram.u64(Number(this.paddr('__per_cpu_offset')) + 8 * cpu);
+  }
+
+  /** this_cpu_ptr(&var): the running CPU's copy of a static per-CPU variable of the image. */
+  this_cpu_ptr(sym: string): bigint {
+    return BigInt.asUintN(64, this.vaddr(sym) + this.this_cpu.offset);
+  }
+
+  /** per_cpu_ptr(&var, cpu). */
+  per_cpu_ptr(sym: string, cpu: number): bigint {
+    return BigInt.asUintN(64, this.vaddr(sym) + this.per_cpu_offset(cpu));
+  }
+
+  /** ktime_get(): nanoseconds of virtual time since power-on. */
+  clockNs(): number {
+    return this.machine.clockNs;
+  }
+
+  jiffies(): number {
+    return jiffies_at(this.machine.clockNs);
+  }
+
+  /* ---- running kernel code from the top level ------------------------------- */
+
+  /**
+   * Run `fn` as kernel code on `cpu`, synchronously (the machine is
+   * stopped between rounds, so this is what smp_call_function_single
+   * would run there). From the top level only.
+   */
+  on<R>(cpu: number, fn: () => R): R {
+    const core = this.machine.core(cpu);
+    if (!this.cpu_online(cpu)) throw new KernelRunError(`cpu${cpu} is not online`);
+    const saved = this.this_cpu.snapshot();
+    this.enter(core, this.sched.curr[cpu]!);
+    try {
+      return fn();
+    } finally {
+      this.this_cpu.restore(saved);
+    }
+  }
+
+  /**
+   * Run the machine from the top level until `until()` holds. Ends with a
+   * KernelRunError when nothing can run any more ("no runnable task, N
+   * waiting", with who waits for what) or after `maxRounds` (what each CPU
+   * was running, with its PC).
+   */
+  run(until: () => boolean, maxRounds = 100_000): void {
+    const r = this.machine.run({ until, maxRounds });
+    if (r === 'until') return;
+    if (r === 'halted') throw new KernelRunError(this.machine.status?.message ?? 'the machine halted');
+    if (r === 'idle') {
+      const waiting = this.sched.waiting();
+      throw new KernelRunError(`no runnable task, ${waiting.length} waiting${waiting.length ? `: ${waiting.join('; ')}` : ''}`);
+    }
+    throw new KernelRunError(`still running after ${maxRounds} scheduler rounds: ${this.runningReport()}`);
+  }
+
+  /** One clause per busy CPU: its task and the core's PC. */
+  runningReport(): string {
+    const parts = this.machine.cores.map((core) => {
+      const t = this.sched.curr[core.index]!;
+      if (t.kind === 'idle' && !this.sched.hasWaiting(core.index)) return undefined;
+      return `cpu${core.index} ${t.kind === 'idle' ? 'has runnable tasks' : `runs ${t}`} at PC 0x${core.pc.toString(16).padStart(16, '0')}`;
+    });
+    return parts.filter(Boolean).join('; ') || 'no CPU busy';
+  }
+
+  /**
+   * kcall(cpu, sym, ...args): run a function of the kernel image on `cpu`
+   * (a short-lived kernel thread there calls it) and return its x0. A
+   * fault in it is reported as an oops and thrown as a KernelRunError.
+   */
+  kcall(cpu: number, sym: string, ...args: (bigint | number)[]): bigint {
+    if (!this.syms.has(sym)) throw new KernelRunError(`kcall: no symbol "${sym}" in the kernel image`);
+    const call = this.harness.kcallThread(cpu, sym, args);
+    this.run(() => call.task.state === 'dead');
+    if (call.task.oops) throw new KernelRunError(`kcall ${sym} on cpu${cpu}: ${call.task.oops}`);
+    return call.x0();
+  }
+
   /* ---- traps ------------------------------------------------------------ */
 
-  private handleTrap(trap: Trap): void {
+  private handleTrap(trap: Trap): CoreAction {
+    const core = this.machine.core(trap.core);
+    this.enter(core, this.sched.curr[trap.core]!);
     try {
       if (trap.kind === 'hvc' && trap.el === 1) return this.kernelCall(trap);
       if (trap.kind === 'svc' && trap.el === 0) return this.el0Syscall(trap);
       if (trap.kind === 'brk' && trap.el === 0 && trap.imm === BRK.HARNESS_RETURN) return this.harnessReturn(trap);
-      this.fault(trap);
+      return this.fault(trap);
     } catch (e) {
       if (e instanceof KernelPanic) return this.panic(e.message);
       throw e;
+    } finally {
+      this.this_cpu.leave();
     }
   }
 
@@ -139,39 +323,42 @@ export class Kernel {
     return { mpidr: c.x(1), midr: c.x(2), pfr0: c.x(3), isar0: c.x(4), ctr: c.x(5) };
   }
 
-  private kernelCall(trap: Trap): void {
+  private kernelCall(trap: Trap): CoreAction {
     const core = this.machine.core(trap.core);
+    const resume: CoreAction = { resume: trap.pc };
     switch (trap.imm) {
       case KCALL.EARLY_ENTRY:
-        this.textPa = Number(trap.pc - this.syms.offset('__mpidr_readers_start'));
-        // Each core's reads of MPIDR_EL1 in the entry code see its own affinity.
-        for (const c of this.machine.cores) c.exposeIdRegisters(this.paddr('__mpidr_readers_start'), this.paddr('__mpidr_readers_end'));
-        return this.resume(trap);
+        this.textPa = Number(trap.pc - this.syms.offset('early_entry_return'));
+        return resume;
       case KCALL.START_KERNEL:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);
         start_kernel(this, core.x(0));
         this.prepareMmuSwitch(trap.core, 'primary_switched', 'init_stack_end');
-        return this.resume(trap);
+        return resume;
       case KCALL.PRIMARY_SWITCHED:
         this.switched = true;
         // The image now runs at KIMAGE_VADDR too: make its WFI/WFE sites known there.
         this.machine.codeChanged(this.textPa, this.imageSize, KIMAGE_VADDR);
-        core.saveEl1();
-        start_kernel_switched(this);
-        if (this.state === 'booting') this.state = 'running';
-        return this.resume(trap);
+        start_kernel_percpu(this);
+        core.setX(19, trap.core);
+        return resume;
+      case KCALL.START_KERNEL_REST:
+        core.saveEl1(); // with this CPU's TPIDR_EL1: every later return to EL1 keeps it
+        start_kernel_rest(this);
+        return resume;
       case KCALL.SECONDARY_START:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);
         this.prepareMmuSwitch(trap.core, 'secondary_switched', 'secondary_stacks', (trap.core + 1) * THREAD_SIZE);
-        return this.resume(trap);
+        core.setX(19, trap.core);
+        return resume;
       case KCALL.SECONDARY_SWITCHED:
         core.saveEl1();
         secondary_start_kernel(this, trap.core);
-        return this.resume(trap);
+        return resume;
       case KCALL.RETURN:
-        if (!this.harness.active(trap.core)) throw new KernelPanic(`cpu${trap.core}: kernel return with no call in progress`);
-        this.harness.done(trap.core, core.x(0));
-        return this.returnToIdle(trap.core);
+        if (!this.sched.kcallOn(trap.core)) throw new KernelPanic(`cpu${trap.core}: kernel return with no call in progress`);
+        this.sched.kcallReturned(trap.core, core.x(0));
+        return this.toIdle(trap.core);
       default:
         throw new KernelPanic(`unknown kernel call hvc #${trap.imm} from cpu${trap.core}`);
     }
@@ -179,8 +366,7 @@ export class Kernel {
 
   /** Registers for the image's __enable_mmu: the kernel's tables, then on to `continueAt`. */
   private prepareMmuSwitch(cpu: number, continueAt: string, stack: string, stackOffset = 0): void {
-    const t = this.pgtables;
-    if (!t) throw new KernelPanic('no kernel page tables to switch to');
+    const t = this.arch.pgtables;
     const core = this.machine.core(cpu);
     core.setX(0, t.swapper.root);
     core.setX(1, t.ttbr0.root);
@@ -190,9 +376,19 @@ export class Kernel {
     core.sp = this.vaddr(stack) + BigInt(stackOffset);
   }
 
-  private resume(trap: Trap): void {
-    if (!this.machine.halted) this.machine.start(trap.core, trap.pc);
+  /** Back to EL1 and the idle loop (the core parks in its WFI). */
+  toIdle(cpu: number): CoreAction {
+    this.machine.core(cpu).restoreEl1();
+    return { resume: this.addr('cpu_idle') };
   }
+
+  /** The same for a core stopped between rounds (from the top level). */
+  idleNow(cpu: number): void {
+    this.machine.core(cpu).restoreEl1();
+    this.machine.start(cpu, this.addr('cpu_idle'));
+  }
+
+  /* ---- system calls ----------------------------------------------------- */
 
   /** One context per CPU, made once: the syscall path allocates nothing per call. */
   private readonly contexts: SyscallContext[] = [];
@@ -203,17 +399,18 @@ export class Kernel {
       const core = this.machine.core(cpu);
       const c: SyscallContext = {
         cpu,
-        task: harnessThread(cpu),
+        task: this.sched.curr[cpu]!,
         copyFromUser: (va, len) => copyFromUser(core, this.machine.ram, va, len),
         copyToUser: (va, data) => copyToUser(core, this.machine.ram, va, data),
         consoleWrite: (data) => this.consoleWrite(data),
+        nowNs: () => this.clockNs(),
         exit: (code) => {
           c.task.exitCode = code;
         },
       };
       ctx = this.contexts[cpu] = c;
     }
-    ctx.task = this.current[cpu] ??= harnessThread(cpu);
+    ctx.task = this.sched.curr[cpu]!;
     return ctx;
   }
 
@@ -221,80 +418,100 @@ export class Kernel {
 
   /**
    * A system call answered inside the trap hook, the core running on: every
-   * call but the ones that end the task (they leave EL0 for good).
+   * call that neither ends nor blocks the task.
    */
   private fastSyscall(call: SvcCall): boolean {
     const nr = Number(call.nr);
-    if (nr === NR.exit || nr === NR.exit_group) return false;
-    const ctx = this.syscallContext(call.core);
-    for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
-    this.machine.core(call.core).setX(0, invokeSyscall(ctx, nr, this.args));
-    return true;
+    if (LEAVES_FAST_PATH.has(nr)) return false;
+    const core = this.machine.core(call.core);
+    this.enter(core, this.sched.curr[call.core]!, call.tpidrEl1);
+    try {
+      const ctx = this.syscallContext(call.core);
+      for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
+      const ret = invokeSyscall(ctx, nr, this.args);
+      if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
+      core.setX(0, ret);
+      return true;
+    } finally {
+      this.this_cpu.leave();
+    }
   }
 
-  private el0Syscall(trap: Trap): void {
+  private el0Syscall(trap: Trap): CoreAction {
     const core = this.machine.core(trap.core);
     const ctx = this.syscallContext(trap.core);
     for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
     const ret = invokeSyscall(ctx, Number(core.trapX(8)), this.args);
     if (ctx.task.exitCode !== undefined) return this.taskExited(trap.core, ctx.task.exitCode);
-    core.setX(0, ret);
-    this.machine.start(trap.core, trap.pc);
+    if (typeof ret === 'bigint') {
+      core.setX(0, ret);
+      return { resume: trap.pc };
+    }
+    if (ret.kind === 'yield') {
+      if (!this.sched.yieldUser(core, trap.pc)) {
+        core.setX(0, ret.ret);
+        return { resume: trap.pc };
+      }
+      return this.toIdle(trap.core);
+    }
+    this.sched.blockUser(core, trap.pc, ret.ret, ret.what, ret.untilNs);
+    return this.toIdle(trap.core);
   }
 
-  private taskExited(cpu: number, code: number): void {
-    this.harness.exited(cpu, code);
-    this.current[cpu] = undefined;
-    this.returnToIdle(cpu);
+  private taskExited(cpu: number, code: number): CoreAction {
+    const task = this.sched.curr[cpu]!;
+    this.harness.exited(task, code);
+    this.sched.userExited(task, code);
+    return this.toIdle(cpu);
   }
 
-  private harnessReturn(trap: Trap): void {
-    if (!this.harness.active(trap.core)) return this.fault(trap);
-    this.harness.done(trap.core, this.machine.core(trap.core).x(0));
-    this.returnToIdle(trap.core);
+  private harnessReturn(trap: Trap): CoreAction {
+    const task = this.sched.curr[trap.core]!;
+    if (!this.harness.owns(task)) return this.fault(trap);
+    const x0 = this.machine.core(trap.core).x(0);
+    this.harness.done(task, x0);
+    this.sched.userExited(task, 0);
+    return this.toIdle(trap.core);
   }
 
-  /** Back to EL1 and the idle loop (the core parks in its WFI). */
-  returnToIdle(cpu: number): void {
-    this.machine.core(cpu).restoreEl1();
-    this.machine.start(cpu, this.addr('cpu_idle'));
-  }
+  /* ---- faults ---------------------------------------------------------------- */
 
-  private fault(trap: Trap): void {
-    if (this.fixupProbeFault(trap)) return;
+  private fault(trap: Trap): CoreAction {
+    const inKcall = this.sched.kcallOn(trap.core);
+    if (inKcall && this.isProbeFault(trap)) {
+      // The probes' exception table: -EFAULT instead of an oops (copy_from_kernel_nofault).
+      this.sched.kcallReturned(trap.core, BigInt(-EFAULT));
+      return this.toIdle(trap.core);
+    }
     if (trap.el === 0) return this.killUserTask(trap);
-    this.panic(this.machine.describeTrap(trap), trap);
+    if (inKcall) {
+      this.sched.oops(inKcall, this.machine.describeTrap(trap));
+      return this.toIdle(trap.core);
+    }
+    return this.panic(this.machine.describeTrap(trap), trap);
+  }
+
+  private isProbeFault(trap: Trap): boolean {
+    return trap.kind === 'data-abort' && trap.el === 1 && this.switched && trap.pc >= this.vaddr('probe_read64') && trap.pc < this.vaddr('__probes_end');
   }
 
   /** A fault in user code: the task dies of its signal, the kernel says why, the core goes idle. */
-  private killUserTask(trap: Trap): void {
-    const task = this.current[trap.core] ?? harnessThread(trap.core);
+  private killUserTask(trap: Trap): CoreAction {
+    const task = this.sched.curr[trap.core]!;
     const { signal, message } = el0_fault(trap, task);
     this.printk(message);
-    this.harness.killed(trap.core, signal);
-    this.current[trap.core] = undefined;
-    this.returnToIdle(trap.core);
-  }
-
-  /**
-   * The exception table of the probes: a data abort inside one returns
-   * -EFAULT to its caller instead of oopsing, as copy_from_kernel_nofault
-   * does through the extable.
-   */
-  private fixupProbeFault(trap: Trap): boolean {
-    if (!this.harness.active(trap.core) || trap.kind !== 'data-abort' || trap.el !== 1 || !this.switched) return false;
-    if (trap.pc < this.vaddr('probe_read64') || trap.pc >= this.vaddr('__probes_end')) return false;
-    this.harness.done(trap.core, BigInt(-EFAULT));
-    this.returnToIdle(trap.core);
-    return true;
+    this.harness.killed(task, signal);
+    this.sched.userExited(task, 128 + signal);
+    return this.toIdle(trap.core);
   }
 
   /* ---- the end ---------------------------------------------------------- */
 
-  panic(message: string, trap?: Trap): void {
+  panic(message: string, trap?: Trap): CoreAction {
     this.printk(`Kernel panic - not syncing: ${message}`);
     this.state = 'panic';
     this.machine.halt(message, false, trap);
+    return 'stop';
   }
 
   /** machine_halt(): stop every core. */
@@ -305,3 +522,5 @@ export class Kernel {
     this.machine.halt('System halted', true);
   }
 }
+
+export { HARNESS_PID, UserTask, KthreadTask };

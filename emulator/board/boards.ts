@@ -38,7 +38,7 @@ function piDram(ramBytes: number, periphBase: number): MemRange[] {
 }
 
 /** What differs between the Raspberry Pi compute modules. */
-type PiModule = Pick<BoardProfile, 'name' | 'description' | 'model' | 'compatible' | 'soc' | 'dtbName' | 'ramSizes' | 'defaultRam' | 'devices'> &
+type PiModule = Pick<BoardProfile, 'name' | 'description' | 'model' | 'compatible' | 'soc' | 'dtbName' | 'ramSizes' | 'defaultRam' | 'devices' | 'timerHz'> &
   Required<Pick<BoardProfile, 'socRanges' | 'dmaRanges'>> & {
     cpuModel: CpuModel;
     /** Start of the peripheral window: RAM stops below it. */
@@ -75,6 +75,7 @@ export const uconsoleCm4 = piModule({
   compatible: ['raspberrypi,4-compute-module', 'brcm,bcm2711'],
   soc: 'BCM2711',
   dtbName: 'bcm2711-rpi-cm4.dtb',
+  timerHz: 54_000_000,
   cpuModel: 'cortex-a72',
   ramSizes: [1 * GiB, 2 * GiB, 4 * GiB, 8 * GiB],
   defaultRam: 4 * GiB,
@@ -102,6 +103,7 @@ export const uconsoleCm3 = piModule({
   model: 'Raspberry Pi Compute Module 3 Rev 1.0',
   compatible: ['raspberrypi,3-compute-module', 'brcm,bcm2837'],
   soc: 'BCM2837',
+  timerHz: 19_200_000,
   dtbName: 'bcm2710-rpi-cm3.dtb',
   cpuModel: 'cortex-a53',
   ramSizes: [1 * GiB],
@@ -124,6 +126,7 @@ export const uconsoleA06: BoardProfile = {
   model: 'Clockworkpi A06',
   compatible: ['clockwork,devterm-a06', 'rockchip,rk3399'],
   soc: 'RK3399',
+  timerHz: 24_000_000,
   dtbName: 'rk3399-clockworkpi-a06.dtb',
   defaultCmdline: 'console=ttyS2,1500000',
   cpus: [
@@ -159,6 +162,7 @@ export const uconsoleA04: BoardProfile = {
   model: 'ClockworkPi A04',
   compatible: ['clockwork,devterm-a04', 'allwinner,sun50i-h6'],
   soc: 'H6',
+  timerHz: 24_000_000,
   dtbName: 'sun50i-h6-clockworkpi-a04.dtb',
   defaultCmdline: 'console=ttyS0,115200',
   cpus: [0, 1, 2, 3].map((n) => ({ model: 'cortex-a53', mpidr: (0x8000_0000 | n) >>> 0 })),

@@ -65,6 +65,14 @@ export interface BoardProfile {
   /** What the SoC's DMA masters can reach (DT `dma-ranges` of /soc); none: all of the 32-bit space. */
   dmaRanges?: { bus: number; cpu: number; size: number }[];
   console: ConsoleDesc;
+  /**
+   * The generic timer's frequency (CNTFRQ_EL0), set by the boot firmware
+   * from the SoC's crystal: 54 MHz on the BCM2711, 19.2 MHz on the BCM2837
+   * (OSC_FREQ in the Raspberry Pi armstubs, raspberrypi/tools
+   * armstubs/armstub8.S), 24 MHz on the RK3399 and the H6 (their 24 MHz
+   * oscillators, as their device trees' timer nodes assume).
+   */
+  timerHz: number;
   /** GPU memory carved from the top of the first GiB, in MB (config.txt gpu_mem); 0 if the board has none. */
   defaultGpuMemMb: number;
   /** Where the firmware loads a 64-bit kernel by default. */

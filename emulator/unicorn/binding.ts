@@ -26,7 +26,7 @@
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
-  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
+  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
 } from './constants';
 
@@ -70,10 +70,12 @@ interface Lib {
   mmap: KoffiFn;
   munmap: KoffiFn;
   madvise: KoffiFn;
+  /** struct uc_arm64_cp_reg { uint32_t crn, crm, op0, op1, op2; uint64_t val; } */
+  cpReg: TypeObject;
   protos: {
     intr: TypeObject;
     code: TypeObject;
-    insnMrs: TypeObject;
+    insnSys: TypeObject;
     memEvent: TypeObject;
     mmioRead: TypeObject;
     mmioWrite: TypeObject;
@@ -121,10 +123,11 @@ function loadLib(): Lib {
     mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)') as KoffiFn,
     munmap: libc.func('int munmap(void *addr, size_t len)') as KoffiFn,
     madvise: libc.func('int madvise(void *addr, size_t len, int advice)') as KoffiFn,
+    cpReg: koffi.struct('uc_arm64_cp_reg', { crn: 'uint32_t', crm: 'uint32_t', op0: 'uint32_t', op1: 'uint32_t', op2: 'uint32_t', val: 'uint64_t' }),
     protos: {
       intr: koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)'),
       code: koffi.proto('void uc_cb_code(void *uc, uint64_t address, uint32_t size, void *user)'),
-      insnMrs: koffi.proto('uint32_t uc_cb_mrs(void *uc, int reg, void *cp_reg, void *user)'),
+      insnSys: koffi.proto('uint32_t uc_cb_insn_sys(void *uc, int reg, void *cp_reg, void *user)'),
       memEvent: koffi.proto('bool uc_cb_mem_event(void *uc, int type, uint64_t address, int size, int64_t value, void *user)'),
       mmioRead: koffi.proto('uint64_t uc_cb_mmio_read(void *uc, uint64_t offset, unsigned int size, void *user)'),
       mmioWrite: koffi.proto('void uc_cb_mmio_write(void *uc, uint64_t offset, unsigned int size, uint64_t value, void *user)'),
@@ -236,7 +239,18 @@ export function hostAlloc(size: number, views = true): HostMemory {
 export type IntrHook = (intno: number) => void;
 export type CodeHook = (address: bigint, size: number) => void;
 /** Return the value to place in the destination register, or undefined to let the mrs run. */
-export type MrsHook = (reg: number, sysreg: { op0: number; op1: number; crn: number; crm: number; op2: number }) => bigint | undefined;
+/** A system register or system instruction operand as Unicorn passes it to instruction hooks. */
+export interface CpReg {
+  op0: number;
+  op1: number;
+  crn: number;
+  crm: number;
+  op2: number;
+  /** Xt for `sys`; unused for `mrs`. */
+  val: bigint | number;
+}
+export type MrsHook = (reg: number, sysreg: CpReg) => bigint | undefined;
+export type SysHook = (op: CpReg) => void;
 /** Return true if the access was handled (e.g. a region mapped) and should be retried. */
 export type UnmappedHook = (type: number, address: bigint, size: number) => boolean;
 export interface MmioHandlers {
@@ -444,12 +458,17 @@ export class Unicorn {
     return this.addHook(UC_HOOK_CODE, cb, begin, end);
   }
 
-  /** Intercept `mrs` with PC in [begin, end] (how MPIDR_EL1 is given its board value). */
+  /**
+   * Intercept `mrs` with PC in [begin, end]: the callback answers with the
+   * value the instruction reads, or undefined to let the engine read the
+   * register itself. (How MPIDR_EL1, MIDR_EL1 and the generic timer's
+   * counters get the machine's values.) Each hooked `mrs` costs a call into
+   * JavaScript, whatever register it reads.
+   */
   hookMrs(begin: bigint, end: bigint, fn: MrsHook): bigint {
     const cb = koffi.register((_uc: unknown, reg: number, cp: unknown) => {
       try {
-        const raw = new Uint32Array(koffi.view(cp as bigint, 20));
-        const v = fn(reg, { crn: raw[0]!, crm: raw[1]!, op0: raw[2]!, op1: raw[3]!, op2: raw[4]! });
+        const v = fn(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
         if (v === undefined) return 0;
         this.regWrite(reg, v);
         return 1;
@@ -457,8 +476,25 @@ export class Unicorn {
         this.fail(e);
         return 0;
       }
-    }, koffi.pointer(this.l.protos.insnMrs));
+    }, koffi.pointer(this.l.protos.insnSys));
     return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MRS]);
+  }
+
+  /**
+   * Observe the system instructions (`sys`: tlbi, dc, ic, at) with PC in
+   * [begin, end] before they execute; the instruction then runs as usual.
+   * `cp.val` is the value of Xt.
+   */
+  hookSys(begin: bigint, end: bigint, fn: SysHook): bigint {
+    const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
+      try {
+        fn(koffi.decode(cp, this.l.cpReg) as CpReg);
+      } catch (e) {
+        this.fail(e);
+      }
+      return 0;
+    }, koffi.pointer(this.l.protos.insnSys));
+    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_SYS]);
   }
 
   hookUnmapped(fn: UnmappedHook): bigint {

@@ -31,6 +31,8 @@ export const UC_HOOK_MEM_FETCH_UNMAPPED = 64;
 export const UC_HOOK_MEM_UNMAPPED = 112;
 
 export const UC_ARM64_INS_MRS = 1;
+export const UC_ARM64_INS_MSR = 2;
+export const UC_ARM64_INS_SYS = 3;
 
 export const UC_ERR_OK = 0;
 export const UC_ERR_READ_UNMAPPED = 6;
@@ -109,6 +111,8 @@ export const SYSREG = {
   TPIDR_EL1: sysreg('TPIDR_EL1', 3, 0, 13, 0, 4),
   TPIDR_EL0: sysreg('TPIDR_EL0', 3, 3, 13, 0, 2),
   CNTFRQ_EL0: sysreg('CNTFRQ_EL0', 3, 3, 14, 0, 0),
+  CNTPCT_EL0: sysreg('CNTPCT_EL0', 3, 3, 14, 0, 1),
+  CNTVCT_EL0: sysreg('CNTVCT_EL0', 3, 3, 14, 0, 2),
   CNTKCTL_EL1: sysreg('CNTKCTL_EL1', 3, 0, 14, 1, 0),
   HCR_EL2: sysreg('HCR_EL2', 3, 4, 1, 1, 0),
   SCR_EL3: sysreg('SCR_EL3', 3, 6, 1, 1, 0),

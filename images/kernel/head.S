@@ -11,8 +11,9 @@
 // The work of booting is done by the TypeScript kernel, reached by
 // `hvc #KCALL_*` (kernel-model/arch/arm64/kernel/kcalls.ts). What stays in
 // ARM64 code is what must run on the cores themselves: the entry points,
-// the reads of each core's identity registers, the idle loop, and the
-// return to EL0.
+// the reads of each core's identity registers, setting each core's per-CPU
+// offset, the idle loop, the return to EL0, and the functions the kernel
+// runs on a chosen core (kcall): TLB maintenance, per-CPU reads, probes.
 
 _text:
 _head:
@@ -32,7 +33,7 @@ primary_entry:
     adr x9, init_stack_end
     mov sp, x9
     hvc #KCALL_EARLY_ENTRY      // the kernel learns where the image runs (this PC)
-__mpidr_readers_start:
+early_entry_return:
     mrs x1, mpidr_el1
     mrs x2, midr_el1
     mrs x3, id_aa64pfr0_el1
@@ -43,23 +44,34 @@ __mpidr_readers_start:
 
 // Back from __enable_mmu, at KIMAGE_VADDR: the rest of start_kernel.
 primary_switched:
-    hvc #KCALL_PRIMARY_SWITCHED
+    hvc #KCALL_PRIMARY_SWITCHED     // setup_per_cpu_areas; x19 = this CPU
+    bl set_my_cpu_offset            // smp_prepare_boot_cpu
+    hvc #KCALL_START_KERNEL_REST    // the rest of start_kernel, then rest_init
     b cpu_idle
 
 // Secondary cores, released through the spin table: x0..x3 = 0.
 secondary_entry:
     mrs x1, mpidr_el1
     mrs x2, midr_el1
-__mpidr_readers_end:                 // [start, end]: the firmware-style identity reads (MPIDR, MIDR)
     mrs x3, id_aa64pfr0_el1
     mrs x4, id_aa64isar0_el1
     mrs x5, ctr_el0
-    hvc #KCALL_SECONDARY_START  // the kernel sets x0..x4 (its page tables) and sp
+    hvc #KCALL_SECONDARY_START  // the kernel sets x0..x4 (its page tables), sp and x19 (the CPU number)
     b __enable_mmu
 
 secondary_switched:
+    bl set_my_cpu_offset
     hvc #KCALL_SECONDARY_SWITCHED   // secondary_start_kernel(): the CPU is online
     b cpu_idle
+
+// set_my_cpu_offset(per_cpu_offset(x19)): TPIDR_EL1 holds this CPU's
+// per-CPU offset from here on; every this_cpu access adds it
+// (arch/arm64/include/asm/percpu.h).
+set_my_cpu_offset:
+    adr x0, __per_cpu_offset
+    ldr x0, [x0, x19, lsl #3]
+    msr tpidr_el1, x0
+    ret
 
 // Turn the MMU on with the kernel's tables and continue at a virtual address.
 //   x0 = TTBR1 (swapper_pg_dir), x1 = TTBR0 (idmap of the image + user space),
@@ -89,14 +101,62 @@ cpu_idle:
 ret_to_user:
     eret
 
-// Probes the kernel runs on a chosen core at EL1 (tests, /proc checks):
-// each does one access through that core's MMU and returns with hvc.
+// Functions the kernel runs on a chosen core (kcall): called with x30 =
+// kcall_return, whose hvc hands x0 back to the kernel.
+kcall_return:
+    hvc #KCALL_RETURN
+
+// __my_cpu_offset: this core's TPIDR_EL1.
+my_cpu_offset:
+    mrs x0, tpidr_el1
+    ret
+
+// raw_smp_processor_id(): this_cpu_read(cpu_number), through TPIDR_EL1.
+raw_smp_processor_id:
+    adr x0, cpu_number
+    mrs x1, tpidr_el1
+    ldr w0, [x0, x1]
+    ret
+
+// TLB maintenance (arch/arm64/include/asm/tlbflush.h, 5.10): broadcast to
+// the Inner Shareable domain, i.e. every core; the dsb waits for the other
+// cores to finish, the isb for this core's pipeline.
+flush_tlb_all:
+    dsb ishst
+    tlbi vmalle1is
+    dsb ish
+    isb
+    ret
+
+// flush_tlb_kernel_range(x0 = start, x1 = end): one tlbi vaale1is per page,
+// or the whole TLB beyond MAX_TLBI_OPS (PTRS_PER_PTE) pages.
+flush_tlb_kernel_range:
+    sub x2, x1, x0
+    movz x3, #0x20, lsl #16     // MAX_TLBI_OPS * PAGE_SIZE = 512 * 4096
+    cmp x2, x3
+    b.hi flush_tlb_all
+    ubfx x0, x0, #12, #44       // __TLBI_VADDR(start, 0): the page number, ASID 0
+    ubfx x1, x1, #12, #44
+    dsb ishst
+flush_tlb_kernel_range_loop:
+    cmp x0, x1
+    b.hs flush_tlb_kernel_range_done
+    tlbi vaale1is, x0
+    add x0, x0, #1
+    b flush_tlb_kernel_range_loop
+flush_tlb_kernel_range_done:
+    dsb ish
+    isb
+    ret
+
+// Probes: one access through this core's MMU each.
 probe_read64:                   // x0 = VA -> x0 = *(u64 *)VA
     ldr x0, [x0]
-    hvc #KCALL_RETURN
+    ret
 probe_write64:                  // x0 = VA, x1 = value
     str x1, [x0]
-    hvc #KCALL_RETURN
+    mov x0, #0
+    ret
 __probes_end:                   // a fault in [probe_read64, __probes_end) returns -EFAULT (the extable)
 
 // EL0 code the test harness runs on a core: one system call, then back.
@@ -111,6 +171,21 @@ harness_syscall_end:
 harness_buffers:
     .space 4096 * NR_CPUS_MAX
 harness_buffers_end:
+
+// __per_cpu_offset[NR_CPUS]: what set_my_cpu_offset loads into TPIDR_EL1.
+.balign 8
+__per_cpu_offset:
+    .space 8 * NR_CPUS_MAX
+
+// The static per-CPU variables (.data..percpu): setup_per_cpu_areas gives
+// each CPU a copy; CPU n's copy of a variable is at its address here plus
+// __per_cpu_offset[n].
+.balign 4096
+__per_cpu_start:
+cpu_number:                     // smp_processor_id()
+    .word 0
+.balign 64
+__per_cpu_end:
 
 // Stacks: the boot CPU's, then one per secondary (until the kernel has an allocator).
 .balign 4096

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * start_kernel (init/main.c), the model's version, in two halves around
- * the switch to the kernel's page tables:
+ * start_kernel (init/main.c), the model's version, in three parts around
+ * the switch to the kernel's page tables and the boot CPU's per-CPU
+ * offset:
  *
  *  start_kernel: the boot CPU arrives from the image's primary_entry with
  *    the device tree in x0, the MMU off and its identity registers read;
  *    setup_arch parses the tree, builds memblock and the page tables;
- *  the image's __enable_mmu then turns the MMU on and continues at
+ *  the image's __enable_mmu turns the MMU on and continues at
  *    KIMAGE_VADDR, which calls back into
- *  start_kernel_switched: the rest, in Linux's order (the memory
- *    subsystems, then the other CPUs).
+ *  start_kernel_percpu: setup_per_cpu_areas; the image then writes the
+ *    boot CPU's offset into TPIDR_EL1 (smp_prepare_boot_cpu) and calls
+ *  start_kernel_rest: the rest in Linux's order (the zonelists, the
+ *    memory subsystems, the clock), then rest_init, which starts
+ *    kernel_init as a kernel thread on the boot CPU: it brings up the
+ *    other CPUs and marks the kernel running. The boot CPU meanwhile goes
+ *    idle, as Linux's does in cpu_startup_entry.
  */
 
 import type { Kernel } from '../kernel';
@@ -17,6 +23,10 @@ import { setup_arch } from '../arch/arm64/kernel/setup';
 import { smp_init } from '../arch/arm64/kernel/smp';
 import { hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
 import { build_zonelists, mem_init } from '../mm/init';
+import { setup_per_cpu_areas } from '../mm/percpu_areas';
+import { kthread_run } from '../kernel/kthread';
+import { time_init } from '../kernel/time/clocksource';
+import type { KthreadGen } from '../kernel/sched/kthread_types';
 
 /** What `uname -r` would say: the uConsole kernel's version, marked as the model. */
 export const UTS_RELEASE = '5.10.17-uconsole-mm';
@@ -27,18 +37,35 @@ export function start_kernel(k: Kernel, dtbPa: bigint): void {
   const regs = k.cpuRegs[0]!;
   k.printk(`Booting Linux on physical CPU ${hwid(regs.mpidr)} [${midrHex(regs.midr)}]`);
   k.printk(LINUX_BANNER);
-  setup_arch(k, Number(dtbPa));
+  k.arch = setup_arch(k, Number(dtbPa));
   k.proc.register('/proc/version', () => `${LINUX_BANNER}\n`);
-  k.proc.register('/proc/cmdline', () => `${k.cmdlineText}\n`);
+  k.proc.register('/proc/cmdline', () => `${k.arch.cmdlineText}\n`);
 }
 
-export function start_kernel_switched(k: Kernel): void {
-  const regs = k.cpuRegs[0]!;
-  k.online[0] = true;
-  k.printk(icacheLine(0, regs));
-  const pgalloc = build_zonelists(k, k.bootmem!);
-  k.printk(`Kernel command line: ${k.cmdlineText}`);
+/** After the MMU switch: the per-CPU areas, before the boot CPU sets its offset. */
+export function start_kernel_percpu(k: Kernel): void {
+  const a = k.arch;
+  k.percpu = setup_per_cpu_areas(k.machine.ram, k.syms, k.textPa, a.memblock, a.linear, k.machine.cores.length);
+}
+
+export function start_kernel_rest(k: Kernel): void {
+  k.onlineMask[0] = true;
+  k.printk(icacheLine(0, k.cpuRegs[0]!));
+  const pgalloc = build_zonelists(k, k.arch.bootmem);
+  k.printk(`Kernel command line: ${k.arch.cmdlineText}`);
   mem_init(k, pgalloc);
-  k.pageAllocator = pgalloc;
-  smp_init(k);
+  k.mm = { pgalloc };
+  time_init(k);
+  rest_init(k);
+}
+
+/** rest_init: kernel_init as a kernel thread on the boot CPU. */
+function rest_init(k: Kernel): void {
+  kthread_run(k, kernel_init, 0, 'kernel_init');
+}
+
+function* kernel_init(k: Kernel): KthreadGen<number> {
+  yield* smp_init(k);
+  if (k.state === 'booting') k.state = 'running';
+  return 0;
 }

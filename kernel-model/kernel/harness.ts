@@ -9,21 +9,24 @@
  *  - runUser(cpu, entry): any EL0 code, until that brk, an exit, or a
  *    fatal signal;
  *  - probe(cpu, sym, args): one of the image's EL1 probes (an ldr or str
- *    through the core's MMU), back with `hvc #KCALL_RETURN`.
+ *    through the core's MMU), as a kcall.
  *
- * The core must be idle in the kernel. It is brought back to EL1 from its
- * snapshot, pointed at the code, and the scheduler runs until the call
- * completes; the kernel's trap handlers complete it (done/exited/killed).
- * The code runs as the thread of the harness process (pid 1) on that CPU.
- * A call that does not complete within `maxRounds` scheduler rounds is
- * stopped and reported, so a runaway loop cannot hang the host.
+ * User code runs as a thread of the harness process (pid 1; the thread
+ * on CPU n has tid 1 + n): a task made runnable on that CPU with its
+ * state prepared for the eret to EL0, which the scheduler switches in at
+ * the core's next turn. The harness then runs the machine from the top
+ * level until the task has ended (the kernel's trap handlers report how:
+ * done, exited, killed). A call that does not complete within `maxRounds`
+ * scheduler rounds is stopped and reported, so a runaway loop cannot hang
+ * the host; a task that blocks forever ends the run with the kernel's
+ * "no runnable task" report.
  */
 
-import type { Kernel } from '../kernel';
 import type { Core } from '../../emulator/core';
-import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../../emulator/unicorn/constants';
+import { KernelRunError, type Kernel } from '../kernel';
 import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
-import { harnessThread } from './task';
+import { kcall, kthread_run } from './kthread';
+import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
 
 /** How a call ended: x0 (signed), or the exit code, or the signal that killed the task. */
 export interface UserRun {
@@ -32,7 +35,7 @@ export interface UserRun {
   signal?: number;
 }
 
-interface Pending {
+interface Outcome {
   result?: bigint;
   exited?: number;
   signal?: number;
@@ -46,26 +49,27 @@ export class HarnessError extends Error {
 }
 
 export class Harness {
-  private readonly pending = new Map<number, Pending>();
+  private readonly outcomes = new Map<Task, Outcome>();
 
   constructor(private readonly k: Kernel) {}
 
-  /** Is a harness call running on `cpu` (the kernel's trap handlers ask)? */
-  active(cpu: number): boolean {
-    return this.pending.has(cpu);
+  /** Is `task` one of the harness's threads (the kernel's trap handlers ask)? */
+  owns(task: Task): boolean {
+    return this.outcomes.has(task);
   }
 
-  /* The kernel completes a call with one of these. */
-  done(cpu: number, x0: bigint): void {
-    this.pending.get(cpu)!.result = x0;
+  /* The kernel reports how a harness thread ended with one of these. */
+  done(task: Task, x0: bigint): void {
+    const o = this.outcomes.get(task);
+    if (o) o.result = x0;
   }
-  exited(cpu: number, code: number): void {
-    const p = this.pending.get(cpu);
-    if (p) p.exited = code;
+  exited(task: Task, code: number): void {
+    const o = this.outcomes.get(task);
+    if (o) o.exited = code;
   }
-  killed(cpu: number, signal: number): void {
-    const p = this.pending.get(cpu);
-    if (p) p.signal = signal;
+  killed(task: Task, signal: number): void {
+    const o = this.outcomes.get(task);
+    if (o) o.signal = signal;
   }
 
   /** `svc #0` at EL0 on `cpu` with x8 = nr, x0.. = args. */
@@ -78,13 +82,37 @@ export class Harness {
 
   /** Run EL0 code on `cpu` from `entry`, registers x0..x8 preset from `regs`. */
   runUser(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint> = new Map(), opts: { sp?: bigint; maxRounds?: number } = {}): UserRun {
+    const task = this.prepareThread(cpu, entry, regs, opts.sp ?? 0n);
+    const o: Outcome = {};
+    this.outcomes.set(task, o);
+    try {
+      this.k.sched.wake_up_process(task);
+      this.wait(task, opts.maxRounds);
+    } finally {
+      this.outcomes.delete(task);
+    }
+    if (o.signal !== undefined) return { ret: BigInt(-o.signal), signal: o.signal };
+    if (o.exited !== undefined) return { ret: BigInt(o.exited), exited: o.exited };
+    return { ret: BigInt.asIntN(64, o.result ?? 0n) };
+  }
+
+  /**
+   * The harness thread of `cpu`, blocked, with the CPU state of an eret to
+   * EL0 at `entry` saved in it (prepared on the idle core, which is then
+   * put back as it was).
+   */
+  private prepareThread(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint>, sp: bigint): UserTask {
     const core = this.idleCore(cpu);
-    this.k.current[cpu] = harnessThread(cpu);
+    const task = new UserTask(HARNESS_PID, HARNESS_PID + cpu, 'harness', cpu);
     core.restoreEl1();
     for (let i = 0; i <= 8; i++) core.setX(i, regs.get(i) ?? 0n);
-    enterUser(core, entry, opts.sp ?? 0n);
-    this.k.machine.start(cpu, this.k.addr('ret_to_user'));
-    return this.wait(cpu, opts.maxRounds);
+    core.enterEl0(entry, sp);
+    task.context = core.newContext();
+    core.saveContext(task.context);
+    task.resumePc = this.k.addr('ret_to_user');
+    core.restoreEl1();
+    this.k.sched.addUserTask(task);
+    return task;
   }
 
   /** The page of buffer memory of `cpu`'s harness thread: its user VA. */
@@ -94,48 +122,46 @@ export class Harness {
 
   /** Run one of the image's EL1 probes on `cpu` through its MMU; returns its x0 (-EFAULT on a fault). */
   probe(cpu: number, sym: 'probe_read64' | 'probe_write64', args: readonly bigint[]): bigint {
-    const core = this.idleCore(cpu);
-    core.restoreEl1();
-    args.forEach((a, i) => core.setX(i, a));
-    this.k.machine.start(cpu, this.k.addr(sym));
-    return this.wait(cpu).ret;
+    this.ready();
+    return this.k.kcall(cpu, sym, ...args);
+  }
+
+  /** A kernel thread on `cpu` that calls `sym` once; x0() is its result once it is dead. */
+  kcallThread(cpu: number, sym: string, args: readonly (bigint | number)[]): { task: KthreadTask; x0(): bigint } {
+    this.ready();
+    let x0 = 0n;
+    const task = kthread_run(this.k, function* () {
+      x0 = yield* kcall(sym, ...args);
+    }, cpu, 'kcall/%u');
+    return { task, x0: () => x0 };
+  }
+
+  private ready(): void {
+    if (this.k.state !== 'running') throw new HarnessError(`the kernel is ${this.k.state}, not running`);
   }
 
   private idleCore(cpu: number): Core {
-    const k = this.k;
-    if (k.state !== 'running') throw new HarnessError(`the kernel is ${k.state}, not running`);
-    const core = k.machine.core(cpu);
-    if (!k.online[cpu]) throw new HarnessError(`cpu${cpu} is not online`);
-    if (this.pending.has(cpu) || (core.state !== 'wfi' && core.state !== 'running'))
-      throw new HarnessError(`cpu${cpu} is busy (${core.state})`);
+    this.ready();
+    const core = this.k.machine.core(cpu);
+    if (!this.k.cpu_online(cpu)) throw new HarnessError(`cpu${cpu} is not online`);
+    if (this.k.sched.curr[cpu]!.kind !== 'idle' || (core.state !== 'wfi' && core.state !== 'running'))
+      throw new HarnessError(`cpu${cpu} is busy (${this.k.sched.curr[cpu]!.comm}, ${core.state})`);
     return core;
   }
 
-  private wait(cpu: number, maxRounds = HARNESS_MAX_ROUNDS): UserRun {
-    const p: Pending = {};
-    const finished = (): boolean => p.result !== undefined || p.exited !== undefined || p.signal !== undefined;
-    this.pending.set(cpu, p);
+  private wait(task: Task, maxRounds = HARNESS_MAX_ROUNDS): void {
     try {
-      this.k.machine.run({ until: finished, maxRounds });
-    } finally {
-      this.pending.delete(cpu);
+      this.k.run(() => task.state === 'dead', maxRounds);
+    } catch (e) {
+      if (!(e instanceof KernelRunError)) throw e;
+      const m = this.k.machine;
+      if (m.halted) throw new HarnessError(m.status!.message);
+      if (task.state !== 'dead') {
+        const wasOnCore = this.k.sched.curr[task.cpu] === task;
+        this.k.sched.userExited(task, -1);
+        if (wasOnCore) this.k.idleNow(task.cpu);
+      }
+      throw new HarnessError(`cpu${task.cpu}: ${e.message}; stopped`);
     }
-    const m = this.k.machine;
-    if (m.halted) throw new HarnessError(m.status!.message);
-    if (!finished()) {
-      this.k.current[cpu] = undefined;
-      this.k.returnToIdle(cpu);
-      throw new HarnessError(`cpu${cpu}: still running after ${maxRounds} scheduler rounds (${maxRounds * m.sliceInsns} instructions); stopped`);
-    }
-    if (p.signal !== undefined) return { ret: BigInt(-p.signal), signal: p.signal };
-    if (p.exited !== undefined) return { ret: BigInt(p.exited), exited: p.exited };
-    return { ret: BigInt.asIntN(64, p.result ?? 0n) };
   }
-}
-
-/** Prepare an eret to EL0t at `entry` with the user stack `sp`, interrupts unmasked. */
-function enterUser(core: Core, entry: bigint, sp: bigint): void {
-  core.uc.regWrite(REG_ELR_EL1, entry);
-  core.uc.sysWrite(SYSREG.SPSR_EL1, 0n);
-  core.uc.regWrite(REG_SP_EL0, sp);
 }

@@ -4,11 +4,16 @@
  * x8 = number, x0..x5 = arguments, x0 = result or -errno. Everything else
  * answers -ENOSYS (kernel/sys_ni.c). Handlers take their context
  * explicitly, so they can be tested without a machine.
+ *
+ * A handler either answers at once (x0) or asks to block the task: sleep
+ * until a virtual time (nanosleep) or give up the CPU (sched_yield); the
+ * trap path saves the task's state and the scheduler resumes it later
+ * with the given x0.
  */
 
-import { EBADF, EFAULT, ENOSYS } from '../include/errno';
+import { EBADF, EFAULT, EINVAL, ENOSYS } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { Task } from './task';
+import type { Task } from './sched/task';
 
 export interface SyscallContext {
   cpu: number;
@@ -17,11 +22,20 @@ export interface SyscallContext {
   copyToUser(va: bigint, data: Uint8Array): boolean;
   /** The console (ttyAMA0/ttyS*): where fds 1 and 2 of the harness point. */
   consoleWrite(data: Uint8Array): void;
+  /** Virtual time now, in nanoseconds. */
+  nowNs(): number;
   /** The task exits; the call does not return to it. */
   exit(code: number): void;
 }
 
-export type SyscallHandler = (ctx: SyscallContext, a: readonly bigint[]) => bigint;
+/** A call that blocks its task: resumed later with x0 = `ret`. */
+export type SyscallBlock =
+  | { kind: 'sleep'; untilNs: number; ret: bigint; what: string }
+  | { kind: 'yield'; ret: bigint };
+
+export type SyscallResult = bigint | SyscallBlock;
+
+export type SyscallHandler = (ctx: SyscallContext, a: readonly bigint[]) => SyscallResult;
 
 const err = (e: number): bigint => BigInt(-e);
 /** The most a single write copies (MAX_RW_COUNT is INT_MAX & PAGE_MASK; the model keeps it small). */
@@ -48,6 +62,21 @@ function sys_exit(ctx: SyscallContext, [code]: readonly bigint[]): bigint {
   return 0n;
 }
 
+const NSEC_PER_SEC = 1_000_000_000n;
+
+/** nanosleep(req, rem): struct __kernel_timespec { s64 tv_sec; long tv_nsec; }; no signals, so rem is never written. */
+function sys_nanosleep(ctx: SyscallContext, [req]: readonly bigint[]): SyscallResult {
+  const ts = ctx.copyFromUser(req!, 16);
+  if (!ts) return err(EFAULT);
+  const v = new DataView(ts.buffer, ts.byteOffset, 16);
+  const sec = v.getBigInt64(0, true);
+  const nsec = v.getBigInt64(8, true);
+  if (sec < 0n || nsec < 0n || nsec >= NSEC_PER_SEC) return err(EINVAL); // timespec64_valid
+  const ns = sec * NSEC_PER_SEC + nsec;
+  if (ns === 0n) return { kind: 'yield', ret: 0n };
+  return { kind: 'sleep', untilNs: ctx.nowNs() + Number(ns), ret: 0n, what: `nanosleep ${ns} ns` };
+}
+
 export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
   [NR.write, sys_write],
   [NR.getpid, (ctx) => BigInt(ctx.task.pid)],
@@ -55,10 +84,15 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
   [NR.getcpu, sys_getcpu],
   [NR.exit, sys_exit],
   [NR.exit_group, sys_exit],
+  [NR.nanosleep, sys_nanosleep],
+  [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
 ]);
 
+/** Calls that may end or block their task: never answered inside the trap hook (the core must stop). */
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.exit, NR.exit_group, NR.nanosleep, NR.sched_yield]);
+
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
-export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): bigint {
+export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {
   const handler = SYSCALLS.get(nr);
   return handler ? handler(ctx, args) : err(ENOSYS);
 }

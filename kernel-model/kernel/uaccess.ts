@@ -10,11 +10,12 @@
  * as a fault in Linux's uaccess routines does.
  */
 
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 import type { Core } from '../../emulator/core';
 import type { GuestRam } from '../../emulator/memory/guest-ram';
 import { TASK_SIZE } from '../arch/arm64/memory';
 
-const PAGE = 4096n;
+const PAGE = BigInt(PAGE_SIZE);
 
 /** access_ok: [va, va+len) is user address space. */
 export function access_ok(va: bigint, len: number): boolean {

@@ -35,7 +35,9 @@ import {
 import { parseKernelInt, type KernelCmdline } from '../../lib/cmdline';
 import { CmdlineError } from '../../lib/cmdline';
 import type { Kernel } from '../kernel';
-import { KernelPanic } from '../kernel';
+import type { GuestRam } from '../../emulator/memory/guest-ram';
+import type { Memblock } from './memblock';
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 import type { Printk } from '../printk';
 import {
   free_area_init, max_order_limit, page_alloc_init, page_alloc_init_late, buddyinfo, pagetypeinfo, meminfo,
@@ -103,23 +105,34 @@ function kernelIntOrNaN(value: string): number {
 }
 
 /** bootmem_init: zones and the struct page array, while memblock still allocates. */
-export function bootmem_init(k: Kernel): FreeAreaInitResult & { maxOrder: number; limits: ZoneLimits } {
-  const mb = k.memblock!;
-  const limits: ZoneLimits = { dmaBits: zone_dma_bits(k.dt!), dma32Bits: 32 };
-  const maxOrder = max_order_param(k.cmdline, k.printk);
+/** What bootmem_init leaves for page_alloc_init: the zones and mem_map, MAX_ORDER, the zone limits. */
+export type BootmemInit = FreeAreaInitResult & { maxOrder: number; limits: ZoneLimits };
+
+export interface BootmemInitInput {
+  ram: GuestRam;
+  memblock: Memblock;
+  dt: DeviceTree;
+  cmdline: KernelCmdline;
+  nrCpus: number;
+  printk: Printk;
+}
+
+export function bootmem_init(b: BootmemInitInput): BootmemInit {
+  const limits: ZoneLimits = { dmaBits: zone_dma_bits(b.dt), dma32Bits: 32 };
+  const maxOrder = max_order_param(b.cmdline, b.printk);
   const init = free_area_init({
-    ram: k.machine.ram,
-    memblock: mb,
+    ram: b.ram,
+    memblock: b.memblock,
     zoneLimits: limits,
     maxOrder,
-    nrCpus: k.machine.cores.length,
-    printk: k.printk,
+    nrCpus: b.nrCpus,
+    printk: b.printk,
   });
   return { ...init, maxOrder, limits };
 }
 
 /** build_all_zonelists, with the page allocator made from bootmem_init's zones. */
-export function build_zonelists(k: Kernel, init: ReturnType<typeof bootmem_init>): PageAllocator {
+export function build_zonelists(k: Kernel, init: BootmemInit): PageAllocator {
   return page_alloc_init({
     ram: k.machine.ram,
     init,
@@ -127,19 +140,18 @@ export function build_zonelists(k: Kernel, init: ReturnType<typeof bootmem_init>
     nrCpus: k.machine.cores.length,
     printk: k.printk,
     report: {
-      comm: () => 'swapper/0',
-      pid: () => 0,
+      comm: () => (k.this_cpu.active ? k.current().comm : 'swapper/0'),
+      pid: () => (k.this_cpu.active ? k.current().pid : 0),
       vmemmapStart: VMEMMAP_START,
-      memstartPfn: Math.floor(k.linear!.physOffset / 4096),
+      memstartPfn: Math.floor(k.arch.linear.physOffset / PAGE_SIZE),
     },
   });
 }
 
 /** mm_init's page-allocator part: free memory to the buddy allocator, report it, add /proc files. */
 export function mem_init(k: Kernel, pgalloc: PageAllocator): void {
-  if (!k.memblock) throw new KernelPanic('mem_init before memblock');
   const off = (s: string): number => Number(k.syms.offset(s));
-  page_alloc_init_late(pgalloc, k.memblock, {
+  page_alloc_init_late(pgalloc, k.arch.memblock, {
     code: off('harness_syscall'),
     rwdata: off('harness_buffers_end') - off('harness_buffers'),
     rodata: 0,

@@ -45,7 +45,7 @@
 import { BANK_SIZE, type GuestRam } from '../../emulator/memory/guest-ram';
 import type { Printk } from '../printk';
 
-export const PAGE_SIZE_BYTES = 4096;
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 /** SMP_CACHE_BYTES on arm64 (L1_CACHE_BYTES = 64): memblock's default alignment. */
 export const SMP_CACHE_BYTES = 64;
 
@@ -207,7 +207,7 @@ export class Memblock {
    * @returns the base address, or -1 when no free range fits.
    */
   memblock_find_in_range(start: number, end: number, size: number, align: number): number {
-    start = Math.max(start, PAGE_SIZE_BYTES);
+    start = Math.max(start, PAGE_SIZE);
     end = Math.max(start, end);
     const free = this.freeRanges();
     for (let i = free.length - 1; i >= 0; i--) {
@@ -256,8 +256,8 @@ export class Memblock {
   memPfnRanges(): { startPfn: number; endPfn: number }[] {
     const out: { startPfn: number; endPfn: number }[] = [];
     for (const r of this.memory.regions) {
-      const s = Math.ceil(r.base / PAGE_SIZE_BYTES);
-      const e = Math.floor((r.base + r.size) / PAGE_SIZE_BYTES);
+      const s = Math.ceil(r.base / PAGE_SIZE);
+      const e = Math.floor((r.base + r.size) / PAGE_SIZE);
       if (s < e) out.push({ startPfn: s, endPfn: e });
     }
     return out;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Machine } from '../../emulator/machine';
 import { loadAsm, machineWithMmu, runUntilTrap } from '../helpers/machine';
 import { PROT } from '../../kernel-model/arch/arm64/pgtable';
-import { REG_ELR_EL1, REG_SP_EL0, SYSREG } from '../../emulator/unicorn/constants';
 
 const LINEAR = 0xffff_ff80_0000_0000n;
 const USER_TEXT = 0x40_0000n;
@@ -23,9 +22,7 @@ afterAll(() => m.dispose());
 function enterUser(cpu: number, entry: bigint): void {
   const c = m.core(cpu);
   c.restoreEl1();
-  c.uc.regWrite(REG_ELR_EL1, entry);
-  c.uc.sysWrite(SYSREG.SPSR_EL1, 0n); // EL0t, interrupts unmasked
-  c.uc.regWrite(REG_SP_EL0, USER_TEXT + 0x10_1000n);
+  c.enterEl0(entry, USER_TEXT + 0x10_1000n);
   m.start(cpu, 0x2000n);
 }
 
@@ -46,10 +43,10 @@ describe('EL0', () => {
         if (t.kind === 'svc') {
           expect(m.core(t.core).x(8)).toBe(172n);
           m.core(t.core).setX(0, 1000 + t.core);
-          m.start(t.core, t.pc); // still at EL0: a plain restart returns there
-        } else {
-          m.core(t.core).state = 'off';
+          return { resume: t.pc }; // still at EL0: a plain restart returns there
         }
+        m.core(t.core).state = 'off';
+        return 'stop';
       };
       enterUser(c.index, USER_TEXT);
       m.run({ until: () => traps.length === 2, maxRounds: 100 });
@@ -68,6 +65,7 @@ describe('EL0', () => {
     m.onTrap = (t) => {
       trap = t;
       m.core(t.core).state = 'off';
+      return 'stop';
     };
     enterUser(2, USER_TEXT + 0x100n);
     m.run({ until: () => trap !== undefined, maxRounds: 10 });

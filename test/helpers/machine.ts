@@ -48,8 +48,9 @@ export async function runUntilTrap(m: Machine, cpu: number, pc: bigint, expectKi
   let trap: import('../../emulator/traps').Trap | undefined;
   const prev = m.onTrap;
   m.onTrap = (t) => {
-    if (t.core === cpu) trap = t;
-    else prev(t, m);
+    if (t.core !== cpu) return prev(t, m);
+    trap = t;
+    return 'stop';
   };
   try {
     m.start(cpu, pc);

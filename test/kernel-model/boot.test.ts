@@ -60,7 +60,7 @@ describe('boot log of each board', () => {
 
   it('refuses to be used after shutdown, without harm to the process', async () => {
     const u = await bootUconsole({ ram: '1G' });
-    const pgalloc = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.mm.pgalloc;
     u.shutdown();
     expect(() => u.readFile('/proc/meminfo')).toThrow(/this uConsole was shut down/);
     expect(() => u.syscall(0, 172)).toThrow(/this uConsole was shut down/);
@@ -80,7 +80,7 @@ describe('boot log of each board', () => {
   it('passes --cmdline to the kernel through the device tree', async () => {
     await withUconsole({ cmdline: 'console=ttyAMA0 max_order=6 quiet' }, (u) => {
       expect(logLines(u)).toContain('Kernel command line: console=ttyAMA0 max_order=6 quiet');
-      expect(u.kernel.cmdline?.getNumber('max_order')).toBe(6);
+      expect(u.kernel.arch.cmdline?.getNumber('max_order')).toBe(6);
     });
   });
 });

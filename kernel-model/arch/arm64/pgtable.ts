@@ -17,10 +17,9 @@
  */
 
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
+import { PAGE_SHIFT, PAGE_SIZE } from './page-def';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
-export const VA_BITS = 39;
+export { PAGE_SHIFT, PAGE_SIZE } from './page-def';
 export const PMD_SHIFT = 21;
 export const PUD_SHIFT = 30; // with 3 levels the pgd entry maps what a pud would
 export const PTRS_PER_TABLE = 512;
@@ -151,6 +150,27 @@ export class PageTable {
     if (old & PTE_VALID) throw new PgTableError(`0x${va.toString(16)} is already mapped`);
     const type = level === 3 ? PTE_TABLE : 0n; // a level-3 page has bit 1 set; blocks have it clear
     this.ram.setU64(at, (BigInt(pa) & OA_MASK) | prot | type | PTE_VALID);
+  }
+
+  /**
+   * The walk the MMU does for `va` in these tables: the physical address it
+   * maps to and the leaf descriptor, or undefined if nothing maps it.
+   */
+  lookup(va: bigint): { pa: number; desc: bigint; level: number } | undefined {
+    let table = this.root;
+    for (let level = 1; level <= 3; level++) {
+      const desc = this.ram.u64(this.entryPa(table, va, level));
+      if ((desc & PTE_VALID) === 0n) return undefined;
+      if (level < 3 && (desc & PTE_TABLE) !== 0n) {
+        table = Number(desc & OA_MASK);
+        continue;
+      }
+      if (level === 3 && (desc & PTE_TABLE) === 0n) return undefined; // reserved encoding at level 3
+      const span = 2n ** BigInt(levelShift(level));
+      const base = Number(desc & OA_MASK & ~(span - 1n));
+      return { pa: base + Number(va & (span - 1n)), desc, level };
+    }
+    return undefined;
   }
 
   /** Clear the leaf entry mapping `va` (caller flushes the TLB). Returns false if none. */

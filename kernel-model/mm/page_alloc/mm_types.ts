@@ -46,8 +46,9 @@
 
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
+import { PAGE_SHIFT, PAGE_SIZE } from '../../arch/arm64/page-def';
+
+export { PAGE_SHIFT, PAGE_SIZE };
 /** sizeof(struct page) on arm64. */
 export const STRUCT_PAGE_SIZE = 64;
 export const PAGE_WORDS = STRUCT_PAGE_SIZE / 4;

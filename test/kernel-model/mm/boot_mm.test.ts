@@ -39,7 +39,7 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
   });
 
   it('hands out real guest memory that ARM64 code on every core reaches through the linear map', () => {
-    const pgalloc = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.mm.pgalloc;
     for (const c of u.machine.cores) {
       const pfn = pgalloc.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2, c.index)!;
       expect(pfn).not.toBeNull();
@@ -53,15 +53,15 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
   });
 
   it('keeps GFP_DMA allocations in the first GiB (ZONE_DMA from the DT\'s dma-ranges)', () => {
-    const pgalloc = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.mm.pgalloc;
     const pfn = pgalloc.alloc_pages(GFP_DMA | GFP_KERNEL, 0)!;
     expect(pfn * 4096).toBeLessThan(2 ** 30);
     pgalloc.__free_pages(pfn, 0);
-    expect(zone_dma_bits(u.kernel.dt!)).toBe(30);
+    expect(zone_dma_bits(u.kernel.arch.dt)).toBe(30);
   });
 
   it('gives a physically contiguous area of any size and alignment (memarea)', () => {
-    const pgalloc = u.kernel.pageAllocator!;
+    const pgalloc = u.kernel.mm.pgalloc;
     const pfn = pgalloc.alloc_memarea(GFP_KERNEL, 1234, 7)!;
     expect(pfn % 7).toBe(0);
     u.machine.ram.setU64(pfn * 4096 + 1233 * 4096, 77n);
@@ -87,7 +87,7 @@ describe('zones on the other boards and sizes', () => {
       const log = logLines(u);
       const at = log.indexOf('Zone ranges:');
       expect(log.slice(at + 1, at + 4)).toEqual(zones);
-      expect(check_page_allocator(u.kernel.pageAllocator!)).toEqual([]);
+      expect(check_page_allocator(u.kernel.mm.pgalloc)).toEqual([]);
     });
   });
 });
@@ -95,7 +95,7 @@ describe('zones on the other boards and sizes', () => {
 describe('the seed\'s experiment: max_order=6', () => {
   it('the buddy allocator alone fails large contiguous requests; memarea still serves them', async () => {
     await withUconsole({ ram: '1G', cmdline: 'console=ttyAMA0,115200 max_order=6' }, (u) => {
-      const pgalloc = u.kernel.pageAllocator!;
+      const pgalloc = u.kernel.mm.pgalloc;
       expect(pgalloc.maxOrder).toBe(6);
       expect(u.readFile('/proc/buddyinfo').split('\n')[0]).toMatch(/^Node 0, zone {6}DMA( +\d+){6} $/);
       expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9)).toBeNull(); // 2 MiB: beyond MAX_ORDER-1
@@ -111,7 +111,7 @@ describe('the seed\'s experiment: max_order=6', () => {
 
   it('max_order= is an early parameter: the last valid value wins, a rejected one says so and keeps the value before it', async () => {
     await withUconsole({ ram: '1G', cmdline: 'console=ttyAMA0,115200 max_order=7 max_order=40 max_order=8 max_order=abc' }, (u) => {
-      expect(u.kernel.pageAllocator!.maxOrder).toBe(8);
+      expect(u.kernel.mm.pgalloc.maxOrder).toBe(8);
       const log = logLines(u);
       const rejected = log.filter((l) => l.startsWith('max_order='));
       expect(rejected).toEqual(['max_order=40 is out of range (2..19); using 7', 'max_order=abc is not a number (2..19); using 8']);
@@ -122,7 +122,7 @@ describe('the seed\'s experiment: max_order=6', () => {
 
   it('an out-of-range max_order alone falls back to 11 with one line', async () => {
     await withUconsole({ ram: '1G', cmdline: 'max_order=40' }, (u) => {
-      expect(u.kernel.pageAllocator!.maxOrder).toBe(11);
+      expect(u.kernel.mm.pgalloc.maxOrder).toBe(11);
       expect(logLines(u).filter((l) => l.includes('max_order'))).toEqual([
         'max_order=40 is out of range (2..19); using 11',
         'Kernel command line: max_order=40',
@@ -132,7 +132,7 @@ describe('the seed\'s experiment: max_order=6', () => {
 
   it('without __GFP_NOWARN the failure is reported as Linux reports it', async () => {
     await withUconsole({ ram: '1G', cmdline: 'max_order=6' }, (u) => {
-      expect(u.kernel.pageAllocator!.alloc_pages(GFP_KERNEL, 7)).toBeNull();
+      expect(u.kernel.mm.pgalloc.alloc_pages(GFP_KERNEL, 7)).toBeNull();
       expect(u.dmesg()).toMatch(/WARNING: CPU: 0 PID: 0 at mm\/page_alloc\.c/);
     });
   });

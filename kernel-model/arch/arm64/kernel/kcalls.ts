@@ -14,11 +14,13 @@ export const KCALL = {
   START_KERNEL: 1,
   /** A secondary core entered the kernel: same registers, x0 = 0. */
   SECONDARY_START: 2,
-  /** The primary core runs at KIMAGE_VADDR with the kernel's page tables. */
+  /** The primary core runs at KIMAGE_VADDR with the kernel's page tables; the kernel sets x19 = its CPU number. */
   PRIMARY_SWITCHED: 4,
+  /** The primary core has set its per-CPU offset: the rest of start_kernel. */
+  START_KERNEL_REST: 7,
   /** A secondary core runs with the kernel's page tables. */
   SECONDARY_SWITCHED: 5,
-  /** EL1 code the kernel ran on a core (a probe) is done; x0 = result. */
+  /** A function the kernel ran on a core (kcall) returned; x0 = its result. */
   RETURN: 6,
 } as const;
 
@@ -36,6 +38,8 @@ export const BRK = {
   HARNESS_RETURN: 0x100,
 } as const;
 
+import { NR_CPUS_MAX } from '../../../kernel/sched/task';
+
 /** Each CPU's kernel stack. */
 export const THREAD_SIZE = 16384;
 
@@ -45,11 +49,12 @@ export function imageSymbols(): Record<string, number> {
     KCALL_EARLY_ENTRY: KCALL.EARLY_ENTRY,
     KCALL_START_KERNEL: KCALL.START_KERNEL,
     KCALL_PRIMARY_SWITCHED: KCALL.PRIMARY_SWITCHED,
+    KCALL_START_KERNEL_REST: KCALL.START_KERNEL_REST,
     KCALL_SECONDARY_SWITCHED: KCALL.SECONDARY_SWITCHED,
     KCALL_RETURN: KCALL.RETURN,
     KCALL_SECONDARY_START: KCALL.SECONDARY_START,
     BRK_HARNESS_RETURN: BRK.HARNESS_RETURN,
     THREAD_SIZE,
-    NR_CPUS_MAX: 8,
+    NR_CPUS_MAX,
   };
 }

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * setup_arch, the part the model has: take the device tree the firmware
- * passed in x0 (setup_machine_fdt), check it, print the machine model, and
- * remember the command line and the CPU nodes for later.
+ * passed in x0 (setup_machine_fdt), check it, print the machine model,
+ * read the command line and the CPU nodes, build memblock, the kernel's
+ * page tables and the zones. Returns all of it (SetupArch) for the rest of
+ * start_kernel.
  */
 
 import {
   FdtError, decodeString, decodeStringList, getProp, parseFdt, walkNodes, type DeviceTree, type FdtNode,
 } from '../../../../lib/fdt';
 import { parseCmdline } from '../../../../lib/cmdline';
-import { KernelPanic, type Kernel } from '../../../kernel';
+import { KernelPanic, type Kernel, type SetupArch } from '../../../kernel';
+import { KernelMemory } from '../../../mm/maccess';
 import { arm64_memblock_init } from '../mm/init';
 import { paging_init } from '../mm/mmu';
 import { LinearMap } from '../memory';
@@ -55,29 +58,30 @@ function cpuNodes(dt: DeviceTree): FdtNode[] {
     .map((e) => e.node);
 }
 
-export function setup_arch(k: Kernel, dtbPa: number): void {
+export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   const dt = setup_machine_fdt(k, dtbPa);
-  k.dt = dt;
   k.printk(`Machine model: ${modelOf(dt)}`);
   const chosen = [...walkNodes(dt)].find((e) => e.path === '/chosen')?.node;
   const bootargs = chosen && getProp(chosen, 'bootargs');
-  k.cmdlineText = bootargs ? decodeString(bootargs) : '';
-  k.cmdline = parseCmdline(k.cmdlineText);
-  k.cpuNodes = cpuNodes(dt);
+  const cmdlineText = bootargs ? decodeString(bootargs) : '';
+  const cmdline = parseCmdline(cmdlineText);
 
   const dtbSize = new DataView(k.machine.ram.read(dtbPa + 4, 4).buffer).getUint32(0);
-  const mb = arm64_memblock_init(k.machine.ram, dt, {
+  const memblock = arm64_memblock_init(k.machine.ram, dt, {
     kernel: { base: k.textPa, size: k.imageSize },
     dtb: { base: dtbPa, size: dtbSize },
   });
-  k.memblock = mb;
-  k.linear = new LinearMap(mb.memory.regions[0]!.base);
-  k.pgtables = paging_init(k.machine.ram, mb, k.linear, {
+  const linear = new LinearMap(memblock.memory.regions[0]!.base);
+  const pgtables = paging_init(k.machine.ram, memblock, linear, {
     textPa: k.textPa,
     size: k.imageSize,
     harnessText: Number(k.syms.offset('harness_syscall')),
     harnessBuffers: Number(k.syms.offset('harness_buffers')),
     nrCpus: k.machine.cores.length,
   });
-  k.bootmem = bootmem_init(k);
+  const bootmem = bootmem_init({ ram: k.machine.ram, memblock, dt, cmdline, nrCpus: k.machine.cores.length, printk: k.printk });
+  return {
+    dt, cmdline, cmdlineText, cpuNodes: cpuNodes(dt), memblock, linear, pgtables, bootmem,
+    kmem: new KernelMemory(k.machine.ram, pgtables.swapper),
+  };
 }

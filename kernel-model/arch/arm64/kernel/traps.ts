@@ -13,7 +13,7 @@
  */
 
 import { faultStatusName, type Trap } from '../../../../emulator/traps';
-import type { Task } from '../../../kernel/task';
+import type { Task } from '../../../kernel/sched/task';
 
 export const SIGILL = 4;
 export const SIGTRAP = 5;

@@ -10,6 +10,7 @@
  * never memory to the kernel.
  */
 
+import { PAGE_SIZE } from '../page-def';
 import {
   addressCellsOf, decodeReg, decodeString, getProp, sizeCellsOf, walkNodes, type DeviceTree,
 } from '../../../../lib/fdt';
@@ -35,9 +36,8 @@ export function dtMemoryRanges(dt: DeviceTree): { base: number; size: number }[]
   return out;
 }
 
-const PAGE = 4096;
-const alignDown = (x: number): number => Math.floor(x / PAGE) * PAGE;
-const alignUp = (x: number): number => Math.ceil(x / PAGE) * PAGE;
+const alignDown = (x: number): number => Math.floor(x / PAGE_SIZE) * PAGE_SIZE;
+const alignUp = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
 export function arm64_memblock_init(ram: GuestRam, dt: DeviceTree, res: EarlyReservations): Memblock {
   const mb = new Memblock(ram);

@@ -13,9 +13,9 @@ afterAll(() => u.shutdown());
 describe('kernel page tables (paging_init) on every core', () => {
   it('every core runs with the MMU on, on swapper_pg_dir, at KIMAGE_VADDR', () => {
     for (const c of u.machine.cores) {
-      expect(c.uc.sysRead(SYSREG.SCTLR_EL1) & 1n).toBe(1n);
-      expect(c.uc.sysRead(SYSREG.TTBR1_EL1)).toBe(BigInt(u.kernel.pgtables!.swapper.root));
-      expect(c.uc.sysRead(SYSREG.TCR_EL1) & 0x3fn).toBe(25n); // T0SZ: 39-bit VAs
+      expect(c.sysRead(SYSREG.SCTLR_EL1) & 1n).toBe(1n);
+      expect(c.sysRead(SYSREG.TTBR1_EL1)).toBe(BigInt(u.kernel.arch.pgtables.swapper.root));
+      expect(c.sysRead(SYSREG.TCR_EL1) & 0x3fn).toBe(25n); // T0SZ: 39-bit VAs
     }
     expect(u.kernel.addr('cpu_idle')).toBe(KIMAGE_VADDR + u.kernel.syms.offset('cpu_idle'));
   });
@@ -49,7 +49,7 @@ describe('kernel page tables (paging_init) on every core', () => {
   });
 
   it('translates kernel virtual addresses for TypeScript', () => {
-    expect(u.kernel.linear!.pa(PAGE_OFFSET + 0x1234n)).toBe(0x1234);
+    expect(u.kernel.arch.linear.pa(PAGE_OFFSET + 0x1234n)).toBe(0x1234);
     expect(u.machine.core(0).translate(PAGE_OFFSET + 0x1_8000_0100n)).toMatchObject({ ok: true, pa: 0x1_8000_0100 });
   });
 });

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scheduler (kernel/sched/core.c, much reduced): per-CPU run queues,
+ * the current task of each CPU, blocking and waking, and the turn the
+ * machine gives the kernel at each core before its slice (MachineOs).
+ *
+ * The machine's one loop steps the cores in a fixed round robin. At a
+ * core's turn the scheduler looks at what the core is doing:
+ *
+ *   idle (cpu_idle, parked in WFI)  take the first runnable task of the
+ *       CPU's run queue: a kernel thread runs one step right there (its
+ *       TypeScript, "on" the core: the turn is used and the round counts
+ *       as time spent); a user task gets its saved CPU state back and the
+ *       core runs it;
+ *   a user task at EL0  let it run, unless it has had its slice
+ *       (SCHED_SLICE_ROUNDS) and others wait: then its state is saved and
+ *       the next task is taken (round robin, the model's CFS);
+ *   a kernel thread in a kcall  let the core run the image's function.
+ *
+ * A kernel thread's step runs its generator until it yields what it
+ * waits for (kthread_types.ts): a yield puts it back at the tail of the
+ * run queue, a sleep or a wait blocks it (a timer, a wait queue), a kcall
+ * points the core at an image function with x30 = kcall_return, whose
+ * `hvc` hands x0 back (kcallReturned). A body that throws, or whose kcall
+ * faults, dies with an oops; the machine carries on.
+ *
+ * Invariants: each live task is in exactly one place: current on its CPU,
+ * on its CPU's run queue (runnable), or blocked (on a wait queue and/or
+ * with a timer); the idle task is never queued. Every choice depends only
+ * on the order of events, so the same inputs give the same interleaving.
+ */
+
+import type { Core } from '../../../emulator/core';
+import type { Machine, MachineOs } from '../../../emulator/machine';
+import type { Printk } from '../../printk';
+import { TimerList, type Timer } from '../time/timer';
+import type { KthreadBody, KthreadRequest } from './kthread_types';
+import { FIRST_KTHREAD_PID, KthreadTask, Task, UserTask } from './task';
+import type { Waker } from './wait';
+
+/** Rounds a user task keeps its core while others wait (~1 ms of virtual time at the default slice). */
+export const SCHED_SLICE_ROUNDS = 15;
+
+/** What the scheduler needs from the kernel. */
+export interface SchedHost {
+  readonly machine: Machine;
+  readonly printk: Printk;
+  /** Where the cores run an image symbol now (undefined: no such symbol). */
+  symbolAddress(sym: string): bigint | undefined;
+  /** Kernel code is about to run for `task` on `core`: establish the per-CPU context. */
+  enter(core: Core, task: Task): void;
+  /** Is the CPU online (its idle task running)? */
+  online(cpu: number): boolean;
+}
+
+export class KthreadError extends Error {
+  override name = 'KthreadError';
+}
+
+export class Scheduler implements MachineOs, Waker {
+  readonly idle: Task[];
+  readonly curr: Task[];
+  private readonly rq: Task[][];
+  readonly timers = new TimerList();
+  /** Live tasks other than the idle tasks, in creation order. */
+  readonly tasks = new Set<Task>();
+  private readonly sleepTimer = new Map<Task, Timer>();
+  private nextPid = FIRST_KTHREAD_PID;
+  private oopses = 0;
+
+  constructor(private readonly host: SchedHost) {
+    const n = host.machine.cores.length;
+    this.idle = Array.from({ length: n }, (_, cpu) => new Task(0, 0, `swapper/${cpu}`, cpu, 'idle'));
+    for (const t of this.idle) t.state = 'running';
+    this.curr = [...this.idle];
+    this.rq = Array.from({ length: n }, () => []);
+  }
+
+  private get machine(): Machine {
+    return this.host.machine;
+  }
+
+  now(): number {
+    return this.machine.clockNs;
+  }
+
+  /* ---- tasks -------------------------------------------------------------- */
+
+  /** A new kernel thread on `cpu`, not yet runnable (kthread_create_on_cpu). */
+  createKthread(cpu: number, comm: string, body: KthreadBody): KthreadTask {
+    const t = new KthreadTask(this.nextPid++, comm, cpu, body);
+    this.tasks.add(t);
+    return t;
+  }
+
+  /** Register a user task (its context is set by its creator). */
+  addUserTask(t: UserTask): void {
+    this.tasks.add(t);
+  }
+
+  /** wake_up_process: a blocked task becomes runnable on its CPU. False if it was not blocked. */
+  wake_up_process(t: Task): boolean {
+    if (t.state !== 'blocked') return false;
+    if (t instanceof KthreadTask && t.request?.kind === 'wait') t.request.wq.waiters.delete(t);
+    const timer = this.sleepTimer.get(t);
+    if (timer) {
+      this.timers.del(timer);
+      this.sleepTimer.delete(t);
+    }
+    t.state = 'runnable';
+    t.waitingFor = '';
+    this.rq[t.cpu]!.push(t);
+    return true;
+  }
+
+  private block(t: Task, what: string, untilNs?: number): void {
+    t.state = 'blocked';
+    t.waitingFor = what;
+    if (untilNs !== undefined) this.sleepTimer.set(t, this.timers.add(untilNs, () => this.timedOut(t), what));
+  }
+
+  private timedOut(t: Task): void {
+    this.sleepTimer.delete(t);
+    this.wake_up_process(t);
+  }
+
+  /** The task is gone: off every queue. */
+  private reap(t: Task, exitCode: number): void {
+    if (t instanceof KthreadTask && t.request?.kind === 'wait') t.request.wq.waiters.delete(t);
+    t.state = 'dead';
+    t.exitCode = exitCode;
+    const timer = this.sleepTimer.get(t);
+    if (timer) this.timers.del(timer);
+    this.sleepTimer.delete(t);
+    const q = this.rq[t.cpu]!;
+    const i = q.indexOf(t);
+    if (i >= 0) q.splice(i, 1);
+    if (this.curr[t.cpu] === t) this.curr[t.cpu] = this.idle[t.cpu]!;
+    this.tasks.delete(t);
+    if (t instanceof KthreadTask) for (const f of t.onExit.splice(0)) f();
+  }
+
+  /* ---- the machine's side (MachineOs) ----------------------------------- */
+
+  runTimers(nowNs: number): void {
+    this.timers.runDue(nowNs);
+  }
+
+  nextTimerNs(): number | undefined {
+    return this.timers.next();
+  }
+
+  turn(core: Core): boolean {
+    const cpu = core.index;
+    if (!this.host.online(cpu)) return false;
+    const cur = this.curr[cpu]!;
+    if (cur.kind === 'user') return this.tickUser(cur as UserTask, core);
+    if (cur.kind === 'kthread') return false; // in a kcall: the core runs it
+    return this.pickNext(core);
+  }
+
+  /** A user task had a round: preempt it if its slice is over and others wait. */
+  private tickUser(t: UserTask, core: Core): boolean {
+    t.ranRounds++;
+    if (t.ranRounds < SCHED_SLICE_ROUNDS || this.rq[core.index]!.length === 0 || core.state !== 'running') return false;
+    this.saveUser(t, core, core.pc);
+    t.state = 'runnable';
+    this.rq[core.index]!.push(t);
+    this.curr[core.index] = this.idle[core.index]!;
+    return this.pickNext(core);
+  }
+
+  private pickNext(core: Core): boolean {
+    const next = this.rq[core.index]!.shift();
+    if (!next) return false;
+    this.curr[core.index] = next;
+    next.state = 'running';
+    next.ranRounds = 0;
+    if (next instanceof KthreadTask) {
+      this.step(next, core);
+      return true;
+    }
+    this.resumeUser(next as UserTask, core);
+    return false;
+  }
+
+  /* ---- user tasks ----------------------------------------------------------- */
+
+  private saveUser(t: UserTask, core: Core, resumePc: bigint): void {
+    t.context ??= core.newContext();
+    core.saveContext(t.context);
+    t.resumePc = resumePc;
+  }
+
+  private resumeUser(t: UserTask, core: Core): void {
+    if (!t.context) throw new KthreadError(`${t}: no saved context to resume`);
+    core.restoreContext(t.context);
+    if (t.resumeX0 !== undefined) core.setX(0, t.resumeX0);
+    t.resumeX0 = undefined;
+    this.machine.start(core.index, t.resumePc);
+  }
+
+  /**
+   * The current user task of `core` stops until woken (a blocking system
+   * call): its state is saved to resume at `resumePc` with x0 = `ret`.
+   * The caller sends the core to idle.
+   */
+  blockUser(core: Core, resumePc: bigint, ret: bigint, what: string, untilNs?: number): void {
+    const t = this.curr[core.index] as UserTask;
+    this.saveUser(t, core, resumePc);
+    t.resumeX0 = ret;
+    this.curr[core.index] = this.idle[core.index]!;
+    this.block(t, what, untilNs);
+  }
+
+  /** sched_yield from user space: true if the task gave up its core (others were waiting). */
+  yieldUser(core: Core, resumePc: bigint): boolean {
+    const cpu = core.index;
+    if (this.rq[cpu]!.length === 0) return false;
+    const t = this.curr[cpu] as UserTask;
+    this.saveUser(t, core, resumePc);
+    t.resumeX0 = 0n;
+    t.state = 'runnable';
+    this.rq[cpu]!.push(t);
+    this.curr[cpu] = this.idle[cpu]!;
+    return true;
+  }
+
+  /** A user task ended (exit, a fatal signal, the harness's return). */
+  userExited(t: Task, code: number): void {
+    this.reap(t, code);
+  }
+
+  /* ---- kernel threads -------------------------------------------------------- */
+
+  /** Run `t` on `core` until it yields (it is current there). */
+  private step(t: KthreadTask, core: Core): void {
+    const cpu = core.index;
+    this.host.enter(core, t);
+    let value = t.resumeWith;
+    t.resumeWith = undefined;
+    const pending = t.request;
+    t.request = undefined;
+    if (pending?.kind === 'wait') {
+      const outcome = this.waitOutcome(pending);
+      if (outcome === undefined) return this.parkOn(t, pending);
+      value = outcome;
+    }
+    for (;;) {
+      let r: IteratorResult<KthreadRequest, number | void>;
+      try {
+        r = t.body.next(value);
+      } catch (e) {
+        this.oops(t, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      if (r.done) {
+        this.reap(t, r.value ?? 0);
+        return;
+      }
+      const req = r.value;
+      switch (req.kind) {
+        case 'yield':
+          t.state = 'runnable';
+          this.rq[cpu]!.push(t);
+          this.curr[cpu] = this.idle[cpu]!;
+          return;
+        case 'sleep':
+          if (req.untilNs <= this.now()) {
+            value = undefined;
+            continue;
+          }
+          this.curr[cpu] = this.idle[cpu]!;
+          this.block(t, `sleep until ${req.untilNs} ns`, req.untilNs);
+          return;
+        case 'wait': {
+          const outcome = this.waitOutcome(req);
+          if (outcome !== undefined) {
+            value = outcome;
+            continue;
+          }
+          this.parkOn(t, req);
+          return;
+        }
+        case 'kcall':
+          this.startKcall(t, core, req);
+          return;
+      }
+    }
+  }
+
+  /** A wait's result now: true (condition holds), false (deadline passed), undefined (keep waiting). */
+  private waitOutcome(req: Extract<KthreadRequest, { kind: 'wait' }>): boolean | undefined {
+    if (req.cond()) return true;
+    if (req.untilNs !== undefined && this.now() >= req.untilNs) return false;
+    return undefined;
+  }
+
+  private parkOn(t: KthreadTask, req: Extract<KthreadRequest, { kind: 'wait' }>): void {
+    t.request = req;
+    req.wq.waiters.add(t);
+    this.curr[t.cpu] = this.idle[t.cpu]!;
+    this.block(t, req.what, req.untilNs);
+  }
+
+  private startKcall(t: KthreadTask, core: Core, req: Extract<KthreadRequest, { kind: 'kcall' }>): void {
+    const addr = this.host.symbolAddress(req.sym);
+    const ret = this.host.symbolAddress('kcall_return');
+    if (addr === undefined || ret === undefined) return this.oops(t, `kcall of unknown symbol "${req.sym}"`);
+    if (req.args.length > 8) return this.oops(t, `kcall ${req.sym}: ${req.args.length} arguments (at most 8 go in registers)`);
+    core.restoreEl1();
+    req.args.forEach((a, i) => core.setX(i, BigInt.asUintN(64, a)));
+    core.setX(30, ret);
+    t.inKcall = true;
+    t.waitingFor = `kcall ${req.sym}`;
+    this.machine.start(core.index, addr);
+  }
+
+  /** The kcall running on `cpu` returned x0 (hvc #KCALL_RETURN, or a fixed-up fault). */
+  kcallReturned(cpu: number, x0: bigint): void {
+    const t = this.curr[cpu];
+    if (!(t instanceof KthreadTask) || !t.inKcall) throw new KthreadError(`cpu${cpu}: a kcall returned with none in progress`);
+    t.inKcall = false;
+    t.waitingFor = '';
+    t.resumeWith = BigInt.asIntN(64, x0);
+    t.state = 'runnable';
+    this.curr[cpu] = this.idle[cpu]!;
+    this.rq[cpu]!.unshift(t); // it was running: it goes on first
+  }
+
+  /** The task current on `cpu`, if it is a kernel thread in a kcall. */
+  kcallOn(cpu: number): KthreadTask | undefined {
+    const t = this.curr[cpu];
+    return t instanceof KthreadTask && t.inKcall ? t : undefined;
+  }
+
+  /** A kernel thread dies of `why` (a JavaScript error in its body, a fault in its kcall). */
+  oops(t: KthreadTask, why: string): void {
+    this.oopses++;
+    t.oops = why;
+    t.inKcall = false;
+    this.host.printk(`Internal error: Oops: ${why} [#${this.oopses}] SMP`);
+    this.host.printk(`CPU: ${t.cpu} PID: ${t.pid} Comm: ${t.comm}`);
+    this.host.printk('---[ end trace ]---');
+    this.reap(t, -1);
+  }
+
+  /** kthread_stop's side: ask it to stop and wake it, so that it sees kthread_should_stop(). */
+  requestStop(t: KthreadTask): void {
+    t.shouldStop = true;
+    this.wake_up_process(t);
+  }
+
+  /** need_resched, as far as the model has it: does a task wait for this CPU? */
+  hasWaiting(cpu: number): boolean {
+    return (this.rq[cpu]?.length ?? 0) > 0;
+  }
+
+  /* ---- reports ---------------------------------------------------------------- */
+
+  /** Live tasks that are blocked, as "comm[pid] on cpuN: what" lines. */
+  waiting(): string[] {
+    return [...this.tasks].filter((t) => t.state === 'blocked').map((t) => `${t} on cpu${t.cpu}: ${t.waitingFor || 'blocked'}`);
+  }
+
+  /** Runnable or running tasks other than idle. */
+  busy(): Task[] {
+    return [...this.tasks].filter((t) => t.state === 'runnable' || t.state === 'running');
+  }
+}
