@@ -93,6 +93,8 @@ export interface CoreHooks {
   lowGaps: { base: number; size: number }[];
   /** The generic timer's count now (CNTVCT_EL0 = CNTPCT_EL0: no virtual offset). */
   counter(): bigint;
+  /** Its frequency (CNTFRQ_EL0). */
+  timerHz: number;
   /** A core is about to execute a TLB maintenance instruction. */
   onTlbi(core: Core, op: TlbiOp): void;
 }
@@ -200,6 +202,9 @@ export class Core {
     this.uc.sysWrite(SYSREG.HCR_EL2, 1n << 31n);
     // Let EL0 read the virtual counter, as Linux configures it.
     this.uc.sysWrite(SYSREG.CNTKCTL_EL1, 3n);
+    // The counter frequency, which the boot firmware sets at EL3 (the Pi's
+    // armstub8.S writes OSC_FREQ); an EL1 write is undefined.
+    this.uc.sysWrite(SYSREG.CNTFRQ_EL0, BigInt(hooks.timerHz));
     this.uc.hookMrs(1n, 0n, (_reg, r) => this.answerMrs(r));
     this.uc.hookSys(1n, 0n, (op) => {
       if (op.op0 === 1 && op.crn === 8) hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });

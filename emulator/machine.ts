@@ -177,6 +177,7 @@ export class Machine {
     const hooks = {
       onSev: (from: Core) => this.sev(from),
       counter: () => this.counter(),
+      timerHz: this.timerHz,
       onTlbi: (core: Core, op: TlbiOp) => this.onTlbi(core, op),
       onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this) ?? false,
       snapshot: snapshotLayout(),

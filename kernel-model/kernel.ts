@@ -196,6 +196,10 @@ export class Kernel implements SchedHost {
     this.this_cpu.enter(core, task, tpidrEl1);
   }
 
+  leave(): void {
+    this.this_cpu.leave();
+  }
+
   cpu_online(cpu: number): boolean {
     return this.onlineMask[cpu] === true;
   }
@@ -267,6 +271,7 @@ export class Kernel implements SchedHost {
    * was running, with its PC).
    */
   run(until: () => boolean, maxRounds = 100_000): void {
+    if (this.this_cpu.active) throw new KernelRunError('Kernel.run from kernel code: only the top level may run the machine');
     const r = this.machine.run({ until, maxRounds });
     if (r === 'until') return;
     if (r === 'halted') throw new KernelRunError(this.machine.status?.message ?? 'the machine halted');
@@ -288,16 +293,27 @@ export class Kernel implements SchedHost {
   }
 
   /**
-   * kcall(cpu, sym, ...args): run a function of the kernel image on `cpu`
-   * (a short-lived kernel thread there calls it) and return its x0. A
-   * fault in it is reported as an oops and thrown as a KernelRunError.
+   * kcall(cpu, fn, ...args): run a function of the kernel image (a symbol,
+   * or an address) on `cpu`, as a short-lived kernel thread there calls
+   * it, and return its x0. A fault in it is reported as that thread's
+   * oops and thrown as a KernelRunError; the machine stays up.
    */
-  kcall(cpu: number, sym: string, ...args: (bigint | number)[]): bigint {
-    if (!this.syms.has(sym)) throw new KernelRunError(`kcall: no symbol "${sym}" in the kernel image`);
-    const call = this.harness.kcallThread(cpu, sym, args);
+  kcall(cpu: number, fn: string | bigint, ...args: (bigint | number)[]): bigint {
+    if (typeof fn === 'string' && !this.syms.has(fn)) throw new KernelRunError(`kcall: no symbol "${fn}" in the kernel image`);
+    const name = typeof fn === 'string' ? fn : `0x${fn.toString(16)}`;
+    const call = this.harness.kcallThread(cpu, fn, args);
     this.run(() => call.task.state === 'dead');
-    if (call.task.oops) throw new KernelRunError(`kcall ${sym} on cpu${cpu}: ${call.task.oops}`);
+    if (call.task.oops) throw new KernelRunError(`kcall ${name} on cpu${cpu}: ${call.task.oops}`);
     return call.x0();
+  }
+
+  /**
+   * flush_tlb_kernel_range for TypeScript code that changed the kernel's
+   * page tables: what the image's tlbi vaale1is loop does, broadcast to
+   * every core (TypeScript runs outside the cores, so it does it directly).
+   */
+  flush_tlb_kernel_range(_start: bigint, _end: bigint): void {
+    this.machine.flushTlbAll();
   }
 
   /* ---- traps ------------------------------------------------------------ */

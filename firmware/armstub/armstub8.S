@@ -2,8 +2,7 @@
 //
 // armstub8: the first ARM64 code every core runs, placed by the firmware
 // at the start of RAM. Modelled on the Raspberry Pi firmware's armstub8
-// (raspberrypi/tools armstubs/armstub8.S; see
-// ../shared/reference/uconsole-hw.md section 3), with its data layout:
+// (raspberrypi/tools armstubs/armstub8.S), with its data layout:
 //
 //   0xd8 spin_cpu0 .. 0xf0 spin_cpu3   per-core release addresses
 //   0xf0 stub_magic, 0xf4 stub_version (the firmware checks the magic,
@@ -13,7 +12,9 @@
 //
 // The real stub starts at EL3, sets up the timer frequency, SCR_EL3 and
 // SMP coherency, and drops to EL2. The emulated cores start at EL1 and the
-// model keeps them there, so this stub only does the part Linux sees: the
+// model keeps them there (the machine sets what EL3 code would: SCR_EL3,
+// and CNTFRQ_EL0, which EL1 may not write), so this stub only does the
+// part Linux sees: the
 // primary core enters the kernel with x0 = DTB and x1..x3 = 0; the
 // secondaries wait in WFE for a non-zero release address, then jump to it
 // with x0..x3 = 0 (Documentation/arm64/booting.rst, spin-table).

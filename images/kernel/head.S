@@ -118,6 +118,17 @@ raw_smp_processor_id:
     ldr w0, [x0, x1]
     ret
 
+// arch_counter_get_cntvct(): the generic timer's virtual count.
+arch_counter_get_cntvct:
+    isb
+    mrs x0, cntvct_el0
+    ret
+
+// arch_timer_get_cntfrq(): its frequency, as the boot firmware set it.
+arch_timer_get_cntfrq:
+    mrs x0, cntfrq_el0
+    ret
+
 // TLB maintenance (arch/arm64/include/asm/tlbflush.h, 5.10): broadcast to
 // the Inner Shareable domain, i.e. every core; the dsb waits for the other
 // cores to finish, the isb for this core's pipeline.

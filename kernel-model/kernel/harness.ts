@@ -127,7 +127,7 @@ export class Harness {
   }
 
   /** A kernel thread on `cpu` that calls `sym` once; x0() is its result once it is dead. */
-  kcallThread(cpu: number, sym: string, args: readonly (bigint | number)[]): { task: KthreadTask; x0(): bigint } {
+  kcallThread(cpu: number, sym: string | bigint, args: readonly (bigint | number)[]): { task: KthreadTask; x0(): bigint } {
     this.ready();
     let x0 = 0n;
     const task = kthread_run(this.k, function* () {

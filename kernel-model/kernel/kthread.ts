@@ -87,9 +87,9 @@ export function* msleep(k: Kernel, ms: number): KthreadGen {
   yield* schedule_timeout(k, msecs_to_jiffies(ms) + 1);
 }
 
-/** Run `sym` of the kernel image on this thread's core with x0.. = args; resumes with its x0 (signed). */
-export function* kcall(sym: string, ...args: (bigint | number)[]): KthreadGen<bigint> {
-  return (yield { kind: 'kcall', sym, args: args.map((a) => BigInt(a)) }) as bigint;
+/** Run `fn` of the kernel image (a symbol or an address) on this thread's core with x0.. = args; resumes with its x0 (signed). */
+export function* kcall(fn: string | bigint, ...args: (bigint | number)[]): KthreadGen<bigint> {
+  return (yield { kind: 'kcall', fn, args: args.map((a) => BigInt(a)) }) as bigint;
 }
 
 export { HZ, TICK_NSEC };

@@ -49,6 +49,8 @@ export interface SchedHost {
   symbolAddress(sym: string): bigint | undefined;
   /** Kernel code is about to run for `task` on `core`: establish the per-CPU context. */
   enter(core: Core, task: Task): void;
+  /** It has stopped running there. */
+  leave(): void;
   /** Is the CPU online (its idle task running)? */
   online(cpu: number): boolean;
 }
@@ -235,8 +237,16 @@ export class Scheduler implements MachineOs, Waker {
 
   /** Run `t` on `core` until it yields (it is current there). */
   private step(t: KthreadTask, core: Core): void {
-    const cpu = core.index;
     this.host.enter(core, t);
+    try {
+      this.stepIn(t, core);
+    } finally {
+      this.host.leave();
+    }
+  }
+
+  private stepIn(t: KthreadTask, core: Core): void {
+    const cpu = core.index;
     let value = t.resumeWith;
     t.resumeWith = undefined;
     const pending = t.request;
@@ -304,15 +314,16 @@ export class Scheduler implements MachineOs, Waker {
   }
 
   private startKcall(t: KthreadTask, core: Core, req: Extract<KthreadRequest, { kind: 'kcall' }>): void {
-    const addr = this.host.symbolAddress(req.sym);
+    const name = typeof req.fn === 'string' ? req.fn : `0x${req.fn.toString(16)}`;
+    const addr = typeof req.fn === 'string' ? this.host.symbolAddress(req.fn) : req.fn;
     const ret = this.host.symbolAddress('kcall_return');
-    if (addr === undefined || ret === undefined) return this.oops(t, `kcall of unknown symbol "${req.sym}"`);
-    if (req.args.length > 8) return this.oops(t, `kcall ${req.sym}: ${req.args.length} arguments (at most 8 go in registers)`);
+    if (addr === undefined || ret === undefined) return this.oops(t, `kcall of unknown symbol "${name}"`);
+    if (req.args.length > 8) return this.oops(t, `kcall ${name}: ${req.args.length} arguments (at most 8 go in registers)`);
     core.restoreEl1();
     req.args.forEach((a, i) => core.setX(i, BigInt.asUintN(64, a)));
     core.setX(30, ret);
     t.inKcall = true;
-    t.waitingFor = `kcall ${req.sym}`;
+    t.waitingFor = `kcall ${name}`;
     this.machine.start(core.index, addr);
   }
 

@@ -7,7 +7,7 @@
  *   sleep  { kind: 'sleep', untilNs }       until the virtual clock reaches untilNs (msleep, schedule_timeout)
  *   wait   { kind: 'wait', wq, cond, ... }  until cond() holds after a wake_up on wq, or the deadline;
  *                                           resumed with true if cond() held, false on timeout
- *   kcall  { kind: 'kcall', sym, args }     run a function of the kernel image on this CPU;
+ *   kcall  { kind: 'kcall', fn, args }      run a function of the kernel image on this CPU;
  *                                           resumed with its x0
  *
  * Bodies compose with `yield*`: `yield* msleep(k, 10)`, `const x0 = yield*
@@ -21,7 +21,7 @@ export type KthreadRequest =
   | { kind: 'yield' }
   | { kind: 'sleep'; untilNs: number }
   | { kind: 'wait'; wq: WaitQueueHead; cond: () => boolean; untilNs?: number; what: string }
-  | { kind: 'kcall'; sym: string; args: readonly bigint[] };
+  | { kind: 'kcall'; fn: string | bigint; args: readonly bigint[] };
 
 /** A step of kernel-thread code returning R. */
 export type KthreadGen<R = void> = Generator<KthreadRequest, R, unknown>;
