@@ -14,6 +14,7 @@
  *    blocks fixed (the seed's claim: cost follows free blocks, not pages).
  */
 
+import type { Kernel } from '../kernel-model/kernel';
 import { bootUconsole } from '../api/uconsole';
 import { GFP_KERNEL, __GFP_NOWARN, type PageAllocator } from '../kernel-model/mm/page_alloc';
 import { pageset_set_batch } from '../kernel-model/mm/page_alloc/pcp';
@@ -36,12 +37,17 @@ export const PAGE_DEFAULTS: PageParams = { board: 'uconsole-cm4', ram: '1G', pai
 
 const GFP = GFP_KERNEL | __GFP_NOWARN;
 
-function pairsPerSecond(pgalloc: PageAllocator, order: number, n: number): number {
+/** Alloc+free pairs per second, a quarter of them on each of CPUs 0-3 (each CPU's own pcp lists). */
+function pairsPerSecond(k: Kernel, pgalloc: PageAllocator, order: number, n: number): number {
   const ms = timeMs(() => {
-    for (let i = 0; i < n; i++) {
-      const pfn = pgalloc.alloc_pages(GFP, order, i & 3);
-      if (pfn === null) throw new Error(`order-${order} allocation failed during the benchmark`);
-      pgalloc.__free_pages(pfn, order, i & 3);
+    for (let cpu = 0; cpu < 4; cpu++) {
+      k.on(cpu, () => {
+        for (let i = 0; i < n / 4; i++) {
+          const pfn = pgalloc.alloc_pages(GFP, order);
+          if (pfn === null) throw new Error(`order-${order} allocation failed during the benchmark`);
+          pgalloc.__free_pages(pfn, order);
+        }
+      });
     }
   });
   return (n * 1000) / ms;
@@ -162,21 +168,24 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
   };
   const u = await bootUconsole({ board: p.board, ram: p.ram, cmdline: p.cmdline });
   try {
-    const pgalloc = u.kernel.mm.pgalloc;
+    const k = u.kernel;
+    const pgalloc = k.mm.pgalloc;
     progress('order-0 pairs');
-    add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(pgalloc, 0, p.pairs));
-    add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pgalloc, () => pairsPerSecond(pgalloc, 0, p.pairs)));
+    add('pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', pairsPerSecond(k, pgalloc, 0, p.pairs));
+    add('no-pcp', 'order0-pairs', 'ops_per_s', 'pairs/s', withoutPcp(pgalloc, () => pairsPerSecond(k, pgalloc, 0, p.pairs)));
 
     progress('pairs per order');
-    for (let order = 1; order < pgalloc.maxOrder; order++) add('buddy', `order${order}-pairs`, 'ops_per_s', 'pairs/s', pairsPerSecond(pgalloc, order, p.orderPairs));
+    for (let order = 1; order < pgalloc.maxOrder; order++) add('buddy', `order${order}-pairs`, 'ops_per_s', 'pairs/s', pairsPerSecond(k, pgalloc, order, p.orderPairs));
+    // The rest runs as kernel code on CPU 0.
+    k.on(0, () => {
 
     progress('memarea against request size');
     for (const pages of [1, 3, 100, 1000, 5000, 20_000]) {
       add('memarea', `size-${pages}-pages`, 'alloc_free_ms', 'ms', timeMs(() => {
         for (let i = 0; i < p.memareaCalls; i++) {
-          const pfn = pgalloc.alloc_memarea(GFP, pages, 1, 0);
+          const pfn = pgalloc.alloc_memarea(GFP, pages, 1);
           if (pfn === null) throw new Error(`memarea of ${pages} pages failed`);
-          pgalloc.free_memarea(pfn, pages, 0);
+          pgalloc.free_memarea(pfn, pages);
         }
       }) / p.memareaCalls);
     }
@@ -218,6 +227,7 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
       for (const pfn of pfns) pgalloc.__free_pages(pfn, 0);
       pgalloc.drain_all_pages();
     });
+    });
   } finally {
     u.shutdown();
   }
@@ -226,7 +236,7 @@ export async function benchPage(p: PageParams, progress: (s: string) => void): P
     board: p.board,
     cmdline: u.kernel.arch.cmdlineText,
     revision: gitRevision(),
-    params: { board: p.board, ram: p.ram, pairs: p.pairs, orderPairs: p.orderPairs, memareaCalls: p.memareaCalls, maxOrder: u.kernel.mm.pgalloc?.maxOrder ?? 0 },
+    params: { board: p.board, ram: p.ram, pairs: p.pairs, orderPairs: p.orderPairs, memareaCalls: p.memareaCalls, maxOrder: u.kernel.mm.pgalloc.maxOrder },
     results: rows,
   };
 }

@@ -139,6 +139,8 @@ export function build_zonelists(k: Kernel, init: BootmemInit): PageAllocator {
     maxOrder: init.maxOrder,
     nrCpus: k.machine.cores.length,
     printk: k.printk,
+    smp_processor_id: () => k.smp_processor_id(),
+    linear: k.arch.linear,
     report: {
       comm: () => (k.this_cpu.active ? k.current().comm : 'swapper/0'),
       pid: () => (k.this_cpu.active ? k.current().pid : 0),

@@ -2,7 +2,7 @@
 /*
  * The arm64 kernel virtual memory layout for VA_BITS = 39 and 4K pages, as
  * Linux 5.10 (the uConsole CM4 kernel) lays it out: arch/arm64/include/asm/
- * memory.h, evaluated in ../shared/reference/uconsole-hw.md section 5.3.
+ * memory.h, with CONFIG_ARM64_VA_BITS_39 and CONFIG_ARM64_4K_PAGES.
  *
  *   0xffffff8000000000  PAGE_OFFSET: the linear map of all RAM (256 GiB)
  *   0xffffffc000000000  BPF JIT region (128 MiB)
@@ -18,6 +18,8 @@
  * 0 on these boards' memory maps when RAM starts at 0; the A04's RAM starts
  * at 1 GiB, so PHYS_OFFSET is the start of RAM, as memstart_addr is).
  */
+
+import { PAGE_SIZE } from './page-def';
 
 export const VA_BITS = 39;
 export const PAGE_OFFSET = 0xffff_ff80_0000_0000n;
@@ -48,5 +50,21 @@ export class LinearMap {
   pa(va: bigint): number {
     if (va < PAGE_OFFSET || va >= PAGE_END) throw new RangeError(`0x${va.toString(16)} is not a linear-map address`);
     return Number(va - PAGE_OFFSET) + this.physOffset;
+  }
+
+  /* Linux's names for the same conversions (arch/arm64/include/asm/memory.h). */
+  __va(pa: number): bigint {
+    return this.va(pa);
+  }
+  __pa(va: bigint): number {
+    return this.pa(va);
+  }
+  /** page_address: the linear-map address of a page (a struct page * is its PFN in the model). */
+  page_address(pfn: number): bigint {
+    return this.va(pfn * PAGE_SIZE);
+  }
+  /** virt_to_page: the page of a linear-map address. */
+  virt_to_page(va: bigint): number {
+    return Math.floor(this.pa(va) / PAGE_SIZE);
   }
 }

@@ -369,9 +369,10 @@ export class Scheduler implements MachineOs, Waker {
 
   /* ---- reports ---------------------------------------------------------------- */
 
-  /** Live tasks that are blocked, as "comm[pid] on cpuN: what" lines. */
+  /** Live tasks that wait (blocked, or in a kcall whose core is parked), as "comm[pid] on cpuN: what". */
   waiting(): string[] {
-    return [...this.tasks].filter((t) => t.state === 'blocked').map((t) => `${t} on cpu${t.cpu}: ${t.waitingFor || 'blocked'}`);
+    const waits = (t: Task): boolean => t.state === 'blocked' || (t instanceof KthreadTask && t.inKcall);
+    return [...this.tasks].filter(waits).map((t) => `${t} on cpu${t.cpu}: ${t.waitingFor || 'blocked'}`);
   }
 
   /** Runnable or running tasks other than idle. */

@@ -30,6 +30,7 @@
  */
 
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
+import { LinearMap } from '../../arch/arm64/memory';
 import type { Printk } from '../../printk';
 import type { Memblock } from '../memblock';
 import { PageAllocator } from './page_alloc';
@@ -69,6 +70,14 @@ export interface PageAllocInitOptions {
   printk: Printk;
   /** Hooks for reports: current->comm, pid, dump_stack, vmemmap base. */
   report?: Omit<ReportHooks, 'printk'>;
+  /**
+   * The caller's CPU (the booted kernel: smp_processor_id() through
+   * TPIDR_EL1). Without a kernel, the allocator's user says which CPU its
+   * calls stand for; by default CPU 0.
+   */
+  smp_processor_id?: () => number;
+  /** The linear map for __get_free_pages' addresses (default: PAGE_OFFSET maps physical 0). */
+  linear?: LinearMap;
 }
 
 /**
@@ -84,6 +93,8 @@ export function page_alloc_init(opts: PageAllocInitOptions): PageAllocator {
     maxOrder: opts.maxOrder,
     nrCpus: opts.nrCpus,
     hooks: { ...opts.report, printk: opts.printk },
+    smp_processor_id: opts.smp_processor_id ?? (() => 0),
+    linear: opts.linear ?? new LinearMap(0),
   });
   build_all_zonelists(pgalloc, opts.printk);
   return pgalloc;
@@ -148,7 +159,7 @@ export function mm_init_buddy(opts: MmInitBuddyOptions): PageAllocator {
     printk: opts.printk,
     sectionSizeBits,
   });
-  const pgalloc = page_alloc_init({ ram: opts.ram, init, maxOrder, nrCpus: opts.nrCpus, printk: opts.printk, report: opts.report });
+  const pgalloc = page_alloc_init({ ...opts, init, maxOrder });
   page_alloc_init_late(pgalloc, opts.memblock, opts.kernelSections, opts);
   return pgalloc;
 }

@@ -3,7 +3,7 @@
  * The zoned buddy page allocator: alloc_pages() and __free_pages()
  * (mm/page_alloc.c, Linux 5.10, the kernel the uConsole ships).
  *
- *   alloc_pages(gfp, order, cpu)
+ *   alloc_pages(gfp, order)
  *     order >= MAX_ORDER           WARN_ON_ONCE, NULL
  *     zonelist walk from gfp_zone(gfp) down to ZONE_DMA
  *       watermark check (low on the first pass, min on the second)
@@ -14,7 +14,7 @@
  *     nothing found: drain the pcp lists once if the caller may reclaim,
  *     then "page allocation failure" (unless __GFP_NOWARN) and NULL
  *
- *   __free_pages(pfn, order, cpu)
+ *   __free_pages(pfn, order)
  *     put_page_testzero: only the last reference frees
  *     free_pages_prepare: every page of the block must look free-able,
  *       else "BUG: Bad page state" and nothing is freed
@@ -39,6 +39,7 @@
  * code concurrently, so there is no zone->lock.
  */
 
+import type { LinearMap } from '../../arch/arm64/memory';
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
 import {
   __GFP_ATOMIC,
@@ -99,6 +100,14 @@ export interface PageAllocatorInit {
   maxOrder: number;
   nrCpus: number;
   hooks: ReportHooks;
+  /**
+   * smp_processor_id() of the caller: the booted kernel reads it from the
+   * running core's per-CPU data (TPIDR_EL1); a bare allocator with no
+   * kernel around it says which CPU its caller stands for.
+   */
+  smp_processor_id: () => number;
+  /** The linear map, for the kernel virtual addresses of __get_free_pages and free_pages. */
+  linear: LinearMap;
 }
 
 /** Where 5.10.32 has WARN_ON_ONCE(order >= MAX_ORDER) (see report.ts). */
@@ -113,6 +122,9 @@ export class PageAllocator implements BuddyConfig {
   readonly pageblockOrder: number;
   readonly nrCpus: number;
   readonly report: Reporter;
+  /** The CPU the caller runs on (its pcp lists; the CPU named in reports). */
+  readonly smp_processor_id: () => number;
+  readonly linear: LinearMap;
   page_group_by_mobility_disabled = false;
   /** min_free_kbytes (1024 until init_per_zone_wmark_min runs, as in Linux). */
   min_free_kbytes = 1024;
@@ -133,6 +145,8 @@ export class PageAllocator implements BuddyConfig {
     this.pageblockOrder = init.mem_map.pageblockOrder;
     this.nrCpus = init.nrCpus;
     this.report = new Reporter(init.hooks);
+    this.smp_processor_id = init.smp_processor_id;
+    this.linear = init.linear;
     this.update_nofragment();
   }
 
@@ -140,10 +154,10 @@ export class PageAllocator implements BuddyConfig {
 
   /**
    * alloc_pages: 2^order contiguous pages.
-   * @param cpu the CPU the caller runs on (smp_processor_id()), for the pcp lists
    * @returns the PFN of the first page, or null.
    */
-  alloc_pages(gfp: number, order: number, cpu = 0): number | null {
+  alloc_pages(gfp: number, order: number): number | null {
+    const cpu = this.smp_processor_id();
     // Bad arguments are rare: their reports live in functions of their own,
     // which keeps this one small enough for the JIT to inline the hot path.
     if (!((order >>> 0) < this.maxOrder && order === (order | 0)) || (cpu >>> 0) >= this.nrCpus)
@@ -172,14 +186,14 @@ export class PageAllocator implements BuddyConfig {
     return null;
   }
 
-  alloc_page(gfp: number, cpu = 0): number | null {
-    return this.alloc_pages(gfp, 0, cpu);
+  alloc_page(gfp: number): number | null {
+    return this.alloc_pages(gfp, 0);
   }
 
-  /** __get_free_pages: the physical address instead of the PFN (0 on failure). */
-  __get_free_pages(gfp: number, order: number, cpu = 0): number {
-    const pfn = this.alloc_pages(gfp, order, cpu);
-    return pfn === null ? 0 : pfn * PAGE_SIZE;
+  /** __get_free_pages: the block's kernel virtual address in the linear map (page_address), 0n on failure. */
+  __get_free_pages(gfp: number, order: number): bigint {
+    const pfn = this.alloc_pages(gfp, order);
+    return pfn === null ? 0n : this.linear.page_address(pfn);
   }
 
   /**
@@ -279,7 +293,8 @@ export class PageAllocator implements BuddyConfig {
    * __free_pages: drop a reference to a block of 2^order pages; the last
    * reference frees it. Bad input is reported and ignored.
    */
-  __free_pages(pfn: number, order: number, cpu = 0): void {
+  __free_pages(pfn: number, order: number): void {
+    const cpu = this.smp_processor_id();
     const mem_map = this.mem_map;
     const orderOk = (order >>> 0) < this.maxOrder && order === (order | 0);
     if (!(mem_map.pfn_valid(pfn) && (cpu >>> 0) < this.nrCpus && orderOk && (pfn & ((1 << order) - 1)) === 0))
@@ -303,13 +318,13 @@ export class PageAllocator implements BuddyConfig {
     this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(pfn & ((1 << order) - 1))', cpu);
   }
 
-  free_page(pfn: number, cpu = 0): void {
-    this.__free_pages(pfn, 0, cpu);
+  free_page(pfn: number): void {
+    this.__free_pages(pfn, 0);
   }
 
-  /** free_pages: by physical address, as __get_free_pages returned it. */
-  free_pages(pa: number, order: number, cpu = 0): void {
-    if (pa !== 0) this.__free_pages(Math.floor(pa / PAGE_SIZE), order, cpu);
+  /** free_pages: by kernel virtual address, as __get_free_pages returned it (0n: nothing). */
+  free_pages(addr: bigint, order: number): void {
+    if (addr !== 0n) this.__free_pages(this.linear.virt_to_page(addr), order);
   }
 
   /** get_page: take another reference. */
@@ -494,13 +509,13 @@ export class PageAllocator implements BuddyConfig {
   /* ========================= memarea ========================= */
 
   /** alloc_memarea: `pages` contiguous pages, any size, optional alignment in pages. See memarea.ts. */
-  alloc_memarea(gfp: number, pages: number, align = 1, cpu = 0): number | null {
-    return alloc_memarea(this, gfp, pages, align, cpu);
+  alloc_memarea(gfp: number, pages: number, align = 1): number | null {
+    return alloc_memarea(this, gfp, pages, align, this.smp_processor_id());
   }
 
   /** free_memarea: give back what alloc_memarea returned. */
-  free_memarea(pfn: number, pages: number, cpu = 0): void {
-    free_memarea(this, pfn, pages, cpu);
+  free_memarea(pfn: number, pages: number): void {
+    free_memarea(this, pfn, pages, this.smp_processor_id());
   }
 
   /** Physical address of a PFN. */

@@ -41,32 +41,32 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
   it('hands out real guest memory that ARM64 code on every core reaches through the linear map', () => {
     const pgalloc = u.kernel.mm.pgalloc;
     for (const c of u.machine.cores) {
-      const pfn = pgalloc.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2, c.index)!;
+      const pfn = u.kernel.on(c.index, () => pgalloc.alloc_pages(GFP_KERNEL | __GFP_ZERO, 2))!;
       expect(pfn).not.toBeNull();
       const va = PAGE_OFFSET + BigInt(pfn * 4096 + 3 * 4096 + 8); // inside the fourth page of the block
       expect(u.kernel.harness.probe(c.index, 'probe_read64', [va])).toBe(0n); // __GFP_ZERO
       u.kernel.harness.probe(c.index, 'probe_write64', [va, 0xc0de0000n + BigInt(c.index)]);
       expect(u.machine.ram.u64(pfn * 4096 + 3 * 4096 + 8)).toBe(0xc0de0000n + BigInt(c.index));
-      pgalloc.__free_pages(pfn, 2, c.index);
+      u.kernel.on(c.index, () => pgalloc.__free_pages(pfn, 2));
     }
     expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 
   it('keeps GFP_DMA allocations in the first GiB (ZONE_DMA from the DT\'s dma-ranges)', () => {
     const pgalloc = u.kernel.mm.pgalloc;
-    const pfn = pgalloc.alloc_pages(GFP_DMA | GFP_KERNEL, 0)!;
+    const pfn = u.kernel.on(0, () => pgalloc.alloc_pages(GFP_DMA | GFP_KERNEL, 0))!;
     expect(pfn * 4096).toBeLessThan(2 ** 30);
-    pgalloc.__free_pages(pfn, 0);
+    u.kernel.on(0, () => pgalloc.__free_pages(pfn, 0));
     expect(zone_dma_bits(u.kernel.arch.dt)).toBe(30);
   });
 
   it('gives a physically contiguous area of any size and alignment (memarea)', () => {
     const pgalloc = u.kernel.mm.pgalloc;
-    const pfn = pgalloc.alloc_memarea(GFP_KERNEL, 1234, 7)!;
+    const pfn = u.kernel.on(3, () => pgalloc.alloc_memarea(GFP_KERNEL, 1234, 7))!;
     expect(pfn % 7).toBe(0);
     u.machine.ram.setU64(pfn * 4096 + 1233 * 4096, 77n);
     expect(u.kernel.harness.probe(1, 'probe_read64', [PAGE_OFFSET + BigInt(pfn * 4096 + 1233 * 4096)])).toBe(77n);
-    pgalloc.free_memarea(pfn, 1234);
+    u.kernel.on(3, () => pgalloc.free_memarea(pfn, 1234));
     expect(check_page_allocator(pgalloc)).toEqual([]);
   });
 });
@@ -98,13 +98,15 @@ describe('the seed\'s experiment: max_order=6', () => {
       const pgalloc = u.kernel.mm.pgalloc;
       expect(pgalloc.maxOrder).toBe(6);
       expect(u.readFile('/proc/buddyinfo').split('\n')[0]).toMatch(/^Node 0, zone {6}DMA( +\d+){6} $/);
-      expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9)).toBeNull(); // 2 MiB: beyond MAX_ORDER-1
-      expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 5)).not.toBeNull(); // 128 KiB: still fine
-      for (const pages of [512, 4096, 3000]) {
-        const pfn = pgalloc.alloc_memarea(GFP_KERNEL, pages);
-        expect(pfn).not.toBeNull();
-        pgalloc.free_memarea(pfn!, pages);
-      }
+      u.kernel.on(0, () => {
+        expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 9)).toBeNull(); // 2 MiB: beyond MAX_ORDER-1
+        expect(pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, 5)).not.toBeNull(); // 128 KiB: still fine
+        for (const pages of [512, 4096, 3000]) {
+          const pfn = pgalloc.alloc_memarea(GFP_KERNEL, pages);
+          expect(pfn).not.toBeNull();
+          pgalloc.free_memarea(pfn!, pages);
+        }
+      });
       expect(check_page_allocator(pgalloc)).toEqual([]);
     });
   });
@@ -132,8 +134,8 @@ describe('the seed\'s experiment: max_order=6', () => {
 
   it('without __GFP_NOWARN the failure is reported as Linux reports it', async () => {
     await withUconsole({ ram: '1G', cmdline: 'max_order=6' }, (u) => {
-      expect(u.kernel.mm.pgalloc.alloc_pages(GFP_KERNEL, 7)).toBeNull();
-      expect(u.dmesg()).toMatch(/WARNING: CPU: 0 PID: 0 at mm\/page_alloc\.c/);
+      expect(u.kernel.on(2, () => u.kernel.mm.pgalloc.alloc_pages(GFP_KERNEL, 7))).toBeNull();
+      expect(u.dmesg()).toMatch(/WARNING: CPU: 2 PID: 0 at mm\/page_alloc\.c/);
     });
   });
 });

@@ -28,6 +28,19 @@ export interface SmallBootOptions extends Partial<Omit<MmInitBuddyOptions, 'ram'
   memblockLimit?: number;
 }
 
+let currentCpu = 0;
+
+/** Run `fn` as the given CPU's code (the bare allocators of bootSmall read their CPU from here). */
+export function onCpu<R>(cpu: number, fn: () => R): R {
+  const saved = currentCpu;
+  currentCpu = cpu;
+  try {
+    return fn();
+  } finally {
+    currentCpu = saved;
+  }
+}
+
 /** A board with `ramMiB` of RAM at 0, ZONE_DMA limited to 32 MiB and DMA32 to 64 MiB unless told otherwise. */
 export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
   const ramMiB = opts.ramMiB ?? 64;
@@ -54,6 +67,7 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
     kernelSections: opts.kernelSections,
     printk: (l) => log.push(l),
     report: opts.report,
+    smp_processor_id: () => currentCpu,
   });
   return { ram, memblock, pgalloc: pgalloc, log };
 }

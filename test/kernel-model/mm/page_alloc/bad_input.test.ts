@@ -9,7 +9,7 @@ import {
 } from '../../../../kernel-model/mm/page_alloc';
 import { page_bad_reason } from '../../../../kernel-model/mm/page_alloc/page_alloc';
 import { PAGE_FLAGS_CHECK_AT_FREE, W_FLAGS, W_MAPCOUNT, W_MAPPING, W_MEMCG, W_REFCOUNT } from '../../../../kernel-model/mm/page_alloc/mm_types';
-import { bootSmall, nrFree } from '../helpers';
+import { bootSmall, nrFree, onCpu } from '../helpers';
 
 /** A booted allocator whose log starts empty after boot. */
 function fresh(maxOrder?: number) {
@@ -262,7 +262,7 @@ describe('report hooks', () => {
     const calls: number[] = [];
     const b = bootSmall({ ramMiB: 64, report: { comm: () => 'insmod', dumpStack: (cpu) => calls.push(cpu) } });
     b.log.length = 0;
-    b.pgalloc.__free_pages(0x200, 0, 2);
+    onCpu(2, () => b.pgalloc.__free_pages(0x200, 0));
     expect(b.log[0]).toBe('BUG: Bad page state in process insmod  pfn:00200');
     expect(calls).toEqual([2]);
   });

@@ -13,7 +13,7 @@ import {
 import { Memblock } from '../../../../kernel-model/mm/memblock';
 import { GuestRam } from '../../../../emulator/memory/guest-ram';
 import { MIGRATE_TYPES } from '../../../../kernel-model/mm/page_alloc/mmzone';
-import { bootSmall, MiB, nrFree } from '../helpers';
+import { bootSmall, MiB, nrFree, onCpu } from '../helpers';
 
 /** Head of the smallest non-empty movable list of order >= k in a zone, and that order. */
 function smallestMovable(pgalloc: ReturnType<typeof bootSmall>['pgalloc'], zone: number, k: number): [number, number] {
@@ -84,10 +84,10 @@ describe('buddy merge (__free_one_page)', () => {
     const { pgalloc: pgalloc } = bootSmall({ ramMiB: 128, maxOrder: 11 });
     const initial = pgalloc.zones.map((_, z) => nrFree(pgalloc, z));
     const got: number[] = [];
-    for (let i = 0; i < 3000; i++) got.push(pgalloc.alloc_pages(GFP_KERNEL, 0, i % 4)!);
+    for (let i = 0; i < 3000; i++) got.push(onCpu(i % 4, () => pgalloc.alloc_pages(GFP_KERNEL, 0))!);
     const odd = got.filter((_, i) => i % 2 === 1);
     const even = got.filter((_, i) => i % 2 === 0).reverse();
-    for (const p of [...odd, ...even]) pgalloc.__free_pages(p, 0, (p >> 3) % 4);
+    for (const p of [...odd, ...even]) onCpu((p >> 3) % 4, () => pgalloc.__free_pages(p, 0));
     pgalloc.drain_all_pages();
     expect(pgalloc.zones.map((_, z) => nrFree(pgalloc, z))).toEqual(initial);
     expect(check_page_allocator(pgalloc)).toEqual([]);

@@ -16,7 +16,7 @@ import {
   type PageAllocator,
 } from '../../../../kernel-model/mm/page_alloc';
 import { MIGRATE_TYPES } from '../../../../kernel-model/mm/page_alloc/mmzone';
-import { bootSmall, MiB, nrFree, type SmallBoot } from '../helpers';
+import { bootSmall, MiB, nrFree, type SmallBoot, onCpu } from '../helpers';
 
 const GFPS = [GFP_KERNEL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL | GFP_DMA, GFP_KERNEL | GFP_DMA32, GFP_ATOMIC, GFP_KERNEL | __GFP_RECLAIMABLE, GFP_KERNEL | __GFP_ZERO];
 /** The same without __GFP_ZERO, for machines whose blocks are hundreds of MiB (zeroing them would be the whole test's time). */
@@ -106,7 +106,7 @@ function run(pgalloc: PageAllocator, cmds: Cmd[], oracle = false): void {
   for (const c of cmds) {
     switch (c.op) {
       case 'alloc': {
-        const pfn = pgalloc.alloc_pages(c.gfp | __GFP_NOWARN, c.order, c.cpu);
+        const pfn = onCpu(c.cpu, () => pgalloc.alloc_pages(c.gfp | __GFP_NOWARN, c.order));
         if (pfn === null) break;
         expect(pfn % (1 << c.order)).toBe(0);
         claim(pfn, 1 << c.order, gfp_zone(c.gfp));
@@ -118,8 +118,8 @@ function run(pgalloc: PageAllocator, cmds: Cmd[], oracle = false): void {
       case 'free': {
         if (!live.length) break;
         const [a] = live.splice(c.pick % live.length, 1);
-        if (a!.order >= 0) pgalloc.__free_pages(a!.pfn, a!.order, c.cpu);
-        else pgalloc.free_memarea(a!.pfn, a!.pages, c.cpu);
+        if (a!.order >= 0) onCpu(c.cpu, () => pgalloc.__free_pages(a!.pfn, a!.order));
+        else onCpu(c.cpu, () => pgalloc.free_memarea(a!.pfn, a!.pages));
         owner.fill(0, a!.pfn - pgalloc.mem_map.basePfn, a!.pfn - pgalloc.mem_map.basePfn + a!.pages);
         break;
       }
@@ -143,8 +143,8 @@ function run(pgalloc: PageAllocator, cmds: Cmd[], oracle = false): void {
     if (errors.length) throw new Error(`after ${JSON.stringify(c)}:\n${errors.join('\n')}`);
   }
   for (const a of live) {
-    if (a.order >= 0) pgalloc.__free_pages(a.pfn, a.order, 0);
-    else pgalloc.free_memarea(a.pfn, a.pages, 0);
+    if (a.order >= 0) onCpu(0, () => pgalloc.__free_pages(a.pfn, a.order));
+    else onCpu(0, () => pgalloc.free_memarea(a.pfn, a.pages));
   }
   pgalloc.drain_all_pages();
 }
@@ -210,12 +210,12 @@ describe('random operation sequences keep the allocator consistent (CONFIG_DEBUG
         const held: number[] = [];
         for (const [x, order, cpu] of ops) {
           if (x % 3 === 0) {
-            const p = pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, order, cpu);
+            const p = onCpu(cpu, () => pgalloc.alloc_pages(GFP_KERNEL | __GFP_NOWARN, order));
             if (p !== null) held.push(p);
           } else {
             // any pfn, any order: double frees, wrong orders, reserved pages, tails
             const pfn = held.length && x % 3 === 1 ? held[x % held.length]! + (x % 4) : pgalloc.mem_map.basePfn + (x % pgalloc.mem_map.nrPages);
-            pgalloc.__free_pages(pfn, order, cpu);
+            onCpu(cpu, () => pgalloc.__free_pages(pfn, order));
           }
           const errors = check_page_allocator(pgalloc);
           if (errors.length) throw new Error(errors.join('\n'));
