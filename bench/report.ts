@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Benchmark results in the project's one shape (../shared/DESIGN.md):
+ * Benchmark results in the project's one shape (README, "Benchmarks"):
  * { suite, board, cmdline, revision, params, results: [{ variant, test,
  * metric, unit, value }] }, printed as a table and optionally written as
  * JSON. Figures compared in a table come from the same run.

@@ -10,7 +10,7 @@
  * all in 2.0.1. Offsets differ between builds, so they are found once per
  * process on a scratch engine: registers are seeded with markers and a
  * known `svc #0x5a5a` is trapped; each field is then looked up and checked.
- * See ../shared/reference/unicorn-facts.md, section 2.
+ * (uc_context_save in Unicorn 2.0.1's uc.c copies CPUARMState raw.)
  */
 
 import { hostAlloc, Unicorn } from './unicorn/binding';

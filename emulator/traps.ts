@@ -9,7 +9,7 @@
  * uc_context_save copies out with the rest of CPUARMState. Its offset in
  * the snapshot is build-specific, so it is found once per process by
  * trapping a known `svc #imm` and searching the snapshot for its syndrome
- * (../shared/reference/unicorn-facts.md, section 2).
+ * (CPUARMState.exception in qemu/target/arm/cpu.h of Unicorn 2.0.1).
  *
  * QEMU's exception numbers map to kinds; an `hvc` at EL1 arrives as an
  * undefined instruction (EL2 is not enabled for it), so the instruction

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The firmware stage, modelled on the Raspberry Pi GPU firmware (start4.elf)
- * as ../shared/reference/uconsole-hw.md section 3 describes it:
+ * as the Raspberry Pi documentation describes its boot flow
+ * (asciidoc/computers/raspberry-pi/boot-eeprom.adoc, config_txt/boot.adoc)
+ * and the armstubs (raspberrypi/tools armstubs/armstub8.S) show it:
  *
  *  1. read config.txt from the boot partition (optional, defaults apply);
  *  2. read the kernel (kernel8.img), check the arm64 Image header and load
@@ -20,6 +22,7 @@
  * real hardware; the model boots them through this same stage.
  */
 
+import { SZ_2M } from '../lib/sizes';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
@@ -59,7 +62,6 @@ export interface FirmwareHandoff {
 }
 
 const IMAGE_MAGIC = 0x644d5241; // "ARM\x64" at offset 0x38
-const SZ_2M = 0x20_0000;
 const DTB_MAX = SZ_2M;
 const STUB_MAGIC = 0x5afe570b;
 const STUB_MAGIC_OFF = 0xf0;

@@ -8,7 +8,8 @@
  * Linux distributions ship.
  *
  * Shapes follow the BCM2711/BCM283x and RK3399 device trees in Linux
- * (see ../shared/reference/uconsole-hw.md): #address-cells = <2>,
+ * (arch/arm/boot/dts/bcm2711.dtsi, bcm283x.dtsi, arch/arm64/boot/dts/
+ * rockchip/rk3399.dtsi): #address-cells = <2>,
  * #size-cells = <1> at the root on the Pis, <2> elsewhere.
  */
 

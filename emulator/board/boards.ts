@@ -2,7 +2,8 @@
 /*
  * The uConsole's core modules as board profiles.
  *
- * Sources (see ../shared/reference/uconsole-hw.md): the BCM2711 and BCM283x
+ * Sources: Linux's arch/arm/boot/dts/bcm2711*.dts and bcm283x.dtsi, the BCM2711
+ * and BCM2837 peripheral datasheets, the BCM2711 and BCM283x
  * device trees (peripheral windows, PL011 at bus 0x7e201000, spin-table
  * slots 0xd8..0xf0), the firmware-written /memory nodes per RAM size with
  * the default gpu_mem=76 carve-out, the ClockworkPi A06 DT (RK3399,

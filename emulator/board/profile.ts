@@ -85,8 +85,10 @@ export interface BoardProfile {
   memoryRanges(ramBytes: number, gpuMemMb: number): MemRange[];
 }
 
-export const MiB = 1 << 20;
-export const GiB = 2 ** 30;
+import { SZ_1G, SZ_1M } from '../../lib/sizes';
+
+export const MiB = SZ_1M;
+export const GiB = SZ_1G;
 
 /** "4G" / "512M" / "4096" (MB) into bytes; NaN if malformed. */
 export function parseRamSize(text: string): number {

@@ -19,8 +19,8 @@
  * arguments arrive from koffi as signed numbers or bigints, so they are
  * normalised with BigInt.asUintN(64, ...).
  *
- * Facts relied on: ../shared/reference/unicorn-facts.md (costs of each call,
- * the 2.0.1 bugs), unicorn.h of 2.0.1 for the prototypes.
+ * Facts relied on: unicorn.h and arm64.h of 2.0.1 for the prototypes and
+ * constants; the costs of each call were measured here (bench emu).
  */
 
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';

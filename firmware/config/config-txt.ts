@@ -3,8 +3,7 @@
  * config.txt, the Raspberry Pi firmware's boot configuration, read the way
  * the firmware reads it (Raspberry Pi documentation, asciidoc/computers/
  * config_txt: what_is_config_txt.adoc, conditional.adoc, boot.adoc,
- * memory.adoc; configuration/uart.adoc; summarised in
- * shared/reference/uconsole-hw.md section 3):
+ * memory.adoc; configuration/uart.adoc):
  *
  *   - one `property=value` per line; `#` starts a comment line; blank lines
  *     are ignored; characters past the 98th of a line are ignored (the

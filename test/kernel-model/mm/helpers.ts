@@ -9,7 +9,9 @@ import { GuestRam } from '../../../emulator/memory/guest-ram';
 import { Memblock } from '../../../kernel-model/mm/memblock';
 import { mm_init_buddy, type MmInitBuddyOptions, type PageAllocator, type ZoneLimits } from '../../../kernel-model/mm/page_alloc';
 
-export const MiB = 1024 * 1024;
+import { SZ_1M } from '../../../lib/sizes';
+
+export const MiB = SZ_1M;
 
 export interface SmallBoot {
   ram: GuestRam;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * A device tree built by hand in the shape of the one the Raspberry Pi
- * firmware hands to a 4 GB Compute Module 4 (values from
- * shared/reference/uconsole-hw.md: the /memreserve/ of the stub page, the
+ * firmware hands to a 4 GB Compute Module 4 (values from the firmware's
+ * documented behaviour and Linux's bcm2711 DTs: the /memreserve/ of the stub page, the
  * 4 GB memory node, spin-table cpus releasing at 0xd8..0xf0, the BCM2711
  * soc ranges, the PL011 at bus address 0x7e201000, GIC-400), used by the
  * firmware/fdt tests.
