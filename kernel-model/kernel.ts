@@ -38,6 +38,8 @@ import { ProcFs } from './fs/proc';
 import type { bootmem_init } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
 import type { KernelCmdline } from '../lib/cmdline';
+import type { EarlyMemory } from './arch/arm64/mm/init';
+import type { Swiotlb } from './kernel/dma/swiotlb';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -68,6 +70,10 @@ export class Kernel {
   cpuNodes: FdtNode[] = [];
   /** Early memory (setup_arch) and the kernel's translation tables (paging_init). */
   memblock?: Memblock;
+  /** MAX_ORDER (max_order=), the /reserved-memory regions, CMA and the swiotlb buffer. */
+  maxOrder = 11;
+  early?: EarlyMemory;
+  swiotlb?: Swiotlb | null;
   linear?: LinearMap;
   pgtables?: KernelPageTables;
   /** True once the boot CPU runs on the kernel's page tables. */

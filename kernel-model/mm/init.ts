@@ -42,6 +42,7 @@ import {
   DEFAULT_MAX_ORDER, SECTION_SIZE_BITS_510, type FreeAreaInitResult, type PageAllocator, type ZoneLimits,
 } from './page_alloc';
 import { VMALLOC_END, VMALLOC_START, VMEMMAP_START } from '../arch/arm64/memory';
+import { arm64_swiotlb_init } from '../kernel/dma/swiotlb';
 
 const fls64 = (x: number): number => (x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1);
 
@@ -106,7 +107,7 @@ function kernelIntOrNaN(value: string): number {
 export function bootmem_init(k: Kernel): FreeAreaInitResult & { maxOrder: number; limits: ZoneLimits } {
   const mb = k.memblock!;
   const limits: ZoneLimits = { dmaBits: zone_dma_bits(k.dt!), dma32Bits: 32 };
-  const maxOrder = max_order_param(k.cmdline, k.printk);
+  const maxOrder = k.maxOrder;
   const init = free_area_init({
     ram: k.machine.ram,
     memblock: mb,
@@ -135,20 +136,34 @@ export function build_zonelists(k: Kernel, init: ReturnType<typeof bootmem_init>
   });
 }
 
-/** mm_init's page-allocator part: free memory to the buddy allocator, report it, add /proc files. */
+/**
+ * mm_init's page-allocator part: the swiotlb buffer (arm64 mem_init),
+ * free memory to the buddy allocator, report it; then the initcalls that
+ * finish memory (cma_init_reserved_areas, core; init_per_zone_wmark_min,
+ * postcore); add /proc files.
+ */
 export function mem_init(k: Kernel, pgalloc: PageAllocator): void {
   if (!k.memblock) throw new KernelPanic('mem_init before memblock');
   const off = (s: string): number => Number(k.syms.offset(s));
-  page_alloc_init_late(pgalloc, k.memblock, {
-    code: off('harness_syscall'),
-    rwdata: off('harness_buffers_end') - off('harness_buffers'),
-    rodata: 0,
-    init: 0,
-    bss: off('_end') - off('init_stack'),
-  });
+  const early = k.early;
+  k.swiotlb = early ? arm64_swiotlb_init(k.memblock, early.dmaPhysLimit, k.cmdline, k.printk) : null;
+  page_alloc_init_late(
+    pgalloc,
+    k.memblock,
+    {
+      code: off('harness_syscall'),
+      rwdata: off('harness_buffers_end') - off('harness_buffers'),
+      rodata: 0,
+      init: 0,
+      bss: off('_end') - off('init_stack'),
+    },
+    { totalcmaPages: early?.cma.totalcma_pages ?? 0, coreInitcalls: early ? [(pa) => early.cma.cma_init_reserved_areas(pa)] : [] },
+  );
   k.proc.register('/proc/buddyinfo', () => buddyinfo(pgalloc));
   k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pgalloc));
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
   const vmallocTotalKb = Number((VMALLOC_END - VMALLOC_START) >> 10n);
-  k.proc.register('/proc/meminfo', () => meminfo(pgalloc, { vmallocTotalKb }));
+  k.proc.register('/proc/meminfo', () =>
+    meminfo(pgalloc, { vmallocTotalKb, cmaTotalPages: early?.cma.totalcma_pages ?? 0, cmaFreePages: early?.cma.nr_free_cma_pages(pgalloc) ?? 0 }),
+  );
 }

@@ -10,10 +10,10 @@ import {
 } from '../../../../lib/fdt';
 import { parseCmdline } from '../../../../lib/cmdline';
 import { KernelPanic, type Kernel } from '../../../kernel';
-import { arm64_memblock_init } from '../mm/init';
+import { arm64_memblock_init_full } from '../mm/init';
 import { paging_init } from '../mm/mmu';
 import { LinearMap } from '../memory';
-import { bootmem_init } from '../../../mm/init';
+import { bootmem_init, max_order_param, zone_dma_bits } from '../../../mm/init';
 
 const FDT_MAGIC = 0xd00dfeed;
 const MAX_FDT_SIZE = 0x20_0000;
@@ -65,12 +65,18 @@ export function setup_arch(k: Kernel, dtbPa: number): void {
   k.cmdline = parseCmdline(k.cmdlineText);
   k.cpuNodes = cpuNodes(dt);
 
+  // parse_early_param: max_order= before memblock, as Linux parses early parameters in setup_arch.
+  k.maxOrder = max_order_param(k.cmdline, k.printk);
   const dtbSize = new DataView(k.machine.ram.read(dtbPa + 4, 4).buffer).getUint32(0);
-  const mb = arm64_memblock_init(k.machine.ram, dt, {
-    kernel: { base: k.textPa, size: k.imageSize },
-    dtb: { base: dtbPa, size: dtbSize },
-  });
+  const early = arm64_memblock_init_full(
+    k.machine.ram,
+    dt,
+    { kernel: { base: k.textPa, size: k.imageSize }, dtb: { base: dtbPa, size: dtbSize } },
+    { printk: k.printk, cmdline: k.cmdline, maxOrder: k.maxOrder, zoneDmaBits: zone_dma_bits(dt) },
+  );
+  const mb = early.memblock;
   k.memblock = mb;
+  k.early = early;
   k.linear = new LinearMap(mb.memory.regions[0]!.base);
   k.pgtables = paging_init(k.machine.ram, mb, k.linear, {
     textPa: k.textPa,
