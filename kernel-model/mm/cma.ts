@@ -262,12 +262,18 @@ export class CmaAreas {
    * alignment, or null.
    */
   cma_alloc(pgalloc: PageAllocator, cma: Cma, count: number, align: number, noWarn = false): number | null {
-    if (!cma.count || !cma.bitmap || !Number.isInteger(count) || count <= 0 || !Number.isInteger(align) || align < 0) return null;
+    if (!cma.count || !cma.bitmap) return null;
+    // Beyond the area, or nothing asked: NULL, counted as a failure (5.13's accounting at "out:").
+    const refuse = (): null => {
+      if (Number.isSafeInteger(count) && count > 0) cma.alloc_pages_fail += count;
+      return null;
+    };
+    if (!Number.isInteger(count) || count <= 0 || !Number.isInteger(align) || align < 0 || align > 30) return refuse();
     const mask = align <= cma.order_per_bit ? 0 : 2 ** (align - cma.order_per_bit) - 1;
     const offset = (cma.base_pfn % 2 ** align) >> cma.order_per_bit;
     const maxno = cma.maxno();
     const bitmapCount = Math.ceil(count / 2 ** cma.order_per_bit);
-    if (bitmapCount > maxno) return null;
+    if (bitmapCount > maxno) return refuse();
     let ret = -ENOMEM;
     let page: number | null = null;
     for (let start = 0; ; ) {
