@@ -43,6 +43,8 @@ import {
 } from './page_alloc';
 import { VMALLOC_END, VMALLOC_START, VMEMMAP_START } from '../arch/arm64/memory';
 import { arm64_swiotlb_init } from '../kernel/dma/swiotlb';
+import { vmstat, zoneinfo } from './page_alloc/zoneinfo';
+import { iomem } from '../kernel/resource';
 
 const fls64 = (x: number): number => (x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1);
 
@@ -160,6 +162,14 @@ export function mem_init(k: Kernel, pgalloc: PageAllocator): void {
     { totalcmaPages: early?.cma.totalcma_pages ?? 0, coreInitcalls: early ? [(pa) => early.cma.cma_init_reserved_areas(pa)] : [] },
   );
   k.proc.register('/proc/buddyinfo', () => buddyinfo(pgalloc));
+  k.proc.register('/proc/zoneinfo', () => zoneinfo(pgalloc));
+  k.proc.register('/proc/vmstat', () => vmstat(pgalloc));
+  // The image's own split: code up to the harness buffers, data from there to _end.
+  const text = k.textPa;
+  const mb = k.memblock;
+  k.proc.register('/proc/iomem', () =>
+    iomem(mb, { code: [text, text + off('harness_buffers') - 1], data: [text + off('harness_buffers'), text + off('_end') - 1] }),
+  );
   k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pgalloc));
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
   const vmallocTotalKb = Number((VMALLOC_END - VMALLOC_START) >> 10n);
