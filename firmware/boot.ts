@@ -8,11 +8,14 @@
  *  1. read config.txt from the boot partition (optional, defaults apply);
  *  2. read the kernel (kernel8.img), check the arm64 Image header and load
  *     it text_offset bytes above a 2 MiB-aligned base (kernel_address);
- *  3. read the DTB (device_tree=, or the board's), fill what only the
- *     firmware knows: /memory for the configured RAM less the GPU split,
- *     /chosen/bootargs from cmdline.txt, every cpu's
- *     enable-method = "spin-table" and cpu-release-addr, a /memreserve/
- *     for the stub page; place it in RAM (8-byte aligned, at most 2 MiB);
+ *  3. read the DTB (device_tree=, or the board's), apply the overlays
+ *     (overlays.ts: the CMA size; the others are reported as not
+ *     modelled), fill what only the firmware knows: /memory for the
+ *     configured RAM less the GPU split, /chosen/bootargs (cmdline.txt
+ *     with the firmware's own arguments in front and serial0 renamed,
+ *     see firmwareCmdline), every cpu's enable-method = "spin-table" and
+ *     cpu-release-addr, a /memreserve/ for the stub page; place it in RAM
+ *     (8-byte aligned, at most 2 MiB; see placeDtb);
  *  4. place the armstub at the start of RAM, check its magic, clear the
  *     magic word (it becomes spin_cpu3), write dtb_ptr32/kernel_entry32;
  *  5. release the cores: all start in the armstub, the primary jumps to
@@ -32,6 +35,7 @@ import {
   decodeString, type DeviceTree, addressCellsOf, sizeCellsOf,
 } from '../lib/fdt';
 import { readBootConfig, type BootConfig } from './config';
+import { applyOverlays } from './overlays';
 
 export class FirmwareError extends Error {
   override name = 'FirmwareError';
@@ -146,11 +150,38 @@ function fillCpus(m: Machine, tree: DeviceTree, armstubPa: number): void {
   }
 }
 
-/** Put the DTB high in the first RAM range, as the Pi firmware does (observed: 0x2eff2c00). */
-function placeDtb(m: Machine, blob: Uint8Array, memory: MemRange[], kernelEnd: number): number {
+/** Where the Pi firmware ends the device tree: just below 0x2f000000, or the end of the first bank if lower. */
+export const PI_DTB_END = 0x2f00_0000;
+
+/**
+ * Where the DTB goes. The Pi firmware documents no address ("By default
+ * the firmware will choose a suitable place", device_tree_address), so it
+ * is measured from published boot logs: a Pi 4B 4 GB firmware log shows
+ * "Device tree loaded to 0x2eff2c00 (size 0xd31e)" (the blob ends just
+ * below 0x2f000000, its start rounded down to 256 bytes;
+ * github.com/cyberkaida/bootloaders-with-kaida, 01-initial-research/
+ * annotated-boot-log.md), and the CMA pools 5.10 places top-down below it
+ * agree: 256 MiB at 0x1ec00000 on a 4 GB Pi 4 (raspberrypi/linux#4044)
+ * and a 1 GB CM4 (agherzan/meta-raspberrypi#1022); where the first bank
+ * ends below 0x2f000000 (a large gpu_mem: bank end 0x27300000) the pool
+ * sits at 0x17000000, just under the bank's end (raspberrypi/linux#4188),
+ * so the DTB then ends at the bank's end. device_tree_address= places it
+ * where config.txt says. The other boards (U-Boot on real hardware) keep
+ * the model's own rule: 16 MiB below the end of the first bank.
+ */
+function placeDtb(m: Machine, cfg: BootConfig, blob: Uint8Array, memory: MemRange[], kernelEnd: number): number {
   if (blob.length > DTB_MAX) throw new FirmwareError(`device tree is ${blob.length} bytes; the arm64 boot protocol allows 2 MiB`);
   const first = memory[0]!;
-  const pa = Math.floor((first.base + first.size - 0x0100_0000 - blob.length) / 8) * 8;
+  const firstEnd = first.base + first.size;
+  const isPi = m.board.defaultGpuMemMb > 0;
+  let pa: number;
+  const fixed = cfg.txt.device_tree_address;
+  if (fixed !== undefined && fixed !== 0) {
+    if (fixed % 8 !== 0 || !memory.some((r) => fixed >= r.base && fixed + blob.length <= r.base + r.size))
+      throw new FirmwareError(`device_tree_address=${hex(fixed)} is not an 8-byte aligned place in RAM for ${blob.length} bytes`);
+    pa = fixed;
+  } else if (isPi) pa = Math.floor((Math.min(PI_DTB_END, firstEnd) - blob.length) / 0x100) * 0x100;
+  else pa = Math.floor((firstEnd - 0x0100_0000 - blob.length) / 8) * 8;
   if (pa < kernelEnd) throw new FirmwareError('no room for the device tree above the kernel');
   m.ram.write(pa, blob);
   return pa;
@@ -179,6 +210,33 @@ function releaseCores(m: Machine, armstubPa: number): void {
   }
 }
 
+/**
+ * The command line the Pi firmware passes: its own arguments first, then
+ * cmdline.txt after two spaces, with `serial0` renamed to the primary
+ * UART's device (here the board's console: ttyAMA0 for the PL011,
+ * ttyS0 for a 16550), unless disable_commandline_tags is set. The
+ * prepended arguments are measured from published Raspberry Pi OS logs
+ * (no document lists them): on a Pi 4 "coherent_pool=1M 8250.nr_uarts=0
+ * snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1 ...
+ * vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  console=..."
+ * (raspberrypi/linux#3922), on a Pi 3 "coherent_pool=1M 8250.nr_uarts=0
+ * ... vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  ..."
+ * (raspberrypi/linux#2966); 8250.nr_uarts is 1 with enable_uart=1 (CM4
+ * logs, raspberrypi/linux#5271). The arguments that depend on a display
+ * or an Ethernet chip the uConsole does not have (bcm2708_fb.*, video=,
+ * smsc95xx.macaddr=, snd_bcm2835.enable_headphones) are left out. The
+ * other boards boot through U-Boot on real hardware, which passes
+ * bootargs as they are.
+ */
+export function firmwareCmdline(m: Machine, cfg: BootConfig, cmdline: string): string {
+  if (m.board.defaultGpuMemMb === 0 || cfg.txt.disable_commandline_tags !== 0) return cmdline;
+  const serial0 = m.board.console.kind === 'pl011' ? 'ttyAMA0' : 'ttyS0';
+  const user = cmdline.replace(/(^|\s)console=serial0(?=[,\s]|$)/g, `$1console=${serial0}`);
+  const uarts = cfg.enableUart ? 1 : 0;
+  const snd = m.board.soc === 'BCM2711' ? ' snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1' : '';
+  return `coherent_pool=1M 8250.nr_uarts=${uarts}${snd} vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  ${user}`;
+}
+
 /** Run the firmware stage on a freshly built machine. */
 export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff {
   const log: string[] = [];
@@ -199,15 +257,17 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   const kernel = loadKernel(m, cfg, dir, memory, log);
   const dtbPath = opts.dtbPath ?? join(dir, cfg.deviceTree ?? m.board.dtbName);
   const tree = readTree(dtbPath);
+  applyOverlays(tree, cfg.txt.dt, (line) => log.push(line));
   fillMemory(tree, memory);
-  setProp(ensureNode(tree, '/chosen'), 'bootargs', encodeString(cmdline));
+  const bootargs = firmwareCmdline(m, cfg, cmdline);
+  setProp(ensureNode(tree, '/chosen'), 'bootargs', encodeString(bootargs));
   const armstubPa = m.board.ramBase;
   fillCpus(m, tree, armstubPa);
   if (!tree.memReserve.some((r) => r.address === armstubPa)) tree.memReserve.unshift({ address: armstubPa, size: STUB_SIZE });
   const blob = writeFdt(tree);
-  const dtbPa = placeDtb(m, blob, memory, kernel.pa + kernel.size);
+  const dtbPa = placeDtb(m, cfg, blob, memory, kernel.pa + kernel.size);
   log.push(`Device tree loaded to ${hex(dtbPa)} (size ${hex(blob.length)})`);
   loadArmstub(m, cfg, dir, dtbPa, kernel.pa, log);
   releaseCores(m, armstubPa);
-  return { config: cfg, cmdline, memory, kernelPa: kernel.pa, kernelSize: kernel.size, dtbPa, dtbSize: blob.length, armstubPa, tree, log };
+  return { config: cfg, cmdline: bootargs, memory, kernelPa: kernel.pa, kernelSize: kernel.size, dtbPa, dtbSize: blob.length, armstubPa, tree, log };
 }

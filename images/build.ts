@@ -83,7 +83,26 @@ function systemMap(symbols: Map<string, bigint>, labels: string[]): string {
     .join('');
 }
 
+/**
+ * config.txt. The CM4 one carries the uConsole's own lines (its CM4
+ * image's config.txt: clockworkpi/uConsole Code/patch/cm4/20230630/
+ * README.md and wiki "How uConsole CM4 OS image is made"): the KMS
+ * overlay with 384 MB of CMA, and the uConsole's panel, PMU and audio
+ * overlays, which the firmware model reports as not modelled.
+ */
 function configTxt(b: BoardProfile): string {
+  const uconsole =
+    b.soc === 'BCM2711'
+      ? [
+          'ignore_lcd=1',
+          'dtoverlay=dwc2,dr_mode=host',
+          'dtoverlay=vc4-kms-v3d-pi4,cma-384',
+          'dtoverlay=devterm-pmu',
+          'dtoverlay=devterm-panel-uc',
+          'dtoverlay=devterm-misc',
+          'dtoverlay=audremap,pins_12_13',
+        ]
+      : [];
   return [
     `# ${b.description}: boot configuration built by uconsole-mm (images/build.ts)`,
     '[all]',
@@ -92,6 +111,7 @@ function configTxt(b: BoardProfile): string {
     'armstub=armstub8.bin',
     `device_tree=${b.dtbName}`,
     'enable_uart=1',
+    ...uconsole,
     '',
   ].join('\n');
 }

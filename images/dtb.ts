@@ -11,6 +11,13 @@
  * (arch/arm/boot/dts/bcm2711.dtsi, bcm283x.dtsi, arch/arm64/boot/dts/
  * rockchip/rk3399.dtsi): #address-cells = <2>,
  * #size-cells = <1> at the root on the Pis, <2> elsewhere.
+ *
+ * The Pis carry the CMA node of the Raspberry Pi kernel's device trees,
+ * labelled `cma` (listed in __symbols__, where overlays find it):
+ * bcm283x.dtsi's /reserved-memory/linux,cma, a reusable shared-dma-pool
+ * of 64 MB that is linux,cma-default; on BCM2711 bcm2711.dtsi adds
+ * alloc-ranges = <0x0 0x00000000 0x40000000> ("some devices can only
+ * address the lower 1G of memory (ZONE_DMA)").
  */
 
 import type { BoardProfile } from '../emulator/board/profile';
@@ -35,6 +42,22 @@ export function boardDeviceTree(b: BoardProfile): DeviceTree {
     ['bootargs', encodeString('')],
     ['stdout-path', encodeString('serial0:115200n8')],
   ]);
+  if (isPi(b)) {
+    const rm = addNode(root, 'reserved-memory', [
+      ['#address-cells', encodeU32(2)],
+      ['#size-cells', encodeU32(sizeCells)],
+      ['ranges', new Uint8Array(0)],
+    ]);
+    const cma: [string, Uint8Array][] = [
+      ['compatible', encodeString('shared-dma-pool')],
+      ['size', encodeCells([0x0400_0000])], // 64MB
+      ['reusable', new Uint8Array(0)],
+      ['linux,cma-default', new Uint8Array(0)],
+    ];
+    if (b.soc === 'BCM2711') cma.splice(2, 0, ['alloc-ranges', encodeCells([0, 0, 0x4000_0000])]);
+    addNode(rm, 'linux,cma', cma);
+    addNode(root, '__symbols__', [['cma', encodeString('/reserved-memory/linux,cma')]]);
+  }
   const memName = `memory@${b.ramBase.toString(16)}`;
   addNode(root, memName, [
     ['device_type', encodeString('memory')],

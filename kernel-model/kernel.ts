@@ -54,6 +54,8 @@ import type { PerCpuAreas } from './mm/percpu_areas';
 import { ThisCpu } from './arch/arm64/percpu';
 import { jiffies_at } from './kernel/time/jiffies';
 import { KthreadTask } from './kernel/sched/task';
+import type { EarlyMemory } from './arch/arm64/mm/init';
+import type { Swiotlb } from './kernel/dma/swiotlb';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -79,6 +81,10 @@ export interface SetupArch {
   /** The cpu node of each logical CPU. */
   cpuNodes: FdtNode[];
   memblock: Memblock;
+  /** MAX_ORDER (max_order=, an early parameter). */
+  maxOrder: number;
+  /** The /reserved-memory regions and CMA areas, and the DMA limit (arm64_memblock_init). */
+  early: EarlyMemory;
   linear: LinearMap;
   pgtables: KernelPageTables;
   /** Kernel virtual memory through swapper_pg_dir. */
@@ -89,6 +95,8 @@ export interface SetupArch {
 /** What the memory subsystems are once start_kernel has brought them up. */
 export interface MmState {
   pgalloc: PageAllocator;
+  /** The swiotlb bounce buffer, where 5.10 maps one. */
+  swiotlb: Swiotlb | null;
 }
 
 export class Kernel implements SchedHost {

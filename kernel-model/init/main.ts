@@ -21,7 +21,7 @@
 import type { Kernel } from '../kernel';
 import { setup_arch } from '../arch/arm64/kernel/setup';
 import { smp_init } from '../arch/arm64/kernel/smp';
-import { hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
+import { cpuinfo, hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
 import { build_zonelists, mem_init } from '../mm/init';
 import { setup_per_cpu_areas } from '../mm/percpu_areas';
 import { kthread_run } from '../kernel/kthread';
@@ -31,7 +31,12 @@ import type { KthreadGen } from '../kernel/sched/kthread_types';
 /** What `uname -r` would say: the uConsole kernel's version, marked as the model. */
 export const UTS_RELEASE = '5.10.17-uconsole-mm';
 
-export const LINUX_BANNER = `Linux version ${UTS_RELEASE} (uconsole-mm TypeScript kernel model) #1 SMP PREEMPT`;
+/**
+ * linux_banner's shape (init/version.c): "Linux version RELEASE (user@host)
+ * (compiler) #1 SMP PREEMPT date". The build is the model's own, and its
+ * date is fixed so that every boot prints the same log.
+ */
+export const LINUX_BANNER = `Linux version ${UTS_RELEASE} (uconsole-mm@uconsole-mm) (uconsole-mm TypeScript kernel model) #1 SMP PREEMPT Thu Jan 1 00:00:00 UTC 1970`;
 
 export function start_kernel(k: Kernel, dtbPa: bigint): void {
   const regs = k.cpuRegs[0]!;
@@ -40,6 +45,7 @@ export function start_kernel(k: Kernel, dtbPa: bigint): void {
   k.arch = setup_arch(k, Number(dtbPa));
   k.proc.register('/proc/version', () => `${LINUX_BANNER}\n`);
   k.proc.register('/proc/cmdline', () => `${k.arch.cmdlineText}\n`);
+  k.proc.register('/proc/cpuinfo', () => cpuinfo(k.cpuRegs, k.onlineMask, k.machine.timerHz));
 }
 
 /** After the MMU switch: the per-CPU areas, before the boot CPU sets its offset. */
@@ -53,8 +59,8 @@ export function start_kernel_rest(k: Kernel): void {
   k.printk(icacheLine(0, k.cpuRegs[0]!));
   const pgalloc = build_zonelists(k, k.arch.bootmem);
   k.printk(`Kernel command line: ${k.arch.cmdlineText}`);
-  mem_init(k, pgalloc);
-  k.mm = { pgalloc };
+  const swiotlb = mem_init(k, pgalloc);
+  k.mm = { pgalloc, swiotlb };
   time_init(k);
   rest_init(k);
 }

@@ -44,6 +44,9 @@ import {
   DEFAULT_MAX_ORDER, SECTION_SIZE_BITS_510, type FreeAreaInitResult, type PageAllocator, type ZoneLimits,
 } from './page_alloc';
 import { VMALLOC_END, VMALLOC_START, VMEMMAP_START } from '../arch/arm64/memory';
+import { arm64_swiotlb_init, type Swiotlb } from '../kernel/dma/swiotlb';
+import { vmstat, zoneinfo } from './page_alloc/zoneinfo';
+import { iomem } from '../kernel/resource';
 
 const fls64 = (x: number): number => (x <= 0 ? 0 : Math.floor(Math.log2(x)) + 1);
 
@@ -112,14 +115,15 @@ export interface BootmemInitInput {
   ram: GuestRam;
   memblock: Memblock;
   dt: DeviceTree;
-  cmdline: KernelCmdline;
+  /** MAX_ORDER, from max_order= (parsed early, before memblock). */
+  maxOrder: number;
   nrCpus: number;
   printk: Printk;
 }
 
 export function bootmem_init(b: BootmemInitInput): BootmemInit {
   const limits: ZoneLimits = { dmaBits: zone_dma_bits(b.dt), dma32Bits: 32 };
-  const maxOrder = max_order_param(b.cmdline, b.printk);
+  const maxOrder = b.maxOrder;
   const init = free_area_init({
     ram: b.ram,
     memblock: b.memblock,
@@ -151,18 +155,41 @@ export function build_zonelists(k: Kernel, init: BootmemInit): PageAllocator {
 }
 
 /** mm_init's page-allocator part: free memory to the buddy allocator, report it, add /proc files. */
-export function mem_init(k: Kernel, pgalloc: PageAllocator): void {
+/**
+ * mm_init's page-allocator part: the swiotlb buffer (arm64 mem_init),
+ * free memory to the buddy allocator, report it; then the initcalls that
+ * finish memory (cma_init_reserved_areas, core; init_per_zone_wmark_min,
+ * postcore); add /proc files. Returns the swiotlb buffer, if any.
+ */
+export function mem_init(k: Kernel, pgalloc: PageAllocator): Swiotlb | null {
   const off = (s: string): number => Number(k.syms.offset(s));
-  page_alloc_init_late(pgalloc, k.arch.memblock, {
-    code: off('harness_syscall'),
-    rwdata: off('harness_buffers_end') - off('harness_buffers'),
-    rodata: 0,
-    init: 0,
-    bss: off('_end') - off('init_stack'),
-  });
+  const { early, memblock, cmdline } = k.arch;
+  const swiotlb = arm64_swiotlb_init(memblock, early.dmaPhysLimit, cmdline, k.printk);
+  page_alloc_init_late(
+    pgalloc,
+    memblock,
+    {
+      code: off('harness_syscall'),
+      rwdata: off('harness_buffers_end') - off('harness_buffers'),
+      rodata: 0,
+      init: 0,
+      bss: off('_end') - off('init_stack'),
+    },
+    { totalcmaPages: early.cma.totalcma_pages, coreInitcalls: [(pa) => early.cma.cma_init_reserved_areas(pa)] },
+  );
   k.proc.register('/proc/buddyinfo', () => buddyinfo(pgalloc));
+  k.proc.register('/proc/zoneinfo', () => zoneinfo(pgalloc));
+  k.proc.register('/proc/vmstat', () => vmstat(pgalloc));
+  // The image's own split: code up to the harness buffers, data from there to _end.
+  const text = k.textPa;
+  k.proc.register('/proc/iomem', () =>
+    iomem(memblock, { code: [text, text + off('harness_buffers') - 1], data: [text + off('harness_buffers'), text + off('_end') - 1] }),
+  );
   k.proc.register('/proc/pagetypeinfo', () => pagetypeinfo(pgalloc));
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
   const vmallocTotalKb = Number((VMALLOC_END - VMALLOC_START) >> 10n);
-  k.proc.register('/proc/meminfo', () => meminfo(pgalloc, { vmallocTotalKb }));
+  k.proc.register('/proc/meminfo', () =>
+    meminfo(pgalloc, { vmallocTotalKb, cmaTotalPages: early.cma.totalcma_pages, cmaFreePages: early.cma.nr_free_cma_pages(pgalloc) }),
+  );
+  return swiotlb;
 }

@@ -168,6 +168,20 @@ export class Memblock {
     this.reserved.add(base, size);
   }
 
+  /**
+   * memblock_phys_alloc_range (5.10): like memblock_alloc but within
+   * [start, end) (end 0: up to memblock.current_limit), not zeroed, and 0
+   * on failure instead of an exception, as the early reservation code
+   * (of_reserved_mem, CMA, swiotlb) expects.
+   */
+  memblock_phys_alloc_range(size: number, align: number, start: number, end: number): number {
+    if (!Number.isSafeInteger(size) || size <= 0 || !isPow2(align) || size > BANK_SIZE) return 0;
+    const base = this.memblock_find_in_range(start, end === 0 ? this.current_limit : end, size, align);
+    if (base < 0) return 0;
+    this.memblock_reserve(base, size);
+    return base;
+  }
+
   /** memblock_phys_free (memblock_free in 5.10): give a reservation back. */
   memblock_phys_free(base: number, size: number): void {
     checkRange('memblock_phys_free', base, size);

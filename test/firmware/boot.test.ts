@@ -33,7 +33,7 @@ describe('firmware stage', () => {
       expect(h.memory).toEqual([{ base: 0, size: 0x3b40_0000 }, { base: 0x4000_0000, size: 0xbc00_0000 }]);
       const mem = getNode(h.tree, '/memory@0');
       expect(decodeReg(getProp(mem, 'reg')!, 2, 1)).toEqual([{ address: 0, size: 0x3b40_0000 }, { address: 0x4000_0000, size: 0xbc00_0000 }]);
-      expect(decodeString(getProp(getNode(h.tree, '/chosen'), 'bootargs')!)).toBe('console=ttyAMA0 foo=1');
+      expect(decodeString(getProp(getNode(h.tree, '/chosen'), 'bootargs')!)).toBe('coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1 vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  console=ttyAMA0 foo=1');
       const releases = [0, 1, 2, 3].map((n) => decodeU64(getProp(getNode(h.tree, `/cpus/cpu@${n}`), 'cpu-release-addr')!));
       expect(releases).toEqual([0xd8n, 0xe0n, 0xe8n, 0xf0n]);
       expect(h.tree.memReserve[0]).toEqual({ address: 0, size: 0x1000 });

@@ -8,7 +8,7 @@ describe('boot log of each board', () => {
       const log = logLines(u);
       expect(log[0]).toBe('Booting Linux on physical CPU 0x0000000000 [0x410fd083]');
       expect(log).toContain('Machine model: Raspberry Pi Compute Module 4 Rev 1.0');
-      expect(log).toContain('Kernel command line: console=ttyAMA0,115200');
+      expect(log).toContain('Kernel command line: coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1 vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  console=ttyAMA0,115200');
       expect(log).toContain('Detected PIPT I-cache on CPU0');
       for (const cpu of [1, 2, 3]) expect(log).toContain(`CPU${cpu}: Booted secondary processor 0x000000000${cpu} [0x410fd083]`);
       expect(log).toContain('smp: Brought up 1 node, 4 CPUs');
@@ -79,8 +79,8 @@ describe('boot log of each board', () => {
 
   it('passes --cmdline to the kernel through the device tree', async () => {
     await withUconsole({ cmdline: 'console=ttyAMA0 max_order=6 quiet' }, (u) => {
-      expect(logLines(u)).toContain('Kernel command line: console=ttyAMA0 max_order=6 quiet');
-      expect(u.kernel.arch.cmdline?.getNumber('max_order')).toBe(6);
+      expect(logLines(u)).toContain('Kernel command line: coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1 vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  console=ttyAMA0 max_order=6 quiet');
+      expect(u.kernel.arch.cmdline.getNumber('max_order')).toBe(6);
     });
   });
 });

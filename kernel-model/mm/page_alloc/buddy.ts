@@ -27,22 +27,28 @@
  *
  * These functions work on one zone and know nothing of per-CPU lists,
  * watermarks or GFP flags: page_alloc.ts and pcp.ts call them. No
- * isolation (MIGRATE_ISOLATE) or CONFIG_DEBUG_PAGEALLOC guard pages: the
- * merge loop therefore runs straight to MAX_ORDER-1, which is what 5.10's
- * two-stage loop does when no pageblock is isolated.
+ * CONFIG_DEBUG_PAGEALLOC guard pages. Isolation (MIGRATE_ISOLATE, for
+ * alloc_contig_range) follows 5.10's two-stage merge loop: below
+ * pageblock_order blocks merge freely; at or above it, while the zone has
+ * isolated pageblocks, a block does not merge with a buddy whose
+ * pageblock is isolated when its own is not, or the other way round, and
+ * free pages on isolated pageblocks are not counted in NR_FREE_PAGES.
  */
 
 import {
+  __mod_zone_freepage_state,
   add_to_free_list,
   add_to_free_list_tail,
   del_page_from_free_list,
   get_page_from_free_area,
+  MIGRATE_CMA,
+  MIGRATE_ISOLATE,
   set_buddy_order,
   type Zone,
 } from './mmzone';
 import { isBuddyType, NIL, W_FLAGS_HI, W_INDEX, W_MAPCOUNT, W_PRIVATE } from './mm_types';
 import { __rmqueue_fallback } from './fallback';
-import type { BuddyConfig } from './internal';
+import { ALLOC_CMA, type BuddyConfig } from './internal';
 
 /**
  * page_is_buddy: is `buddy` the free head of a block of `order` in the
@@ -82,10 +88,15 @@ function buddy_merge_likely(cfg: BuddyConfig, pfn: number, order: number): boole
 export function __free_one_page(cfg: BuddyConfig, zone: Zone, pfn: number, order: number, mt: number, toTail: boolean): void {
   const mem_map = cfg.mem_map;
   const maxOrder = cfg.maxOrder;
-  zone.nr_free_pages += 1 << order; // __mod_zone_freepage_state
+  if (mt !== MIGRATE_ISOLATE) __mod_zone_freepage_state(zone, 1 << order, mt);
   while (order < maxOrder - 1) {
     const buddyPfn = pfn ^ (1 << order);
     if (!page_is_buddy(cfg, mem_map.idx(pfn), buddyPfn, order)) break;
+    if (order >= cfg.pageblockOrder && zone.nr_isolate_pageblock > 0) {
+      // "prevent merge between freepages on isolate pageblock and normal pageblock"
+      const buddyMt = mem_map.get_pageblock_migratetype(buddyPfn);
+      if (mt !== buddyMt && (mt === MIGRATE_ISOLATE || buddyMt === MIGRATE_ISOLATE)) break;
+    }
     del_page_from_free_list(mem_map, zone, buddyPfn, order);
     pfn &= buddyPfn;
     order++;
@@ -132,13 +143,24 @@ export function __rmqueue_smallest(cfg: BuddyConfig, zone: Zone, order: number, 
 
 /**
  * __rmqueue: __rmqueue_smallest, and when the preferred migratetype has
- * nothing, steal from another one (__rmqueue_fallback) and retry.
- * NR_FREE_PAGES is the caller's to adjust.
+ * nothing, the CMA lists (ALLOC_CMA: movable requests only), then steal
+ * from another type (__rmqueue_fallback) and retry. With ALLOC_CMA,
+ * 5.10 first balances movable allocations between the regular and the
+ * CMA area: "allocating from CMA when over half of the zone's free
+ * memory is in the CMA area". NR_FREE_PAGES is the caller's to adjust.
  */
 export function __rmqueue(cfg: BuddyConfig, zone: Zone, order: number, mt: number, allocFlags: number): number {
-  for (;;) {
-    const pfn = __rmqueue_smallest(cfg, zone, order, mt);
+  if (allocFlags & ALLOC_CMA && zone.nr_free_cma_pages > Math.floor(zone.nr_free_pages / 2)) {
+    const pfn = __rmqueue_smallest(cfg, zone, order, MIGRATE_CMA);
     if (pfn !== NIL) return pfn;
+  }
+  for (;;) {
+    let pfn = __rmqueue_smallest(cfg, zone, order, mt);
+    if (pfn !== NIL) return pfn;
+    if (allocFlags & ALLOC_CMA) {
+      pfn = __rmqueue_smallest(cfg, zone, order, MIGRATE_CMA); // __rmqueue_cma_fallback
+      if (pfn !== NIL) return pfn;
+    }
     if (!__rmqueue_fallback(cfg, zone, order, mt, allocFlags)) return NIL;
   }
 }

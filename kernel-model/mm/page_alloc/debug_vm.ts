@@ -26,7 +26,7 @@
  * Cost: O(pages in mem_map), a debugging tool.
  */
 
-import { free_list_index, MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
+import { free_list_index, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
 import { pcp_list_index } from './pcp';
 import {
   isBuddyType,
@@ -104,6 +104,9 @@ class Checker {
     if (this.word(pfn, W_FLAGS) & (1 << PG_reserved)) this.fail(`${where} is PG_reserved`);
     if (this.seen[mem_map.slot(pfn)]) this.fail(`${where} is on more than one list`);
     this.seen[mem_map.slot(pfn)] = SEEN_HEAD;
+    // CMA pageblocks keep their free pages on the CMA lists, and only they do.
+    const pbMt = mem_map.get_pageblock_migratetype(pfn);
+    if ((mt === MIGRATE_CMA) !== (pbMt === MIGRATE_CMA)) this.fail(`${where} lies in a pageblock of migratetype ${pbMt}`);
     // The tails, slot by slot with the word index stepping along: this loop
     // visits every free page, the bulk of the checker's time.
     const { w, onPcp } = mem_map;
@@ -119,7 +122,11 @@ class Checker {
     // Buddies are never both free at one order (they would have merged).
     if (order < this.pgalloc.maxOrder - 1) {
       const buddy = pfn ^ (1 << order);
+      const isolated = (p: number): boolean => mem_map.get_pageblock_migratetype(p) === MIGRATE_ISOLATE;
+      // ... except across the edge of an isolated pageblock (__free_one_page does not merge there).
+      const fenced = order >= this.pgalloc.pageblockOrder && isolated(pfn) !== isolated(buddy);
       if (
+        !fenced &&
         mem_map.pfn_valid(buddy) &&
         isBuddyType(this.word(buddy, W_MAPCOUNT)) &&
         this.word(buddy, W_PRIVATE) === order &&
@@ -131,18 +138,23 @@ class Checker {
 
   checkZone(zone: Zone): void {
     let pages = 0;
+    let cmaPages = 0;
     for (let order = 0; order < this.pgalloc.maxOrder; order++) {
       let blocks = 0;
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
         const li = free_list_index(order, mt);
-        blocks += this.walk(`zone ${zone.name} free_list[${order}][${mt}]`, zone.freeHead[li]!, zone.freeTail[li]!, (pfn) =>
+        const n = this.walk(`zone ${zone.name} free_list[${order}][${mt}]`, zone.freeHead[li]!, zone.freeTail[li]!, (pfn) =>
           this.checkFreeBlock(zone, order, mt, pfn),
         );
+        blocks += n;
+        // Free pages on isolated pageblocks are not in NR_FREE_PAGES; CMA ones are in NR_FREE_CMA_PAGES too.
+        if (mt !== MIGRATE_ISOLATE) pages += n << order;
+        if (mt === MIGRATE_CMA) cmaPages += n << order;
       }
       if (blocks !== zone.nrFree[order]) this.fail(`zone ${zone.name} free_area[${order}].nr_free ${zone.nrFree[order]} != ${blocks} listed`);
-      pages += blocks << order;
     }
     if (pages !== zone.nr_free_pages) this.fail(`zone ${zone.name} NR_FREE_PAGES ${zone.nr_free_pages} != ${pages} on the free lists`);
+    if (cmaPages !== zone.nr_free_cma_pages) this.fail(`zone ${zone.name} NR_FREE_CMA_PAGES ${zone.nr_free_cma_pages} != ${cmaPages} on the CMA lists`);
     if (zone.nr_free_pages > zone.managed_pages) this.fail(`zone ${zone.name} has more free pages than managed`);
     this.checkPcp(zone);
   }

@@ -20,10 +20,15 @@
  * over the pageblock's type, so that later frees land on the right list
  * and mixing stays confined to few pageblocks.
  *
- * Not modelled: watermark boosting (there is no kswapd to undo it),
- * highatomic reserves, CMA, and counting movable (LRU) pages when
- * deciding to claim a block: this kernel has no LRU pages, so
- * movable_pages is always 0, which is what Linux would count too.
+ * Stealing part of a pageblock boosts the zone's watermarks
+ * (boost_watermark: by a pageblock, at most watermark_boost_factor/10000
+ * of the high mark) and, for callers that may wake kswapd, marks the
+ * zone so that kswapd is woken after the allocation; kswapd's
+ * balance_pgdat takes the boost away again (PageAllocator.kswapd).
+ * Highatomic pageblocks are never claimed, and CMA pageblocks are no
+ * fallback of anyone's (fallbacks[] does not name them). The claim
+ * decision counts, as move_freepages does, the in-use pages of the
+ * pageblock that look movable: PageLRU or __PageMovable.
  */
 
 import {
@@ -36,8 +41,9 @@ import {
   move_to_free_list,
   type Zone,
 } from './mmzone';
-import { isBuddyType, NIL, W_MAPCOUNT, W_PRIVATE } from './mm_types';
-import { ALLOC_NOFRAGMENT, type BuddyConfig } from './internal';
+import { isBuddyType, NIL, PG_lru, W_FLAGS, W_MAPCOUNT, W_MAPPING, W_PRIVATE } from './mm_types';
+import { ALLOC_KSWAPD, ALLOC_NOFRAGMENT, PAGE_MAPPING_FLAGS, PAGE_MAPPING_MOVABLE, type BuddyConfig } from './internal';
+import { mult_frac } from './watermark';
 
 /** fallbacks[MIGRATE_TYPES][]: where each pcp type may borrow from, in order. */
 const FALLBACKS: readonly (readonly number[])[] = [
@@ -82,9 +88,13 @@ export function find_suitable_fallback(cfg: BuddyConfig, zone: Zone, order: numb
   return -1;
 }
 
+/** What move_freepages_block found: free pages moved, and in-use pages that look movable. */
+export const movedCounts = { movable: 0 };
+
 /**
  * move_freepages_block: move every free block that starts in pfn's
- * pageblock to the `mt` lists.
+ * pageblock to the `mt` lists, counting in movedCounts.movable the
+ * in-use pages that are PageLRU or __PageMovable.
  * @returns pages moved (0 when the pageblock leaves the zone).
  */
 export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, mt: number): number {
@@ -96,9 +106,12 @@ export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, 
   const mem_map = cfg.mem_map;
   const w = mem_map.w;
   let moved = 0;
+  let movable = 0;
+  movedCounts.movable = 0;
   for (let p = start; p <= end; ) {
     const i = mem_map.idx(p);
     if (!isBuddyType(w[i + W_MAPCOUNT]!)) {
+      if (w[i + W_FLAGS]! & (1 << PG_lru) || (w[i + W_MAPPING]! & PAGE_MAPPING_FLAGS) === PAGE_MAPPING_MOVABLE) movable++;
       p++;
       continue;
     }
@@ -107,7 +120,24 @@ export function move_freepages_block(cfg: BuddyConfig, zone: Zone, pfn: number, 
     p += 1 << order;
     moved += 1 << order;
   }
+  movedCounts.movable = movable;
   return moved;
+}
+
+/**
+ * boost_watermark: raise the zone's watermarks by a pageblock, up to
+ * watermark_boost_factor/10000 of the high mark (at least a pageblock);
+ * not in zones smaller than four pageblocks, nor before the marks exist.
+ */
+export function boost_watermark(cfg: BuddyConfig, zone: Zone): boolean {
+  if (!cfg.watermark_boost_factor) return false;
+  const pb = 1 << cfg.pageblockOrder;
+  if (pb * 4 > zone.managed_pages) return false;
+  let maxBoost = mult_frac(zone.watermark[2]!, cfg.watermark_boost_factor, 10000);
+  if (!maxBoost) return false;
+  maxBoost = Math.max(pb, maxBoost);
+  zone.watermark_boost = Math.min(zone.watermark_boost + pb, maxBoost);
+  return true;
 }
 
 /** change_pageblock_range: a block of start_order >= pageblock_order changes all its pageblocks. */
@@ -121,7 +151,7 @@ function change_pageblock_range(cfg: BuddyConfig, pfn: number, startOrder: numbe
  * rest of its pageblock's free pages) to the requested type's lists, and
  * claim the pageblock when at least half of it is free or alike.
  */
-function steal_suitable_fallback(cfg: BuddyConfig, zone: Zone, pfn: number, startMt: number, wholeBlock: boolean): void {
+function steal_suitable_fallback(cfg: BuddyConfig, zone: Zone, pfn: number, allocFlags: number, startMt: number, wholeBlock: boolean): void {
   const mem_map = cfg.mem_map;
   const currentOrder = mem_map.page_private(pfn);
   const oldBlockType = mem_map.get_pageblock_migratetype(pfn);
@@ -132,10 +162,12 @@ function steal_suitable_fallback(cfg: BuddyConfig, zone: Zone, pfn: number, star
     change_pageblock_range(cfg, pfn, currentOrder, startMt);
     return singlePage();
   }
+  // "Boost watermarks to increase reclaim pressure to reduce the likelihood of future fallbacks."
+  if (boost_watermark(cfg, zone) && allocFlags & ALLOC_KSWAPD) zone.boosted_watermark_flag = true;
   if (!wholeBlock) return singlePage();
 
   const freePages = move_freepages_block(cfg, zone, pfn, startMt);
-  const movablePages = 0; // no LRU or __PageMovable pages in this kernel
+  const movablePages = movedCounts.movable;
   let alikePages: number;
   if (startMt === MIGRATE_MOVABLE) alikePages = movablePages;
   else if (oldBlockType === MIGRATE_MOVABLE) alikePages = (1 << cfg.pageblockOrder) - (freePages + movablePages);
@@ -174,6 +206,6 @@ export function __rmqueue_fallback(cfg: BuddyConfig, zone: Zone, order: number, 
 
   const pfn = get_page_from_free_area(zone, currentOrder, found & FALLBACK_MT_MASK);
   if (pfn === NIL) return false;
-  steal_suitable_fallback(cfg, zone, pfn, startMt, (found & CAN_STEAL) !== 0);
+  steal_suitable_fallback(cfg, zone, pfn, allocFlags, startMt, (found & CAN_STEAL) !== 0);
   return true;
 }

@@ -103,8 +103,14 @@ export function page_alloc_init(opts: PageAllocInitOptions): PageAllocator {
 export interface PageAllocInitLateOptions {
   /** vm.min_free_kbytes set by the user; computed as Linux does when absent. */
   minFreeKbytes?: number;
-  /** Pages reserved for CMA (only for the Memory: line; CMA itself is not modelled). */
+  /** totalcma_pages: memory declared as CMA areas (the Memory: line's cma-reserved). */
   totalcmaPages?: number;
+  /**
+   * core_initcalls that run between setup_per_cpu_pageset and
+   * init_per_zone_wmark_min (a postcore_initcall since 5.9's "mm: include
+   * CMA pages in lowmem_reserve at boot"): cma_init_reserved_areas.
+   */
+  coreInitcalls?: ((pgalloc: PageAllocator) => void)[];
 }
 
 /**
@@ -123,6 +129,7 @@ export function page_alloc_init_late(
   memblock_free_all(pgalloc, memblock);
   pgalloc.report.printk(mem_init_print_info(pgalloc, sections, opts.totalcmaPages ?? 0));
   setup_per_cpu_pageset(pgalloc);
+  for (const initcall of opts.coreInitcalls ?? []) initcall(pgalloc);
   init_per_zone_wmark_min(pgalloc, opts.minFreeKbytes ?? -1);
 }
 

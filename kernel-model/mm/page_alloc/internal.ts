@@ -36,7 +36,16 @@ export interface BuddyConfig {
   readonly pageblockOrder: number;
   /** page_group_by_mobility_disabled (set when memory is too small for grouping). */
   page_group_by_mobility_disabled: boolean;
+  /** vm.watermark_boost_factor (default 15000; 0 disables boosting). */
+  watermark_boost_factor: number;
 }
+
+/** The default of vm.watermark_boost_factor in 5.10 (mm/page_alloc.c). */
+export const WATERMARK_BOOST_FACTOR_DEFAULT = 15000;
+
+/** PAGE_MAPPING_MOVABLE: the low bits of page->mapping of a non-LRU movable page (__SetPageMovable). */
+export const PAGE_MAPPING_MOVABLE = 0x2;
+export const PAGE_MAPPING_FLAGS = 0x3;
 
 /**
  * pageblock_order for a given MAX_ORDER: a pageblock is a PMD-sized huge

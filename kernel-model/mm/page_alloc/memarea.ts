@@ -18,9 +18,11 @@
  * Algorithm. A run of free memory is a sequence of buddy free blocks that
  * touch in PFN order. The free lists are not in PFN order, so:
  *
- *   1. collect: walk every free list of the zone (all orders, all
- *      migratetypes) and record each block's head PFN in an Int32Array
- *      sized from the nr_free counters                               O(F)
+ *   1. collect: walk the free lists of the zone (all orders, the three
+ *      ordinary migratetypes: never the highatomic reserve, CMA
+ *      pageblocks, which only movable allocations and cma_alloc may
+ *      use, or isolated ones) and record each block's head PFN in an
+ *      Int32Array sized from the nr_free counters                    O(F)
  *   2. sort the PFNs                                           O(F log F)
  *   3. sweep: merge touching blocks into runs, and in each run try the
  *      first start aligned to `align` pages; the first run that holds the
@@ -65,7 +67,7 @@
 import {
   del_page_from_free_list,
   free_list_index,
-  MIGRATE_TYPES,
+  MIGRATE_PCPTYPES,
   WMARK_MIN,
   type Zone,
 } from './mmzone';
@@ -96,7 +98,7 @@ function collect_free_blocks(zone: Zone, pgalloc: PageAllocator): Int32Array {
   const records = new Int32Array(total);
   let n = 0;
   for (let order = 0; order < pgalloc.maxOrder; order++) {
-    for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+    for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
       for (let pfn = zone.freeHead[free_list_index(order, mt)]!; pfn !== NIL && n < total; pfn = mem_map.w[mem_map.idx(pfn) + W_LRU_NEXT]!) {
         records[n++] = pfn;
       }

@@ -80,9 +80,19 @@ export class Zone {
   readonly watermark = new Float64Array(3);
   /** lowmem_reserve[classzone]: pages kept back from allocations that could use a higher zone. */
   readonly lowmem_reserve = new Float64Array(MAX_NR_ZONES);
-  /** NR_FREE_PAGES. */
+  /** NR_FREE_PAGES (isolated free pages excluded, as in Linux). */
   nr_free_pages = 0;
+  /** NR_FREE_CMA_PAGES: the part of NR_FREE_PAGES on MIGRATE_CMA lists. */
+  nr_free_cma_pages = 0;
+  /** zone->cma_pages: pages handed over by cma_init_reserved_areas (/proc/zoneinfo's "cma"). */
+  cma_pages = 0;
+  /** zone->nr_isolate_pageblock: pageblocks now MIGRATE_ISOLATE. */
+  nr_isolate_pageblock = 0;
   nr_reserved_highatomic = 0;
+  /** zone->watermark_boost, in pages (boost_watermark). */
+  watermark_boost = 0;
+  /** ZONE_BOOSTED_WATERMARK in zone->flags: wake kswapd after this allocation. */
+  boosted_watermark_flag = false;
   /** First and last PFN of each free list, index order * MIGRATE_TYPES + migratetype. */
   readonly freeHead: Int32Array;
   readonly freeTail: Int32Array;
@@ -112,15 +122,25 @@ export class Zone {
   zone_spans_pfn(pfn: number): boolean {
     return pfn >= this.zone_start_pfn && pfn < this.zone_end_pfn();
   }
+  /** min_wmark_pages etc.: the mark plus the current boost, as 5.10's wmark_pages(). */
   min_wmark_pages(): number {
-    return this.watermark[WMARK_MIN]!;
+    return this.watermark[WMARK_MIN]! + this.watermark_boost;
   }
   low_wmark_pages(): number {
-    return this.watermark[WMARK_LOW]!;
+    return this.watermark[WMARK_LOW]! + this.watermark_boost;
   }
   high_wmark_pages(): number {
-    return this.watermark[WMARK_HIGH]!;
+    return this.watermark[WMARK_HIGH]! + this.watermark_boost;
   }
+}
+
+/**
+ * __mod_zone_freepage_state: NR_FREE_PAGES, and NR_FREE_CMA_PAGES for a
+ * MIGRATE_CMA block. Callers leave isolated blocks out, as Linux's do.
+ */
+export function __mod_zone_freepage_state(zone: Zone, nr: number, mt: number): void {
+  zone.nr_free_pages += nr;
+  if (mt === MIGRATE_CMA) zone.nr_free_cma_pages += nr;
 }
 
 /** Index of free_area[order].free_list[mt] in freeHead/freeTail. */

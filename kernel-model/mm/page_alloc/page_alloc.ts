@@ -27,12 +27,19 @@
  *
  * Modelled as CONFIG_DEBUG_VM: pages are checked when they leave a pcp
  * list and when they are freed, a free with refcount already 0 is
- * reported instead of underflowing. Not modelled: reclaim, compaction,
- * the OOM killer, kswapd and watermark boosting, cpusets and NUMA,
- * compound pages (__GFP_COMP is accepted and ignored), highatomic
- * reserves, CMA and page isolation. With nothing reclaimable in this
- * kernel, "direct reclaim" can only mean draining the pcp lists, which is
- * the one thing Linux's reclaim path does that changes the outcome here.
+ * reported instead of underflowing. Also 5.10's: MIGRATE_CMA pageblocks
+ * (movable requests may use them, ALLOC_CMA, see buddy.ts __rmqueue;
+ * unmovable ones never), page isolation for alloc_contig_range
+ * (contig.ts), the highatomic reserve (reserve_highatomic_pageblock for
+ * order > 0 ALLOC_HARDER allocations, unreserve_highatomic_pageblock in
+ * the slow path), watermark boosting after a fallback steal with kswapd's
+ * decay (kswapd() here), and __free_pages of a non-compound block whose
+ * head keeps a reference freeing its tail pages. Not modelled: reclaim,
+ * compaction, the OOM killer, cpusets and NUMA, compound pages
+ * (__GFP_COMP is accepted and ignored). With nothing reclaimable in this
+ * kernel, "direct reclaim" can only mean draining the pcp lists and
+ * giving back highatomic reserves, the things Linux's reclaim path does
+ * that change the outcome here.
  *
  * Invariants: see mmzone.ts (free lists and counters) and pcp.ts (pcp
  * lists); debug_vm.ts checks them all. The emulated CPUs never run kernel
@@ -54,6 +61,7 @@ import {
   gfp_zone,
 } from './gfp';
 import {
+  ALLOC_CMA,
   ALLOC_CPUSET,
   ALLOC_HARDER,
   ALLOC_NO_WATERMARKS,
@@ -61,15 +69,24 @@ import {
   ALLOC_WMARK_LOW,
   ALLOC_WMARK_MASK,
   ALLOC_WMARK_MIN,
+  PAGE_MAPPING_FLAGS,
+  WATERMARK_BOOST_FACTOR_DEFAULT,
   type BuddyConfig,
 } from './internal';
 import {
+  __mod_zone_freepage_state,
+  get_page_from_free_area,
   MAX_NR_ZONES,
+  MIGRATE_CMA,
   MIGRATE_HIGHATOMIC,
+  MIGRATE_ISOLATE,
+  MIGRATE_MOVABLE,
   MIGRATE_UNMOVABLE,
+  WMARK_MIN,
   ZONE_NORMAL,
   type Zone,
 } from './mmzone';
+import { move_freepages_block } from './fallback';
 import {
   NIL,
   PAGE_FLAGS_CHECK_AT_FREE,
@@ -80,6 +97,7 @@ import {
   PAGE_WORDS,
   W_FLAGS,
   W_FLAGS_HI,
+  W_INDEX,
   W_MAPCOUNT,
   W_MAPPING,
   W_MEMCG,
@@ -126,6 +144,12 @@ export class PageAllocator implements BuddyConfig {
   readonly smp_processor_id: () => number;
   readonly linear: LinearMap;
   page_group_by_mobility_disabled = false;
+  /** vm.watermark_boost_factor */
+  watermark_boost_factor = WATERMARK_BOOST_FACTOR_DEFAULT;
+  /** kswapd was woken (a boosted zone) and has not run since. */
+  kswapd_pending = false;
+  /** kswapd runs (balance_pgdat) so far. */
+  kswapd_runs = 0;
   /** min_free_kbytes (1024 until init_per_zone_wmark_min runs, as in Linux). */
   min_free_kbytes = 1024;
   /** totalreserve_pages: high watermarks plus lowmem reserves (MemAvailable). */
@@ -165,9 +189,11 @@ export class PageAllocator implements BuddyConfig {
     const highest = gfp_zone(gfp);
     let mt = gfp_migratetype(gfp);
     if (highest < 0 || mt < 0) return this.warn_bad_gfp(gfp, cpu);
+    // current_alloc_flags: movable requests may use CMA pageblocks.
+    const cma = mt === MIGRATE_MOVABLE ? ALLOC_CMA : 0;
     if (this.page_group_by_mobility_disabled) mt = MIGRATE_UNMOVABLE;
     // First attempt: low watermark, no fragmenting fallbacks (alloc_flags_nofragment).
-    const first = ALLOC_WMARK_LOW | (gfp & __GFP_KSWAPD_RECLAIM) | this.nofragment[highest]!;
+    const first = ALLOC_WMARK_LOW | (gfp & __GFP_KSWAPD_RECLAIM) | this.nofragment[highest]! | cma;
     let pfn = this.get_page_from_freelist(gfp, order, first, highest, mt, cpu);
     if (pfn === NIL) pfn = this.__alloc_pages_slowpath(gfp, order, highest, mt, cpu);
     return pfn === NIL ? null : pfn;
@@ -207,12 +233,14 @@ export class PageAllocator implements BuddyConfig {
         const zone = zones[z]!;
         if (zone.present_pages === 0) continue; // not in the zonelist
         if (!(allocFlags & ALLOC_NO_WATERMARKS)) {
-          const mark = zone.watermark[allocFlags & ALLOC_WMARK_MASK]!;
-          if (!zone_watermark_fast(zone, order, mark, highest, allocFlags)) continue;
+          const mark = zone.watermark[allocFlags & ALLOC_WMARK_MASK]! + zone.watermark_boost; // wmark_pages
+          if (!zone_watermark_fast(zone, order, mark, highest, allocFlags) && !this.boost_ignored(zone, order, gfp, highest, allocFlags)) continue;
         }
         const pfn = this.rmqueue(zone, order, allocFlags, mt, cpu);
         if (pfn !== NIL) {
           this.prep_new_page(pfn, order, gfp);
+          // "If this is a high-order atomic allocation then check if the pageblock should be reserved for the future"
+          if (order && allocFlags & ALLOC_HARDER) this.reserve_highatomic_pageblock(pfn, zone);
           return pfn;
         }
       }
@@ -222,9 +250,75 @@ export class PageAllocator implements BuddyConfig {
     }
   }
 
-  /** rmqueue: order 0 from the pcp list, larger orders from the buddy lists. */
+  /**
+   * zone_watermark_fast's second chance: "Ignore watermark boosting for
+   * GFP_ATOMIC order-0 allocations when checking the min watermark".
+   */
+  private boost_ignored(zone: Zone, order: number, gfp: number, highest: number, allocFlags: number): boolean {
+    if (order || !(gfp & __GFP_ATOMIC) || !zone.watermark_boost || (allocFlags & ALLOC_WMARK_MASK) !== ALLOC_WMARK_MIN) return false;
+    return zone_watermark_fast(zone, order, zone.watermark[WMARK_MIN]!, highest, allocFlags);
+  }
+
+  /** rmqueue: order 0 from the pcp list, larger orders from the buddy lists; a boosted zone wakes kswapd. */
   private rmqueue(zone: Zone, order: number, allocFlags: number, mt: number, cpu: number): number {
-    return order === 0 ? this.rmqueue_pcp(zone, allocFlags, mt, cpu) : this.rmqueue_buddy(zone, order, allocFlags, mt, cpu);
+    const pfn = order === 0 ? this.rmqueue_pcp(zone, allocFlags, mt, cpu) : this.rmqueue_buddy(zone, order, allocFlags, mt, cpu);
+    if (zone.boosted_watermark_flag) {
+      zone.boosted_watermark_flag = false;
+      this.kswapd_pending = true; // wakeup_kswapd
+    }
+    return pfn;
+  }
+
+  /**
+   * kswapd's balance_pgdat, as far as it goes in a kernel with nothing to
+   * reclaim: boost reclaim makes no progress and stops at once, and the
+   * boosts it was woken for are taken away ("decay"). Runs when called
+   * (the model has no kswapd thread); returns whether it had work.
+   */
+  kswapd(): boolean {
+    const had = this.kswapd_pending || this.zones.some((z) => z.watermark_boost > 0);
+    this.kswapd_pending = false;
+    if (!had) return false;
+    this.kswapd_runs++;
+    for (const z of this.zones) z.watermark_boost = 0;
+    return true;
+  }
+
+  /**
+   * reserve_highatomic_pageblock: make the pageblock of a high-order
+   * atomic allocation MIGRATE_HIGHATOMIC, up to one pageblock plus 1% of
+   * the zone; never a CMA or isolated one.
+   */
+  reserve_highatomic_pageblock(pfn: number, zone: Zone): void {
+    const pb = 1 << this.pageblockOrder;
+    const maxManaged = Math.floor(zone.managed_pages / 100) + pb;
+    if (zone.nr_reserved_highatomic >= maxManaged) return;
+    const mt = this.mem_map.get_pageblock_migratetype(pfn);
+    if (mt === MIGRATE_HIGHATOMIC || mt === MIGRATE_ISOLATE || mt === MIGRATE_CMA) return;
+    zone.nr_reserved_highatomic += pb;
+    this.mem_map.set_pageblock_migratetype(pfn, MIGRATE_HIGHATOMIC);
+    move_freepages_block(this, zone, pfn, MIGRATE_HIGHATOMIC);
+  }
+
+  /**
+   * unreserve_highatomic_pageblock: give a highatomic pageblock back to
+   * `mt` (keeping one per zone unless forced), its free pages moved.
+   * @returns true when free pages were moved.
+   */
+  unreserve_highatomic_pageblock(highest: number, mt: number, force: boolean): boolean {
+    const pb = 1 << this.pageblockOrder;
+    for (const zone of this.zonelist(highest)) {
+      if (!force && zone.nr_reserved_highatomic <= pb) continue;
+      for (let order = 0; order < this.maxOrder; order++) {
+        const pfn = get_page_from_free_area(zone, order, MIGRATE_HIGHATOMIC);
+        if (pfn === NIL) continue;
+        if (this.mem_map.get_pageblock_migratetype(pfn) === MIGRATE_HIGHATOMIC)
+          zone.nr_reserved_highatomic -= Math.min(pb, zone.nr_reserved_highatomic);
+        this.mem_map.set_pageblock_migratetype(pfn, mt);
+        if (move_freepages_block(this, zone, pfn, mt)) return true;
+      }
+    }
+    return false;
   }
 
   /** rmqueue's order-0 half: a page from the pcp list that passes check_new_pcp (bad ones are dropped). */
@@ -247,7 +341,7 @@ export class PageAllocator implements BuddyConfig {
       if (allocFlags & ALLOC_HARDER) pfn = __rmqueue_smallest(this, zone, order, MIGRATE_HIGHATOMIC);
       if (pfn === NIL) pfn = __rmqueue(this, zone, order, mt, allocFlags);
       if (pfn === NIL) return NIL;
-      zone.nr_free_pages -= 1 << order;
+      __mod_zone_freepage_state(zone, -(1 << order), this.mem_map.w[this.mem_map.idx(pfn) + W_INDEX]!);
       if (!this.check_new_pages(pfn, order, cpu)) {
         zone.pgalloc += 1 << order;
         return pfn;
@@ -271,17 +365,25 @@ export class PageAllocator implements BuddyConfig {
    * __GFP_NOFAIL cannot loop forever here; it fails like the rest.
    */
   private __alloc_pages_slowpath(gfp: number, order: number, highest: number, mt: number, cpu: number): number {
-    const allocFlags = gfp_to_alloc_flags(gfp);
+    const cma = gfp_migratetype(gfp) === MIGRATE_MOVABLE ? ALLOC_CMA : 0; // current_alloc_flags
+    const allocFlags = gfp_to_alloc_flags(gfp) | cma;
     let pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
     if (pfn !== NIL) return pfn;
     if (gfp & __GFP_MEMALLOC && !(gfp & __GFP_NOMEMALLOC)) {
-      pfn = this.get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS, highest, mt, cpu);
+      pfn = this.get_page_from_freelist(gfp, order, ALLOC_NO_WATERMARKS | cma, highest, mt, cpu);
       if (pfn !== NIL) return pfn;
     }
     if (gfp & __GFP_DIRECT_RECLAIM) {
+      // "pages are pinned on the per-cpu lists or in high alloc reserves. Shrink them and try again"
+      this.unreserve_highatomic_pageblock(highest, mt, false);
       this.drain_all_pages();
       pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
       if (pfn !== NIL) return pfn;
+      // should_reclaim_retry, out of retries: "Before OOM, exhaust highatomic_reserve"
+      while (this.unreserve_highatomic_pageblock(highest, mt, true)) {
+        pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
+        if (pfn !== NIL) return pfn;
+      }
     }
     this.report.warn_alloc(this, gfp, `page allocation failure: order:${order}`, cpu);
     return NIL;
@@ -304,7 +406,14 @@ export class PageAllocator implements BuddyConfig {
     // put_page_testzero; with CONFIG_DEBUG_VM a zero count is a bug, not an underflow.
     if (ref <= 0) return this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(page_ref_count(page) == 0)', cpu);
     mem_map.w[i + W_REFCOUNT] = ref - 1;
-    if (ref !== 1) return;
+    if (ref === 1) return this.free_the_page(pfn, order, cpu);
+    // 5.10: "else if (!PageHead(page)) while (order-- > 0) free_the_page(page + (1 << order), order);"
+    // Someone else holds the head of a non-compound block (no compound pages here): the tail halves go back now.
+    while (order-- > 0) this.free_the_page(pfn + (1 << order), order, cpu);
+  }
+
+  /** free_the_page: order 0 to the pcp list, larger blocks to the buddy lists. */
+  private free_the_page(pfn: number, order: number, cpu: number): void {
     if (order === 0) this.free_unref_page(pfn, cpu);
     else this.__free_pages_ok(pfn, order, cpu);
   }
@@ -376,6 +485,7 @@ export class PageAllocator implements BuddyConfig {
     const mem_map = this.mem_map;
     const w = mem_map.w;
     const i = mem_map.idx(pfn);
+    if (w[i + W_MAPPING]! & PAGE_MAPPING_FLAGS) clear_mapping_flags(w, i);
     if (!page_expected_state(w, i, PAGE_FLAGS_CHECK_AT_FREE) || mem_map.onPcp[mem_map.slot(pfn)] !== 0) {
       this.check_free_page_bad(pfn, w[i + W_FLAGS_HI]!, cpu);
       return false;
@@ -391,6 +501,7 @@ export class PageAllocator implements BuddyConfig {
     const i = mem_map.idx(pfn);
     const zoneHi = w[i + W_FLAGS_HI]!;
     const end = pfn + nr;
+    if (w[i + W_MAPPING]! & PAGE_MAPPING_FLAGS) clear_mapping_flags(w, i);
     if (end > mem_map.endPfn) {
       this.report.bad_page(mem_map, pfn, 'VM_BUG_ON_PAGE(bad_range(zone, page))', cpu);
       return false;
@@ -525,6 +636,12 @@ export class PageAllocator implements BuddyConfig {
   static phys_to_pfn(pa: number): number {
     return Math.floor(pa / 2 ** PAGE_SHIFT);
   }
+}
+
+/** free_pages_prepare: "if (PageMappingFlags(page)) page->mapping = NULL;" (anon and __PageMovable pages). */
+function clear_mapping_flags(w: Int32Array, i: number): void {
+  w[i + W_MAPPING] = 0;
+  w[i + W_MAPPING + 1] = 0;
 }
 
 /**

@@ -34,7 +34,7 @@
  */
 
 import { __free_one_page, __rmqueue } from './buddy';
-import { list_add, list_add_tail, list_del, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, type Zone } from './mmzone';
+import { list_add, list_add_tail, list_del, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, type Zone } from './mmzone';
 import { NIL, PAGE_SIZE, W_INDEX } from './mm_types';
 import type { BuddyConfig } from './internal';
 
@@ -96,6 +96,7 @@ export function rmqueue_bulk(cfg: BuddyConfig, zone: Zone, count: number, mt: nu
     if (pfn === NIL) break;
     list_add_tail(cfg.mem_map, pcp.head, pcp.tail, li, pfn);
     cfg.mem_map.onPcp[cfg.mem_map.slot(pfn)] = 1;
+    if (cfg.mem_map.w[cfg.mem_map.idx(pfn) + W_INDEX] === MIGRATE_CMA) zone.nr_free_cma_pages--;
   }
   zone.nr_free_pages -= i;
   return i;
@@ -128,6 +129,8 @@ export function rmqueue_pcplist(cfg: BuddyConfig, zone: Zone, mt: number, allocF
 export function free_unref_page_commit(cfg: BuddyConfig, zone: Zone, pfn: number, mt: number, cpu: number): void {
   const mem_map = cfg.mem_map;
   const pcp = zone.pcp;
+  // A page of an isolated pageblock goes straight to the isolate list (free_one_page).
+  if (mt === MIGRATE_ISOLATE) return __free_one_page(cfg, zone, pfn, 0, mt, false);
   mem_map.w[mem_map.idx(pfn) + W_INDEX] = mt; // set_pcppage_migratetype
   // Only the three pcp types have lists; HIGHATOMIC and CMA pages ride on
   // the movable list but keep their type in `index` for the way back.
@@ -163,7 +166,8 @@ export function free_pcppages_bulk(cfg: BuddyConfig, zone: Zone, count: number, 
       list_del(mem_map, pcp.head, pcp.tail, li, pfn);
       mem_map.onPcp[mem_map.slot(pfn)] = 0;
       pcp.count[cpu]--;
-      const mt = mem_map.w[mem_map.idx(pfn) + W_INDEX]!; // get_pcppage_migratetype
+      // get_pcppage_migratetype; the pageblock's own when some pageblock is isolated
+      const mt = zone.nr_isolate_pageblock > 0 ? mem_map.get_pageblock_migratetype(pfn) : mem_map.w[mem_map.idx(pfn) + W_INDEX]!;
       __free_one_page(cfg, zone, pfn, 0, mt, false);
     } while (--count > 0 && --batchFree > 0 && pcp.head[li] !== NIL);
   }

@@ -23,8 +23,10 @@
  * allocations fail early, exactly as on a machine with nothing to reclaim.
  */
 
-import { LOWMEM_RESERVE_RATIO, MAX_NR_ZONES, MIGRATE_HIGHATOMIC, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, free_area_empty, type Zone } from './mmzone';
-import { ALLOC_HARDER, ALLOC_HIGH, ALLOC_OOM } from './internal';
+import {
+  LOWMEM_RESERVE_RATIO, MAX_NR_ZONES, MIGRATE_CMA, MIGRATE_HIGHATOMIC, MIGRATE_PCPTYPES, WMARK_HIGH, WMARK_LOW, WMARK_MIN, free_area_empty, type Zone,
+} from './mmzone';
+import { ALLOC_CMA, ALLOC_HARDER, ALLOC_HIGH, ALLOC_OOM } from './internal';
 import { PAGE_SHIFT } from './mm_types';
 
 /** watermark_scale_factor default: 10 = 0.1% of the zone. */
@@ -112,10 +114,11 @@ export function calculate_totalreserve_pages(zones: readonly Zone[]): number {
   return total;
 }
 
-/** Pages a request may not count as free: the order's own tail and the highatomic reserve. */
+/** Pages a request may not count as free: the order's own tail, the highatomic reserve, free CMA without ALLOC_CMA. */
 function __zone_watermark_unusable_free(zone: Zone, order: number, allocFlags: number): number {
   let unusable = (1 << order) - 1;
   if (!(allocFlags & (ALLOC_HARDER | ALLOC_OOM))) unusable += zone.nr_reserved_highatomic;
+  if (!(allocFlags & ALLOC_CMA)) unusable += zone.nr_free_cma_pages;
   return unusable;
 }
 
@@ -142,6 +145,7 @@ export function __zone_watermark_ok(
   for (let o = order; o < zone.maxOrder; o++) {
     if (zone.nrFree[o] === 0) continue;
     for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (!free_area_empty(zone, o, mt)) return true;
+    if (allocFlags & ALLOC_CMA && !free_area_empty(zone, o, MIGRATE_CMA)) return true;
     if (harder && !free_area_empty(zone, o, MIGRATE_HIGHATOMIC)) return true;
   }
   return false;

@@ -20,7 +20,7 @@ describe('the page allocator after boot (uconsole-cm4, 4 GB)', () => {
     const at = (s: string): number => log.findIndex((l) => l.startsWith(s));
     expect(log.slice(at('Zone ranges:'), at('Zone ranges:') + CM4_4G_ZONE_LINES.length)).toEqual(CM4_4G_ZONE_LINES);
     expect(log).toContain('Built 1 zonelists, mobility grouping on.  Total pages: 996912');
-    expect(log.find((l) => l.startsWith('Memory: '))).toMatch(/^Memory: \d+K\/4050944K available \(\d+K kernel code, \d+K rwdata, 0K rodata, 0K init, \d+K bss, \d+K reserved, 0K cma-reserved\)$/);
+    expect(log.find((l) => l.startsWith('Memory: '))).toMatch(/^Memory: \d+K\/4050944K available \(\d+K kernel code, \d+K rwdata, 0K rodata, 0K init, \d+K bss, \d+K reserved, 393216K cma-reserved\)$/);
     expect(at('Machine model:')).toBeLessThan(at('Zone ranges:'));
     expect(at('Built 1 zonelists')).toBeLessThan(at('Kernel command line:'));
     expect(at('Kernel command line:')).toBeLessThan(at('Memory: '));
@@ -127,7 +127,7 @@ describe('the seed\'s experiment: max_order=6', () => {
       expect(u.kernel.mm.pgalloc.maxOrder).toBe(11);
       expect(logLines(u).filter((l) => l.includes('max_order'))).toEqual([
         'max_order=40 is out of range (2..19); using 11',
-        'Kernel command line: max_order=40',
+        'Kernel command line: coherent_pool=1M 8250.nr_uarts=1 snd_bcm2835.enable_compat_alsa=0 snd_bcm2835.enable_hdmi=1 vc_mem.mem_base=0x3ec00000 vc_mem.mem_size=0x40000000  max_order=40',
       ]);
     });
   });

@@ -8,6 +8,7 @@
 import { GuestRam } from '../../../emulator/memory/guest-ram';
 import { Memblock } from '../../../kernel-model/mm/memblock';
 import { mm_init_buddy, type MmInitBuddyOptions, type PageAllocator, type ZoneLimits } from '../../../kernel-model/mm/page_alloc';
+import { Cma, CmaAreas } from '../../../kernel-model/mm/cma';
 
 import { SZ_1M } from '../../../lib/sizes';
 
@@ -18,6 +19,9 @@ export interface SmallBoot {
   memblock: Memblock;
   pgalloc: PageAllocator;
   log: string[];
+  /** The CMA areas (one when `cma` was asked for). */
+  cma: CmaAreas;
+  area?: Cma;
 }
 
 export interface SmallBootOptions extends Partial<Omit<MmInitBuddyOptions, 'ram' | 'memblock' | 'printk'>> {
@@ -28,6 +32,8 @@ export interface SmallBootOptions extends Partial<Omit<MmInitBuddyOptions, 'ram'
   bare?: boolean;
   /** memblock.current_limit while the allocator boots, in bytes: below it go the mem_map and pageblock bitmap (default: top of RAM). */
   memblockLimit?: number;
+  /** A CMA area [base, base+size) in bytes, reserved and declared before the allocator starts, activated as the boot does. */
+  cma?: [number, number];
 }
 
 let currentCpu = 0;
@@ -57,6 +63,15 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
   for (const [b, s] of opts.reserve ?? []) memblock.memblock_reserve(b, s);
   if (opts.memblockLimit !== undefined) memblock.current_limit = opts.memblockLimit;
   const log: string[] = [];
+  const maxOrder = opts.maxOrder ?? 11;
+  const cma = new CmaAreas((l) => log.push(l), maxOrder, Math.min(9, maxOrder - 1));
+  let area: Cma | undefined;
+  if (opts.cma) {
+    memblock.memblock_reserve(opts.cma[0], opts.cma[1]);
+    const r = cma.cma_init_reserved_mem(memblock, opts.cma[0], opts.cma[1], 0, 'reserved');
+    if (typeof r === 'number') throw new Error(`cma_init_reserved_mem: ${r}`);
+    area = r;
+  }
   const zoneLimits: ZoneLimits = opts.zoneLimits ?? { dmaBits: 25, dma32Bits: 26 };
   const pgalloc = mm_init_buddy({
     ram,
@@ -70,8 +85,10 @@ export function bootSmall(opts: SmallBootOptions = {}): SmallBoot {
     printk: (l) => log.push(l),
     report: opts.report,
     smp_processor_id: () => currentCpu,
+    totalcmaPages: cma.totalcma_pages,
+    coreInitcalls: [(pa) => cma.cma_init_reserved_areas(pa)],
   });
-  return { ram, memblock, pgalloc: pgalloc, log };
+  return { ram, memblock, pgalloc: pgalloc, log, cma, area };
 }
 
 /** free_area[order].nr_free of a zone, as an array. */

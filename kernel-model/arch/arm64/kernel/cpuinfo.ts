@@ -31,6 +31,58 @@ export function icacheLine(cpu: number, regs: CpuIdRegs): string {
 }
 
 /**
+ * The hwcaps /proc/cpuinfo lists, in hwcap_str order (5.10), as far as
+ * the identity registers the model reads decide them: fp and fphp
+ * (ID_AA64PFR0_EL1.FP), asimd and asimdhp (.AdvSIMD), aes, pmull, sha1,
+ * sha2, crc32, atomics (ID_AA64ISAR0_EL1), evtstrm (the generic timer's
+ * event stream, which arm64 kernels enable) and cpuid (always).
+ */
+export function hwcaps(r: CpuIdRegs): string[] {
+  const f = (v: bigint, shift: number): number => Number((v >> BigInt(shift)) & 0xfn);
+  const fp = f(r.pfr0, 16);
+  const simd = f(r.pfr0, 20);
+  const out: string[] = [];
+  if (fp !== 0xf) out.push('fp');
+  if (simd !== 0xf) out.push('asimd');
+  out.push('evtstrm');
+  if (f(r.isar0, 4) >= 1) out.push('aes');
+  if (f(r.isar0, 4) >= 2) out.push('pmull');
+  if (f(r.isar0, 8) >= 1) out.push('sha1');
+  if (f(r.isar0, 12) >= 1) out.push('sha2');
+  if (f(r.isar0, 16) >= 1) out.push('crc32');
+  if (f(r.isar0, 20) >= 2) out.push('atomics');
+  if (fp === 1) out.push('fphp');
+  if (simd === 1) out.push('asimdhp');
+  out.push('cpuid');
+  return out;
+}
+
+/**
+ * /proc/cpuinfo, arm64's c_show (arch/arm64/kernel/cpuinfo.c, 5.10): per
+ * online CPU its number, BogoMIPS (from the timer frequency: 2 * freq /
+ * 1e6 with the arch timer's loops_per_jiffy), Features, and the MIDR
+ * fields; no Hardware/Revision lines (mainline arm64 has none).
+ */
+export function cpuinfo(regs: readonly (CpuIdRegs | undefined)[], online: readonly boolean[], timerHz: number): string {
+  let out = '';
+  const bogo = (2 * timerHz) / 1e6;
+  regs.forEach((r, cpu) => {
+    if (!r || !online[cpu]) return;
+    const midr = Number(r.midr & 0xffffffffn);
+    out +=
+      `processor\t: ${cpu}\n` +
+      `BogoMIPS\t: ${bogo.toFixed(2)}\n` +
+      `Features\t: ${hwcaps(r).join(' ')}\n` +
+      `CPU implementer\t: 0x${(midr >>> 24).toString(16).padStart(2, '0')}\n` +
+      'CPU architecture: 8\n' +
+      `CPU variant\t: 0x${((midr >>> 20) & 0xf).toString(16)}\n` +
+      `CPU part\t: 0x${((midr >>> 4) & 0xfff).toString(16).padStart(3, '0')}\n` +
+      `CPU revision\t: ${midr & 0xf}\n\n`;
+  });
+  return out;
+}
+
+/**
  * The system-wide capabilities cpufeature.c reports once all CPUs are up,
  * when every CPU has them (a feature missing on one CPU is not detected).
  */

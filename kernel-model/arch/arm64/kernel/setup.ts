@@ -13,10 +13,10 @@ import {
 import { parseCmdline } from '../../../../lib/cmdline';
 import { KernelPanic, type Kernel, type SetupArch } from '../../../kernel';
 import { KernelMemory } from '../../../mm/maccess';
-import { arm64_memblock_init } from '../mm/init';
+import { arm64_memblock_init_full } from '../mm/init';
 import { paging_init } from '../mm/mmu';
 import { LinearMap } from '../memory';
-import { bootmem_init } from '../../../mm/init';
+import { bootmem_init, max_order_param, zone_dma_bits } from '../../../mm/init';
 
 const FDT_MAGIC = 0xd00dfeed;
 const MAX_FDT_SIZE = 0x20_0000;
@@ -66,11 +66,16 @@ export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   const cmdlineText = bootargs ? decodeString(bootargs) : '';
   const cmdline = parseCmdline(cmdlineText);
 
+  // parse_early_param: max_order= before memblock, as Linux parses early parameters in setup_arch.
+  const maxOrder = max_order_param(cmdline, k.printk);
   const dtbSize = new DataView(k.machine.ram.read(dtbPa + 4, 4).buffer).getUint32(0);
-  const memblock = arm64_memblock_init(k.machine.ram, dt, {
-    kernel: { base: k.textPa, size: k.imageSize },
-    dtb: { base: dtbPa, size: dtbSize },
-  });
+  const early = arm64_memblock_init_full(
+    k.machine.ram,
+    dt,
+    { kernel: { base: k.textPa, size: k.imageSize }, dtb: { base: dtbPa, size: dtbSize } },
+    { printk: k.printk, cmdline, maxOrder, zoneDmaBits: zone_dma_bits(dt) },
+  );
+  const memblock = early.memblock;
   const linear = new LinearMap(memblock.memory.regions[0]!.base);
   const pgtables = paging_init(k.machine.ram, memblock, linear, {
     textPa: k.textPa,
@@ -79,9 +84,9 @@ export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
     harnessBuffers: Number(k.syms.offset('harness_buffers')),
     nrCpus: k.machine.cores.length,
   });
-  const bootmem = bootmem_init({ ram: k.machine.ram, memblock, dt, cmdline, nrCpus: k.machine.cores.length, printk: k.printk });
+  const bootmem = bootmem_init({ ram: k.machine.ram, memblock, dt, maxOrder, nrCpus: k.machine.cores.length, printk: k.printk });
   return {
-    dt, cmdline, cmdlineText, cpuNodes: cpuNodes(dt), memblock, linear, pgtables, bootmem,
+    dt, cmdline, cmdlineText, cpuNodes: cpuNodes(dt), memblock, maxOrder, early, linear, pgtables, bootmem,
     kmem: new KernelMemory(k.machine.ram, pgtables.swapper),
   };
 }
