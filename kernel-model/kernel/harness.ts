@@ -25,6 +25,7 @@
 import type { Core } from '../../emulator/core';
 import { KernelRunError, type Kernel } from '../kernel';
 import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
 
@@ -117,7 +118,7 @@ export class Harness {
 
   /** The page of buffer memory of `cpu`'s harness thread: its user VA. */
   buffer(cpu: number): bigint {
-    return USER_BUFFERS + BigInt(cpu * 4096);
+    return USER_BUFFERS + BigInt(cpu * PAGE_SIZE);
   }
 
   /** Run one of the image's EL1 probes on `cpu` through its MMU; returns its x0 (-EFAULT on a fault). */

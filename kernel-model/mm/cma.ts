@@ -33,6 +33,7 @@
  * points); the model keeps them from the start.
  */
 
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 import type { Memblock } from './memblock';
 import { fmtPa } from './memblock';
 import type { Printk } from '../printk';
@@ -44,7 +45,6 @@ import { PG_reserved, W_FLAGS, W_REFCOUNT } from './page_alloc/mm_types';
 
 /** MAX_CMA_AREAS = 1 + CONFIG_CMA_AREAS (7, the default the Pi kernels keep). */
 export const MAX_CMA_AREAS = 8;
-const PAGE_SIZE = 4096;
 const SZ_1M = 0x10_0000;
 const SZ_4G = 2 ** 32;
 export const EINVAL = 22;

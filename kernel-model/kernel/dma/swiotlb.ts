@@ -25,6 +25,7 @@
  * reserved, as on the device.
  */
 
+import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import type { Memblock } from '../../mm/memblock';
 import { fmtPa, SMP_CACHE_BYTES } from '../../mm/memblock';
 import type { Printk } from '../../printk';
@@ -34,7 +35,6 @@ import { memparsePrefix } from './contiguous';
 export const IO_TLB_SHIFT = 11;
 export const IO_TLB_SEGSIZE = 128;
 export const IO_TLB_DEFAULT_SIZE = 64 << 20;
-const PAGE_SIZE = 4096;
 
 export interface Swiotlb {
   start: number;
