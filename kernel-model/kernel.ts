@@ -41,10 +41,9 @@ import { el0_fault } from './arch/arm64/kernel/traps';
 import { Harness } from './kernel/harness';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
 import { Scheduler, type SchedHost } from './kernel/sched/core';
-import { HARNESS_PID, Task, UserTask } from './kernel/sched/task';
+import type { Task } from './kernel/sched/task';
 import { Completion } from './kernel/sched/wait';
-import { LEAVES_FAST_PATH, invokeSyscall, type SyscallContext } from './kernel/sys';
-import { copyFromUser, copyToUser } from './kernel/uaccess';
+import { SyscallEntry } from './arch/arm64/kernel/syscall';
 import { EFAULT } from './include/errno';
 import { ProcFs } from './fs/proc';
 import type { BootmemInit } from './mm/init';
@@ -53,7 +52,6 @@ import type { KernelMemory } from './mm/maccess';
 import type { PerCpuAreas } from './mm/percpu_areas';
 import { ThisCpu } from './arch/arm64/percpu';
 import { jiffies_at } from './kernel/time/jiffies';
-import { KthreadTask } from './kernel/sched/task';
 import type { EarlyMemory } from './arch/arm64/mm/init';
 import type { Swiotlb } from './kernel/dma/swiotlb';
 
@@ -414,75 +412,19 @@ export class Kernel implements SchedHost {
 
   /* ---- system calls ----------------------------------------------------- */
 
-  /** One context per CPU, made once: the syscall path allocates nothing per call. */
-  private readonly contexts: SyscallContext[] = [];
+  private readonly syscalls = new SyscallEntry(this);
 
-  private syscallContext(cpu: number): SyscallContext {
-    let ctx = this.contexts[cpu];
-    if (!ctx) {
-      const core = this.machine.core(cpu);
-      const c: SyscallContext = {
-        cpu,
-        task: this.sched.curr[cpu]!,
-        copyFromUser: (va, len) => copyFromUser(core, this.machine.ram, va, len),
-        copyToUser: (va, data) => copyToUser(core, this.machine.ram, va, data),
-        consoleWrite: (data) => this.consoleWrite(data),
-        nowNs: () => this.clockNs(),
-        exit: (code) => {
-          c.task.exitCode = code;
-        },
-      };
-      ctx = this.contexts[cpu] = c;
-    }
-    ctx.task = this.sched.curr[cpu]!;
-    return ctx;
-  }
-
-  private readonly args = [0n, 0n, 0n, 0n, 0n, 0n];
-
-  /**
-   * A system call answered inside the trap hook, the core running on: every
-   * call that neither ends nor blocks the task.
-   */
+  /** A system call answered inside the trap hook (see SyscallEntry.fast). */
   private fastSyscall(call: SvcCall): boolean {
-    const nr = Number(call.nr);
-    if (LEAVES_FAST_PATH.has(nr)) return false;
-    const core = this.machine.core(call.core);
-    this.enter(core, this.sched.curr[call.core]!, call.tpidrEl1);
-    try {
-      const ctx = this.syscallContext(call.core);
-      for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
-      const ret = invokeSyscall(ctx, nr, this.args);
-      if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
-      core.setX(0, ret);
-      return true;
-    } finally {
-      this.this_cpu.leave();
-    }
+    return this.syscalls.fast(call);
   }
 
   private el0Syscall(trap: Trap): CoreAction {
-    const core = this.machine.core(trap.core);
-    const ctx = this.syscallContext(trap.core);
-    for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
-    const ret = invokeSyscall(ctx, Number(core.trapX(8)), this.args);
-    if (ctx.task.exitCode !== undefined) return this.taskExited(trap.core, ctx.task.exitCode);
-    if (typeof ret === 'bigint') {
-      core.setX(0, ret);
-      return { resume: trap.pc };
-    }
-    if (ret.kind === 'yield') {
-      if (!this.sched.yieldUser(core, trap.pc)) {
-        core.setX(0, ret.ret);
-        return { resume: trap.pc };
-      }
-      return this.toIdle(trap.core);
-    }
-    this.sched.blockUser(core, trap.pc, ret.ret, ret.what, ret.untilNs);
-    return this.toIdle(trap.core);
+    return this.syscalls.slow(trap);
   }
 
-  private taskExited(cpu: number, code: number): CoreAction {
+  /** The current user task of `cpu` has ended with `code` (exit, exit_group). */
+  taskExited(cpu: number, code: number): CoreAction {
     const task = this.sched.curr[cpu]!;
     this.harness.exited(task, code);
     this.sched.userExited(task, code);
@@ -547,4 +489,3 @@ export class Kernel implements SchedHost {
   }
 }
 
-export { HARNESS_PID, UserTask, KthreadTask };
