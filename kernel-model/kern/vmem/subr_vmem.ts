@@ -163,8 +163,8 @@ export function vmem_fit(bt: Bt, size: number, align: number, phase: number, noc
   let start = Math.max(bt.bt_start, minaddr);
   const end = maxaddr !== 0 ? Math.min(bt.bt_end, maxaddr) : bt.bt_end;
   if (start >= end) return null;
+  // (NetBSD also steps up by align when the unsigned subtraction wrapped; a number cannot wrap.)
   start = VMEM_ALIGNUP(start - phase, align) + phase;
-  if (start < bt.bt_start) start += align;
   if (VMEM_CROSS_P(start, start + size - 1, nocross)) start = VMEM_ALIGNUP(start - phase, nocross) + phase;
   if (start < end && end - start >= size) return start;
   return null;
