@@ -129,9 +129,9 @@ describe('vmem_xalloc constraints', () => {
     vmem_xfree(vm, a, 9);
     // 8 bytes (exactly 2^3: the search starts at freelist[3]) at a multiple
     // of 4 from address 1: the head A cannot hold it (4..11 > 9), B could,
-    // but instant-fit moves on to the head of freelist[4]
-    expect(vmem_xalloc(vm, 8, 4, 0, 0, 1, 0, NS)).toBe(300);
+    // and best-fit takes it; instant-fit moves on to the head of freelist[4]
     expect(vmem_xalloc(vm, 8, 4, 0, 0, 1, 0, NSB)).toBe(100);
+    expect(vmem_xalloc(vm, 8, 4, 0, 0, 1, 0, NS)).toBe(300);
     expect(vmem_check(vm)).toEqual([]);
   });
 
