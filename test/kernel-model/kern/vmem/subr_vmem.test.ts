@@ -116,21 +116,25 @@ describe('vmem_xalloc constraints', () => {
   });
 
   it('instant-fit looks only at the head of each list', () => {
-    const vm = vmem_create({ name: 'heads', base: 0, size: 1024, quantum: 1 });
-    // freelist[3] gets B (at 100) then A (at 0, the head); freelist[4] gets C (at 300)
-    const a = vmem_xalloc(vm, 9, 0, 0, 0, 0, 0, NSB)!;
-    vmem_xalloc(vm, 91, 0, 0, 0, 0, 0, NSB);
-    const b = vmem_xalloc(vm, 12, 0, 0, 0, 0, 0, NSB)!;
-    vmem_xalloc(vm, 188, 0, 0, 0, 0, 0, NSB);
-    const c = vmem_xalloc(vm, 20, 0, 0, 0, 0, 0, NSB)!;
-    vmem_xalloc(vm, 1024 - 320, 0, 0, 0, 0, 0, NSB);
-    vmem_xfree(vm, c, 20);
-    vmem_xfree(vm, b, 12);
-    vmem_xfree(vm, a, 9);
+    const build = (): VmemArena => {
+      const vm = vmem_create({ name: 'heads', base: 0, size: 1024, quantum: 1 });
+      // freelist[3] gets B (12 at 100) then A (9 at 0, the head); freelist[4] gets C (20 at 300)
+      const a = vmem_xalloc(vm, 9, 0, 0, 0, 0, 0, NSB)!;
+      vmem_xalloc(vm, 91, 0, 0, 0, 0, 0, NSB);
+      const b = vmem_xalloc(vm, 12, 0, 0, 0, 0, 0, NSB)!;
+      vmem_xalloc(vm, 188, 0, 0, 0, 0, 0, NSB);
+      const c = vmem_xalloc(vm, 20, 0, 0, 0, 0, 0, NSB)!;
+      vmem_xalloc(vm, 1024 - 320, 0, 0, 0, 0, 0, NSB);
+      vmem_xfree(vm, c, 20);
+      vmem_xfree(vm, b, 12);
+      vmem_xfree(vm, a, 9);
+      return vm;
+    };
     // 8 bytes (exactly 2^3: the search starts at freelist[3]) at a multiple
-    // of 4 from address 1: the head A cannot hold it (4..11 > 9), B could,
+    // of 4 from address 1: the head A cannot hold it (4..11 > 9), B could
     // and best-fit takes it; instant-fit moves on to the head of freelist[4]
-    expect(vmem_xalloc(vm, 8, 4, 0, 0, 1, 0, NSB)).toBe(100);
+    expect(vmem_xalloc(build(), 8, 4, 0, 0, 1, 0, NSB)).toBe(100);
+    const vm = build();
     expect(vmem_xalloc(vm, 8, 4, 0, 0, 1, 0, NS)).toBe(300);
     expect(vmem_check(vm)).toEqual([]);
   });
