@@ -49,9 +49,13 @@
  * then never take the arena's lock, and the arena sees only large,
  * uniform page requests, which keeps it unfragmented.
  *
- * Units: addresses and sizes are `number`s in bytes (exact below 2^53):
- * physical addresses, offsets or kernel virtual addresses of the 39-bit
- * VA layout all fit. Address 0 may be managed; failure is null.
+ * Units: addresses and sizes are `number`s in bytes, below 2^53 so that
+ * every sum is exact (vmem_add and imports refuse anything else). Physical
+ * addresses and offsets fit as they are; kernel virtual addresses
+ * (0xffffff80_00000000 and up in the 39-bit layout) do not, so an arena of
+ * kernel VA holds offsets from the bottom of the kernel's half, and the
+ * code that maps them adds that base (one bigint add, at the edge).
+ * Address 0 may be managed; failure is null.
  *
  * Not modelled: VM_NEXTFIT (NetBSD has none), rehashing (the hash is a
  * Map), locking (kernel code here runs atomically on its core), boundary
@@ -128,6 +132,7 @@ export interface VmemArena extends Vmem {
 
 /** vmem_add1: a span tag and one free segment covering it. */
 function vmem_add1(vm: Vmem, addr: number, size: number, type: BtType): void {
+  KASSERTMSG(Number.isSafeInteger(addr) && addr >= 0 && Number.isSafeInteger(addr + size), 'addr + size <= 2^53', FILE, () => `vmem ${vm.vm_name} span ${hex(addr)}+${hex(size)} is not exact in a number`);
   const span = new Bt(type, addr, size);
   const free = new Bt(BT_TYPE_FREE, addr, size);
   bt_insseg(vm, span, bt_span_insert_point(vm, addr));

@@ -58,12 +58,18 @@ describe('vmem arena basics', () => {
     expect(vmem_check(vm)).toEqual([]);
   });
 
-  it('works with addresses above 2^32 (kernel virtual addresses)', () => {
-    const base = 0xffffff8000000000;
+  it('works with addresses above 2^32 (offsets in the 39-bit kernel VA range)', () => {
+    const base = 0x40_0000_0000;
     const vm = vmem_create({ name: 'kva', base, size: 2 ** 30, quantum: 4096 });
     const a = vmem_xalloc(vm, 8192, 2 ** 21, 4096, 0, 0, 0, NSB)!;
     expect(a).toBe(base + 4096);
     vmem_xfree(vm, a, 8192);
+    expect(vmem_check(vm)).toEqual([]);
+  });
+
+  it('refuses spans whose addresses a number cannot hold exactly', () => {
+    const vm = vmem_create({ name: 'big', quantum: 4096 });
+    expect(() => vmem_add(vm, 0xffffff8000000000, 4096, VM_SLEEP)).toThrow(/span 0xffffff8000000000\+0x1000 is not exact in a number$/);
     expect(vmem_check(vm)).toEqual([]);
   });
 });
@@ -201,7 +207,7 @@ describe('import and release', () => {
   });
 
   it('vmem_destroy gives imported spans back', () => {
-    const { src, vm } = twoLevel();
+    const { vm } = twoLevel();
     const a = vmem_alloc(vm, 100, NS)!;
     vmem_alloc(vm, 10000, NS);
     vmem_free(vm, a, 100);
