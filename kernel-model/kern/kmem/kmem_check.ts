@@ -9,6 +9,7 @@
 import { hex } from '../diagnostic';
 import { pool_cache_check } from '../pool/pool_cache_check';
 import { vmem_check } from '../vmem/vmem_check';
+import { bt_lookupbusy } from '../vmem/vmem_impl';
 import type { Kmem } from './subr_kmem';
 
 export function kmem_check(km: Kmem): string[] {
@@ -18,7 +19,7 @@ export function kmem_check(km: Kmem): string[] {
     errors.push(...pool_cache_check(pc));
     const sz = pc.pc_pool.pr_alloc.pa_pagesz;
     for (const ph of pc.pc_pool.pr_pages) {
-      const bt = km.kmem_arena.vm_hashlist.get(ph.ph_page);
+      const bt = bt_lookupbusy(km.kmem_arena, ph.ph_page);
       if (!bt || bt.bt_size !== sz) errors.push(`kmem: ${pc.pc_pool.pr_wchan} page ${hex(ph.ph_page)} is not a busy ${sz}-byte segment of kmem_arena`);
     }
   }

@@ -61,6 +61,39 @@ export interface PoolAllocator {
   pa_free(pp: Pool, page: number): void;
 }
 
+export type PhListName = 'empty' | 'part' | 'full';
+
+/** A page list (NetBSD's LIST_HEAD of pool_item_header), doubly linked through the pages. */
+export class PhList {
+  head: PoolPage | null = null;
+  size = 0;
+
+  add(ph: PoolPage): void {
+    ph.ph_prev = null;
+    ph.ph_next = this.head;
+    if (this.head) this.head.ph_prev = ph;
+    this.head = ph;
+    this.size++;
+  }
+
+  delete(ph: PoolPage): void {
+    if (ph.ph_prev) ph.ph_prev.ph_next = ph.ph_next;
+    else this.head = ph.ph_next;
+    if (ph.ph_next) ph.ph_next.ph_prev = ph.ph_prev;
+    ph.ph_prev = ph.ph_next = null;
+    this.size--;
+  }
+
+  has(ph: PoolPage): boolean {
+    for (let p = this.head; p; p = p.ph_next) if (p === ph) return true;
+    return false;
+  }
+
+  *[Symbol.iterator](): Generator<PoolPage> {
+    for (let p = this.head; p; p = p.ph_next) yield p;
+  }
+}
+
 /** struct pool_item_header: one page of the pool. */
 export class PoolPage {
   /** Items of this page that are out (allocated or cached above the pool). */
@@ -70,8 +103,10 @@ export class PoolPage {
   ph_nfree: number;
   /** 1 where the item is free: the PR_NOTOUCH bitmap. */
   readonly ph_isfree: Uint8Array;
-  /** Which of the pool's page lists holds the page. */
-  ph_list: 'empty' | 'part' | 'full' = 'empty';
+  /** Which of the pool's page lists holds the page, and the links in it. */
+  ph_list: PhListName = 'empty';
+  ph_prev: PoolPage | null = null;
+  ph_next: PoolPage | null = null;
 
   constructor(readonly ph_page: number, ipp: number) {
     this.ph_freestack = new Int32Array(ipp);
@@ -108,9 +143,9 @@ export class Pool {
   readonly pr_printf: Printf;
   /** Every page, sorted by address. */
   readonly pr_pages: PoolPage[] = [];
-  readonly pr_emptypages = new Set<PoolPage>();
-  readonly pr_partpages = new Set<PoolPage>();
-  readonly pr_fullpages = new Set<PoolPage>();
+  readonly pr_emptypages = new PhList();
+  readonly pr_partpages = new PhList();
+  readonly pr_fullpages = new PhList();
   /** Items out of the pool. */
   pr_nout = 0;
   /** Free items in the pool's pages. */
@@ -153,7 +188,7 @@ export function pool_init(o: PoolOptions): Pool {
 
 /* ---- page lists */
 
-function ph_listof(pp: Pool, ph: PoolPage): Set<PoolPage> {
+function ph_listof(pp: Pool, ph: PoolPage): PhList {
   return ph.ph_list === 'empty' ? pp.pr_emptypages : ph.ph_list === 'part' ? pp.pr_partpages : pp.pr_fullpages;
 }
 
@@ -223,10 +258,8 @@ export function pool_reclaim(pp: Pool): number {
 /* ---- items */
 
 /** The page pool_get should take from: a partly used one first (pool_update_curpage). */
-function pr_curpage(pp: Pool): PoolPage | undefined {
-  for (const ph of pp.pr_partpages) return ph;
-  for (const ph of pp.pr_emptypages) return ph;
-  return undefined;
+function pr_curpage(pp: Pool): PoolPage | null {
+  return pp.pr_partpages.head ?? pp.pr_emptypages.head;
 }
 
 /** pool_get: an item, or null when the backing allocator has no page. */

@@ -14,6 +14,8 @@ import {
   BT_TYPE_FREE,
   BT_TYPE_NAMES,
   bt_freehead_tofree,
+  bt_hashhead,
+  bt_lookupbusy,
   VMEM_MAXORDER,
   type Bt,
   type Vmem,
@@ -87,12 +89,15 @@ function check_hash_and_counts(vm: Vmem, errors: string[]): void {
     if (bt.bt_type !== BT_TYPE_BUSY) continue;
     busy++;
     inuse += bt.bt_size;
-    if (vm.vm_hashlist.get(bt.bt_start) !== bt) errors.push(`vmem ${vm.vm_name}: ${tag(bt)} not in the hash`);
+    if (bt_lookupbusy(vm, bt.bt_start) !== bt) errors.push(`vmem ${vm.vm_name}: ${tag(bt)} not in the hash`);
   }
-  if (vm.vm_hashlist.size !== busy) errors.push(`vmem ${vm.vm_name}: hash holds ${vm.vm_hashlist.size} tags, ${busy} busy segments`);
-  for (const [addr, bt] of vm.vm_hashlist) {
-    if (bt.bt_type !== BT_TYPE_BUSY || bt.bt_start !== addr) errors.push(`vmem ${vm.vm_name}: hash ${hex(addr)} -> ${tag(bt)}`);
-  }
+  let hashed = 0;
+  vm.vm_hashlist.forEach((head, h) => {
+    for (let bt = head; bt && hashed <= busy; bt = bt.bt_hashnext, hashed++) {
+      if (bt.bt_type !== BT_TYPE_BUSY || bt_hashhead(vm, bt.bt_start) !== h) errors.push(`vmem ${vm.vm_name}: hash bucket ${h} holds ${tag(bt)}`);
+    }
+  });
+  if (hashed !== busy || vm.vm_nbusytag !== busy) errors.push(`vmem ${vm.vm_name}: hash holds ${hashed} tags, vm_nbusytag ${vm.vm_nbusytag}, ${busy} busy segments`);
   if (vm.vm_inuse !== inuse) errors.push(`vmem ${vm.vm_name}: vm_inuse ${hex(vm.vm_inuse)}, busy segments ${hex(inuse)}`);
   if (vm.vm_size !== size) errors.push(`vmem ${vm.vm_name}: vm_size ${hex(vm.vm_size)}, spans ${hex(size)}`);
 }
@@ -104,7 +109,7 @@ function check_qcaches(vm: Vmem, errors: string[]): void {
     errors.push(...pool_cache_check(pc));
     const pagesz = pc.pc_pool.pr_alloc.pa_pagesz;
     for (const ph of pc.pc_pool.pr_pages) {
-      const bt = vm.vm_hashlist.get(ph.ph_page);
+      const bt = bt_lookupbusy(vm, ph.ph_page);
       if (!bt || bt.bt_size !== pagesz) errors.push(`vmem ${vm.vm_name}: ${qc.qc_name} page ${hex(ph.ph_page)} is not a busy segment of ${hex(pagesz)}`);
     }
   }

@@ -16,6 +16,9 @@ export const VM_FITMASK = VM_BESTFIT | VM_INSTANTFIT;
 
 /** Free lists: one per power of two of quanta; 2^53 is as far as a `number` counts exactly. */
 export const VMEM_MAXORDER = 53;
+/** Hash buckets: the table starts small and grows with the busy tags. */
+export const VMEM_HASHSIZE_MIN = 16;
+export const VMEM_HASHSIZE_MAX = 1 << 20;
 /** Quantum caches cover at most this many multiples of the quantum. */
 export const VMEM_QCACHE_IDX_MAX = 32;
 
@@ -35,6 +38,8 @@ export class Bt {
   /** Free list of the tag's size class (FREE tags only). */
   bt_prevfree: Bt | null = null;
   bt_nextfree: Bt | null = null;
+  /** Hash chain (BUSY tags only). */
+  bt_hashnext: Bt | null = null;
 
   constructor(
     public bt_type: BtType,
@@ -74,8 +79,9 @@ export class Vmem {
   vm_seghead: Bt | null = null;
   vm_segtail: Bt | null = null;
   readonly vm_freelist: (Bt | null)[] = new Array<Bt | null>(VMEM_MAXORDER).fill(null);
-  /** Busy tags by start address: vmem_xfree's lookup and its sanity check. */
-  readonly vm_hashlist = new Map<number, Bt>();
+  /** Busy tags hashed by start address: vmem_xfree's lookup and its sanity check. */
+  vm_hashlist: (Bt | null)[] = new Array<Bt | null>(VMEM_HASHSIZE_MIN).fill(null);
+  vm_nbusytag = 0;
   readonly vm_quantum_mask: number;
   readonly vm_quantum_shift: number;
   vm_qcache_max = 0;
@@ -102,9 +108,6 @@ export class Vmem {
     return this.vm_quantum_mask + 1;
   }
 
-  get vm_nbusytag(): number {
-    return this.vm_hashlist.size;
-  }
 }
 
 /* ---- misc (arithmetic that stays exact for addresses up to 2^53) */
@@ -176,20 +179,66 @@ export function bt_remfree(vm: Vmem, bt: Bt): void {
   bt.bt_prevfree = bt.bt_nextfree = null;
 }
 
-/* ---- boundary tag hash */
+/* ---- boundary tag hash
+ *
+ * Chained buckets, as NetBSD's vm_hashlist. NetBSD resizes the table from
+ * a periodic callout (vmem_rehash_all); the model has no callouts yet and
+ * doubles the table (to VMEM_HASHSIZE_MAX) when the busy tags outnumber
+ * the buckets twice over. It never shrinks.
+ */
+
+/** bt_hashhead: the bucket of an address (a multiplicative hash of its quantum index). */
+export function bt_hashhead(vm: Vmem, addr: number): number {
+  const q = addr / vm.vm_quantum;
+  const mixed = Math.imul((q | 0) ^ ((q / 0x100000000) | 0), 0x9e3779b1);
+  return (mixed >>> 0) % vm.vm_hashlist.length;
+}
 
 export function bt_lookupbusy(vm: Vmem, addr: number): Bt | undefined {
-  return vm.vm_hashlist.get(addr);
+  for (let bt = vm.vm_hashlist[bt_hashhead(vm, addr)] ?? null; bt; bt = bt.bt_hashnext) if (bt.bt_start === addr) return bt;
+  return undefined;
+}
+
+/** vmem_rehash: move every busy tag into a table of `size` buckets. */
+export function vmem_rehash(vm: Vmem, size: number): void {
+  const old = vm.vm_hashlist;
+  vm.vm_hashlist = new Array<Bt | null>(size).fill(null);
+  for (const head of old) {
+    for (let bt = head, next: Bt | null; bt; bt = next) {
+      next = bt.bt_hashnext;
+      const h = bt_hashhead(vm, bt.bt_start);
+      bt.bt_hashnext = vm.vm_hashlist[h]!;
+      vm.vm_hashlist[h] = bt;
+    }
+  }
 }
 
 export function bt_insbusy(vm: Vmem, bt: Bt): void {
-  vm.vm_hashlist.set(bt.bt_start, bt);
+  const h = bt_hashhead(vm, bt.bt_start);
+  bt.bt_hashnext = vm.vm_hashlist[h]!;
+  vm.vm_hashlist[h] = bt;
+  vm.vm_nbusytag++;
   vm.vm_inuse += bt.bt_size;
+  if (vm.vm_nbusytag > 2 * vm.vm_hashlist.length && vm.vm_hashlist.length < VMEM_HASHSIZE_MAX) vmem_rehash(vm, vm.vm_hashlist.length * 2);
 }
 
 export function bt_rembusy(vm: Vmem, bt: Bt): void {
-  vm.vm_hashlist.delete(bt.bt_start);
+  const h = bt_hashhead(vm, bt.bt_start);
+  let prev: Bt | null = null;
+  for (let t = vm.vm_hashlist[h] ?? null; t; prev = t, t = t.bt_hashnext) {
+    if (t !== bt) continue;
+    if (prev) prev.bt_hashnext = bt.bt_hashnext;
+    else vm.vm_hashlist[h] = bt.bt_hashnext;
+    break;
+  }
+  bt.bt_hashnext = null;
+  vm.vm_nbusytag--;
   vm.vm_inuse -= bt.bt_size;
+}
+
+/** Every busy tag, bucket by bucket. */
+export function* vmem_busy_tags(vm: Vmem): Generator<Bt> {
+  for (const head of vm.vm_hashlist) for (let bt = head; bt; bt = bt.bt_hashnext) yield bt;
 }
 
 /* ---- boundary tag list */

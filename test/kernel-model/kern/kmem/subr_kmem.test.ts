@@ -4,6 +4,7 @@ import { checkModel } from '../../../helpers/model-check';
 import { FixedCpu, KernelDiagnostic } from '../../../../kernel-model/kern/diagnostic';
 import { kmem_alloc, kmem_free, kmem_init, kmem_reap, kmem_zalloc, KM_NOSLEEP, KM_SLEEP, type Kmem, type KmemOptions } from '../../../../kernel-model/kern/kmem/subr_kmem';
 import { kmem_check, KmemOracle } from '../../../../kernel-model/kern/kmem/kmem_check';
+import { vmem_busy_tags } from '../../../../kernel-model/kern/vmem/vmem_impl';
 import { vmem_create, vmem_xalloc, vmem_xfree, VM_INSTANTFIT, VM_NOSLEEP, type VmemArena } from '../../../../kernel-model/kern/vmem/subr_vmem';
 
 /** kmem over a kernel-VA-like page arena; `fail` makes the backend run dry. */
@@ -24,7 +25,7 @@ function setup(o: Partial<KmemOptions> & { pages?: number } = {}) {
   return { km, kva, fail, ctx, lines };
 }
 
-const busySizes = (vm: VmemArena): number[] => [...vm.vm_hashlist.values()].map((bt) => bt.bt_size).sort((a, b) => a - b);
+const busySizes = (vm: VmemArena): number[] => [...vmem_busy_tags(vm)].map((bt) => bt.bt_size).sort((a, b) => a - b);
 
 describe('kmem_init', () => {
   it('LP64 (quantum 8): quantum caches up to 256, mid-size caches kmem-512 ... kmem-4096', () => {
