@@ -123,10 +123,8 @@ export interface VmemCreateOptions {
   printf?: Printf;
 }
 
-/** The arena plus what the model adds: where messages go. */
-export interface VmemArena extends Vmem {
-  vm_printf: Printf;
-}
+/** An arena (the name callers use; the structure is Vmem). */
+export type VmemArena = Vmem;
 
 /* ---- vmem internal functions */
 
@@ -242,8 +240,7 @@ export function vmf_to_prf(vmflags: number): number {
 /** vmem_create: an arena, with its first static span and its quantum caches. */
 export function vmem_create(o: VmemCreateOptions): VmemArena {
   KASSERTMSG(isPow2(o.quantum), 'ORDER2SIZE(vm->vm_quantum_shift) == quantum', FILE, () => `vmem ${o.name} quantum ${o.quantum}`);
-  const vm = new Vmem(o.name, o.quantum, o.importfn ?? null, o.releasefn ?? null) as VmemArena;
-  vm.vm_printf = o.printf ?? (() => {});
+  const vm = new Vmem(o.name, o.quantum, o.importfn ?? null, o.releasefn ?? null, o.printf);
   if (o.qcache_max) {
     KASSERTMSG(o.ctx !== undefined, 'ctx != NULL', FILE, () => `vmem ${o.name}: quantum caches need a CPU context`);
     qc_init(vm, o.qcache_max, o.ctx, {

@@ -5,6 +5,7 @@
  * "boundary tag list"); the design is described in subr_vmem.ts.
  */
 
+import type { Printf } from '../diagnostic';
 import type { PoolCache } from '../pool/pool_cache';
 
 /* vm_flag_t (sys/vmem.h) */
@@ -99,6 +100,8 @@ export class Vmem {
     quantum: number,
     readonly vm_importfn: VmemImport | null,
     readonly vm_releasefn: VmemRelease | null,
+    /** Where warnings go (the kernel log once wired). */
+    public vm_printf: Printf = () => {},
   ) {
     this.vm_quantum_mask = quantum - 1;
     this.vm_quantum_shift = calc_order(quantum);

@@ -67,6 +67,16 @@ describe('vmem arena basics', () => {
     expect(vmem_check(vm)).toEqual([]);
   });
 
+  it('grows the busy-tag hash as segments are allocated, and finds every one', () => {
+    const vm = vmem_create({ name: 'many', base: 0, size: 1 << 20, quantum: 16 });
+    const addrs = Array.from({ length: 1000 }, (_, i) => vmem_xalloc(vm, 16 * (1 + (i % 5)), 0, 0, 0, 0, 0, NS)!);
+    expect(vm.vm_hashlist.length).toBeGreaterThanOrEqual(500);
+    expect(vmem_check(vm)).toEqual([]);
+    addrs.forEach((a, i) => vmem_xfree(vm, a, 16 * (1 + (i % 5))));
+    expect(dump(vm)).toEqual(['static span 0+1048576', 'free 0+1048576']);
+    expect(vmem_check(vm)).toEqual([]);
+  });
+
   it('refuses spans whose addresses a number cannot hold exactly', () => {
     const vm = vmem_create({ name: 'big', quantum: 4096 });
     expect(() => vmem_add(vm, 0xffffff8000000000, 4096, VM_SLEEP)).toThrow(/span 0xffffff8000000000\+0x1000 is not exact in a number$/);
