@@ -65,10 +65,12 @@ function pc_magazines(pc: PoolCache): { pcg: Pcg; where: string }[] {
   return all;
 }
 
-function check_depot_shape(pcg: Pcg, where: string, errors: string[]): void {
-  if (where.startsWith('depot full') && pcg.pcg_avail !== pcg.pcg_size) errors.push(`${where}: ${pcg.pcg_avail}/${pcg.pcg_size} on the full list`);
-  if (where.startsWith('depot empty') && pcg.pcg_avail !== 0) errors.push(`${where}: ${pcg.pcg_avail} objects on the empty list`);
-  if (where.startsWith('depot part') && (pcg.pcg_avail === 0 || pcg.pcg_avail === pcg.pcg_size)) errors.push(`${where}: ${pcg.pcg_avail}/${pcg.pcg_size} on the part list`);
+/** A depot magazine must be as full as its list says. */
+function check_depot_shape(pcg: Pcg, where: string, prefix: string, errors: string[]): void {
+  const n = `${pcg.pcg_avail}/${pcg.pcg_size}`;
+  if (where.startsWith('depot full') && pcg.pcg_avail !== pcg.pcg_size) errors.push(`${prefix} ${where}: ${n} on the full list`);
+  if (where.startsWith('depot empty') && pcg.pcg_avail !== 0) errors.push(`${prefix} ${where}: ${pcg.pcg_avail} objects on the empty list`);
+  if (where.startsWith('depot part') && (pcg.pcg_avail === 0 || pcg.pcg_avail === pcg.pcg_size)) errors.push(`${prefix} ${where}: ${n} on the part list`);
 }
 
 /**
@@ -87,7 +89,7 @@ export function pool_cache_cached(pc: PoolCache, errors: string[]): Set<number> 
     if (pcg.pcg_size !== pc.pc_pcgsize || pcg.pcg_avail < 0 || pcg.pcg_avail > pcg.pcg_size) {
       errors.push(`pool_cache ${name} ${where}: avail ${pcg.pcg_avail} size ${pcg.pcg_size}`);
     }
-    check_depot_shape(pcg, `pool_cache ${name} ${where}`, errors);
+    check_depot_shape(pcg, where, `pool_cache ${name}`, errors);
     for (let i = 0; i < pcg.pcg_avail; i++) {
       const obj = pcg.pcg_objects[i]!;
       if (cached.has(obj)) errors.push(`pool_cache ${name}: ${hex(obj)} cached twice (again in ${where})`);
