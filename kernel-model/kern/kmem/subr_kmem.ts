@@ -246,3 +246,9 @@ export function kmem_reap(km: Kmem): void {
   for (const pc of km.kmem_cache) if (pc) pool_cache_reclaim(pc);
   vmem_reap(km.kmem_arena);
 }
+
+/** Every pool cache kmem owns: the arena's quantum caches, then the mid-size caches. */
+export function kmem_caches(km: Kmem): PoolCache[] {
+  const qcs = [...new Set(km.kmem_arena.vm_qcache.map((qc) => qc.qc_cache))];
+  return [...qcs, ...km.kmem_cache.filter((pc): pc is PoolCache => pc !== undefined)];
+}
