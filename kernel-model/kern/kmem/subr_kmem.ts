@@ -84,6 +84,8 @@ export interface KmemOptions {
   /** memset for kmem_zalloc, once objects are guest memory. */
   memset?: (addr: number, byte: number, len: number) => void;
   printf?: Printf;
+  /** Fault injection: make magazine allocation fail in every kmem cache. */
+  pcgFail?: () => boolean;
 }
 
 export interface Kmem {
@@ -128,6 +130,7 @@ export function kmem_init(o: KmemOptions): Kmem {
     ctx: o.ctx,
     debug,
     printf,
+    pcgFail: o.pcgFail,
     importfn: (size, vmflags) => {
       const sz = roundPage(size);
       const addr = o.backend.alloc(sz, vmflags);
@@ -149,6 +152,7 @@ export function kmem_init(o: KmemOptions): Kmem {
       name: `kmem-${sz}`,
       ctx: o.ctx,
       printf,
+      pcgFail: o.pcgFail,
       palloc: {
         pa_pagesz: sz,
         pa_alloc: (_pp, prflags) => vmem_alloc(arena, sz, kmf_to_vmf(prflags) | VM_INSTANTFIT),

@@ -28,6 +28,7 @@ export interface QcBackend {
   free(addr: number, size: number): void;
   debug: boolean;
   printf: Printf;
+  pcgFail: (() => boolean) | undefined;
 }
 
 /** prf_to_vmf */
@@ -63,7 +64,7 @@ export function qc_init(vm: Vmem, qcache_max: number, ctx: CpuContext, be: QcBac
       continue;
     }
     const name = `${vm.vm_name}-${size}`;
-    const qc_cache: PoolCache = pool_cache_init({ size, align: q, name, palloc, ctx, printf: be.printf });
+    const qc_cache: PoolCache = pool_cache_init({ size, align: q, name, palloc, ctx, printf: be.printf, pcgFail: be.pcgFail });
     if (be.debug) pool_cache_freecheck(qc_cache);
     prev = caches[i - 1] = { qc_cache, qc_name: name };
   }

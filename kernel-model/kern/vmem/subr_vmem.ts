@@ -121,6 +121,8 @@ export interface VmemCreateOptions {
   /** FREECHECK on the quantum caches: report frees of objects not out (costs a set lookup). */
   debug?: boolean;
   printf?: Printf;
+  /** Fault injection for the quantum caches' magazine allocation (see PoolCacheOptions.pcgFail). */
+  pcgFail?: () => boolean;
 }
 
 /** An arena (the name callers use; the structure is Vmem). */
@@ -248,6 +250,7 @@ export function vmem_create(o: VmemCreateOptions): VmemArena {
       free: (addr, size) => vmem_xfree(vm, addr, size),
       debug: o.debug ?? false,
       printf: vm.vm_printf,
+      pcgFail: o.pcgFail,
     });
   }
   if (o.size) vmem_add(vm, o.base ?? 0, o.size, VM_SLEEP);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkModel } from '../../../helpers/model-check';
 import { FixedCpu, KernelDiagnostic } from '../../../../kernel-model/kern/diagnostic';
-import { kmem_alloc, kmem_free, kmem_init, kmem_reap, kmem_zalloc, KM_NOSLEEP, KM_SLEEP, type Kmem, type KmemOptions } from '../../../../kernel-model/kern/kmem/subr_kmem';
+import { kmem_alloc, kmem_caches, kmem_free, kmem_init, kmem_reap, kmem_zalloc, KM_NOSLEEP, KM_SLEEP, type Kmem, type KmemOptions } from '../../../../kernel-model/kern/kmem/subr_kmem';
 import { kmem_check, KmemOracle } from '../../../../kernel-model/kern/kmem/kmem_check';
 import { vmem_busy_tags } from '../../../../kernel-model/kern/vmem/vmem_impl';
 import { vmem_create, vmem_xalloc, vmem_xfree, VM_INSTANTFIT, VM_NOSLEEP, type VmemArena } from '../../../../kernel-model/kern/vmem/subr_vmem';
@@ -150,6 +150,19 @@ describe('kmem bad input', () => {
     fail.now = true;
     expect(kmem_alloc(km, 1000, KM_NOSLEEP)).toBeNull(); // mid-size cache: its pool cannot grow
     expect(kmem_alloc(km, 10, KM_NOSLEEP)).toBeNull(); // quantum cache: no page
+    expect(kva.vm_inuse).toBe(0);
+    expect(kmem_check(km)).toEqual([]);
+  });
+
+  it('no magazine for a free: the object goes back through the pool, nothing leaks', () => {
+    let failMag = true;
+    const { km, kva } = setup({ pcgFail: () => failMag });
+    const ps = [16, 1000].map((s) => [kmem_alloc(km, s, KM_NOSLEEP)!, s] as const);
+    for (const [p, s] of ps) kmem_free(km, p, s);
+    for (const pc of kmem_caches(km)) expect(pc.pc_ngroups).toBe(0);
+    expect(km.kmem_cache[2]!.pc_pool.pr_nout).toBe(0);
+    failMag = false;
+    kmem_reap(km);
     expect(kva.vm_inuse).toBe(0);
     expect(kmem_check(km)).toEqual([]);
   });
