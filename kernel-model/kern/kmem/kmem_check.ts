@@ -8,8 +8,7 @@
 
 import { hex } from '../diagnostic';
 import { pool_cache_check } from '../pool/pool_cache_check';
-import { vmem_check } from '../vmem/vmem_check';
-import { bt_lookupbusy } from '../vmem/vmem_impl';
+import { check_pool_pages_in_arena, vmem_check } from '../vmem/vmem_check';
 import type { Kmem } from './subr_kmem';
 
 export function kmem_check(km: Kmem): string[] {
@@ -17,11 +16,7 @@ export function kmem_check(km: Kmem): string[] {
   for (const pc of km.kmem_cache) {
     if (!pc) continue;
     errors.push(...pool_cache_check(pc));
-    const sz = pc.pc_pool.pr_alloc.pa_pagesz;
-    for (const ph of pc.pc_pool.pr_pages) {
-      const bt = bt_lookupbusy(km.kmem_arena, ph.ph_page);
-      if (!bt || bt.bt_size !== sz) errors.push(`kmem: ${pc.pc_pool.pr_wchan} page ${hex(ph.ph_page)} is not a busy ${sz}-byte segment of kmem_arena`);
-    }
+    check_pool_pages_in_arena(km.kmem_arena, pc, errors);
   }
   return errors;
 }

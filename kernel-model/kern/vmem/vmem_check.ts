@@ -8,6 +8,7 @@
 
 import { hex } from '../diagnostic';
 import { pool_cache_check } from '../pool/pool_cache_check';
+import type { PoolCache } from '../pool/pool_cache';
 import {
   BT_ISSPAN_P,
   BT_TYPE_BUSY,
@@ -102,16 +103,20 @@ function check_hash_and_counts(vm: Vmem, errors: string[]): void {
   if (vm.vm_size !== size) errors.push(`vmem ${vm.vm_name}: vm_size ${hex(vm.vm_size)}, spans ${hex(size)}`);
 }
 
-/** The quantum caches are sane and each of their pages is a busy segment of this arena. */
+/** Each page of the cache's pool must be a busy segment of the arena, of exactly the pool's page size. */
+export function check_pool_pages_in_arena(vm: Vmem, pc: PoolCache, errors: string[]): void {
+  const pagesz = pc.pc_pool.pr_alloc.pa_pagesz;
+  for (const ph of pc.pc_pool.pr_pages) {
+    const bt = bt_lookupbusy(vm, ph.ph_page);
+    if (!bt || bt.bt_size !== pagesz) errors.push(`vmem ${vm.vm_name}: ${pc.pc_pool.pr_wchan} page ${hex(ph.ph_page)} is not a busy segment of ${hex(pagesz)}`);
+  }
+}
+
+/** The quantum caches are sane and live on this arena. */
 function check_qcaches(vm: Vmem, errors: string[]): void {
   for (const qc of new Set(vm.vm_qcache)) {
-    const pc = qc.qc_cache;
-    errors.push(...pool_cache_check(pc));
-    const pagesz = pc.pc_pool.pr_alloc.pa_pagesz;
-    for (const ph of pc.pc_pool.pr_pages) {
-      const bt = bt_lookupbusy(vm, ph.ph_page);
-      if (!bt || bt.bt_size !== pagesz) errors.push(`vmem ${vm.vm_name}: ${qc.qc_name} page ${hex(ph.ph_page)} is not a busy segment of ${hex(pagesz)}`);
-    }
+    errors.push(...pool_cache_check(qc.qc_cache));
+    check_pool_pages_in_arena(vm, qc.qc_cache, errors);
   }
 }
 
