@@ -90,7 +90,7 @@ export interface KmemOptions {
 
 export interface Kmem {
   readonly kmem_arena: VmemArena;
-  /** kmem_cache[i]: objects of i << kmem_cache_shift bytes (index 0 unused). */
+  /** kmem_cache[i]: objects of i << kmem_cache_shift bytes (index 0 unused; none with midcache off). */
   readonly kmem_cache: (PoolCache | undefined)[];
   readonly kmem_cache_min: number;
   readonly kmem_cache_max: number;
@@ -122,6 +122,7 @@ export function kmem_init(o: KmemOptions): Kmem {
   const qcache_max = quantum * 32;
   const printf = o.printf ?? (() => {});
   const debug = o.debug ?? false;
+  const midcache = o.midcache ?? true;
   const roundPage = (n: number): number => Math.ceil(n / pageSize) * pageSize;
   const arena = vmem_create({
     name: 'kmem',
@@ -146,6 +147,7 @@ export function kmem_init(o: KmemOptions): Kmem {
     const sz = i << shift;
     if (sz > pageSize) break;
     max = sz;
+    if (!midcache) continue; // before the patch there were no such caches
     const pc = pool_cache_init({
       size: sz,
       align: quantum,
@@ -168,7 +170,7 @@ export function kmem_init(o: KmemOptions): Kmem {
     kmem_cache_min: 1 << shift,
     kmem_cache_max: max,
     kmem_cache_shift: shift,
-    midcache: o.midcache ?? true,
+    midcache,
     debug,
     size_size: debug ? Math.max(quantum, 8) : 0,
     headers: o.headers ?? new Map<number, number>(),
