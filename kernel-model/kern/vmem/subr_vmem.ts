@@ -57,10 +57,10 @@
  * code that maps them adds that base (one bigint add, at the edge).
  * Address 0 may be managed; failure is null.
  *
- * Not modelled: VM_NEXTFIT (NetBSD has none), rehashing (the hash is a
- * Map), locking (kernel code here runs atomically on its core), boundary
- * tags in guest memory (they are host objects; NetBSD keeps them in a
- * pool of its own).
+ * Not modelled: VM_NEXTFIT (NetBSD has none), the periodic rehash (the
+ * hash grows when it fills instead, vmem_impl.ts), locking (kernel code
+ * here runs atomically on its core), boundary tags in guest memory (they
+ * are host objects; NetBSD keeps them in a pool of its own).
  *
  * Invariants (vmem_check in vmem_check.ts): the tags tile each span in
  * address order with no two adjacent free segments; spans do not overlap;
