@@ -3,7 +3,8 @@
  * kmem: the allocator of wired kernel memory (NetBSD sys/kern/subr_kmem.c
  * as of rev 1.32, 2010, with Andrew Doran's mid-size cache layer of
  * January 2009: tech-kern, "Patch: optimize kmem_alloc for frequent
- * mid-sized allocations").
+ * mid-sized allocations",
+ * http://mail-index.netbsd.org/tech-kern/2009/01/11/msg003989.html).
  *
  * kmem_alloc(size) / kmem_free(p, size): the caller remembers the size, so
  * objects carry no header (except under debug, below). Three size bands:
