@@ -18,6 +18,8 @@
  * Every figure is the best of `reps` runs, on and off alternating.
  */
 
+import { SZ_1G } from '../lib/sizes';
+import { PAGE_SIZE } from '../kernel-model/arch/arm64/page-def';
 import { FixedCpu } from '../kernel-model/kern/diagnostic';
 import { kmem_alloc, kmem_free, kmem_init, KM_NOSLEEP, type Kmem } from '../kernel-model/kern/kmem/subr_kmem';
 import { BT_TYPE_FREE } from '../kernel-model/kern/vmem/vmem_impl';
@@ -50,7 +52,7 @@ export const KMEM_DEFAULTS: KmemParams = {
 
 /** A kmem over an arena of kernel pages (offsets in kernel VA), the way the kernel will give it pages. */
 function kmemFor(midcache: boolean, ctx: FixedCpu): Kmem {
-  const kva = vmem_create({ name: 'kernel_va', base: 0x1000_0000, size: 1 << 30, quantum: 4096 });
+  const kva = vmem_create({ name: 'kernel_va', base: 0x1000_0000, size: SZ_1G, quantum: PAGE_SIZE });
   return kmem_init({
     ctx,
     midcache,
@@ -96,23 +98,23 @@ function kmemPairsPerSecond(km: Kmem, ctx: FixedCpu, size: number, p: KmemParams
  */
 function fragmentedArena(nfree: number): VmemArena {
   const pages = nfree * 8 + 128;
-  const vm = vmem_create({ name: 'fit', base: 0, size: pages * 4096, quantum: 4096 });
-  const x = (sz: number): number => vmem_xalloc(vm, sz * 4096, 0, 0, 0, 0, 0, VM_NOSLEEP | VM_BESTFIT)!;
+  const vm = vmem_create({ name: 'fit', base: 0, size: pages * PAGE_SIZE, quantum: PAGE_SIZE });
+  const x = (sz: number): number => vmem_xalloc(vm, sz * PAGE_SIZE, 0, 0, 0, 0, 0, VM_NOSLEEP | VM_BESTFIT)!;
   const holes: [number, number][] = [];
   for (let i = 0; i < nfree; i++) {
     const sz = 1 + ((i * 5) % 6);
-    holes.push([x(sz), sz * 4096]);
+    holes.push([x(sz), sz * PAGE_SIZE]);
     x(1);
   }
-  const rest = vm.vm_size - vm.vm_inuse - 64 * 4096;
-  if (rest > 0) x(rest / 4096);
+  const rest = vm.vm_size - vm.vm_inuse - 64 * PAGE_SIZE;
+  if (rest > 0) x(rest / PAGE_SIZE);
   for (const [a, sz] of holes) vmem_xfree(vm, a, sz);
   return vm;
 }
 
 /** ns per vmem_xalloc+vmem_xfree pair of 7 pages with one policy (best of `reps`). */
 function fitPairNs(vm: VmemArena, strat: number, pairs: number, reps: number): number {
-  const sz = 7 * 4096;
+  const sz = 7 * PAGE_SIZE;
   return best(reps, () => {
     const ms = timeMs(() => {
       for (let i = 0; i < pairs; i++) {

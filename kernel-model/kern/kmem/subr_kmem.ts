@@ -44,6 +44,7 @@
  * (kernel virtual addresses once wired), sizes in bytes.
  */
 
+import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { hex, KASSERTMSG, panic, type CpuContext, type Printf } from '../diagnostic';
 import { pool_cache_freecheck, pool_cache_get, pool_cache_init, pool_cache_put, pool_cache_reclaim, type PoolCache } from '../pool/pool_cache';
 import { vmem_alloc, vmem_create, vmem_free, vmem_reap, vmem_roundup_size, VM_INSTANTFIT, VM_NOSLEEP, VM_SLEEP, type VmemArena } from '../vmem/subr_vmem';
@@ -119,7 +120,7 @@ function kmf_to_vmf(kmflags: number): number {
 /** kmem_init: kmem_arena with its quantum caches, then the mid-size caches. */
 export function kmem_init(o: KmemOptions): Kmem {
   const quantum = o.quantum ?? 8;
-  const pageSize = o.pageSize ?? 4096;
+  const pageSize = o.pageSize ?? PAGE_SIZE;
   const qcache_max = quantum * 32;
   const printf = o.printf ?? (() => {});
   const debug = o.debug ?? false;
