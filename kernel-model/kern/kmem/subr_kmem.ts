@@ -24,7 +24,7 @@
  * (Sizes strictly between KMEM_QCACHE_MAX and twice it take the last path
  * too, as in NetBSD: the caches start at 1 << ffs(KMEM_QCACHE_MAX).)
  *
- * The seed's change is a switch, kmem_midcache: off, the middle band goes
+ * The patch is a switch, kmem_midcache: off, the middle band goes
  * to vmem_alloc as it did before the patch, so one workload runs A/B. The
  * quantum caches and the mid-size caches are pool_caches, so the common
  * kmem_alloc/kmem_free of either band touches only the current CPU's
@@ -75,7 +75,7 @@ export interface KmemHeaders {
 export interface KmemOptions {
   ctx: CpuContext;
   backend: KmemBackend;
-  /** The seed's mid-size cache layer (kmem_midcache=on); default on. */
+  /** The 2009 patch's mid-size cache layer (kmem_midcache=on); default on. */
   midcache?: boolean;
   /** KMEM_SIZE (and FREECHECK): kmem_debug=1. */
   debug?: boolean;
