@@ -41,7 +41,7 @@ import { el0_fault } from './arch/arm64/kernel/traps';
 import { Harness } from './kernel/harness';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
 import { Scheduler, type SchedHost } from './kernel/sched/core';
-import type { Task } from './kernel/sched/task';
+import { KthreadTask, type Task } from './kernel/sched/task';
 import { Completion } from './kernel/sched/wait';
 import { SyscallEntry } from './arch/arm64/kernel/syscall';
 import { EFAULT } from './include/errno';
@@ -249,6 +249,18 @@ export class Kernel implements SchedHost {
 
   jiffies(): number {
     return jiffies_at(this.machine.clockNs);
+  }
+
+  /**
+   * Account `insns` instructions of work to the kernel code running now:
+   * a kernel thread then keeps its core that much longer on the virtual
+   * clock (Scheduler.charge). TypeScript work is otherwise free in virtual
+   * time; code that wants its cost seen (an allocator's tree walk, a page
+   * copy) charges it. Outside a kernel thread it is not counted.
+   */
+  charge(insns: number): void {
+    const t = this.this_cpu.active ? this.this_cpu.task : undefined;
+    if (t instanceof KthreadTask) this.sched.charge(t, insns);
   }
 
   /* ---- running kernel code from the top level ------------------------------- */

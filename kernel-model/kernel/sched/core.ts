@@ -157,7 +157,7 @@ export class Scheduler implements MachineOs, Waker {
     if (!this.host.online(cpu)) return false;
     const cur = this.curr[cpu]!;
     if (cur.kind === 'user') return this.tickUser(cur as UserTask, core);
-    if (cur.kind === 'kthread') return false; // in a kcall: the core runs it
+    if (cur instanceof KthreadTask) return cur.inKcall ? false : this.payDebt(cur, core);
     return this.pickNext(core);
   }
 
@@ -235,6 +235,26 @@ export class Scheduler implements MachineOs, Waker {
 
   /* ---- kernel threads -------------------------------------------------------- */
 
+  /**
+   * Work a kernel thread's TypeScript did, in instructions (Kernel.charge):
+   * the thread keeps its core for that long before what it yielded takes
+   * effect, one slice per round, so its work shows on the virtual clock
+   * (and in CNTVCT) while the other cores run on.
+   */
+  charge(t: KthreadTask, insns: number): void {
+    if (insns > 0) t.debt += insns;
+  }
+
+  /** A round of a thread still paying for its last step; when paid, what it yielded takes effect. */
+  private payDebt(t: KthreadTask, core: Core): boolean {
+    t.debt -= this.machine.sliceInsns;
+    if (t.debt <= 0) {
+      t.debt = 0;
+      this.step(t, core);
+    }
+    return true;
+  }
+
   /** Run `t` on `core` until it yields (it is current there). */
   private step(t: KthreadTask, core: Core): void {
     this.host.enter(core, t);
@@ -249,26 +269,29 @@ export class Scheduler implements MachineOs, Waker {
     const cpu = core.index;
     let value = t.resumeWith;
     t.resumeWith = undefined;
-    const pending = t.request;
+    let req = t.request;
     t.request = undefined;
-    if (pending?.kind === 'wait') {
-      const outcome = this.waitOutcome(pending);
-      if (outcome === undefined) return this.parkOn(t, pending);
-      value = outcome;
-    }
+    if (t.exitCode !== undefined) return this.reap(t, t.exitCode); // its last step is paid for
     for (;;) {
-      let r: IteratorResult<KthreadRequest, number | void>;
-      try {
-        r = t.body.next(value);
-      } catch (e) {
-        this.oops(t, e instanceof Error ? e.message : String(e));
-        return;
+      if (!req) {
+        let r: IteratorResult<KthreadRequest, number | void>;
+        try {
+          r = t.body.next(value);
+        } catch (e) {
+          this.oops(t, e instanceof Error ? e.message : String(e));
+          return;
+        }
+        if (r.done) {
+          if (!this.settle(t, core)) t.exitCode = r.value ?? 0;
+          else this.reap(t, r.value ?? 0);
+          return;
+        }
+        req = r.value;
+        if (!this.settle(t, core)) {
+          t.request = req; // takes effect once the work is paid for (payDebt)
+          return;
+        }
       }
-      if (r.done) {
-        this.reap(t, r.value ?? 0);
-        return;
-      }
-      const req = r.value;
       switch (req.kind) {
         case 'yield':
           t.state = 'runnable';
@@ -278,6 +301,7 @@ export class Scheduler implements MachineOs, Waker {
         case 'sleep':
           if (req.untilNs <= this.now()) {
             value = undefined;
+            req = undefined;
             continue;
           }
           this.curr[cpu] = this.idle[cpu]!;
@@ -287,6 +311,7 @@ export class Scheduler implements MachineOs, Waker {
           const outcome = this.waitOutcome(req);
           if (outcome !== undefined) {
             value = outcome;
+            req = undefined;
             continue;
           }
           this.parkOn(t, req);
@@ -297,6 +322,13 @@ export class Scheduler implements MachineOs, Waker {
           return;
       }
     }
+  }
+
+  /** Charge the step's own round; true if the thread owes nothing more. */
+  private settle(t: KthreadTask, _core: Core): boolean {
+    if (t.debt === 0) return true;
+    t.debt = Math.max(0, t.debt - this.machine.sliceInsns);
+    return t.debt === 0;
   }
 
   /** A wait's result now: true (condition holds), false (deadline passed), undefined (keep waiting). */

@@ -75,6 +75,8 @@ export class KthreadTask extends Task {
   shouldStop = false;
   /** A kcall of this thread is running on the core. */
   inKcall = false;
+  /** Instructions of charged work not yet paid for in rounds (see Scheduler.charge). */
+  debt = 0;
   /** The body threw or faulted: why (the oops line). */
   oops?: string;
   /** Called once when the thread has ended (kthread_stop's wait, kcall's top-level wait). */

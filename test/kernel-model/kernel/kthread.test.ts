@@ -5,6 +5,7 @@ import { kthread_create_on_cpu, kthread_run, kthread_should_stop, kthread_stop, 
 import { Completion, WaitQueueHead, complete, wait_event, wait_for_completion, wait_for_completion_until, wake_up } from '../../../kernel-model/kernel/sched/wait';
 import { HZ, msecs_to_jiffies } from '../../../kernel-model/kernel/time/jiffies';
 import type { KthreadGen } from '../../../kernel-model/kernel/sched/kthread_types';
+import { CLOCK_MHZ } from '../../../emulator/machine';
 
 let u: Uconsole;
 let k: Kernel;
@@ -166,5 +167,37 @@ describe('bad input and stuck work', () => {
     expect(() => k.run(() => t.state === 'dead', 50)).toThrow(/still running after 50 scheduler rounds: cpu4 has runnable tasks at PC 0x[0-9a-f]{16}/);
     k.sched.requestStop(t);
     expect(t.state).not.toBe('dead'); // it ignores kthread_should_stop: it stays, as in Linux
+  });
+});
+
+describe('charged work', () => {
+  it('a thread that charges work keeps its core that long on the virtual clock; other cores run on', () => {
+    const slice = u.machine.sliceInsns;
+    let t0 = 0;
+    let t1 = 0;
+    let other = 0;
+    const worker = kthread_run(k, function* () {
+      t0 = k.clockNs();
+      k.charge(25 * slice); // 25 rounds of work in one step
+      yield* schedule();
+      t1 = k.clockNs();
+    }, 1, 'charged');
+    const ticker = kthread_run(k, function* () {
+      for (let i = 0; i < 10; i++) {
+        other++;
+        yield* schedule();
+      }
+    }, 2, 'ticker');
+    k.run(() => worker.state === 'dead' && ticker.state === 'dead');
+    const rounds = Math.round(((t1 - t0) * CLOCK_MHZ) / 1000 / slice);
+    expect(rounds).toBeGreaterThanOrEqual(25);
+    expect(rounds).toBeLessThanOrEqual(27);
+    expect(other).toBe(10);
+  });
+
+  it('work charged outside a kernel thread is not counted', () => {
+    const before = u.machine.clockNs;
+    k.on(0, () => k.charge(1e9));
+    expect(u.machine.clockNs).toBe(before);
   });
 });
