@@ -19,3 +19,4 @@ export {
   VmapArea,
   type VmapAreaCache,
 } from './vmap_area';
+export { vmallocinfo, vmallocinfo_line, type VmallocInfoEntry } from './vmallocinfo';

@@ -50,15 +50,23 @@ describe('augment allocator: fit types', () => {
     expectClean(vmap);
   });
 
-  it('an NE split uses the preloaded node, and still succeeds from the cache when there is none', () => {
-    const { vmap } = fresh({ nrCpus: 2 });
+  it('an NE split uses the preloaded node; other fits leave the preload in place for the next one', () => {
+    const cache = new CountingVmapAreaCache(SIZEOF_VMAP_AREA_V5_10);
+    const { vmap } = fresh({ nrCpus: 2, cache });
     const a = augmentOf(vmap);
+    const before = cache.allocs;
     vmap.alloc(P, P, VS + 10n * P, VE, { cpu: 1 });
     expect(a.fitCounts[FitType.NE_FIT_TYPE]).toBe(1);
-    // The preload for CPU 1 was consumed by the split, CPU 0 never preloaded.
+    // The request's node and CPU 1's preload, which the split consumed: no third allocation.
+    expect(cache.allocs - before).toBe(2);
     expect(a.ne_fit_preload_node).toEqual([null, null]);
-    vmap.alloc(P, P, VS + 20n * P, VE, { cpu: 0 });
-    expect(a.ne_fit_preload_node[1]).toBeNull();
+    vmap.alloc(P, P, VS + 11n * P, VE, { cpu: 0 }); // LE: CPU 0's preload stays
+    expect(a.ne_fit_preload_node[0]).not.toBeNull();
+    expect(cache.allocs - before).toBe(4);
+    vmap.alloc(P, P, VS + 20n * P, VE, { cpu: 0 }); // NE: consumes it
+    expect(a.fitCounts[FitType.NE_FIT_TYPE]).toBe(2);
+    expect(a.ne_fit_preload_node[0]).toBeNull();
+    expect(cache.allocs - before).toBe(5);
     expectClean(vmap);
   });
 
