@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The vmap allocators' invariant checker: one line per violated invariant,
- * [] when all hold. O(n) over all areas; for tests (after every step of a
+ * [] when all hold. O(n log n) over all areas (the tiling check sorts); for tests (after every step of a
  * property test) and for debugging, like Linux's
  * DEBUG_AUGMENT_PROPAGATE_CHECK but over the whole state.
  *
@@ -19,6 +19,7 @@
  *             of them busy and marked VM_LAZY_FREE
  */
 
+import { rb_first, rb_next } from '../../lib/rbtree';
 import { rb_check } from '../../lib/rbtree_check';
 import { AugmentVmapAllocator, compute_subtree_max_size } from './augment';
 import { ListVmapAllocator } from './list';
@@ -36,8 +37,7 @@ function check_tree(name: string, tree: VaTree, augmented: boolean): string[] {
   const errors = r.errors.map((e) => `${name}: ${e}`);
   if (r.count !== tree.list.length) errors.push(`${name}: tree holds ${r.count} areas, list ${tree.list.length}`);
   // The list must be the in-order walk: compare node by node.
-  let expect = tree.root.rb_node;
-  while (expect && expect.rb_left) expect = expect.rb_left;
+  let expect = rb_first(tree.root);
   let prev: VmapArea | null = null;
   for (const va of tree.list) {
     if (va.list_prev !== prev) {
@@ -48,22 +48,11 @@ function check_tree(name: string, tree: VaTree, augmented: boolean): string[] {
       errors.push(`${name}: list order differs from tree order at ${show(va)}`);
       break;
     }
-    expect = next_in_order(expect);
+    expect = expect ? rb_next(expect) : null;
     prev = va;
   }
   if (tree.list.last !== prev) errors.push(`${name}: list tail is wrong`);
   return errors;
-}
-
-function next_in_order(va: VmapArea): VmapArea | null {
-  if (va.rb_right) {
-    let n = va.rb_right;
-    while (n.rb_left) n = n.rb_left;
-    return n;
-  }
-  let n = va;
-  while (n.rb_parent && n === n.rb_parent.rb_right) n = n.rb_parent;
-  return n.rb_parent;
 }
 
 function check_areas(name: string, tree: VaTree, start: bigint, end: bigint): string[] {
