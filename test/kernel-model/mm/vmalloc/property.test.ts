@@ -2,8 +2,9 @@
 /*
  * Both allocators against the naive oracle on random sequences of
  * allocations (sizes, alignments, windows), immediate and lazy frees,
- * purges and frees of unknown addresses, with the invariant checker after
- * every step.
+ * purges, lookups, frees of unknown addresses and (in one test) node
+ * allocations that fail on demand, with the invariant checker after every
+ * step (it also proves that no node leaks: live cache objects = nodes held).
  *
  * Where they must agree with the oracle exactly, and why not always:
  *   augment  exact lowest fit at alignment 1. At larger alignments v5.10
@@ -17,7 +18,17 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { check_vmap, ListVmapAllocator, NaiveVmap, ULONG_MAX, type Vmap, type VmapAllocatorKind } from '../../../../kernel-model/mm/vmalloc';
+import {
+  check_vmap,
+  CountingVmapAreaCache,
+  ListVmapAllocator,
+  NaiveVmap,
+  SIZEOF_VMAP_AREA_V4_19,
+  SIZEOF_VMAP_AREA_V5_10,
+  ULONG_MAX,
+  type Vmap,
+  type VmapAllocatorKind,
+} from '../../../../kernel-model/mm/vmalloc';
 import { checkModel, type ModelSpec } from '../../../helpers/model-check';
 import { make, P, VS } from './helpers';
 
@@ -28,7 +39,9 @@ type Cmd =
   | { op: 'alloc'; pages: number; alignShift: number; lo: number; span: number }
   | { op: 'free'; pick: number; lazy: boolean }
   | { op: 'purge' }
-  | { op: 'bogus'; page: number };
+  | { op: 'bogus'; page: number }
+  | { op: 'find'; page: number }
+  | { op: 'faults'; every: number };
 
 const command = (maxAlignShift: number): fc.Arbitrary<Cmd> =>
   fc.oneof(
@@ -36,6 +49,14 @@ const command = (maxAlignShift: number): fc.Arbitrary<Cmd> =>
     { weight: 4, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), lazy: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('purge' as const)}) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('bogus' as const), page: fc.integer({ min: 0, max: 60 }) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('find' as const), page: fc.integer({ min: 0, max: 60 }) }) },
+  );
+
+/** The same, plus switching node-allocation failures on and off (fail every Nth; 0: none). */
+const withFaults = (maxAlignShift: number): fc.Arbitrary<Cmd> =>
+  fc.oneof(
+    { weight: 8, arbitrary: command(maxAlignShift) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('faults' as const), every: fc.integer({ min: 0, max: 4 }) }) },
   );
 
 interface Sys {
@@ -48,6 +69,8 @@ interface Sys {
   divergences: string[];
   /** The last allocation's answer. */
   last: bigint | null;
+  /** Fault injection: fail every `every`th node allocation; `injected` counts failures. */
+  faults: { every: number; n: number; injected: number };
 }
 
 /** align in bytes: shift 0 is alignment 1, then PAGE_SIZE << (shift - 1). */
@@ -71,11 +94,17 @@ function stepAlloc(s: Sys, c: Extract<Cmd, { op: 'alloc' }>): void {
   const b = s.vmap.backend;
   const holeBefore = b instanceof ListVmapAllocator ? b.cached_hole_size : -1n;
   const purgesBefore = s.vmap.lazy.purges;
+  const injectedBefore = s.faults.injected;
   const got = s.vmap.alloc(size, align, vstart, vend, { nowarn: true });
   s.last = got;
   // alloc_vmap_area purges only after a failed first try; mirror it.
   if (s.vmap.lazy.purges !== purgesBefore) oraclePurge(s);
   const exact = s.oracle.lowest_fit(size, align, vstart, vend);
+  if (got === null && s.faults.injected !== injectedBefore) {
+    // A node allocation failed: the request may fail although room exists, and must change nothing.
+    s.divergences.push('injected fault');
+    return;
+  }
   if (got === exact) {
     if (got !== null) s.oracle.take(got, size);
     return;
@@ -116,8 +145,11 @@ function stepFree(s: Sys, c: Extract<Cmd, { op: 'free' }>): void {
 function spec(kind: VmapAllocatorKind): ModelSpec<Sys, Cmd> {
   return {
     setup: () => {
-      const { vmap, log } = make(kind, { lazyMaxPages: 1 << 30 });
-      return { vmap, log, oracle: new NaiveVmap(1n, ULONG_MAX), lazy: [], divergences: [], last: null };
+      const faults = { every: 0, n: 0, injected: 0 };
+      const fail = (): boolean => faults.every > 0 && ++faults.n % faults.every === 0 && ++faults.injected > 0;
+      const cache = new CountingVmapAreaCache(kind === 'augment' ? SIZEOF_VMAP_AREA_V5_10 : SIZEOF_VMAP_AREA_V4_19, fail);
+      const { vmap, log } = make(kind, { lazyMaxPages: 1 << 30, cache });
+      return { vmap, log, oracle: new NaiveVmap(1n, ULONG_MAX), lazy: [], divergences: [], last: null, faults };
     },
     command: command(4),
     step: (s, c) => {
@@ -129,6 +161,16 @@ function spec(kind: VmapAllocatorKind): ModelSpec<Sys, Cmd> {
         case 'purge':
           s.vmap.purge_vmap_area_lazy();
           return oraclePurge(s);
+        case 'find': {
+          const addr = VS + BigInt(c.page) * P + 123n;
+          const va = s.vmap.find(addr);
+          const o = s.oracle.find(addr);
+          expect(va ? [va.va_start, va.va_end] : null).toEqual(o ? [o.start, o.end] : null);
+          return;
+        }
+        case 'faults':
+          s.faults.every = c.every;
+          return;
         case 'bogus': {
           const addr = VS + BigInt(c.page) * P;
           const inOracle = s.oracle.find(addr);
@@ -147,6 +189,7 @@ function spec(kind: VmapAllocatorKind): ModelSpec<Sys, Cmd> {
       return errors;
     },
     teardown: (s) => {
+      s.faults.every = 0;
       s.vmap.purge_vmap_area_lazy();
       for (const va of [...s.vmap.busy_areas()]) expect(s.vmap.free(va.va_start)).toBe(true);
       s.oracle.busy.length = 0;
@@ -162,6 +205,20 @@ describe('vmap allocators against the naive oracle', () => {
   for (const kind of ['augment', 'list'] as const) {
     it(`${kind}: lowest fit (within the stated exceptions), checker clean after every step`, () => {
       checkModel(spec(kind), { numRuns: 300, maxLength: 80, seed: 4 });
+    });
+  }
+
+  for (const kind of ['augment', 'list'] as const) {
+    it(`${kind} with node allocations failing on and off: failed requests change nothing, no node leaks`, () => {
+      const s = spec(kind);
+      let refused = 0;
+      const step = (x: Sys, c: Cmd): void => {
+        const before = x.divergences.length;
+        s.step(x, c);
+        if (x.divergences.slice(before).includes('injected fault')) refused++;
+      };
+      checkModel({ ...s, step, command: withFaults(4) }, { numRuns: 200, maxLength: 80, seed: 6 });
+      expect(refused).toBeGreaterThan(20);
     });
   }
 
