@@ -22,10 +22,18 @@
  *                   shows where the cache does its job.
  *
  * Frees are immediate (free_vmap_area), so only the allocators are timed.
+ *
+ * Then test_vmalloc's seven vmalloc-only tests (kernel-model/lib/
+ * test_vmalloc.ts) in the module's performance order, on one allocator
+ * instance each, host-timed: time per test and in total, and the ratio.
+ * This is the seed's experiment without the kernel around it (no page
+ * mapping, no threads, host time instead of CPU0 cycles); the full one
+ * comes with vmalloc in the kernel.
  */
 
 import { createVmap, PAGE_SIZE, type Vmap, type VmapAllocatorKind } from '../kernel-model/mm/vmalloc';
 import { VMALLOC_END, VMALLOC_START } from '../kernel-model/arch/arm64/memory';
+import { run_test_vmalloc, TEST_VMALLOC_DEFAULTS, vmallocOps } from '../kernel-model/lib/test_vmalloc';
 import { gitRevision, type BenchReport, type BenchRow } from './report';
 
 export interface VmallocTreeParams {
@@ -33,9 +41,13 @@ export interface VmallocTreeParams {
   sizes: number[];
   /** alloc+alloc+free+free loops per measurement (the median loop is reported). */
   loops: number;
+  /** test_vmalloc's test_loop_count (the module's default, 1,000,000, takes hours here). */
+  test_loop_count: number;
+  /** Online CPUs for lazy_max_pages and full_fit's junk length (the uConsole has four). */
+  nrCpus: number;
 }
 
-export const VMALLOC_TREE_DEFAULTS: VmallocTreeParams = { sizes: [1_000, 10_000, 100_000], loops: 200 };
+export const VMALLOC_TREE_DEFAULTS: VmallocTreeParams = { sizes: [1_000, 10_000, 100_000], loops: 200, test_loop_count: 2_000, nrCpus: 4 };
 
 const KINDS: VmapAllocatorKind[] = ['augment', 'list'];
 const P = PAGE_SIZE;
@@ -90,12 +102,15 @@ function measure(vmap: Vmap, w: Workload, loops: number): { allocNs: number; fre
 
 export function benchVmallocTree(params: VmallocTreeParams, progress: (s: string) => void = () => {}): BenchReport {
   const results: BenchRow[] = [];
+  // Warm the JIT on both allocators first, so the first figure is not the compiler's.
+  progress('warming up');
+  for (const kind of KINDS) for (const w of WORKLOADS) measure(prepare(kind, 1000), w, 200);
   for (const w of WORKLOADS) {
     for (const n of params.sizes) {
       for (const kind of KINDS) {
         progress(`${w.name}: ${kind} with ${n} busy areas`);
         const vmap = prepare(kind, n);
-        measure(vmap, w, Math.min(params.loops, 20)); // warm up the JIT
+        measure(vmap, w, Math.min(params.loops, 20)); // warm this instance's caches
         const { allocNs, freeNs } = measure(vmap, w, params.loops);
         const test = `${w.name}@${n}`;
         results.push({ variant: kind, test, metric: 'alloc_us', unit: 'us', value: allocNs / 1000 });
@@ -105,14 +120,53 @@ export function benchVmallocTree(params: VmallocTreeParams, progress: (s: string
       results.push({ variant: 'list/augment', test: `${w.name}@${n}`, metric: 'alloc_ratio', unit: 'x', value: list! / aug! });
     }
   }
+  results.push(...benchTestVmalloc(params, progress));
   return {
     suite: 'vmalloc-tree',
     board: 'none (allocators alone)',
     cmdline: '',
     revision: gitRevision(),
-    params: { sizes: params.sizes.join(','), loops: params.loops },
+    params: { sizes: params.sizes.join(','), loops: params.loops, test_loop_count: params.test_loop_count, nrCpus: params.nrCpus },
     results,
   };
+}
+
+/** A deterministic 32-bit generator for the random tests (xorshift32), so both allocators see the same requests. */
+function xorshift32(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>>= 0);
+  };
+}
+
+function benchTestVmalloc(params: VmallocTreeParams, progress: (s: string) => void): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const totals = new Map<VmapAllocatorKind, number>();
+  const warm = { ...TEST_VMALLOC_DEFAULTS, test_loop_count: 100, sequential_test_order: true };
+  for (const kind of KINDS) run_test_vmalloc(vmallocOps(createVmap({ kind, nrCpus: 1 }), 1), warm, xorshift32(2), () => 0);
+  for (const kind of KINDS) {
+    progress(`test_vmalloc: ${kind}, test_loop_count=${params.test_loop_count}`);
+    const vmap = createVmap({ kind, nrCpus: params.nrCpus });
+    const p = { ...TEST_VMALLOC_DEFAULTS, test_loop_count: params.test_loop_count, sequential_test_order: true };
+    const clock = (): number => Number(process.hrtime.bigint()) / 1000;
+    const results = run_test_vmalloc(vmallocOps(vmap, params.nrCpus), p, xorshift32(1), clock);
+    let total = 0;
+    for (const r of results) {
+      rows.push({ variant: kind, test: `test_vmalloc/${r.name}`, metric: 'time_ms', unit: 'ms', value: r.avgUsec / 1000 });
+      total += r.avgUsec / 1000;
+    }
+    rows.push({ variant: kind, test: 'test_vmalloc/total', metric: 'time_ms', unit: 'ms', value: total });
+    totals.set(kind, total);
+  }
+  for (const test of [...new Set(rows.map((r) => r.test))]) {
+    const [aug, list] = KINDS.map((k) => rows.find((r) => r.variant === k && r.test === test)!.value);
+    rows.push({ variant: 'list/augment', test, metric: 'time_ratio', unit: 'x', value: list! / aug! });
+  }
+  return rows;
 }
 
 /** The scaling table: allocation time per busy-area count, one row per workload and allocator. */

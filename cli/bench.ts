@@ -17,7 +17,7 @@ suites:
           scenario, memarea time against size, free blocks and free pages
   vmalloc-tree  the vmap area allocators alone (augment vs list): time per
           allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
-          the scaling table
+          the scaling table, then test_vmalloc's tests on each (host time)
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
@@ -32,6 +32,7 @@ options:
   --memarea-calls N page: memarea calls per point (default ${PAGE_DEFAULTS.memareaCalls})
   --sizes N,N,...   vmalloc-tree: busy-area counts (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
                     (--loops N: loops per figure, default ${VMALLOC_TREE_DEFAULTS.loops})
+  --test_loop_count N  vmalloc-tree: test_vmalloc loops (default ${VMALLOC_TREE_DEFAULTS.test_loop_count})
   -h, --help        this help
 `;
 
@@ -57,6 +58,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     'order-pairs': { type: 'string' },
     'memarea-calls': { type: 'string' },
     sizes: { type: 'string' },
+    test_loop_count: { type: 'string' },
   });
   const progress = (s: string): void => {
     process.stderr.write(`bench ${suite}: ${s}\n`);
@@ -91,7 +93,15 @@ export async function benchCommand(args: string[]): Promise<number> {
     }
     case 'vmalloc-tree': {
       const sizes = values.sizes?.split(',').map((v) => positiveInt('sizes', v, 0)) ?? VMALLOC_TREE_DEFAULTS.sizes;
-      const report = benchVmallocTree({ sizes, loops: positiveInt('loops', values.loops, VMALLOC_TREE_DEFAULTS.loops) }, progress);
+      const report = benchVmallocTree(
+        {
+          ...VMALLOC_TREE_DEFAULTS,
+          sizes,
+          loops: positiveInt('loops', values.loops, VMALLOC_TREE_DEFAULTS.loops),
+          test_loop_count: positiveInt('test_loop_count', values.test_loop_count, VMALLOC_TREE_DEFAULTS.test_loop_count),
+        },
+        progress,
+      );
       writeReport(report, values.json);
       process.stdout.write(formatScaling(report));
       return 0;
