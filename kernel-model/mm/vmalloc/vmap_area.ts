@@ -64,7 +64,10 @@ export const va_size = (va: VmapArea): bigint => va.va_end - va.va_start;
 
 /** ALIGN(x, a) as C computes it: wraps to 0 past ULONG_MAX. */
 export function ALIGN(x: bigint, align: bigint): bigint {
-  return (x + align - 1n) & ~(align - 1n) & ULONG_MAX;
+  // vmalloc asks for alignment 1; skip the bigint arithmetic (each op allocates).
+  if (align === 1n) return x;
+  const mask = align - 1n;
+  return (x + mask) & ~mask & ULONG_MAX;
 }
 
 /** True when addr + size wraps in unsigned long (Linux's "addr + size < addr"). */
