@@ -117,6 +117,7 @@ export class Vmap implements VmapAllocator {
   /** Why a request is malformed (Linux's BUG_ON checks and the space bounds), or null. */
   private bad_request(size: bigint, align: bigint, vstart: bigint, vend: bigint): string | null {
     if (size <= 0n) return `size ${size} (BUG_ON(!size))`;
+    if (size > ULONG_MAX || align > ULONG_MAX) return 'size or align does not fit in an unsigned long';
     if (size % PAGE_SIZE !== 0n) return `size 0x${size.toString(16)} is not a multiple of PAGE_SIZE (BUG_ON(offset_in_page(size)))`;
     if (!is_power_of_2(align)) return `align 0x${align.toString(16)} is not a power of two (BUG_ON(!is_power_of_2(align)))`;
     const { start, end } = this.backend.space;

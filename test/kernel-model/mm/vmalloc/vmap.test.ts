@@ -34,6 +34,7 @@ for (const kind of KINDS) {
       expect(vmap.alloc(P, 3n * P, VS, VE)).toBeNull();
       expect(vmap.alloc(P, 0n, VS, VE)).toBeNull();
       expect(vmap.alloc(P, P, VE, VS)).toBeNull();
+      expect(vmap.alloc(1n << 64n, P, VS, VE)).toBeNull();
       expect(vmap.alloc(VE - VS + P, P, VS, VE)).toBeNull(); // larger than the range
       expect(log).toEqual([
         'vmap: alloc_vmap_area: bad request: size 0 (BUG_ON(!size))',
@@ -41,6 +42,7 @@ for (const kind of KINDS) {
         'vmap: alloc_vmap_area: bad request: align 0x3000 is not a power of two (BUG_ON(!is_power_of_2(align)))',
         'vmap: alloc_vmap_area: bad request: align 0x0 is not a power of two (BUG_ON(!is_power_of_2(align)))',
         'vmap: alloc_vmap_area: bad request: range [0xfffffffebfff0000, 0xffffffc010000000) is empty or outside [0x0000000000000001, 0xffffffffffffffff)',
+        'vmap: alloc_vmap_area: bad request: size or align does not fit in an unsigned long',
         `vmap allocation for size ${VE - VS + P} failed: use vmalloc=<size> to increase size`,
       ]);
       expect(busyPages(vmap)).toEqual(before);
