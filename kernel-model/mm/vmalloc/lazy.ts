@@ -16,9 +16,11 @@
  * 24,576 pages on a four-CPU system (the figure quoted on LKML,
  * https://lkml.org/lkml/2019/7/16/276).
  *
- * This follows v4.19-v5.8, where the lazily freed area stays in the busy
- * tree until the purge (v5.9 moved it to a purge tree of its own, merged
- * like the free tree; the space it reserves and the batch are the same).
+ * This follows v4.19 and v5.2 (the seed's), where the lazily freed area
+ * stays in the busy tree until the purge. Later kernels take it off the
+ * busy tree at once (v5.10 keeps such areas in a purge tree of their own,
+ * merged like the free tree); the space they reserve and the batch are
+ * the same.
  * v5.10 runs the purge inline in free_vmap_area_noflush; later kernels
  * queue it as a work item. The model returns "a purge is due" from
  * free_vmap_area_noflush and lets the kernel choose: inline, or a work
