@@ -43,8 +43,8 @@
  * descended to (it is still taken when it lies on the search path). The
  * lowest address is therefore found among blocks of at least that
  * length; Linux later returned to the exact size for page alignment
- * (commit 9f531973dff3, "mm/vmalloc: do not adjust the search size for
- * alignment overhead", v5.16). The tests state this difference.
+ * ("mm/vmalloc: do not adjust the search size for alignment overhead",
+ * 2021). The tests state this difference.
  *
  * Invariants (check.ts verifies them all):
  *   - free and busy areas tile [space.start, space.end) without overlap;

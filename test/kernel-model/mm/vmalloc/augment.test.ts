@@ -43,7 +43,7 @@ describe('augment allocator: fit types', () => {
     vmap.free(VS);
     // Free: [0, 4) and [5, top). The search wants 4 pages + 4095 bytes, which
     // only [5, top) offers, so the request lands at page 5 although [0, 4)
-    // fits it exactly (Linux v5.16 commit 9f531973dff3 changed this).
+    // fits it exactly (Linux changed this in 2021: "mm/vmalloc: do not adjust the search size for alignment overhead").
     expect(vmap.alloc(4n * P, P, VS, VE)).toBe(VS + 5n * P);
     // A one-page request searches for 2 pages - 1 byte, which the hole has.
     expect(vmap.alloc(P, P, VS, VE)).toBe(VS);
