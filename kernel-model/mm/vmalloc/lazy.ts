@@ -28,7 +28,7 @@
  */
 
 import type { VmapBackend } from './backend';
-import { PAGE_SHIFT, VM_LAZY_FREE, type VmapArea } from './vmap_area';
+import { PAGE_SHIFT, ULONG_MAX, VM_LAZY_FREE, type VmapArea } from './vmap_area';
 
 /** fls: the 1-based index of the most significant set bit, 0 for 0. */
 export const fls = (x: number): number => (x === 0 ? 0 : 32 - Math.clz32(x));
@@ -61,7 +61,7 @@ export class VmapLazyPurge {
   }
 
   /** Purge the whole list as one batch; false when it was empty. */
-  __purge_vmap_area_lazy(backend: VmapBackend, start = (1n << 64n) - 1n, end = 0n): boolean {
+  __purge_vmap_area_lazy(backend: VmapBackend, start = ULONG_MAX, end = 0n): boolean {
     const batch = this.vmap_purge_list.splice(0);
     if (batch.length === 0) return false;
     for (const va of batch) {
