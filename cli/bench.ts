@@ -4,6 +4,7 @@
 import { benchEmu, EMU_DEFAULTS } from '../bench/emu';
 import { benchPage, PAGE_DEFAULTS } from '../bench/page';
 import { writeReport } from '../bench/report';
+import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
 import { parseOptions, UsageError } from './uconsole';
 
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
@@ -14,6 +15,9 @@ suites:
   page    the page allocator on a booted uConsole: order-0 pairs with and
           without the per-CPU lists, pairs per order, a fragmentation
           scenario, memarea time against size, free blocks and free pages
+  vmalloc-tree  the vmap area allocators alone (augment vs list): time per
+          allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
+          the scaling table, then test_vmalloc's tests on each (host time)
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
@@ -26,6 +30,9 @@ options:
   --pairs N         page: order-0 pairs per figure (default ${PAGE_DEFAULTS.pairs})
   --order-pairs N   page: pairs per higher order (default ${PAGE_DEFAULTS.orderPairs})
   --memarea-calls N page: memarea calls per point (default ${PAGE_DEFAULTS.memareaCalls})
+  --sizes N,N,...   vmalloc-tree: busy-area counts (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
+                    (--loops N: loops per figure, default ${VMALLOC_TREE_DEFAULTS.loops})
+  --test_loop_count N  vmalloc-tree: test_vmalloc loops (default ${VMALLOC_TREE_DEFAULTS.test_loop_count})
   -h, --help        this help
 `;
 
@@ -38,7 +45,7 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 
 export async function benchCommand(args: string[]): Promise<number> {
   const [suite, ...rest] = args;
-  if (!suite || suite.startsWith('-')) throw new UsageError('bench needs a suite name (suites: emu, page)');
+  if (!suite || suite.startsWith('-')) throw new UsageError('bench needs a suite name (suites: emu, page, vmalloc-tree)');
   const { values } = parseOptions(rest, {
     json: { type: 'string' },
     loops: { type: 'string' },
@@ -50,6 +57,8 @@ export async function benchCommand(args: string[]): Promise<number> {
     pairs: { type: 'string' },
     'order-pairs': { type: 'string' },
     'memarea-calls': { type: 'string' },
+    sizes: { type: 'string' },
+    test_loop_count: { type: 'string' },
   });
   const progress = (s: string): void => {
     process.stderr.write(`bench ${suite}: ${s}\n`);
@@ -82,7 +91,22 @@ export async function benchCommand(args: string[]): Promise<number> {
       writeReport(report, values.json);
       return 0;
     }
+    case 'vmalloc-tree': {
+      const sizes = values.sizes?.split(',').map((v) => positiveInt('sizes', v, 0)) ?? VMALLOC_TREE_DEFAULTS.sizes;
+      const report = benchVmallocTree(
+        {
+          ...VMALLOC_TREE_DEFAULTS,
+          sizes,
+          loops: positiveInt('loops', values.loops, VMALLOC_TREE_DEFAULTS.loops),
+          test_loop_count: positiveInt('test_loop_count', values.test_loop_count, VMALLOC_TREE_DEFAULTS.test_loop_count),
+        },
+        progress,
+      );
+      writeReport(report, values.json);
+      process.stdout.write(formatScaling(report));
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown bench suite "${suite}" (suites: emu, page)`);
+      throw new UsageError(`unknown bench suite "${suite}" (suites: emu, page, vmalloc-tree)`);
   }
 }
