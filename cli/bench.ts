@@ -4,8 +4,11 @@
 import { benchEmu, EMU_DEFAULTS } from '../bench/emu';
 import { benchPage, PAGE_DEFAULTS } from '../bench/page';
 import { writeReport } from '../bench/report';
+import { benchKmem, KMEM_DEFAULTS } from '../bench/kmem';
 import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
 import { parseOptions, UsageError } from './uconsole';
+
+const SUITES = 'emu, page, vmalloc-tree, kmem';
 
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 
@@ -18,6 +21,9 @@ suites:
   vmalloc-tree  the vmap area allocators alone (augment vs list): time per
           allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
           the scaling table, then test_vmalloc's tests on each (host time)
+  kmem    NetBSD's kmem_alloc over vmem and pool_cache, alone (not yet on
+          the booted uConsole): pairs per second by size with the mid-size
+          caches on and off, vmem instant-fit against best-fit
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
@@ -27,7 +33,8 @@ options:
   --board NAME      page: board (default ${PAGE_DEFAULTS.board})
   --ram SIZE        page: RAM (default ${PAGE_DEFAULTS.ram})
   --cmdline "..."   page: kernel command line, e.g. "max_order=6" for the A/B
-  --pairs N         page: order-0 pairs per figure (default ${PAGE_DEFAULTS.pairs})
+  --pairs N         page: order-0 pairs per figure (default ${PAGE_DEFAULTS.pairs});
+                    kmem: pairs per figure (default ${KMEM_DEFAULTS.pairs})
   --order-pairs N   page: pairs per higher order (default ${PAGE_DEFAULTS.orderPairs})
   --memarea-calls N page: memarea calls per point (default ${PAGE_DEFAULTS.memareaCalls})
   --sizes N,N,...   vmalloc-tree: busy-area counts (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
@@ -45,7 +52,7 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
 
 export async function benchCommand(args: string[]): Promise<number> {
   const [suite, ...rest] = args;
-  if (!suite || suite.startsWith('-')) throw new UsageError('bench needs a suite name (suites: emu, page, vmalloc-tree)');
+  if (!suite || suite.startsWith('-')) throw new UsageError(`bench needs a suite name (suites: ${SUITES})`);
   const { values } = parseOptions(rest, {
     json: { type: 'string' },
     loops: { type: 'string' },
@@ -106,7 +113,12 @@ export async function benchCommand(args: string[]): Promise<number> {
       process.stdout.write(formatScaling(report));
       return 0;
     }
+    case 'kmem': {
+      const report = benchKmem({ ...KMEM_DEFAULTS, pairs: positiveInt('pairs', values.pairs, KMEM_DEFAULTS.pairs) }, progress);
+      writeReport(report, values.json);
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown bench suite "${suite}" (suites: emu, page, vmalloc-tree)`);
+      throw new UsageError(`unknown bench suite "${suite}" (suites: ${SUITES})`);
   }
 }
