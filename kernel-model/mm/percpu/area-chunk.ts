@@ -375,9 +375,12 @@ export function pcpu_alloc_area(chunk: AreaChunk, size: number, align: number, p
       continue;
     }
     // A tiny head, or one after a free area, joins the previous area.
-    if (head && (head < SIZEOF_INT || !(map[i - 1]! & 1))) {
+    // Area 0 has none: v4.13 read map[-1] there, which only an atomic
+    // request skipping unpopulated pages at offset 0 can reach.
+    const prevFree = i > 0 && !(map[i - 1]! & 1);
+    if (head && i > 0 && (head < SIZEOF_INT || prevFree)) {
       map[i] = off += head;
-      if (map[i - 1]! & 1) chunk.free_size -= head;
+      if (!prevFree) chunk.free_size -= head;
       else max_contig = Math.max(map[i]! - map[i - 1]!, max_contig);
       this_size -= head;
       head = 0;

@@ -15,14 +15,19 @@
  * than the largest one; exact after allocation, possibly behind after a
  * free that neither frees a page nor spans blocks), first_bit.
  *
- * One change from v4.14: on the free path, when the chunk is not
- * refreshed, the chunk hint is offered the freed run itself (its start
- * and end - start) rather than the freed run's start with the block's
- * contig_hint. That is Dennis Zhou's fix "percpu: update free path with
- * correct new free region" (2019, commit ef7bd6a79643): with v4.14's
- * arguments the chunk hint could name a start where no run of that size
- * begins, and an allocation could then break the real run without a
- * refresh, leaving a hint that promises more than the bitmap has.
+ * Two changes from v4.14, both Dennis Zhou's own fixes from his 2019
+ * series on the hints, without which the chunk hint can promise more
+ * than the bitmap has (the checker finds it within a few random steps):
+ *   - "percpu: update free path with correct new free region" (commit
+ *     ef7bd6a79643): on the free path, when the chunk is not refreshed,
+ *     the chunk hint is offered the freed run itself (its start and
+ *     end - start), not the freed run's start with the block's
+ *     contig_hint, which named a start where no run of that size began;
+ *   - "percpu: introduce helper to determine if two regions overlap":
+ *     the chunk is refreshed when an allocation overlaps its hint, not
+ *     only when the allocation starts inside it. After a free the chunk
+ *     hint may sit inside a longer free run (it lags), and an allocation
+ *     starting just before it would break it unseen.
  */
 
 import { bitmap_weight, find_last_bit_in, find_next_bit, find_next_zero_bit, __ffs } from '../../lib/bitmap';
@@ -250,8 +255,11 @@ export function pcpu_block_update_hint_alloc(chunk: BitmapChunk, bit_off: number
     for (let i = s_index + 1; i <= last_full; i++) pcpu_block_set_full(md, i);
   }
 
-  if (bit_off >= chunk.contig_bits_start && bit_off < chunk.contig_bits_start + chunk.contig_bits) pcpu_chunk_refresh_hint(chunk);
+  if (pcpu_region_overlap(chunk.contig_bits_start, chunk.contig_bits_start + chunk.contig_bits, bit_off, bit_off + bits)) pcpu_chunk_refresh_hint(chunk);
 }
+
+/** Do [a, b) and [x, y) overlap? */
+export const pcpu_region_overlap = (a: number, b: number, x: number, y: number): boolean => a < y && x < b;
 
 /**
  * pcpu_block_update_hint_free: after [bit_off, bit_off + bits) was freed.
