@@ -55,7 +55,7 @@
  * PCPU_CHUNK_STRUCT_SIZE_4_14.
  */
 
-import { bitmap_clear, bitmap_find_next_zero_area, bitmap_set, BITS_TO_LONG_BYTES, find_next_bit, find_next_zero_bit, set_bit, test_bit } from '../../lib/bitmap';
+import { bitmap_clear, bitmap_find_next_zero_area, bitmap_set, BITS_TO_LONG_BYTES, find_last_bit_in, find_next_bit, find_next_zero_bit, set_bit, test_bit } from '../../lib/bitmap';
 import {
   MD_CONTIG_HINT,
   MD_LEFT_FREE,
@@ -287,12 +287,17 @@ export class BitmapChunk implements PcpuChunk {
     if (!this.reserved && this.emptyPages) this.emptyPages.value -= nr;
   }
 
-  /** chunk_map_stats' walk: allocations by the bound map, free runs by the alloc map. */
+  /**
+   * chunk_map_stats' walk (v4.14 mm/percpu-stats.c): allocations by the
+   * bound map, free runs by the alloc map, up to the last allocation.
+   * As there, the search for the last allocated bit stops one bit short
+   * of the region's end.
+   */
   stats(): PcpuChunkStats {
     const fragments: number[] = [];
-    const limit = this.map_bits - (this.end_offset >>> PCPU_MIN_ALLOC_SHIFT);
-    let last_alloc = limit;
-    while (last_alloc > 0 && !test_bit(last_alloc - 1, this.alloc_map)) last_alloc--;
+    const limit = this.map_bits - (this.end_offset >>> PCPU_MIN_ALLOC_SHIFT) - 1;
+    const last_bit = find_last_bit_in(this.alloc_map, 0, limit);
+    const last_alloc = test_bit(last_bit, this.alloc_map) ? last_bit + 1 : 0;
     for (let start = this.start_offset >>> PCPU_MIN_ALLOC_SHIFT; start < last_alloc; ) {
       const used = test_bit(start, this.alloc_map);
       const end = find_next_bit(used ? this.bound_map : this.alloc_map, last_alloc, start + 1);
