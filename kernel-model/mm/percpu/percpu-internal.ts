@@ -38,7 +38,7 @@ export const PCPU_BITS_PER_PAGE = PAGE_SIZE >> PCPU_MIN_ALLOC_SHIFT;
 export const PCPU_MIN_UNIT_SIZE = 32 << 10;
 
 /* mm/percpu.c */
-/** "1-31 bytes share the same slot" */
+/** Linux's comment: "1-31 bytes share the same slot"; with the + 2 of __pcpu_size_to_slot, 1-15 do. */
 export const PCPU_SLOT_BASE_SHIFT = 5;
 export const PCPU_EMPTY_POP_PAGES_LOW = 2;
 export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
