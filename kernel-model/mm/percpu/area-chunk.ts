@@ -54,7 +54,9 @@ import {
   PAGE_SHIFT,
   PAGE_SIZE,
   PCPU_ENOMEM,
-  pcpu_check_request,
+  pcpu_request_align,
+  pcpu_request_size,
+  pcpu_request_warning,
   pcpu_chunk_relocate,
   pcpu_size_to_slot,
   pcpu_warn,
@@ -164,22 +166,24 @@ export class AreaChunk implements PcpuChunk {
   }
 
   alloc(size: number, align: number, popOnly = false): number {
-    const req = pcpu_check_request(size, align, PCPU_AREA_GRANULE);
-    if ('warning' in req) {
-      pcpu_warn(this.printk, 'pcpu_alloc', req.warning);
+    size = pcpu_request_size(size, PCPU_AREA_GRANULE);
+    align = pcpu_request_align(align, PCPU_AREA_GRANULE);
+    const warning = pcpu_request_warning(size, align);
+    if (warning) {
+      pcpu_warn(this.printk, 'pcpu_alloc', warning);
       return -1;
     }
-    if (req.size > this.contig_hint) return -1;
+    if (size > this.contig_hint) return -1;
     const new_alloc = pcpu_need_to_extend(this, popOnly);
     if (new_alloc) {
       if (popOnly) return -1;
       if (!pcpu_extend_area_map(this, new_alloc, this.meta)) return PCPU_ENOMEM;
     }
-    const got = pcpu_alloc_area(this, req.size, req.align, popOnly);
+    const got = pcpu_alloc_area(this, size, align, popOnly);
     if (got.off < 0) return -1;
     this.moveEmptyPages(-got.occ_pages);
     this.nr_alloc++;
-    this.max_alloc_size = Math.max(this.max_alloc_size, req.size);
+    this.max_alloc_size = Math.max(this.max_alloc_size, size);
     return got.off;
   }
 

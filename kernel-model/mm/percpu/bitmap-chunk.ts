@@ -75,7 +75,9 @@ import {
   PCPU_BITS_PER_PAGE,
   PCPU_MIN_ALLOC_SHIFT,
   PCPU_MIN_ALLOC_SIZE,
-  pcpu_check_request,
+  pcpu_request_align,
+  pcpu_request_size,
+  pcpu_request_warning,
   pcpu_size_to_slot,
   pcpu_warn,
   type PcpuChunk,
@@ -118,6 +120,13 @@ export class BitmapChunk implements PcpuChunk {
   nr_alloc = 0;
   max_alloc_size = 0;
   relocate: PcpuRelocate | null = null;
+  /** The iterators' (bit_off, bits) pairs, reused: the allocator makes no garbage per call. */
+  readonly scratch: Record<'refresh' | 'block' | 'fit' | 'pop', BitRegion> = {
+    refresh: { bit_off: 0, bits: 0 },
+    block: { bit_off: 0, bits: 0 },
+    fit: { bit_off: 0, bits: 0 },
+    pop: { bit_off: 0, bits: 0 },
+  };
 
   readonly header: Int32Array;
   readonly populated: Int32Array;
@@ -217,19 +226,21 @@ export class BitmapChunk implements PcpuChunk {
   }
 
   alloc(size: number, align: number, popOnly = false): number {
-    const req = pcpu_check_request(size, align, PCPU_MIN_ALLOC_SIZE);
-    if ('warning' in req) {
-      pcpu_warn(this.printk, 'pcpu_alloc', req.warning);
+    size = pcpu_request_size(size, PCPU_MIN_ALLOC_SIZE);
+    align = pcpu_request_align(align, PCPU_MIN_ALLOC_SIZE);
+    const warning = pcpu_request_warning(size, align);
+    if (warning) {
+      pcpu_warn(this.printk, 'pcpu_alloc', warning);
       return -1;
     }
-    const bits = req.size >>> PCPU_MIN_ALLOC_SHIFT;
-    const bit_align = req.align >>> PCPU_MIN_ALLOC_SHIFT;
+    const bits = size >>> PCPU_MIN_ALLOC_SHIFT;
+    const bit_align = align >>> PCPU_MIN_ALLOC_SHIFT;
     const start = pcpu_find_block_fit(this, bits, bit_align, popOnly);
     if (start < 0) return -1;
     const off = pcpu_alloc_area(this, bits, bit_align, start);
     if (off >= 0) {
       this.nr_alloc++;
-      this.max_alloc_size = Math.max(this.max_alloc_size, req.size);
+      this.max_alloc_size = Math.max(this.max_alloc_size, size);
     }
     return off;
   }
@@ -342,7 +353,9 @@ function pcpu_init_md_blocks(chunk: BitmapChunk): void {
 function pcpu_is_populated(chunk: BitmapChunk, r: BitRegion): boolean {
   const page_start = (r.bit_off * PCPU_MIN_ALLOC_SIZE) >>> 12;
   const page_end = Math.ceil(((r.bit_off + r.bits) * PCPU_MIN_ALLOC_SIZE) / PAGE_SIZE);
-  const u: BitRegion = { bit_off: page_start, bits: 0 };
+  const u = chunk.scratch.pop;
+  u.bit_off = page_start;
+  u.bits = 0;
   pcpu_next_unpop(chunk.populated, u, page_end);
   if (u.bit_off >= page_end) return true;
   r.bit_off = ((u.bit_off + u.bits) * PAGE_SIZE) / PCPU_MIN_ALLOC_SIZE;
@@ -358,7 +371,9 @@ export function pcpu_find_block_fit(chunk: BitmapChunk, alloc_bits: number, alig
   const mask = align - 1;
   const head = ((chunk.contig_bits_start + mask) & ~mask) - chunk.contig_bits_start;
   if (head + alloc_bits > chunk.contig_bits) return -1;
-  const r: BitRegion = { bit_off: chunk.first_bit, bits: 0 };
+  const r = chunk.scratch.fit;
+  r.bit_off = chunk.first_bit;
+  r.bits = 0;
   for (pcpu_next_fit_region(chunk, alloc_bits, align, r); r.bit_off < chunk.map_bits; r.bit_off += r.bits, pcpu_next_fit_region(chunk, alloc_bits, align, r)) {
     if (!pop_only || pcpu_is_populated(chunk, r)) break;
     r.bits = 0;

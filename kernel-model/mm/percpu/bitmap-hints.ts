@@ -93,7 +93,9 @@ export function pcpu_chunk_update(chunk: BitmapChunk, bit_off: number, bits: num
 export function pcpu_chunk_refresh_hint(chunk: BitmapChunk): void {
   chunk.contig_bits = 0;
   let nr_empty_pop_pages = 0;
-  const r: BitRegion = { bit_off: chunk.first_bit, bits: 0 };
+  const r = chunk.scratch.refresh;
+  r.bit_off = chunk.first_bit;
+  r.bits = 0;
   const map_bits = chunk.map_bits;
   for (pcpu_next_md_free_region(chunk, r); r.bit_off < map_bits; r.bit_off += r.bits + 1, pcpu_next_md_free_region(chunk, r)) {
     pcpu_chunk_update(chunk, r.bit_off, r.bits);
@@ -193,7 +195,9 @@ export function pcpu_block_refresh_hint(chunk: BitmapChunk, index: number): void
   md[b + MD_CONTIG_HINT] = 0;
   md[b + MD_LEFT_FREE] = md[b + MD_RIGHT_FREE] = 0;
   const base = index * BLOCK;
-  const r: BitRegion = { bit_off: base + md[b + MD_FIRST_FREE]!, bits: 0 };
+  const r = chunk.scratch.block;
+  r.bit_off = base + md[b + MD_FIRST_FREE]!;
+  r.bits = 0;
   for (pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK); r.bits > 0; r.bit_off += r.bits + 1, pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK)) {
     pcpu_block_update(chunk, index, r.bit_off - base, r.bit_off - base + r.bits);
   }

@@ -2,13 +2,13 @@
 /*
  * The naive oracle for the chunk allocators: one byte per byte of the
  * served region, and first fit by trying every aligned offset in turn.
- * Requests are normalized by the same pcpu_check_request as the real
+ * Requests are normalized by the same pcpu_request_* functions as the real
  * allocators, with the granule of the allocator it stands in for (4 for
  * bitmap, 2 for area), so that it answers the question "where would a
  * plain first-fit allocator put this?" and nothing else.
  */
 
-import { pcpu_check_request } from './percpu-internal';
+import { pcpu_request_align, pcpu_request_size, pcpu_request_warning } from './percpu-internal';
 
 const FREE = 0;
 const HEAD = 1;
@@ -29,11 +29,12 @@ export class NaiveChunk {
 
   /** First fit; -1 when nothing fits or the request is refused. */
   alloc(size: number, align: number): number {
-    const req = pcpu_check_request(size, align, this.granule);
-    if ('warning' in req) return -1;
-    for (let off = Math.ceil(this.start / req.align) * req.align; off + req.size <= this.end; off += req.align) {
-      if (this.isFree(off, req.size)) {
-        this.take(off, req.size);
+    size = pcpu_request_size(size, this.granule);
+    align = pcpu_request_align(align, this.granule);
+    if (pcpu_request_warning(size, align)) return -1;
+    for (let off = Math.ceil(this.start / align) * align; off + size <= this.end; off += align) {
+      if (this.isFree(off, size)) {
+        this.take(off, size);
         return off;
       }
     }

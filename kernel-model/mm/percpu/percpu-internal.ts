@@ -187,26 +187,28 @@ export interface PcpuChunkOptions {
 
 const is_power_of_2 = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
-/**
+/*
  * pcpu_alloc()'s argument rules: align raised to the minimum granule,
  * size rounded up to it, then
  *   "illegal size (%zu) or align (%zu) for percpu allocation"
  * for size 0, size > PCPU_MIN_UNIT_SIZE, align > PAGE_SIZE or an align
- * that is not a power of two. The granule is PCPU_MIN_ALLOC_SIZE for the
- * bitmap allocator and 2 for the area map (v4.13 kept bit 0 of each map
- * entry as the in-use flag: "force >= 16bit alignment and make size even").
- * @returns the normalized request, or a warning line.
+ * that is not a power of two (and here for what a size_t cannot be:
+ * negative or fractional numbers). The granule is PCPU_MIN_ALLOC_SIZE for
+ * the bitmap allocator and 2 for the area map (v4.13 kept bit 0 of each
+ * map entry as the in-use flag: "force >= 16bit alignment and make size
+ * even"). Three functions, no object: they run on every allocation.
  */
-export function pcpu_check_request(size: number, align: number, granule: number): { size: number; align: number } | { warning: string } {
-  if (!Number.isInteger(size) || !Number.isInteger(align) || size < 0 || align < 0) {
-    return { warning: `illegal size (${size}) or align (${align}) for percpu allocation` };
-  }
-  if (align < granule) align = granule;
-  size = Math.ceil(size / granule) * granule;
-  if (!size || size > PCPU_MIN_UNIT_SIZE || align > PAGE_SIZE || !is_power_of_2(align)) {
-    return { warning: `illegal size (${size}) or align (${align}) for percpu allocation` };
-  }
-  return { size, align };
+
+/** The size pcpu_alloc asks the chunk for. */
+export const pcpu_request_size = (size: number, granule: number): number => (Number.isInteger(size) ? Math.ceil(size / granule) * granule : size);
+
+/** The alignment pcpu_alloc asks the chunk for. */
+export const pcpu_request_align = (align: number, granule: number): number => (Number.isInteger(align) && align < granule ? granule : align);
+
+/** null when pcpu_alloc takes the (normalized) request, else its warning. */
+export function pcpu_request_warning(size: number, align: number): string | null {
+  const ok = Number.isInteger(size) && Number.isInteger(align) && size > 0 && size <= PCPU_MIN_UNIT_SIZE && align <= PAGE_SIZE && is_power_of_2(align);
+  return ok ? null : `illegal size (${size}) or align (${align}) for percpu allocation`;
 }
 
 /**
