@@ -25,7 +25,7 @@ describe('percpu chunk benchmark', () => {
   });
 
   it('reports each order and the worst for both allocators, beside the published figures', () => {
-    const r = benchPercpuChunk({ ...PERCPU_CHUNK_DEFAULTS, objects: 256, sizes: [4, 1024] }, () => {});
+    const r = benchPercpuChunk({ ...PERCPU_CHUNK_DEFAULTS, objects: 256, sizes: [4, 1024], misalignedObjects: 256 }, () => {});
     expect(r.suite).toBe('percpu');
     for (const variant of ['bitmap', 'area']) {
       for (const test of ['4B', '1024B']) {
@@ -33,6 +33,7 @@ describe('percpu chunk benchmark', () => {
         expect(metrics).toEqual(expect.arrayContaining(['alloc_ms_in-order', 'free_ms_alternating', 'alloc_ms_worst', 'free_ms_worst', 'meta_bytes', 'chunks']));
       }
     }
+    for (const variant of ['bitmap', 'area']) expect(r.results.filter((x) => x.variant === variant && x.test === '4B-align8').map((x) => x.metric)).toEqual(['alloc_ms', 'free_ms']);
     const table = formatPublishedComparison(r);
     expect(table).toContain('/ 4770'); // area map, 4 B, free, v2 cover letter
     expect(table).toContain('/ 3520'); // bitmap, 1 KiB, alloc
