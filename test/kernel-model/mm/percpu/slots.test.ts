@@ -50,6 +50,19 @@ describe('slot function', () => {
   });
 });
 
+describe('area map growth through pcpu_alloc', () => {
+  it('a map that cannot grow: NULL and "failed to extend area map", nothing allocated', () => {
+    const { set, log, meta, stats } = makeSet('area');
+    expect(set.alloc(8, 4)).not.toBeNull(); // chunk created, map grown to 128 entries
+    for (let i = 0; i < 63; i++) set.alloc(8, 4);
+    meta.failAfter = 0; // the next growth (map_used 65 + 64 > 128) fails
+    expect(set.alloc(8, 4)).toBeNull();
+    expect(log).toEqual(['percpu: allocation failed, size=8 align=4 atomic=0, failed to extend area map']);
+    expect(stats.nr_cur_alloc).toBe(64);
+    expect(check_chunk(set.chunks[0]!)).toEqual([]);
+  });
+});
+
 describe.each(['bitmap', 'area'] as const)('%s chunks on the slot lists', (kind) => {
   it('creates a chunk when none serves, relocates chunks as they fill and empty', () => {
     const { set, stats, emptyPages } = makeSet(kind);
