@@ -44,6 +44,12 @@ export interface PcpuChunkSetOptions {
   create: () => PcpuChunk | null;
   /** pcpu_populate_chunk for pages [rs, re): false on failure. */
   populate?: (chunk: PcpuChunk, rs: number, re: number) => boolean;
+  /** pcpu_depopulate_chunk for pages [rs, re) (all empty). */
+  depopulate?: (chunk: PcpuChunk, rs: number, re: number) => void;
+  /** pcpu_destroy_chunk's part beyond the metadata (the chunk's vmalloc areas). */
+  release?: (chunk: PcpuChunk) => void;
+  /** The reserved chunk (modules' static per-CPU data), on no slot list. */
+  reserved?: PcpuChunk | null;
 }
 
 export class PcpuChunkSet {
@@ -93,6 +99,7 @@ export class PcpuChunkSet {
     this.unlink(node);
     this.nodes.delete(chunk);
     chunk.relocate = null;
+    this.o.release?.(chunk);
     chunk.destroy();
     pcpu_stats_chunk_dealloc(this.o.stats);
   }
@@ -188,10 +195,59 @@ export class PcpuChunkSet {
     return null;
   }
 
+  /**
+   * pcpu_alloc(reserved = true): only the reserved chunk, which never
+   * grows; "alloc from reserved chunk failed" otherwise. Without a
+   * reserved chunk, Linux serves the request from the normal chunks.
+   */
+  allocReserved(size: number, align: number, atomic = false): PcpuAllocResult | null {
+    const chunk = this.o.reserved;
+    if (!chunk) return this.alloc(size, align, atomic);
+    const off = chunk.alloc(size, align, atomic);
+    if (off < 0) return this.fail(size, align, atomic, 'alloc from reserved chunk failed');
+    pcpu_stats_area_alloc(this.o.stats, Math.ceil(size / 4) * 4);
+    return { chunk, off };
+  }
+
   /** free_percpu's part after the address lookup. */
   free(chunk: PcpuChunk, off: number): boolean {
     if (!chunk.free(off)) return false;
     pcpu_stats_area_dealloc(this.o.stats);
     return true;
+  }
+
+  /**
+   * free_percpu's test for scheduling the balance work: the chunk just
+   * became entirely free and another entirely free chunk exists.
+   */
+  needBalance(chunk: PcpuChunk): boolean {
+    if (!this.nodes.has(chunk) || !chunk.isEmpty()) return false;
+    for (let n = this.heads[this.nr_slots - 1] ?? null; n; n = n.next) if (n.chunk !== chunk) return true;
+    return false;
+  }
+
+  /**
+   * The freeing half of pcpu_balance_workfn: "Destroy all free chunks
+   * except for one", the first on the last slot's list, depopulating
+   * their populated pages first. @returns how many were destroyed.
+   */
+  pcpu_balance_free(): number {
+    const doomed: PcpuChunk[] = [];
+    for (let n = this.heads[this.nr_slots - 1]?.next ?? null; n; n = n.next) doomed.push(n.chunk);
+    for (const chunk of doomed) {
+      for (let rs = 0; rs < chunk.nr_pages; ) {
+        if (!(chunk.populated[rs >>> 5]! & (1 << (rs & 31)))) {
+          rs++;
+          continue;
+        }
+        let re = rs + 1;
+        while (re < chunk.nr_pages && chunk.populated[re >>> 5]! & (1 << (re & 31))) re++;
+        this.o.depopulate?.(chunk, rs, re);
+        chunk.pcpu_chunk_depopulated(rs, re);
+        rs = re;
+      }
+      this.destroy(chunk);
+    }
+    return doomed.length;
   }
 }

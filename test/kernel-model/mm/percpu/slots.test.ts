@@ -115,6 +115,34 @@ describe.each(['bitmap', 'area'] as const)('%s chunks on the slot lists', (kind)
     expect(log).toEqual([]);
   });
 
+  it('a chunk that becomes free beside another free one asks for the balance work, which keeps one', () => {
+    const released: PcpuChunk[] = [];
+    const { set, meta, emptyPages, stats } = makeSet(kind, { release: (c) => released.push(c) });
+    const got = Array.from({ length: 300 }, () => set.alloc(200, 4)!);
+    const [c0, c1] = [got[0]!.chunk, got[299]!.chunk];
+    for (const g of got.filter((g) => g.chunk === c0)) set.free(g.chunk, g.off);
+    expect(set.needBalance(c0)).toBe(false); // the only free chunk
+    for (const g of got.filter((g) => g.chunk === c1)) set.free(g.chunk, g.off);
+    expect(set.needBalance(c1)).toBe(true);
+    expect(set.pcpu_balance_free()).toBe(1);
+    expect(set.chunks.length).toBe(1);
+    expect(released.length).toBe(1);
+    expect(stats.nr_chunks).toBe(1);
+    expect(meta.bytes).toBe(set.chunks[0]!.metaBytes().total);
+    expect(check_empty_pages(set.chunks, emptyPages)).toEqual([]);
+  });
+
+  it('reserved allocations come from the reserved chunk only, and fail there with Linux’s reason', () => {
+    const log: string[] = [];
+    const reserved = (kind === 'bitmap' ? BitmapChunk : AreaChunk).create({ nr_pages: 1, reserved: true, populated: true, meta: new HostMetaAllocator(), printk: (l) => log.push(l) })!;
+    const { set, log: setLog } = makeSet(kind, { reserved });
+    expect(set.allocReserved(4000, 4)!.chunk).toBe(reserved);
+    expect(set.allocReserved(200, 4)).toBeNull();
+    expect(setLog).toEqual(['percpu: allocation failed, size=200 align=4 atomic=0, alloc from reserved chunk failed']);
+    expect(reserved.relocate).toBeNull();
+    expect(set.chunks).toEqual([]);
+  });
+
   it('destroying an empty chunk gives back all its metadata', () => {
     const { set, meta, stats } = makeSet(kind);
     const a = set.alloc(8, 4)!;
