@@ -45,7 +45,9 @@
  * Metadata: struct pcpu_chunk with populated[] (PCPU_CHUNK_STRUCT_SIZE_4_13
  * bytes plus the bitmap) and the map (map_alloc ints), both from the
  * PcpuMetaAllocator; growing the map allocates the new one, copies and
- * frees the old, as pcpu_extend_area_map does.
+ * frees the old, as pcpu_extend_area_map does. The map and populated[]
+ * live in what it returns; the struct's scalar fields are still object
+ * properties, charged but not stored there.
  */
 
 import { bitmap_clear, bitmap_set, bitmap_weight, BITS_TO_LONG_BYTES, find_next_bit, find_next_zero_bit } from '../../lib/bitmap';

@@ -52,7 +52,10 @@
  * alloc_map (BITS_TO_LONGS(bits) longs), bound_map (BITS_TO_LONGS(bits
  * + 1) longs) and md_blocks (20 bytes each) come from the
  * PcpuMetaAllocator in those sizes; the struct size is
- * PCPU_CHUNK_STRUCT_SIZE_4_14.
+ * PCPU_CHUNK_STRUCT_SIZE_4_14. The bitmaps, the blocks and populated[]
+ * live in what it returns; the struct's scalar fields (free_bytes, the
+ * chunk hints...) are still object properties, charged but not stored
+ * there.
  */
 
 import { bitmap_clear, bitmap_find_next_zero_area, bitmap_set, BITS_TO_LONG_BYTES, find_last_bit_in, find_next_bit, find_next_zero_bit, set_bit, test_bit } from '../../lib/bitmap';
