@@ -73,6 +73,7 @@ import {
 } from './bitmap-hints';
 import {
   pcpu_chunk_relocate,
+  PAGE_SHIFT,
   PAGE_SIZE,
   PCPU_BITMAP_BLOCK_BITS,
   PCPU_BITS_PER_PAGE,
@@ -354,7 +355,7 @@ function pcpu_init_md_blocks(chunk: BitmapChunk): void {
  * populated? If not, r.bit_off moves past the first unpopulated run.
  */
 function pcpu_is_populated(chunk: BitmapChunk, r: BitRegion): boolean {
-  const page_start = (r.bit_off * PCPU_MIN_ALLOC_SIZE) >>> 12;
+  const page_start = (r.bit_off * PCPU_MIN_ALLOC_SIZE) >>> PAGE_SHIFT;
   const page_end = Math.ceil(((r.bit_off + r.bits) * PCPU_MIN_ALLOC_SIZE) / PAGE_SIZE);
   const u = chunk.scratch.pop;
   u.bit_off = page_start;

@@ -23,9 +23,9 @@
  */
 
 import type { Printk } from '../../printk';
+import { PAGE_SHIFT, PAGE_SIZE } from '../../arch/arm64/page-def';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export { PAGE_SHIFT, PAGE_SIZE };
 
 /* include/linux/percpu.h (v4.14) */
 export const PCPU_MIN_ALLOC_SHIFT = 2;
