@@ -20,7 +20,7 @@
  */
 
 import type { Printk } from '../../printk';
-import { pcpu_nr_slots, pcpu_size_to_slot, PAGE_SIZE, PCPU_ENOMEM, type PcpuChunk, type PcpuEmptyPages } from './percpu-internal';
+import { pcpu_nr_slots, pcpu_size_to_slot, PAGE_SIZE, PCPU_EMPTY_POP_PAGES_HIGH, PCPU_EMPTY_POP_PAGES_LOW, PCPU_ENOMEM, type PcpuChunk, type PcpuEmptyPages } from './percpu-internal';
 import { pcpu_stats_area_alloc, pcpu_stats_area_dealloc, pcpu_stats_chunk_alloc, pcpu_stats_chunk_dealloc, type PcpuGlobalStats } from './stats';
 
 interface SlotNode {
@@ -59,6 +59,8 @@ export class PcpuChunkSet {
   private readonly nodes = new Map<PcpuChunk, SlotNode>();
   /** pcpu_alloc's warn_limit */
   private warn_limit = 10;
+  /** pcpu_atomic_alloc_failed: the next balance populates the maximum. */
+  atomic_alloc_failed = false;
 
   constructor(private readonly o: PcpuChunkSetOptions) {
     this.nr_slots = pcpu_nr_slots(o.unit_size);
@@ -188,6 +190,7 @@ export class PcpuChunkSet {
   }
 
   private fail(size: number, align: number, atomic: boolean, err: string): null {
+    if (atomic) this.atomic_alloc_failed = true;
     if (!atomic && this.warn_limit) {
       this.o.printk(`percpu: allocation failed, size=${size} align=${align} atomic=${atomic ? 1 : 0}, ${err}`);
       if (!--this.warn_limit) this.o.printk('percpu: limit reached, disable warning');
@@ -224,6 +227,55 @@ export class PcpuChunkSet {
     if (!this.nodes.has(chunk) || !chunk.isEmpty()) return false;
     for (let n = this.heads[this.nr_slots - 1] ?? null; n; n = n.next) if (n.chunk !== chunk) return true;
     return false;
+  }
+
+  /** pcpu_alloc's test for scheduling the balance work after an allocation. */
+  needPopulation(): boolean {
+    return this.o.emptyPages.value < PCPU_EMPTY_POP_PAGES_LOW;
+  }
+
+  /**
+   * The populating half of pcpu_balance_workfn: bring the empty populated
+   * pages up to PCPU_EMPTY_POP_PAGES_HIGH (all of it after an atomic
+   * allocation failed), filling the fullest chunks that can still hold a
+   * page first, creating a chunk when none has unpopulated pages left.
+   * @returns the pages populated.
+   */
+  pcpu_balance_populated(): number {
+    let done = 0;
+    for (;;) {
+      let nr_to_pop: number;
+      if (this.atomic_alloc_failed) {
+        nr_to_pop = PCPU_EMPTY_POP_PAGES_HIGH;
+        this.atomic_alloc_failed = false;
+      } else {
+        nr_to_pop = Math.min(Math.max(PCPU_EMPTY_POP_PAGES_HIGH - this.o.emptyPages.value, 0), PCPU_EMPTY_POP_PAGES_HIGH);
+      }
+      for (let slot = pcpu_size_to_slot(PAGE_SIZE, this.o.unit_size); slot < this.nr_slots && nr_to_pop; slot++) {
+        let chunk: PcpuChunk | null = null;
+        for (let n = this.heads[slot] ?? null; n && !chunk; n = n.next) if (n.chunk.nr_pages > n.chunk.nr_populated) chunk = n.chunk;
+        if (!chunk) continue;
+        for (let rs = 0; rs < chunk.nr_pages && nr_to_pop; rs++) {
+          if (chunk.populated[rs >>> 5]! & (1 << (rs & 31))) continue;
+          let re = rs + 1;
+          while (re < chunk.nr_pages && re - rs < nr_to_pop && !(chunk.populated[re >>> 5]! & (1 << (re & 31)))) re++;
+          if (this.o.populate && !this.o.populate(chunk, rs, re)) {
+            nr_to_pop = 0;
+            break;
+          }
+          chunk.pcpu_chunk_populated(rs, re, false);
+          nr_to_pop -= re - rs;
+          done += re - rs;
+          rs = re;
+        }
+      }
+      if (!nr_to_pop) return done;
+      // Ran out of chunks to populate: create one and retry.
+      const chunk = this.o.create();
+      if (!chunk) return done;
+      pcpu_stats_chunk_alloc(this.o.stats);
+      this.add(chunk);
+    }
   }
 
   /**

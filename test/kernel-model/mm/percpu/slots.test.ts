@@ -143,6 +143,24 @@ describe.each(['bitmap', 'area'] as const)('%s chunks on the slot lists', (kind)
     expect(set.chunks).toEqual([]);
   });
 
+  it('the balance work keeps empty populated pages for atomic allocations, all of them after an atomic failure', () => {
+    const { set, emptyPages } = makeSet(kind);
+    expect(set.needPopulation()).toBe(true);
+    expect(set.pcpu_balance_populated()).toBe(4); // no chunk yet: one is created
+    expect(set.chunks.length).toBe(1);
+    expect(emptyPages.value).toBe(4);
+    expect(set.needPopulation()).toBe(false);
+    expect(set.pcpu_balance_populated()).toBe(0);
+    expect(set.alloc(8, 4, true)!.off).toBe(0);
+    expect(set.alloc(UNIT, 4, true)).toBeNull(); // needs unpopulated pages
+    expect(set.atomic_alloc_failed).toBe(true);
+    expect(set.pcpu_balance_populated()).toBe(4);
+    const c = set.chunks[0]!;
+    expect(c.nr_populated).toBe(8);
+    expect(check_chunk(c)).toEqual([]);
+    expect(check_empty_pages(set.chunks, emptyPages)).toEqual([]);
+  });
+
   it('destroying an empty chunk gives back all its metadata', () => {
     const { set, meta, stats } = makeSet(kind);
     const a = set.alloc(8, 4)!;
