@@ -11,11 +11,18 @@
  * searches from the slot of its size upwards, fullest chunks first, and
  * creates a chunk only when every chunk failed and no empty one exists.
  *
- * What the kernel supplies: creating a chunk (pcpu_create_chunk: vmalloc
- * areas for chunks after the first) and populating pages
- * (pcpu_populate_chunk), as callbacks; neither is here yet. With the
- * default callbacks chunks come from the chunk constructor with host
- * metadata and population only does the bookkeeping, which is what the
+ * The balance work (pcpu_balance_workfn) is here as two calls the
+ * kernel's work item makes: pcpu_balance_free destroys every entirely
+ * free chunk but one, pcpu_balance_populated keeps
+ * PCPU_EMPTY_POP_PAGES_LOW..HIGH empty populated pages for atomic
+ * requests, which may only use populated pages.
+ *
+ * What the kernel supplies, as callbacks: creating a chunk
+ * (pcpu_create_chunk: vmalloc areas for chunks after the first),
+ * populating and depopulating pages (pcpu_populate_chunk,
+ * pcpu_depopulate_chunk) and releasing a chunk's areas; none is here
+ * yet. Without them chunks come from the chunk constructor with host
+ * metadata and population is bookkeeping only, which is what the
  * benchmark measures.
  */
 
