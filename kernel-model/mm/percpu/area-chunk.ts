@@ -93,6 +93,7 @@ export const PCPU_CHUNK_STRUCT_SIZE_4_13 = 104;
 
 export class AreaChunk implements PcpuChunk {
   readonly kind = 'area';
+  readonly min_alloc_size = PCPU_AREA_GRANULE;
   readonly nr_pages: number;
   readonly start_offset: number;
   readonly end_offset: number;

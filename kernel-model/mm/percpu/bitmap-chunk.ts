@@ -107,6 +107,7 @@ const MD_BYTES = MD_WORDS * 4;
 
 export class BitmapChunk implements PcpuChunk {
   readonly kind = 'bitmap';
+  readonly min_alloc_size = PCPU_MIN_ALLOC_SIZE;
   readonly nr_pages: number;
   readonly start_offset: number;
   readonly end_offset: number;
@@ -250,7 +251,7 @@ export class BitmapChunk implements PcpuChunk {
   }
 
   free(off: number): boolean {
-    if (!this.sizeAt(off)) {
+    if (!this.isAllocStart(off)) {
       pcpu_warn(this.printk, 'pcpu_free_area', `percpu: free of offset ${off}: no allocation starts there in this chunk`);
       return false;
     }
@@ -259,10 +260,16 @@ export class BitmapChunk implements PcpuChunk {
     return true;
   }
 
-  sizeAt(off: number): number {
-    if (!Number.isInteger(off) || off % PCPU_MIN_ALLOC_SIZE || off < this.start_offset || off >= this.nr_pages * PAGE_SIZE - this.end_offset) return 0;
+  /** Does an allocation start at off? In use with its bound bit set says exactly that. */
+  private isAllocStart(off: number): boolean {
+    if (!Number.isInteger(off) || off % PCPU_MIN_ALLOC_SIZE || off < this.start_offset || off >= this.nr_pages * PAGE_SIZE - this.end_offset) return false;
     const bit_off = off >>> PCPU_MIN_ALLOC_SHIFT;
-    if (!test_bit(bit_off, this.alloc_map) || !test_bit(bit_off, this.bound_map)) return 0;
+    return test_bit(bit_off, this.alloc_map) && test_bit(bit_off, this.bound_map);
+  }
+
+  sizeAt(off: number): number {
+    if (!this.isAllocStart(off)) return 0;
+    const bit_off = off >>> PCPU_MIN_ALLOC_SHIFT;
     return (find_next_bit(this.bound_map, this.map_bits + 1, bit_off + 1) - bit_off) * PCPU_MIN_ALLOC_SIZE;
   }
 

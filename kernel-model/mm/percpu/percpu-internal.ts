@@ -113,6 +113,8 @@ export interface PcpuChunkStats {
  */
 export interface PcpuChunk {
   readonly kind: PcpuAllocMap;
+  /** The granule pcpu_alloc rounds sizes to for this allocator: 4 (bitmap) or 2 (area). */
+  readonly min_alloc_size: number;
   readonly nr_pages: number;
   /** Bytes hidden at the start and end (first chunk: static and reserved areas, page rounding). */
   readonly start_offset: number;

@@ -27,7 +27,7 @@
  */
 
 import type { Printk } from '../../printk';
-import { pcpu_nr_slots, pcpu_size_to_slot, PAGE_SIZE, PCPU_EMPTY_POP_PAGES_HIGH, PCPU_EMPTY_POP_PAGES_LOW, PCPU_ENOMEM, type PcpuChunk, type PcpuEmptyPages } from './percpu-internal';
+import { pcpu_nr_slots, pcpu_size_to_slot, PAGE_SIZE, PCPU_EMPTY_POP_PAGES_HIGH, PCPU_EMPTY_POP_PAGES_LOW, PCPU_ENOMEM, pcpu_request_size, type PcpuChunk, type PcpuEmptyPages } from './percpu-internal';
 import { pcpu_stats_area_alloc, pcpu_stats_area_dealloc, pcpu_stats_chunk_alloc, pcpu_stats_chunk_dealloc, type PcpuGlobalStats } from './stats';
 
 interface SlotNode {
@@ -179,20 +179,30 @@ export class PcpuChunkSet {
     }
   }
 
+  /**
+   * pcpu_alloc after area_found: populate each unpopulated run of pages
+   * under [off, off + size) (size as pcpu_alloc rounded it), for the
+   * allocation; on failure free the area again.
+   */
   private populateFor(got: PcpuAllocResult, size: number, align: number, atomic: boolean): PcpuAllocResult | null {
     const { chunk, off } = got;
-    const bytes = chunk.sizeAt(off);
+    const bytes = pcpu_request_size(size, chunk.min_alloc_size);
     if (!atomic) {
-      for (let p = Math.floor(off / PAGE_SIZE); p < Math.ceil((off + bytes) / PAGE_SIZE); p++) {
-        if (chunk.populated[p >>> 5]! & (1 << (p & 31))) continue;
-        if (this.o.populate && !this.o.populate(chunk, p, p + 1)) {
+      const isPop = (p: number): boolean => (chunk.populated[p >>> 5]! & (1 << (p & 31))) !== 0;
+      const page_end = Math.ceil((off + bytes) / PAGE_SIZE);
+      for (let rs = Math.floor(off / PAGE_SIZE); rs < page_end; rs++) {
+        if (isPop(rs)) continue;
+        let re = rs + 1;
+        while (re < page_end && !isPop(re)) re++;
+        if (this.o.populate && !this.o.populate(chunk, rs, re)) {
           chunk.free(off);
           return this.fail(size, align, atomic, 'failed to populate');
         }
-        chunk.pcpu_chunk_populated(p, p + 1, true);
+        chunk.pcpu_chunk_populated(rs, re, true);
+        rs = re;
       }
     }
-    pcpu_stats_area_alloc(this.o.stats, Math.ceil(size / 4) * 4);
+    pcpu_stats_area_alloc(this.o.stats, bytes);
     return got;
   }
 
@@ -215,7 +225,7 @@ export class PcpuChunkSet {
     if (!chunk) return this.alloc(size, align, atomic);
     const off = chunk.alloc(size, align, atomic);
     if (off < 0) return this.fail(size, align, atomic, 'alloc from reserved chunk failed');
-    pcpu_stats_area_alloc(this.o.stats, Math.ceil(size / 4) * 4);
+    pcpu_stats_area_alloc(this.o.stats, pcpu_request_size(size, chunk.min_alloc_size));
     return { chunk, off };
   }
 

@@ -81,13 +81,15 @@ describe.each(['bitmap', 'area'] as const)('%s chunks on the slot lists', (kind)
   });
 
   it('populates the pages under each allocation, for the allocation', () => {
-    const populated: number[] = [];
-    const { set } = makeSet(kind, { populate: (_c, rs) => (populated.push(rs), true) });
+    const populated: number[][] = [];
+    const { set } = makeSet(kind, { populate: (_c, rs, re) => (populated.push([rs, re]), true) });
     const a = set.alloc(5000, 4096)!;
     expect(a.off).toBe(0);
-    expect(populated).toEqual([0, 1]);
+    expect(populated).toEqual([[0, 2]]);
     expect(a.chunk.nr_populated).toBe(2);
     expect(a.chunk.nr_empty_pop_pages).toBe(0);
+    set.alloc(12000, 4); // one call for the run of pages 2-4
+    expect(populated).toEqual([[0, 2], [2, 5]]);
   });
 
   it('a population failure frees the area again and warns', () => {
