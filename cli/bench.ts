@@ -5,10 +5,11 @@ import { benchEmu, EMU_DEFAULTS } from '../bench/emu';
 import { benchPage, PAGE_DEFAULTS } from '../bench/page';
 import { writeReport } from '../bench/report';
 import { benchKmem, KMEM_DEFAULTS } from '../bench/kmem';
+import { benchPercpuChunk, formatPublishedComparison, PERCPU_CHUNK_DEFAULTS } from '../bench/percpu-chunk';
 import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
 import { parseOptions, UsageError } from './uconsole';
 
-const SUITES = 'emu, page, vmalloc-tree, kmem';
+const SUITES = 'emu, page, vmalloc-tree, percpu, kmem';
 
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 
@@ -21,6 +22,9 @@ suites:
   vmalloc-tree  the vmap area allocators alone (augment vs list): time per
           allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
           the scaling table, then test_vmalloc's tests on each (host time)
+  percpu  the percpu chunk allocators alone (bitmap vs area map, not yet on
+          the booted uConsole): the seed's 2^20-object series, allocation
+          and free in order, alternating and in reverse, per object size
   kmem    NetBSD's kmem_alloc over vmem and pool_cache, alone (not yet on
           the booted uConsole): pairs per second by size with the mid-size
           caches on and off, vmem instant-fit against best-fit
@@ -111,6 +115,12 @@ export async function benchCommand(args: string[]): Promise<number> {
       );
       writeReport(report, values.json);
       process.stdout.write(formatScaling(report));
+      return 0;
+    }
+    case 'percpu': {
+      const report = benchPercpuChunk(PERCPU_CHUNK_DEFAULTS, progress);
+      writeReport(report, values.json);
+      process.stdout.write(formatPublishedComparison(report));
       return 0;
     }
     case 'kmem': {

@@ -34,8 +34,10 @@
 
 import { RbNode } from '../../lib/rbtree';
 import type { ListLinks } from '../../lib/list';
+import { PAGE_SHIFT as PAGE_SHIFT_BITS } from '../../arch/arm64/page-def';
 
-export const PAGE_SHIFT = 12n;
+/** The page size as the bigint arithmetic of addresses wants it (defined once in arch/arm64/page-def.ts). */
+export const PAGE_SHIFT = BigInt(PAGE_SHIFT_BITS);
 export const PAGE_SIZE = 1n << PAGE_SHIFT;
 /** C's ULONG_MAX on a 64-bit kernel. */
 export const ULONG_MAX = (1n << 64n) - 1n;
