@@ -54,6 +54,7 @@ import { ThisCpu } from './arch/arm64/percpu';
 import { jiffies_at } from './kernel/time/jiffies';
 import type { EarlyMemory } from './arch/arm64/mm/init';
 import type { Swiotlb } from './kernel/dma/swiotlb';
+import type { Vmalloc } from './mm/vmalloc/vmalloc';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -95,6 +96,8 @@ export interface MmState {
   pgalloc: PageAllocator;
   /** The swiotlb bounce buffer, where 5.10 maps one. */
   swiotlb: Swiotlb | null;
+  /** vmalloc, vfree, vmap over the kernel page tables. */
+  vmalloc: Vmalloc;
 }
 
 export class Kernel implements SchedHost {

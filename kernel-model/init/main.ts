@@ -24,6 +24,8 @@ import { smp_init } from '../arch/arm64/kernel/smp';
 import { cpuinfo, hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
 import { build_zonelists, mem_init } from '../mm/init';
 import { setup_per_cpu_areas } from '../mm/percpu_areas';
+import { vmalloc_init, vmap_allocator_param } from '../mm/vmalloc/vmalloc';
+import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
@@ -60,7 +62,10 @@ export function start_kernel_rest(k: Kernel): void {
   const pgalloc = build_zonelists(k, k.arch.bootmem);
   k.printk(`Kernel command line: ${k.arch.cmdlineText}`);
   const swiotlb = mem_init(k, pgalloc);
-  k.mm = { pgalloc, swiotlb };
+  const imageBytes = Math.ceil(k.imageSize / PAGE_SIZE) * PAGE_SIZE;
+  const vmalloc = vmalloc_init(k, vmap_allocator_param(k.arch.cmdline.get('vmap_allocator'), k.printk), imageBytes);
+  k.mm = { pgalloc, swiotlb, vmalloc };
+  k.proc.register('/proc/vmallocinfo', () => vmalloc.vmallocinfo());
   time_init(k);
   rest_init(k);
 }

@@ -87,8 +87,17 @@ export class PageTable {
   /** PA of the level-1 table (what goes in TTBRx_EL1). */
   readonly root: number;
 
-  constructor(private readonly ram: GuestRam, private readonly alloc: TableAllocator, root?: number) {
+  constructor(private readonly ram: GuestRam, private alloc: TableAllocator, root?: number) {
     this.root = root ?? this.newTable();
+  }
+
+  /**
+   * Where new table pages come from from now on: memblock during boot, the
+   * page allocator once memblock has handed its memory over (as Linux's
+   * pte_alloc_kernel takes pages from __get_free_page after boot).
+   */
+  setTableAllocator(alloc: TableAllocator): void {
+    this.alloc = alloc;
   }
 
   private newTable(): number {

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vmalloc on the booted kernel (mm/vmalloc.c, 5.10): virtually contiguous
+ * kernel memory made of single pages from the page allocator, mapped into
+ * swapper_pg_dir inside [VMALLOC_START, VMALLOC_END), so that ARM64 code
+ * on every core reaches it at its vmalloc address.
+ *
+ *   __vmalloc_node_range  size rounded up to pages, plus one unmapped
+ *                         guard page (VM_NO_GUARD aside); the range from
+ *                         the vmap allocator (alloc_vmap_area: the seed's
+ *                         augmented tree or the list allocator it replaced,
+ *                         vmap_allocator= on the command line); one
+ *                         alloc_page per page, each mapped at its place
+ *   vfree / vunmap        the page-table entries cleared at once, the
+ *                         pages given back (vfree), and the range queued
+ *                         for the lazy purge: it is reused only after a
+ *                         purge has flushed every core's TLB, which runs as
+ *                         drain_vmap_work on the system workqueue once more
+ *                         than lazy_max_pages() are waiting
+ *   vmap                  given pages at a new range (VM_MAP)
+ *
+ * The kernel image occupies the bottom of the range (KIMAGE_VADDR =
+ * VMALLOC_START on 5.10 arm64) and is registered first, as
+ * vm_area_add_early does, so it shows in /proc/vmallocinfo and vmalloc
+ * never hands it out. Page-table pages for new mappings come from the page
+ * allocator. vm_struct and the pages array are kept on the host (Linux
+ * kmallocs them; the model charges nothing for them yet).
+ *
+ * Bad input gets Linux's lines: a zero or too-large size "vmalloc:
+ * allocation failure: N bytes" (warn_alloc); a bad alignment the vmap
+ * allocator's BUG_ON line; vfree of an address vmalloc did not return, or
+ * twice, "Trying to vfree() nonexistent vm area"; in each case nothing
+ * changes and NULL (0n) is returned.
+ */
+
+import type { Kernel } from '../../kernel';
+import { KIMAGE_VADDR, VMALLOC_END, VMALLOC_START } from '../../arch/arm64/memory';
+import { PAGE_SIZE } from '../../arch/arm64/page-def';
+import { PROT } from '../../arch/arm64/pgtable';
+import { GFP_KERNEL, __GFP_ZERO } from '../page_alloc';
+import { DelayedWork, schedule_work } from '../../kernel/workqueue';
+import { createVmap, type Vmap } from './vmap';
+import type { VmapAllocatorKind } from './backend';
+import { vmallocinfo, type VmallocInfoEntry, VM_ALLOC, VM_MAP, VM_NO_GUARD } from './vmallocinfo';
+import { VM_LAZY_FREE } from './vmap_area';
+
+const PAGE = BigInt(PAGE_SIZE);
+
+/** struct vm_struct, as far as the model keeps it. */
+export interface VmStruct {
+  addr: bigint;
+  /** Guard page included, as Linux's v->size. */
+  size: bigint;
+  flags: number;
+  /** The pages mapped (PFNs), in order. */
+  pages: number[];
+  caller: string;
+  phys_addr?: number;
+}
+
+/** vmap_allocator= on the command line: the seed's allocator (default) or the one it replaced. */
+export function vmap_allocator_param(value: string | undefined, printk: (l: string) => void): VmapAllocatorKind {
+  if (value === undefined || value === 'augment') return 'augment';
+  if (value === 'list') return 'list';
+  printk(`vmap_allocator=${value}: unknown (augment or list); using augment`);
+  return 'augment';
+}
+
+export class Vmalloc {
+  /** vmlist: the live vm_structs by address. */
+  private readonly areas = new Map<bigint, VmStruct>();
+  private readonly drain_vmap_work: DelayedWork;
+
+  constructor(private readonly k: Kernel, readonly vmap: Vmap, image: VmStruct) {
+    this.areas.set(image.addr, image);
+    this.drain_vmap_work = new DelayedWork(() => void this.vmap.purge_vmap_area_lazy(), 'drain_vmap_work');
+  }
+
+  is_vmalloc_addr(addr: bigint): boolean {
+    return addr >= VMALLOC_START && addr < VMALLOC_END;
+  }
+
+  /** vmalloc(size): `size` bytes of kernel memory, page by page; 0n on failure. */
+  vmalloc(size: number, caller = 'vmalloc'): bigint {
+    return this.__vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL, 0, caller);
+  }
+
+  /** vzalloc(size): the same, zeroed. */
+  vzalloc(size: number, caller = 'vzalloc'): bigint {
+    return this.__vmalloc_node_range(size, 1, VMALLOC_START, VMALLOC_END, GFP_KERNEL | __GFP_ZERO, 0, caller);
+  }
+
+  __vmalloc_node_range(size: number, align: number, start: bigint, end: bigint, gfp: number, vmFlags: number, caller: string): bigint {
+    const pgalloc = this.k.mm.pgalloc;
+    const realSize = size;
+    const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    const nrPages = bytes / PAGE_SIZE;
+    if (!(size > 0) || nrPages > pgalloc.totalram_pages()) return this.fail(gfp, realSize);
+    const area = this.get_vm_area(bytes, align, start, end, VM_ALLOC | vmFlags, caller, gfp);
+    if (!area) return this.fail(gfp, realSize);
+    for (let i = 0; i < nrPages; i++) {
+      const pfn = pgalloc.alloc_page(gfp);
+      if (pfn === null) {
+        this.__vunmap(area, true);
+        return this.fail(gfp, realSize);
+      }
+      area.pages.push(pfn);
+      this.map_page(area.addr + BigInt(i) * PAGE, pfn);
+    }
+    return area.addr;
+  }
+
+  /** vmap(pages): the given pages at a new range; 0n on failure. */
+  vmap_pages(pages: readonly number[], caller = 'vmap'): bigint {
+    if (pages.length === 0) return 0n;
+    const area = this.get_vm_area(pages.length * PAGE_SIZE, 1, VMALLOC_START, VMALLOC_END, VM_MAP, caller, GFP_KERNEL);
+    if (!area) return 0n;
+    pages.forEach((pfn, i) => {
+      area.pages.push(pfn);
+      this.map_page(area.addr + BigInt(i) * PAGE, pfn);
+    });
+    return area.addr;
+  }
+
+  /** vfree: unmap, give the pages back, queue the range for the lazy purge. */
+  vfree(addr: bigint): void {
+    if (addr === 0n) return;
+    const area = this.find_vm_area(addr);
+    if (!area || !(area.flags & VM_ALLOC)) return void this.vmap.free_lazy(area ? addr + 1n : addr); // Linux's warning
+    this.__vunmap(area, true);
+  }
+
+  /** vunmap: unmap what vmap mapped (the pages stay the caller's). */
+  vunmap(addr: bigint): void {
+    const area = this.find_vm_area(addr);
+    if (!area || !(area.flags & VM_MAP)) return void this.vmap.free_lazy(area ? addr + 1n : addr);
+    this.__vunmap(area, false);
+  }
+
+  /** find_vm_area: the live vm_struct starting at `addr`. */
+  find_vm_area(addr: bigint): VmStruct | undefined {
+    return this.areas.get(addr);
+  }
+
+  /** vmalloc_to_page: the page mapped at a vmalloc address, through the page tables; null if none. */
+  vmalloc_to_page(addr: bigint): number | null {
+    if (!this.is_vmalloc_addr(addr)) return null;
+    const pa = this.k.arch.kmem.translate(addr);
+    return pa === undefined ? null : Math.floor(pa / PAGE_SIZE);
+  }
+
+  /** /proc/vmallocinfo (s_show): every busy area in address order, lazily freed ones as "unpurged vm_area". */
+  vmallocinfo(): string {
+    const entries: VmallocInfoEntry[] = [];
+    for (const va of this.vmap.busy_areas()) {
+      const vm = this.areas.get(va.va_start);
+      if (!vm || va.flags & VM_LAZY_FREE) {
+        entries.push({ kind: 'unpurged', va_start: va.va_start, va_end: va.va_end });
+        continue;
+      }
+      entries.push({ kind: 'vm_struct', addr: vm.addr, size: vm.size, caller: vm.caller, nr_pages: vm.flags & VM_ALLOC ? vm.pages.length : 0, phys_addr: vm.phys_addr, flags: vm.flags });
+    }
+    return vmallocinfo(entries);
+  }
+
+  /* ---- the steps ------------------------------------------------------------ */
+
+  /** __get_vm_area_node: a range of `bytes` plus the guard page. */
+  private get_vm_area(bytes: number, align: number, start: bigint, end: bigint, flags: number, caller: string, gfp: number): VmStruct | null {
+    const size = BigInt(bytes) + (flags & VM_NO_GUARD ? 0n : PAGE);
+    const cpu = this.k.smp_processor_id();
+    const addr = this.vmap.alloc(size, BigInt(align), start, end, { cpu, caller, nowarn: (gfp & 0x200) !== 0 });
+    if (addr === null) return null;
+    const vm: VmStruct = { addr, size, flags, pages: [], caller };
+    this.areas.set(addr, vm);
+    return vm;
+  }
+
+  private map_page(va: bigint, pfn: number): void {
+    this.k.arch.pgtables.swapper.map(va, pfn * PAGE_SIZE, PAGE_SIZE, PROT.KERNEL, { pageGranular: true });
+  }
+
+  /** __vunmap: clear the entries now, pages back if asked, the range to the lazy purge. */
+  private __vunmap(area: VmStruct, freePages: boolean): void {
+    const swapper = this.k.arch.pgtables.swapper;
+    area.pages.forEach((_, i) => swapper.unmap(area.addr + BigInt(i) * PAGE));
+    if (freePages) for (const pfn of area.pages) this.k.mm.pgalloc.__free_pages(pfn, 0);
+    this.areas.delete(area.addr);
+    const { purgeDue } = this.vmap.free_lazy(area.addr);
+    if (purgeDue) schedule_work(this.k, this.drain_vmap_work);
+  }
+
+  private fail(gfp: number, size: number): bigint {
+    const pgalloc = this.k.mm.pgalloc;
+    pgalloc.report.warn_alloc(pgalloc, gfp, `vmalloc: allocation failure: ${size} bytes`, this.k.smp_processor_id());
+    return 0n;
+  }
+}
+
+/**
+ * vmalloc_init: the vmap allocator chosen on the command line, with the
+ * kernel image registered first, and page-table pages from the page
+ * allocator from now on.
+ */
+export function vmalloc_init(k: Kernel, kind: VmapAllocatorKind, imageBytes: number): Vmalloc {
+  const image: VmStruct = { addr: KIMAGE_VADDR, size: BigInt(imageBytes), flags: VM_MAP, pages: [], caller: 'paging_init', phys_addr: k.textPa };
+  const vmap = createVmap({
+    kind,
+    printk: k.printk,
+    nrCpus: k.machine.cores.length,
+    space: { start: VMALLOC_START, end: VMALLOC_END },
+    early: [{ start: image.addr, size: image.size, caller: image.caller }],
+    flush_tlb_kernel_range: (start, end) => k.flush_tlb_kernel_range(start, end),
+  });
+  k.arch.pgtables.swapper.setTableAllocator(() => {
+    const pfn = k.mm.pgalloc.alloc_page(GFP_KERNEL | __GFP_ZERO);
+    if (pfn === null) throw new Error('vmalloc: no page for a page table');
+    return pfn * PAGE_SIZE;
+  });
+  return new Vmalloc(k, vmap, image);
+}
