@@ -46,6 +46,7 @@
  * code concurrently, so there is no zone->lock.
  */
 
+import { reserve_highatomic_pageblock, unreserve_highatomic_pageblock } from './highatomic';
 import type { LinearMap } from '../../arch/arm64/memory';
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
 import {
@@ -75,18 +76,14 @@ import {
 } from './internal';
 import {
   __mod_zone_freepage_state,
-  get_page_from_free_area,
   MAX_NR_ZONES,
-  MIGRATE_CMA,
   MIGRATE_HIGHATOMIC,
-  MIGRATE_ISOLATE,
   MIGRATE_MOVABLE,
   MIGRATE_UNMOVABLE,
   WMARK_MIN,
   ZONE_NORMAL,
   type Zone,
 } from './mmzone';
-import { move_freepages_block } from './fallback';
 import {
   NIL,
   PAGE_FLAGS_CHECK_AT_FREE,
@@ -240,7 +237,7 @@ export class PageAllocator implements BuddyConfig {
         if (pfn !== NIL) {
           this.prep_new_page(pfn, order, gfp);
           // "If this is a high-order atomic allocation then check if the pageblock should be reserved for the future"
-          if (order && allocFlags & ALLOC_HARDER) this.reserve_highatomic_pageblock(pfn, zone);
+          if (order && allocFlags & ALLOC_HARDER) reserve_highatomic_pageblock(this, pfn, zone);
           return pfn;
         }
       }
@@ -282,43 +279,6 @@ export class PageAllocator implements BuddyConfig {
     this.kswapd_runs++;
     for (const z of this.zones) z.watermark_boost = 0;
     return true;
-  }
-
-  /**
-   * reserve_highatomic_pageblock: make the pageblock of a high-order
-   * atomic allocation MIGRATE_HIGHATOMIC, up to one pageblock plus 1% of
-   * the zone; never a CMA or isolated one.
-   */
-  reserve_highatomic_pageblock(pfn: number, zone: Zone): void {
-    const pb = 1 << this.pageblockOrder;
-    const maxManaged = Math.floor(zone.managed_pages / 100) + pb;
-    if (zone.nr_reserved_highatomic >= maxManaged) return;
-    const mt = this.mem_map.get_pageblock_migratetype(pfn);
-    if (mt === MIGRATE_HIGHATOMIC || mt === MIGRATE_ISOLATE || mt === MIGRATE_CMA) return;
-    zone.nr_reserved_highatomic += pb;
-    this.mem_map.set_pageblock_migratetype(pfn, MIGRATE_HIGHATOMIC);
-    move_freepages_block(this, zone, pfn, MIGRATE_HIGHATOMIC);
-  }
-
-  /**
-   * unreserve_highatomic_pageblock: give a highatomic pageblock back to
-   * `mt` (keeping one per zone unless forced), its free pages moved.
-   * @returns true when free pages were moved.
-   */
-  unreserve_highatomic_pageblock(highest: number, mt: number, force: boolean): boolean {
-    const pb = 1 << this.pageblockOrder;
-    for (const zone of this.zonelist(highest)) {
-      if (!force && zone.nr_reserved_highatomic <= pb) continue;
-      for (let order = 0; order < this.maxOrder; order++) {
-        const pfn = get_page_from_free_area(zone, order, MIGRATE_HIGHATOMIC);
-        if (pfn === NIL) continue;
-        if (this.mem_map.get_pageblock_migratetype(pfn) === MIGRATE_HIGHATOMIC)
-          zone.nr_reserved_highatomic -= Math.min(pb, zone.nr_reserved_highatomic);
-        this.mem_map.set_pageblock_migratetype(pfn, mt);
-        if (move_freepages_block(this, zone, pfn, mt)) return true;
-      }
-    }
-    return false;
   }
 
   /** rmqueue's order-0 half: a page from the pcp list that passes check_new_pcp (bad ones are dropped). */
@@ -375,12 +335,12 @@ export class PageAllocator implements BuddyConfig {
     }
     if (gfp & __GFP_DIRECT_RECLAIM) {
       // "pages are pinned on the per-cpu lists or in high alloc reserves. Shrink them and try again"
-      this.unreserve_highatomic_pageblock(highest, mt, false);
+      unreserve_highatomic_pageblock(this, highest, mt, false);
       this.drain_all_pages();
       pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
       if (pfn !== NIL) return pfn;
       // should_reclaim_retry, out of retries: "Before OOM, exhaust highatomic_reserve"
-      while (this.unreserve_highatomic_pageblock(highest, mt, true)) {
+      while (unreserve_highatomic_pageblock(this, highest, mt, true)) {
         pfn = this.get_page_from_freelist(gfp, order, allocFlags, highest, mt, cpu);
         if (pfn !== NIL) return pfn;
       }

@@ -1,6 +1,7 @@
 // CMA in the page allocator (MIGRATE_CMA pageblocks, ALLOC_CMA, cma_alloc/cma_release
 // over alloc_contig_range), and the other 5.10 behaviours: watermark boost and decay,
 // the highatomic reserve, the __free_pages tail case, movable counting in steal.
+import { reserve_highatomic_pageblock, unreserve_highatomic_pageblock } from '../../../kernel-model/mm/page_alloc/highatomic';
 import { describe, expect, it } from 'vitest';
 import {
   check_page_allocator,
@@ -182,7 +183,7 @@ describe('the highatomic reserve', () => {
     const { pgalloc: pa } = bootSmall({ ramMiB: 64 });
     const zone = pa.zones[1]!;
     const pfn = pa.alloc_pages(GFP_KERNEL, 2)!;
-    pa.reserve_highatomic_pageblock(pfn, zone);
+    reserve_highatomic_pageblock(pa, pfn, zone);
     expect(pa.mem_map.get_pageblock_migratetype(pfn)).toBe(MIGRATE_HIGHATOMIC);
     expect(zone.nr_reserved_highatomic).toBe(512);
     const pb = pfn - (pfn % 512);
@@ -190,11 +191,11 @@ describe('the highatomic reserve', () => {
     for (let o = 0; o < pa.maxOrder; o++) for (let p = zone.freeHead[free_list_index(o, MIGRATE_HIGHATOMIC)]!; p !== -1; p = pa.mem_map.lru_next(p)) onHighatomic += 1 << o;
     expect(onHighatomic).toBeGreaterThan(400);
     // A second reservation of the same pageblock changes nothing; the limit is one pageblock + 1%.
-    pa.reserve_highatomic_pageblock(pfn, zone);
+    reserve_highatomic_pageblock(pa, pfn, zone);
     expect(zone.nr_reserved_highatomic).toBe(512);
     // Not forced, the last reserved pageblock stays.
-    expect(pa.unreserve_highatomic_pageblock(1, MIGRATE_UNMOVABLE, false)).toBe(false);
-    expect(pa.unreserve_highatomic_pageblock(1, MIGRATE_UNMOVABLE, true)).toBe(true);
+    expect(unreserve_highatomic_pageblock(pa, 1, MIGRATE_UNMOVABLE, false)).toBe(false);
+    expect(unreserve_highatomic_pageblock(pa, 1, MIGRATE_UNMOVABLE, true)).toBe(true);
     expect(zone.nr_reserved_highatomic).toBe(0);
     expect(pa.mem_map.get_pageblock_migratetype(pb)).toBe(MIGRATE_UNMOVABLE);
     pa.__free_pages(pfn, 2);

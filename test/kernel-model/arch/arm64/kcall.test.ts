@@ -50,13 +50,13 @@ describe('TLB maintenance', () => {
     const k = u.kernel;
     const { pa1, pa2, va } = twoPages();
     const swapper = k.arch.pgtables.swapper;
-    swapper.map(va, pa1, 4096, PROT.KERNEL);
+    k.on(0, () => swapper.map(va, pa1, 4096, PROT.KERNEL)); // table pages come from the page allocator
     k.flush_tlb_kernel_range(va, va + 4096n);
     const readAll = (): bigint[] => u.machine.cores.map((c) => k.kcall(c.index, 'probe_read64', va));
     expect(readAll()).toEqual([0x1111n, 0x1111n, 0x1111n, 0x1111n]); // every core now caches the translation
 
     swapper.unmap(va);
-    swapper.map(va, pa2, 4096, PROT.KERNEL);
+    k.on(0, () => swapper.map(va, pa2, 4096, PROT.KERNEL));
     expect(k.arch.kmem.read64(va)).toBe(0x2222n); // TypeScript walks the tables: no TLB on its side
     expect(readAll()).toEqual([0x1111n, 0x1111n, 0x1111n, 0x1111n]); // the cores still use their stale entries
 
@@ -73,11 +73,11 @@ describe('TLB maintenance', () => {
     const k = u.kernel;
     const { pa1, pa2, va } = twoPages();
     const swapper = k.arch.pgtables.swapper;
-    swapper.map(va + 0x10000n, pa1, 4096, PROT.KERNEL);
+    k.on(0, () => swapper.map(va + 0x10000n, pa1, 4096, PROT.KERNEL));
     k.flush_tlb_kernel_range(va, va + 0x20000n);
     expect(k.kcall(3, 'probe_read64', va + 0x10000n)).toBe(0x1111n);
     swapper.unmap(va + 0x10000n);
-    swapper.map(va + 0x10000n, pa2, 4096, PROT.KERNEL);
+    k.on(0, () => swapper.map(va + 0x10000n, pa2, 4096, PROT.KERNEL));
     expect(k.kcall(3, 'probe_read64', va + 0x10000n)).toBe(0x1111n);
     k.kcall(1, 'flush_tlb_all');
     expect(k.kcall(3, 'probe_read64', va + 0x10000n)).toBe(0x2222n);
