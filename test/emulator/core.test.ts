@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Machine } from '../../emulator/machine';
+import type { ExecMode, SliceEnd } from '../../emulator/core';
+import { A64 } from '../../emulator/traps';
+import { loadAsm, smallMachine } from '../helpers/machine';
+
+let machines: Machine[] = [];
+afterEach(() => {
+  for (const m of machines) m.dispose();
+  machines = [];
+});
+
+async function machine(opts: Parameters<typeof smallMachine>[0] = {}): Promise<Machine> {
+  const m = await smallMachine(opts);
+  machines.push(m);
+  return m;
+}
+
+/** Blocks of known sizes: a 3-instruction head, then 100 rounds of a 4-instruction loop body, then hvc. */
+const LOOP = `
+    mov x0, #100
+    mov x1, #0
+    mov x2, #0
+1:  add x1, x1, #1
+    add x2, x2, x1
+    subs x0, x0, #1
+    b.ne 1b
+    hvc #1`;
+
+/** Run cpu0 from 0x10000 in slices of `budget` until it traps; every slice's end. */
+function slices(m: Machine, budget: number): SliceEnd[] {
+  const core = m.core(0);
+  const ends: SliceEnd[] = [];
+  m.start(0, 0x10000n);
+  for (let i = 0; i < 10_000 && core.state === 'running'; i++) ends.push(core.runSlice(budget));
+  return ends;
+}
+
+describe('slices counted by translated blocks', () => {
+  it('end at the first block boundary at or past the budget, and resume where that block starts', async () => {
+    const m = await machine();
+    await loadAsm(m, 0x10000, LOOP);
+    const ends = slices(m, 6);
+    // 7 = the head block and one loop block (3 + 4), 8 = two loop blocks; the hvc block is counted whole.
+    expect(ends.map((e) => e.insns).slice(0, 3)).toEqual([7, 8, 8]);
+    expect(ends.at(-1)!.kind).toBe('trap');
+    const core = m.core(0);
+    expect([core.x(1), core.x(2)]).toEqual([100n, 5050n]); // no block skipped, none run twice
+    expect(ends.reduce((s, e) => s + e.insns, 0)).toBe(3 + 4 * 100 + 1);
+    expect(core.insns).toBe(404);
+  });
+
+  it('give the same boundaries and results with a code hook on every instruction (the 2.0.1 stale-PC case)', async () => {
+    const plain = await machine();
+    const lines: string[] = [];
+    const traced = await machine({ trace: (l) => lines.push(l) });
+    for (const m of [plain, traced]) await loadAsm(m, 0x10000, LOOP);
+    const a = slices(plain, 5);
+    const b = slices(traced, 5);
+    expect(b.map((e) => [e.kind, e.insns])).toEqual(a.map((e) => [e.kind, e.insns]));
+    expect([traced.core(0).x(1), traced.core(0).x(2)]).toEqual([100n, 5050n]);
+    expect(lines).toHaveLength(404); // every instruction traced once
+    expect(lines[0]).toMatch(/^cpu0 0000000000010000: mov x0, #0x64$/);
+  });
+
+  it('are the same from run to run', async () => {
+    const run = async (): Promise<number[]> => {
+      const m = await machine();
+      await loadAsm(m, 0x10000, LOOP);
+      return slices(m, 9).map((e) => e.insns);
+    };
+    expect(await run()).toEqual(await run());
+  });
+});
+
+describe('event sites without code hooks', () => {
+  /** cpu1 waits in WFE for a flag; cpu0 counts, sets the flag, SEVs, then WFIs. */
+  async function handshake(exec: ExecMode): Promise<{ ends: [number, string, number][]; m: Machine }> {
+    const m = await machine({ exec, sliceInsns: 50 });
+    await loadAsm(m, 0x10000, `
+      mov64 x1, 0x20000
+      mov x0, #0
+      1: add x0, x0, #1
+      cmp x0, #300
+      b.ne 1b
+      str x0, [x1]
+      sev
+      add x3, x0, #1
+      2: wfi
+      b 2b`);
+    await loadAsm(m, 0x11000, `
+      mov64 x1, 0x20000
+      sevl
+      1: wfe
+      ldr x0, [x1]
+      cbz x0, 1b
+      hvc #7`);
+    const ends: [number, string, number][] = [];
+    for (const c of m.cores.slice(0, 2)) {
+      const run = c.runSlice.bind(c);
+      c.runSlice = (budget) => {
+        const e = run(budget);
+        ends.push([c.index, e.kind, e.insns]);
+        return e;
+      };
+    }
+    m.onTrap = (t, mm) => {
+      ends.push([t.core, `trap ${t.kind} #${t.imm}`, 0]);
+      mm.core(t.core).state = 'off';
+      return 'stop';
+    };
+    m.start(0, 0x10000n);
+    m.start(1, 0x11000n);
+    m.run({ maxRounds: 100 });
+    return { ends, m };
+  }
+
+  it('park in WFE and WFI, wake on SEV, with the same slices as code hooks on each site', async () => {
+    const native = await handshake('deterministic');
+    const hooked = await handshake('code-hook-sites');
+    expect(native.ends).toEqual(hooked.ends);
+    expect(native.ends).toContainEqual([1, 'trap hvc #7', 0]);
+    expect(native.ends.filter(([c, k]) => c === 1 && k === 'parked').length).toBeGreaterThan(0); // cpu1 really waited
+    expect(native.m.core(0).state).toBe('wfi');
+    expect(native.m.core(0).x(3)).toBe(301n); // the instruction after SEV ran in the same slice
+    const cpu0 = native.m.core(0);
+    expect(cpu0.fetchWord(cpu0.pc - 4n)).toBe(A64.WFI); // parked after its wfi
+  });
+});
