@@ -42,8 +42,10 @@ export class UnicornUnavailableError extends Error {
   override name = 'UnicornUnavailableError';
 }
 
-type Ptr = bigint;
-type KoffiFn = (...args: unknown[]) => unknown;
+/** A native pointer as koffi gives it. */
+export type Ptr = bigint;
+/** A function koffi bound from a library. */
+export type KoffiFn = (...args: unknown[]) => unknown;
 
 interface Lib {
   uc_version: KoffiFn;

@@ -19,7 +19,7 @@
 
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { ensureNativeLibrary } from '../native/build';
-import type { Unicorn, UcContext } from './binding';
+import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
 export const NATIVE_ABI = 2;
@@ -33,9 +33,7 @@ const S = {
 } as const;
 const SHARED_SLOTS = 18;
 
-type Ptr = bigint;
-type KoffiFn = (...args: unknown[]) => unknown;
-
+/** The native part's functions, bound once per process. */
 interface NativeLib {
   attach: KoffiFn;
   setSvc: KoffiFn;
