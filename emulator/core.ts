@@ -358,7 +358,7 @@ export class Core {
     const s = this.slicer;
     const call: SvcCall = { core: this.index, el: 0, arg: (n) => s.svcReg(n), nr: 0n, tpidrEl1: 0n };
     s.onSvc(() => {
-      call.el = elOf(Number(s.svcReg(SVC_PSTATE) & 0xfn));
+      call.el = elOf(s.svcReg32(SVC_PSTATE) & 0xf);
       call.nr = s.svcReg(SVC_X8);
       call.tpidrEl1 = s.svcReg(SVC_TPIDR_EL1);
       return answer(call);

@@ -74,8 +74,9 @@ export const SVC_TPIDR_EL1 = 8;
  * only traps and its own returns end a run.
  */
 export class NativeSlicer {
-  /** struct ucs_shared. */
+  /** struct ucs_shared, and the same memory as 32-bit words (reads without a BigInt). */
   private readonly sh: BigUint64Array;
+  private readonly sh32: Uint32Array;
   private readonly state: Ptr;
   private readonly lib: NativeLib;
   private svcTrampoline: bigint | undefined;
@@ -85,7 +86,9 @@ export class NativeSlicer {
     const state = this.lib.attach(uc.engine, snapshot.ptr, counting ? 1 : 0) as Ptr | null;
     if (state === null) throw new Error('the native part could not hook the engine (uc_hook_add failed)');
     this.state = state;
-    this.sh = new BigUint64Array(koffi.view(state, 8 * SHARED_SLOTS));
+    const view = koffi.view(state, 8 * SHARED_SLOTS);
+    this.sh = new BigUint64Array(view);
+    this.sh32 = new Uint32Array(view);
     uc.onClose(() => {
       this.lib.free(this.state);
       if (this.svcTrampoline !== undefined) koffi.unregister(this.svcTrampoline);
@@ -112,6 +115,11 @@ export class NativeSlicer {
   /** Register n of the current svc: 0-5 = x0-x5, SVC_X8, SVC_PSTATE, SVC_TPIDR_EL1. */
   svcReg(n: number): bigint {
     return this.sh[S.svcRegs + n]!;
+  }
+
+  /** The low 32 bits of svcReg(n) (little-endian host), e.g. PSTATE. */
+  svcReg32(n: number): number {
+    return this.sh32[2 * (S.svcRegs + n)]!;
   }
 
   /** The WFE/WFI/SEV/SEVL addresses (VAs) the block hook looks for. */
