@@ -33,6 +33,7 @@
  */
 
 import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
+import { EventSites } from './event-sites';
 import { NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8 } from './unicorn/native';
 import {
   REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
@@ -177,11 +178,9 @@ export class Core {
 
   private readonly slicer: NativeSlicer;
   private unmapped?: { type: number; address: bigint };
-  private parkRequest: 'wfe' | 'wfi' | undefined;
-  private parkPc = 0n;
   private readonly snapshot: UcContext;
   private el1Snapshot?: CoreContext;
-  private readonly sites = new Set<bigint>();
+  private readonly sites: EventSites;
 
   /** Shadow regions not yet mapped (see shadowGap). */
   private readonly gaps: { base: bigint; size: number; mapped: boolean }[];
@@ -195,6 +194,20 @@ export class Core {
     this.exec = hooks.exec ?? 'deterministic';
     this.slicer = new NativeSlicer(this.uc, this.snapshot, this.exec !== 'free-running');
     if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
+    const self = this; // the event register stays Core's (the machine's sev() sets it)
+    this.sites = new EventSites({
+      get event() {
+        return self.event;
+      },
+      set event(v: boolean) {
+        self.event = v;
+      },
+      fetchWord: (va) => this.fetchWord(va),
+      onSev: () => hooks.onSev(this),
+      setNativeSites: (pcs) => this.slicer.setSites(pcs),
+      hookSite: (pc, reached) => this.uc.hookCode(pc, pc, reached),
+      stopEngine: () => this.uc.emuStop(),
+    }, this.exec);
     this.uc.hookUnmapped((type, address) => {
       const gap = this.shadowGap(address);
       if (gap && type !== UC_HOOK_MEM_FETCH_UNMAPPED) {
@@ -367,63 +380,7 @@ export class Core {
 
   /** Watch the WFE, WFI and SEV instructions at these addresses (PCs). */
   addEventSites(pcs: Iterable<bigint>): void {
-    const added: bigint[] = [];
-    for (const pc of pcs) {
-      if (this.sites.has(pc)) continue;
-      this.sites.add(pc);
-      added.push(pc);
-    }
-    if (added.length === 0) return;
-    if (this.exec === 'deterministic') {
-      this.slicer.setSites([...this.sites]);
-    } else {
-      for (const pc of added) this.uc.hookCode(pc, pc, () => this.eventSite(pc, true));
-    }
-  }
-
-  /**
-   * Act on the event site at `pc`, which the core has reached: true if the
-   * core parks there. The code may have been rewritten since the site was
-   * found, so what counts is the instruction at `pc` now. `canWait` is
-   * false when a trap ends the slice anyway: a WFE or WFI may then
-   * complete at once (both are hints the architecture lets end early).
-   */
-  private eventSite(pc: bigint, canWait: boolean): boolean {
-    const word = this.fetchWord(pc);
-    if (word === A64.SEV) {
-      this.hooks.onSev(this);
-    } else if (word === A64.SEVL) {
-      this.event = true;
-    } else if (word === A64.WFE) {
-      if (this.event) this.event = false;
-      else if (canWait) return this.park('wfe', pc);
-    } else if (word === A64.WFI && canWait) {
-      return this.park('wfi', pc);
-    }
-    return false;
-  }
-
-  /**
-   * Park in the WFE/WFI at `pc`; the core resumes after it, as a real core
-   * does once the wait is over. A code hook also stops the engine here.
-   */
-  private park(how: 'wfe' | 'wfi', pc: bigint): true {
-    this.parkRequest = how;
-    this.parkPc = pc + 4n;
-    if (this.exec !== 'deterministic') this.uc.emuStop();
-    return true;
-  }
-
-  /**
-   * The sites of the block the native hook flagged, in program order, that
-   * ran: all of them if the engine went on to another block, those before
-   * `stoppedAt` if the block itself was cut short. True if the core parks.
-   */
-  private blockSites(block: { begin: bigint; end: bigint }, stoppedAt: bigint | undefined, canWait: boolean): boolean {
-    const end = stoppedAt !== undefined && stoppedAt >= block.begin && stoppedAt < block.end ? stoppedAt : block.end;
-    const pcs = [...this.sites].filter((pc) => pc >= block.begin && pc < end).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const pc of pcs) if (this.eventSite(pc, canWait)) return true;
-    return false;
+    this.sites.add(pcs);
   }
 
   /**
@@ -482,7 +439,7 @@ export class Core {
    */
   runSlice(budget: number): SliceEnd {
     this.unmapped = undefined;
-    this.parkRequest = undefined;
+    this.sites.park = undefined;
     this.slices++;
     const s = this.slicer;
     let insns = 0;
@@ -501,7 +458,7 @@ export class Core {
       this.pc = stop === SLICE_STOP.BUDGET || stop === SLICE_STOP.SITES ? s.resume : this.uc.regRead(REG_PC);
       const trapping = thrown !== undefined || stop === SLICE_STOP.TRAP || rc !== UC_ERR_OK;
       const sites = s.pendingSites;
-      if (sites) this.blockSites(sites, stop === SLICE_STOP.SITES ? undefined : this.pc, !trapping);
+      if (sites) this.sites.blockRan(sites, stop === SLICE_STOP.SITES ? undefined : this.pc, !trapping);
       if (thrown !== undefined) {
         if (thrown instanceof DeviceAccessError) return this.trapped(this.deviceTrap(thrown), insns);
         throw thrown;
@@ -517,7 +474,7 @@ export class Core {
           return this.trapped(this.unmappedTrap(rc), insns);
         throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
       }
-      if (this.parkRequest) return this.parked(this.parkRequest, insns);
+      if (this.sites.park) return this.parked(this.sites.park, insns);
       if (stop === SLICE_STOP.SITES && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);
     }
@@ -528,9 +485,9 @@ export class Core {
     return { ...end, insns };
   }
 
-  private parked(how: 'wfe' | 'wfi', insns: number): SliceEnd {
+  private parked({ how, resume }: { how: 'wfe' | 'wfi'; resume: bigint }, insns: number): SliceEnd {
     this.state = how;
-    this.pc = this.parkPc;
+    this.pc = resume;
     if (how === 'wfe' && this.wfeWatch) this.wfeWatch.value = this.ram.u64(this.wfeWatch.pa);
     return this.ended({ kind: 'parked' }, insns);
   }
