@@ -9,8 +9,9 @@
  *    and on the booted default machine (uconsole-cm4 with every hook boot
  *    installs, the loop at EL0 on cpu1 through the harness, the other
  *    cores idle in the kernel), where the booted rows also show the
- *    event sites caught by single-address code hooks instead, the way
- *    before the native part;
+ *    event sites caught by single-address code hooks instead, and
+ *    Unicorn's own instruction count (the 'counted' mode: how every core
+ *    ran before the native part);
  *  - the svc round trip: EL0 `svc #0` into the TypeScript kernel and back,
  *    per call, from a loop of getpid at EL0;
  *  - the cost of one scheduler slice (four cores, small slices against
@@ -224,10 +225,11 @@ export async function benchEmu(p: EmuParams, progress: (s: string) => void): Pro
     const bare = await bestOf(p.repeats, [
       ['scheduled', bareLoop(src, loops, 'deterministic')],
       ['free-running', bareLoop(src, loops, 'free-running')],
+      ['counted', bareLoop(src, loops, 'counted')],
     ]);
     for (const [variant, mips] of bare) add(variant, test, 'mips', 'MIPS', mips);
     progress(`${test}: booted uconsole-cm4`);
-    const modes: ExecMode[] = ['deterministic', 'free-running', 'code-hook-sites'];
+    const modes: ExecMode[] = ['deterministic', 'free-running', 'code-hook-sites', 'counted'];
     const booted = await Promise.all(modes.map((mode) => bootedLoop(src, loops, mode)));
     try {
       const best = await bestOf(p.repeats, modes.map((mode, i) => [mode, booted[i]!.run]));

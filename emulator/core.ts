@@ -72,9 +72,13 @@ export interface SvcCall {
  *    on each (the way before the native part; kept to compare against);
  *  - 'free-running': no block hook and no budget, a run ends only on a
  *    trap or a park (for measuring the engine's ceiling; not deterministic
- *    and never ends on a guest loop that does not trap).
+ *    and never ends on a guest loop that does not trap);
+ *  - 'counted': the way before the native part, kept to measure it:
+ *    Unicorn's own `count` (a hook on every instruction) ends the slice
+ *    after exactly `budget` instructions, event sites by code hooks. Its
+ *    slices are deterministic but not the same as the others'.
  */
-export type ExecMode = 'deterministic' | 'code-hook-sites' | 'free-running';
+export type ExecMode = 'deterministic' | 'code-hook-sites' | 'free-running' | 'counted';
 
 export type CoreState =
   | 'off' // never started, or stopped by the kernel
@@ -95,7 +99,7 @@ function elOf(pstateMode: number): 0 | 1 {
 
 /**
  * How a slice ended, and the instructions it ran (those of the translated
- * blocks it started; 0 when free-running, which does not count).
+ * blocks it started; 0 in the free-running and counted modes, which do not count blocks).
  */
 export type SliceEnd = SliceOutcome & { insns: number };
 type SliceOutcome = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
@@ -192,7 +196,7 @@ export class Core {
     this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
     this.exec = hooks.exec ?? 'deterministic';
-    this.slicer = new NativeSlicer(this.uc, this.snapshot, this.exec !== 'free-running');
+    this.slicer = new NativeSlicer(this.uc, this.snapshot, this.exec === 'deterministic' || this.exec === 'code-hook-sites');
     if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
     const self = this; // the event register stays Core's (the machine's sev() sets it)
     this.sites = new EventSites({
@@ -447,7 +451,7 @@ export class Core {
       let rc = UC_ERR_OK;
       let thrown: unknown;
       try {
-        rc = s.run(this.pc, untilFor(this.pc), budget, insns);
+        rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
       } catch (e) {
         thrown = e;
       }

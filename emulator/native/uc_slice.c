@@ -54,7 +54,8 @@
  *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
- * 2.1.0). The engine is always started with count = 0.
+ * 2.1.0). The engine is started with count = 0, except in the 'counted'
+ * mode kept to measure the way before this file (Unicorn's own count).
  *
  * The state shared with JavaScript is `struct ucs_shared`, read through a
  * BigUint64Array over it; its layout is mirrored in native.ts (SHARED_*).
@@ -65,7 +66,7 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 2
+#define UCS_ABI 3
 #define SITE_FILTER_WORDS 64
 #define SVC_REGS 9
 
@@ -267,16 +268,17 @@ int32_t ucs_set_sites(struct ucs *s, const uint64_t *sites, uint32_t n)
 /*
  * Run from `begin` until a block starts at or past `budget` instructions
  * (counting from `insns`, so a slice interrupted by an event site goes on
- * with what it has used), a trap, or the engine's own return. Returns
- * uc_emu_start's result; the rest is in the shared block.
+ * with what it has used), a trap, or the engine's own return. `count` is
+ * uc_emu_start's (0 but in the 'counted' mode). Returns uc_emu_start's
+ * result; the rest is in the shared block.
  */
-int32_t ucs_run(struct ucs *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns)
+int32_t ucs_run(struct ucs *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)
 {
 	s->sh.budget = budget;
 	s->sh.insns = insns;
 	s->sh.stop = UCS_STOP_NONE;
 	s->sh.site_pending = 0;
-	return uc_emu_start(s->uc, begin, until, 0, 0);
+	return uc_emu_start(s->uc, begin, until, 0, count);
 }
 
 /* Free the state; call after uc_close (the hooks go with the engine). */

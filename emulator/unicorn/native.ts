@@ -22,7 +22,7 @@ import { ensureNativeLibrary } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, SITES: 2, TRAP: 3 } as const;
@@ -56,7 +56,7 @@ function loadNative(): NativeLib {
     attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t counting)'),
     setSvc: f('void ucs_set_svc(void *s, void *fn)'),
     setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n)'),
-    run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns)'),
+    run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
     free: f('void ucs_free(void *s)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
@@ -129,11 +129,13 @@ export class NativeSlicer {
   }
 
   /**
-   * Run from `begin`; `insns` instructions of the budget are already used.
-   * Returns uc_emu_start's result code; rethrows what a hook threw.
+   * Run from `begin`; `insns` instructions of the budget are already used;
+   * `count` is Unicorn's own instruction count (0: none, always but in the
+   * 'counted' mode). Returns uc_emu_start's result code; rethrows what a
+   * hook threw.
    */
-  run(begin: bigint, until: bigint, budget: number, insns: number): number {
-    return this.uc.running(() => this.lib.run(this.state, begin, until, budget, insns) as number);
+  run(begin: bigint, until: bigint, budget: number, insns: number, count = 0): number {
+    return this.uc.running(() => this.lib.run(this.state, begin, until, budget, insns, count) as number);
   }
 
   /** Instructions in the blocks started so far this slice. */

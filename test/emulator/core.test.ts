@@ -63,6 +63,15 @@ describe('slices counted by translated blocks', () => {
     expect(lines[0]).toMatch(/^cpu0 0000000000010000: mov x0, #0x64$/);
   });
 
+  it('in the counted mode (Unicorn\'s own count, kept to compare) end after exactly the budget', async () => {
+    const m = await machine({ exec: 'counted' });
+    await loadAsm(m, 0x10000, LOOP);
+    const ends = slices(m, 5);
+    expect(ends).toHaveLength(Math.ceil(404 / 5)); // the hvc is the 404th instruction
+    expect(ends.slice(0, -1).every((e) => e.kind === 'budget')).toBe(true);
+    expect([m.core(0).x(1), m.core(0).x(2)]).toEqual([100n, 5050n]);
+  });
+
   it('are the same from run to run', async () => {
     const run = async (): Promise<number[]> => {
       const m = await machine();
@@ -114,6 +123,12 @@ describe('event sites without code hooks', () => {
     m.run({ maxRounds: 100 });
     return { ends, m };
   }
+
+  it('work the same in the counted mode', async () => {
+    const counted = await handshake('counted');
+    expect(counted.ends).toContainEqual([1, 'trap hvc #7', 0]);
+    expect(counted.m.core(0).state).toBe('wfi');
+  });
 
   it('park in WFE and WFI, wake on SEV, with the same slices as code hooks on each site', async () => {
     const native = await handshake('deterministic');
