@@ -58,7 +58,7 @@
  * mode kept to measure the way before this file (Unicorn's own count).
  *
  * The state shared with JavaScript is `struct ucs_shared`, read through a
- * BigUint64Array over it; its layout is mirrored in native.ts (SHARED_*).
+ * BigUint64Array over it; its layout is mirrored in native.ts (the slots S).
  */
 
 #include <stdint.h>
@@ -67,8 +67,8 @@
 #include <unicorn/unicorn.h>
 
 #define UCS_ABI 3
-#define SITE_FILTER_WORDS 64
-#define SVC_REGS 9
+#define SITE_FILTER_WORDS 64 /* 4096 bits: one per page, modulo 16 MiB */
+#define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's EXCP_SWI (target/arm/cpu.h): what an svc raises. */
 #define EXCP_SWI 2
@@ -90,7 +90,7 @@ struct ucs_shared {
 	uint64_t site_block; /* 5: start of the last block that held event sites */
 	uint64_t site_end;   /* 6: its end */
 	uint64_t site_pending; /* 7: 1 if that block started and was not yet handed over */
-	uint64_t svc_regs[9];  /* 8-16: x0-x5, x8, PSTATE, TPIDR_EL1 of the svc caller */
+	uint64_t svc_regs[SVC_REGS]; /* 8-16: x0-x5, x8, PSTATE, TPIDR_EL1 of the svc caller */
 	uint64_t svc_ret;      /* 17: x0 to return when the svc was answered */
 };
 
@@ -102,7 +102,6 @@ struct ucs {
 	uc_context *snapshot; /* saved on every trap */
 	ucs_svc_fn svc;       /* NULL: every svc is a trap */
 	uc_hook block_hook, intr_hook;
-	int counting;
 	uint64_t *sites; /* sorted */
 	uint32_t nsites;
 	uint64_t site_pages[SITE_FILTER_WORDS]; /* bit (va >> 12) % 4096: a block starting there may hold a site */
@@ -117,10 +116,6 @@ static int page_may_hold_site(const struct ucs *s, uint64_t va)
 	return (s->site_pages[page / 64] >> (page % 64)) & 1;
 }
 
-/*
- * A translated block is at most TCG_MAX_INSNS (512) instructions, 2 KiB, so
- * one holding a site at `va` starts on va's page or the page before.
- */
 static void mark_page(struct ucs *s, uint64_t va)
 {
 	uint64_t page = (va >> 12) % (64 * SITE_FILTER_WORDS);
@@ -128,6 +123,10 @@ static void mark_page(struct ucs *s, uint64_t va)
 	s->site_pages[page / 64] |= 1ull << (page % 64);
 }
 
+/*
+ * A translated block is at most TCG_MAX_INSNS (512) instructions, 2 KiB, so
+ * one holding a site at `va` starts on va's page or the page before.
+ */
 static void mark_site_page(struct ucs *s, uint64_t va)
 {
 	mark_page(s, va);
@@ -215,7 +214,6 @@ struct ucs *ucs_attach(uc_engine *uc, uc_context *snapshot, int32_t counting)
 		return NULL;
 	s->uc = uc;
 	s->snapshot = snapshot;
-	s->counting = counting;
 	for (int i = 0; i < SVC_REGS; i++) {
 		s->svc_ids[i] = ids[i];
 		s->svc_ptrs[i] = &s->sh.svc_regs[i];
