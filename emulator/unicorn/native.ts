@@ -18,7 +18,7 @@
  */
 
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
-import { ensureNativeLibrary } from '../native/build';
+import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
@@ -51,7 +51,7 @@ function loadNative(): NativeLib {
   const lib: LibraryHandle = koffi.load(path);
   const f = (decl: string): KoffiFn => lib.func(decl) as KoffiFn;
   const abi = f('int32_t ucs_abi(void)')() as number;
-  if (abi !== NATIVE_ABI) throw new Error(`${path} has ABI ${abi}, this checkout needs ${NATIVE_ABI}: delete it and run "npm run setup"`);
+  if (abi !== NATIVE_ABI) throw new NativeBuildError(`${path} has ABI ${abi}, this checkout needs ${NATIVE_ABI}: delete it and run "npm run setup"`);
   native = {
     attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t counting)'),
     setSvc: f('void ucs_set_svc(void *s, void *fn)'),
