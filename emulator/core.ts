@@ -470,6 +470,7 @@ export class Core {
       if (this.pendingFetchShadow && rc === UC_ERR_FETCH_UNMAPPED) {
         this.mapShadow(this.pendingFetchShadow);
         this.pendingFetchShadow = undefined;
+        this.unmapped = undefined;
         continue;
       }
       if (stop === SLICE_STOP.TRAP) return this.trapped(this.exceptionTrap(s.intno), insns);
