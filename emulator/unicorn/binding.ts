@@ -290,8 +290,6 @@ export class Unicorn {
     const rc = this.l.uc_ctl(this.handle, UC_CTL_CPU_MODEL_WRITE, 'int', cpuModel) as number;
     if (rc !== 0) {
       this.l.uc_close(this.handle);
-    for (const release of this.closeActions) release();
-    this.closeActions.length = 0;
       throw new UcError(rc, 'uc_ctl(CPU_MODEL)');
     }
   }
