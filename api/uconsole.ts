@@ -14,6 +14,7 @@
  */
 
 import { Machine } from '../emulator/machine';
+import type { ExecMode } from '../emulator/core';
 import { findBoard } from '../emulator/board/boards';
 import { parseRamSize, formatRamSize } from '../emulator/board/profile';
 import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
@@ -35,6 +36,8 @@ export interface BootOptions {
   sliceInsns?: number;
   /** Every executed instruction, disassembled. */
   trace?: (line: string) => void;
+  /** How the cores run (default 'deterministic'; the others are for measuring, see emulator/core.ts). */
+  exec?: ExecMode;
   /** Console output as it happens (the UART). */
   onConsole?: (text: string) => void;
 }
@@ -114,7 +117,7 @@ export async function bootUconsole(opts: BootOptions = {}): Promise<Uconsole> {
     throw new BootError(`${board.name} has no ${formatRamSize(ram)} option (offered: ${board.ramSizes.map(formatRamSize).join(', ')})`);
   if (!opts.bootDir) await ensureImages();
   const dir = opts.bootDir ?? bootDir(board.name);
-  const machine = await Machine.create({ board, ram, sliceInsns: opts.sliceInsns, trace: opts.trace });
+  const machine = await Machine.create({ board, ram, sliceInsns: opts.sliceInsns, trace: opts.trace, exec: opts.exec });
   try {
     if (opts.onConsole) {
       const dec = new TextDecoder();

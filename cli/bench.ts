@@ -14,8 +14,10 @@ const SUITES = 'emu, page, vmalloc-tree, percpu, kmem';
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 
 suites:
-  emu     the machine: guest MIPS (ALU and load/store loops, scheduled and
-          free-running), scheduler slice cost, EL0 svc round trip, boot time
+  emu     the machine: guest MIPS (ALU and load/store loops, deterministic
+          and free-running, on a bare machine and on the booted uconsole-cm4),
+          scheduler slice cost, EL0 svc round trip, boot time (in-process,
+          and the whole bin/uconsole.mjs boot process)
   page    the page allocator on a booted uConsole: order-0 pairs with and
           without the per-CPU lists, pairs per order, a fragmentation
           scenario, memarea time against size, free blocks and free pages
@@ -34,6 +36,8 @@ options:
   --loops N         emu: loop iterations (default ${EMU_DEFAULTS.loops})
   --syscalls N      emu: svc round trips (default ${EMU_DEFAULTS.syscalls})
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
+  --repeats N       emu: runs of each loop figure, variants interleaved, best
+                    kept (default ${EMU_DEFAULTS.repeats})
   --board NAME      page: board (default ${PAGE_DEFAULTS.board})
   --ram SIZE        page: RAM (default ${PAGE_DEFAULTS.ram})
   --cmdline "..."   page: kernel command line, e.g. "max_order=6" for the A/B
@@ -62,6 +66,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     loops: { type: 'string' },
     syscalls: { type: 'string' },
     boots: { type: 'string' },
+    repeats: { type: 'string' },
     board: { type: 'string' },
     ram: { type: 'string' },
     cmdline: { type: 'string' },
@@ -81,6 +86,7 @@ export async function benchCommand(args: string[]): Promise<number> {
           loops: positiveInt('loops', values.loops, EMU_DEFAULTS.loops),
           syscalls: positiveInt('syscalls', values.syscalls, EMU_DEFAULTS.syscalls),
           boots: positiveInt('boots', values.boots, EMU_DEFAULTS.boots),
+          repeats: positiveInt('repeats', values.repeats, EMU_DEFAULTS.repeats),
         },
         progress,
       );

@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
 /** Errors a user can cause: their message is the whole story. */
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
-  'KallsymsError', 'ProcError', 'HarnessError', 'UnicornUnavailableError', 'AsmError', 'GuestRamError', 'MachineError',
+  'KallsymsError', 'ProcError', 'HarnessError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
 ]);
 
 function report(err: Error): string {

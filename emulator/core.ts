@@ -5,11 +5,15 @@
  * needs (running, parked in WFE or WFI, off).
  *
  * Unicorn runs ARM64 code but leaves the rest of the architecture to us:
- *  - exceptions stop the core with the trap recorded (traps.ts);
- *  - WFE, WFI and SEV are NOPs or plain exits in Unicorn, so the machine
- *    hooks the exact addresses where its loaded code has them (code hooks
- *    on single instructions cost nothing elsewhere) and implements the
- *    event register: SEV sets it on every core, WFE clears it or parks;
+ *  - exceptions stop the core with the trap recorded (traps.ts); the
+ *    exception hook is native (emulator/native/uc_slice.c), and answers
+ *    svc on the spot when the kernel's fast path takes it;
+ *  - WFE, WFI and SEV are NOPs or plain exits in Unicorn. The machine finds
+ *    them in the code it loads (event sites); the native block hook stops
+ *    the core after a block that held one, and the core acts on them in
+ *    program order: SEV sets the event register on every core, WFE clears
+ *    it or parks, WFI parks. (The 'code-hook-sites' mode does the same
+ *    with a code hook on each site instead, for comparison.)
  *  - MPIDR_EL1 reads 0x80000000 on every instance and cannot be written,
  *    and the generic timer's counters follow the host's clock: one `mrs`
  *    hook answers MPIDR_EL1 and MIDR_EL1 with this core's identity and
@@ -21,19 +25,22 @@
  *  - the engine is private to this file: the kernel reaches registers,
  *    contexts, EL0 entry and the TLB through Core's methods.
  *
- * Each core always runs in counting mode (count = the slice length): the
- * first uncounted run after a counted one costs a full translation-cache
- * flush, so one mode per instance keeps both speed and determinism.
+ * A slice is counted by translated blocks, natively: it ends at the first
+ * block boundary at or past its budget, and the next one resumes at that
+ * block. Unicorn's own `count` is never used (it instruments every
+ * instruction), so the engine runs at JIT speed and the same inputs give
+ * the same slice boundaries.
  */
 
 import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
+import { EventSites } from './event-sites';
+import { NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8 } from './unicorn/native';
 import {
   REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
   UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
 import { A64, kindOfException, type Trap } from './traps';
-import { EXCP } from './unicorn/constants';
 import { DeviceAccessError } from './devices/mmio';
 import type { CpuDesc } from './board/profile';
 import { walkStage1, type WalkResult } from './arm64/translate';
@@ -41,20 +48,37 @@ import type { GuestRam } from './memory/guest-ram';
 import type { SnapshotLayout } from './snapshot-layout';
 
 /**
- * An svc as the fast path sees it: the caller's registers, read in one
- * batch. The svc immediate is not decoded here (arm64 Linux ignores it);
- * a call that declines gets the full Trap, syndrome included.
+ * An svc as the fast path sees it: the caller's registers, read natively
+ * in one batch. The svc immediate is not decoded here (arm64 Linux ignores
+ * it); a call that declines gets the full Trap, syndrome included.
  */
 export interface SvcCall {
   core: number;
   /** PSTATE.EL of the caller. */
   el: 0 | 1;
-  /** x0..x5 (the arguments) and x8 (the number). */
+  /** x0..x5 (the arguments). */
   arg(n: number): bigint;
+  /** x8 (the number). */
   nr: bigint;
   /** TPIDR_EL1 (the kernel's per-CPU offset), read in the same batch. */
   tpidrEl1: bigint;
 }
+
+/**
+ * How cores run:
+ *  - 'deterministic' (the default): slices counted by the native block
+ *    hook, event sites found by it;
+ *  - 'code-hook-sites': the same slices, event sites caught by a code hook
+ *    on each (the way before the native part; kept to compare against);
+ *  - 'free-running': no block hook and no budget, a run ends only on a
+ *    trap or a park (for measuring the engine's ceiling; not deterministic
+ *    and never ends on a guest loop that does not trap);
+ *  - 'counted': the way before the native part, kept to measure it:
+ *    Unicorn's own `count` (a hook on every instruction) ends the slice
+ *    after exactly `budget` instructions, event sites by code hooks. Its
+ *    slices are deterministic but not the same as the others'.
+ */
+export type ExecMode = 'deterministic' | 'code-hook-sites' | 'free-running' | 'counted';
 
 export type CoreState =
   | 'off' // never started, or stopped by the kernel
@@ -73,8 +97,12 @@ function elOf(pstateMode: number): 0 | 1 {
   return ((pstateMode >> 2) & 3) === 0 ? 0 : 1;
 }
 
-/** How a slice ended. */
-export type SliceEnd = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
+/**
+ * How a slice ended, and the instructions it ran (those of the translated
+ * blocks it started; 0 in the free-running and counted modes, which do not count blocks).
+ */
+export type SliceEnd = SliceOutcome & { insns: number };
+type SliceOutcome = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
 
 export interface CoreHooks {
   /** Called when this core executes SEV. */
@@ -83,10 +111,12 @@ export interface CoreHooks {
   snapshot: SnapshotLayout;
   /**
    * Offered every svc before the core stops for it, from inside the trap
-   * hook: return true if it was answered (registers set), and the core
-   * carries on in the same slice; false to stop the core as for any trap.
+   * hook: return the value for x0 if it was answered, and the core carries
+   * on in the same slice; undefined to stop the core as for any trap.
    */
-  onFastSvc?: (call: SvcCall) => boolean;
+  onFastSvc?: (call: SvcCall) => bigint | undefined;
+  /** How the cores run (default 'deterministic'). */
+  exec?: ExecMode;
   /** Host memory behind every VA shadow (its contents are never used). */
   shadowHost: bigint;
   /** Parts of the low 2^39 bytes that are neither RAM nor devices. */
@@ -146,14 +176,15 @@ export class Core {
   wfeWatch?: { pa: number; value: bigint };
   /** Slices this core has run (the machine's virtual time is counted in them). */
   slices = 0;
+  /** Instructions this core has run, counted by translated blocks. */
+  insns = 0;
+  readonly exec: ExecMode;
 
-  private pendingIntr = -1;
+  private readonly slicer: NativeSlicer;
   private unmapped?: { type: number; address: bigint };
-  private parkRequest: 'wfe' | 'wfi' | undefined;
-  private parkPc = 0n;
   private readonly snapshot: UcContext;
   private el1Snapshot?: CoreContext;
-  private readonly sites = new Set<bigint>();
+  private readonly sites: EventSites;
 
   /** Shadow regions not yet mapped (see shadowGap). */
   private readonly gaps: { base: bigint; size: number; mapped: boolean }[];
@@ -164,24 +195,23 @@ export class Core {
     this.uc = new Unicorn(desc.model === 'cortex-a72' ? UC_CPU_ARM64_A72 : UC_CPU_ARM64_A53);
     this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
-    const svcRegs = this.uc.batchReader([0, 1, 2, 3, 4, 5, 8].map(regX).concat(REG_PSTATE, REG_TPIDR_EL1));
-    let regs: BigUint64Array = new BigUint64Array(9);
-    const svc: SvcCall = { core: index, el: 0, arg: (n) => regs[n]!, nr: 0n, tpidrEl1: 0n };
-    this.uc.hookIntr((intno) => {
-      // A supervisor call the kernel can answer on the spot does not stop
-      // the core: no uc_emu_stop / uc_emu_start round trip, and one batch
-      // read instead of a whole context snapshot.
-      if (intno === EXCP.SWI && hooks.onFastSvc) {
-        regs = svcRegs();
-        svc.el = elOf(Number(regs[7]! & 0xfn));
-        svc.nr = regs[6]!;
-        svc.tpidrEl1 = regs[8]!;
-        if (hooks.onFastSvc(svc)) return;
-      }
-      this.uc.contextSave(this.snapshot);
-      this.pendingIntr = intno;
-      this.uc.emuStop();
-    });
+    this.exec = hooks.exec ?? 'deterministic';
+    this.slicer = new NativeSlicer(this.uc, this.snapshot, this.exec === 'deterministic' || this.exec === 'code-hook-sites');
+    if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
+    const self = this; // the event register stays Core's (the machine's sev() sets it)
+    this.sites = new EventSites({
+      get event() {
+        return self.event;
+      },
+      set event(v: boolean) {
+        self.event = v;
+      },
+      fetchWord: (va) => this.fetchWord(va),
+      onSev: () => hooks.onSev(this),
+      setNativeSites: (pcs) => this.slicer.setSites(pcs),
+      hookSite: (pc, reached) => this.uc.hookCode(pc, pc, reached),
+      stopEngine: () => this.uc.emuStop(),
+    }, this.exec);
     this.uc.hookUnmapped((type, address) => {
       const gap = this.shadowGap(address);
       if (gap && type !== UC_HOOK_MEM_FETCH_UNMAPPED) {
@@ -337,39 +367,24 @@ export class Core {
 
   /* ---- hooks on loaded code ------------------------------------------- */
 
+  /**
+   * The fast svc path: C reads the caller's registers into a shared block
+   * and calls this once; x0 goes back the same way.
+   */
+  private answerSvcs(answer: (call: SvcCall) => bigint | undefined): void {
+    const s = this.slicer;
+    const call: SvcCall = { core: this.index, el: 0, arg: (n) => s.svcReg(n), nr: 0n, tpidrEl1: 0n };
+    s.onSvc(() => {
+      call.el = elOf(s.svcReg32(SVC_PSTATE) & 0xf);
+      call.nr = s.svcReg(SVC_X8);
+      call.tpidrEl1 = s.svcReg(SVC_TPIDR_EL1);
+      return answer(call);
+    });
+  }
+
   /** Watch the WFE, WFI and SEV instructions at these addresses (PCs). */
   addEventSites(pcs: Iterable<bigint>): void {
-    for (const pc of pcs) {
-      if (this.sites.has(pc)) continue;
-      this.sites.add(pc);
-      this.uc.hookCode(pc, pc, () => this.onEventSite(pc));
-    }
-  }
-
-  private onEventSite(pc: bigint): void {
-    // The code may have been rewritten since the site was found: act on
-    // what is at this PC now (the hook stays; it costs nothing elsewhere).
-    const word = this.fetchWord(pc);
-    if (word === A64.SEV) {
-      this.hooks.onSev(this);
-    } else if (word === A64.SEVL) {
-      this.event = true;
-    } else if (word === A64.WFE) {
-      if (this.event) this.event = false;
-      else this.park('wfe', pc);
-    } else if (word === A64.WFI) {
-      this.park('wfi', pc);
-    }
-  }
-
-  /**
-   * Stop before the WFE/WFI at `pc` executes; the core resumes after it,
-   * as a real core does once the wait is over.
-   */
-  private park(how: 'wfe' | 'wfi', pc: bigint): void {
-    this.parkRequest = how;
-    this.parkPc = pc + 4n;
-    this.uc.emuStop();
+    this.sites.add(pcs);
   }
 
   /**
@@ -421,45 +436,70 @@ export class Core {
 
   /* ---- running ------------------------------------------------------------ */
 
-  /** Run at most `budget` instructions from this.pc. */
+  /**
+   * Run from this.pc to the first translated-block boundary at or past
+   * `budget` instructions (or a trap, or a park). Event sites stop the
+   * engine in between, and the slice goes on with the budget it has left.
+   */
   runSlice(budget: number): SliceEnd {
-    this.pendingIntr = -1;
     this.unmapped = undefined;
-    this.parkRequest = undefined;
+    this.sites.park = undefined;
     this.slices++;
-    let rc: number;
-    try {
-      rc = this.uc.emuStart(this.pc, untilFor(this.pc), 0, budget);
-    } catch (e) {
-      this.pc = this.uc.regRead(REG_PC);
-      if (e instanceof DeviceAccessError) return this.trapped(this.deviceTrap(e));
-      throw e;
+    const s = this.slicer;
+    let insns = 0;
+    for (;;) {
+      let rc = UC_ERR_OK;
+      let thrown: unknown;
+      try {
+        rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
+      } catch (e) {
+        thrown = e;
+      }
+      insns = s.insns;
+      const stop = s.stop;
+      // After a stop from the block hook the PC register may be stale
+      // (2.0.1, when a code hook exists): resume where that block starts.
+      this.pc = stop === SLICE_STOP.BUDGET || stop === SLICE_STOP.SITES ? s.resume : this.uc.regRead(REG_PC);
+      const trapping = thrown !== undefined || stop === SLICE_STOP.TRAP || rc !== UC_ERR_OK;
+      const sites = s.pendingSites;
+      if (sites) this.sites.blockRan(sites, stop === SLICE_STOP.SITES ? undefined : this.pc, !trapping);
+      if (thrown !== undefined) {
+        if (thrown instanceof DeviceAccessError) return this.trapped(this.deviceTrap(thrown), insns);
+        throw thrown;
+      }
+      if (this.pendingFetchShadow && rc === UC_ERR_FETCH_UNMAPPED) {
+        this.mapShadow(this.pendingFetchShadow);
+        this.pendingFetchShadow = undefined;
+        this.unmapped = undefined;
+        continue;
+      }
+      if (stop === SLICE_STOP.TRAP) return this.trapped(this.exceptionTrap(s.intno), insns);
+      if (rc !== UC_ERR_OK) {
+        if (this.unmapped || rc === UC_ERR_READ_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED)
+          return this.trapped(this.unmappedTrap(rc), insns);
+        throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
+      }
+      if (this.sites.park) return this.parked(this.sites.park, insns);
+      if (stop === SLICE_STOP.SITES && insns < budget) continue;
+      return this.ended({ kind: 'budget' }, insns);
     }
-    this.pc = this.uc.regRead(REG_PC);
-    if (this.pendingFetchShadow && rc === UC_ERR_FETCH_UNMAPPED) {
-      this.mapShadow(this.pendingFetchShadow);
-      this.pendingFetchShadow = undefined;
-      this.slices--;
-      return this.runSlice(budget);
-    }
-    if (this.pendingIntr >= 0) return this.trapped(this.exceptionTrap(this.pendingIntr));
-    if (rc !== UC_ERR_OK) {
-      if (this.unmapped || rc === UC_ERR_READ_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED)
-        return this.trapped(this.unmappedTrap(rc));
-      throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
-    }
-    if (this.parkRequest) {
-      this.state = this.parkRequest;
-      this.pc = this.parkPc;
-      if (this.state === 'wfe' && this.wfeWatch) this.wfeWatch.value = this.ram.u64(this.wfeWatch.pa);
-      return { kind: 'parked' };
-    }
-    return { kind: 'budget' };
   }
 
-  private trapped(trap: Trap): SliceEnd {
+  private ended(end: SliceOutcome, insns: number): SliceEnd {
+    this.insns += insns;
+    return { ...end, insns };
+  }
+
+  private parked({ how, resume }: { how: 'wfe' | 'wfi'; resume: bigint }, insns: number): SliceEnd {
+    this.state = how;
+    this.pc = resume;
+    if (how === 'wfe' && this.wfeWatch) this.wfeWatch.value = this.ram.u64(this.wfeWatch.pa);
+    return this.ended({ kind: 'parked' }, insns);
+  }
+
+  private trapped(trap: Trap, insns: number): SliceEnd {
     this.state = 'trapped';
-    return { kind: 'trap', trap };
+    return this.ended({ kind: 'trap', trap }, insns);
   }
 
   /**
@@ -505,13 +545,13 @@ export class Core {
       : type === UC_HOOK_MEM_WRITE_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED ? 'write' : 'read';
     return {
       kind: 'unmapped', core: this.index, pc: this.pc, el: this.el, esr: 0,
-      far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`,
+      far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`, inBlock: what !== 'fetch',
     };
   }
 
   private deviceTrap(e: DeviceAccessError): Trap {
     return {
-      kind: 'device', core: this.index, pc: this.pc, el: this.el, esr: 0, far: BigInt(e.pa), imm: 0, detail: e.message,
+      kind: 'device', core: this.index, pc: this.pc, el: this.el, esr: 0, far: BigInt(e.pa), imm: 0, detail: e.message, inBlock: true,
     };
   }
 

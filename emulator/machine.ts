@@ -36,7 +36,7 @@
 import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE, tlbiBroadcasts, type SvcCall, type TlbiOp } from './core';
+import { Core, TTBR1_SHADOW_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type TlbiOp } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -54,6 +54,8 @@ export interface MachineOptions {
   sliceInsns?: number;
   /** Print every executed instruction (very slow). */
   trace?: (line: string) => void;
+  /** How the cores run (Core's ExecMode; default 'deterministic'). */
+  exec?: ExecMode;
 }
 
 export interface RunOptions {
@@ -138,10 +140,11 @@ export class Machine {
   os?: MachineOs;
   /**
    * Offered each svc inside the trap hook, before the core stops: return
-   * true if it was answered on the spot (see CoreHooks.onFastSvc). It must
-   * not run the scheduler or touch other cores.
+   * x0's new value if it was answered on the spot, undefined to trap (see
+   * CoreHooks.onFastSvc). It must not run the scheduler or touch other
+   * cores.
    */
-  onFastSvc?: (call: SvcCall, machine: Machine) => boolean;
+  onFastSvc?: (call: SvcCall, machine: Machine) => bigint | undefined;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far. */
@@ -179,7 +182,8 @@ export class Machine {
       counter: () => this.counter(),
       timerHz: this.timerHz,
       onTlbi: (core: Core, op: TlbiOp) => this.onTlbi(core, op),
-      onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this) ?? false,
+      onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this),
+      exec: opts.exec,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
       lowGaps: lowGaps(taken),
@@ -401,7 +405,7 @@ export class Machine {
     const word = core.fetchWord(insnPc);
     const insn = word === undefined ? 'not in RAM' : disassemble(word, insnPc);
     const hex = (v: bigint | number): string => `0x${v.toString(16).padStart(16, '0')}`;
-    const where = `cpu${t.core} EL${t.el} PC ${hex(insnPc)} (${insn})`;
+    const where = `cpu${t.core} EL${t.el} ${t.inBlock ? 'in the block at ' : ''}PC ${hex(insnPc)} (${insn})`;
     switch (t.kind) {
       case 'data-abort':
       case 'insn-abort':

@@ -45,6 +45,14 @@ export interface Trap {
   imm: number;
   /** Human-readable detail (device name, access type) where known. */
   detail?: string;
+  /**
+   * pc is only the start of the translated block that made the access
+   * (unmapped data accesses and device accesses): Unicorn 2.0.1 brings the
+   * PC up to date before each instruction only when it counts every
+   * instruction, which the machine does not (emulator/native/uc_slice.c);
+   * faults through the MMU are exact.
+   */
+  inBlock?: boolean;
 }
 
 export const ESR_EC_SHIFT = 26;

@@ -18,25 +18,16 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { assemble } from '../emulator/arm64/assembler';
 import { BOARDS } from '../emulator/board/boards';
 import type { BoardProfile } from '../emulator/board/profile';
 import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
 import { writeFdt } from '../lib/fdt';
 import { boardDeviceTree } from './dtb';
+import { projectRoot } from '../lib/project-root';
 
-/** The repository root: the nearest folder above this module with a package.json. */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the uconsole-mm project root');
-    dir = up;
-  }
-  return dir;
-}
+export { projectRoot };
 
 /** The 5.10 VA_BITS=39 link address of the image (KIMAGE_VADDR), used in System.map. */
 export { KIMAGE_VADDR } from '../kernel-model/arch/arm64/memory';

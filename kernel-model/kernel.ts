@@ -138,7 +138,7 @@ export class Kernel implements SchedHost {
     this.sched = new Scheduler(this);
     this.harness = new Harness(this);
     machine.onTrap = (trap) => this.handleTrap(trap);
-    machine.onFastSvc = (call) => call.el === 0 && this.fastSyscall(call);
+    machine.onFastSvc = (call) => (call.el === 0 ? this.fastSyscall(call) : undefined);
     machine.os = this.sched;
   }
 
@@ -429,8 +429,8 @@ export class Kernel implements SchedHost {
 
   private readonly syscalls = new SyscallEntry(this);
 
-  /** A system call answered inside the trap hook (see SyscallEntry.fast). */
-  private fastSyscall(call: SvcCall): boolean {
+  /** A system call answered inside the trap hook: x0, or undefined for the trap path (see SyscallEntry.fast). */
+  private fastSyscall(call: SvcCall): bigint | undefined {
     return this.syscalls.fast(call);
   }
 

@@ -7,11 +7,15 @@
 //
 //   1. npm dependencies: `npm ci` when node_modules is missing or older
 //      than package-lock.json;
-//   2. the Unicorn engine (Debian package libunicorn2): installed with
-//      apt-get when running as root, otherwise the exact command is printed;
+//   2. the Unicorn engine (Debian package libunicorn2) and what the
+//      emulator's native part is built with (gcc, libc6-dev,
+//      libunicorn-dev): installed with apt-get when running as root,
+//      otherwise the exact command is printed;
 //   3. the CLI bundle (esbuild: cli/ -> dist/uconsole.mjs) when a source
 //      changed;
-//   4. the boot images (images/build/<board>/) when a source changed.
+//   4. the native part (emulator/native/uc_slice.c ->
+//      emulator/native/build/libuc_slice.so) when its source changed;
+//   5. the boot images (images/build/<board>/) when a source changed.
 //
 // Plain JavaScript with Node's own modules: it has to run before anything
 // is installed.
@@ -51,21 +55,44 @@ function unicornLoads() {
   return spawnSync(process.execPath, ['-e', probe], { cwd: root, stdio: 'ignore' }).status === 0;
 }
 
-function ensureUnicorn() {
-  if (unicornLoads()) return;
+const NATIVE_TOOLS = ['gcc', 'libc6-dev', 'libunicorn-dev'];
+
+function nativeToolsPresent() {
+  const hasCc = spawnSync('sh', ['-c', 'command -v cc'], { stdio: 'ignore' }).status === 0;
+  return hasCc && existsSync('/usr/include/unicorn/unicorn.h') && existsSync('/usr/include/stdlib.h');
+}
+
+/** apt-get install `pkgs` as root, or stop with the exact command to run. */
+function aptInstall(pkgs, why) {
+  const command = `apt-get install -y ${pkgs.join(' ')}`;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-  if (!isRoot || !hasApt) {
-    fail('the Unicorn engine (libunicorn.so.2) is missing: run "sudo apt-get install -y libunicorn2", then try again');
-  }
-  say('installing the Unicorn engine (apt-get install -y libunicorn2)');
+  if (!isRoot || !hasApt) fail(`${why}: run "sudo ${command}", then try again`);
+  say(`installing ${why.replace(/ is missing$/, '')} (${command})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libunicorn2'], { stdio: 'inherit', env });
+  const args = ['install', '-y', '--no-install-recommends', ...pkgs];
+  let r = spawnSync('apt-get', args, { stdio: 'inherit', env });
   if (r.status !== 0) {
     spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'libunicorn2'], { stdio: 'inherit', env });
+    r = spawnSync('apt-get', args, { stdio: 'inherit', env });
   }
-  if (r.status !== 0 || !unicornLoads()) fail('could not install libunicorn2 with apt-get; install it by hand: apt-get install -y libunicorn2');
+  return r.status === 0;
+}
+
+function ensureUnicorn() {
+  if (!unicornLoads() && (!aptInstall(['libunicorn2'], 'the Unicorn engine (libunicorn.so.2) is missing') || !unicornLoads()))
+    fail('could not install libunicorn2 with apt-get; install it by hand: apt-get install -y libunicorn2');
+  if (!nativeToolsPresent() && (!aptInstall(NATIVE_TOOLS, 'the C compiler or the Unicorn headers (for the native part) are missing') || !nativeToolsPresent()))
+    fail(`could not install the native build tools; install them by hand: apt-get install -y ${NATIVE_TOOLS.join(' ')}`);
+}
+
+async function ensureNative(bundle) {
+  const { ensureNativeLibrary } = await import(pathToFileURL(bundle).href);
+  try {
+    ensureNativeLibrary(say);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
 }
 
 async function ensureBootImages(bundle) {
@@ -77,5 +104,6 @@ checkNode();
 ensureDependencies();
 ensureUnicorn();
 const bundle = await ensureBundle(say);
+await ensureNative(bundle);
 await ensureBootImages(bundle);
 if (buildOnly) say('build up to date');

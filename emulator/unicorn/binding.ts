@@ -42,8 +42,10 @@ export class UnicornUnavailableError extends Error {
   override name = 'UnicornUnavailableError';
 }
 
-type Ptr = bigint;
-type KoffiFn = (...args: unknown[]) => unknown;
+/** A native pointer as koffi gives it. */
+export type Ptr = bigint;
+/** A function koffi bound from a library. */
+export type KoffiFn = (...args: unknown[]) => unknown;
 
 interface Lib {
   uc_version: KoffiFn;
@@ -274,6 +276,7 @@ export class Unicorn {
   private readonly cpU32 = new Uint32Array(this.cpBuf);
   private readonly cpU64 = new BigUint64Array(this.cpBuf);
   private pendingError: unknown = undefined;
+  private readonly closeActions: (() => void)[] = [];
   private closed = false;
   private readonly l: Lib;
 
@@ -408,14 +411,47 @@ export class Unicorn {
    * machine, not an exception. A hook's exception is rethrown here.
    */
   emuStart(begin: bigint, until: bigint, timeoutUs: number, count: number): number {
+    return this.running(() => this.l.uc_emu_start(this.h, begin, until, timeoutUs, count) as number);
+  }
+
+  /**
+   * Run the engine through `start` (uc_emu_start, or the native part's
+   * run) and rethrow what a hook threw meanwhile.
+   */
+  running(start: () => number): number {
     this.pendingError = undefined;
-    const rc = this.l.uc_emu_start(this.h, begin, until, timeoutUs, count) as number;
+    const rc = start();
     if (this.pendingError !== undefined) {
       const e = this.pendingError;
       this.pendingError = undefined;
       throw e;
     }
     return rc;
+  }
+
+  /**
+   * `fn` as a hook body: an exception it throws stops the engine and is
+   * rethrown by running(); C sees `failed` instead.
+   */
+  guarded<T>(fn: () => T, failed: T): () => T {
+    return () => {
+      try {
+        return fn();
+      } catch (e) {
+        this.fail(e);
+        return failed;
+      }
+    };
+  }
+
+  /** The uc_engine pointer, for the native part (native.ts) only. */
+  get engine(): Ptr {
+    return this.h;
+  }
+
+  /** Release native state that hooks use, once the engine is closed. */
+  onClose(release: () => void): void {
+    this.closeActions.push(release);
   }
 
   emuStop(): void {
@@ -549,6 +585,8 @@ export class Unicorn {
     if (this.closed) return;
     this.closed = true;
     this.l.uc_close(this.handle);
+    for (const release of this.closeActions) release();
+    this.closeActions.length = 0;
     for (const rec of this.hooks.values()) for (const t of rec.trampolines) koffi.unregister(t);
     this.hooks.clear();
     for (const t of this.mmioTrampolines) koffi.unregister(t);

@@ -30,7 +30,7 @@ describe('uconsole CLI', () => {
   });
 
   it.each([
-    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1']],
+    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1']],
     ['page', ['--pairs', '2000', '--order-pairs', '100', '--memarea-calls', '1', '--ram', '1G']],
   ])('bench %s writes the JSON shape of DESIGN.md', (suite, args) => {
     const dir = mkdtempSync(join(tmpdir(), 'uconsole-bench-'));
@@ -42,6 +42,12 @@ describe('uconsole CLI', () => {
       expect(Object.keys(j)).toEqual(['suite', 'board', 'cmdline', 'revision', 'params', 'results']);
       expect(j.results.length).toBeGreaterThan(3);
       for (const row of j.results) expect(Object.keys(row)).toEqual(['variant', 'test', 'metric', 'unit', 'value']);
+      if (suite === 'emu') {
+        const rows = (j.results as { variant: string; test: string; metric: string; value: number }[]).map((r) => `${r.variant} ${r.test} ${r.metric}`);
+        for (const test of ['alu-loop-booted', 'ldst-loop-booted'])
+          for (const variant of ['deterministic', 'free-running']) expect(rows).toContain(`${variant} ${test} mips`);
+        expect(rows).toContain('process uconsole-boot wall_ms');
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { EBADF, EFAULT, ENOSYS } from '../../kernel-model/include/errno';
 import { PAGE_OFFSET } from '../../kernel-model/arch/arm64/memory';
 import { USER_TEXT } from '../../kernel-model/arch/arm64/mm/mmu';
 import { assemble } from '../../emulator/arm64/assembler';
+import { BRK } from '../../kernel-model/arch/arm64/kernel/kcalls';
 
 let u: Uconsole;
 let out = '';
@@ -92,6 +93,55 @@ describe('system calls through svc #0 at EL0', () => {
     const spin = await userCode(1, '1: b 1b');
     expect(() => u.kernel.harness.runUser(1, spin, new Map(), { maxRounds: 20 })).toThrow(/cpu1: still running after 20 scheduler rounds: cpu1 runs harness\[2\] at PC 0x[0-9a-f]{16}; stopped/);
     expect(u.syscall(1, NR.getcpu, 0, 0, 0)).toBe(0n);
+  });
+
+  it('answers the same through the native fast path and through the trap (slow) path', async () => {
+    const buf = u.userBuffer(3);
+    buf.write(new TextEncoder().encode('same either way\n'));
+    // Each result goes to buf + 48 + 8 * i (the core's registers do not outlive the call).
+    const calls = [
+      `mov x8, #${NR.getpid}`,
+      `mov x8, #${NR.gettid}`,
+      `mov64 x0, ${buf.va + 32n}\nmov64 x1, ${buf.va + 36n}\nmov x2, #0\nmov x8, #${NR.getcpu}`,
+      `mov x0, #1\nmov64 x1, ${buf.va}\nmov x2, #16\nmov x8, #${NR.write}`,
+      `mov x8, #${NR.mmap}`,
+      `mov x0, #1\nmov64 x1, 0x700000000\nmov x2, #8\nmov x8, #${NR.write}`,
+    ];
+    const entry = await userCode(2, [
+      `mov64 x19, ${buf.va + 48n}`,
+      ...calls.map((c, i) => `${c}\nsvc #0\nstr x0, [x19, #${8 * i}]`),
+      `brk #${BRK.HARNESS_RETURN}`,
+    ].join('\n'));
+    const run = (): { regs: bigint[]; cpu: Uint8Array; console: string } => {
+      out = '';
+      buf.write(new Uint8Array(4096));
+      buf.write(new TextEncoder().encode('same either way\n'));
+      expect(u.kernel.harness.runUser(2, entry).signal).toBeUndefined();
+      const bytes = buf.read(48 + 8 * calls.length);
+      const v = new DataView(bytes.buffer);
+      return { regs: calls.map((_, i) => v.getBigInt64(48 + 8 * i, true)), cpu: bytes.slice(32, 40), console: out };
+    };
+    const fast = run();
+    const answer = u.machine.onFastSvc;
+    const onTrap = u.machine.onTrap;
+    let svcTraps = 0;
+    u.machine.onFastSvc = undefined; // every svc now stops the core and goes through the kernel's trap handler
+    u.machine.onTrap = (t, m) => {
+      if (t.kind === 'svc') svcTraps++;
+      return onTrap(t, m);
+    };
+    let slow: ReturnType<typeof run>;
+    try {
+      slow = run();
+    } finally {
+      u.machine.onFastSvc = answer;
+      u.machine.onTrap = onTrap;
+    }
+    expect(svcTraps).toBe(calls.length);
+    expect(slow).toEqual(fast);
+    expect(fast.regs).toEqual([1n, 3n, 0n, 16n, BigInt(-ENOSYS), BigInt(-EFAULT)]);
+    expect(Array.from(fast.cpu)).toEqual([2, 0, 0, 0, 0, 0, 0, 0]);
+    expect(fast.console).toBe('same either way\n');
   });
 
   it('refuses bad harness requests with clear errors', () => {

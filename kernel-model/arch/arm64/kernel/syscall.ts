@@ -50,10 +50,13 @@ export class SyscallEntry {
     return ctx;
   }
 
-  /** Answer `call` on the spot if it can be; false sends it down the slow path. */
-  fast(call: SvcCall): boolean {
+  /**
+   * Answer `call` on the spot if it can be: x0, which the native trap hook
+   * writes back; undefined sends it down the slow path.
+   */
+  fast(call: SvcCall): bigint | undefined {
     const nr = Number(call.nr);
-    if (LEAVES_FAST_PATH.has(nr)) return false;
+    if (LEAVES_FAST_PATH.has(nr)) return undefined;
     const k = this.k;
     const core = k.machine.core(call.core);
     k.enter(core, k.sched.curr[call.core]!, call.tpidrEl1);
@@ -61,8 +64,7 @@ export class SyscallEntry {
       for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
       const ret = invokeSyscall(this.context(call.core), nr, this.args);
       if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
-      core.setX(0, ret);
-      return true;
+      return ret;
     } finally {
       k.leave();
     }

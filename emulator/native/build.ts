@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Builds the native part of the emulator (uc_slice.c, see its header) into
+ * emulator/native/build/libuc_slice.so with the machine's C compiler and
+ * Debian's libunicorn-dev, and says where it is.
+ *
+ * The setup step builds it; every process checks it before loading it, so
+ * a library that is missing or older than its source (a stamp holds the
+ * source's hash) is rebuilt on the spot, and where that is impossible the
+ * process stops with one line naming the packages to install. The library
+ * is written under a temporary name and renamed, and the stamp after it,
+ * so concurrent test workers never load half a file.
+ */
+
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../lib/project-root';
+
+/** The Debian packages the build needs, as setup installs them. */
+export const NATIVE_BUILD_PACKAGES = ['gcc', 'libc6-dev', 'libunicorn-dev'];
+
+/** The native part cannot be built: the message says what to install. */
+export class NativeBuildError extends Error {
+  override name = 'NativeBuildError';
+}
+
+/** Where the source, the library and its stamp are (tests build elsewhere). */
+export interface NativePaths {
+  source: string;
+  library: string;
+  stamp: string;
+}
+
+export function nativePaths(): NativePaths {
+  const dir = join(projectRoot(), 'emulator', 'native');
+  return {
+    source: join(dir, 'uc_slice.c'),
+    library: join(dir, 'build', 'libuc_slice.so'),
+    stamp: join(dir, 'build', '.stamp'),
+  };
+}
+
+function sourceHash(source: string): string {
+  return createHash('sha256').update(readFileSync(source)).digest('hex');
+}
+
+/** True when the library exists and was built from the current source. */
+export function nativeLibraryFresh(p: NativePaths = nativePaths()): boolean {
+  return existsSync(p.library) && existsSync(p.stamp) && readFileSync(p.stamp, 'utf8') === sourceHash(p.source);
+}
+
+function compile(p: NativePaths): void {
+  const cc = process.env.CC ?? 'cc';
+  const tmp = `${p.library}.${process.pid}.tmp`;
+  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, '-lunicorn'];
+  const r = spawnSync(cc, args, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? `${cc} not found` : (r.stderr.split('\n').find((l) => /error/.test(l)) ?? `${cc} failed`).trim();
+    throw new NativeBuildError(
+      `cannot build the native part (emulator/native/uc_slice.c): ${why}; install the build tools with "apt-get install -y ${NATIVE_BUILD_PACKAGES.join(' ')}" (as root), then run "npm run setup"`,
+    );
+  }
+  renameSync(tmp, p.library);
+}
+
+/**
+ * The path of an up-to-date libuc_slice.so, building it first if it is
+ * missing or stale. `log` hears about a build.
+ */
+export function ensureNativeLibrary(log: (line: string) => void = () => {}, p: NativePaths = nativePaths()): string {
+  if (nativeLibraryFresh(p)) return p.library;
+  if (!existsSync(p.source)) throw new NativeBuildError(`the native part's source is missing: ${p.source}`);
+  log(`building the native part (${p.source})`);
+  mkdirSync(join(p.library, '..'), { recursive: true });
+  const hash = sourceHash(p.source);
+  compile(p);
+  const tmpStamp = `${p.stamp}.${process.pid}.tmp`;
+  writeFileSync(tmpStamp, hash);
+  renameSync(tmpStamp, p.stamp);
+  return p.library;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The binding of the emulator's native part (emulator/native/uc_slice.c):
+ * deterministic slices counted by a C block hook, event sites found by it,
+ * and the exception hook with the svc fast path. This file and binding.ts
+ * are the only ones that touch koffi.
+ *
+ * The library is checked before it is loaded (emulator/native/build.ts):
+ * missing or built from an older source, it is rebuilt, or the process
+ * stops with one line saying what to install. Its ABI number must match
+ * NATIVE_ABI, so a library from another checkout is never used.
+ *
+ * State is shared, not marshalled: each engine's `struct ucs_shared` is a
+ * BigUint64Array over C memory (slots below), so reading why a slice
+ * stopped or the svc caller's registers costs no FFI call. The svc handler
+ * is a koffi callback taking no arguments; it reads the registers from
+ * that block and leaves x0 there for C to write.
+ */
+
+import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import { ensureNativeLibrary, NativeBuildError } from '../native/build';
+import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
+
+/** Must equal UCS_ABI in uc_slice.c. */
+export const NATIVE_ABI = 3;
+
+/** Why the engine stopped (enum ucs_stop). */
+export const SLICE_STOP = { NONE: 0, BUDGET: 1, SITES: 2, TRAP: 3 } as const;
+
+/** Slots of struct ucs_shared. */
+const S = {
+  budget: 0, insns: 1, resume: 2, stop: 3, intno: 4, siteBlock: 5, siteEnd: 6, sitePending: 7, svcRegs: 8, svcRet: 17,
+} as const;
+const SHARED_SLOTS = 18;
+
+/** The native part's functions, bound once per process. */
+interface NativeLib {
+  attach: KoffiFn;
+  setSvc: KoffiFn;
+  setSites: KoffiFn;
+  run: KoffiFn;
+  free: KoffiFn;
+  svcProto: TypeObject;
+}
+
+let native: NativeLib | undefined;
+
+function loadNative(): NativeLib {
+  if (native) return native;
+  const path = ensureNativeLibrary();
+  const lib: LibraryHandle = koffi.load(path);
+  const f = (decl: string): KoffiFn => lib.func(decl) as KoffiFn;
+  const abi = f('int32_t ucs_abi(void)')() as number;
+  if (abi !== NATIVE_ABI) throw new NativeBuildError(`${path} has ABI ${abi}, this checkout needs ${NATIVE_ABI}: delete it and run "npm run setup"`);
+  native = {
+    attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t counting)'),
+    setSvc: f('void ucs_set_svc(void *s, void *fn)'),
+    setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n)'),
+    run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
+    free: f('void ucs_free(void *s)'),
+    svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
+  };
+  return native;
+}
+
+/** The svc caller's registers, as C read them: x0-x5, then x8, PSTATE and TPIDR_EL1. */
+export const SVC_X8 = 6;
+export const SVC_PSTATE = 7;
+export const SVC_TPIDR_EL1 = 8;
+
+/**
+ * One engine's slicer. With `counting`, runs end at block boundaries at or
+ * past a budget; without, the engine runs free (no block hook at all) and
+ * only traps and its own returns end a run.
+ */
+export class NativeSlicer {
+  /** struct ucs_shared, and the same memory as 32-bit words (reads without a BigInt). */
+  private readonly sh: BigUint64Array;
+  private readonly sh32: Uint32Array;
+  private readonly state: Ptr;
+  private readonly lib: NativeLib;
+  private svcTrampoline: bigint | undefined;
+
+  constructor(private readonly uc: Unicorn, snapshot: UcContext, readonly counting: boolean) {
+    this.lib = loadNative();
+    const state = this.lib.attach(uc.engine, snapshot.ptr, counting ? 1 : 0) as Ptr | null;
+    if (state === null) throw new Error('the native part could not hook the engine (uc_hook_add failed)');
+    this.state = state;
+    const view = koffi.view(state, 8 * SHARED_SLOTS);
+    this.sh = new BigUint64Array(view);
+    this.sh32 = new Uint32Array(view);
+    uc.onClose(() => {
+      this.lib.free(this.state);
+      if (this.svcTrampoline !== undefined) koffi.unregister(this.svcTrampoline);
+    });
+  }
+
+  /**
+   * Offer every svc to `answer` (from inside the exception hook): it reads
+   * svcReg(), and returns the x0 to give back, or undefined to make the svc
+   * a trap like any other. Set once per engine.
+   */
+  onSvc(answer: () => bigint | undefined): void {
+    if (this.svcTrampoline !== undefined) throw new Error('the svc handler is set once per engine');
+    const body = this.uc.guarded(() => {
+      const ret = answer();
+      if (ret === undefined) return 0;
+      this.sh[S.svcRet] = BigInt.asUintN(64, ret);
+      return 1;
+    }, 0);
+    this.svcTrampoline = koffi.register(body, koffi.pointer(this.lib.svcProto));
+    this.lib.setSvc(this.state, this.svcTrampoline);
+  }
+
+  /** Register n of the current svc: 0-5 = x0-x5, SVC_X8, SVC_PSTATE, SVC_TPIDR_EL1. */
+  svcReg(n: number): bigint {
+    return this.sh[S.svcRegs + n]!;
+  }
+
+  /** The low 32 bits of svcReg(n) (little-endian host), e.g. PSTATE. */
+  svcReg32(n: number): number {
+    return this.sh32[2 * (S.svcRegs + n)]!;
+  }
+
+  /** The WFE/WFI/SEV/SEVL addresses (VAs) the block hook looks for. */
+  setSites(sites: readonly bigint[]): void {
+    const arr = BigUint64Array.from(sites);
+    if ((this.lib.setSites(this.state, arr, arr.length) as number) !== 0) throw new Error('out of memory for event sites');
+  }
+
+  /**
+   * Run from `begin`; `insns` instructions of the budget are already used;
+   * `count` is Unicorn's own instruction count (0: none, always but in the
+   * 'counted' mode). Returns uc_emu_start's result code; rethrows what a
+   * hook threw.
+   */
+  run(begin: bigint, until: bigint, budget: number, insns: number, count = 0): number {
+    return this.uc.running(() => this.lib.run(this.state, begin, until, budget, insns, count) as number);
+  }
+
+  /** Instructions in the blocks started so far this slice. */
+  get insns(): number {
+    return Number(this.sh[S.insns]!);
+  }
+  get stop(): number {
+    return Number(this.sh[S.stop]!);
+  }
+  /** The block a budget or site stop left unstarted: where to resume. */
+  get resume(): bigint {
+    return this.sh[S.resume]!;
+  }
+  get intno(): number {
+    return Number(this.sh[S.intno]!);
+  }
+  /** The last block with event sites, if it ran and was not handed over yet. */
+  get pendingSites(): { begin: bigint; end: bigint } | undefined {
+    return this.sh[S.sitePending] ? { begin: this.sh[S.siteBlock]!, end: this.sh[S.siteEnd]! } : undefined;
+  }
+}
