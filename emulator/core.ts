@@ -15,13 +15,13 @@
  *    it or parks, WFI parks. (The 'code-hook-sites' mode does the same
  *    with a code hook on each site instead, for comparison.)
  *  - MPIDR_EL1 reads 0x80000000 on every instance and cannot be written,
- *    and the generic timer's counters follow the host's clock: one `mrs`
- *    hook answers MPIDR_EL1 and MIDR_EL1 with this core's identity and
- *    CNTVCT_EL0/CNTPCT_EL0 with the machine's virtual clock, wherever the
- *    read happens (each `mrs` then costs a call into JavaScript);
+ *    and the generic timer's counters follow the host's clock: an `mrs`
+ *    hook over the firmware's and the kernel's code answers MPIDR_EL1 and
+ *    MIDR_EL1 with this core's identity and CNTVCT_EL0/CNTPCT_EL0 with the
+ *    machine's virtual clock (interceptSystemInstructions);
  *  - each engine has its own TLB, so a broadcast `tlbi ...is` on one core
- *    would reach no other: a `sys` hook reports every tlbi to the machine,
- *    which flushes the other cores (see flushTlb);
+ *    would reach no other: a `sys` hook over the same code reports every
+ *    tlbi to the machine, which flushes the other cores (see flushTlb);
  *  - the engine is private to this file: the kernel reaches registers,
  *    contexts, EL0 entry and the TLB through Core's methods.
  *
@@ -235,9 +235,20 @@ export class Core {
     // The counter frequency, which the boot firmware sets at EL3 (the Pi's
     // armstub8.S writes OSC_FREQ); an EL1 write is undefined.
     this.uc.sysWrite(SYSREG.CNTFRQ_EL0, BigInt(hooks.timerHz));
-    this.uc.hookMrs(1n, 0n, (_reg, r) => this.answerMrs(r));
-    this.uc.hookSys(1n, 0n, (op) => {
-      if (op.op0 === 1 && op.crn === 8) hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });
+  }
+
+  /**
+   * Answer `mrs` of MPIDR_EL1, MIDR_EL1, CNTVCT_EL0 and CNTPCT_EL0 with
+   * the machine's values, and report `tlbi`, for code at PCs in [begin,
+   * end]: the firmware's armstub and the kernel image. Each hooked `mrs`
+   * or `sys` costs a call into JavaScript (about 2 us, whatever register or
+   * operation), so the hooks stay off user code, whose `mrs tpidr_el0` and
+   * `dc zva` are frequent (and which executes no tlbi).
+   */
+  interceptSystemInstructions(begin: bigint, end: bigint): void {
+    this.uc.hookMrs(begin, end, (_reg, r) => this.answerMrs(r));
+    this.uc.hookSys(begin, end, (op) => {
+      if (op.op0 === 1 && op.crn === 8) this.hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });
     });
   }
 

@@ -205,6 +205,8 @@ function loadArmstub(m: Machine, cfg: BootConfig, dir: string, dtbPa: number, ke
 /** Release every core into the armstub; each waits on its own spin-table slot. */
 function releaseCores(m: Machine, armstubPa: number): void {
   for (const core of m.cores) {
+    // The stub reads MPIDR_EL1 to find its core: the machine answers it there.
+    core.interceptSystemInstructions(BigInt(armstubPa), BigInt(armstubPa + STUB_SIZE - 1));
     core.wfeWatch = { pa: armstubPa + m.board.spinTable[core.index]!, value: 0n };
     m.start(core.index, BigInt(armstubPa));
   }

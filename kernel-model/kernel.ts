@@ -366,6 +366,8 @@ export class Kernel implements SchedHost {
     switch (trap.imm) {
       case KCALL.EARLY_ENTRY:
         this.textPa = Number(trap.pc - this.syms.offset('early_entry_return'));
+        // The image's identity reads, counter reads and tlbis get the machine's answers, at its PA...
+        for (const c of this.machine.cores) c.interceptSystemInstructions(BigInt(this.textPa), BigInt(this.textPa + this.imageSize - 1));
         return resume;
       case KCALL.START_KERNEL:
         this.cpuRegs[trap.core] = this.idRegs(trap.core);
@@ -376,6 +378,8 @@ export class Kernel implements SchedHost {
         this.switched = true;
         // The image now runs at KIMAGE_VADDR too: make its WFI/WFE sites known there.
         this.machine.codeChanged(this.textPa, this.imageSize, KIMAGE_VADDR);
+        // ...and at KIMAGE_VADDR.
+        for (const c of this.machine.cores) c.interceptSystemInstructions(KIMAGE_VADDR, KIMAGE_VADDR + BigInt(this.imageSize - 1));
         start_kernel_percpu(this);
         core.setX(19, trap.core);
         return resume;

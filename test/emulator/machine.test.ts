@@ -50,8 +50,10 @@ describe('machine', () => {
       mpidr: mrs x1, mpidr_el1
       hvc #0`);
     const traps = collectTraps(m);
-    expect(syms.get('mpidr')).toBeDefined();
-    for (const c of m.cores) m.start(c.index, 0x10000n);
+    for (const c of m.cores) {
+      c.interceptSystemInstructions(syms.get('start')!, syms.get('mpidr')!);
+      m.start(c.index, 0x10000n);
+    }
     m.run({ until: () => traps.length === 6 });
     expect(m.cores.map((c) => Number(c.x(0)).toString(16))).toEqual(['410fd034', '410fd034', '410fd034', '410fd034', '410fd082', '410fd082']);
     expect(m.cores.map((c) => Number(c.x(1)).toString(16))).toEqual(['80000000', '80000001', '80000002', '80000003', '80000100', '80000101']);
