@@ -5,11 +5,12 @@ import { benchEmu, EMU_DEFAULTS } from '../bench/emu';
 import { benchPage, PAGE_DEFAULTS } from '../bench/page';
 import { writeReport } from '../bench/report';
 import { benchKmem, KMEM_DEFAULTS } from '../bench/kmem';
+import { benchVmalloc, vmallocDefaults } from '../bench/vmalloc';
 import { benchPercpuChunk, formatPublishedComparison, PERCPU_CHUNK_DEFAULTS } from '../bench/percpu-chunk';
 import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
 import { parseOptions, UsageError } from './uconsole';
 
-const SUITES = 'emu, page, vmalloc-tree, percpu, kmem';
+const SUITES = 'emu, page, vmalloc, vmalloc-tree, percpu, kmem';
 
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 
@@ -21,6 +22,12 @@ suites:
   page    the page allocator on a booted uConsole: order-0 pairs with and
           without the per-CPU lists, pairs per order, a fragmentation
           scenario, memarea time against size, free blocks and free pages
+  vmalloc the seed's test_vmalloc on the booted uConsole, once per vmap
+          allocator (augment, the seed's, and list, the one it replaced):
+          Linux's Summary lines and cycles on the virtual clock, side by
+          side with the list/augment ratio; --mode performance (one worker
+          on CPU 0, in order, 3 repeats) or stress (a worker per CPU,
+          shuffled, 20 repeats); the module's parameters by their names
   vmalloc-tree  the vmap area allocators alone (augment vs list): time per
           allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
           the scaling table, then test_vmalloc's tests on each (host time)
@@ -33,6 +40,11 @@ suites:
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
+  --mode M          vmalloc: performance (default) or stress
+  --test_loop_count=N, --test_repeat_count=N, --run_test_mask=M,
+  --sequential_test_order=0|1, --nr_threads=N
+                    vmalloc: test_vmalloc's module parameters (defaults: the
+                    module's, 1000000 loops, then the mode's)
   --loops N         emu: loop iterations (default ${EMU_DEFAULTS.loops})
   --syscalls N      emu: svc round trips (default ${EMU_DEFAULTS.syscalls})
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
@@ -74,6 +86,11 @@ export async function benchCommand(args: string[]): Promise<number> {
     'order-pairs': { type: 'string' },
     'memarea-calls': { type: 'string' },
     sizes: { type: 'string' },
+    mode: { type: 'string' },
+    test_repeat_count: { type: 'string' },
+    run_test_mask: { type: 'string' },
+    sequential_test_order: { type: 'string' },
+    nr_threads: { type: 'string' },
     test_loop_count: { type: 'string' },
   });
   const progress = (s: string): void => {
@@ -127,6 +144,32 @@ export async function benchCommand(args: string[]): Promise<number> {
       const report = benchPercpuChunk(PERCPU_CHUNK_DEFAULTS, progress);
       writeReport(report, values.json);
       process.stdout.write(formatPublishedComparison(report));
+      return 0;
+    }
+    case 'vmalloc': {
+      const mode = values.mode ?? 'performance';
+      if (mode !== 'performance' && mode !== 'stress') throw new UsageError(`--mode must be performance or stress, not "${mode}"`);
+      const d = vmallocDefaults(mode);
+      const flag = (v: string | undefined, name: string): boolean => {
+        if (v === undefined) return name === 'sequential_test_order' ? d.sequential_test_order : false;
+        if (v !== '0' && v !== '1') throw new UsageError(`--${name} is 0 or 1, not "${v}"`);
+        return v === '1';
+      };
+      const report = await benchVmalloc(
+        {
+          ...d,
+          board: values.board ?? d.board,
+          ram: values.ram ?? d.ram,
+          test_loop_count: positiveInt('test_loop_count', values.test_loop_count, d.test_loop_count),
+          test_repeat_count: positiveInt('test_repeat_count', values.test_repeat_count, d.test_repeat_count),
+          run_test_mask: positiveInt('run_test_mask', values.run_test_mask, d.run_test_mask),
+          sequential_test_order: flag(values.sequential_test_order, 'sequential_test_order'),
+          nr_threads: values.nr_threads === undefined ? d.nr_threads : positiveInt('nr_threads', values.nr_threads, 1),
+        },
+        progress,
+        (line) => process.stdout.write(`${line}\n`),
+      );
+      writeReport(report, values.json);
       return 0;
     }
     case 'kmem': {

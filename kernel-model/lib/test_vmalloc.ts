@@ -231,13 +231,7 @@ export function summary_line(r: TestResult, p: TestVmallocParams): string {
  * caller's (the kernel's virtual clock later; any microsecond clock now).
  */
 export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd, clockUsec: () => number): TestResult[] {
-  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit));
-  if (!p.sequential_test_order) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rnd() % (i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-  }
+  const order = test_order(p, rnd);
   const results = new Map<string, TestResult>();
   for (const t of order) {
     const r: TestResult = { name: t.name, passed: 0, failed: 0, avgUsec: 0 };
@@ -249,6 +243,22 @@ export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd
     r.avgUsec = (clockUsec() - t0) / p.test_repeat_count;
     results.set(t.name, r);
   }
-  // Summaries print in test_case_array order whatever order the tests ran in.
+  return in_array_order(results);
+}
+
+/** The tests run_test_mask selects, in the module's order or shuffled (shuffle_array). */
+export function test_order(p: TestVmallocParams, rnd: Rnd): TestCase[] {
+  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit));
+  if (!p.sequential_test_order) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rnd() % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+  }
+  return order;
+}
+
+/** Summaries print in test_case_array order whatever order the tests ran in. */
+export function in_array_order(results: ReadonlyMap<string, TestResult>): TestResult[] {
   return TEST_CASES.filter((t) => results.has(t.name)).map((t) => results.get(t.name)!);
 }

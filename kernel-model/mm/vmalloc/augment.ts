@@ -86,6 +86,8 @@ export class AugmentVmapAllocator implements VmapBackend {
   readonly ne_fit_preload_node: (VmapArea | null)[];
   /** How each allocation split its block, for tests and statistics. */
   readonly fitCounts = [0, 0, 0, 0, 0];
+  /** Tree nodes the fit search has visited (VmapBackend.visited). */
+  visited = 0;
 
   constructor(
     readonly cache: VmapAreaCache,
@@ -161,6 +163,7 @@ export class AugmentVmapAllocator implements VmapBackend {
     const length = size + align - 1n;
     let node = this.free.root.rb_node;
     while (node) {
+      this.visited++;
       if (get_subtree_max_size(node.rb_left) >= length && vstart < node.va_start) {
         node = node.rb_left;
         continue;
@@ -175,6 +178,7 @@ export class AugmentVmapAllocator implements VmapBackend {
       // can happen (once): the left turns above were not taken on size.
       let found: VmapArea | null = null;
       while ((node = node.rb_parent)) {
+        this.visited++;
         if (is_within_this_va(node, size, align, vstart)) return node;
         if (get_subtree_max_size(node.rb_right) >= length && vstart <= node.va_start) {
           found = node.rb_right;

@@ -34,4 +34,10 @@ export interface VmapBackend {
   free_busy(va: VmapArea): void;
   /** Nodes the backend holds (busy, free, spare): the cache's live count must equal this. */
   nodes(): number;
+  /**
+   * Nodes the fit search has visited so far (augment: tree nodes on the
+   * way down and back up; list: busy areas walked): the allocators' work,
+   * which the kernel charges to virtual time.
+   */
+  readonly visited: number;
 }

@@ -58,6 +58,10 @@ export class ListVmapAllocator implements VmapBackend {
   cached_align = 0n;
   /** Busy areas stepped over by the hole searches (the O(N) part), for benchmarks and tests. */
   walked = 0;
+  /** Nodes the fit search has visited (VmapBackend.visited): the busy areas walked. */
+  get visited(): number {
+    return this.walked;
+  }
 
   constructor(
     readonly cache: VmapAreaCache,

@@ -26,6 +26,14 @@
  * allocator. vm_struct and the pages array are kept on the host (Linux
  * kmallocs them; the model charges nothing for them yet).
  *
+ * Virtual time. vmalloc's TypeScript charges what its work would cost a
+ * core (Kernel.charge), by a plain model rather than a measurement: a
+ * fixed cost per call, a cost per node the fit search visits (a dependent
+ * load that usually misses the cache: the difference between the two
+ * allocators), and a cost per page allocated or freed and mapped or
+ * unmapped (VMALLOC_COST). test_vmalloc's cycles on the booted machine
+ * are this model's.
+ *
  * Bad input gets Linux's lines: a zero or too-large size "vmalloc:
  * allocation failure: N bytes" (warn_alloc); a bad alignment the vmap
  * allocator's BUG_ON line; vfree of an address vmalloc did not return, or
@@ -38,13 +46,22 @@ import { KIMAGE_VADDR, VMALLOC_END, VMALLOC_START } from '../../arch/arm64/memor
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { PROT } from '../../arch/arm64/pgtable';
 import { GFP_KERNEL, __GFP_ZERO } from '../page_alloc';
-import { DelayedWork, schedule_work } from '../../kernel/workqueue';
 import { createVmap, type Vmap } from './vmap';
 import type { VmapAllocatorKind } from './backend';
 import { vmallocinfo, type VmallocInfoEntry, VM_ALLOC, VM_MAP, VM_NO_GUARD } from './vmallocinfo';
-import { VM_LAZY_FREE } from './vmap_area';
+import { CountingVmapAreaCache, SIZEOF_VMAP_AREA_V4_19, SIZEOF_VMAP_AREA_V5_10, VM_LAZY_FREE } from './vmap_area';
 
 const PAGE = BigInt(PAGE_SIZE);
+
+/** The cost model of the header, in instructions (charged in kernel threads; see Kernel.charge). */
+export const VMALLOC_COST = {
+  /** Entering vmalloc or vfree: checks, the node cache, the vm_struct. */
+  call: 400,
+  /** One vmap_area node the fit search visits. */
+  node: 40,
+  /** One page: alloc_page from the pcp list and its PTE, or the PTE cleared and the page freed. */
+  page: 150,
+} as const;
 
 /** struct vm_struct, as far as the model keeps it. */
 export interface VmStruct {
@@ -66,14 +83,22 @@ export function vmap_allocator_param(value: string | undefined, printk: (l: stri
   return 'augment';
 }
 
+/**
+ * Fault injection at vmalloc's two allocation sites: asked before each
+ * vmap_area node (the node cache) and each page; true makes that
+ * allocation fail (as should_fail() does for failslab and fail_page_alloc).
+ */
+export interface VmallocFaults {
+  vmap_area?: () => boolean;
+  page?: () => boolean;
+}
+
 export class Vmalloc {
   /** vmlist: the live vm_structs by address. */
   private readonly areas = new Map<bigint, VmStruct>();
-  private readonly drain_vmap_work: DelayedWork;
 
-  constructor(private readonly k: Kernel, readonly vmap: Vmap, image: VmStruct) {
+  constructor(private readonly k: Kernel, readonly vmap: Vmap, image: VmStruct, readonly faults: VmallocFaults) {
     this.areas.set(image.addr, image);
-    this.drain_vmap_work = new DelayedWork(() => void this.vmap.purge_vmap_area_lazy(), 'drain_vmap_work');
   }
 
   is_vmalloc_addr(addr: bigint): boolean {
@@ -96,10 +121,12 @@ export class Vmalloc {
     const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     const nrPages = bytes / PAGE_SIZE;
     if (!(size > 0) || nrPages > pgalloc.totalram_pages()) return this.fail(gfp, realSize);
+    const visited = this.vmap.backend.visited;
     const area = this.get_vm_area(bytes, align, start, end, VM_ALLOC | vmFlags, caller, gfp);
+    this.k.charge(VMALLOC_COST.call + (this.vmap.backend.visited - visited) * VMALLOC_COST.node + nrPages * VMALLOC_COST.page);
     if (!area) return this.fail(gfp, realSize);
     for (let i = 0; i < nrPages; i++) {
-      const pfn = pgalloc.alloc_page(gfp);
+      const pfn = this.faults.page?.() ? null : pgalloc.alloc_page(gfp);
       if (pfn === null) {
         this.__vunmap(area, true);
         return this.fail(gfp, realSize);
@@ -182,12 +209,23 @@ export class Vmalloc {
 
   /** __vunmap: clear the entries now, pages back if asked, the range to the lazy purge. */
   private __vunmap(area: VmStruct, freePages: boolean): void {
+    this.k.charge(VMALLOC_COST.call + area.pages.length * VMALLOC_COST.page);
     const swapper = this.k.arch.pgtables.swapper;
     area.pages.forEach((_, i) => swapper.unmap(area.addr + BigInt(i) * PAGE));
     if (freePages) for (const pfn of area.pages) this.k.mm.pgalloc.__free_pages(pfn, 0);
     this.areas.delete(area.addr);
     const { purgeDue } = this.vmap.free_lazy(area.addr);
-    if (purgeDue) schedule_work(this.k, this.drain_vmap_work);
+    if (purgeDue) this.purge();
+  }
+
+  /**
+   * try_purge_vmap_area_lazy, inline in vfree as in the seed's kernel
+   * (v5.2 free_vmap_area_noflush; later kernels moved it to a work item).
+   * Each area purged is a node visited; the flush reaches every core.
+   */
+  purge(): void {
+    const pending = this.vmap.lazy.vmap_purge_list.length;
+    if (this.vmap.purge_vmap_area_lazy()) this.k.charge(VMALLOC_COST.call + pending * VMALLOC_COST.node);
   }
 
   private fail(gfp: number, size: number): bigint {
@@ -204,8 +242,10 @@ export class Vmalloc {
  */
 export function vmalloc_init(k: Kernel, kind: VmapAllocatorKind, imageBytes: number): Vmalloc {
   const image: VmStruct = { addr: KIMAGE_VADDR, size: BigInt(imageBytes), flags: VM_MAP, pages: [], caller: 'paging_init', phys_addr: k.textPa };
+  const faults: VmallocFaults = {};
   const vmap = createVmap({
     kind,
+    cache: new CountingVmapAreaCache(kind === 'augment' ? SIZEOF_VMAP_AREA_V5_10 : SIZEOF_VMAP_AREA_V4_19, () => faults.vmap_area?.() ?? false),
     printk: k.printk,
     nrCpus: k.machine.cores.length,
     space: { start: VMALLOC_START, end: VMALLOC_END },
@@ -217,5 +257,5 @@ export function vmalloc_init(k: Kernel, kind: VmapAllocatorKind, imageBytes: num
     if (pfn === null) throw new Error('vmalloc: no page for a page table');
     return pfn * PAGE_SIZE;
   });
-  return new Vmalloc(k, vmap, image);
+  return new Vmalloc(k, vmap, image, faults);
 }

@@ -52,23 +52,31 @@ describe('vmalloc on the booted kernel', () => {
     expect(k.on(0, () => vm.vmalloc(8 * 4096))).toBe(a);
   });
 
-  it('past lazy_max_pages of lazily freed pages, drain_vmap_work purges them from the system workqueue', () => {
+  it('past lazy_max_pages of lazily freed pages, vfree purges them itself and flushes every core', () => {
     const k = u.kernel;
     const vm = k.mm.vmalloc;
     vm.vmap.purge_vmap_area_lazy();
     const chunk = 4 << 20;
-    const n = Math.ceil((vm.vmap.lazy.lazyMaxPages * 4096) / chunk) + 1;
+    const perChunk = chunk / 4096 + 1; // the guard page counts too
+    const below = Math.floor(vm.vmap.lazy.lazyMaxPages / perChunk); // frees that stay at or under lazy_max_pages
+    const unpurged = (): number => (u.readFile('/proc/vmallocinfo').match(/unpurged vm_area/g) ?? []).length;
     k.on(1, () => {
-      for (let i = 0; i < n; i++) vm.vfree(vm.vmalloc(chunk));
+      for (let i = 0; i < below; i++) vm.vfree(vm.vmalloc(chunk));
     });
-    expect(u.readFile('/proc/vmallocinfo')).toContain('unpurged vm_area');
-    k.run(() => !u.readFile('/proc/vmallocinfo').includes('unpurged vm_area'));
+    expect(unpurged()).toBe(below); // all still waiting
+    const a = k.on(1, () => vm.vmalloc(chunk));
+    k.arch.kmem.write64(a, 7n);
+    expect(k.kcall(2, 'probe_read64', a)).toBe(7n); // cpu2 caches the translation
+    k.on(1, () => vm.vfree(a)); // past lazy_max_pages: the purge runs here
+    expect(unpurged()).toBe(0);
+    expect(k.kcall(2, 'probe_read64', a)).toBe(BigInt(-EFAULT)); // its TLB was flushed
     expect(check_vmap(vm.vmap)).toEqual([]);
   });
 
   it('answers bad requests as Linux does and changes nothing', () => {
     const k = u.kernel;
     const vm = k.mm.vmalloc;
+    vm.vmap.purge_vmap_area_lazy();
     const before = u.readFile('/proc/vmallocinfo');
     expect(k.on(1, () => vm.vmalloc(0))).toBe(0n);
     expect(u.dmesg()).toMatch(/: vmalloc: allocation failure: 0 bytes, mode:0xcc0\(GFP_KERNEL\), nodemask=\(null\)/);
@@ -84,7 +92,7 @@ describe('vmalloc on the booted kernel', () => {
     expect(u.dmesg()).toMatch(new RegExp(`Trying to vfree\\(\\) nonexistent vm area \\(${a.toString(16)}\\)`));
     expect(k.on(1, () => vm.__vmalloc_node_range(4096, 3, VMALLOC_START, VMALLOC_END, 0xcc0, 0, 'bad_align'))).toBe(0n);
     vm.vmap.purge_vmap_area_lazy();
-    expect(u.readFile('/proc/vmallocinfo')).toBe(before);
+    expect(u.readFile('/proc/vmallocinfo')).toBe(before.replace(/^.*unpurged vm_area\n/gm, ''));
     expect(check_vmap(vm.vmap)).toEqual([]);
   });
 
@@ -118,5 +126,42 @@ describe('vmap_allocator= chooses the allocator', () => {
         });
       });
     expect(await seq('console=ttyAMA0 vmap_allocator=list')).toEqual(await seq('console=ttyAMA0 vmap_allocator=augment'));
+  });
+});
+
+describe('fault injection at vmalloc\'s allocation sites', () => {
+  it.each(['vmap_area', 'page'] as const)('a failing %s allocation: NULL, the warning, nothing leaked', async (site) => {
+    await withUconsole({ ram: '1G' }, (v) => {
+      const k = v.kernel;
+      const vm = k.mm.vmalloc;
+      const pgalloc = k.mm.pgalloc;
+      k.on(0, () => vm.vfree(vm.vmalloc(16 * 4096))); // page tables for the range exist from here on
+      vm.vmap.purge_vmap_area_lazy();
+      k.on(0, () => pgalloc.drain_all_pages());
+      const free = pgalloc.nr_free_pages();
+      const nodes = vm.vmap.backend.cache.active;
+      const info = v.readFile('/proc/vmallocinfo');
+      // Fail the n-th allocation at the site, for n = 1..4: the later ones fail halfway through an area's pages.
+      for (let nth = 1; nth <= 4; nth++) {
+        let calls = 0;
+        vm.faults[site] = () => ++calls === nth;
+        const addr = k.on(0, () => vm.vmalloc(3 * 4096, 'faulty'));
+        vm.faults[site] = undefined;
+        // One node per vmalloc (the NE spare is preloaded beforehand), three pages: later calls never reach the site.
+        if (nth > (site === 'page' ? 3 : 1)) {
+          expect(addr).not.toBe(0n);
+          k.on(0, () => vm.vfree(addr));
+          continue;
+        }
+        expect(addr).toBe(0n);
+        expect(v.dmesg()).toMatch(/vmalloc: allocation failure: 12288 bytes/);
+      }
+      vm.vmap.purge_vmap_area_lazy();
+      k.on(0, () => pgalloc.drain_all_pages());
+      expect(pgalloc.nr_free_pages()).toBe(free);
+      expect(vm.vmap.backend.cache.active).toBe(nodes);
+      expect(v.readFile('/proc/vmallocinfo')).toBe(info);
+      expect(check_vmap(vm.vmap)).toEqual([]);
+    });
   });
 });
