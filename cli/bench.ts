@@ -57,7 +57,7 @@ options:
                     kmem: pairs per figure (default ${KMEM_DEFAULTS.pairs})
   --order-pairs N   page: pairs per higher order (default ${PAGE_DEFAULTS.orderPairs})
   --memarea-calls N page: memarea calls per point (default ${PAGE_DEFAULTS.memareaCalls})
-  --sizes N,N,...   vmalloc-tree: busy-area counts (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
+  --sizes N,N,...   vmalloc, vmalloc-tree: busy-area counts of the scaling table (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
                     (--loops N: loops per figure, default ${VMALLOC_TREE_DEFAULTS.loops})
   --test_loop_count N  vmalloc-tree: test_vmalloc loops (default ${VMALLOC_TREE_DEFAULTS.test_loop_count})
   -h, --help        this help
@@ -165,6 +165,7 @@ export async function benchCommand(args: string[]): Promise<number> {
           run_test_mask: positiveInt('run_test_mask', values.run_test_mask, d.run_test_mask),
           sequential_test_order: flag(values.sequential_test_order, 'sequential_test_order'),
           nr_threads: values.nr_threads === undefined ? d.nr_threads : positiveInt('nr_threads', values.nr_threads, 1),
+          scaling: values.sizes === undefined ? d.scaling : values.sizes.split(',').map((v) => positiveInt('sizes', v, 0)),
         },
         progress,
         (line) => process.stdout.write(`${line}\n`),

@@ -32,12 +32,16 @@ describe('uconsole CLI', () => {
   it.each([
     ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1']],
     ['page', ['--pairs', '2000', '--order-pairs', '100', '--memarea-calls', '1', '--ram', '1G']],
+    ['vmalloc', ['--test_loop_count=20', '--test_repeat_count=1', '--run_test_mask=5', '--sizes', '1000']],
   ])('bench %s writes the JSON shape of DESIGN.md', (suite, args) => {
     const dir = mkdtempSync(join(tmpdir(), 'uconsole-bench-'));
     try {
       const r = run('bench', suite as string, '--json', join(dir, 'r.json'), ...(args as string[]));
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^suite ${suite} on uconsole-cm4`));
+      if (suite === 'vmalloc') {
+        // Linux's lines for each allocator, then the table.
+        expect(r.stdout).toMatch(/^augment:\n  Summary: fix_size_alloc_test passed: 1 failed: 0 repeat: 1 loops: 20 avg: \d+ usec\n  Summary: long_busy_list_alloc_test passed: 1 failed: 0 repeat: 1 loops: 20 avg: \d+ usec\n  All test took CPU0=\d+ cycles\nlist:\n/);
+      } else expect(r.stdout).toMatch(new RegExp(`^suite ${suite} on uconsole-cm4`));
       const j = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
       expect(Object.keys(j)).toEqual(['suite', 'board', 'cmdline', 'revision', 'params', 'results']);
       expect(j.results.length).toBeGreaterThan(3);
@@ -47,6 +51,11 @@ describe('uconsole CLI', () => {
         for (const test of ['alu-loop-booted', 'ldst-loop-booted'])
           for (const variant of ['deterministic', 'free-running']) expect(rows).toContain(`${variant} ${test} mips`);
         expect(rows).toContain('process uconsole-boot wall_ms');
+      }
+      if (suite === 'vmalloc') {
+        const rows = (j.results as { variant: string; test: string; metric: string }[]).map((r) => `${r.variant} ${r.test} ${r.metric}`);
+        for (const v of ['augment', 'list']) expect(rows).toEqual(expect.arrayContaining([`${v} long_busy_list_alloc_test avg_usec`, `${v} all cycles`, `${v} scaling-1000-busy alloc_free_cycles`]));
+        expect(rows).toContain('list/augment all ratio');
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -82,6 +91,8 @@ describe('uconsole CLI', () => {
     [['explode'], /^uconsole: unknown command "explode"/],
     [['bench'], /^uconsole: bench needs a suite name/],
     [['bench', 'emu', '--loops', 'many'], /^uconsole: --loops needs a positive integer/],
+    [['bench', 'vmalloc', '--mode', 'nope'], /^uconsole: --mode must be performance or stress, not "nope"/],
+    [['bench', 'vmalloc', '--sequential_test_order=2'], /^uconsole: --sequential_test_order is 0 or 1, not "2"/],
   ])('%j fails with one line and exit 1', (args, message) => {
     const r = run(...(args as string[]));
     expect(r.status).toBe(1);
