@@ -60,8 +60,10 @@ export interface SvcCall {
   arg(n: number): bigint;
   /** x8 (the number). */
   nr: bigint;
-  /** TPIDR_EL1 (the kernel's per-CPU offset), read in the same batch. */
-  tpidrEl1: bigint;
+  /** The low 32 bits of x8, as a number (arm64 Linux passes the number on as an int: el0_svc_common). */
+  nr32: number;
+  /** TPIDR_EL1 (the kernel's per-CPU offset), from the same batch, made a bigint only when read. */
+  readonly tpidrEl1: bigint;
 }
 
 /**
@@ -384,11 +386,21 @@ export class Core {
    */
   private answerSvcs(answer: (call: SvcCall) => bigint | undefined): void {
     const s = this.slicer;
-    const call: SvcCall = { core: this.index, el: 0, arg: (n) => s.svcReg(n), nr: 0n, tpidrEl1: 0n };
+    const call: SvcCall = {
+      core: this.index,
+      el: 0,
+      arg: (n) => s.svcReg(n),
+      get nr() {
+        return s.svcReg(SVC_X8);
+      },
+      nr32: 0,
+      get tpidrEl1() {
+        return s.svcReg(SVC_TPIDR_EL1);
+      },
+    };
     s.onSvc(() => {
       call.el = elOf(s.svcReg32(SVC_PSTATE) & 0xf);
-      call.nr = s.svcReg(SVC_X8);
-      call.tpidrEl1 = s.svcReg(SVC_TPIDR_EL1);
+      call.nr32 = s.svcReg32(SVC_X8) | 0;
       return answer(call);
     });
   }

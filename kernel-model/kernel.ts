@@ -201,7 +201,7 @@ export class Kernel implements SchedHost {
 
   /* ---- per-CPU context, time ------------------------------------------------ */
 
-  enter(core: Core, task: Task, tpidrEl1?: bigint): void {
+  enter(core: Core, task: Task, tpidrEl1?: () => bigint): void {
     this.this_cpu.enter(core, task, tpidrEl1);
   }
 

@@ -88,6 +88,22 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
   [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
 ]);
 
+/** How many of x0..x5 a call reads (the fast path copies only those). */
+const NARGS: ReadonlyMap<number, number> = new Map([
+  [NR.write, 3],
+  [NR.getpid, 0],
+  [NR.gettid, 0],
+  [NR.getcpu, 3],
+  [NR.exit, 1],
+  [NR.exit_group, 1],
+  [NR.nanosleep, 2],
+  [NR.sched_yield, 0],
+]);
+
+export function syscall_nargs(nr: number): number {
+  return NARGS.get(nr) ?? 6;
+}
+
 /** Calls that may end or block their task: never answered inside the trap hook (the core must stop). */
 export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.exit, NR.exit_group, NR.nanosleep, NR.sched_yield]);
 

@@ -26,13 +26,16 @@ export class ThisCpu {
   private core_?: Core;
   private task_?: Task;
   private offset_?: bigint;
+  /** Where the offset comes from when the entry has it at hand (the svc fast path's register block). */
+  private offsetSource?: () => bigint;
   cpu_?: number;
 
-  /** Kernel code starts running on `core` for `task`; `tpidrEl1` if the caller already read it. */
-  enter(core: Core, task: Task, tpidrEl1?: bigint): void {
+  /** Kernel code starts running on `core` for `task`; `tpidrEl1` reads the offset if the caller has it (read only if needed). */
+  enter(core: Core, task: Task, tpidrEl1?: () => bigint): void {
     this.core_ = core;
     this.task_ = task;
-    this.offset_ = tpidrEl1;
+    this.offset_ = undefined;
+    this.offsetSource = tpidrEl1;
     this.cpu_ = undefined;
   }
 
@@ -41,6 +44,7 @@ export class ThisCpu {
     this.core_ = undefined;
     this.task_ = undefined;
     this.offset_ = undefined;
+    this.offsetSource = undefined;
     this.cpu_ = undefined;
   }
 
@@ -61,7 +65,7 @@ export class ThisCpu {
 
   /** __my_cpu_offset: TPIDR_EL1 of the core. */
   get offset(): bigint {
-    return (this.offset_ ??= this.core.tpidrEl1);
+    return (this.offset_ ??= this.offsetSource ? this.offsetSource() : this.core.tpidrEl1);
   }
 
   /** Save and restore around a nested entry (Kernel.on from inside kernel code). */

@@ -19,12 +19,14 @@ import { KernelPanic } from '../../../kernel';
 import type { CoreAction } from '../../../../emulator/machine';
 import type { SvcCall } from '../../../../emulator/core';
 import type { Trap } from '../../../../emulator/traps';
-import { LEAVES_FAST_PATH, invokeSyscall, type SyscallContext } from '../../../kernel/sys';
+import { LEAVES_FAST_PATH, invokeSyscall, syscall_nargs, type SyscallContext } from '../../../kernel/sys';
 import { copyFromUser, copyToUser } from '../../../kernel/uaccess';
 
 export class SyscallEntry {
   private readonly contexts: SyscallContext[] = [];
   private readonly args = [0n, 0n, 0n, 0n, 0n, 0n];
+  /** Per core, a reader of TPIDR_EL1 from its svc register block (the call object is the core's, made once). */
+  private readonly offsetReaders: (() => bigint)[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -55,13 +57,14 @@ export class SyscallEntry {
    * writes back; undefined sends it down the slow path.
    */
   fast(call: SvcCall): bigint | undefined {
-    const nr = Number(call.nr);
+    const nr = call.nr32;
     if (LEAVES_FAST_PATH.has(nr)) return undefined;
     const k = this.k;
-    const core = k.machine.core(call.core);
-    k.enter(core, k.sched.curr[call.core]!, call.tpidrEl1);
+    const core = k.machine.cores[call.core]!;
+    k.enter(core, k.sched.curr[call.core]!, (this.offsetReaders[call.core] ??= () => call.tpidrEl1));
     try {
-      for (let i = 0; i < 6; i++) this.args[i] = call.arg(i);
+      const n = syscall_nargs(nr);
+      for (let i = 0; i < n; i++) this.args[i] = call.arg(i);
       const ret = invokeSyscall(this.context(call.core), nr, this.args);
       if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
       return ret;
@@ -76,7 +79,7 @@ export class SyscallEntry {
     const core = k.machine.core(trap.core);
     const ctx = this.context(trap.core);
     for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
-    const ret = invokeSyscall(ctx, Number(core.trapX(8)), this.args);
+    const ret = invokeSyscall(ctx, Number(BigInt.asIntN(32, core.trapX(8))), this.args);
     if (ctx.task.exitCode !== undefined) return k.taskExited(trap.core, ctx.task.exitCode);
     if (typeof ret === 'bigint') {
       core.setX(0, ret);
