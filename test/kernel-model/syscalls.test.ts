@@ -62,6 +62,12 @@ describe('system calls through svc #0 at EL0', () => {
     expect(u.syscall(3, 999)).toBe(BigInt(-ENOSYS));
   });
 
+  it('reads the number as an int, as el0_svc_common does: the high half of x8 is ignored', () => {
+    const high = (regs: [number, bigint][]) => u.kernel.harness.runUser(2, USER_TEXT, new Map(regs)).ret;
+    expect(high([[8, (1n << 32n) + BigInt(NR.gettid)]])).toBe(3n); // fast path
+    expect(high([[8, (7n << 40n) + BigInt(NR.exit_group)], [0, 5n]])).toBe(5n); // slow path
+  });
+
   it('exit ends the thread and returns the core to the kernel, which stays usable', () => {
     expect(u.kernel.harness.syscall(4, NR.exit_group, [42])).toEqual({ ret: 42n, exited: 42 });
     expect(u.syscall(4, NR.gettid)).toBe(5n);
