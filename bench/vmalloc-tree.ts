@@ -31,6 +31,7 @@
  * comes with vmalloc in the kernel.
  */
 
+import { xorshift32 } from '../kernel-model/lib/random';
 import { createVmap, PAGE_SIZE, type Vmap, type VmapAllocatorKind } from '../kernel-model/mm/vmalloc';
 import { VMALLOC_END, VMALLOC_START } from '../kernel-model/arch/arm64/memory';
 import { run_test_vmalloc, TEST_VMALLOC_DEFAULTS, vmallocOps } from '../kernel-model/lib/test_vmalloc';
@@ -131,17 +132,6 @@ export function benchVmallocTree(params: VmallocTreeParams, progress: (s: string
   };
 }
 
-/** A deterministic 32-bit generator for the random tests (xorshift32), so both allocators see the same requests. */
-function xorshift32(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 function benchTestVmalloc(params: VmallocTreeParams, progress: (s: string) => void): BenchRow[] {
   const rows: BenchRow[] = [];

@@ -21,6 +21,7 @@
  * free_vmap_area_noflush).
  */
 
+import type { Rnd } from './random';
 import { VMALLOC_END, VMALLOC_START } from '../arch/arm64/memory';
 import type { Vmap } from '../mm/vmalloc/vmap';
 import { PAGE_SIZE } from '../mm/vmalloc/vmap_area';
@@ -51,8 +52,9 @@ export const TEST_VMALLOC_DEFAULTS: TestVmallocParams = {
   sequential_test_order: false,
 };
 
-/** A 32-bit random number (Linux get_random_bytes / prandom_u32). */
-export type Rnd = () => number;
+
+/** The random numbers the tests draw (get_random_bytes in Linux). */
+export type { Rnd };
 
 type TestFn = (ops: VmallocOps, loops: number, rnd: Rnd) => number;
 

@@ -23,6 +23,7 @@ import type { KthreadGen } from '../kernel/sched/kthread_types';
 import type { KthreadTask } from '../kernel/sched/task';
 import { GFP_KERNEL } from '../mm/page_alloc';
 import { VMALLOC_END, VMALLOC_START } from '../arch/arm64/memory';
+import { xorshift32 } from './random';
 import { in_array_order, summary_line, test_order, type Rnd, type TestResult, type TestVmallocParams, type VmallocOps } from './test_vmalloc';
 
 export interface TestVmallocModuleParams extends TestVmallocParams {
@@ -50,16 +51,9 @@ function kernelVmallocOps(k: Kernel, caller: string): VmallocOps {
   };
 }
 
-/** A 32-bit PRNG per worker (xorshift32), seeded from its CPU: the same run every time. */
+/** A 32-bit PRNG per worker, seeded from its CPU: the same run every time. */
 function workerRnd(cpu: number): Rnd {
-  let x = (0x9e3779b9 ^ (cpu * 0x85ebca6b)) >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
+  return xorshift32((0x9e3779b9 ^ Math.imul(cpu, 0x85ebca6b)) >>> 0);
 }
 
 function* test_func(k: Kernel, p: TestVmallocParams, out: WorkerReport): KthreadGen<number> {

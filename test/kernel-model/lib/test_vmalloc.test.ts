@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
+import { xorshift32 } from '../../../kernel-model/lib/random';
 import { describe, expect, it } from 'vitest';
 import { run_test_vmalloc, summary_line, TEST_CASES, TEST_VMALLOC_DEFAULTS, vmallocOps } from '../../../kernel-model/lib/test_vmalloc';
 import { check_vmap, FitType } from '../../../kernel-model/mm/vmalloc';
 import { augmentOf, KINDS, listOf, make } from '../mm/vmalloc/helpers';
 
-/** A small deterministic xorshift32, standing in for get_random_bytes. */
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
+const xorshift = xorshift32;
 
 const PARAMS = { ...TEST_VMALLOC_DEFAULTS, test_loop_count: 200, sequential_test_order: true };
 
