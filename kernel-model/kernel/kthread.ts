@@ -22,7 +22,7 @@ import type { Kernel } from '../kernel';
 import { KthreadError } from './sched/core';
 import type { KthreadBody, KthreadGen } from './sched/kthread_types';
 import { KthreadTask } from './sched/task';
-import { HZ, TICK_NSEC, jiffies_at, jiffies_to_clock_ns, msecs_to_jiffies } from './time/jiffies';
+import { jiffies_at, jiffies_to_clock_ns, msecs_to_jiffies } from './time/jiffies';
 import { Completion, complete, wait_for_completion } from './sched/wait';
 
 export type KthreadFn = (k: Kernel) => KthreadBody;
@@ -92,4 +92,3 @@ export function* kcall(fn: string | bigint, ...args: (bigint | number)[]): Kthre
   return (yield { kind: 'kcall', fn, args: args.map((a) => BigInt(a)) }) as bigint;
 }
 
-export { HZ, TICK_NSEC };

@@ -250,23 +250,32 @@ export class Scheduler implements MachineOs, Waker {
     t.debt -= this.machine.sliceInsns;
     if (t.debt <= 0) {
       t.debt = 0;
-      this.step(t, core);
+      this.step(t, core, false); // this round went to the debt
     }
     return true;
   }
 
-  /** Run `t` on `core` until it yields (it is current there). */
-  private step(t: KthreadTask, core: Core): void {
+  /**
+   * Run `t` on `core` until it yields (it is current there). `credit`: the
+   * round this step runs in still counts against work it charges.
+   */
+  private step(t: KthreadTask, core: Core, credit = true): void {
     this.host.enter(core, t);
     try {
-      this.stepIn(t, core);
+      this.stepIn(t, core, credit);
     } finally {
       this.host.leave();
     }
   }
 
-  private stepIn(t: KthreadTask, core: Core): void {
+  private stepIn(t: KthreadTask, core: Core, credit: boolean): void {
     const cpu = core.index;
+    /** Charge the step's own round once; true if the thread owes nothing more. */
+    const settle = (): boolean => {
+      if (t.debt > 0 && credit) t.debt = Math.max(0, t.debt - this.machine.sliceInsns);
+      credit = false;
+      return t.debt === 0;
+    };
     let value = t.resumeWith;
     t.resumeWith = undefined;
     let req = t.request;
@@ -282,12 +291,12 @@ export class Scheduler implements MachineOs, Waker {
           return;
         }
         if (r.done) {
-          if (!this.settle(t, core)) t.exitCode = r.value ?? 0;
+          if (!settle()) t.exitCode = r.value ?? 0;
           else this.reap(t, r.value ?? 0);
           return;
         }
         req = r.value;
-        if (!this.settle(t, core)) {
+        if (!settle()) {
           t.request = req; // takes effect once the work is paid for (payDebt)
           return;
         }
@@ -322,13 +331,6 @@ export class Scheduler implements MachineOs, Waker {
           return;
       }
     }
-  }
-
-  /** Charge the step's own round; true if the thread owes nothing more. */
-  private settle(t: KthreadTask, _core: Core): boolean {
-    if (t.debt === 0) return true;
-    t.debt = Math.max(0, t.debt - this.machine.sliceInsns);
-    return t.debt === 0;
   }
 
   /** A wait's result now: true (condition holds), false (deadline passed), undefined (keep waiting). */
