@@ -49,7 +49,7 @@ import { ProcFs } from './fs/proc';
 import type { BootmemInit } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
 import type { KernelMemory } from './mm/maccess';
-import type { PerCpuAreas } from './mm/percpu_areas';
+import type { Percpu } from './mm/percpu/first_chunk';
 import { ThisCpu } from './arch/arm64/percpu';
 import { jiffies_at } from './kernel/time/jiffies';
 import type { EarlyMemory } from './arch/arm64/mm/init';
@@ -122,8 +122,8 @@ export class Kernel implements SchedHost {
 
   private arch_?: SetupArch;
   private mm_?: MmState;
-  /** The per-CPU areas (setup_per_cpu_areas), once they exist. */
-  percpu?: PerCpuAreas;
+  /** The per-CPU areas and their allocator (setup_per_cpu_areas), once they exist. */
+  percpu?: Percpu;
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
   private clockRunning = false;
 

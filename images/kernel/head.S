@@ -118,6 +118,87 @@ raw_smp_processor_id:
     ldr w0, [x0, x1]
     ret
 
+// this_cpu operations (arch/arm64/include/asm/percpu.h) on a __percpu
+// pointer in x0: the address is x0 + TPIDR_EL1. read and write are plain
+// accesses; add and inc are an exclusive load/store loop, as on cores
+// without LSE atomics (the A72 and A53 have none).
+this_cpu_read_1:
+    mrs x1, tpidr_el1
+    ldrb w0, [x0, x1]
+    ret
+this_cpu_write_1:
+    mrs x2, tpidr_el1
+    strb w1, [x0, x2]
+    ret
+this_cpu_inc_1:
+    mov x1, #1
+this_cpu_add_1:
+    mrs x2, tpidr_el1
+    add x0, x0, x2
+this_cpu_add_1_retry:
+    ldxrb w3, [x0]
+    add w3, w3, w1
+    stxrb w4, w3, [x0]
+    cbnz w4, this_cpu_add_1_retry
+    ret
+this_cpu_read_2:
+    mrs x1, tpidr_el1
+    ldrh w0, [x0, x1]
+    ret
+this_cpu_write_2:
+    mrs x2, tpidr_el1
+    strh w1, [x0, x2]
+    ret
+this_cpu_inc_2:
+    mov x1, #1
+this_cpu_add_2:
+    mrs x2, tpidr_el1
+    add x0, x0, x2
+this_cpu_add_2_retry:
+    ldxrh w3, [x0]
+    add w3, w3, w1
+    stxrh w4, w3, [x0]
+    cbnz w4, this_cpu_add_2_retry
+    ret
+this_cpu_read_4:
+    mrs x1, tpidr_el1
+    ldr w0, [x0, x1]
+    ret
+this_cpu_write_4:
+    mrs x2, tpidr_el1
+    str w1, [x0, x2]
+    ret
+this_cpu_inc_4:
+    mov x1, #1
+this_cpu_add_4:
+    mrs x2, tpidr_el1
+    add x0, x0, x2
+this_cpu_add_4_retry:
+    ldxr w3, [x0]
+    add w3, w3, w1
+    stxr w4, w3, [x0]
+    cbnz w4, this_cpu_add_4_retry
+    ret
+this_cpu_read_8:
+    mrs x1, tpidr_el1
+    ldr x0, [x0, x1]
+    ret
+this_cpu_write_8:
+    mrs x2, tpidr_el1
+    str x1, [x0, x2]
+    ret
+this_cpu_inc_8:
+    mov x1, #1
+this_cpu_add_8:
+    mrs x2, tpidr_el1
+    add x0, x0, x2
+this_cpu_add_8_retry:
+    ldxr x3, [x0]
+    add x3, x3, x1
+    stxr w4, x3, [x0]
+    cbnz w4, this_cpu_add_8_retry
+    ret
+
 // arch_counter_get_cntvct(): the generic timer's virtual count.
 arch_counter_get_cntvct:
     isb

@@ -9,7 +9,8 @@
  *    setup_arch parses the tree, builds memblock and the page tables;
  *  the image's __enable_mmu turns the MMU on and continues at
  *    KIMAGE_VADDR, which calls back into
- *  start_kernel_percpu: setup_per_cpu_areas; the image then writes the
+ *  start_kernel_percpu: setup_per_cpu_areas (the embedded first chunk,
+ *    mm/percpu/first_chunk.ts); the image then writes the
  *    boot CPU's offset into TPIDR_EL1 (smp_prepare_boot_cpu) and calls
  *  start_kernel_rest: the rest in Linux's order (the zonelists, the
  *    memory subsystems, the clock), then rest_init, which starts
@@ -23,7 +24,7 @@ import { setup_arch } from '../arch/arm64/kernel/setup';
 import { smp_init } from '../arch/arm64/kernel/smp';
 import { cpuinfo, hwid, icacheLine, midrHex } from '../arch/arm64/kernel/cpuinfo';
 import { build_zonelists, mem_init } from '../mm/init';
-import { setup_per_cpu_areas } from '../mm/percpu_areas';
+import { percpu_alloc_map_param, setup_per_cpu_areas } from '../mm/percpu/first_chunk';
 import { vmalloc_init, vmap_allocator_param } from '../mm/vmalloc/vmalloc';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
@@ -52,8 +53,9 @@ export function start_kernel(k: Kernel, dtbPa: bigint): void {
 
 /** After the MMU switch: the per-CPU areas, before the boot CPU sets its offset. */
 export function start_kernel_percpu(k: Kernel): void {
-  const a = k.arch;
-  k.percpu = setup_per_cpu_areas(k.machine.ram, k.syms, k.textPa, a.memblock, a.linear, k.machine.cores.length);
+  k.percpu = setup_per_cpu_areas(k, percpu_alloc_map_param(k.arch.cmdline.get('percpu_alloc_map'), k.printk));
+  const percpu = k.percpu;
+  k.proc.register('/sys/kernel/debug/percpu_stats', () => percpu.percpu_stats());
 }
 
 export function start_kernel_rest(k: Kernel): void {

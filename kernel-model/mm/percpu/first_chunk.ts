@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * setup_per_cpu_areas on the booted kernel, as arm64 Linux does it: the
+ * embedded first chunk (mm/percpu.c, 5.10: pcpu_build_alloc_info,
+ * pcpu_embed_first_chunk, pcpu_setup_first_chunk, pcpu_alloc_first_chunk).
+ *
+ * Geometry. Each CPU gets one unit: the image's static per-CPU section
+ * (`s`, __per_cpu_start..__per_cpu_end: the kernel model's own per-CPU
+ * variables), then the reserved area for modules (`r`, 8 KiB), then the
+ * dynamic area (`d`, at least PERCPU_DYNAMIC_RESERVE, grown to fill the
+ * last page); the unit is that sum rounded to pages, at least 32 KiB
+ * (`u`). One group holds every CPU's unit, consecutively, in memory from
+ * memblock: unit i starts at base + i * u. __per_cpu_offset[cpu] is the
+ * distance from __per_cpu_start to the CPU's unit, which set_my_cpu_offset
+ * loads into TPIDR_EL1; a __percpu pointer is an address in the static
+ * section's space (__per_cpu_start + offset in the unit), and
+ * per_cpu_ptr(p, cpu) = p + __per_cpu_offset[cpu].
+ *
+ * Allocation. The reserved area is the reserved chunk, the dynamic area
+ * the first chunk, both served by the chunk allocator percpu_alloc_map=
+ * picks (the seed's bitmap allocator, default, or the area map it
+ * replaced); __alloc_percpu and free_percpu go through the slot lists
+ * (slots.ts). Chunks beyond the first need vmalloc'd units
+ * (pcpu_get_vm_areas) and are not built yet: when the first chunk is full,
+ * an allocation fails with the allocator's warning. The chunks' metadata
+ * is host memory, counted as Linux would allocate it.
+ *
+ * Lines, as Linux prints them:
+ *   percpu: Embedded 10 pages/cpu s64 r8192 d32704 u40960
+ *   pcpu-alloc: s64 r8192 d32704 u40960 alloc=10*4096
+ *   pcpu-alloc: [0] 0 [0] 1 [0] 2 [0] 3
+ */
+
+import type { Kernel } from '../../kernel';
+import { KIMAGE_VADDR } from '../../arch/arm64/memory';
+import { PAGE_SIZE } from '../../arch/arm64/page-def';
+import { AreaChunk } from './area-chunk';
+import { BitmapChunk } from './bitmap-chunk';
+import { HostMetaAllocator, PcpuEmptyPages, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
+import { PcpuChunkSet } from './slots';
+import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
+
+/** PERCPU_MODULE_RESERVE (CONFIG_MODULES). */
+export const PERCPU_MODULE_RESERVE = 8 << 10;
+/** PERCPU_DYNAMIC_RESERVE on 64-bit kernels. */
+export const PERCPU_DYNAMIC_RESERVE = 28 << 10;
+export const PERCPU_DYNAMIC_EARLY_SIZE = 12 << 10;
+export const PCPU_MIN_UNIT_SIZE = 32 << 10;
+
+const pfnAlign = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
+
+export interface PcpuGeometry extends PcpuAllocInfo {
+  /** Units per allocation (upa) and units in the one group. */
+  upa: number;
+  nr_units: number;
+}
+
+/** pcpu_build_alloc_info for one group of `nrCpus` CPUs (the boards are UMA: pcpu_cpu_distance is LOCAL for all). */
+export function pcpu_build_alloc_info(staticSize: number, reservedSize: number, dynSize: number, atomSize: number, nrCpus: number): PcpuGeometry {
+  const sizeSum = pfnAlign(staticSize + reservedSize + Math.max(dynSize, PERCPU_DYNAMIC_EARLY_SIZE));
+  const dyn = sizeSum - staticSize - reservedSize;
+  const minUnitSize = Math.max(sizeSum, PCPU_MIN_UNIT_SIZE);
+  const allocSize = Math.ceil(minUnitSize / atomSize) * atomSize;
+  const fits = (upa: number): boolean => allocSize % upa === 0 && (allocSize / upa) % PAGE_SIZE === 0;
+  let maxUpa = Math.floor(allocSize / minUnitSize);
+  while (!fits(maxUpa)) maxUpa--;
+  // Expand the unit until at least 2/3 of the units are used, without using more allocations.
+  let best = 1;
+  let lastAllocs = Infinity;
+  for (let upa = maxUpa; upa > 0; upa--) {
+    if (!fits(upa)) continue;
+    const allocs = Math.ceil(nrCpus / upa);
+    const wasted = allocs * upa - nrCpus;
+    if (wasted > Math.floor(nrCpus / 3)) continue;
+    if (allocs > lastAllocs) break;
+    lastAllocs = allocs;
+    best = upa;
+  }
+  return {
+    static_size: staticSize,
+    reserved_size: reservedSize,
+    dyn_size: dyn,
+    unit_size: allocSize / best,
+    atom_size: atomSize,
+    alloc_size: allocSize,
+    upa: best,
+    nr_units: Math.ceil(nrCpus / best) * best,
+  };
+}
+
+/** The embed line and pcpu_dump_alloc_info's lines (one group, unit i = CPU i). */
+export function percpu_boot_lines(ai: PcpuGeometry, nrCpus: number): string[] {
+  const sizes = `s${ai.static_size} r${ai.reserved_size} d${ai.dyn_size} u${ai.unit_size}`;
+  const cpuWidth = String(Math.max(nrCpus - 1, 0)).length;
+  const width = ai.upa * (cpuWidth + 1) + 1 + 3; // group_width 1
+  const apl = 2 ** Math.floor(Math.log2(Math.max(Math.floor(60 / width), 1)));
+  const lines = [`percpu: Embedded ${ai.unit_size / PAGE_SIZE} pages/cpu ${sizes}`, `pcpu-alloc: ${sizes} alloc=${ai.alloc_size / ai.atom_size}*${ai.atom_size}`];
+  let line = '';
+  for (let unit = 0; unit < ai.nr_units; unit++) {
+    if (unit % apl === 0) {
+      if (line) lines.push(line);
+      line = 'pcpu-alloc: ';
+    }
+    if (unit % ai.upa === 0) line += '[0] ';
+    line += unit < nrCpus ? `${String(unit).padStart(cpuWidth, '0')} ` : `${'-'.repeat(cpuWidth)} `;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** percpu_alloc_map= on the command line. */
+export function percpu_alloc_map_param(value: string | undefined, printk: (l: string) => void): PcpuAllocMap {
+  if (value === undefined || value === 'bitmap') return 'bitmap';
+  if (value === 'area') return 'area';
+  printk(`percpu_alloc_map=${value}: unknown (bitmap or area); using bitmap`);
+  return 'bitmap';
+}
+
+/** The kernel's percpu allocator over the embedded first chunk. */
+export class Percpu {
+  readonly stats: PcpuGlobalStats;
+  private readonly set: PcpuChunkSet;
+  private readonly emptyPages = new PcpuEmptyPages();
+  readonly meta = new HostMetaAllocator();
+  readonly reserved: PcpuChunk;
+  readonly first: PcpuChunk;
+
+  constructor(
+    private readonly k: Kernel,
+    readonly ai: PcpuGeometry,
+    readonly kind: PcpuAllocMap,
+    /** pcpu_base_addr: physical address of unit 0. */
+    readonly basePa: number,
+    readonly offsets: bigint[],
+  ) {
+    this.stats = new PcpuGlobalStats(ai.unit_size);
+    const printk = k.printk;
+    const make = kind === 'bitmap' ? BitmapChunk : AreaChunk;
+    // pcpu_alloc_first_chunk: each region from its page-aligned start, the part before it hidden.
+    const region = (from: number, size: number, reserved: boolean): PcpuChunk => {
+      const start = from % PAGE_SIZE;
+      const bytes = pfnAlign(start + size);
+      const c = make.create({
+        nr_pages: bytes / PAGE_SIZE, meta: this.meta, printk, unit_size: ai.unit_size, start_offset: start,
+        end_offset: bytes - (start + size), populated: true, reserved, emptyPages: this.emptyPages,
+      });
+      if (!c) throw new Error('percpu: no memory for the first chunk\'s metadata');
+      return c;
+    };
+    this.reserved = region(ai.static_size, ai.reserved_size, true);
+    this.first = region(ai.static_size + ai.reserved_size, ai.dyn_size, false);
+    this.set = new PcpuChunkSet({ unit_size: ai.unit_size, printk, emptyPages: this.emptyPages, stats: this.stats, create: () => null, reserved: this.reserved });
+    this.set.add(this.first);
+    pcpu_stats_chunk_alloc(this.stats); // the first chunk counts, as pcpu_setup_first_chunk counts it
+  }
+
+  /** Where a chunk's region starts within the unit. */
+  private chunkBase(c: PcpuChunk): number {
+    return c === this.reserved ? pageDown(this.ai.static_size) : pageDown(this.ai.static_size + this.ai.reserved_size);
+  }
+
+  private get perCpuStart(): bigint {
+    return this.k.vaddr('__per_cpu_start');
+  }
+
+  /** __alloc_percpu(size, align): a __percpu pointer, or 0n (with the allocator's warning). */
+  __alloc_percpu(size: number, align: number, reserved = false): bigint {
+    const r = reserved ? this.set.allocReserved(size, align) : this.set.alloc(size, align);
+    if (!r) return 0n;
+    return this.perCpuStart + BigInt(this.chunkBase(r.chunk) + r.off);
+  }
+
+  /** free_percpu(ptr). */
+  free_percpu(ptr: bigint): void {
+    if (ptr === 0n) return;
+    const unitOff = Number(ptr - this.perCpuStart);
+    const inReserved = unitOff >= this.ai.static_size && unitOff < this.ai.static_size + this.ai.reserved_size;
+    const chunk = inReserved ? this.reserved : this.first;
+    this.set.free(chunk, unitOff - this.chunkBase(chunk));
+  }
+
+  /** per_cpu_ptr(ptr, cpu). */
+  per_cpu_ptr(ptr: bigint, cpu: number): bigint {
+    return BigInt.asUintN(64, ptr + this.offsets[cpu]!);
+  }
+
+  /** /sys/kernel/debug/percpu_stats. */
+  percpu_stats(): string {
+    return percpu_stats_show({ alloc_map: this.kind, ai: this.ai, stats: this.stats, empty_pop_pages: this.emptyPages.value, reserved: this.reserved, first: this.first, slots: this.set.bySlot() });
+  }
+}
+
+const pageDown = (x: number): number => Math.floor(x / PAGE_SIZE) * PAGE_SIZE;
+
+/**
+ * setup_per_cpu_areas: the units from memblock, each a copy of the
+ * static section with its cpu_number, __per_cpu_offset[] written into the
+ * image, the first chunk's allocator; prints Linux's lines.
+ */
+export function setup_per_cpu_areas(k: Kernel, kind: PcpuAllocMap): Percpu {
+  const ram = k.machine.ram;
+  const nrCpus = k.machine.cores.length;
+  const start = Number(k.syms.offset('__per_cpu_start'));
+  const staticSize = Number(k.syms.offset('__per_cpu_end')) - start;
+  const ai = pcpu_build_alloc_info(staticSize, PERCPU_MODULE_RESERVE, PERCPU_DYNAMIC_RESERVE, PAGE_SIZE, nrCpus);
+  for (const line of percpu_boot_lines(ai, nrCpus)) k.printk(line);
+  const { memblock, linear } = k.arch;
+  const base = memblock.memblock_alloc(ai.nr_units * ai.unit_size, ai.atom_size);
+  ram.fill(base, ai.nr_units * ai.unit_size, 0);
+  const image = ram.read(k.textPa + start, staticSize);
+  const cpuNumber = Number(k.syms.offset('cpu_number')) - start;
+  const offsetsAt = k.textPa + Number(k.syms.offset('__per_cpu_offset'));
+  const offsets: bigint[] = [];
+  for (let cpu = 0; cpu < nrCpus; cpu++) {
+    const unit = base + cpu * ai.unit_size;
+    ram.write(unit, image);
+    ram.setU32(unit + cpuNumber, cpu);
+    const offset = BigInt.asUintN(64, linear.va(unit) - (KIMAGE_VADDR + BigInt(start)));
+    ram.setU64(offsetsAt + 8 * cpu, offset);
+    offsets.push(offset);
+  }
+  return new Percpu(k, ai, kind, base, offsets);
+}

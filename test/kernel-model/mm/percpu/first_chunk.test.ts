@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { withUconsole } from '../../../helpers/boot';
+import { pcpu_build_alloc_info, percpu_boot_lines } from '../../../../kernel-model/mm/percpu/first_chunk';
+import { PAGE_OFFSET } from '../../../../kernel-model/arch/arm64/memory';
+
+describe('the embedded first chunk\'s geometry (pcpu_build_alloc_info)', () => {
+  it('gives the figures of a real boot for the same static size (Debian 6.1 on a CM4: s87272 r8192)', () => {
+    const ai = pcpu_build_alloc_info(87272, 8192, 28 << 10, 4096, 4);
+    expect(percpu_boot_lines(ai, 4)).toEqual([
+      'percpu: Embedded 31 pages/cpu s87272 r8192 d31512 u126976',
+      'pcpu-alloc: s87272 r8192 d31512 u126976 alloc=31*4096',
+      'pcpu-alloc: [0] 0 [0] 1 [0] 2 [0] 3 ',
+    ]);
+  });
+
+  it('keeps at least 32 KiB per unit and fills the last page with dynamic space', () => {
+    const ai = pcpu_build_alloc_info(64, 8192, 28 << 10, 4096, 6);
+    expect([ai.unit_size, ai.dyn_size, ai.upa, ai.nr_units]).toEqual([40960, 40960 - 64 - 8192, 1, 6]);
+    expect(pcpu_build_alloc_info(64, 0, 0, 4096, 4).unit_size).toBe(32768);
+  });
+});
+
+describe.each(['bitmap', 'area'])('percpu on the booted uConsole (percpu_alloc_map=%s)', (map) => {
+  it('prints Linux\'s lines, and alloc_percpu memory is one copy per CPU that each core reaches through TPIDR_EL1', async () => {
+    await withUconsole({ board: 'uconsole-a06', ram: '2G', cmdline: `console=ttyS2,1500000 percpu_alloc_map=${map}` }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      expect(pc.kind).toBe(map);
+      expect(u.dmesg()).toMatch(/percpu: Embedded 10 pages\/cpu s64 r8192 d32704 u40960\n.*pcpu-alloc: s64 r8192 d32704 u40960 alloc=10\*4096\n.*pcpu-alloc: \[0\] 0 \[0\] 1 \[0\] 2 \[0\] 3 \[0\] 4 \[0\] 5 \n/);
+      for (const [size, n] of [[1, 1], [2, 2], [4, 4], [8, 8]] as const) {
+        const ptr = pc.__alloc_percpu(size, size);
+        expect(ptr).not.toBe(0n);
+        for (const c of u.machine.cores) {
+          const p = pc.per_cpu_ptr(ptr, c.index);
+          expect(p >= PAGE_OFFSET).toBe(true);
+          k.arch.kmem.write(p, new Uint8Array(size).fill(0)); // a fresh allocation may hold an old value, as in Linux
+          k.kcall(c.index, `this_cpu_write_${n}`, ptr, 10 + c.index);
+          k.kcall(c.index, `this_cpu_add_${n}`, ptr, 5);
+          k.kcall(c.index, `this_cpu_inc_${n}`, ptr);
+        }
+        for (const c of u.machine.cores) {
+          expect(k.kcall(c.index, `this_cpu_read_${n}`, ptr)).toBe(BigInt(16 + c.index));
+          expect(k.arch.kmem.read(pc.per_cpu_ptr(ptr, c.index), 1)[0]).toBe(16 + c.index); // little endian
+        }
+        pc.free_percpu(ptr);
+      }
+      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_alloc +: +4\n +nr_dealloc +: +4\n/);
+    });
+  });
+});
+
+describe('percpu bad input', () => {
+  it('illegal requests and a full first chunk fail with Linux\'s warnings; nothing changes', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const pc = u.kernel.percpu!;
+      expect(pc.__alloc_percpu(0, 4)).toBe(0n);
+      expect(pc.__alloc_percpu(8, 12)).toBe(0n); // (an align below 4 is raised to 4 first, as in Linux)
+      expect(u.dmesg()).toMatch(/illegal size \(0\) or align \(4\) for percpu allocation/);
+      const got: bigint[] = [];
+      for (;;) {
+        const p = pc.__alloc_percpu(1024, 8);
+        if (p === 0n) break;
+        got.push(p);
+      }
+      expect(got.length).toBe(31); // 32704 dynamic bytes hold 31 of them
+      expect(u.dmesg()).toMatch(/percpu: allocation failed, size=1024 align=8/);
+      for (const p of got) pc.free_percpu(p);
+      expect(pc.__alloc_percpu(1024, 8)).not.toBe(0n);
+    });
+  });
+});
