@@ -20,10 +20,14 @@
  * the first chunk, both served by the chunk allocator percpu_alloc_map=
  * picks (the seed's bitmap allocator, default, or the area map it
  * replaced); __alloc_percpu and free_percpu go through the slot lists
- * (slots.ts). Chunks beyond the first need vmalloc'd units
- * (pcpu_get_vm_areas) and are not built yet: when the first chunk is full,
- * an allocation fails with the allocator's warning. The chunks' metadata
- * is host memory, counted as Linux would allocate it.
+ * (slots.ts). When the first chunk is full, a new chunk is made as
+ * pcpu_create_chunk does with the vm allocator (pcpu_get_vm_areas): one
+ * vmalloc range for all units, laid out as the first chunk's units are, so
+ * that per_cpu_ptr's __per_cpu_offset[cpu] lands in CPU cpu's unit of any
+ * chunk; its pages are allocated and mapped when an allocation first
+ * covers them (pcpu_populate_chunk), in every unit. Like Linux's
+ * __alloc_percpu, an allocation is zeroed in every CPU's copy. The chunks'
+ * metadata is host memory, counted as Linux would allocate it.
  *
  * Lines, as Linux prints them:
  *   percpu: Embedded 10 pages/cpu s64 r8192 d32704 u40960
@@ -36,7 +40,7 @@ import { KIMAGE_VADDR } from '../../arch/arm64/memory';
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { AreaChunk } from './area-chunk';
 import { BitmapChunk } from './bitmap-chunk';
-import { HostMetaAllocator, PcpuEmptyPages, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
+import { HostMetaAllocator, PcpuEmptyPages, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
 import { PcpuChunkSet } from './slots';
 import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
 
@@ -124,6 +128,8 @@ export class Percpu {
   readonly meta = new HostMetaAllocator();
   readonly reserved: PcpuChunk;
   readonly first: PcpuChunk;
+  /** The vmalloc range of each chunk after the first (its unit 0). */
+  private readonly vmBase = new Map<PcpuChunk, bigint>();
 
   constructor(
     private readonly k: Kernel,
@@ -149,34 +155,128 @@ export class Percpu {
     };
     this.reserved = region(ai.static_size, ai.reserved_size, true);
     this.first = region(ai.static_size + ai.reserved_size, ai.dyn_size, false);
-    this.set = new PcpuChunkSet({ unit_size: ai.unit_size, printk, emptyPages: this.emptyPages, stats: this.stats, create: () => null, reserved: this.reserved });
+    this.set = new PcpuChunkSet({
+      unit_size: ai.unit_size, printk, emptyPages: this.emptyPages, stats: this.stats, reserved: this.reserved,
+      create: () => this.pcpu_create_chunk(make),
+      populate: (c, rs, re) => this.pcpu_populate_chunk(c, rs, re),
+      depopulate: (c, rs, re) => this.pcpu_depopulate_chunk(c, rs, re),
+      release: (c) => this.pcpu_destroy_chunk(c),
+    });
     this.set.add(this.first);
     pcpu_stats_chunk_alloc(this.stats); // the first chunk counts, as pcpu_setup_first_chunk counts it
   }
 
-  /** Where a chunk's region starts within the unit. */
-  private chunkBase(c: PcpuChunk): number {
-    return c === this.reserved ? pageDown(this.ai.static_size) : pageDown(this.ai.static_size + this.ai.reserved_size);
+  /* ---- chunks after the first: the vm allocator ------------------------------ */
+
+  /** pcpu_create_chunk: an unpopulated chunk over a fresh vmalloc range for every unit. */
+  private pcpu_create_chunk(make: typeof BitmapChunk | typeof AreaChunk): PcpuChunk | null {
+    const bytes = this.ai.nr_units * this.ai.unit_size;
+    const base = this.k.mm.vmalloc.get_vm_area_only(bytes, 'pcpu_get_vm_areas');
+    if (base === 0n) return null;
+    const c = make.create({ nr_pages: this.ai.unit_size / PAGE_SIZE, meta: this.meta, printk: this.k.printk, unit_size: this.ai.unit_size, emptyPages: this.emptyPages });
+    if (!c) {
+      this.k.mm.vmalloc.free_vm_area(base);
+      return null;
+    }
+    this.vmBase.set(c, base);
+    return c;
+  }
+
+  private pageVa(c: PcpuChunk, unit: number, page: number): bigint {
+    return this.vmBase.get(c)! + BigInt(unit * this.ai.unit_size + page * PAGE_SIZE);
+  }
+
+  /** pcpu_populate_chunk: pages [rs, re) of every unit allocated and mapped; all or nothing. */
+  private pcpu_populate_chunk(c: PcpuChunk, rs: number, re: number): boolean {
+    const vm = this.k.mm.vmalloc;
+    const mapped: bigint[] = [];
+    for (let unit = 0; unit < this.ai.nr_units; unit++) {
+      for (let page = rs; page < re; page++) {
+        const va = this.pageVa(c, unit, page);
+        if (!vm.map_new_page(va)) {
+          for (const m of mapped) vm.unmap_free_page(m);
+          return false;
+        }
+        mapped.push(va);
+      }
+    }
+    return true;
+  }
+
+  /** pcpu_depopulate_chunk: pages [rs, re) of every unit unmapped and freed, then the TLBs flushed. */
+  private pcpu_depopulate_chunk(c: PcpuChunk, rs: number, re: number): void {
+    const vm = this.k.mm.vmalloc;
+    for (let unit = 0; unit < this.ai.nr_units; unit++) for (let page = rs; page < re; page++) vm.unmap_free_page(this.pageVa(c, unit, page));
+    this.k.flush_tlb_kernel_range(this.pageVa(c, 0, rs), this.pageVa(c, this.ai.nr_units - 1, re));
+  }
+
+  /** pcpu_destroy_chunk's vm part. */
+  private pcpu_destroy_chunk(c: PcpuChunk): void {
+    const base = this.vmBase.get(c);
+    if (base === undefined) return;
+    this.k.mm.vmalloc.free_vm_area(base);
+    this.vmBase.delete(c);
+  }
+
+  /* ---- pointers ------------------------------------------------------------ */
+
+  /** The address of unit 0 of a chunk's region start (pcpu_chunk_addr(chunk, 0, 0)). */
+  private chunkAddr(c: PcpuChunk): bigint {
+    const vm = this.vmBase.get(c);
+    if (vm !== undefined) return vm;
+    const inUnit = c === this.reserved ? pageDown(this.ai.static_size) : pageDown(this.ai.static_size + this.ai.reserved_size);
+    return this.unit0 + BigInt(inUnit);
+  }
+
+  /** pcpu_base_addr: unit 0 of the first chunk, in the linear map. */
+  private get unit0(): bigint {
+    return this.k.arch.linear.va(this.basePa);
   }
 
   private get perCpuStart(): bigint {
     return this.k.vaddr('__per_cpu_start');
   }
 
-  /** __alloc_percpu(size, align): a __percpu pointer, or 0n (with the allocator's warning). */
-  __alloc_percpu(size: number, align: number, reserved = false): bigint {
-    const r = reserved ? this.set.allocReserved(size, align) : this.set.alloc(size, align);
-    if (!r) return 0n;
-    return this.perCpuStart + BigInt(this.chunkBase(r.chunk) + r.off);
+  /** __addr_to_pcpu_ptr: unit-0 address -> __percpu pointer. */
+  private addrToPtr(addr: bigint): bigint {
+    return BigInt.asUintN(64, addr - this.unit0 + this.perCpuStart);
   }
 
-  /** free_percpu(ptr). */
+  /** __alloc_percpu(size, align): a zeroed __percpu pointer, or 0n (with the allocator's warning). */
+  __alloc_percpu(size: number, align: number, reserved = false): bigint {
+    // pcpu_alloc checks the request before any chunk is searched or made.
+    const granule = this.first.min_alloc_size;
+    const warning = pcpu_request_warning(pcpu_request_size(size, granule), pcpu_request_align(align, granule));
+    if (warning) {
+      pcpu_warn(this.k.printk, 'pcpu_alloc', warning);
+      return 0n;
+    }
+    const r = reserved ? this.set.allocReserved(size, align) : this.set.alloc(size, align);
+    if (!r) return 0n;
+    const ptr = this.addrToPtr(this.chunkAddr(r.chunk) + BigInt(r.off));
+    const zero = new Uint8Array(size);
+    for (let cpu = 0; cpu < this.offsets.length; cpu++) this.k.arch.kmem.write(this.per_cpu_ptr(ptr, cpu), zero);
+    return ptr;
+  }
+
+  /** free_percpu(ptr): the chunk is found by address, as pcpu_chunk_addr_search does. */
   free_percpu(ptr: bigint): void {
     if (ptr === 0n) return;
-    const unitOff = Number(ptr - this.perCpuStart);
-    const inReserved = unitOff >= this.ai.static_size && unitOff < this.ai.static_size + this.ai.reserved_size;
-    const chunk = inReserved ? this.reserved : this.first;
-    this.set.free(chunk, unitOff - this.chunkBase(chunk));
+    const chunk = this.chunkOf(BigInt.asUintN(64, ptr - this.perCpuStart + this.unit0));
+    if (!chunk) return void this.k.printk(`percpu: free_percpu of 0x${ptr.toString(16)}, which no chunk holds`);
+    this.set.free(chunk.c, chunk.off);
+  }
+
+  /** The chunk serving a unit-0 address, and the offset in it. */
+  private chunkOf(addr: bigint): { c: PcpuChunk; off: number } | undefined {
+    const { static_size: s, reserved_size: r, dyn_size: d } = this.ai;
+    const inUnit = Number(addr - this.unit0);
+    if (addr >= this.unit0 && inUnit >= s && inUnit < s + r + d) {
+      const c = inUnit < s + r ? this.reserved : this.first;
+      return { c, off: Number(addr - this.chunkAddr(c)) };
+    }
+    for (const [c, base] of this.vmBase) if (addr >= base && addr < base + BigInt(this.ai.unit_size)) return { c, off: Number(addr - base) };
+    return undefined;
   }
 
   /** per_cpu_ptr(ptr, cpu). */

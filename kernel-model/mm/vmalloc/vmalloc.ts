@@ -149,6 +149,51 @@ export class Vmalloc {
     return area.addr;
   }
 
+  /**
+   * A range with no pages yet (get_vm_area with VM_ALLOC, as
+   * pcpu_get_vm_areas makes them): its user maps pages one by one
+   * (map_new_page) and gives it back with free_vm_area. 0n on failure.
+   */
+  get_vm_area_only(bytes: number, caller: string): bigint {
+    const area = this.get_vm_area(Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE, PAGE_SIZE, VMALLOC_START, VMALLOC_END, VM_ALLOC | VM_NO_GUARD, caller, GFP_KERNEL);
+    return area ? area.addr : 0n;
+  }
+
+  /** A new zeroed page mapped at `va`, inside a range of get_vm_area_only; false if no page. */
+  map_new_page(va: bigint): boolean {
+    const pfn = this.faults.page?.() ? null : this.k.mm.pgalloc.alloc_page(GFP_KERNEL | __GFP_ZERO);
+    if (pfn === null) return false;
+    this.k.charge(VMALLOC_COST.page);
+    this.map_page(va, pfn);
+    this.areaAt(va)?.pages.push(pfn);
+    return true;
+  }
+
+  /** Unmap the page at `va` and free it (the caller flushes the TLBs). */
+  unmap_free_page(va: bigint): void {
+    const pfn = this.vmalloc_to_page(va);
+    if (pfn === null) return;
+    this.k.charge(VMALLOC_COST.page);
+    this.k.arch.pgtables.swapper.unmap(va);
+    this.k.mm.pgalloc.__free_pages(pfn, 0);
+    const area = this.areaAt(va);
+    if (area) area.pages.splice(area.pages.indexOf(pfn), 1);
+  }
+
+  /** free_vm_area: give back a range of get_vm_area_only, with whatever pages are still mapped in it. */
+  free_vm_area(addr: bigint): void {
+    const area = this.find_vm_area(addr);
+    if (!area) return void this.vmap.free_lazy(addr);
+    for (let off = 0n; off < area.size; off += PAGE) this.unmap_free_page(addr + off);
+    this.__vunmap(area, true);
+  }
+
+  /** The live vm_struct containing `va`. */
+  private areaAt(va: bigint): VmStruct | undefined {
+    const va_ = this.vmap.find(va);
+    return va_ ? this.areas.get(va_.va_start) : undefined;
+  }
+
   /** vfree: unmap, give the pages back, queue the range for the lazy purge. */
   vfree(addr: bigint): void {
     if (addr === 0n) return;

@@ -53,19 +53,53 @@ describe('percpu bad input', () => {
   it('illegal requests and a full first chunk fail with Linux\'s warnings; nothing changes', async () => {
     await withUconsole({ ram: '1G' }, (u) => {
       const pc = u.kernel.percpu!;
-      expect(pc.__alloc_percpu(0, 4)).toBe(0n);
-      expect(pc.__alloc_percpu(8, 12)).toBe(0n); // (an align below 4 is raised to 4 first, as in Linux)
+      expect(u.kernel.on(0, () => pc.__alloc_percpu(0, 4))).toBe(0n);
+      expect(u.kernel.on(0, () => pc.__alloc_percpu(8, 12))).toBe(0n); // (an align below 4 is raised to 4 first, as in Linux)
       expect(u.dmesg()).toMatch(/illegal size \(0\) or align \(4\) for percpu allocation/);
+      expect(u.dmesg()).toMatch(/illegal size \(8\) or align \(12\) for percpu allocation/);
       const got: bigint[] = [];
-      for (;;) {
-        const p = pc.__alloc_percpu(1024, 8);
-        if (p === 0n) break;
-        got.push(p);
-      }
+      const k = u.kernel;
+      k.mm.vmalloc.faults.vmap_area = () => true; // no vmalloc range for a second chunk
+      k.on(0, () => {
+        for (;;) {
+          const p = pc.__alloc_percpu(1024, 8);
+          if (p === 0n) break;
+          got.push(p);
+        }
+      });
+      k.mm.vmalloc.faults.vmap_area = undefined;
       expect(got.length).toBe(31); // 32704 dynamic bytes hold 31 of them
-      expect(u.dmesg()).toMatch(/percpu: allocation failed, size=1024 align=8/);
+      expect(u.dmesg()).toMatch(/percpu: allocation failed, size=1024 align=8 atomic=0, failed to allocate new chunk/);
       for (const p of got) pc.free_percpu(p);
       expect(pc.__alloc_percpu(1024, 8)).not.toBe(0n);
+    });
+  });
+});
+
+describe('chunks after the first', () => {
+  it('come from vmalloc, populated as allocations reach their pages, and every core reaches its own copy', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      const vm = k.mm.vmalloc;
+      const ptrs: bigint[] = [];
+      k.on(0, () => {
+        for (let i = 0; i < 100; i++) ptrs.push(pc.__alloc_percpu(1024, 8)); // 100 KiB per CPU: four chunks
+      });
+      expect(ptrs.every((p) => p !== 0n)).toBe(true);
+      expect(new Set(ptrs).size).toBe(100);
+      expect(u.readFile('/proc/vmallocinfo')).toMatch(/pcpu_get_vm_areas/);
+      const last = ptrs[99]!;
+      const p0 = pc.per_cpu_ptr(last, 0);
+      expect(vm.is_vmalloc_addr(p0)).toBe(true);
+      for (const c of u.machine.cores) {
+        expect(k.kcall(c.index, 'this_cpu_read_8', last)).toBe(0n); // zeroed in every copy
+        k.kcall(c.index, 'this_cpu_write_8', last, 0x100 + c.index);
+      }
+      for (const c of u.machine.cores) expect(k.arch.kmem.read64(pc.per_cpu_ptr(last, c.index))).toBe(BigInt(0x100 + c.index));
+      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_chunks +: +3\n/); // the first and two of 40 KiB
+      k.on(0, () => ptrs.forEach((p) => pc.free_percpu(p)));
+      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_cur_alloc +: +0\n/);
     });
   });
 });
