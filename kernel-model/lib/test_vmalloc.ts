@@ -5,14 +5,13 @@
  * an interface of vmalloc / __vmalloc_node / vfree, so that they run on
  * either vmap allocator now and on the kernel's real vmalloc later.
  *
- * Here: the seven tests that need vmalloc alone, with the module's bit
+ * Here: the seven tests that need vmalloc alone and pcpu_alloc_test
+ * (run where the ops have a percpu allocator), with the module's bit
  * numbers for run_test_mask, and a sequential runner that prints the
  * module's summary lines (the performance mode: one worker, tests in
- * order). Not here yet: pcpu_alloc_test (needs percpu), the kvfree_rcu
- * tests (need RCU and slab), the worker threads on every CPU and the
- * stress mode's shuffled order across CPUs (need the kernel execution
- * model), and the "touch a byte" writes (need the pages mapped): the ops
- * may implement touch, and the bodies call it where Linux writes.
+ * order). The workers as kernel threads on the booted machine are in
+ * test_vmalloc_module.ts; the ops there write the byte Linux writes
+ * (touch). Not here: the kvfree_rcu tests (need RCU and slab).
  *
  * Sizes follow vmalloc: vmallocOps adds the guard page and rounds to
  * pages as __get_vm_area_node does, so a 3-page vmalloc takes a 4-page
@@ -34,6 +33,9 @@ export interface VmallocOps {
   vfree(addr: bigint): void;
   /** Write one byte at a vmalloc address (Linux's *(u8 *)p = v); absent until pages are mapped. */
   touch?(addr: bigint, value: number): void;
+  /** __alloc_percpu / free_percpu, for pcpu_alloc_test; absent where there is no percpu allocator. */
+  __alloc_percpu?(size: number, align: number): bigint;
+  free_percpu?(ptr: bigint): void;
   num_online_cpus: number;
 }
 
@@ -198,11 +200,35 @@ function align_shift_alloc_test(ops: VmallocOps): number {
   return 0;
 }
 
+/** 35,000 per-CPU areas of 1 to PAGE_SIZE/4 bytes at alignments 2..2048, then all freed (the pointer array is vmalloc'ed). */
+function pcpu_alloc_test(ops: VmallocOps, _loops: number, rnd: Rnd): number {
+  const alloc = ops.__alloc_percpu!;
+  const free = ops.free_percpu!;
+  const n = 35000;
+  const arr = ops.vmalloc(SIZEOF_POINTER * BigInt(n));
+  if (arr === null) return -1;
+  const pcpu: bigint[] = [];
+  let rv = 0;
+  for (let i = 0; i < n; i++) {
+    const size = (rnd() % (Number(P) / 4)) + 1;
+    rnd(); // the module draws a second number and does not use it
+    const align = 1 << ((i % 11) + 1);
+    const p = alloc(size, align);
+    if (p === 0n) rv = -1;
+    pcpu.push(p);
+  }
+  for (const p of pcpu) free(p);
+  ops.vfree(arr);
+  return rv;
+}
+
 export interface TestCase {
   name: string;
   /** Bit in run_test_mask (the index in Linux's test_case_array). */
   bit: number;
   fn: TestFn;
+  /** What the test needs beyond vmalloc (skipped where the ops lack it). */
+  needs?: 'percpu';
 }
 
 export const TEST_CASES: readonly TestCase[] = [
@@ -213,6 +239,7 @@ export const TEST_CASES: readonly TestCase[] = [
   { name: 'fix_align_alloc_test', bit: 4, fn: fix_align_alloc_test },
   { name: 'random_size_align_alloc_test', bit: 5, fn: random_size_align_alloc_test },
   { name: 'align_shift_alloc_test', bit: 6, fn: align_shift_alloc_test },
+  { name: 'pcpu_alloc_test', bit: 7, fn: pcpu_alloc_test, needs: 'percpu' },
 ];
 
 export interface TestResult {
@@ -233,7 +260,7 @@ export function summary_line(r: TestResult, p: TestVmallocParams): string {
  * caller's (the kernel's virtual clock later; any microsecond clock now).
  */
 export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd, clockUsec: () => number): TestResult[] {
-  const order = test_order(p, rnd);
+  const order = test_order(p, rnd, ops);
   const results = new Map<string, TestResult>();
   for (const t of order) {
     const r: TestResult = { name: t.name, passed: 0, failed: 0, avgUsec: 0 };
@@ -249,8 +276,8 @@ export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd
 }
 
 /** The tests run_test_mask selects, in the module's order or shuffled (shuffle_array). */
-export function test_order(p: TestVmallocParams, rnd: Rnd): TestCase[] {
-  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit));
+export function test_order(p: TestVmallocParams, rnd: Rnd, ops?: VmallocOps): TestCase[] {
+  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit) && (t.needs !== 'percpu' || ops?.__alloc_percpu));
   if (!p.sequential_test_order) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = rnd() % (i + 1);

@@ -47,6 +47,8 @@ function kernelVmallocOps(k: Kernel, caller: string): VmallocOps {
     __vmalloc_node: (size, align) => orNull(vm.__vmalloc_node_range(Number(size), Number(align), VMALLOC_START, VMALLOC_END, GFP_KERNEL, 0, caller)),
     vfree: (addr) => vm.vfree(addr),
     touch: (addr, value) => k.arch.kmem.write(addr, Uint8Array.of(value)),
+    __alloc_percpu: (size, align) => k.percpu!.__alloc_percpu(size, align),
+    free_percpu: (ptr) => k.percpu!.free_percpu(ptr),
     num_online_cpus: k.machine.cores.filter((c) => k.cpu_online(c.index)).length,
   };
 }
@@ -61,7 +63,7 @@ function* test_func(k: Kernel, p: TestVmallocParams, out: WorkerReport): Kthread
   const rnd = workerRnd(out.cpu);
   const start = k.machine.counter();
   const results = new Map<string, TestResult>();
-  for (const t of test_order(p, rnd)) {
+  for (const t of test_order(p, rnd, ops)) {
     const r: TestResult = { name: t.name, passed: 0, failed: 0, avgUsec: 0 };
     const t0 = k.clockNs();
     for (let j = 0; j < p.test_repeat_count; j++) {

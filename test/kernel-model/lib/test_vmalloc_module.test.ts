@@ -18,6 +18,12 @@ async function runModule(p: TestVmallocModuleParams, allocator = 'augment'): Pro
 }
 
 describe('test_vmalloc on the booted uConsole', () => {
+  it('pcpu_alloc_test: 35,000 per-CPU areas of the kernel\'s percpu allocator, across new vmalloc-backed chunks, all freed', async () => {
+    const r = await runModule({ ...PERF, run_test_mask: 1 << 7 });
+    expect(r.lines[0]).toMatch(/^Summary: pcpu_alloc_test passed: 1 failed: 0 repeat: 1 loops: 200 avg: \d+ usec$/);
+    expect(r.log).toMatch(/pcpu_alloc_test passed: 1/);
+  });
+
   it('performance mode: one worker on CPU 0 prints Linux\'s summary lines and its cycles, the same on every run', async () => {
     const a = await runModule(PERF);
     expect(a.lines).toHaveLength(8);
