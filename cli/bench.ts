@@ -40,6 +40,7 @@ suites:
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
+  --objects N       percpu: objects per series (default ${PERCPU_CHUNK_DEFAULTS.objects}, the seed's 2^20)
   --mode M          vmalloc: performance (default) or stress
   --test_loop_count=N, --test_repeat_count=N, --run_test_mask=M,
   --sequential_test_order=0|1, --nr_threads=N
@@ -87,6 +88,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     'memarea-calls': { type: 'string' },
     sizes: { type: 'string' },
     mode: { type: 'string' },
+    objects: { type: 'string' },
     test_repeat_count: { type: 'string' },
     run_test_mask: { type: 'string' },
     sequential_test_order: { type: 'string' },
@@ -141,7 +143,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       return 0;
     }
     case 'percpu': {
-      const report = benchPercpuChunk(PERCPU_CHUNK_DEFAULTS, progress);
+      const report = benchPercpuChunk({ ...PERCPU_CHUNK_DEFAULTS, objects: positiveInt('objects', values.objects, PERCPU_CHUNK_DEFAULTS.objects) }, progress);
       writeReport(report, values.json);
       process.stdout.write(formatPublishedComparison(report));
       return 0;
