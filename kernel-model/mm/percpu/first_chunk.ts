@@ -26,8 +26,13 @@
  * that per_cpu_ptr's __per_cpu_offset[cpu] lands in CPU cpu's unit of any
  * chunk; its pages are allocated and mapped when an allocation first
  * covers them (pcpu_populate_chunk), in every unit. Like Linux's
- * __alloc_percpu, an allocation is zeroed in every CPU's copy. The chunks'
- * metadata is host memory, counted as Linux would allocate it.
+ * __alloc_percpu, an allocation is zeroed in every CPU's copy. The
+ * balance work (pcpu_balance_workfn) runs on the system workqueue when an
+ * allocation leaves fewer than PCPU_EMPTY_POP_PAGES_LOW empty populated
+ * pages, or a free empties a chunk while another empty one exists: it
+ * destroys every empty chunk but one and populates ahead for atomic
+ * requests. The chunks' metadata is host memory, counted as Linux would
+ * allocate it.
  *
  * Lines, as Linux prints them:
  *   percpu: Embedded 10 pages/cpu s64 r8192 d32704 u40960
@@ -42,6 +47,7 @@ import { AreaChunk } from './area-chunk';
 import { BitmapChunk } from './bitmap-chunk';
 import { HostMetaAllocator, PcpuEmptyPages, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
 import { PcpuChunkSet } from './slots';
+import { WorkStruct, schedule_work } from '../../kernel/workqueue';
 import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
 
 /** PERCPU_MODULE_RESERVE (CONFIG_MODULES). */
@@ -130,6 +136,20 @@ export class Percpu {
   readonly first: PcpuChunk;
   /** The vmalloc range of each chunk after the first (its unit 0). */
   private readonly vmBase = new Map<PcpuChunk, bigint>();
+  /** pcpu_balance_work. */
+  private readonly balanceWork = new WorkStruct(() => this.pcpu_balance_workfn(), 'pcpu_balance_work');
+  /** Times the balance work has run. */
+  balanceRuns = 0;
+
+  /** Is the balance work queued or running? */
+  get balancePending(): boolean {
+    return this.balanceWork.pending || this.balanceWork.running;
+  }
+
+  /** Chunks made from vmalloc that exist now. */
+  get vmChunks(): number {
+    return this.vmBase.size;
+  }
 
   constructor(
     private readonly k: Kernel,
@@ -253,6 +273,7 @@ export class Percpu {
     }
     const r = reserved ? this.set.allocReserved(size, align) : this.set.alloc(size, align);
     if (!r) return 0n;
+    if (this.set.needPopulation()) this.pcpu_schedule_balance_work();
     const ptr = this.addrToPtr(this.chunkAddr(r.chunk) + BigInt(r.off));
     const zero = new Uint8Array(size);
     for (let cpu = 0; cpu < this.offsets.length; cpu++) this.k.arch.kmem.write(this.per_cpu_ptr(ptr, cpu), zero);
@@ -264,7 +285,19 @@ export class Percpu {
     if (ptr === 0n) return;
     const chunk = this.chunkOf(BigInt.asUintN(64, ptr - this.perCpuStart + this.unit0));
     if (!chunk) return void this.k.printk(`percpu: free_percpu of 0x${ptr.toString(16)}, which no chunk holds`);
-    this.set.free(chunk.c, chunk.off);
+    if (this.set.free(chunk.c, chunk.off) && this.set.needBalance(chunk.c)) this.pcpu_schedule_balance_work();
+  }
+
+  /** pcpu_schedule_balance_work: on the system workqueue, from the CPU the caller runs on. */
+  private pcpu_schedule_balance_work(): void {
+    if (this.k.this_cpu.active) schedule_work(this.k, this.balanceWork);
+  }
+
+  /** pcpu_balance_workfn: empty chunks but one destroyed, empty populated pages topped up. */
+  private pcpu_balance_workfn(): void {
+    this.balanceRuns++;
+    this.set.pcpu_balance_free();
+    this.set.pcpu_balance_populated();
   }
 
   /** The chunk serving a unit-0 address, and the offset in it. */

@@ -97,9 +97,67 @@ describe('chunks after the first', () => {
         k.kcall(c.index, 'this_cpu_write_8', last, 0x100 + c.index);
       }
       for (const c of u.machine.cores) expect(k.arch.kmem.read64(pc.per_cpu_ptr(last, c.index))).toBe(BigInt(0x100 + c.index));
-      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_chunks +: +3\n/); // the first and two of 40 KiB
+      expect(pc.vmChunks).toBeGreaterThanOrEqual(2); // 31 + 40 + 40 KiB, and whatever the balance work added ahead
       k.on(0, () => ptrs.forEach((p) => pc.free_percpu(p)));
       expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_cur_alloc +: +0\n/);
+      // Freeing emptied chunks: the balance work (a kworker) destroys all empty chunks but one.
+      expect(pc.balancePending).toBe(true);
+      const runs = pc.balanceRuns;
+      k.run(() => !pc.balancePending);
+      expect(pc.balanceRuns).toBeGreaterThan(runs);
+      expect(pc.vmChunks).toBeLessThanOrEqual(1);
+      expect((u.readFile('/proc/vmallocinfo').match(/pcpu_get_vm_areas/g) ?? []).length).toBeLessThanOrEqual(1);
+    });
+  });
+});
+
+describe('percpu fault injection', () => {
+  it.each(['chunk', 'page', 'metadata'] as const)('a failing %s allocation: NULL and the warning, nothing leaked', async (site) => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      const pgalloc = k.mm.pgalloc;
+      const first = k.on(0, () => Array.from({ length: 31 }, () => pc.__alloc_percpu(1024, 8))); // the first chunk, full
+      expect(first.every((p) => p !== 0n)).toBe(true);
+      k.on(0, () => pgalloc.drain_all_pages());
+      const free = pgalloc.nr_free_pages();
+      const info = u.readFile('/proc/vmallocinfo');
+      const meta = pc.meta.bytes;
+      if (site === 'chunk') k.mm.vmalloc.faults.vmap_area = () => true;
+      if (site === 'page') k.mm.vmalloc.faults.page = () => true;
+      if (site === 'metadata') pc.meta.failAfter = 0;
+      expect(k.on(0, () => pc.__alloc_percpu(1024, 8))).toBe(0n);
+      k.mm.vmalloc.faults.vmap_area = undefined;
+      k.mm.vmalloc.faults.page = undefined;
+      pc.meta.failAfter = -1;
+      expect(u.dmesg()).toMatch(/percpu: allocation failed, size=1024 align=8 atomic=0, (failed to allocate new chunk|failed to populate)/);
+      k.mm.vmalloc.purge();
+      k.on(0, () => pgalloc.drain_all_pages());
+      expect(pgalloc.nr_free_pages()).toBe(free); // no page kept
+      if (site === 'page') {
+        expect(pc.vmChunks).toBe(1); // the new chunk stays, empty and unpopulated, as Linux keeps it
+      } else {
+        expect(u.readFile('/proc/vmallocinfo').replace(/^.*unpurged vm_area\n/gm, '')).toBe(info);
+        expect(pc.meta.bytes).toBe(meta);
+      }
+      k.on(0, () => first.forEach((p) => pc.free_percpu(p)));
+      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toMatch(/nr_cur_alloc +: +0\n/);
+    });
+  });
+
+  it('free_percpu of a foreign pointer, or twice, warns and changes nothing', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      const p = k.on(0, () => pc.__alloc_percpu(64, 8));
+      k.on(0, () => pc.free_percpu(p));
+      const stats = u.readFile('/sys/kernel/debug/percpu_stats');
+      const lines = u.kernel.log.lines.length;
+      k.on(0, () => pc.free_percpu(p)); // twice
+      k.on(0, () => pc.free_percpu(0x1234n)); // not from the allocator
+      expect(u.kernel.log.lines.length).toBeGreaterThanOrEqual(lines + 2);
+      expect(u.dmesg()).toMatch(/percpu: free_percpu of 0x1234, which no chunk holds/);
+      expect(u.readFile('/sys/kernel/debug/percpu_stats')).toBe(stats);
     });
   });
 });
