@@ -22,8 +22,9 @@
  * wakes when the kernel says so. halt() ends the machine.
  *
  * Virtual time. One clock for the machine, counted in instructions at
- * CLOCK_MHZ: every round that runs anything advances it by one slice (the
- * cores run side by side); a round where nothing runs skips it to the OS's
+ * CLOCK_MHZ: every round that runs anything advances it by the
+ * instructions of its longest slice (the cores run side by side; a turn
+ * the OS uses counts as a whole slice); a round where nothing runs skips it to the OS's
  * next timer, as a tickless idle kernel would sleep, and with no timer
  * pending run() returns 'idle'. The generic timer's counter (CNTVCT_EL0,
  * CNTPCT_EL0 on the cores), the kernel's jiffies and ktime and the log's
@@ -364,23 +365,28 @@ export class Machine {
       if (opts.maxRounds !== undefined && round >= opts.maxRounds) return 'limit';
       this.wakeWatchers();
       this.os?.runTimers(this.clockNs);
+      // The cores run side by side: the round lasts as long as its longest slice.
+      let roundInsns = 0;
       let ran = false;
       for (const core of this.cores) {
         if (this.os?.turn(core)) {
-          ran = true;
+          roundInsns = Math.max(roundInsns, this.sliceInsns);
         } else if (core.state === 'running') {
-          ran = true;
           const end = core.runSlice(this.sliceInsns);
+          roundInsns = Math.max(roundInsns, end.insns || this.sliceInsns); // free-running slices count nothing
           if (end.kind === 'trap') this.afterTrap(end.trap);
         } else {
           continue;
         }
-        if (this.halted) return 'halted';
-        if (opts.until?.()) return 'until';
+        ran = true;
+        if (this.halted || opts.until?.()) {
+          this.ticks += roundInsns;
+          return this.halted ? 'halted' : 'until';
+        }
       }
       if (ran) {
         this.rounds++;
-        this.ticks += this.sliceInsns;
+        this.ticks += roundInsns;
         continue;
       }
       const next = this.os?.nextTimerNs();
