@@ -121,6 +121,9 @@ export const uconsoleCm3 = piModule({
 /** RK3399: DRAM from 0 up to the peripheral space at 0xf8000000. */
 const RK3399_PERIPH = 0xf800_0000;
 
+/** What the RK3399's trusted firmware keeps at the bottom of DRAM. */
+const RK3399_ATF_SIZE = 0x20_0000;
+
 export const uconsoleA06: BoardProfile = {
   name: 'uconsole-a06',
   description: 'uConsole with ClockworkPi A-06 (RK3399, 4x Cortex-A53 + 2x Cortex-A72)',
@@ -151,7 +154,10 @@ export const uconsoleA06: BoardProfile = {
   // Slots 4 and 5 go past the words at 0xf8/0xfc (dtb_ptr32, kernel_entry32).
   spinTable: PI_SPIN_TABLE.concat([0x100, 0x108]),
   dram: (ram) => [{ base: 0, size: Math.min(ram, RK3399_PERIPH) }],
-  memoryRanges: (ram) => [{ base: 0, size: Math.min(ram, RK3399_PERIPH) }],
+  // The first 2 MiB hold the ARM Trusted Firmware (BL31), which U-Boot
+  // leaves out of /memory: RK3399 boot logs show "node 0: [mem
+  // 0x0000000000200000-0x00000000f7ffffff]" at 4 GB.
+  memoryRanges: (ram) => [{ base: RK3399_ATF_SIZE, size: Math.min(ram, RK3399_PERIPH) - RK3399_ATF_SIZE }],
 };
 
 /** Allwinner H6: DRAM at 0x40000000 (inferred from the sunxi64 family; the SoC itself is not confirmed). */

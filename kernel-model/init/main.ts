@@ -28,6 +28,7 @@ import { percpu_alloc_map_param, setup_per_cpu_areas } from '../mm/percpu/first_
 import { vmalloc_init, vmap_allocator_param } from '../mm/vmalloc/vmalloc';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
+import { kswapd_init } from '../mm/kswapd';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
 
@@ -79,6 +80,7 @@ function rest_init(k: Kernel): void {
 
 function* kernel_init(k: Kernel): KthreadGen<number> {
   yield* smp_init(k);
+  kswapd_init(k, k.mm.pgalloc); // module_init(kswapd_init), among the initcalls
   if (k.state === 'booting') k.state = 'running';
   return 0;
 }

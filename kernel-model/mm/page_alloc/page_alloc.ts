@@ -145,6 +145,8 @@ export class PageAllocator implements BuddyConfig {
   watermark_boost_factor = WATERMARK_BOOST_FACTOR_DEFAULT;
   /** kswapd was woken (a boosted zone) and has not run since. */
   kswapd_pending = false;
+  /** wakeup_kswapd's way to the kswapd thread, once the kernel has one (kswapd_init). */
+  wakeup_kswapd?: () => void;
   /** kswapd runs (balance_pgdat) so far. */
   kswapd_runs = 0;
   /** min_free_kbytes (1024 until init_per_zone_wmark_min runs, as in Linux). */
@@ -262,6 +264,7 @@ export class PageAllocator implements BuddyConfig {
     if (zone.boosted_watermark_flag) {
       zone.boosted_watermark_flag = false;
       this.kswapd_pending = true; // wakeup_kswapd
+      this.wakeup_kswapd?.();
     }
     return pfn;
   }
@@ -269,8 +272,9 @@ export class PageAllocator implements BuddyConfig {
   /**
    * kswapd's balance_pgdat, as far as it goes in a kernel with nothing to
    * reclaim: boost reclaim makes no progress and stops at once, and the
-   * boosts it was woken for are taken away ("decay"). Runs when called
-   * (the model has no kswapd thread); returns whether it had work.
+   * boosts it was woken for are taken away ("decay"). The booted kernel's
+   * kswapd0 thread runs it when woken (mm/kswapd.ts); a bare
+   * allocator's user calls it. Returns whether it had work.
    */
   kswapd(): boolean {
     const had = this.kswapd_pending || this.zones.some((z) => z.watermark_boost > 0);

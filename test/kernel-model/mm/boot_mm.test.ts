@@ -76,11 +76,11 @@ describe('zones on the other boards and sizes', () => {
     ['uconsole-cm4', '1G', ['  DMA      [mem 0x0000000000000000-0x000000003b3fffff]', '  DMA32    empty', '  Normal   empty']],
     ['uconsole-cm4', '2G', ['  DMA      [mem 0x0000000000000000-0x000000003fffffff]', '  DMA32    [mem 0x0000000040000000-0x000000007fffffff]', '  Normal   empty']],
     ['uconsole-cm3', '1G', ['  DMA      [mem 0x0000000000000000-0x000000003b3fffff]', '  DMA32    empty', '  Normal   empty']],
-    ['uconsole-a06', '2G', ['  DMA      [mem 0x0000000000000000-0x000000007fffffff]', '  DMA32    empty', '  Normal   empty']],
+    ['uconsole-a06', '2G', ['  DMA      [mem 0x0000000000200000-0x000000007fffffff]', '  DMA32    empty', '  Normal   empty']],
     ['uconsole-a04', '1G', ['  DMA      [mem 0x0000000040000000-0x000000007fffffff]', '  DMA32    empty', '  Normal   empty']],
     ['uconsole-a04', '2G', ['  DMA      [mem 0x0000000040000000-0x00000000bfffffff]', '  DMA32    empty', '  Normal   empty']],
     ['uconsole-cm4', '8G', ['  DMA      [mem 0x0000000000000000-0x000000003fffffff]', '  DMA32    [mem 0x0000000040000000-0x00000000ffffffff]', '  Normal   [mem 0x0000000100000000-0x00000001ffffffff]']],
-    ['uconsole-a06', '4G', ['  DMA      [mem 0x0000000000000000-0x00000000f7ffffff]', '  DMA32    empty', '  Normal   empty']],
+    ['uconsole-a06', '4G', ['  DMA      [mem 0x0000000000200000-0x00000000f7ffffff]', '  DMA32    empty', '  Normal   empty']],
     ['uconsole-a04', '3G', ['  DMA      [mem 0x0000000040000000-0x00000000ffffffff]', '  DMA32    empty', '  Normal   empty']],
   ])('%s with %s', async (board, ram, zones) => {
     await withUconsole({ board, ram }, (u) => {
