@@ -76,19 +76,22 @@ export class Uconsole {
   }
 
   /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */
-  userBuffer(cpu: number): { va: bigint; write(data: Uint8Array): void; read(len: number): Uint8Array } {
+  userBuffer(cpu: number): { va: bigint; pa: number; write(data: Uint8Array): void; writeCode(code: Uint8Array): void; read(len: number): Uint8Array } {
     this.live();
     const va = this.kernel.harness.buffer(cpu);
-    const core = this.machine.core(cpu);
     const pa = (): number => {
       this.live();
-      const r = core.translate(va);
-      if (!r.ok) throw new Error(`harness buffer of cpu${cpu} is not mapped`);
-      return r.pa;
+      return this.kernel.harness.bufferPa(cpu);
     };
     return {
       va,
+      pa: pa(),
       write: (data) => this.machine.ram.write(pa(), data.subarray(0, 4096)),
+      // Code written from outside: the cores' translated code of the page is dropped.
+      writeCode: (code) => {
+        this.machine.ram.write(pa(), code.subarray(0, 4096));
+        this.machine.codeChanged(pa(), Math.min(code.length, 4096), va);
+      },
       read: (len) => this.machine.ram.read(pa(), Math.min(len, 4096)),
     };
   }

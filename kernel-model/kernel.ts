@@ -55,6 +55,11 @@ import { jiffies_at } from './kernel/time/jiffies';
 import type { EarlyMemory } from './arch/arm64/mm/init';
 import type { Swiotlb } from './kernel/dma/swiotlb';
 import type { Vmalloc } from './mm/vmalloc/vmalloc';
+import { UserState } from './kernel/user_state';
+import { UserTask } from './kernel/sched/task';
+import { do_page_fault } from './arch/arm64/mm/fault';
+import { exit_group, exit_thread } from './kernel/exit';
+import { W_SIGNALED } from './kernel/process';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -122,6 +127,10 @@ export class Kernel implements SchedHost {
 
   private arch_?: SetupArch;
   private mm_?: MmState;
+  private user_?: UserState;
+  /** With --strace: a line for every system call (all calls then take the trap path). */
+  strace?: (task: Task, nr: number, args: readonly bigint[]) => void;
+  straceRet?: (ret: bigint) => void;
   /** The per-CPU areas and their allocator (setup_per_cpu_areas), once they exist. */
   percpu?: Percpu;
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
@@ -138,7 +147,7 @@ export class Kernel implements SchedHost {
     this.sched = new Scheduler(this);
     this.harness = new Harness(this);
     machine.onTrap = (trap) => this.handleTrap(trap);
-    machine.onFastSvc = (call) => (call.el === 0 ? this.fastSyscall(call) : undefined);
+    machine.onFastSvc = (call) => (call.el === 0 && !this.strace ? this.fastSyscall(call) : undefined);
     machine.os = this.sched;
   }
 
@@ -154,6 +163,17 @@ export class Kernel implements SchedHost {
   }
   set arch(a: SetupArch) {
     this.arch_ = a;
+  }
+
+  /** Processes, user memory, futexes: once the memory subsystems are up. */
+  get user(): UserState {
+    if (!this.user_) this.user_ = new UserState(this);
+    return this.user_;
+  }
+
+  /** SchedHost: a user task is back on `core`; its address space's translations must be the ones cached. */
+  switch_mm(core: Core, task: UserTask): void {
+    if (task.proc) this.user.mem.contexts.switch_mm(core, task.proc.mm);
   }
 
   get mm(): MmState {
@@ -442,20 +462,12 @@ export class Kernel implements SchedHost {
     return this.syscalls.slow(trap);
   }
 
-  /** The current user task of `cpu` has ended with `code` (exit, exit_group). */
-  taskExited(cpu: number, code: number): CoreAction {
-    const task = this.sched.curr[cpu]!;
-    this.harness.exited(task, code);
-    this.sched.userExited(task, code);
-    return this.toIdle(cpu);
-  }
-
   private harnessReturn(trap: Trap): CoreAction {
     const task = this.sched.curr[trap.core]!;
     if (!this.harness.owns(task)) return this.fault(trap);
     const x0 = this.machine.core(trap.core).x(0);
     this.harness.done(task, x0);
-    this.sched.userExited(task, 0);
+    exit_thread(this, task as UserTask, 0, trap.core);
     return this.toIdle(trap.core);
   }
 
@@ -468,7 +480,13 @@ export class Kernel implements SchedHost {
       this.sched.kcallReturned(trap.core, BigInt(-EFAULT));
       return this.toIdle(trap.core);
     }
-    if (trap.el === 0) return this.killUserTask(trap);
+    if (trap.el === 0) {
+      const task = this.sched.curr[trap.core]!;
+      const r = task instanceof UserTask && task.proc ? do_page_fault(this, task, trap) : 'signal';
+      if (r === 'handled') return { resume: trap.pc };
+      if (r === 'killed') return this.toIdle(trap.core);
+      return this.killUserTask(trap);
+    }
     if (inKcall) {
       this.sched.oops(inKcall, this.machine.describeTrap(trap));
       return this.toIdle(trap.core);
@@ -485,8 +503,11 @@ export class Kernel implements SchedHost {
     const task = this.sched.curr[trap.core]!;
     const { signal, message } = el0_fault(trap, task);
     this.printk(message);
-    this.harness.killed(task, signal);
-    this.sched.userExited(task, 128 + signal);
+    if (task instanceof UserTask && task.proc) exit_group(this, task, W_SIGNALED(signal));
+    else {
+      this.harness.killed(task, signal);
+      this.sched.userExited(task, 128 + signal);
+    }
     return this.toIdle(trap.core);
   }
 

@@ -11,10 +11,14 @@
  *  - probe(cpu, sym, args): one of the image's EL1 probes (an ldr or str
  *    through the core's MMU), as a kcall.
  *
- * User code runs as a thread of the harness process (pid 1; the thread
- * on CPU n has tid 1 + n): a task made runnable on that CPU with its
- * state prepared for the eret to EL0, which the scheduler switches in at
- * the core's next turn. The harness then runs the machine from the top
+ * User code runs as a thread of the harness process (pid 1 unless /init
+ * took it; the thread on CPU n has tid pid + n): a task made runnable on
+ * that CPU with its state prepared for the eret to EL0, which the
+ * scheduler switches in at the core's next turn. The harness process has
+ * an address space of its own, made when first needed: the image's stub
+ * page at USER_TEXT (read-only, executable) and one page of buffers per
+ * CPU at USER_BUFFERS, both windows on the image's pages (VM_PFNMAP), and
+ * whatever its code maps with mmap or brk. It outlives its threads. The harness then runs the machine from the top
  * level until the task has ended (the kernel's trap handlers report how:
  * done, exited, killed). A call that does not complete within `maxRounds`
  * scheduler rounds is stopped and reported, so a runaway loop cannot hang
@@ -27,7 +31,10 @@ import { KernelRunError, type Kernel } from '../kernel';
 import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
+import { exit_thread } from './exit';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
+import { Process, W_SIGNALED, prepare_user_context } from './process';
+import { VM_EXEC, VM_PFNMAP, VM_READ, VM_WRITE, VmArea } from '../mm/mmap';
 
 /** How a call ended: x0 (signed), or the exit code, or the signal that killed the task. */
 export interface UserRun {
@@ -59,6 +66,41 @@ export class Harness {
     return this.outcomes.has(task);
   }
 
+  private proc_?: Process;
+
+  /** The harness process, made on first use. */
+  process(): Process {
+    if (this.proc_ && this.proc_.state === 'alive') return this.proc_;
+    const k = this.k;
+    const mm = k.user.mem.mm_alloc();
+    if (!mm) throw new HarnessError('out of memory for the harness process');
+    const text = k.textPa + Number(k.syms.offset('harness_syscall'));
+    const buffers = k.textPa + Number(k.syms.offset('harness_buffers'));
+    const nr = k.machine.cores.length;
+    mm.insert_vma(new VmArea(USER_TEXT, USER_TEXT + BigInt(PAGE_SIZE), VM_READ | VM_EXEC | VM_PFNMAP, '[harness]', [], text));
+    mm.insert_vma(new VmArea(USER_BUFFERS, USER_BUFFERS + BigInt(nr * PAGE_SIZE), VM_READ | VM_WRITE | VM_EXEC | VM_PFNMAP, '[harness-buffers]', [], buffers));
+    const pid = k.user.procs.get(HARNESS_PID) ? k.sched.alloc_pid() : HARNESS_PID;
+    const p = new Process(pid, 'harness', mm);
+    p.persistent = true;
+    k.user.procs.add(p);
+    this.proc_ = p;
+    return p;
+  }
+
+  /** The physical address of `cpu`'s buffer page (the area is a window on the image: no page is allocated). */
+  bufferPa(cpu: number): number {
+    const mm = this.k.on(cpu, () => this.process()).mm;
+    const va = this.buffer(cpu);
+    const v = mm.vma_at(va)!;
+    return v.pfnmapPa + Number(va - v.start);
+  }
+
+  /** A harness thread ended with this wait status (exit, or killed by a signal). */
+  ended(task: Task, wstatus: number): void {
+    if ((wstatus & 0x7f) !== 0) this.killed(task, wstatus & 0x7f);
+    else this.exited(task, (wstatus >> 8) & 0xff);
+  }
+
   /* The kernel reports how a harness thread ended with one of these. */
   done(task: Task, x0: bigint): void {
     const o = this.outcomes.get(task);
@@ -66,7 +108,7 @@ export class Harness {
   }
   exited(task: Task, code: number): void {
     const o = this.outcomes.get(task);
-    if (o) o.exited = code;
+    if (o && o.result === undefined) o.exited = code;
   }
   killed(task: Task, signal: number): void {
     const o = this.outcomes.get(task);
@@ -104,14 +146,13 @@ export class Harness {
    */
   private prepareThread(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint>, sp: bigint): UserTask {
     const core = this.idleCore(cpu);
-    const task = new UserTask(HARNESS_PID, HARNESS_PID + cpu, 'harness', cpu);
+    const p = this.k.on(cpu, () => this.process());
+    const task = new UserTask(p.pid, p.pid + cpu, 'harness', cpu);
+    task.proc = p;
     core.restoreEl1();
-    for (let i = 0; i <= 8; i++) core.setX(i, regs.get(i) ?? 0n);
-    core.enterEl0(entry, sp);
-    task.context = core.newContext();
-    core.saveContext(task.context);
-    task.resumePc = this.k.addr('ret_to_user');
-    core.restoreEl1();
+    prepare_user_context(core, task, { entry, sp, ttbr0: p.mm.ttbr0, regs }, this.k.addr('ret_to_user'));
+    p.threads.add(task);
+    p.mm.users++;
     this.k.sched.addUserTask(task);
     return task;
   }
@@ -158,9 +199,7 @@ export class Harness {
       const m = this.k.machine;
       if (m.halted) throw new HarnessError(m.status!.message);
       if (task.state !== 'dead') {
-        const wasOnCore = this.k.sched.curr[task.cpu] === task;
-        this.k.sched.userExited(task, -1);
-        if (wasOnCore) this.k.idleNow(task.cpu);
+        exit_thread(this.k, task as UserTask, W_SIGNALED(9));
       }
       throw new HarnessError(`cpu${task.cpu}: ${e.message}; stopped`);
     }

@@ -14,23 +14,33 @@
 import { EBADF, EFAULT, EINVAL, ENOSYS } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { Task } from './sched/task';
+import type { Kernel } from '../kernel';
+import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
+import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
 
 export interface SyscallContext {
   cpu: number;
   task: Task;
+  kernel: Kernel;
+  /** Where the caller resumes (the instruction after its svc); 0 inside the fast path, which never needs it. */
+  pc: bigint;
+  /** The call runs inside the core's trap hook (the fast path). */
+  inHook: boolean;
   copyFromUser(va: bigint, len: number): Uint8Array | undefined;
   copyToUser(va: bigint, data: Uint8Array): boolean;
   /** The console (ttyAMA0/ttyS*): where fds 1 and 2 of the harness point. */
   consoleWrite(data: Uint8Array): void;
   /** Virtual time now, in nanoseconds. */
   nowNs(): number;
-  /** The task exits; the call does not return to it. */
-  exit(code: number): void;
 }
 
-/** A call that blocks its task: resumed later with x0 = `ret`. */
+/**
+ * A call that blocks its task: resumed later with x0 = `ret`, or, when
+ * `ret` is undefined, made again from its svc (the wait it sleeps in is
+ * re-checked, as do_wait's loop does); a waker may set the result instead.
+ */
 export type SyscallBlock =
-  | { kind: 'sleep'; untilNs: number; ret: bigint; what: string }
+  | { kind: 'sleep'; untilNs?: number; ret?: bigint; what: string }
   | { kind: 'yield'; ret: bigint };
 
 export type SyscallResult = bigint | SyscallBlock;
@@ -57,11 +67,6 @@ function sys_getcpu(ctx: SyscallContext, [cpup, nodep]: readonly bigint[]): bigi
   return 0n;
 }
 
-function sys_exit(ctx: SyscallContext, [code]: readonly bigint[]): bigint {
-  ctx.exit(Number(code! & 0xffn));
-  return 0n;
-}
-
 const NSEC_PER_SEC = 1_000_000_000n;
 
 /** nanosleep(req, rem): struct __kernel_timespec { s64 tv_sec; long tv_nsec; }; no signals, so rem is never written. */
@@ -79,33 +84,29 @@ function sys_nanosleep(ctx: SyscallContext, [req]: readonly bigint[]): SyscallRe
 
 export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
   [NR.write, sys_write],
-  [NR.getpid, (ctx) => BigInt(ctx.task.pid)],
-  [NR.gettid, (ctx) => BigInt(ctx.task.tid)],
   [NR.getcpu, sys_getcpu],
-  [NR.exit, sys_exit],
-  [NR.exit_group, sys_exit],
   [NR.nanosleep, sys_nanosleep],
   [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
+  ...PROCESS_SYSCALLS,
+  ...MM_SYSCALLS,
 ]);
 
 /** How many of x0..x5 a call reads (the fast path copies only those). */
 const NARGS: ReadonlyMap<number, number> = new Map([
   [NR.write, 3],
-  [NR.getpid, 0],
-  [NR.gettid, 0],
   [NR.getcpu, 3],
-  [NR.exit, 1],
-  [NR.exit_group, 1],
   [NR.nanosleep, 2],
   [NR.sched_yield, 0],
+  ...PROCESS_NARGS,
+  ...MM_NARGS,
 ]);
 
 export function syscall_nargs(nr: number): number {
   return NARGS.get(nr) ?? 6;
 }
 
-/** Calls that may end or block their task: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.exit, NR.exit_group, NR.nanosleep, NR.sched_yield]);
+/** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {

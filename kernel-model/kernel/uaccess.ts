@@ -1,36 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * copy_from_user / copy_to_user for the TypeScript kernel. A user pointer
- * is a VA of the calling core. As in Linux, the range must first pass
+ * copy_from_user / copy_to_user for the TypeScript kernel, over the
+ * calling task's address space. As in Linux, the range must first pass
  * access_ok (it lies below TASK_SIZE, so a user can never name kernel
- * memory), then each page is translated through that core's own tables
- * (Unicorn's memory API takes physical addresses) and must be one EL0 may
- * access (AP[1]) and, for a write, may write (AP[2] clear). Anything else
- * fails the whole copy before a byte moves, and the caller returns -EFAULT,
- * as a fault in Linux's uaccess routines does.
+ * memory); then each page is looked up in the task's own tables, and a
+ * page not there yet is faulted in through the same path as a user fault
+ * (handle_mm_fault), so a buffer the program never touched still works.
+ * A page the area does not allow (unmapped, or read-only for a write)
+ * fails the whole copy before a byte moves, and the caller returns
+ * -EFAULT, as a fault in Linux's uaccess routines does.
+ *
+ * Inside the svc fast path (the core mid-slice) a page of executable
+ * code must not be faulted in: its translated code could not be dropped
+ * there. Such a copy throws NeedsSlowPath before anything is copied, and
+ * the call is made again from the trap path.
  */
 
 import { PAGE_SIZE } from '../arch/arm64/page-def';
-import type { Core } from '../../emulator/core';
 import type { GuestRam } from '../../emulator/memory/guest-ram';
 import { TASK_SIZE } from '../arch/arm64/memory';
+import type { MmStruct } from '../mm/mmap';
+import { faults_in_code, handle_mm_fault } from '../mm/memory';
 
 const PAGE = BigInt(PAGE_SIZE);
+
+export class NeedsSlowPath extends Error {
+  override name = 'NeedsSlowPath';
+}
 
 /** access_ok: [va, va+len) is user address space. */
 export function access_ok(va: bigint, len: number): boolean {
   return va >= 0n && len >= 0 && va + BigInt(len) <= TASK_SIZE;
 }
 
-/** Visit the pages of a user range; false (nothing visited) if any page is not EL0-accessible. */
-function eachUserPage(core: Core, ram: GuestRam, va: bigint, len: number, write: boolean, fn: (pa: number, off: number, n: number) => void): boolean {
+/** Visit the pages of a user range; false (nothing visited) if any page is not accessible. */
+function eachUserPage(mm: MmStruct, va: bigint, len: number, write: boolean, inHook: boolean, fn: (pa: number, off: number, n: number) => void): boolean {
   if (!access_ok(va, len)) return false;
   const pieces: [number, number, number][] = [];
   for (let done = 0; done < len; ) {
     const at = va + BigInt(done);
     const n = Math.min(len - done, Number(PAGE - (at % PAGE)));
-    const r = core.translate(at);
-    if (!r.ok || !r.user || (write && r.readOnly) || !ram.contains(r.pa, n)) return false;
+    let r = mm.lookup(at);
+    if (!r || (write && !r.writable)) {
+      if (inHook && faults_in_code(mm, at)) throw new NeedsSlowPath();
+      if (handle_mm_fault(mm, at, write ? 'write' : 'read') !== 'ok') return false;
+      r = mm.lookup(at)!;
+    }
     pieces.push([r.pa, done, n]);
     done += n;
   }
@@ -38,11 +53,26 @@ function eachUserPage(core: Core, ram: GuestRam, va: bigint, len: number, write:
   return true;
 }
 
-export function copyFromUser(core: Core, ram: GuestRam, va: bigint, len: number): Uint8Array | undefined {
+export function copyFromUser(mm: MmStruct, ram: GuestRam, va: bigint, len: number, inHook = false): Uint8Array | undefined {
   const out = new Uint8Array(len);
-  return eachUserPage(core, ram, va, len, false, (pa, off, n) => out.set(ram.bytes(pa, n), off)) ? out : undefined;
+  return eachUserPage(mm, va, len, false, inHook, (pa, off, n) => out.set(ram.bytes(pa, n), off)) ? out : undefined;
 }
 
-export function copyToUser(core: Core, ram: GuestRam, va: bigint, data: Uint8Array): boolean {
-  return eachUserPage(core, ram, va, data.length, true, (pa, off, n) => ram.bytes(pa, n).set(data.subarray(off, off + n)));
+export function copyToUser(mm: MmStruct, ram: GuestRam, va: bigint, data: Uint8Array, inHook = false): boolean {
+  return eachUserPage(mm, va, data.length, true, inHook, (pa, off, n) => ram.bytes(pa, n).set(data.subarray(off, off + n)));
+}
+
+/** strncpy_from_user: a NUL-terminated string of at most `max` bytes; undefined on a fault, 'toolong' past max. */
+export function strncpyFromUser(mm: MmStruct, ram: GuestRam, va: bigint, max: number, inHook = false): string | 'toolong' | undefined {
+  const bytes: number[] = [];
+  for (let at = va; bytes.length < max; ) {
+    const n = Math.min(max - bytes.length, Number(PAGE - (at % PAGE)));
+    const chunk = copyFromUser(mm, ram, at, n, inHook);
+    if (!chunk) return undefined;
+    const z = chunk.indexOf(0);
+    if (z >= 0) return new TextDecoder().decode(Uint8Array.from([...bytes, ...chunk.subarray(0, z)]));
+    bytes.push(...chunk);
+    at += BigInt(n);
+  }
+  return 'toolong';
 }

@@ -182,6 +182,55 @@ export class PageTable {
     return undefined;
   }
 
+  /**
+   * The level-3 entry's address for `va` (a 4 KiB page), creating the
+   * tables on the way when `create`; undefined if a table is missing (and
+   * not created) or a block maps the range.
+   */
+  pteAddress(va: bigint, create: boolean): number | undefined {
+    let table = this.root;
+    for (let level = 1; level < 3; level++) {
+      const at = this.entryPa(table, va, level);
+      const desc = this.ram.u64(at);
+      if ((desc & PTE_VALID) === 0n) {
+        if (!create) return undefined;
+        table = this.descend(table, va, level);
+        continue;
+      }
+      if ((desc & PTE_TABLE) === 0n) return undefined;
+      table = Number(desc & OA_MASK);
+    }
+    return this.entryPa(table, va, 3);
+  }
+
+  /** The physical address a level-3 descriptor maps. */
+  static pteAddr(desc: bigint): number {
+    return Number(desc & OA_MASK);
+  }
+
+  /** A level-3 (page) descriptor. */
+  static mkPte(pa: number, prot: bigint): bigint {
+    return (BigInt(pa) & OA_MASK) | prot | PTE_TABLE | PTE_VALID;
+  }
+
+  /**
+   * Free every table page below the root (free_pgtables at exit_mmap): the
+   * leaves must have been cleared and their pages released by the caller.
+   */
+  freeTables(free: (pa: number) => void, freeRoot: boolean): void {
+    const walk = (table: number, level: number): void => {
+      for (let i = 0; i < PTRS_PER_TABLE; i++) {
+        const desc = this.ram.u64(table + i * 8);
+        if ((desc & PTE_VALID) === 0n || (desc & PTE_TABLE) === 0n || level === 3) continue;
+        const next = Number(desc & OA_MASK);
+        if (level < 2) walk(next, level + 1);
+        free(next);
+      }
+    };
+    walk(this.root, 1);
+    if (freeRoot) free(this.root);
+  }
+
   /** Clear the leaf entry mapping `va` (caller flushes the TLB). Returns false if none. */
   unmap(va: bigint): boolean {
     let table = this.root;

@@ -53,6 +53,8 @@ export interface SchedHost {
   leave(): void;
   /** Is the CPU online (its idle task running)? */
   online(cpu: number): boolean;
+  /** A user task's state is back on `core` (TTBR0 included): make the core's TLB right for its address space. */
+  switch_mm(core: Core, task: UserTask): void;
 }
 
 export class KthreadError extends Error {
@@ -88,6 +90,11 @@ export class Scheduler implements MachineOs, Waker {
 
   /* ---- tasks -------------------------------------------------------------- */
 
+  /** A pid for a new process or thread (alloc_pid): one sequence with the kernel threads', in creation order. */
+  alloc_pid(): number {
+    return this.nextPid++;
+  }
+
   /** A new kernel thread on `cpu`, not yet runnable (kthread_create_on_cpu). */
   createKthread(cpu: number, comm: string, body: KthreadBody): KthreadTask {
     const t = new KthreadTask(this.nextPid++, comm, cpu, body);
@@ -104,6 +111,7 @@ export class Scheduler implements MachineOs, Waker {
   wake_up_process(t: Task): boolean {
     if (t.state !== 'blocked') return false;
     if (t instanceof KthreadTask && t.request?.kind === 'wait') t.request.wq.waiters.delete(t);
+    if (t instanceof UserTask) t.cancelWait = undefined;
     const timer = this.sleepTimer.get(t);
     if (timer) {
       this.timers.del(timer);
@@ -123,12 +131,14 @@ export class Scheduler implements MachineOs, Waker {
 
   private timedOut(t: Task): void {
     this.sleepTimer.delete(t);
+    if (t instanceof UserTask) t.cancelWait?.();
     this.wake_up_process(t);
   }
 
   /** The task is gone: off every queue. */
   private reap(t: Task, exitCode: number): void {
     if (t instanceof KthreadTask && t.request?.kind === 'wait') t.request.wq.waiters.delete(t);
+    if (t instanceof UserTask) t.cancelWait?.();
     t.state = 'dead';
     t.exitCode = exitCode;
     const timer = this.sleepTimer.get(t);
@@ -197,6 +207,7 @@ export class Scheduler implements MachineOs, Waker {
   private resumeUser(t: UserTask, core: Core): void {
     if (!t.context) throw new KthreadError(`${t}: no saved context to resume`);
     core.restoreContext(t.context);
+    this.host.switch_mm(core, t);
     if (t.resumeX0 !== undefined) core.setX(0, t.resumeX0);
     t.resumeX0 = undefined;
     this.machine.start(core.index, t.resumePc);
@@ -207,7 +218,7 @@ export class Scheduler implements MachineOs, Waker {
    * call): its state is saved to resume at `resumePc` with x0 = `ret`.
    * The caller sends the core to idle.
    */
-  blockUser(core: Core, resumePc: bigint, ret: bigint, what: string, untilNs?: number): void {
+  blockUser(core: Core, resumePc: bigint, ret: bigint | undefined, what: string, untilNs?: number): void {
     const t = this.curr[core.index] as UserTask;
     this.saveUser(t, core, resumePc);
     t.resumeX0 = ret;

@@ -20,6 +20,7 @@
 
 import type { CoreContext } from '../../../emulator/core';
 import type { KthreadBody, KthreadRequest } from './kthread_types';
+import type { Process } from '../process';
 
 export type TaskState =
   | 'running' // on its CPU now
@@ -41,7 +42,8 @@ export class Task {
   constructor(
     readonly pid: number,
     readonly tid: number,
-    readonly comm: string,
+    /** The command name (exec and prctl(PR_SET_NAME) change it for user tasks). */
+    public comm: string,
     readonly cpu: number,
     readonly kind: TaskKind,
   ) {}
@@ -59,6 +61,16 @@ export class UserTask extends Task {
   resumePc = 0n;
   /** x0 to deliver when it resumes (a blocking system call's result). */
   resumeX0?: bigint;
+  /** The thread group (process) this thread belongs to: its address space, children, exit status. */
+  proc?: Process;
+  /** set_tid_address / CLONE_CHILD_CLEARTID: zeroed and futex-woken when the thread exits. */
+  clear_child_tid = 0n;
+  /** set_robust_list's head (kept for get_robust_list; the model has no robust futex cleanup). */
+  robust_list = 0n;
+  /** The blocked-signal mask (rt_sigprocmask). */
+  sigmask = 0n;
+  /** While blocked: how to leave whatever queue it sleeps on, if it stops waiting otherwise (timeout, exit). */
+  cancelWait?: () => void;
 
   constructor(pid: number, tid: number, comm: string, cpu: number) {
     super(pid, tid, comm, cpu, 'user');

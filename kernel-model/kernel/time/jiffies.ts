@@ -12,6 +12,8 @@
  */
 
 export const HZ = 250;
+/** The tick rate user space sees (times(2), AT_CLKTCK, /proc/PID/stat): 100 on every architecture Linux has. */
+export const USER_HZ = 100;
 export const NSEC_PER_SEC = 1_000_000_000;
 export const NSEC_PER_MSEC = 1_000_000;
 export const TICK_NSEC = NSEC_PER_SEC / HZ;

@@ -103,11 +103,8 @@ describe('blocking system calls', () => {
         b.lt again
         mov x0, x19
         brk #0x100`, buf.va);
-      buf.write(code.bytes);
-      const pa = u.machine.core(3).translate(buf.va);
-      if (!pa.ok) throw new Error('buffer not mapped');
-      u.machine.codeChanged(pa.pa, code.bytes.length, buf.va);
-      const counter = pa.pa + 0xff8;
+      buf.writeCode(code.bytes);
+      const counter = buf.pa + 0xff8;
       u.machine.ram.setU64(counter, 0n);
       // A kernel thread on the same CPU samples the counter each time it gets the CPU.
       const seen: bigint[] = [];

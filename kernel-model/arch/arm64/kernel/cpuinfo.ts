@@ -94,3 +94,19 @@ export function systemFeatures(all: CpuIdRegs[]): string[] {
   if (every((r) => field(r.isar0, 16) >= 1)) out.push('CRC32 instructions');
   return out.map((f) => `CPU features: detected: ${f}`);
 }
+
+/* The AT_HWCAP bits of those names (arch/arm64/include/uapi/asm/hwcap.h). */
+const HWCAP_BIT: Readonly<Record<string, number>> = {
+  fp: 0, asimd: 1, evtstrm: 2, aes: 3, pmull: 4, sha1: 5, sha2: 6, crc32: 7, atomics: 8, fphp: 9, asimdhp: 10, cpuid: 11,
+};
+
+/** elf_hwcap: the capabilities every CPU has, as the AT_HWCAP word user space receives. */
+export function elf_hwcap(all: readonly CpuIdRegs[]): bigint {
+  let caps = -1n;
+  for (const r of all) {
+    let mine = 0n;
+    for (const name of hwcaps(r)) mine |= 1n << BigInt(HWCAP_BIT[name]!);
+    caps &= mine;
+  }
+  return all.length ? caps : 0n;
+}

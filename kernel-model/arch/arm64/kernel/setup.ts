@@ -80,9 +80,6 @@ export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   const pgtables = paging_init(k.machine.ram, memblock, linear, {
     textPa: k.textPa,
     size: k.imageSize,
-    harnessText: Number(k.syms.offset('harness_syscall')),
-    harnessBuffers: Number(k.syms.offset('harness_buffers')),
-    nrCpus: k.machine.cores.length,
   });
   const bootmem = bootmem_init({ ram: k.machine.ram, memblock, dt, maxOrder, nrCpus: k.machine.cores.length, printk: k.printk });
   return {

@@ -20,7 +20,9 @@ import type { CoreAction } from '../../../../emulator/machine';
 import type { SvcCall } from '../../../../emulator/core';
 import type { Trap } from '../../../../emulator/traps';
 import { LEAVES_FAST_PATH, invokeSyscall, syscall_nargs, type SyscallContext } from '../../../kernel/sys';
-import { copyFromUser, copyToUser } from '../../../kernel/uaccess';
+import { NeedsSlowPath, copyFromUser, copyToUser } from '../../../kernel/uaccess';
+import type { UserTask } from '../../../kernel/sched/task';
+import type { MmStruct } from '../../../mm/mmap';
 
 export class SyscallEntry {
   private readonly contexts: SyscallContext[] = [];
@@ -30,25 +32,28 @@ export class SyscallEntry {
 
   constructor(private readonly k: Kernel) {}
 
-  private context(cpu: number): SyscallContext {
+  private context(cpu: number, pc: bigint, inHook: boolean): SyscallContext {
     const k = this.k;
     let ctx = this.contexts[cpu];
     if (!ctx) {
-      const core = k.machine.core(cpu);
+      const ram = k.machine.ram;
+      const mm = (): MmStruct => (c.task as UserTask).proc!.mm;
       const c: SyscallContext = {
         cpu,
         task: k.sched.curr[cpu]!,
-        copyFromUser: (va, len) => copyFromUser(core, k.machine.ram, va, len),
-        copyToUser: (va, data) => copyToUser(core, k.machine.ram, va, data),
+        kernel: k,
+        pc,
+        inHook,
+        copyFromUser: (va, len) => copyFromUser(mm(), ram, va, len, c.inHook),
+        copyToUser: (va, data) => copyToUser(mm(), ram, va, data, c.inHook),
         consoleWrite: (data) => k.consoleWrite(data),
         nowNs: () => k.clockNs(),
-        exit: (code) => {
-          c.task.exitCode = code;
-        },
       };
       ctx = this.contexts[cpu] = c;
     }
     ctx.task = k.sched.curr[cpu]!;
+    ctx.pc = pc;
+    ctx.inHook = inHook;
     return ctx;
   }
 
@@ -65,9 +70,12 @@ export class SyscallEntry {
     try {
       const n = syscall_nargs(nr);
       for (let i = 0; i < n; i++) this.args[i] = call.arg(i);
-      const ret = invokeSyscall(this.context(call.core), nr, this.args);
+      const ret = invokeSyscall(this.context(call.core, 0n, true), nr, this.args);
       if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
       return ret;
+    } catch (e) {
+      if (e instanceof NeedsSlowPath) return undefined;
+      throw e;
     } finally {
       k.leave();
     }
@@ -77,10 +85,13 @@ export class SyscallEntry {
   slow(trap: Trap): CoreAction {
     const k = this.k;
     const core = k.machine.core(trap.core);
-    const ctx = this.context(trap.core);
+    const ctx = this.context(trap.core, trap.pc, false);
     for (let i = 0; i < 6; i++) this.args[i] = core.trapX(i);
-    const ret = invokeSyscall(ctx, Number(BigInt.asIntN(32, core.trapX(8))), this.args);
-    if (ctx.task.exitCode !== undefined) return k.taskExited(trap.core, ctx.task.exitCode);
+    const nr = Number(BigInt.asIntN(32, core.trapX(8)));
+    k.strace?.(ctx.task, nr, this.args);
+    const ret = invokeSyscall(ctx, nr, this.args);
+    if (typeof ret === 'bigint') k.straceRet?.(ret);
+    if (ctx.task.state === 'dead') return k.toIdle(trap.core);
     if (typeof ret === 'bigint') {
       core.setX(0, ret);
       return { resume: trap.pc };
@@ -92,7 +103,8 @@ export class SyscallEntry {
       }
       return k.toIdle(trap.core);
     }
-    k.sched.blockUser(core, trap.pc, ret.ret, ret.what, ret.untilNs);
+    // With no result given, the call is made again when the task wakes (its svc re-executed).
+    k.sched.blockUser(core, ret.ret === undefined ? trap.pc - 4n : trap.pc, ret.ret, ret.what, ret.untilNs);
     return k.toIdle(trap.core);
   }
 }

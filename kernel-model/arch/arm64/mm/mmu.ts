@@ -12,11 +12,12 @@
  *   - the kernel image at KIMAGE_VADDR, executable (the model does not split
  *     text and data permissions).
  * TTBR0: the identity map of the image, which the instruction after the
- * MMU switch needs (Linux's idmap_pg_dir), and the harness process's user
- * space: the EL0 syscall stub and one buffer page per CPU. Linux would
- * switch TTBR0 to the empty reserved table after boot; the model keeps the
- * idmap (kernel-only pages, unreachable from EL0) beside the one user
- * address space it has.
+ * MMU switch needs (Linux's idmap_pg_dir), and which kernel threads and
+ * idle CPUs keep loaded (kernel-only pages, unreachable from EL0); every
+ * user process has its own tables and ASID in TTBR0 while it runs
+ * (mm/mmap.ts, arch/arm64/mm/context.ts). The harness process's pages sit
+ * at USER_TEXT and USER_BUFFERS of its own address space
+ * (kernel/harness.ts).
  *
  * Every table page comes from memblock, so it is reserved before the page
  * allocator takes over the rest of RAM.
@@ -42,10 +43,6 @@ export interface ImageLayout {
   /** Physical address of _text and the image's size. */
   textPa: number;
   size: number;
-  /** Offsets from _text of the harness pages. */
-  harnessText: number;
-  harnessBuffers: number;
-  nrCpus: number;
 }
 
 const roundUp = (x: number, a: number): number => Math.ceil(x / a) * a;
@@ -59,7 +56,5 @@ export function paging_init(ram: GuestRam, memblock: Memblock, linear: LinearMap
 
   const ttbr0 = new PageTable(ram, alloc);
   ttbr0.map(BigInt(image.textPa), image.textPa, imageSize, PROT.KERNEL_EXEC, { pageGranular: true });
-  ttbr0.map(USER_TEXT, image.textPa + image.harnessText, PAGE_SIZE, PROT.USER_ROX);
-  ttbr0.map(USER_BUFFERS, image.textPa + image.harnessBuffers, image.nrCpus * PAGE_SIZE, PROT.USER_EXEC);
   return { swapper, ttbr0, mair: MAIR_EL1_SET, tcr: TCR_EL1_39BIT };
 }

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The common part of execve (fs/exec.c): an executable's bytes become a
+ * fresh address space holding the program, its stack, argv, envp and the
+ * auxiliary vector. Only static ELF64 AArch64 executables are accepted
+ * (search_binary_handler with binfmt_elf alone, and no interpreter): a
+ * dynamically linked one fails with ENOEXEC, as a kernel without the
+ * program's loader installed would leave it.
+ */
+
+import { ExecFormatError, parseElf } from './binfmt_elf_parse';
+import { ExecError, load_elf_binary } from './binfmt_elf';
+import type { MmStruct } from '../mm/mmap';
+import { MmError } from '../mm/mmap';
+import type { UserMemory } from '../mm/user_mm';
+import { PgTableError } from '../arch/arm64/pgtable';
+
+const ENOEXEC = 8;
+const ENOMEM = 12;
+
+export interface Binprm {
+  file: Uint8Array;
+  filename: string;
+  argv: readonly string[];
+  envp: readonly string[];
+  hwcap: bigint;
+  random: Uint8Array;
+  clktck: number;
+}
+
+export interface LoadedProgram {
+  mm: MmStruct;
+  entry: bigint;
+  sp: bigint;
+}
+
+/** bprm_execve: the new image, or an ExecError (errno and a one-line reason); nothing is left allocated on failure. */
+export function exec_binprm(mem: UserMemory, b: Binprm): LoadedProgram {
+  let elf;
+  try {
+    elf = parseElf(b.file);
+  } catch (e) {
+    if (e instanceof ExecFormatError) throw new ExecError(ENOEXEC, e.message);
+    throw e;
+  }
+  const mm = mem.mm_alloc();
+  if (!mm) throw new ExecError(ENOMEM, 'out of memory for a page table');
+  try {
+    const { entry, sp } = load_elf_binary(mm, { ...b, elf });
+    return { mm, entry, sp };
+  } catch (e) {
+    mem.mmput(mm);
+    if (e instanceof MmError || e instanceof PgTableError) throw new ExecError(ENOMEM, e.message);
+    throw e;
+  }
+}

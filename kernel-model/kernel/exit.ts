@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The end of user tasks (kernel/exit.c): a thread's exit, a process's
+ * exit when its last thread goes, exit_group, and wait4.
+ *
+ * Order of a thread's exit, as do_exit has it where the model has the
+ * parts: the clear_child_tid word is zeroed and one waiter woken (glibc's
+ * pthread_join sleeps on it), the thread leaves its group and its CPU,
+ * its hold on the address space is dropped (the last one frees it,
+ * exit_mm), and if it was the last thread the process becomes a zombie
+ * (exit_notify): its children go to init, its parent's wait4 sleepers
+ * wake to collect it. A process nobody can wait for (no parent: a
+ * program the kernel or a test started) is released at once.
+ */
+
+import type { Kernel } from '../kernel';
+import { FUTEX_BITSET_MATCH_ANY } from './futex';
+import type { Process } from './process';
+import type { UserTask } from './sched/task';
+
+const WNOHANG = 1;
+
+/** Write a 32-bit word into a process's memory from the kernel (put_user); false if it is not mapped writable. */
+export function put_user_u32(k: Kernel, proc: Process, va: bigint, v: number): boolean {
+  const at = proc.mm.lookup(va);
+  if (!at?.writable || va % 4n !== 0n) return false;
+  k.machine.ram.setU32(at.pa, v >>> 0);
+  return true;
+}
+
+/** Wake a user task blocked in a futex or wait4, with `x0` as its call's result (undefined: it re-runs the call). */
+export function wake_user(k: Kernel, t: UserTask, x0: bigint | undefined): void {
+  t.resumeX0 = x0;
+  t.cancelWait = undefined;
+  k.sched.wake_up_process(t);
+}
+
+/**
+ * do_exit for thread `t` with wait status `wstatus`. `t` may be running
+ * on another core (exit_group): that core goes back to idle.
+ */
+export function exit_thread(k: Kernel, t: UserTask, wstatus: number, callerCpu?: number): void {
+  const proc = t.proc!;
+  if (t.clear_child_tid && put_user_u32(k, proc, t.clear_child_tid, 0))
+    k.user.futex.wake(proc.mm, t.clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, (w) => wake_user(k, w, 0n));
+  proc.threads.delete(t);
+  const onCore = k.sched.curr[t.cpu] === t;
+  k.harness.ended(t, wstatus);
+  k.sched.userExited(t, wstatus);
+  if (onCore && t.cpu !== callerCpu) k.idleNow(t.cpu);
+  if (proc.threads.size === 0 && !proc.persistent) exit_process(k, proc, wstatus);
+  else k.user.mem.mmput(proc.mm);
+}
+
+/** do_group_exit: every thread of the caller's process ends with `wstatus`. */
+export function exit_group(k: Kernel, t: UserTask, wstatus: number): void {
+  for (const other of [...t.proc!.threads]) if (other !== t) exit_thread(k, other, wstatus, t.cpu);
+  exit_thread(k, t, wstatus, t.cpu);
+}
+
+/** exit_notify and its neighbours: the last thread of `proc` has gone. */
+function exit_process(k: Kernel, proc: Process, wstatus: number): void {
+  proc.state = 'zombie';
+  proc.wstatus = wstatus;
+  k.user.futex.forget(proc.mm);
+  k.user.mem.mmput(proc.mm);
+  for (const w of proc.waiters) wake_user(k, w, undefined);
+  proc.waiters.clear();
+  forget_original_parent(k, proc);
+  const parent = proc.parent;
+  if (parent && parent.state === 'alive') {
+    for (const w of parent.waiters) wake_user(k, w, undefined); // they re-run wait4 and find the zombie
+    parent.waiters.clear();
+  } else release_task(k, proc);
+}
+
+/** Children of a dying process go to init, or are released as they die when there is none. */
+function forget_original_parent(k: Kernel, proc: Process): void {
+  const reaper = k.user.procs.init;
+  for (const c of proc.children) {
+    if (reaper && reaper !== proc && reaper.state === 'alive') {
+      c.parent = reaper;
+      reaper.children.add(c);
+      if (c.state === 'zombie') for (const w of reaper.waiters) wake_user(k, w, undefined);
+    } else {
+      c.parent = undefined;
+      if (c.state === 'zombie') release_task(k, c);
+    }
+  }
+  proc.children.clear();
+}
+
+/** The zombie is gone for good: its pid is free, whoever watched it hears its status. */
+function release_task(k: Kernel, proc: Process): void {
+  proc.state = 'reaped';
+  k.user.procs.remove(proc);
+  proc.parent?.children.delete(proc);
+  for (const f of proc.onRelease.splice(0)) f(proc.wstatus);
+}
+
+export type WaitResult = { pid: number; wstatus: number } | { none: true } | { block: true } | { nohang: true };
+
+/**
+ * do_wait for wait4(pid, ..., options): a zombie child matching `pid`
+ * (-1 or 0: any child; > 0: that one) is released and returned.
+ */
+export function do_wait(k: Kernel, t: UserTask, pid: number, options: number): WaitResult {
+  const proc = t.proc!;
+  const candidates = [...proc.children].filter((c) => pid <= 0 || c.pid === pid);
+  if (candidates.length === 0) return { none: true };
+  const zombie = candidates.find((c) => c.state === 'zombie');
+  if (zombie) {
+    release_task(k, zombie);
+    return { pid: zombie.pid, wstatus: zombie.wstatus };
+  }
+  if (options & WNOHANG) return { nohang: true };
+  proc.waiters.add(t);
+  t.cancelWait = () => proc.waiters.delete(t);
+  return { block: true };
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Making user tasks (kernel/fork.c): a new process running a program
+ * (what kernel_execve does for /init, and what `uconsole run` asks for),
+ * and new threads of a process (clone with CLONE_VM | CLONE_THREAD, as
+ * glibc's pthread_create calls it).
+ *
+ * A new thread runs on its parent's CPU: the model pins every task to
+ * one CPU (sched_setaffinity moves it), and a child placed elsewhere
+ * would need its state moved between engines.
+ */
+
+import type { Kernel } from '../kernel';
+import { exec_binprm, type Binprm } from '../fs/exec';
+import { Process, copy_thread, prepare_user_context } from './process';
+import { UserTask } from './sched/task';
+import { USER_HZ } from './time/jiffies';
+
+export interface SpawnOptions {
+  cpu: number;
+  file: Uint8Array;
+  /** The path it is run by (argv[0] is separate). */
+  filename: string;
+  argv: readonly string[];
+  envp?: readonly string[];
+  parent?: Process;
+  /** The pid to take (1 for init); otherwise the next free one. */
+  pid?: number;
+}
+
+/** The default environment of init (init/main.c's envp_init). */
+export const ENVP_INIT = ['HOME=/', 'TERM=linux'];
+
+const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1).slice(0, 15); // TASK_COMM_LEN - 1
+
+/** A new process running `file` on `cpu`, runnable (throws ExecError when the program cannot be loaded). */
+export function spawn_process(k: Kernel, o: SpawnOptions): Process {
+  const u = k.user;
+  const bprm: Binprm = {
+    file: o.file,
+    filename: o.filename,
+    argv: o.argv,
+    envp: o.envp ?? ENVP_INIT,
+    hwcap: u.hwcap,
+    random: u.random(16),
+    clktck: USER_HZ,
+  };
+  const prog = exec_binprm(u.mem, bprm);
+  const pid = o.pid ?? k.sched.alloc_pid();
+  const proc = new Process(pid, basename(o.filename), prog.mm);
+  proc.exe = o.filename;
+  if (o.parent) {
+    proc.parent = o.parent;
+    o.parent.children.add(proc);
+  }
+  const task = new UserTask(pid, pid, proc.comm, o.cpu);
+  task.proc = proc;
+  prepare_user_context(k.machine.core(o.cpu), task, { entry: prog.entry, sp: prog.sp, ttbr0: prog.mm.ttbr0 }, k.addr('ret_to_user'));
+  proc.threads.add(task);
+  u.procs.add(proc);
+  k.sched.addUserTask(task);
+  k.sched.wake_up_process(task);
+  return proc;
+}
+
+/** clone for a thread of the caller's process: it resumes after the svc at `resumePc` with x0 = 0. */
+export function clone_thread(k: Kernel, parent: UserTask, resumePc: bigint, sp: bigint | undefined, tls: bigint | undefined): UserTask {
+  const proc = parent.proc!;
+  const tid = k.sched.alloc_pid();
+  const child = new UserTask(proc.pid, tid, parent.comm, parent.cpu);
+  child.proc = proc;
+  child.sigmask = parent.sigmask;
+  copy_thread(k.machine.core(parent.cpu), child, resumePc, sp, tls);
+  proc.threads.add(child);
+  proc.mm.users++;
+  k.sched.addUserTask(child);
+  k.sched.wake_up_process(child);
+  return child;
+}

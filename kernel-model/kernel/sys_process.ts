@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The process and thread system calls (kernel/exit.c, kernel/fork.c,
+ * kernel/futex.c, kernel/sys.c, kernel/time/, kernel/sched/core.c), with
+ * arm64's numbers and Linux's errors, as far as static programs and the
+ * model's workloads use them.
+ *
+ * Identity is root's (uid 0, as on a board booted to an initramfs).
+ * Signals are not delivered yet (issue 13): rt_sigaction and
+ * rt_sigprocmask keep what they are given so a program's startup works,
+ * and a signal sent with kill/tgkill takes its default action (the
+ * target ends, killed by it) unless it is one whose default is to be
+ * ignored.
+ */
+
+import { EAGAIN, ECHILD, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
+import { NR } from '../include/unistd';
+import type { SyscallContext, SyscallHandler, SyscallResult } from './sys';
+import type { UserTask } from './sched/task';
+import { W_EXITCODE, W_SIGNALED, type Process } from './process';
+import { clone_thread } from './fork';
+import { do_wait, exit_group, exit_thread, wake_user } from './exit';
+import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET } from './futex';
+import { UTS_RELEASE } from '../init/main';
+import { NSEC_PER_SEC } from './time/jiffies';
+
+const err = (e: number): bigint => BigInt(-e);
+const task = (ctx: SyscallContext): UserTask => ctx.task as UserTask;
+const proc = (ctx: SyscallContext): Process => task(ctx).proc!;
+const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v >>> 0]).buffer);
+const u64s = (...v: bigint[]): Uint8Array => new Uint8Array(new BigUint64Array(v).buffer);
+
+/* clone flags (include/uapi/linux/sched.h) */
+const CLONE_VM = 0x100;
+const CLONE_THREAD = 0x10000;
+const CLONE_SETTLS = 0x80000;
+const CLONE_PARENT_SETTID = 0x100000;
+const CLONE_CHILD_CLEARTID = 0x200000;
+const CLONE_CHILD_SETTID = 0x1000000;
+
+/* ---- exit and wait --------------------------------------------------------- */
+
+function sys_exit(ctx: SyscallContext, [code]: readonly bigint[]): bigint {
+  exit_thread(ctx.kernel, task(ctx), W_EXITCODE(Number(code! & 0xffn)), ctx.cpu);
+  return 0n;
+}
+
+function sys_exit_group(ctx: SyscallContext, [code]: readonly bigint[]): bigint {
+  exit_group(ctx.kernel, task(ctx), W_EXITCODE(Number(code! & 0xffn)));
+  return 0n;
+}
+
+/** wait4(pid, wstatus, options, rusage): rusage is zeroed (the model keeps no accounting). */
+function sys_wait4(ctx: SyscallContext, [pid, wstatus, options, rusage]: readonly bigint[]): SyscallResult {
+  const opts = Number(options!);
+  if (opts & ~(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000)) return err(EINVAL);
+  const r = do_wait(ctx.kernel, task(ctx), Number(BigInt.asIntN(32, pid!)), opts);
+  if ('none' in r) return err(ECHILD);
+  if ('nohang' in r) return 0n;
+  if ('block' in r) return { kind: 'sleep', what: 'wait4' };
+  if (wstatus !== 0n && !ctx.copyToUser(wstatus!, u32(r.wstatus))) return err(EFAULT);
+  if (rusage !== 0n && !ctx.copyToUser(rusage!, new Uint8Array(144))) return err(EFAULT);
+  return BigInt(r.pid);
+}
+
+/* ---- threads ------------------------------------------------------------------ */
+
+/** clone(flags, newsp, parent_tid, tls, child_tid): threads only until processes can fork (issue 13). */
+function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonly bigint[]): bigint {
+  const f = Number(flags! & 0xffffffffn);
+  if (!(f & CLONE_THREAD) || !(f & CLONE_VM)) return err(ENOSYS);
+  const limit = ctx.kernel.user.threadsMax;
+  if (proc(ctx).threads.size >= limit) return err(EAGAIN);
+  const child = clone_thread(ctx.kernel, task(ctx), ctx.pc, newsp ? newsp : undefined, f & CLONE_SETTLS ? tls : undefined);
+  const tid = u32(child.tid);
+  if (f & CLONE_PARENT_SETTID) ctx.copyToUser(ptid!, tid);
+  if (f & CLONE_CHILD_SETTID) ctx.copyToUser(ctid!, tid); // same mm: the child sees it too
+  if (f & CLONE_CHILD_CLEARTID) child.clear_child_tid = ctid!;
+  return BigInt(child.tid);
+}
+
+function sys_set_tid_address(ctx: SyscallContext, [tidptr]: readonly bigint[]): bigint {
+  task(ctx).clear_child_tid = tidptr!;
+  return BigInt(ctx.task.tid);
+}
+
+function sys_set_robust_list(ctx: SyscallContext, [head, len]: readonly bigint[]): bigint {
+  if (len !== 24n) return err(EINVAL); // sizeof(struct robust_list_head)
+  task(ctx).robust_list = head!;
+  return 0n;
+}
+
+/* ---- futex ------------------------------------------------------------------------ */
+
+function sys_futex(ctx: SyscallContext, [uaddr, op, val, timeout, , val3]: readonly bigint[]): SyscallResult {
+  const cmd = Number(op!) & FUTEX_CMD_MASK;
+  const k = ctx.kernel;
+  const mm = proc(ctx).mm;
+  if (uaddr! & 3n) return err(EINVAL);
+  switch (cmd) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+      const bitset = cmd === FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : Number(val3! & 0xffffffffn);
+      if (bitset === 0) return err(EINVAL);
+      const word = ctx.copyFromUser(uaddr!, 4);
+      if (!word) return err(EFAULT);
+      if (new DataView(word.buffer).getUint32(0, true) !== Number(val! & 0xffffffffn)) return err(EAGAIN);
+      let untilNs: number | undefined;
+      if (timeout !== 0n) {
+        const ts = read_timespec(ctx, timeout!);
+        if (typeof ts !== 'number') return ts;
+        // FUTEX_WAIT's timeout is relative; the BITSET form's is absolute (CLOCK_REALTIME reads as CLOCK_MONOTONIC here).
+        untilNs = cmd === FUTEX_WAIT ? ctx.nowNs() + ts : ts;
+        void FUTEX_CLOCK_REALTIME;
+      }
+      const t = task(ctx);
+      k.user.futex.queue(mm, uaddr!, t, bitset);
+      t.cancelWait = () => k.user.futex.unqueue(t);
+      return { kind: 'sleep', untilNs, ret: untilNs === undefined ? 0n : err(ETIMEDOUT), what: `futex 0x${uaddr!.toString(16)}` };
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: {
+      const bitset = cmd === FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : Number(val3! & 0xffffffffn);
+      if (bitset === 0) return err(EINVAL);
+      const n = Number(BigInt.asIntN(32, val!));
+      return BigInt(k.user.futex.wake(mm, uaddr!, n <= 0 ? 1 : n, bitset, (w) => wake_user(k, w, 0n)));
+    }
+    default:
+      return err(ENOSYS);
+  }
+}
+
+/** A struct __kernel_timespec from user memory, in ns; -errno as a bigint when it is bad. */
+function read_timespec(ctx: SyscallContext, va: bigint): number | bigint {
+  const ts = ctx.copyFromUser(va, 16);
+  if (!ts) return err(EFAULT);
+  const v = new DataView(ts.buffer, ts.byteOffset, 16);
+  const sec = v.getBigInt64(0, true);
+  const nsec = v.getBigInt64(8, true);
+  if (sec < 0n || nsec < 0n || nsec >= BigInt(NSEC_PER_SEC)) return err(EINVAL);
+  return Number(sec) * NSEC_PER_SEC + Number(nsec);
+}
+
+/* ---- identity and the system ------------------------------------------------------------------ */
+
+/** uname: struct new_utsname, six fields of 65 bytes. */
+function sys_uname(ctx: SyscallContext, [buf]: readonly bigint[]): bigint {
+  const fields = ['Linux', ctx.kernel.user.hostname, UTS_RELEASE, '#1 SMP PREEMPT Thu Jan 1 00:00:00 UTC 1970', 'aarch64', '(none)'];
+  const out = new Uint8Array(65 * 6);
+  fields.forEach((f, i) => out.set(new TextEncoder().encode(f).subarray(0, 64), i * 65));
+  return ctx.copyToUser(buf!, out) ? 0n : err(EFAULT);
+}
+
+const RLIMIT_NLIMITS = 16;
+const RLIM_INFINITY = 0xffff_ffff_ffff_ffffn;
+/** The defaults init starts with (include/asm-generic/resource.h's INIT_RLIMITS), by resource. */
+const INIT_RLIMITS: readonly [bigint, bigint][] = [
+  [RLIM_INFINITY, RLIM_INFINITY], // CPU
+  [RLIM_INFINITY, RLIM_INFINITY], // FSIZE
+  [RLIM_INFINITY, RLIM_INFINITY], // DATA
+  [8n << 20n, RLIM_INFINITY], // STACK (_STK_LIM)
+  [0n, RLIM_INFINITY], // CORE
+  [RLIM_INFINITY, RLIM_INFINITY], // RSS
+  [0n, 0n], // NPROC: set from threads-max at boot
+  [1024n, 4096n], // NOFILE (INR_OPEN_CUR, INR_OPEN_MAX)
+  [8n << 20n, 8n << 20n], // MEMLOCK (MLOCK_LIMIT)
+  [RLIM_INFINITY, RLIM_INFINITY], // AS
+  [RLIM_INFINITY, RLIM_INFINITY], // LOCKS
+  [0n, 0n], // SIGPENDING: set from threads-max at boot
+  [819200n, 819200n], // MSGQUEUE (MQ_BYTES_MAX)
+  [0n, 0n], // NICE
+  [0n, 0n], // RTPRIO
+  [RLIM_INFINITY, RLIM_INFINITY], // RTTIME
+];
+
+function rlimit(ctx: SyscallContext, res: number): [bigint, bigint] {
+  const p = proc(ctx);
+  const nproc = BigInt(ctx.kernel.user.threadsMax);
+  return p.rlimits.get(res) ?? (res === 6 || res === 11 ? [nproc, nproc] : INIT_RLIMITS[res]!);
+}
+
+/** prlimit64(pid, resource, new, old): for the caller's own process (pid 0 or its own). */
+function sys_prlimit64(ctx: SyscallContext, [pid, resource, newp, oldp]: readonly bigint[]): bigint {
+  const res = Number(resource!);
+  if (res < 0 || res >= RLIMIT_NLIMITS) return err(EINVAL);
+  if (pid !== 0n && Number(pid) !== proc(ctx).pid) return ctx.kernel.user.procs.get(Number(pid)) ? err(EPERM) : err(ESRCH);
+  const old = rlimit(ctx, res);
+  let next: [bigint, bigint] | undefined;
+  if (newp !== 0n) {
+    const b = ctx.copyFromUser(newp!, 16);
+    if (!b) return err(EFAULT);
+    const v = new BigUint64Array(b.buffer);
+    if (v[0]! > v[1]!) return err(EINVAL);
+    next = [v[0]!, v[1]!];
+  }
+  if (oldp !== 0n && !ctx.copyToUser(oldp!, u64s(...old))) return err(EFAULT);
+  if (next) proc(ctx).rlimits.set(res, next);
+  return 0n;
+}
+
+/** getrandom(buf, len, flags): bytes from the boot-seeded generator (deterministic, as the model's runs are). */
+function sys_getrandom(ctx: SyscallContext, [buf, len, flags]: readonly bigint[]): bigint {
+  if (flags! & ~7n) return err(EINVAL);
+  const n = Math.min(Number(len!), 1 << 25);
+  return ctx.copyToUser(buf!, ctx.kernel.user.random(n)) ? BigInt(n) : err(EFAULT);
+}
+
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+
+function sys_prctl(ctx: SyscallContext, [option, arg2]: readonly bigint[]): bigint {
+  switch (Number(option!)) {
+    case PR_SET_NAME: {
+      const b = ctx.copyFromUser(arg2!, 16);
+      if (!b) return err(EFAULT);
+      const z = b.indexOf(0);
+      task(ctx).comm = new TextDecoder().decode(b.subarray(0, z < 0 ? 15 : Math.min(z, 15)));
+      return 0n;
+    }
+    case PR_GET_NAME: {
+      const out = new Uint8Array(16);
+      out.set(new TextEncoder().encode(ctx.task.comm).subarray(0, 15));
+      return ctx.copyToUser(arg2!, out) ? 0n : err(EFAULT);
+    }
+    default:
+      return err(EINVAL);
+  }
+}
+
+/* ---- signals: kept, not delivered ---------------------------------------------------- */
+
+const NSIG = 64;
+const SIGKILL = 9;
+const SIGSTOP = 19;
+/** Signals whose default action is to be ignored (SIG_KERNEL_IGNORE_MASK). */
+const IGNORED_BY_DEFAULT = new Set([17, 23, 28]); // SIGCHLD, SIGURG, SIGWINCH
+
+/** rt_sigaction(sig, act, oact, sigsetsize): struct sigaction is 32 bytes on arm64 (handler, flags, restorer, mask). */
+function sys_rt_sigaction(ctx: SyscallContext, [sig, act, oact, size]: readonly bigint[]): bigint {
+  const s = Number(sig!);
+  if (size !== 8n || s < 1 || s > NSIG) return err(EINVAL);
+  if (act !== 0n && (s === SIGKILL || s === SIGSTOP)) return err(EINVAL);
+  const p = proc(ctx);
+  const old = p.sigactions.get(s) ?? new Uint8Array(32);
+  let next: Uint8Array | undefined;
+  if (act !== 0n) {
+    next = ctx.copyFromUser(act!, 32);
+    if (!next) return err(EFAULT);
+  }
+  if (oact !== 0n && !ctx.copyToUser(oact!, old)) return err(EFAULT);
+  if (next) p.sigactions.set(s, next);
+  return 0n;
+}
+
+function sys_rt_sigprocmask(ctx: SyscallContext, [how, set, oset, size]: readonly bigint[]): bigint {
+  if (size !== 8n) return err(EINVAL);
+  const t = task(ctx);
+  const old = t.sigmask;
+  if (set !== 0n) {
+    const b = ctx.copyFromUser(set!, 8);
+    if (!b) return err(EFAULT);
+    const m = new BigUint64Array(b.buffer)[0]! & ~((1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1)));
+    const h = Number(how!);
+    if (h === 0) t.sigmask |= m; // SIG_BLOCK
+    else if (h === 1) t.sigmask &= ~m; // SIG_UNBLOCK
+    else if (h === 2) t.sigmask = m; // SIG_SETMASK
+    else return err(EINVAL);
+  }
+  if (oset !== 0n && !ctx.copyToUser(oset!, u64s(old))) return err(EFAULT);
+  return 0n;
+}
+
+/** Deliver `sig` to a thread by its default action (the model has no handlers yet). */
+function send_default(ctx: SyscallContext, target: UserTask, sig: number): bigint {
+  if (sig < 0 || sig > NSIG) return err(EINVAL);
+  if (sig === 0 || IGNORED_BY_DEFAULT.has(sig)) return 0n;
+  exit_group(ctx.kernel, target, W_SIGNALED(sig));
+  return 0n;
+}
+
+function sys_kill(ctx: SyscallContext, [pid, sig]: readonly bigint[]): bigint {
+  const p = Number(BigInt.asIntN(32, pid!));
+  const target = p === 0 || p === -1 ? proc(ctx) : ctx.kernel.user.procs.get(Math.abs(p));
+  const t = target ? [...target.threads][0] : undefined;
+  return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
+}
+
+function sys_tgkill(ctx: SyscallContext, [tgid, tid, sig]: readonly bigint[]): bigint {
+  if (BigInt.asIntN(32, tgid!) <= 0n || BigInt.asIntN(32, tid!) <= 0n) return err(EINVAL);
+  const t = ctx.kernel.user.procs.thread(Number(tid!));
+  if (!t || t.pid !== Number(tgid!)) return err(ESRCH);
+  return send_default(ctx, t, Number(sig!));
+}
+
+function sys_tkill(ctx: SyscallContext, [tid, sig]: readonly bigint[]): bigint {
+  const t = ctx.kernel.user.procs.thread(Number(tid!));
+  return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
+}
+
+/* ---- time ---------------------------------------------------------------------------- */
+
+const CLOCK_IDS = new Set([0, 1, 4, 5, 6, 7]); // REALTIME, MONOTONIC, MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME
+
+/**
+ * clock_gettime: every clock reads the virtual clock since boot. With no
+ * RTC and no network time, a board's CLOCK_REALTIME also starts at the
+ * epoch, so REALTIME and MONOTONIC agree here. CPU-time clocks give the
+ * same (the model keeps no per-task accounting).
+ */
+function sys_clock_gettime(ctx: SyscallContext, [id, tp]: readonly bigint[]): bigint {
+  const c = Number(BigInt.asIntN(32, id!));
+  if (!CLOCK_IDS.has(c) && c !== 2 && c !== 3 && c >= 0) return err(EINVAL);
+  const ns = BigInt(Math.floor(ctx.nowNs()));
+  return ctx.copyToUser(tp!, u64s(ns / BigInt(NSEC_PER_SEC), ns % BigInt(NSEC_PER_SEC))) ? 0n : err(EFAULT);
+}
+
+function sys_clock_getres(ctx: SyscallContext, [id, tp]: readonly bigint[]): bigint {
+  if (!CLOCK_IDS.has(Number(id!)) && id !== 2n && id !== 3n) return err(EINVAL);
+  if (tp === 0n) return 0n;
+  return ctx.copyToUser(tp!, u64s(0n, 1n)) ? 0n : err(EFAULT); // hrtimer resolution: 1 ns
+}
+
+function sys_gettimeofday(ctx: SyscallContext, [tv, tz]: readonly bigint[]): bigint {
+  const us = BigInt(Math.floor(ctx.nowNs() / 1000));
+  if (tv !== 0n && !ctx.copyToUser(tv!, u64s(us / 1_000_000n, us % 1_000_000n))) return err(EFAULT);
+  if (tz !== 0n && !ctx.copyToUser(tz!, new Uint8Array(8))) return err(EFAULT);
+  return 0n;
+}
+
+/* ---- affinity ---------------------------------------------------------------------------- */
+
+/** sched_getaffinity(pid, len, mask): the CPU the task is pinned to; returns the bytes written, as the raw call does. */
+function sys_sched_getaffinity(ctx: SyscallContext, [pid, len, mask]: readonly bigint[]): bigint {
+  const t = pid === 0n ? ctx.task : ctx.kernel.user.procs.thread(Number(pid!));
+  if (!t) return err(ESRCH);
+  const size = Number(len!);
+  const nr = ctx.kernel.machine.cores.length;
+  if (size * 8 < nr || size & 7) return err(EINVAL);
+  const out = new Uint8Array(8);
+  out[t.cpu >> 3] = 1 << (t.cpu & 7);
+  return ctx.copyToUser(mask!, out) ? 8n : err(EFAULT);
+}
+
+/**
+ * sched_setaffinity: a mask must name an online CPU. The model pins a
+ * task to one CPU and cannot yet move a running one, so a mask that
+ * leaves out the task's CPU is refused with EINVAL; one that includes it
+ * keeps it there.
+ */
+function sys_sched_setaffinity(ctx: SyscallContext, [pid, len, mask]: readonly bigint[]): bigint {
+  const t = pid === 0n ? ctx.task : ctx.kernel.user.procs.thread(Number(pid!));
+  if (!t) return err(ESRCH);
+  const b = ctx.copyFromUser(mask!, Math.min(Number(len!), 128));
+  if (!b) return err(EFAULT);
+  const bit = (cpu: number): boolean => cpu >> 3 < b.length && (b[cpu >> 3]! & (1 << (cpu & 7))) !== 0;
+  const online = ctx.kernel.machine.cores.map((_, cpu) => cpu).filter((cpu) => bit(cpu) && ctx.kernel.cpu_online(cpu));
+  if (online.length === 0) return err(EINVAL);
+  return online.includes(t.cpu) ? 0n : err(EINVAL);
+}
+
+export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
+  [NR.exit, sys_exit],
+  [NR.exit_group, sys_exit_group],
+  [NR.wait4, sys_wait4],
+  [NR.clone, sys_clone],
+  [NR.set_tid_address, sys_set_tid_address],
+  [NR.set_robust_list, sys_set_robust_list],
+  [NR.futex, sys_futex],
+  [NR.getpid, (ctx) => BigInt(ctx.task.pid)],
+  [NR.gettid, (ctx) => BigInt(ctx.task.tid)],
+  [NR.getppid, (ctx) => BigInt(proc(ctx).parent?.pid ?? 0)],
+  [NR.getuid, () => 0n],
+  [NR.geteuid, () => 0n],
+  [NR.getgid, () => 0n],
+  [NR.getegid, () => 0n],
+  [NR.uname, sys_uname],
+  [NR.prlimit64, sys_prlimit64],
+  [NR.getrandom, sys_getrandom],
+  [NR.prctl, sys_prctl],
+  [NR.rt_sigaction, sys_rt_sigaction],
+  [NR.rt_sigprocmask, sys_rt_sigprocmask],
+  [NR.kill, sys_kill],
+  [NR.tgkill, sys_tgkill],
+  [NR.tkill, sys_tkill],
+  [NR.clock_gettime, sys_clock_gettime],
+  [NR.clock_getres, sys_clock_getres],
+  [NR.gettimeofday, sys_gettimeofday],
+  [NR.sched_getaffinity, sys_sched_getaffinity],
+  [NR.sched_setaffinity, sys_sched_setaffinity],
+  [NR.rseq, () => err(ENOSYS)],
+]);
+
+/** Calls that end, block or create tasks: the trap path only. */
+export const PROCESS_SLOW_CALLS: readonly number[] = [NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
+
+export const PROCESS_NARGS: readonly [number, number][] = [
+  [NR.exit, 1], [NR.exit_group, 1], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
+  [NR.futex, 6], [NR.getpid, 0], [NR.gettid, 0], [NR.getppid, 0], [NR.getuid, 0], [NR.geteuid, 0], [NR.getgid, 0],
+  [NR.getegid, 0], [NR.uname, 1], [NR.prlimit64, 4], [NR.getrandom, 3], [NR.prctl, 2], [NR.rt_sigaction, 4],
+  [NR.rt_sigprocmask, 4], [NR.kill, 2], [NR.tgkill, 3], [NR.tkill, 2], [NR.clock_gettime, 2], [NR.clock_getres, 2],
+  [NR.gettimeofday, 2], [NR.sched_getaffinity, 3], [NR.sched_setaffinity, 3], [NR.rseq, 0],
+];
