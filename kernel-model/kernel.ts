@@ -37,7 +37,7 @@ import { start_kernel, start_kernel_percpu, start_kernel_rest } from './init/mai
 import type { Memblock } from './mm/memblock';
 import { KIMAGE_VADDR, type LinearMap } from './arch/arm64/memory';
 import type { KernelPageTables } from './arch/arm64/mm/mmu';
-import { el0_fault } from './arch/arm64/kernel/traps';
+import { el0_fault, emulate_mrs } from './arch/arm64/kernel/traps';
 import { Harness } from './kernel/harness';
 import { secondary_start_kernel } from './arch/arm64/kernel/smp';
 import { Scheduler, type SchedHost } from './kernel/sched/core';
@@ -482,6 +482,7 @@ export class Kernel implements SchedHost {
     }
     if (trap.el === 0) {
       const task = this.sched.curr[trap.core]!;
+      if (trap.kind === 'undef' && this.emulateMrs(trap)) return { resume: trap.pc + 4n };
       const r = task instanceof UserTask && task.proc ? do_page_fault(this, task, trap) : 'signal';
       if (r === 'handled') return { resume: trap.pc };
       if (r === 'killed') return this.toIdle(trap.core);
@@ -492,6 +493,18 @@ export class Kernel implements SchedHost {
       return this.toIdle(trap.core);
     }
     return this.panic(this.machine.describeTrap(trap), trap);
+  }
+
+  /** An EL0 `mrs` of an ID register: answered as Linux's emulate_mrs does (xzr as Rt discards it). */
+  private emulateMrs(trap: Trap): boolean {
+    const core = this.machine.core(trap.core);
+    const insn = core.fetchWord(trap.pc);
+    const regs = this.cpuRegs[trap.core];
+    if (insn === undefined || !regs) return false;
+    const e = emulate_mrs(insn, regs);
+    if (!e) return false;
+    if (e.rt !== 31) core.setX(e.rt, e.value);
+    return true;
   }
 
   private isProbeFault(trap: Trap): boolean {

@@ -32,6 +32,7 @@ import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
 import { exit_thread } from './exit';
+import { spawn_process } from './fork';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
 import { Process, W_SIGNALED, prepare_user_context } from './process';
 import { VM_EXEC, VM_PFNMAP, VM_READ, VM_WRITE, VmArea } from '../mm/mmap';
@@ -51,6 +52,24 @@ interface Outcome {
 
 /** Scheduler rounds a call may take by default (~10^10 instructions at the default slice). */
 export const HARNESS_MAX_ROUNDS = 100_000;
+
+export interface ExecOptions {
+  cpu?: number;
+  envp?: readonly string[];
+  maxRounds?: number;
+  /** Where fds 1 and 2 go (default: collected into the result). */
+  stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+}
+
+/** How a program ended: its exit code or the signal that killed it, and what it wrote. */
+export interface ExecResult {
+  pid: number;
+  wstatus: number;
+  exitCode?: number;
+  signal?: number;
+  stdout: string;
+  stderr: string;
+}
 
 export class HarnessError extends Error {
   override name = 'HarnessError';
@@ -155,6 +174,33 @@ export class Harness {
     p.mm.users++;
     this.k.sched.addUserTask(task);
     return task;
+  }
+
+  /**
+   * Run a program as a new process on `cpu` until it is gone, its output
+   * collected (or passed to `opts.stdio`). Throws ExecError when it cannot
+   * be loaded; a program still running after `maxRounds` is stopped.
+   */
+  exec(file: Uint8Array, filename: string, argv: readonly string[], opts: ExecOptions = {}): ExecResult {
+    const cpu = opts.cpu ?? 0;
+    this.idleCore(cpu);
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    let wstatus: number | undefined;
+    const proc = this.k.on(cpu, () => spawn_process(this.k, { cpu, file, filename, argv, envp: opts.envp }));
+    proc.stdio = opts.stdio ?? ((fd, data) => (fd === 1 ? out : err).push(data.slice()));
+    proc.onRelease.push((w) => (wstatus = w));
+    try {
+      this.k.run(() => wstatus !== undefined, opts.maxRounds ?? HARNESS_MAX_ROUNDS);
+    } catch (e) {
+      if (!(e instanceof KernelRunError)) throw e;
+      if (this.k.machine.halted) throw new HarnessError(this.k.machine.status!.message);
+      for (const t of [...proc.threads]) exit_thread(this.k, t, W_SIGNALED(9));
+      throw new HarnessError(`${proc}: ${e.message}; stopped`);
+    }
+    const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
+    const w = wstatus!;
+    return { pid: proc.pid, wstatus: w, exitCode: w & 0x7f ? undefined : (w >> 8) & 0xff, signal: w & 0x7f || undefined, stdout: text(out), stderr: text(err) };
   }
 
   /** The page of buffer memory of `cpu`'s harness thread: its user VA. */

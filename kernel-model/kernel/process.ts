@@ -52,6 +52,11 @@ export class Process {
   exe = '';
   /** Resource limits by RLIMIT_* number: [soft, hard]. */
   readonly rlimits = new Map<number, [bigint, bigint]>();
+  /**
+   * Where writes to fds 1 and 2 go when not to the console: a host sink
+   * (`uconsole run` passes a program's output through, as qemu-user does).
+   */
+  stdio?: (fd: 1 | 2, data: Uint8Array) => void;
   /** Lives on when its last thread ends, keeping its address space (the test harness's process). */
   persistent = false;
   /** rt_sigaction's stored actions, raw struct sigaction bytes by signal. */

@@ -13,7 +13,7 @@
 
 import { EBADF, EFAULT, EINVAL, ENOSYS } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { Task } from './sched/task';
+import type { Task, UserTask } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
 import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
@@ -56,7 +56,9 @@ function sys_write(ctx: SyscallContext, [fd, buf, count]: readonly bigint[]): bi
   const n = Math.min(Number(BigInt.asUintN(64, count!)), MAX_WRITE);
   const data = ctx.copyFromUser(buf!, n);
   if (!data) return err(EFAULT);
-  ctx.consoleWrite(data);
+  const sink = (ctx.task as UserTask).proc?.stdio;
+  if (sink) sink(fd === 1n ? 1 : 2, data);
+  else ctx.consoleWrite(data);
   return BigInt(n);
 }
 

@@ -58,3 +58,34 @@ export function el0_fault(trap: Trap, task: Task): UserFault {
       return { signal: SIGILL, message: `${head}undefined instruction` };
   }
 }
+
+/*
+ * emulate_mrs (arch/arm64/kernel/cpufeature.c): user space may read the
+ * CPU identification registers (op0 = 3, op1 = 0, CRn = 0) with mrs;
+ * the architecture makes that undefined at EL0 and Linux answers from
+ * the trap with the register's value (HWCAP_CPUID advertises it; glibc
+ * reads MIDR_EL1 at startup to pick its string routines). MIDR_EL1 and
+ * MPIDR_EL1 read as the CPU's own, REVIDR_EL1 as 0; of the feature
+ * registers the model knows ID_AA64PFR0_EL1 and ID_AA64ISAR0_EL1 and
+ * shows them as read (Linux masks fields it does not expose; the cores'
+ * values need no masking for the fields glibc looks at), the rest as 0.
+ */
+export interface MrsEmulation {
+  rt: number;
+  value: bigint;
+}
+
+/** The emulated value of `mrs Xt, <ID register>` at EL0, or undefined if `insn` is not one. */
+export function emulate_mrs(insn: number, regs: { midr: bigint; mpidr: bigint; pfr0: bigint; isar0: bigint }): MrsEmulation | undefined {
+  // mrs Xt, S3_0_C0_Cm_op2: 1101 0101 0011 1000 0000 mmmm ooot tttt
+  if ((insn & 0xfffff000) >>> 0 !== 0xd5380000) return undefined;
+  const crm = (insn >>> 8) & 0xf;
+  const op2 = (insn >>> 5) & 0x7;
+  const rt = insn & 0x1f;
+  let value = 0n;
+  if (crm === 0 && op2 === 0) value = regs.midr;
+  else if (crm === 0 && op2 === 5) value = regs.mpidr;
+  else if (crm === 4 && op2 === 0) value = regs.pfr0;
+  else if (crm === 6 && op2 === 0) value = regs.isar0;
+  return { rt, value };
+}
