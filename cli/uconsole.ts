@@ -11,6 +11,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bootCommand, BOOT_HELP } from './boot';
 import { benchCommand, BENCH_HELP } from './bench';
+import { runCommand, RUN_HELP } from './run';
 
 export const MAIN_HELP = `usage: uconsole <command> [options]
 
@@ -18,6 +19,7 @@ An emulated ClockworkPi uConsole (ARM64) with a TypeScript kernel model.
 
 commands:
   boot     boot a uConsole and print its boot log
+  run      run a static arm64 Linux program on it, as qemu-aarch64 would
   bench    run a benchmark suite (table on stdout, --json FILE)
 
 Run "uconsole <command> --help" for a command's options.
@@ -28,9 +30,9 @@ export class UsageError extends Error {
 }
 
 /** parseArgs with one-line errors. */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]!);
   }
@@ -38,6 +40,7 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help: string }> = {
   boot: { run: bootCommand, help: BOOT_HELP },
+  run: { run: runCommand, help: RUN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
 };
 
@@ -49,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[cmd];
   if (!command) throw new UsageError(`unknown command "${cmd}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest; // a program's own --help is its business
+  if (own.includes('--help') || own.includes('-h')) {
     process.stdout.write(command.help);
     return 0;
   }
@@ -59,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
 /** Errors a user can cause: their message is the whole story. */
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
-  'KallsymsError', 'ProcError', 'HarnessError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
+  'KallsymsError', 'ProcError', 'HarnessError', 'RunError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
 ]);
 
 function report(err: Error): string {
