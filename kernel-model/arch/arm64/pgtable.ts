@@ -208,6 +208,20 @@ export class PageTable {
     return Number(desc & OA_MASK);
   }
 
+  /** Every valid level-3 entry under the root, in address order: its VA and descriptor (for checkers). */
+  forEachPage(fn: (va: bigint, pte: bigint) => void): void {
+    const walk = (table: number, level: number, base: bigint): void => {
+      for (let i = 0; i < PTRS_PER_TABLE; i++) {
+        const desc = this.ram.u64(table + i * 8);
+        if ((desc & PTE_VALID) === 0n) continue;
+        const va = base + (BigInt(i) << BigInt(levelShift(level)));
+        if (level === 3) fn(va, desc);
+        else if (desc & PTE_TABLE) walk(Number(desc & OA_MASK), level + 1, va);
+      }
+    };
+    walk(this.root, 1, 0n);
+  }
+
   /** A level-3 (page) descriptor. */
   static mkPte(pa: number, prot: bigint): bigint {
     return (BigInt(pa) & OA_MASK) | prot | PTE_TABLE | PTE_VALID;

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { GuestRam } from '../../../emulator/memory/guest-ram';
+import { MmStruct, PAGE, VM_EXEC, VM_READ, VM_WRITE, VmArea, type MmHost } from '../../../kernel-model/mm/mmap';
+import { NaiveAddressSpace, check_mm } from '../../../kernel-model/mm/mmap_check';
+import { handle_mm_fault } from '../../../kernel-model/mm/memory';
+import { checkModel } from '../../helpers/model-check';
+
+/** A host over a small RAM: a free list of pages, and counts to catch leaks. */
+class FakeHost implements MmHost {
+  readonly ram = GuestRam.fromArrayBuffers(8 << 20);
+  private readonly free: number[] = [];
+  userPages = 0;
+  tables = 0;
+  flushes = 0;
+  failNext = false;
+  constructor() {
+    for (let pa = (8 << 20) - 4096; pa >= 0; pa -= 4096) this.free.push(pa);
+  }
+  private take(): number | null {
+    if (this.failNext) {
+      this.failNext = false;
+      return null;
+    }
+    return this.free.pop() ?? null;
+  }
+  allocUserPage(): number | null {
+    const pa = this.take();
+    if (pa !== null) {
+      this.userPages++;
+      this.ram.fill(pa, 4096, 0);
+    }
+    return pa;
+  }
+  freeUserPage(pa: number): void {
+    this.userPages--;
+    this.free.push(pa);
+  }
+  allocTable(): number | null {
+    const pa = this.take();
+    if (pa !== null) this.tables++;
+    return pa;
+  }
+  freeTable(pa: number): void {
+    this.tables--;
+    this.free.push(pa);
+  }
+  flushTlbMm(): void {
+    this.flushes++;
+  }
+  codeChanged(): void {}
+}
+
+const BASE = 0x1000_0000n;
+const span = (lo: number, n: number): [bigint, bigint] => [BASE + BigInt(lo) * PAGE, BASE + BigInt(lo + n) * PAGE];
+const FLAGS = [VM_READ, VM_READ | VM_WRITE, VM_READ | VM_EXEC, 0];
+
+type Cmd =
+  | { op: 'map'; lo: number; n: number; flags: number }
+  | { op: 'unmap'; lo: number; n: number }
+  | { op: 'protect'; lo: number; n: number; flags: number }
+  | { op: 'touch'; page: number; access: 'read' | 'write' | 'exec' }
+  | { op: 'discard'; lo: number; n: number };
+
+interface Sys {
+  host: FakeHost;
+  mm: MmStruct;
+  oracle: NaiveAddressSpace;
+}
+
+const range = { lo: fc.integer({ min: 0, max: 60 }), n: fc.integer({ min: 1, max: 8 }) };
+const command: fc.Arbitrary<Cmd> = fc.oneof(
+  fc.record({ op: fc.constant('map' as const), ...range, flags: fc.constantFrom(...FLAGS) }),
+  fc.record({ op: fc.constant('unmap' as const), ...range }),
+  fc.record({ op: fc.constant('protect' as const), ...range, flags: fc.constantFrom(...FLAGS) }),
+  fc.record({ op: fc.constant('touch' as const), page: fc.integer({ min: 0, max: 68 }), access: fc.constantFrom('read' as const, 'write' as const, 'exec' as const) }),
+  fc.record({ op: fc.constant('discard' as const), ...range }),
+);
+
+const NEEDS = { read: VM_READ, write: VM_WRITE, exec: VM_EXEC };
+
+describe('the address space (mm/mmap.ts) against a page-by-page oracle', () => {
+  it('random map, unmap, protect, touch and discard keep areas, ptes and rss right', () => {
+    checkModel<Sys, Cmd>(
+      {
+        setup: () => {
+          const host = new FakeHost();
+          return { host, mm: new MmStruct(host, 1, host.allocTable()!), oracle: new NaiveAddressSpace() };
+        },
+        command,
+        step: ({ mm, oracle }, c) => {
+          if (c.op === 'map') {
+            const [s, e] = span(c.lo, c.n);
+            if (!oracle.free(s, e)) return; // MAP_FIXED_NOREPLACE semantics: only into holes
+            mm.insert_vma(new VmArea(s, e, c.flags));
+            oracle.map(s, e, c.flags);
+          } else if (c.op === 'unmap') {
+            const [s, e] = span(c.lo, c.n);
+            mm.munmap(s, e - s);
+            oracle.unmap(s, e);
+          } else if (c.op === 'protect') {
+            const [s, e] = span(c.lo, c.n);
+            const set = (): number => c.flags;
+            mm.mprotect(s, e, set);
+            oracle.protect(s, e, set);
+          } else if (c.op === 'discard') {
+            const [s, e] = span(c.lo, c.n);
+            mm.discard(s, e);
+          } else {
+            const va = BASE + BigInt(c.page) * PAGE + 8n;
+            const f = oracle.pages.get(va - 8n);
+            const want = f === undefined ? 'maperr' : f & NEEDS[c.access] ? 'ok' : 'accerr';
+            expect(handle_mm_fault(mm, va, c.access)).toBe(want);
+          }
+        },
+        check: ({ mm, oracle }) => [...check_mm(mm), ...oracle.compare(mm)],
+        teardown: ({ mm, host, oracle }) => {
+          mm.exit_mmap();
+          oracle.pages.clear();
+          expect(host.userPages).toBe(0);
+          expect(host.tables).toBe(0);
+        },
+      },
+      { numRuns: 150, maxLength: 60, seed: 12 },
+    );
+  });
+
+  it('areas that become alike again merge; mprotect of part of an area splits it in three', () => {
+    const host = new FakeHost();
+    const mm = new MmStruct(host, 1, host.allocTable()!);
+    const [s, e] = span(0, 10);
+    mm.insert_vma(new VmArea(s, e, VM_READ | VM_WRITE));
+    mm.mprotect(s + 3n * PAGE, s + 5n * PAGE, () => VM_READ);
+    expect(mm.vmas.map((v) => [Number((v.start - s) / PAGE), Number((v.end - s) / PAGE), v.flags])).toEqual([[0, 3, 3], [3, 5, 1], [5, 10, 3]]);
+    mm.mprotect(s + 3n * PAGE, s + 5n * PAGE, () => VM_READ | VM_WRITE);
+    expect(mm.vmas).toHaveLength(1);
+    expect(check_mm(mm)).toEqual([]);
+  });
+
+  it('get_unmapped_area hands out the highest hole below mmap_base, and honours a free hint', () => {
+    const host = new FakeHost();
+    const mm = new MmStruct(host, 1, host.allocTable()!);
+    const a = mm.get_unmapped_area(4n * PAGE)!;
+    expect(a).toBe(mm.mmap_base - 4n * PAGE);
+    mm.insert_vma(new VmArea(a, a + 4n * PAGE, VM_READ));
+    expect(mm.get_unmapped_area(PAGE)).toBe(a - PAGE);
+    expect(mm.get_unmapped_area(PAGE, BASE)).toBe(BASE);
+    mm.insert_vma(new VmArea(BASE, BASE + PAGE, VM_READ));
+    expect(mm.get_unmapped_area(PAGE, BASE)).toBe(a - PAGE); // the hint is taken: the top-down search instead
+  });
+
+  it('a page or table that cannot be allocated makes the fault fail cleanly (VM_FAULT_OOM), with nothing leaked', () => {
+    const host = new FakeHost();
+    const mm = new MmStruct(host, 1, host.allocTable()!);
+    const [s, e] = span(0, 4);
+    mm.insert_vma(new VmArea(s, e, VM_READ | VM_WRITE));
+    host.failNext = true; // the first table on the way down
+    expect(handle_mm_fault(mm, s, 'write')).toBe('oom');
+    expect(check_mm(mm)).toEqual([]);
+    expect(handle_mm_fault(mm, s, 'write')).toBe('ok');
+    host.failNext = true; // the page itself
+    expect(handle_mm_fault(mm, s + PAGE, 'write')).toBe('oom');
+    expect(mm.rss).toBe(1);
+    mm.exit_mmap();
+    expect([host.userPages, host.tables]).toEqual([0, 0]);
+  });
+});
