@@ -87,9 +87,13 @@ export class Harness {
 
   private proc_?: Process;
 
-  /** The harness process, made on first use. */
+  /** The harness process, made on first use (its tables from CPU 0's page lists if no CPU is current). */
   process(): Process {
     if (this.proc_ && this.proc_.state === 'alive') return this.proc_;
+    return this.k.on(0, () => this.createProcess());
+  }
+
+  private createProcess(): Process {
     const k = this.k;
     const mm = k.user.mem.mm_alloc();
     if (!mm) throw new HarnessError('out of memory for the harness process');
@@ -108,7 +112,7 @@ export class Harness {
 
   /** The physical address of `cpu`'s buffer page (the area is a window on the image: no page is allocated). */
   bufferPa(cpu: number): number {
-    const mm = this.k.on(cpu, () => this.process()).mm;
+    const mm = this.process().mm;
     const va = this.buffer(cpu);
     const v = mm.vma_at(va)!;
     return v.pfnmapPa + Number(va - v.start);
@@ -165,7 +169,7 @@ export class Harness {
    */
   private prepareThread(cpu: number, entry: bigint, regs: ReadonlyMap<number, bigint>, sp: bigint): UserTask {
     const core = this.idleCore(cpu);
-    const p = this.k.on(cpu, () => this.process());
+    const p = this.process();
     const task = new UserTask(p.pid, p.pid + cpu, 'harness', cpu);
     task.proc = p;
     core.restoreEl1();

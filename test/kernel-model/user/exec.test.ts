@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootUconsole, type Uconsole } from '../../../api/uconsole';
+import { NR } from '../../../kernel-model/include/unistd';
+import { PAGE } from '../../../kernel-model/mm/mmap';
+import { check_mm } from '../../../kernel-model/mm/mmap_check';
+import { ExecError } from '../../../kernel-model/fs/binfmt_elf';
+import { NO_CC_REASON, asmProgram, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+
+const cIt = crossCompilerAvailable() ? it : it.skip;
+if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+
+let u: Uconsole;
+beforeAll(async () => {
+  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
+});
+afterAll(() => u?.shutdown());
+
+const exec = (file: Uint8Array, argv: string[], cpu = 0, envp?: string[]) => u.kernel.harness.exec(file, `/bin/${argv[0]}`, argv, { cpu, envp });
+
+const AUXV_C = `
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <elf.h>
+extern char **environ;
+int main(int argc, char **argv) {
+  printf("argc=%d", argc);
+  for (int i = 0; i < argc; i++) printf(" [%s]", argv[i]);
+  printf("\\n");
+  for (char **e = environ; *e; e++) printf("env %s\\n", *e);
+  const Elf64_Phdr *ph = (const Elf64_Phdr *)getauxval(AT_PHDR);
+  printf("phent=%lu phnum=%lu phdr0type=%u pagesz=%lu clktck=%lu\\n", getauxval(AT_PHENT), getauxval(AT_PHNUM), ph[0].p_type, getauxval(AT_PAGESZ), getauxval(AT_CLKTCK));
+  printf("entry_ok=%d execfn=%s platform=%s uid=%lu secure=%lu\\n", getauxval(AT_ENTRY) != 0, (char *)getauxval(AT_EXECFN), (char *)getauxval(AT_PLATFORM), getauxval(AT_UID), getauxval(AT_SECURE));
+  unsigned char *r = (unsigned char *)getauxval(AT_RANDOM);
+  printf("random=%02x%02x%02x%02x hwcap_fp=%lu hwcap_cpuid=%lu\\n", r[0], r[1], r[2], r[3], getauxval(AT_HWCAP) & 1, (getauxval(AT_HWCAP) >> 11) & 1);
+  return argc;
+}`;
+
+const MALLOC_C = `
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+static unsigned x = 12345;
+static unsigned rnd(void) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; return x; }
+static void *worker(void *arg) {
+  long n = (long)arg, sum = 0;
+  for (long i = 0; i < 2000; i++) { char *p = malloc(1 + (i * 37 + n) % 3000); memset(p, (int)n, 16); sum += p[3]; free(p); }
+  return (void *)sum;
+}
+int main(void) {
+  void *live[512] = {0};
+  unsigned long check = 0;
+  for (int i = 0; i < 4000; i++) {
+    int slot = rnd() % 512;
+    if (live[slot]) { check += ((unsigned char *)live[slot])[0]; free(live[slot]); }
+    size_t n = 1 + rnd() % (i % 7 == 0 ? 100000 : 2000);
+    live[slot] = malloc(n); memset(live[slot], i & 0xff, n);
+  }
+  for (int i = 0; i < 512; i++) free(live[i]);
+  pthread_t t[4]; long total = 0;
+  for (long i = 0; i < 4; i++) pthread_create(&t[i], 0, worker, (void *)(i + 1));
+  for (int i = 0; i < 4; i++) { void *r; pthread_join(t[i], &r); total += (long)r; }
+  printf("check=%lu threads=%ld\\n", check, total);
+  return 0;
+}`;
+
+describe('static programs from ELF files (fs/exec.ts, fs/binfmt_elf.ts, kernel/fork.ts)', () => {
+  cIt('a glibc program gets argv, envp and the auxiliary vector as Linux lays them out', () => {
+    const r = exec(buildC(AUXV_C)!, ['auxv', 'one', 'two words'], 2, ['A=1', 'PATH=/bin']);
+    expect(r.exitCode).toBe(3);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('argc=3 [auxv] [one] [two words]');
+    expect(lines.slice(1, 3)).toEqual(['env A=1', 'env PATH=/bin']);
+    expect(lines[3]).toMatch(/^phent=56 phnum=\d+ phdr0type=\d+ pagesz=4096 clktck=100$/);
+    expect(lines[4]).toBe('entry_ok=1 execfn=/bin/auxv platform=aarch64 uid=0 secure=0');
+    expect(lines[5]).toMatch(/^random=[0-9a-f]{8} hwcap_fp=1 hwcap_cpuid=1$/);
+  });
+
+  cIt('malloc-heavy code and pthreads: brk, mmap, munmap, mprotect, clone, futex and exit all work, and every page comes back', () => {
+    const free0 = u.kernel.on(0, () => u.kernel.mm.pgalloc.nr_free_pages() + u.kernel.mm.pgalloc.nr_pcp_pages());
+    const live0 = u.kernel.user.mem.live.size;
+    const r = exec(buildC(MALLOC_C)!, ['malloc'], 1);
+    expect(r).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(r.stdout).toMatch(/^check=\d+ threads=\d+\n$/);
+    // The same run twice gives the same output (the machine is deterministic).
+    expect(exec(buildC(MALLOC_C)!, ['malloc'], 1).stdout).toBe(r.stdout);
+    const free1 = u.kernel.on(0, () => u.kernel.mm.pgalloc.nr_free_pages() + u.kernel.mm.pgalloc.nr_pcp_pages());
+    expect(free1).toBe(free0);
+    expect(u.kernel.user.mem.live.size).toBe(live0);
+    expect(u.kernel.user.futex.count()).toBe(0);
+  });
+
+  it('refuses what is not a static AArch64 executable with ENOEXEC and a reason', async () => {
+    expect(() => exec(new TextEncoder().encode('#!/bin/sh\necho hi\n'), ['script'])).toThrow(ExecError);
+    expect(() => exec(new TextEncoder().encode('#!/bin/sh\n'), ['script'])).toThrow(/not an ELF file/);
+    const elf = await asmProgram('mov x0, #0\nmov x8, #93\nsvc #0');
+    const elf32 = elf.slice();
+    elf32[4] = 1; // ELFCLASS32
+    expect(() => exec(elf32, ['e32'])).toThrow(/32-bit/);
+  });
+
+  it('an assembly program: demand-paged data and bss, its exit status, and its pages returned', async () => {
+    // Write 1..4 to four pages of bss, sum them back, exit with the sum.
+    const elf = await asmProgram(`
+      mov64 x1, 0x410000
+      mov x2, #1
+    fill:
+      str x2, [x1]
+      add x1, x1, #4096
+      add x2, x2, #1
+      cmp x2, #5
+      b.ne fill
+      mov64 x1, 0x410000
+      mov x0, #0
+      mov x3, #4
+    sum:
+      ldr x2, [x1]
+      add x0, x0, x2
+      add x1, x1, #4096
+      subs x3, x3, #1
+      b.ne sum
+      mov x8, #${NR.exit_group}
+      svc #0`, 16 * 4096);
+    expect(exec(elf, ['sum'], 3)).toMatchObject({ exitCode: 10, signal: undefined });
+  });
+
+  it("a store to read-only text kills the program with SIGSEGV and Linux's log line", async () => {
+    const elf = await asmProgram('mov64 x1, 0x400000\nstr x0, [x1]');
+    const r = exec(elf, ['rostore'], 0);
+    expect(r.signal).toBe(11);
+    expect(u.dmesg()).toMatch(/rostore\[\d+\]: unhandled exception: DABT \(lower EL\), ESR 0x9200004f, level 3 permission fault\n/);
+    expect(u.machine.halted).toBe(false);
+  });
+});
+
+describe('the harness process: mmap, mprotect, munmap and faults from EL0 (mm/sys_mm.ts, mm/memory.ts)', () => {
+  const MAP_PRIVATE_ANON = 0x22;
+  it('anonymous memory is mapped on first touch only, mprotect makes writes fault, munmap gives the pages back', async () => {
+    const k = u.kernel;
+    const mm = k.harness.process().mm;
+    const rss0 = mm.rss;
+    const addr = u.syscall(1, NR.mmap, 0, 16 * 4096, 3, MAP_PRIVATE_ANON, -1, 0);
+    expect(addr > 0n && addr % PAGE === 0n).toBe(true);
+    expect(mm.rss).toBe(rss0);
+    const buf = u.userBuffer(1);
+    const { assemble } = await import('../../../emulator/arm64/assembler');
+    const store = await assemble(`mov64 x1, ${addr}\nmov x2, #7\nstr x2, [x1]\nadd x1, x1, #${8 * 4096}\nstr x2, [x1]\nmov x0, #0\nbrk #0x100`, buf.va);
+    buf.writeCode(store.bytes);
+    expect(k.harness.runUser(1, buf.va).ret).toBe(0n);
+    expect(mm.rss).toBe(rss0 + 2);
+    expect(check_mm(mm)).toEqual([]);
+    expect(u.syscall(1, NR.mprotect, addr, 16 * 4096, 1)).toBe(0n);
+    expect(k.harness.runUser(1, buf.va).signal).toBe(11);
+    expect(u.syscall(1, NR.munmap, addr, 16 * 4096)).toBe(0n);
+    expect(mm.rss).toBe(rss0);
+    expect(check_mm(mm)).toEqual([]);
+  });
+
+  it('mmap and munmap refuse bad arguments as Linux does', () => {
+    expect(u.syscall(0, NR.mmap, 0, 0, 3, MAP_PRIVATE_ANON, -1, 0)).toBe(-22n); // length 0
+    expect(u.syscall(0, NR.mmap, 0, 4096, 3, 0x20, -1, 0)).toBe(-22n); // neither shared nor private
+    expect(u.syscall(0, NR.mmap, 0x1001, 4096, 3, 0x32, -1, 0)).toBe(-22n); // MAP_FIXED, unaligned
+    expect(u.syscall(0, NR.mmap, 0, 4096, 3, 0x02, 3, 0)).toBe(-19n); // a file: ENODEV
+    expect(u.syscall(0, NR.munmap, 0x1001, 4096)).toBe(-22n);
+    expect(u.syscall(0, NR.mprotect, 0x7000_0000, 4096, 1)).toBe(-12n); // nothing mapped there
+  });
+
+  it('page-fault and page-table allocations fail on demand: the program is killed, nothing leaks', async () => {
+    const k = u.kernel;
+    const elf = await asmProgram(`mov64 x1, 0x410000\nstr x1, [x1]\nmov x0, #0\nmov x8, #${NR.exit_group}\nsvc #0`);
+    const live = k.user.mem.live.size;
+    let n = 0;
+    k.user.mem.faults.page = () => ++n === 3; // the third user page: the bss page the program stores to
+    try {
+      const r = exec(elf, ['oom'], 2);
+      expect(r.signal).toBe(9);
+      expect(u.dmesg()).toMatch(/Out of memory: Killed process \d+ \(oom\)/);
+    } finally {
+      k.user.mem.faults.page = undefined;
+    }
+    expect(k.user.mem.live.size).toBe(live);
+    k.user.mem.faults.pgtable = () => true;
+    try {
+      expect(() => exec(elf, ['oom'], 2)).toThrow(/out of memory/);
+    } finally {
+      k.user.mem.faults.pgtable = undefined;
+    }
+    expect(k.user.mem.live.size).toBe(live);
+  });
+});
