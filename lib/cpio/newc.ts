@@ -68,7 +68,7 @@ function hex8(v: number, what: string, name: string): string {
 function memberBytes(e: CpioEntry, ino: number): Uint8Array[] {
   const type = e.mode & S_IFMT;
   if (e.name === '' || e.name.includes('\0')) throw new CpioError(`invalid member name ${JSON.stringify(e.name)}`);
-  let data = new Uint8Array(0);
+  let data: Uint8Array = new Uint8Array(0);
   if (type === S_IFREG) data = e.data ?? data;
   else if (type === S_IFLNK) {
     if (e.linkTarget === undefined || e.linkTarget === '') throw new CpioError(`${e.name}: a symlink needs a target`);
