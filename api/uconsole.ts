@@ -32,6 +32,8 @@ export interface BootOptions {
   dtb?: string;
   /** A boot partition other than the built one. */
   bootDir?: string;
+  /** An initramfs (newc cpio, maybe gzipped) to boot with instead of the boot partition's. */
+  initrd?: string;
   /** Instructions per scheduler slice. */
   sliceInsns?: number;
   /** Every executed instruction, disassembled. */
@@ -126,7 +128,7 @@ export async function bootUconsole(opts: BootOptions = {}): Promise<Uconsole> {
       const dec = new TextDecoder();
       machine.onConsole((b) => opts.onConsole!(dec.decode(Uint8Array.of(b), { stream: true })));
     }
-    const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb });
+    const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb, initrdPath: opts.initrd });
     const kernel = new Kernel(machine, { bootDir: dir });
     machine.run({ until: () => kernel.state !== 'booting' });
     if (kernel.state === 'booting' && !machine.halted) machine.halt('the kernel never started: every core went idle', false);

@@ -20,6 +20,7 @@ options:
   --cmdline "..."   kernel command line (replaces cmdline.txt)
   --dtb FILE        device tree blob to boot with (instead of the board's)
   --boot-dir DIR    boot partition to use instead of images/build/<board>/
+  --initrd FILE     initramfs (newc cpio, or gzipped) to boot with instead of the boot partition's
   --cat PATH        after boot, print a /proc file (repeatable), e.g. --cat /proc/meminfo
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
@@ -49,6 +50,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     cmdline: { type: 'string' },
     dtb: { type: 'string' },
     'boot-dir': { type: 'string' },
+    initrd: { type: 'string' },
     cat: { type: 'string', multiple: true },
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
@@ -60,6 +62,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     cmdline: values.cmdline,
     dtb: values.dtb,
     bootDir: values['boot-dir'],
+    initrd: values.initrd,
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
     onConsole: out.write,
   });

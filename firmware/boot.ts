@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
 import type { MemRange } from '../emulator/board/profile';
 import {
-  encodeReg, encodeString, encodeU64, ensureNode, FdtError, parseFdt, setProp, writeFdt, walkNodes, decodeU32,
+  encodeReg, encodeString, encodeU32, encodeU64, ensureNode, FdtError, parseFdt, setProp, writeFdt, walkNodes, decodeU32,
   decodeString, type DeviceTree, addressCellsOf, sizeCellsOf,
 } from '../lib/fdt';
 import { readBootConfig, type BootConfig } from './config';
@@ -48,6 +48,8 @@ export interface FirmwareOptions {
   cmdline?: string;
   /** A DTB file to use instead of the one config.txt names. */
   dtbPath?: string;
+  /** An initramfs file to load instead of the one config.txt names (loaded after the kernel). */
+  initrdPath?: string;
 }
 
 /** What the firmware hands over, and what it did (its log). */
@@ -59,6 +61,8 @@ export interface FirmwareHandoff {
   kernelSize: number;
   dtbPa: number;
   dtbSize: number;
+  /** Where the initramfs went, when there is one. */
+  initrd?: { pa: number; size: number };
   armstubPa: number;
   /** The tree as written to RAM. */
   tree: DeviceTree;
@@ -111,6 +115,47 @@ function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[]
   m.loadCode(pa, img);
   log.push(`Loaded '${cfg.kernel}' to ${hex(pa)} size ${hex(img.length)}`);
   return { pa, size };
+}
+
+/**
+ * config.txt's `initramfs FILE[,FILE...] ADDRESS`: the files one after
+ * the other (the firmware concatenates them, and the kernel reads
+ * concatenated cpio archives), at ADDRESS or, with followkernel, after
+ * the kernel image (page-aligned: the firmware documents only "after the
+ * kernel", so the alignment is the model's). `override` (a host path)
+ * replaces the files config.txt names.
+ */
+function loadInitramfs(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], kernelEnd: number, override: string | undefined, log: string[]): { pa: number; size: number } | undefined {
+  const spec = cfg.txt.initramfs;
+  if (!spec && override === undefined) return undefined;
+  const parts = override !== undefined ? [readHostFile(override, 'initramfs')] : spec!.files.map((f) => readBootFile(dir, f, 'initramfs'));
+  const size = parts.reduce((s, p) => s + p.length, 0);
+  const address = spec?.address ?? 'followkernel';
+  const pa = address === 'followkernel' ? Math.ceil(kernelEnd / 0x1000) * 0x1000 : address;
+  if (size === 0) throw new FirmwareError('the initramfs is empty');
+  if (!memory.some((r) => pa >= r.base && pa + size <= r.base + r.size)) throw new FirmwareError(`initramfs (${hex(size)} bytes at ${hex(pa)}) does not fit in RAM`);
+  if (pa < kernelEnd) throw new FirmwareError(`initramfs address ${hex(pa)} overlaps the kernel (which ends at ${hex(kernelEnd)})`);
+  let at = pa;
+  for (const p of parts) {
+    m.ram.write(at, p);
+    at += p.length;
+  }
+  log.push(`Loaded '${override ?? spec!.files.join(',')}' to ${hex(pa)} size ${hex(size)}`);
+  return { pa, size };
+}
+
+function readHostFile(path: string, what: string): Uint8Array {
+  if (!existsSync(path)) throw new FirmwareError(`${what} ${path} not found`);
+  if (!statSync(path).isFile()) throw new FirmwareError(`${what} ${path} is not a file`);
+  return new Uint8Array(readFileSync(path));
+}
+
+/** /chosen linux,initrd-start and linux,initrd-end, one cell each below 4 GiB as the Pi firmware writes them. */
+function fillInitrd(tree: DeviceTree, initrd: { pa: number; size: number }): void {
+  const chosen = ensureNode(tree, '/chosen');
+  const cell = (v: number): Uint8Array => (v <= 0xffff_ffff ? encodeU32(v) : encodeU64(v));
+  setProp(chosen, 'linux,initrd-start', cell(initrd.pa));
+  setProp(chosen, 'linux,initrd-end', cell(initrd.pa + initrd.size));
 }
 
 function readTree(path: string): DeviceTree {
@@ -257,19 +302,21 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   if (cmdline.includes('\0')) throw new FirmwareError('the kernel command line contains a NUL byte');
 
   const kernel = loadKernel(m, cfg, dir, memory, log);
+  const initrd = loadInitramfs(m, cfg, dir, memory, kernel.pa + kernel.size, opts.initrdPath, log);
   const dtbPath = opts.dtbPath ?? join(dir, cfg.deviceTree ?? m.board.dtbName);
   const tree = readTree(dtbPath);
   applyOverlays(tree, cfg.txt.dt, (line) => log.push(line));
   fillMemory(tree, memory);
   const bootargs = firmwareCmdline(m, cfg, cmdline);
   setProp(ensureNode(tree, '/chosen'), 'bootargs', encodeString(bootargs));
+  if (initrd) fillInitrd(tree, initrd);
   const armstubPa = m.board.ramBase;
   fillCpus(m, tree, armstubPa);
   if (!tree.memReserve.some((r) => r.address === armstubPa)) tree.memReserve.unshift({ address: armstubPa, size: STUB_SIZE });
   const blob = writeFdt(tree);
-  const dtbPa = placeDtb(m, cfg, blob, memory, kernel.pa + kernel.size);
+  const dtbPa = placeDtb(m, cfg, blob, memory, initrd ? initrd.pa + initrd.size : kernel.pa + kernel.size);
   log.push(`Device tree loaded to ${hex(dtbPa)} (size ${hex(blob.length)})`);
   loadArmstub(m, cfg, dir, dtbPa, kernel.pa, log);
   releaseCores(m, armstubPa);
-  return { config: cfg, cmdline: bootargs, memory, kernelPa: kernel.pa, kernelSize: kernel.size, dtbPa, dtbSize: blob.length, armstubPa, tree, log };
+  return { config: cfg, cmdline: bootargs, memory, kernelPa: kernel.pa, kernelSize: kernel.size, dtbPa, dtbSize: blob.length, initrd, armstubPa, tree, log };
 }

@@ -9,6 +9,7 @@
  *   images/build/<board>/System.map     its symbols, Linux's nm format
  *   images/build/<board>/armstub8.bin   firmware/armstub/armstub8.S
  *   images/build/<board>/<dtb>          the board's device tree (images/dtb.ts)
+ *   images/build/<board>/initramfs.cpio the initramfs (images/initramfs.ts)
  *
  * Nothing prebuilt is committed. A stamp holds a hash of every input, so
  * the build runs again only when a source changed; files are written to a
@@ -25,6 +26,7 @@ import type { BoardProfile } from '../emulator/board/profile';
 import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
 import { writeFdt } from '../lib/fdt';
 import { boardDeviceTree } from './dtb';
+import { buildInitramfs, crossCompilerAvailable } from './initramfs';
 import { projectRoot } from '../lib/project-root';
 
 export { projectRoot };
@@ -45,16 +47,18 @@ function inputs(root: string): string[] {
       const p = join(d, name);
       if (statSync(p).isDirectory()) {
         if (name !== 'build') walk(p);
-      } else if (/\.(S|ts)$/.test(name)) files.push(p);
+      } else if (/\.(S|ts|c)$/.test(name)) files.push(p);
     }
   };
   for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
-  files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'));
+  files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'), join(root, 'lib/cpio/newc.ts'));
   return files.sort();
 }
 
 function inputsHash(root: string): string {
   const h = createHash('sha256');
+  // The initramfs has the C programs only where the cross compiler is: installing it must rebuild.
+  h.update(`cross-cc:${crossCompilerAvailable()}`);
   for (const f of inputs(root)) h.update(f.slice(root.length)).update(readFileSync(f));
   return h.digest('hex');
 }
@@ -102,6 +106,7 @@ function configTxt(b: BoardProfile): string {
     'armstub=armstub8.bin',
     `device_tree=${b.dtbName}`,
     'enable_uart=1',
+    'initramfs initramfs.cpio followkernel',
     ...uconsole,
     '',
   ].join('\n');
@@ -122,13 +127,15 @@ export async function ensureImages(log: (line: string) => void = () => {}): Prom
   const stampPath = join(outRoot, '.stamp');
   const hash = inputsHash(root);
   const names = BOARDS.map((b) => b.name);
-  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === hash && names.every((n) => existsSync(join(outRoot, n, 'kernel8.img'))))
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === hash && names.every((n) => existsSync(join(outRoot, n, 'kernel8.img')) && existsSync(join(outRoot, n, 'initramfs.cpio'))))
     return { boards: names, rebuilt: false };
 
   log('building boot images from source (images/, firmware/)');
   const kernel = await assemble(readFileSync(join(root, 'images/kernel/head.S'), 'utf8'), 0n, imageSymbols());
   const armstub = await assemble(readFileSync(join(root, 'firmware/armstub/armstub8.S'), 'utf8'), 0n);
   const map = systemMap(kernel.symbols, kernel.labels);
+  const initramfs = await buildInitramfs(root);
+  if (initramfs.missing) log(`initramfs: ${initramfs.missing}`);
   for (const b of BOARDS) {
     const dir = join(outRoot, b.name);
     mkdirSync(dir, { recursive: true });
@@ -138,7 +145,8 @@ export async function ensureImages(log: (line: string) => void = () => {}): Prom
     writeAtomic(join(dir, b.dtbName), writeFdt(boardDeviceTree(b)));
     writeAtomic(join(dir, 'config.txt'), configTxt(b));
     writeAtomic(join(dir, 'cmdline.txt'), `${b.defaultCmdline}\n`);
-    log(`  ${b.name}: kernel8.img ${kernel.bytes.length} bytes, ${b.dtbName}`);
+    writeAtomic(join(dir, 'initramfs.cpio'), initramfs.bytes);
+    log(`  ${b.name}: kernel8.img ${kernel.bytes.length} bytes, ${b.dtbName}, initramfs.cpio ${initramfs.bytes.length} bytes (${initramfs.programs.join(' ')})`);
   }
   writeAtomic(stampPath, hash);
   return { boards: names, rebuilt: true };

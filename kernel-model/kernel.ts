@@ -46,6 +46,7 @@ import { Completion } from './kernel/sched/wait';
 import { SyscallEntry } from './arch/arm64/kernel/syscall';
 import { EFAULT } from './include/errno';
 import { ProcFs } from './fs/proc';
+import type { Vfs } from './fs/rootfs';
 import type { BootmemInit } from './mm/init';
 import type { PageAllocator } from './mm/page_alloc';
 import type { KernelMemory } from './mm/maccess';
@@ -94,6 +95,8 @@ export interface SetupArch {
   /** Kernel virtual memory through swapper_pg_dir. */
   kmem: KernelMemory;
   bootmem: BootmemInit;
+  /** The initrd the boot loader left in RAM (/chosen linux,initrd-start/end), reserved in memblock. */
+  initrd?: { start: number; end: number };
 }
 
 /** What the memory subsystems are once start_kernel has brought them up. */
@@ -131,6 +134,8 @@ export class Kernel implements SchedHost {
   /** With --strace: a line for every system call (all calls then take the trap path). */
   strace?: (task: Task, nr: number, args: readonly bigint[]) => void;
   straceRet?: (ret: bigint) => void;
+  /** The root file system (populate_rootfs), once kernel_init has unpacked it. */
+  rootfs?: Vfs;
   /** The per-CPU areas and their allocator (setup_per_cpu_areas), once they exist. */
   percpu?: Percpu;
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */

@@ -29,6 +29,7 @@ import { vmalloc_init, vmap_allocator_param } from '../mm/vmalloc/vmalloc';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
 import { kswapd_init } from '../mm/kswapd';
+import { populate_rootfs } from './initramfs';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
 
@@ -80,6 +81,7 @@ function rest_init(k: Kernel): void {
 
 function* kernel_init(k: Kernel): KthreadGen<number> {
   yield* smp_init(k);
+  populate_rootfs(k); // rootfs_initcall, before the device initcalls
   kswapd_init(k, k.mm.pgalloc); // module_init(kswapd_init), among the initcalls
   if (k.state === 'booting') k.state = 'running';
   return 0;

@@ -11,12 +11,13 @@
  * with the given x0.
  */
 
-import { EBADF, EFAULT, EINVAL, ENOSYS } from '../include/errno';
+import { EFAULT, EINVAL, ENOSYS } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { Task, UserTask } from './sched/task';
+import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
 import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
+import { FS_NARGS, FS_SYSCALLS } from '../fs/syscalls';
 
 export interface SyscallContext {
   cpu: number;
@@ -28,7 +29,7 @@ export interface SyscallContext {
   inHook: boolean;
   copyFromUser(va: bigint, len: number): Uint8Array | undefined;
   copyToUser(va: bigint, data: Uint8Array): boolean;
-  /** The console (ttyAMA0/ttyS*): where fds 1 and 2 of the harness point. */
+  /** The console (ttyAMA0/ttyS*): what /dev/console writes to. */
   consoleWrite(data: Uint8Array): void;
   /** Virtual time now, in nanoseconds. */
   nowNs(): number;
@@ -48,19 +49,6 @@ export type SyscallResult = bigint | SyscallBlock;
 export type SyscallHandler = (ctx: SyscallContext, a: readonly bigint[]) => SyscallResult;
 
 const err = (e: number): bigint => BigInt(-e);
-/** The most a single write copies (MAX_RW_COUNT is INT_MAX & PAGE_MASK; the model keeps it small). */
-const MAX_WRITE = 1 << 20;
-
-function sys_write(ctx: SyscallContext, [fd, buf, count]: readonly bigint[]): bigint {
-  if (fd !== 1n && fd !== 2n) return err(EBADF);
-  const n = Math.min(Number(BigInt.asUintN(64, count!)), MAX_WRITE);
-  const data = ctx.copyFromUser(buf!, n);
-  if (!data) return err(EFAULT);
-  const sink = (ctx.task as UserTask).proc?.stdio;
-  if (sink) sink(fd === 1n ? 1 : 2, data);
-  else ctx.consoleWrite(data);
-  return BigInt(n);
-}
 
 function sys_getcpu(ctx: SyscallContext, [cpup, nodep]: readonly bigint[]): bigint {
   const u32 = (v: number): Uint8Array => new Uint8Array(new Uint32Array([v]).buffer);
@@ -85,7 +73,7 @@ function sys_nanosleep(ctx: SyscallContext, [req]: readonly bigint[]): SyscallRe
 }
 
 export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
-  [NR.write, sys_write],
+  ...FS_SYSCALLS,
   [NR.getcpu, sys_getcpu],
   [NR.nanosleep, sys_nanosleep],
   [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
@@ -95,7 +83,7 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
 
 /** How many of x0..x5 a call reads (the fast path copies only those). */
 const NARGS: ReadonlyMap<number, number> = new Map([
-  [NR.write, 3],
+  ...FS_NARGS,
   [NR.getcpu, 3],
   [NR.nanosleep, 2],
   [NR.sched_yield, 0],

@@ -19,6 +19,8 @@
  */
 
 import type { CoreContext } from '../../../emulator/core';
+import type { FilesStruct } from '../../fs/fdtable';
+import type { FsStruct } from '../../fs/fs_struct';
 import type { KthreadBody, KthreadRequest } from './kthread_types';
 import type { Process } from '../process';
 
@@ -71,6 +73,10 @@ export class UserTask extends Task {
   sigmask = 0n;
   /** While blocked: how to leave whatever queue it sleeps on, if it stops waiting otherwise (timeout, exit). */
   cancelWait?: () => void;
+  /** Its descriptor table (shared by the threads of a process). */
+  files?: FilesStruct;
+  /** Its root and cwd. */
+  fs?: FsStruct;
 
   constructor(pid: number, tid: number, comm: string, cpu: number) {
     super(pid, tid, comm, cpu, 'user');

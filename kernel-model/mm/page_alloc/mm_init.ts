@@ -307,25 +307,58 @@ export function memblock_free_all(pgalloc: PageAllocator, memblock: Memblock): n
     for (let pfn = s; pfn < e; pfn++) mem_map.SetPageReserved(pfn); // reserve_bootmem_region
   }
   let count = 0;
-  for (const r of memblock.freeRanges()) {
-    const s = Math.ceil(r.start / PAGE_SIZE);
-    const e = Math.floor(r.end / PAGE_SIZE);
-    if (s >= e) continue;
-    // A free range may cross a zone boundary; free each zone's part on its own.
-    for (const zone of pgalloc.zones) {
-      const zs = Math.max(s, zone.zone_start_pfn);
-      const ze = Math.min(e, zone.zone_end_pfn());
-      if (zs >= ze) continue;
-      // __free_pages_core: "set the refcount of all involved pages to 0"
-      const w = mem_map.w;
-      for (let i = mem_map.idx(zs), end = mem_map.idx(ze); i < end; i += PAGE_WORDS) {
-        w[i + W_FLAGS] &= ~(1 << PG_reserved);
-        w[i + W_REFCOUNT] = 0;
-      }
-      zone.managed_pages += ze - zs;
-      __free_pages_range(pgalloc, zone, zs, ze, true, -1);
-      count += ze - zs;
+  for (const r of memblock.freeRanges()) count += free_pfn_range(pgalloc, Math.ceil(r.start / PAGE_SIZE), Math.floor(r.end / PAGE_SIZE));
+  return count;
+}
+
+/**
+ * Pages [s, e) become buddy pages: PG_reserved cleared, refcount 0
+ * (__free_pages_core), counted in their zone's managed pages, freed to
+ * the tail of the free lists. A range that crosses a zone boundary is
+ * freed zone by zone. Returns the pages freed.
+ */
+function free_pfn_range(pgalloc: PageAllocator, s: number, e: number): number {
+  const mem_map = pgalloc.mem_map;
+  let count = 0;
+  if (s >= e) return 0;
+  for (const zone of pgalloc.zones) {
+    const zs = Math.max(s, zone.zone_start_pfn);
+    const ze = Math.min(e, zone.zone_end_pfn());
+    if (zs >= ze) continue;
+    const w = mem_map.w;
+    for (let i = mem_map.idx(zs), end = mem_map.idx(ze); i < end; i += PAGE_WORDS) {
+      w[i + W_FLAGS] &= ~(1 << PG_reserved);
+      w[i + W_REFCOUNT] = 0;
     }
+    zone.managed_pages += ze - zs;
+    __free_pages_range(pgalloc, zone, zs, ze, true, -1);
+    count += ze - zs;
+  }
+  return count;
+}
+
+/**
+ * free_reserved_area (mm/page_alloc.c): give boot-time reserved memory
+ * (an initrd, init sections) to the page allocator, the whole pages
+ * inside [start, end) of physical memory; pages that are not reserved
+ * (already freed) are left alone. Linux frees them one by one through
+ * free_reserved_page; here they go to the buddy lists in one range, with
+ * the same result for the free lists. Returns the pages freed.
+ */
+export function free_reserved_area(pgalloc: PageAllocator, start: number, end: number): number {
+  const mem_map = pgalloc.mem_map;
+  const s = Math.max(Math.ceil(start / PAGE_SIZE), mem_map.basePfn);
+  const e = Math.min(Math.floor(end / PAGE_SIZE), mem_map.endPfn);
+  let count = 0;
+  for (let pfn = s; pfn < e; ) {
+    if (!mem_map.PageReserved(pfn)) {
+      pfn++;
+      continue;
+    }
+    let run = pfn;
+    while (run < e && mem_map.PageReserved(run)) run++;
+    count += free_pfn_range(pgalloc, pfn, run);
+    pfn = run;
   }
   return count;
 }

@@ -58,6 +58,23 @@ function cpuNodes(dt: DeviceTree): FdtNode[] {
     .map((e) => e.node);
 }
 
+/**
+ * early_init_dt_check_for_initrd (drivers/of/fdt.c): /chosen's
+ * linux,initrd-start and linux,initrd-end, one or two cells each.
+ */
+export function early_init_dt_check_for_initrd(chosen: FdtNode | undefined): { start: number; end: number } | undefined {
+  const cells = (name: string): number | undefined => {
+    const p = chosen && getProp(chosen, name);
+    if (!p || (p.length !== 4 && p.length !== 8)) return undefined;
+    const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
+    return p.length === 4 ? dv.getUint32(0) : Number(dv.getBigUint64(0));
+  };
+  const start = cells('linux,initrd-start');
+  const end = cells('linux,initrd-end');
+  if (start === undefined || end === undefined || end <= start) return undefined;
+  return { start, end };
+}
+
 export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   const dt = setup_machine_fdt(k, dtbPa);
   k.printk(`Machine model: ${modelOf(dt)}`);
@@ -69,10 +86,11 @@ export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   // parse_early_param: max_order= before memblock, as Linux parses early parameters in setup_arch.
   const maxOrder = max_order_param(cmdline, k.printk);
   const dtbSize = new DataView(k.machine.ram.read(dtbPa + 4, 4).buffer).getUint32(0);
+  const initrd = early_init_dt_check_for_initrd(chosen);
   const early = arm64_memblock_init_full(
     k.machine.ram,
     dt,
-    { kernel: { base: k.textPa, size: k.imageSize }, dtb: { base: dtbPa, size: dtbSize } },
+    { kernel: { base: k.textPa, size: k.imageSize }, dtb: { base: dtbPa, size: dtbSize }, initrd },
     { printk: k.printk, cmdline, maxOrder, zoneDmaBits: zone_dma_bits(dt) },
   );
   const memblock = early.memblock;
@@ -85,5 +103,6 @@ export function setup_arch(k: Kernel, dtbPa: number): SetupArch {
   return {
     dt, cmdline, cmdlineText, cpuNodes: cpuNodes(dt), memblock, maxOrder, early, linear, pgtables, bootmem,
     kmem: new KernelMemory(k.machine.ram, pgtables.swapper),
+    initrd,
   };
 }

@@ -32,6 +32,8 @@ import { pageblock_order_for } from '../../../mm/page_alloc/internal';
 export interface EarlyReservations {
   kernel: { base: number; size: number };
   dtb: { base: number; size: number };
+  /** The initrd, whole pages of it reserved as arm64_memblock_init does (populate_rootfs frees them). */
+  initrd?: { start: number; end: number };
 }
 
 /** What the reserved-memory half of arm64_memblock_init needs and makes. */
@@ -103,5 +105,6 @@ export function arm64_memblock_init(ram: GuestRam, dt: DeviceTree, res: EarlyRes
   for (const r of dt.memReserve) mb.memblock_reserve(alignDown(r.address), alignUp(r.address + r.size) - alignDown(r.address));
   mb.memblock_reserve(alignDown(res.kernel.base), alignUp(res.kernel.base + res.kernel.size) - alignDown(res.kernel.base));
   mb.memblock_reserve(alignDown(res.dtb.base), alignUp(res.dtb.base + res.dtb.size) - alignDown(res.dtb.base));
+  if (res.initrd) mb.memblock_reserve(alignDown(res.initrd.start), alignUp(res.initrd.end) - alignDown(res.initrd.start));
   return mb;
 }
