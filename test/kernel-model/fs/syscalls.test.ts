@@ -10,7 +10,7 @@ import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW } from '../../../kernel-mo
 import { TCGETS, TIOCGWINSZ, console_termios } from '../../../kernel-model/fs/console';
 import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD } from '../../../kernel-model/fs/syscalls_fd';
 import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from '../../../lib/cpio/newc';
-import { SymlinkInode, RamDir } from '../../../kernel-model/fs/inode';
+import { SymlinkInode } from '../../../kernel-model/fs/inode';
 
 let u: Uconsole;
 let out = '';
