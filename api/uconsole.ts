@@ -19,7 +19,7 @@ import { findBoard } from '../emulator/board/boards';
 import { parseRamSize, formatRamSize } from '../emulator/board/profile';
 import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
 import { bootDir, ensureImages } from '../images/build';
-import { Kernel } from '../kernel-model/kernel';
+import { Kernel, KernelRunError } from '../kernel-model/kernel';
 
 export interface BootOptions {
   /** Board profile name (default uconsole-cm4). */
@@ -42,6 +42,8 @@ export interface BootOptions {
   exec?: ExecMode;
   /** Console output as it happens (the UART). */
   onConsole?: (text: string) => void;
+  /** Start the initramfs's /init (rdinit=) when the kernel is up; see Uconsole.waitInit (default false: tests drive the machine). */
+  init?: boolean;
 }
 
 export class BootError extends Error {
@@ -98,6 +100,26 @@ export class Uconsole {
     };
   }
 
+  /**
+   * Run the machine until init has ended (the kernel then halts, as Linux
+   * panics when init exits); its wait status, or undefined if the machine
+   * stopped otherwise.
+   */
+  waitInit(maxRounds = Infinity): number | undefined {
+    this.live();
+    const k = this.kernel;
+    if (!k.runInit) throw new BootError('this uConsole was booted without init');
+    try {
+      k.run(() => k.initStatus !== undefined || this.machine.halted, maxRounds);
+    } catch (e) {
+      if (!(e instanceof KernelRunError)) throw e;
+      // A halt (reboot(2)) or init's own end stop the machine: that is how init finishes.
+      const clean = this.machine.status?.ok || k.initStatus !== undefined;
+      if (!this.machine.halted || !clean) throw new BootError(e.message);
+    }
+    return k.initStatus;
+  }
+
   /** Halt the kernel (prints "reboot: System halted") and release the machine. */
   shutdown(): void {
     if (this.closed) return;
@@ -129,7 +151,7 @@ export async function bootUconsole(opts: BootOptions = {}): Promise<Uconsole> {
       machine.onConsole((b) => opts.onConsole!(dec.decode(Uint8Array.of(b), { stream: true })));
     }
     const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb, initrdPath: opts.initrd });
-    const kernel = new Kernel(machine, { bootDir: dir });
+    const kernel = new Kernel(machine, { bootDir: dir, runInit: opts.init });
     machine.run({ until: () => kernel.state !== 'booting' });
     if (kernel.state === 'booting' && !machine.halted) machine.halt('the kernel never started: every core went idle', false);
     if (machine.status && !machine.status.ok) throw new BootError(machine.status.message);

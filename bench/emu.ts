@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
 import type { ExecMode } from '../emulator/core';
 import { assemble } from '../emulator/arm64/assembler';
-import { bootUconsole, type Uconsole } from '../api/uconsole';
+import { bootUconsole } from '../api/uconsole';
 import type { UserRun } from '../kernel-model/kernel/harness';
 import { NR } from '../kernel-model/include/unistd';
 import { BRK } from '../kernel-model/arch/arm64/kernel/kcalls';
@@ -117,7 +117,7 @@ async function bootedLoop(src: string, loops: number, exec: ExecMode): Promise<{
     const code = u.userBuffer(1);
     const data = u.userBuffer(2);
     const a = await assemble(ending(src, 'brk #BRK_RET'), code.va, { LOOPS: loops, DATA: data.va, BRK_RET: BRK.HARNESS_RETURN });
-    loadUserCode(u, code, a.bytes);
+    code.writeCode(a.bytes);
   } catch (e) {
     u.shutdown();
     throw e;
@@ -143,13 +143,6 @@ async function bestOf(repeats: number, variants: [string, LoopRun][]): Promise<M
   return best;
 }
 
-/** Put EL0 code into a harness buffer and make every core see it (and its event sites). */
-function loadUserCode(u: Uconsole, buf: ReturnType<Uconsole['userBuffer']>, bytes: Uint8Array): void {
-  buf.write(bytes);
-  const where = u.machine.core(1).translate(buf.va);
-  if (!where.ok) throw new Error('the harness buffer is not mapped');
-  u.machine.codeChanged(where.pa, bytes.length, buf.va);
-}
 
 /** Microseconds per scheduler slice: the same work in small and in large slices. */
 async function sliceCostUs(loops: number): Promise<number> {
@@ -180,7 +173,7 @@ async function svcRoundTripUs(n: number): Promise<number> {
         subs x19, x19, #1
         b.ne 1b
         brk #BRK_RET`, buf.va, { COUNT: n, NR_getpid: NR.getpid, BRK_RET: BRK.HARNESS_RETURN });
-    loadUserCode(u, buf, code.bytes);
+    buf.writeCode(code.bytes);
     const ms = timeMs(() => u.kernel.harness.runUser(1, buf.va));
     return (ms * 1000) / n;
   } finally {

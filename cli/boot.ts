@@ -11,7 +11,10 @@ export const BOOT_HELP = `usage: uconsole boot [options]
 Boot an emulated uConsole: the firmware stage reads the board's boot
 partition (images/build/<board>/), the armstub releases the cores, the
 kernel image enters the TypeScript kernel, which brings up every CPU. The
-console (UART) is printed to stdout; the machine then halts (exit 0).
+console (UART) is printed to stdout. The kernel then runs /init from the
+initramfs as pid 1 (the default /init prints a line and halts the machine
+with reboot(2)); if init exits instead, the kernel panics as Linux does and
+uconsole's exit status is init's.
 
 options:
   --board NAME      ${BOARDS.map((b) => b.name).join(', ')} (default ${DEFAULT_BOARD})
@@ -21,7 +24,8 @@ options:
   --dtb FILE        device tree blob to boot with (instead of the board's)
   --boot-dir DIR    boot partition to use instead of images/build/<board>/
   --initrd FILE     initramfs (newc cpio, or gzipped) to boot with instead of the boot partition's
-  --cat PATH        after boot, print a /proc file (repeatable), e.g. --cat /proc/meminfo
+  --no-init         do not start the initramfs's /init (rdinit=): halt once the kernel is up
+  --cat PATH        at the end, print a /proc file (repeatable), e.g. --cat /proc/meminfo
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
   -h, --help        this help
@@ -54,6 +58,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     cat: { type: 'string', multiple: true },
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
+    'no-init': { type: 'boolean' },
   });
   const out = lineWriter();
   const u = await bootUconsole({
@@ -65,13 +70,20 @@ export async function bootCommand(args: string[]): Promise<number> {
     initrd: values.initrd,
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
     onConsole: out.write,
+    init: !values['no-init'],
   });
+  let status = 0;
   try {
     if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
+    if (!values['no-init']) {
+      const w = u.waitInit();
+      // init ended (the kernel panicked, as Linux does): its status is ours.
+      if (w !== undefined) status = w & 0x7f ? 128 + (w & 0x7f) : (w >> 8) & 0xff;
+    }
     for (const path of values.cat ?? []) process.stdout.write(u.readFile(path));
   } finally {
     u.shutdown();
     out.flush();
   }
-  return 0;
+  return status;
 }

@@ -76,6 +76,8 @@ export class KernelRunError extends Error {
 export interface KernelOptions {
   /** The boot partition, where System.map lives beside kernel8.img. */
   bootDir: string;
+  /** Start the initramfs's init program once the kernel is up (the command line's rdinit=, default /init). */
+  runInit?: boolean;
 }
 
 /** What setup_arch found and built (the MMU still off). */
@@ -141,7 +143,12 @@ export class Kernel implements SchedHost {
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
   private clockRunning = false;
 
+  readonly runInit: boolean;
+  /** The init process's wait status once it has ended. */
+  initStatus?: number;
+
   constructor(readonly machine: Machine, opts: KernelOptions) {
+    this.runInit = opts.runInit ?? false;
     this.syms = Kallsyms.fromFile(join(opts.bootDir, 'System.map'));
     this.log = new KernelLog(() => (this.clockRunning ? machine.uptimeUsec : 0));
     this.log.onLine((line) => this.consoleWrite(new TextEncoder().encode(`${line}\n`)));
@@ -538,10 +545,10 @@ export class Kernel implements SchedHost {
     return 'stop';
   }
 
-  /** machine_halt(): stop every core. */
-  halt(): void {
+  /** machine_halt(): stop every core ("Power down" and "Restarting system" for the other reboot commands). */
+  halt(how = 'System halted'): void {
     if (this.machine.halted) return;
-    this.printk('reboot: System halted');
+    this.printk(`reboot: ${how}`);
     this.state = 'halted';
     this.machine.halt('System halted', true);
   }

@@ -14,7 +14,11 @@ import type { MmStruct } from '../mm/mmap';
 import { MmError } from '../mm/mmap';
 import type { UserMemory } from '../mm/user_mm';
 import { PgTableError } from '../arch/arm64/pgtable';
+import { path_lookupat } from './namei';
+import { RegInode, type DirInode } from './inode';
+import { ErrnoError } from './errno';
 
+const EACCES = 13;
 const ENOEXEC = 8;
 const ENOMEM = 12;
 
@@ -53,4 +57,18 @@ export function exec_binprm(mem: UserMemory, b: Binprm): LoadedProgram {
     if (e instanceof MmError || e instanceof PgTableError) throw new ExecError(ENOMEM, e.message);
     throw e;
   }
+}
+
+/** open_exec: the bytes of the regular file at `path` (resolved from `start`), or an ExecError with Linux's errno. */
+export function open_exec(root: DirInode, start: DirInode, path: string): Uint8Array {
+  let inode;
+  try {
+    inode = path_lookupat(root, start, path, { follow: true });
+  } catch (e) {
+    if (e instanceof ErrnoError) throw new ExecError(e.errno, `${path}: ${e.message}`);
+    throw e;
+  }
+  if (!(inode instanceof RegInode)) throw new ExecError(EACCES, `${path}: not a regular file`);
+  if (!(inode.mode & 0o111)) throw new ExecError(EACCES, `${path}: not executable`);
+  return inode.data;
 }

@@ -44,6 +44,7 @@ export const NR = {
   sigaltstack: 132,
   rt_sigaction: 134,
   rt_sigprocmask: 135,
+  reboot: 142,
   uname: 160,
   getrlimit: 163,
   setrlimit: 164,

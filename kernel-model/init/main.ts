@@ -30,6 +30,10 @@ import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
 import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
+import { ExecError } from '../fs/binfmt_elf';
+import { open_exec } from '../fs/exec';
+import { spawn_process } from '../kernel/fork';
+import { HARNESS_PID } from '../kernel/sched/task';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
 
@@ -84,5 +88,40 @@ function* kernel_init(k: Kernel): KthreadGen<number> {
   populate_rootfs(k); // rootfs_initcall, before the device initcalls
   kswapd_init(k, k.mm.pgalloc); // module_init(kswapd_init), among the initcalls
   if (k.state === 'booting') k.state = 'running';
+  if (k.runInit) run_init_process(k);
   return 0;
+}
+
+/**
+ * kernel_init's last step: the initramfs's rdinit= program (default
+ * /init) as pid 1 on the boot CPU. When it ends, Linux panics ("Attempted
+ * to kill init!"); the model prints the same line and halts, keeping the
+ * status for whoever booted it.
+ */
+function run_init_process(k: Kernel): void {
+  const path = k.arch.cmdline.get('rdinit') ?? '/init';
+  const vfs = k.rootfs;
+  let file: Uint8Array;
+  try {
+    if (!vfs) throw new ExecError(2, 'no root file system');
+    file = open_exec(vfs.root, vfs.root, path);
+  } catch (e) {
+    if (!(e instanceof ExecError)) throw e;
+    k.printk(`Failed to execute ${path} (error -${e.errno})`);
+    k.panic('No working init found.  Try passing init= option to kernel. See Linux Documentation/admin-guide/init.rst for guidance.');
+    return;
+  }
+  k.printk(`Run ${path} as init process`);
+  try {
+    const init = spawn_process(k, { cpu: 0, file, filename: path, argv: [path], pid: HARNESS_PID });
+    k.user.procs.init = init;
+    init.onRelease.push((wstatus) => {
+      k.initStatus = wstatus;
+      k.panic(`Attempted to kill init! exitcode=0x${(wstatus >>> 0).toString(16).padStart(8, '0')}`);
+    });
+  } catch (e) {
+    if (!(e instanceof ExecError)) throw e;
+    k.printk(`Failed to execute ${path} (error -${e.errno})`);
+    k.panic('No working init found.  Try passing init= option to kernel. See Linux Documentation/admin-guide/init.rst for guidance.');
+  }
 }

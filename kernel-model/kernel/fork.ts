@@ -11,8 +11,9 @@
  */
 
 import type { Kernel } from '../kernel';
-import { exec_binprm, type Binprm } from '../fs/exec';
-import { Process, copy_thread, prepare_user_context } from './process';
+import { exec_binprm, type Binprm, type LoadedProgram } from '../fs/exec';
+import { Process, W_SIGNALED, copy_thread, prepare_user_context } from './process';
+import { exit_thread } from './exit';
 import { UserTask } from './sched/task';
 import { USER_HZ } from './time/jiffies';
 
@@ -34,18 +35,14 @@ export const ENVP_INIT = ['HOME=/', 'TERM=linux'];
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1).slice(0, 15); // TASK_COMM_LEN - 1
 
 /** A new process running `file` on `cpu`, runnable (throws ExecError when the program cannot be loaded). */
+/** The binprm of a program run from the kernel or by execve. */
+export function binprm(k: Kernel, file: Uint8Array, filename: string, argv: readonly string[], envp: readonly string[]): Binprm {
+  return { file, filename, argv, envp, hwcap: k.user.hwcap, random: k.user.random(16), clktck: USER_HZ };
+}
+
 export function spawn_process(k: Kernel, o: SpawnOptions): Process {
   const u = k.user;
-  const bprm: Binprm = {
-    file: o.file,
-    filename: o.filename,
-    argv: o.argv,
-    envp: o.envp ?? ENVP_INIT,
-    hwcap: u.hwcap,
-    random: u.random(16),
-    clktck: USER_HZ,
-  };
-  const prog = exec_binprm(u.mem, bprm);
+  const prog = exec_binprm(u.mem, binprm(k, o.file, o.filename, o.argv, o.envp ?? ENVP_INIT));
   const pid = o.pid ?? k.sched.alloc_pid();
   const proc = new Process(pid, basename(o.filename), prog.mm);
   proc.exe = o.filename;
@@ -76,4 +73,28 @@ export function clone_thread(k: Kernel, parent: UserTask, resumePc: bigint, sp: 
   k.sched.addUserTask(child);
   k.sched.wake_up_process(child);
   return child;
+}
+
+/**
+ * The point of no return of execve (begin_new_exec and start_thread):
+ * the other threads end (de_thread), the process takes the new address
+ * space and drops the old one, and the calling thread's state becomes an
+ * eret to the new program's entry, put on its core at once.
+ */
+export function exec_in_task(k: Kernel, t: UserTask, prog: LoadedProgram, filename: string): void {
+  const proc = t.proc!;
+  for (const other of [...proc.threads]) if (other !== t) exit_thread(k, other, W_SIGNALED(9), t.cpu);
+  const old = proc.mm;
+  proc.mm = prog.mm;
+  k.user.futex.forget(old);
+  k.user.mem.mmput(old);
+  proc.exe = filename;
+  proc.comm = t.comm = basename(filename);
+  proc.sigactions.clear(); // handlers do not survive exec (the model keeps no ignored dispositions either)
+  t.clear_child_tid = 0n;
+  t.robust_list = 0n;
+  const core = k.machine.core(t.cpu);
+  prepare_user_context(core, t, { entry: prog.entry, sp: prog.sp, ttbr0: prog.mm.ttbr0 }, k.addr('ret_to_user'));
+  core.restoreContext(t.context!);
+  k.switch_mm(core, t);
 }

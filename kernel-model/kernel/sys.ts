@@ -42,7 +42,9 @@ export interface SyscallContext {
  */
 export type SyscallBlock =
   | { kind: 'sleep'; untilNs?: number; ret?: bigint; what: string }
-  | { kind: 'yield'; ret: bigint };
+  | { kind: 'yield'; ret: bigint }
+  /** The task's state was replaced (execve): the core continues at `pc` with what is on it now. */
+  | { kind: 'jump'; pc: bigint };
 
 export type SyscallResult = bigint | SyscallBlock;
 

@@ -13,12 +13,17 @@
  * ignored.
  */
 
-import { EAGAIN, ECHILD, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
+import { E2BIG, EAGAIN, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallHandler, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
 import { W_EXITCODE, W_SIGNALED, type Process } from './process';
-import { clone_thread } from './fork';
+import { binprm, clone_thread, exec_in_task } from './fork';
+import { exec_binprm, open_exec } from '../fs/exec';
+import { ExecError } from '../fs/binfmt_elf';
+import { current_fs } from '../fs/sys_common';
+import { strncpyFromUser } from './uaccess';
+import type { MmStruct } from '../mm/mmap';
 import { do_wait, exit_group, exit_thread, wake_user } from './exit';
 import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET } from './futex';
 import { UTS_RELEASE } from '../init/main';
@@ -88,6 +93,51 @@ function sys_set_robust_list(ctx: SyscallContext, [head, len]: readonly bigint[]
   if (len !== 24n) return err(EINVAL); // sizeof(struct robust_list_head)
   task(ctx).robust_list = head!;
   return 0n;
+}
+
+/* ---- execve ------------------------------------------------------------------ */
+
+/** A NULL-terminated array of string pointers from user memory (argv, envp); at most MAX_ARG_STRINGS-ish entries. */
+function copy_strings(ctx: SyscallContext, mm: MmStruct, va: bigint): string[] | bigint {
+  const out: string[] = [];
+  if (va === 0n) return out;
+  for (let i = 0; i < 0x10000; i++) {
+    const p = ctx.copyFromUser(va + BigInt(8 * i), 8);
+    if (!p) return err(EFAULT);
+    const ptr = new DataView(p.buffer).getBigUint64(0, true);
+    if (ptr === 0n) return out;
+    const s = strncpyFromUser(mm, ctx.kernel.machine.ram, ptr, 1 << 17);
+    if (s === undefined) return err(EFAULT);
+    if (s === 'toolong') return err(E2BIG);
+    out.push(s);
+  }
+  return err(E2BIG);
+}
+
+/** execve(path, argv, envp): on success the call does not return; the task starts the new program. */
+function sys_execve(ctx: SyscallContext, [path, argvp, envpp]: readonly bigint[]): SyscallResult {
+  const k = ctx.kernel;
+  const t = task(ctx);
+  const mm = proc(ctx).mm;
+  const name = strncpyFromUser(mm, k.machine.ram, path!, 4096);
+  if (name === undefined) return err(EFAULT);
+  if (name === 'toolong') return err(ENAMETOOLONG);
+  const argv = copy_strings(ctx, mm, argvp!);
+  if (typeof argv === 'bigint') return argv;
+  const envp = copy_strings(ctx, mm, envpp!);
+  if (typeof envp === 'bigint') return envp;
+  const vfs = k.rootfs;
+  if (!vfs) return err(ENOENT);
+  try {
+    const fs = current_fs(ctx);
+    const file = open_exec(fs.root, fs.pwd, name);
+    const prog = exec_binprm(k.user.mem, binprm(k, file, name, argv, envp));
+    exec_in_task(k, t, prog, name);
+    return { kind: 'jump', pc: t.resumePc };
+  } catch (e) {
+    if (e instanceof ExecError) return err(e.errno);
+    throw e;
+  }
 }
 
 /* ---- futex ------------------------------------------------------------------------ */
@@ -297,6 +347,28 @@ function sys_tkill(ctx: SyscallContext, [tid, sig]: readonly bigint[]): bigint {
   return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
 }
 
+/* ---- reboot ------------------------------------------------------------------------- */
+
+const LINUX_REBOOT_MAGIC1 = 0xfee1deadn;
+const LINUX_REBOOT_MAGIC2S = new Set([672274793n, 85072278n, 369367448n, 537993216n]);
+const LINUX_REBOOT_CMD_HALT = 0xcdef0123n;
+const LINUX_REBOOT_CMD_POWER_OFF = 0x4321fedcn;
+const LINUX_REBOOT_CMD_RESTART = 0x01234567n;
+const LINUX_REBOOT_CMD_CAD_ON = 0x89abcdefn;
+const LINUX_REBOOT_CMD_CAD_OFF = 0n;
+
+/** reboot(magic1, magic2, cmd, arg) (kernel/reboot.c): halt, power off and restart all stop the machine. */
+function sys_reboot(ctx: SyscallContext, [magic1, magic2, cmd]: readonly bigint[]): bigint {
+  if ((magic1! & 0xffffffffn) !== LINUX_REBOOT_MAGIC1 || !LINUX_REBOOT_MAGIC2S.has(magic2! & 0xffffffffn)) return err(EINVAL);
+  const c = cmd! & 0xffffffffn;
+  if (c === LINUX_REBOOT_CMD_CAD_ON || c === LINUX_REBOOT_CMD_CAD_OFF) return 0n;
+  if (c === LINUX_REBOOT_CMD_HALT) ctx.kernel.halt();
+  else if (c === LINUX_REBOOT_CMD_POWER_OFF) ctx.kernel.halt('Power down');
+  else if (c === LINUX_REBOOT_CMD_RESTART) ctx.kernel.halt('Restarting system');
+  else return err(EINVAL);
+  return 0n;
+}
+
 /* ---- time ---------------------------------------------------------------------------- */
 
 const CLOCK_IDS = new Set([0, 1, 4, 5, 6, 7]); // REALTIME, MONOTONIC, MONOTONIC_RAW, REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME
@@ -363,6 +435,8 @@ export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<num
   [NR.exit_group, sys_exit_group],
   [NR.wait4, sys_wait4],
   [NR.clone, sys_clone],
+  [NR.execve, sys_execve],
+  [NR.reboot, sys_reboot],
   [NR.set_tid_address, sys_set_tid_address],
   [NR.set_robust_list, sys_set_robust_list],
   [NR.futex, sys_futex],
@@ -391,10 +465,10 @@ export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<num
 ]);
 
 /** Calls that end, block or create tasks: the trap path only. */
-export const PROCESS_SLOW_CALLS: readonly number[] = [NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
+export const PROCESS_SLOW_CALLS: readonly number[] = [NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
 
 export const PROCESS_NARGS: readonly [number, number][] = [
-  [NR.exit, 1], [NR.exit_group, 1], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
+  [NR.exit, 1], [NR.exit_group, 1], [NR.execve, 3], [NR.reboot, 4], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
   [NR.futex, 6], [NR.getpid, 0], [NR.gettid, 0], [NR.getppid, 0], [NR.getuid, 0], [NR.geteuid, 0], [NR.getgid, 0],
   [NR.getegid, 0], [NR.uname, 1], [NR.prlimit64, 4], [NR.getrandom, 3], [NR.prctl, 2], [NR.rt_sigaction, 4],
   [NR.rt_sigprocmask, 4], [NR.kill, 2], [NR.tgkill, 3], [NR.tkill, 2], [NR.clock_gettime, 2], [NR.clock_getres, 2],

@@ -96,6 +96,7 @@ export class SyscallEntry {
       core.setX(0, ret);
       return { resume: trap.pc };
     }
+    if (ret.kind === 'jump') return { resume: ret.pc };
     if (ret.kind === 'yield') {
       if (!k.sched.yieldUser(core, trap.pc)) {
         core.setX(0, ret.ret);
