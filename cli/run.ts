@@ -13,6 +13,7 @@ import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { bootUconsole } from '../api/uconsole';
 import { ExecFormatError, parseElf } from '../kernel-model/fs/binfmt_elf_parse';
 import { ExecError } from '../kernel-model/fs/binfmt_elf';
+import { open_exec } from '../kernel-model/fs/exec';
 import { SYSCALL_NAMES } from '../kernel-model/include/unistd';
 import { formatLogLine } from '../kernel-model/printk';
 import { parseOptions, UsageError } from './uconsole';
@@ -23,7 +24,8 @@ qemu-aarch64 would: the board boots (quietly), PROGRAM runs as a new
 process with argv = PROGRAM ARGS..., its stdout and stderr are passed
 through, and its exit status is uconsole's (128 + N if signal N killed it).
 The program sees the uConsole's kernel: its files are the initramfs's,
-not the host's.
+not the host's. An absolute PROGRAM that is not a host file is taken from
+the initramfs (e.g. uconsole run /bin/bpf-storm -- 3 1000).
 options:
   --board NAME      ${BOARDS.map((b) => b.name).join(', ')} (default ${DEFAULT_BOARD})
   --ram SIZE        RAM size, e.g. 1G, 4G (default: the board's)
@@ -38,15 +40,21 @@ export class RunError extends Error {
   override name = 'RunError';
 }
 
-/** The program's bytes, or a one-line reason it cannot be run (checked before booting). */
-export function loadProgram(path: string): Uint8Array {
+/**
+ * The program's bytes, or a one-line reason it cannot be run (checked
+ * before booting). An absolute path that is not on the host is looked up
+ * in the initramfs once the board is up (undefined here).
+ */
+export function loadProgram(path: string): Uint8Array | undefined {
   let bytes: Uint8Array;
   try {
     if (!statSync(path).isFile()) throw new RunError(`${path}: not a regular file`);
     bytes = readFileSync(path);
   } catch (e) {
     if (e instanceof RunError) throw e;
-    throw new RunError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    if (missing && path.startsWith('/')) return undefined;
+    throw new RunError(`${path}: ${missing ? 'No such file or directory' : (e as Error).message}`);
   }
   try {
     parseElf(bytes);
@@ -81,7 +89,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(cpu) || cpu < 0) throw new UsageError(`--cpu ${values.cpu}: not a CPU number`);
   const maxRounds = values['max-rounds'] === undefined ? Infinity : Number(values['max-rounds']);
   if (!(maxRounds > 0)) throw new UsageError(`--max-rounds ${values['max-rounds']}: not a positive number`);
-  const file = loadProgram(program);
+  const hostFile = loadProgram(program);
 
   const u = await bootUconsole({ board: values.board, ram: values.ram, cmdline: values.cmdline });
   try {
@@ -101,13 +109,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     const r = (() => {
       try {
+        const file = hostFile ?? open_exec(k.rootfs!.root, k.rootfs!.root, program);
+        if (!hostFile) parseElf(file);
         return k.harness.exec(file, program, [program, ...extra, ...after], {
           cpu,
           maxRounds,
           stdio: (fd, data) => (fd === 1 ? process.stdout : process.stderr).write(data),
         });
       } catch (e) {
-        if (e instanceof ExecError) throw new RunError(`${program}: ${e.message}`);
+        if (e instanceof ExecError && !hostFile && e.errno === 2) throw new RunError(`${program}: No such file or directory (on the host or in the initramfs)`);
+        if (e instanceof ExecError || e instanceof ExecFormatError) throw new RunError(`${program}: ${e.message.replace(`${program}: `, '')}`);
         throw e;
       }
     })();

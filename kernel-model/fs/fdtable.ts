@@ -36,7 +36,7 @@ export class FilesStruct {
     let fd = Math.max(start, this.next_fd);
     while (fd < this.fd.length && this.fd[fd]) fd++;
     if (fd >= this.nofile) fail(EMFILE);
-    this.fd[fd] = { file, cloexec };
+    this.fd[fd] = { file: file.get_file(), cloexec };
     if (start <= this.next_fd) this.next_fd = fd + 1;
     return fd;
   }
@@ -64,8 +64,9 @@ export class FilesStruct {
 
   /** close_fd: free the descriptor (the File lives on while another descriptor names it). */
   close_fd(fd: number): void {
-    this.fget(fd);
+    const file = this.fget(fd);
     this.fd[fd] = undefined;
+    file.fput();
     if (fd < this.next_fd) this.next_fd = fd;
     while (this.fd.length > 0 && this.fd[this.fd.length - 1] === undefined) this.fd.pop();
   }
@@ -73,7 +74,9 @@ export class FilesStruct {
   /** do_dup2: make `newfd` name `file`, closing what it named. */
   replace_fd(newfd: number, file: File, cloexec: boolean): void {
     if (!Number.isInteger(newfd) || newfd < 0 || newfd >= this.nofile) fail(EBADF);
-    this.fd[newfd] = { file, cloexec };
+    const old = this.fd[newfd]?.file;
+    this.fd[newfd] = { file: file.get_file(), cloexec };
+    old?.fput();
     if (newfd === this.next_fd) {
       let n = newfd;
       while (n < this.fd.length && this.fd[n]) n++;
@@ -85,7 +88,7 @@ export class FilesStruct {
   fork(): FilesStruct {
     const copy = new FilesStruct(this.nofile);
     this.fd.forEach((e, i) => {
-      if (e) copy.fd[i] = { ...e };
+      if (e) copy.fd[i] = { file: e.file.get_file(), cloexec: e.cloexec };
     });
     copy.next_fd = this.next_fd;
     return copy;
@@ -96,6 +99,11 @@ export class FilesStruct {
     this.fd.forEach((e, i) => {
       if (e?.cloexec) this.close_fd(i);
     });
+  }
+
+  /** exit_files: the process is gone, every descriptor is closed. */
+  close_all(): void {
+    for (const fd of this.fds()) this.close_fd(fd);
   }
 
   /** Open descriptors, ascending. */

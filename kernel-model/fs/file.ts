@@ -62,10 +62,16 @@ export interface FileOperations {
   /** The size SEEK_END counts from, or undefined where SEEK_END is refused. */
   endOf(f: File): number | undefined;
   ioctl(f: File, cmd: number, arg: bigint, io: UserIo): bigint;
+  /** The last descriptor naming the file is gone (fput to zero): free what it holds. */
+  release?(f: File): void;
 }
 
 export class File {
   f_pos = 0;
+  /** Descriptors naming this file (f_count); at zero it is released. */
+  f_count = 0;
+  /** What the file's operations keep (a BPF map for a map's descriptor). */
+  private_data?: unknown;
   /** A generated file's text, rendered at open. */
   content?: Uint8Array;
 
@@ -78,6 +84,16 @@ export class File {
   get readable(): boolean {
     const acc = this.f_flags & O_ACCMODE;
     return (this.f_flags & O_PATH) === 0 && (acc === O_RDONLY || acc === O_RDWR);
+  }
+
+  get_file(): this {
+    this.f_count++;
+    return this;
+  }
+
+  /** fput: one reference fewer; the last one releases the file. */
+  fput(): void {
+    if (--this.f_count === 0) this.f_op.release?.(this);
   }
 
   get writable(): boolean {

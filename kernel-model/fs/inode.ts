@@ -51,7 +51,7 @@ export interface InodeAttrs {
 const DEFAULT_ATTRS: InodeAttrs = { perm: 0o755, uid: 0, gid: 0, mtime: 0 };
 
 export abstract class Inode {
-  abstract readonly kind: 'reg' | 'dir' | 'symlink' | 'generated' | 'chrdev';
+  abstract readonly kind: 'reg' | 'dir' | 'symlink' | 'generated' | 'chrdev' | 'anon';
   readonly ino: number;
   readonly perm: number;
   readonly uid: number;
@@ -125,6 +125,21 @@ export class GeneratedInode extends Inode {
   }
 }
 
+/**
+ * An inode of anon_inodefs (fs/anon_inodes.c): what a descriptor with no
+ * file behind it names (a BPF map, later an eventfd): mode 0600 with no
+ * type bits, as fstat shows Linux's.
+ */
+export class AnonInode extends Inode {
+  readonly kind = 'anon';
+  constructor(sb: SuperBlock, readonly name: string) {
+    super(sb, { perm: 0o600 });
+  }
+  get type(): number {
+    return 0;
+  }
+}
+
 /** Where a device node finds its driver (the kernel's cdev_map). */
 export type CdevMap = (major: number, minor: number) => FileOperations | undefined;
 
@@ -187,7 +202,7 @@ export class RamDir extends DirInode {
 
 /** A name for the kind of `inode`, for messages. */
 export function kindName(inode: Inode): string {
-  return { reg: 'regular file', dir: 'directory', symlink: 'symbolic link', generated: 'regular file', chrdev: 'character device' }[inode.kind];
+  return { reg: 'regular file', dir: 'directory', symlink: 'symbolic link', generated: 'regular file', chrdev: 'character device', anon: 'anonymous inode' }[inode.kind];
 }
 
 export function isDir(inode: Inode): inode is DirInode {

@@ -21,7 +21,7 @@ export const DT_REG = 8;
 export const DT_LNK = 10;
 
 function dtype(i: Inode): number {
-  return { reg: DT_REG, generated: DT_REG, dir: DT_DIR, symlink: DT_LNK, chrdev: DT_CHR }[i.kind] ?? DT_UNKNOWN;
+  return { reg: DT_REG, generated: DT_REG, dir: DT_DIR, symlink: DT_LNK, chrdev: DT_CHR, anon: DT_UNKNOWN }[i.kind] ?? DT_UNKNOWN;
 }
 
 function reclen(nameBytes: number): number {

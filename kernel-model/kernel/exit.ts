@@ -44,6 +44,7 @@ export function exit_thread(k: Kernel, t: UserTask, wstatus: number, callerCpu?:
   if (t.clear_child_tid && put_user_u32(k, proc, t.clear_child_tid, 0))
     k.user.futex.wake(proc.mm, t.clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, (w) => wake_user(k, w, 0n));
   proc.threads.delete(t);
+  if (proc.threads.size === 0 && !proc.persistent) t.files?.close_all(); // exit_files: the last user of the table
   const onCore = k.sched.curr[t.cpu] === t;
   k.harness.ended(t, wstatus);
   k.sched.userExited(t, wstatus);

@@ -17,6 +17,7 @@ import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
 import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
+import { BPF_NARGS, BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { FS_NARGS, FS_SYSCALLS } from '../fs/syscalls';
 
 export interface SyscallContext {
@@ -81,6 +82,7 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
   [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
   ...PROCESS_SYSCALLS,
   ...MM_SYSCALLS,
+  ...BPF_SYSCALLS,
 ]);
 
 /** How many of x0..x5 a call reads (the fast path copies only those). */
@@ -91,6 +93,7 @@ const NARGS: ReadonlyMap<number, number> = new Map([
   [NR.sched_yield, 0],
   ...PROCESS_NARGS,
   ...MM_NARGS,
+  ...BPF_NARGS,
 ]);
 
 export function syscall_nargs(nr: number): number {
@@ -98,7 +101,7 @@ export function syscall_nargs(nr: number): number {
 }
 
 /** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS]);
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {
