@@ -8,9 +8,10 @@ import { benchKmem, KMEM_DEFAULTS } from '../bench/kmem';
 import { benchVmalloc, vmallocDefaults } from '../bench/vmalloc';
 import { benchPercpuChunk, formatPublishedComparison, PERCPU_CHUNK_DEFAULTS } from '../bench/percpu-chunk';
 import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
+import { benchSyscall, SYSCALL_DEFAULTS } from '../bench/syscall';
 import { parseOptions, UsageError } from './uconsole';
 
-const SUITES = 'emu, page, vmalloc, vmalloc-tree, percpu, kmem';
+const SUITES = 'emu, page, vmalloc, vmalloc-tree, percpu, kmem, syscall';
 
 export const BENCH_HELP = `usage: uconsole bench <suite> [options]
 
@@ -37,6 +38,10 @@ suites:
   kmem    NetBSD's kmem_alloc over vmem and pool_cache, alone (not yet on
           the booted uConsole): pairs per second by size with the mid-size
           caches on and off, vmem instant-fit against best-fit
+  syscall user space on the booted uconsole-cm4: getpid round trip, page
+          fault, mmap+munmap pair, BPF percpu map create+fill+destroy with
+          percpu_alloc_map=bitmap and =area, and the same static programs
+          (compute-bound, output-heavy) under uconsole run and qemu-aarch64
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
@@ -61,6 +66,11 @@ options:
   --sizes N,N,...   vmalloc, vmalloc-tree: busy-area counts of the scaling table (default ${VMALLOC_TREE_DEFAULTS.sizes.join(',')})
                     (--loops N: loops per figure, default ${VMALLOC_TREE_DEFAULTS.loops})
   --test_loop_count N  vmalloc-tree: test_vmalloc loops (default ${VMALLOC_TREE_DEFAULTS.test_loop_count})
+  --faults N        syscall: pages first-touched (default ${SYSCALL_DEFAULTS.faults})
+  --elements N      syscall: BPF map elements (default ${SYSCALL_DEFAULTS.bpfElements})
+  --lines N         syscall: lines the output-heavy program prints (default ${SYSCALL_DEFAULTS.seqLines})
+  --rounds N        syscall: rounds of the compute-bound program (default ${SYSCALL_DEFAULTS.computeRounds})
+                    (--syscalls N: getpid calls; --pairs N: mmap/munmap pairs)
   -h, --help        this help
 `;
 
@@ -94,6 +104,10 @@ export async function benchCommand(args: string[]): Promise<number> {
     sequential_test_order: { type: 'string' },
     nr_threads: { type: 'string' },
     test_loop_count: { type: 'string' },
+    faults: { type: 'string' },
+    elements: { type: 'string' },
+    lines: { type: 'string' },
+    rounds: { type: 'string' },
   });
   const progress = (s: string): void => {
     process.stderr.write(`bench ${suite}: ${s}\n`);
@@ -177,6 +191,22 @@ export async function benchCommand(args: string[]): Promise<number> {
     }
     case 'kmem': {
       const report = benchKmem({ ...KMEM_DEFAULTS, pairs: positiveInt('pairs', values.pairs, KMEM_DEFAULTS.pairs) }, progress);
+      writeReport(report, values.json);
+      return 0;
+    }
+    case 'syscall': {
+      const d = SYSCALL_DEFAULTS;
+      const report = await benchSyscall(
+        {
+          syscalls: positiveInt('syscalls', values.syscalls, d.syscalls),
+          faults: positiveInt('faults', values.faults, d.faults),
+          pairs: positiveInt('pairs', values.pairs, d.pairs),
+          bpfElements: positiveInt('elements', values.elements, d.bpfElements),
+          seqLines: positiveInt('lines', values.lines, d.seqLines),
+          computeRounds: positiveInt('rounds', values.rounds, d.computeRounds),
+        },
+        progress,
+      );
       writeReport(report, values.json);
       return 0;
     }

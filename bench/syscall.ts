@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * uconsole bench syscall: user space on the booted uconsole-cm4.
+ *
+ *   getpid           EL0 svc round trip (a loop of svc at EL0, per call)
+ *   page-fault       first touch of an anonymous page (a loop storing to
+ *                    each page of a fresh mmap, less the same loop again
+ *                    once the pages are there), per fault
+ *   mmap-munmap      a one-page anonymous mmap and its munmap, per pair
+ *   bpf-map          BPF percpu hash create + fill + destroy of N
+ *                    elements (bpf-storm from the initramfs), once per
+ *                    percpu allocator (percpu_alloc_map=bitmap / =area)
+ *   run vs qemu      the same static programs (compute-bound and
+ *                    output-heavy) under `uconsole run` and under Debian's
+ *                    qemu-aarch64, whole processes, side by side
+ *
+ * Times are the host's wall clock; every row is measured in this one run.
+ */
+
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { assemble } from '../emulator/arm64/assembler';
+import { bootUconsole, type Uconsole } from '../api/uconsole';
+import { NR } from '../kernel-model/include/unistd';
+import { BRK } from '../kernel-model/arch/arm64/kernel/kcalls';
+import { readNewc } from '../lib/cpio/newc';
+import { bootDir, ensureImages } from '../images/build';
+import { projectRoot } from '../lib/project-root';
+import { gitRevision, type BenchReport, type BenchRow } from './report';
+import { open_exec } from '../kernel-model/fs/exec';
+
+export interface SyscallParams {
+  syscalls: number;
+  faults: number;
+  pairs: number;
+  bpfElements: number;
+  seqLines: number;
+  computeRounds: number;
+}
+
+export const SYSCALL_DEFAULTS: SyscallParams = { syscalls: 200_000, faults: 2_000, pairs: 5_000, bpfElements: 10_000, seqLines: 200_000, computeRounds: 20_000_000 };
+
+const timeMs = (f: () => void): number => {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+};
+
+/** Run EL0 code on CPU 1 of `u` from its harness buffer; wall ms. */
+async function el0Ms(u: Uconsole, src: string, defs: Record<string, bigint | number>): Promise<number> {
+  const buf = u.userBuffer(1);
+  const code = await assemble(`${src}\nbrk #BRK_RET`, buf.va, { ...defs, BRK_RET: BRK.HARNESS_RETURN });
+  buf.writeCode(code.bytes);
+  let ms = 0;
+  const r = (() => {
+    const t0 = performance.now();
+    const run = u.kernel.harness.runUser(1, buf.va, new Map(), { maxRounds: Infinity });
+    ms = performance.now() - t0;
+    return run;
+  })();
+  if (r.signal) throw new Error(`bench code died of signal ${r.signal}`);
+  return ms;
+}
+
+const MMAP = `mov x0, #0\nmov64 x1, LEN\nmov x2, #3\nmov x3, #0x22\nmov x4, #-1\nmov x5, #0\nmov x8, #NR_mmap\nsvc #0`;
+
+async function faultUs(u: Uconsole, n: number): Promise<number> {
+  const addr = u.syscall(1, NR.mmap, 0, n * 4096, 3, 0x22, -1, 0);
+  const touch = `mov64 x1, ADDR\nmov64 x2, N\n1: str x2, [x1]\nadd x1, x1, #4096\nsubs x2, x2, #1\nb.ne 1b`;
+  const first = await el0Ms(u, touch, { ADDR: addr, N: n });
+  const again = await el0Ms(u, touch, { ADDR: addr, N: n });
+  u.syscall(1, NR.munmap, addr, n * 4096);
+  return ((first - again) * 1000) / n;
+}
+
+/** Extract initramfs programs to host files (for qemu-aarch64 and uconsole run). */
+function extractPrograms(names: string[]): { dir: string; paths: Map<string, string> } {
+  const cpio = readFileSync(join(bootDir('uconsole-cm4'), 'initramfs.cpio'));
+  const dir = mkdtempSync(join(tmpdir(), 'uconsole-bench-'));
+  const paths = new Map<string, string>();
+  for (const e of readNewc(cpio)) {
+    const name = e.name.replace(/^bin\//, '');
+    if (names.includes(name) && e.data) {
+      const p = join(dir, name);
+      writeFileSync(p, e.data);
+      chmodSync(p, 0o755);
+      paths.set(name, p);
+    }
+  }
+  return { dir, paths };
+}
+
+function qemuBinary(): string | undefined {
+  for (const q of ['qemu-aarch64', 'qemu-aarch64-static']) {
+    try {
+      execFileSync(q, ['--version'], { stdio: 'ignore' });
+      return q;
+    } catch {
+      /* not installed */
+    }
+  }
+  return undefined;
+}
+
+function wallMs(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr?.toString().trim().split('\n').pop() ?? r.status}`);
+  return ms;
+}
+
+export async function benchSyscall(p: SyscallParams, progress: (s: string) => void): Promise<BenchReport> {
+  await ensureImages();
+  const rows: BenchRow[] = [];
+  const add = (variant: string, test: string, metric: string, unit: string, value: number): void => {
+    rows.push({ variant, test, metric, unit, value });
+  };
+  const u = await bootUconsole({ board: 'uconsole-cm4' });
+  try {
+    progress('getpid');
+    const ms = await el0Ms(u, '    mov64 x19, COUNT\n1:  mov x8, #NR_getpid\n    svc #0\n    subs x19, x19, #1\n    b.ne 1b', { COUNT: p.syscalls, NR_getpid: NR.getpid });
+    add('el0', 'getpid', 'round_trip_us', 'us', (ms * 1000) / p.syscalls);
+    progress('page faults');
+    add('el0', 'page-fault', 'fault_us', 'us', await faultUs(u, p.faults));
+    progress('mmap/munmap');
+    const pairMs = await el0Ms(
+      u,
+      `mov64 x19, COUNT\n2: ${MMAP}\nmov64 x1, LEN\nmov x8, #NR_munmap\nsvc #0\nsubs x19, x19, #1\nb.ne 2b`,
+      { COUNT: p.pairs, LEN: 4096, NR_mmap: NR.mmap, NR_munmap: NR.munmap },
+    );
+    add('el0', 'mmap-munmap', 'pair_us', 'us', (pairMs * 1000) / p.pairs);
+  } finally {
+    u.shutdown();
+  }
+
+  for (const alloc of ['bitmap', 'area']) {
+    progress(`bpf map of ${p.bpfElements} elements, percpu_alloc_map=${alloc}`);
+    const b = await bootUconsole({ board: 'uconsole-cm4', cmdline: `console=ttyS0 percpu_alloc_map=${alloc}` });
+    try {
+      const vfs = b.kernel.rootfs;
+      let file: Uint8Array;
+      try {
+        file = open_exec(vfs!.root, vfs!.root, '/bin/bpf-storm');
+      } catch {
+        progress('no /bin/bpf-storm in the initramfs (no cross compiler at setup): bpf rows left out');
+        break;
+      }
+      let result: ReturnType<typeof b.kernel.harness.exec> | undefined;
+      const ms = timeMs(() => {
+        result = b.kernel.harness.exec(file, '/bin/bpf-storm', ['bpf-storm', '1', String(p.bpfElements), '8', 'hash'], { cpu: 1, maxRounds: Infinity });
+      });
+      if (result?.exitCode !== 0) throw new Error(`bpf-storm failed: ${result?.stderr}`);
+      add(alloc, 'bpf-percpu-hash', 'create_fill_destroy_ms', 'ms', ms);
+    } finally {
+      b.shutdown();
+    }
+  }
+
+  const { dir, paths } = extractPrograms(['seq', 'compute']);
+  try {
+    const qemu = qemuBinary();
+    const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
+    const programs: [string, string, string[]][] = [
+      ['compute', 'compute-bound', [String(p.computeRounds)]],
+      ['seq', 'output-heavy', [String(p.seqLines)]],
+    ];
+    for (const [name, test, args] of programs) {
+      const path = paths.get(name);
+      if (!path) {
+        progress(`no /bin/${name} in the initramfs: run-vs-qemu rows left out`);
+        continue;
+      }
+      progress(`${name} ${args.join(' ')} under uconsole run${qemu ? ` and ${qemu}` : ''}`);
+      add('uconsole-run', test, 'wall_ms', 'ms', wallMs(process.execPath, [cli, 'run', path, '--', ...args]));
+      if (qemu) add('qemu-aarch64', test, 'wall_ms', 'ms', wallMs(qemu, [path, ...args]));
+    }
+    if (!qemu) progress('qemu-aarch64 is not installed (apt-get install qemu-user-static): its rows are left out');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const test of ['compute-bound', 'output-heavy']) {
+    const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test);
+    const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test);
+    if (mine && q) add('uconsole-run/qemu-aarch64', test, 'ratio', 'x', mine.value / q.value);
+  }
+  return { suite: 'syscall', board: 'uconsole-cm4', cmdline: '', revision: gitRevision(), params: { ...p }, results: rows };
+}
