@@ -58,7 +58,7 @@ import type { Swiotlb } from './kernel/dma/swiotlb';
 import type { Vmalloc } from './mm/vmalloc/vmalloc';
 import { UserState } from './kernel/user_state';
 import { UserTask } from './kernel/sched/task';
-import { do_page_fault } from './arch/arm64/mm/fault';
+import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
 
@@ -527,7 +527,7 @@ export class Kernel implements SchedHost {
   private killUserTask(trap: Trap): CoreAction {
     const task = this.sched.curr[trap.core]!;
     const { signal, message } = el0_fault(trap, task);
-    this.printk(message);
+    this.printk(task instanceof UserTask ? message + vma_where(task, trap.pc) : message);
     if (task instanceof UserTask && task.proc) exit_group(this, task, W_SIGNALED(signal));
     else {
       this.harness.killed(task, signal);

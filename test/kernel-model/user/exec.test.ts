@@ -130,7 +130,7 @@ describe('static programs from ELF files (fs/exec.ts, fs/binfmt_elf.ts, kernel/f
     const elf = await asmProgram('mov64 x1, 0x400000\nstr x0, [x1]');
     const r = exec(elf, ['rostore'], 0);
     expect(r.signal).toBe(11);
-    expect(u.dmesg()).toMatch(/rostore\[\d+\]: unhandled exception: DABT \(lower EL\), ESR 0x9200004f, level 3 permission fault\n/);
+    expect(u.dmesg()).toMatch(/rostore\[\d+\]: unhandled exception: DABT \(lower EL\), ESR 0x9200004f, level 3 permission fault in rostore\[400000\+1000\]\n/);
     expect(u.machine.halted).toBe(false);
   });
 });
