@@ -322,6 +322,21 @@ export class Core {
     return new CoreContext(this.index, snap);
   }
 
+  /**
+   * A context of this core holding a copy of `from`, a context of another
+   * core of the machine (a task moving between CPUs). The snapshot is the
+   * engine's raw CPU state, the same layout in every core of one build;
+   * per-CPU registers in it (TPIDR_EL1) are the caller's to set right.
+   */
+  adoptContext(from: CoreContext): CoreContext {
+    const to = this.newContext();
+    const src = from.snapshot.bytes;
+    const dst = to.snapshot.bytes;
+    if (src.byteLength !== dst.byteLength) throw new Error(`cpu${this.index}: a context of ${src.byteLength} bytes, not ${dst.byteLength}`);
+    new Uint8Array(dst.buffer, dst.byteOffset, dst.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+    return to;
+  }
+
   /** Save everything the core holds (registers, EL, system registers) into `ctx`. */
   saveContext(ctx: CoreContext): void {
     this.ownContext(ctx);

@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import type { Machine, CoreAction } from '../emulator/machine';
 import type { Core, SvcCall } from '../emulator/core';
 import type { Trap } from '../emulator/traps';
+import { SYSREG } from '../emulator/unicorn/constants';
 import type { DeviceTree, FdtNode } from '../lib/fdt';
 import type { KernelCmdline } from '../lib/cmdline';
 import { KernelLog } from './printk';
@@ -186,6 +187,11 @@ export class Kernel implements SchedHost {
   /** SchedHost: a user task is back on `core`; its address space's translations must be the ones cached. */
   switch_mm(core: Core, task: UserTask): void {
     if (task.proc) this.user.mem.contexts.switch_mm(core, task.proc.mm);
+    if (task.migrated) {
+      // Its saved state came from another CPU: this CPU's per-CPU offset, as set_my_cpu_offset wrote it.
+      core.sysWrite(SYSREG.TPIDR_EL1, this.per_cpu_offset(core.index));
+      task.migrated = false;
+    }
   }
 
   get mm(): MmState {

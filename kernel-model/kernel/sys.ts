@@ -45,7 +45,9 @@ export type SyscallBlock =
   | { kind: 'sleep'; untilNs?: number; ret?: bigint; what: string }
   | { kind: 'yield'; ret: bigint }
   /** The task's state was replaced (execve): the core continues at `pc` with what is on it now. */
-  | { kind: 'jump'; pc: bigint };
+  | { kind: 'jump'; pc: bigint }
+  /** The task moves to `cpu` (sched_setaffinity) and resumes there with x0 = `ret`. */
+  | { kind: 'migrate'; cpu: number; ret: bigint };
 
 export type SyscallResult = bigint | SyscallBlock;
 

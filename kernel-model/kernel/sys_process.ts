@@ -13,7 +13,7 @@
  * ignored.
  */
 
-import { E2BIG, EAGAIN, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
+import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallHandler, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
@@ -414,20 +414,25 @@ function sys_sched_getaffinity(ctx: SyscallContext, [pid, len, mask]: readonly b
 }
 
 /**
- * sched_setaffinity: a mask must name an online CPU. The model pins a
- * task to one CPU and cannot yet move a running one, so a mask that
- * leaves out the task's CPU is refused with EINVAL; one that includes it
- * keeps it there.
+ * sched_setaffinity: the mask must name an online CPU. The model pins a
+ * task to one CPU, so the affinity is a single CPU: the task stays where
+ * it is if the mask allows it, and otherwise moves to the lowest CPU the
+ * mask names (as a migration to an allowed CPU would place it). Another
+ * task of the process that is not running moves at once; the caller moves
+ * on its way out of the call.
  */
-function sys_sched_setaffinity(ctx: SyscallContext, [pid, len, mask]: readonly bigint[]): bigint {
-  const t = pid === 0n ? ctx.task : ctx.kernel.user.procs.thread(Number(pid!));
+function sys_sched_setaffinity(ctx: SyscallContext, [pid, len, mask]: readonly bigint[]): SyscallResult {
+  const t = pid === 0n ? task(ctx) : ctx.kernel.user.procs.thread(Number(pid!));
   if (!t) return err(ESRCH);
   const b = ctx.copyFromUser(mask!, Math.min(Number(len!), 128));
   if (!b) return err(EFAULT);
   const bit = (cpu: number): boolean => cpu >> 3 < b.length && (b[cpu >> 3]! & (1 << (cpu & 7))) !== 0;
   const online = ctx.kernel.machine.cores.map((_, cpu) => cpu).filter((cpu) => bit(cpu) && ctx.kernel.cpu_online(cpu));
   if (online.length === 0) return err(EINVAL);
-  return online.includes(t.cpu) ? 0n : err(EINVAL);
+  if (online.includes(t.cpu)) return 0n;
+  if (t === ctx.task) return { kind: 'migrate', cpu: online[0]!, ret: 0n };
+  if (t.state === 'running') return err(EBUSY); // running on another CPU now: the model moves only tasks that are off their CPU
+  return ctx.kernel.sched.migrateWaiting(t, ctx.kernel.machine.core(t.cpu), ctx.kernel.machine.core(online[0]!)) ? 0n : err(EBUSY);
 }
 
 export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
@@ -465,7 +470,7 @@ export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<num
 ]);
 
 /** Calls that end, block or create tasks: the trap path only. */
-export const PROCESS_SLOW_CALLS: readonly number[] = [NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
+export const PROCESS_SLOW_CALLS: readonly number[] = [NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
 
 export const PROCESS_NARGS: readonly [number, number][] = [
   [NR.exit, 1], [NR.exit_group, 1], [NR.execve, 3], [NR.reboot, 4], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],

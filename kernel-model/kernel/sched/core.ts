@@ -239,6 +239,38 @@ export class Scheduler implements MachineOs, Waker {
     return true;
   }
 
+  /**
+   * The current user task of `core` moves to `target` (sched_setaffinity
+   * without its CPU in the mask): its state, saved to resume at
+   * `resumePc` with x0 = `ret`, is copied to a context of the target core
+   * and it waits on that CPU's run queue. The caller sends `core` to idle.
+   */
+  migrateUser(core: Core, target: Core, resumePc: bigint, ret: bigint): void {
+    const t = this.curr[core.index] as UserTask;
+    this.saveUser(t, core, resumePc);
+    t.resumeX0 = ret;
+    t.context = target.adoptContext(t.context!);
+    t.migrated = true;
+    this.curr[core.index] = this.idle[core.index]!;
+    t.cpu = target.index;
+    t.state = 'runnable';
+    this.rq[target.index]!.push(t);
+  }
+
+  /** A user task that is off its CPU (runnable or blocked) moves to `target`; false if it cannot be moved now. */
+  migrateWaiting(t: UserTask, from: Core, target: Core): boolean {
+    if (t.state === 'running' || !t.context) return false;
+    t.context = target.adoptContext(t.context);
+    t.migrated = true;
+    if (t.state === 'runnable') {
+      const q = this.rq[from.index]!;
+      q.splice(q.indexOf(t), 1);
+      this.rq[target.index]!.push(t);
+    }
+    t.cpu = target.index;
+    return true;
+  }
+
   /** A user task ended (exit, a fatal signal, the harness's return). */
   userExited(t: Task, code: number): void {
     this.reap(t, code);

@@ -46,7 +46,8 @@ export class Task {
     readonly tid: number,
     /** The command name (exec and prctl(PR_SET_NAME) change it for user tasks). */
     public comm: string,
-    readonly cpu: number,
+    /** The CPU it is pinned to (sched_setaffinity moves a user task). */
+    public cpu: number,
     readonly kind: TaskKind,
   ) {}
 
@@ -71,6 +72,8 @@ export class UserTask extends Task {
   robust_list = 0n;
   /** The blocked-signal mask (rt_sigprocmask). */
   sigmask = 0n;
+  /** Moved to another CPU since it last ran: its saved TPIDR_EL1 is the old CPU's offset. */
+  migrated = false;
   /** While blocked: how to leave whatever queue it sleeps on, if it stops waiting otherwise (timeout, exit). */
   cancelWait?: () => void;
   /** Its descriptor table (shared by the threads of a process). */

@@ -135,6 +135,50 @@ describe('static programs from ELF files (fs/exec.ts, fs/binfmt_elf.ts, kernel/f
   });
 });
 
+const AFFINITY_C = `
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+static int pin(int cpu) { cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s); return sched_setaffinity(0, sizeof s, &s); }
+static void *worker(void *arg) {
+  int cpu = (int)(long)arg;
+  pin(cpu);
+  volatile unsigned long x = 0;
+  for (long i = 0; i < 200000; i++) x += i;
+  return (void *)(long)sched_getcpu();
+}
+int main(void) {
+  printf("start %d\\n", sched_getcpu());
+  for (int c = 3; c >= 0; c--) { int r = pin(c); printf("pin %d -> %d on %d\\n", c, r, sched_getcpu()); }
+  cpu_set_t none; CPU_ZERO(&none); CPU_SET(9, &none);
+  printf("offline %d %d\\n", sched_setaffinity(0, sizeof none, &none), errno);
+  pthread_t t[4];
+  for (long i = 0; i < 4; i++) pthread_create(&t[i], 0, worker, (void *)i);
+  for (int i = 0; i < 4; i++) { void *r; pthread_join(t[i], &r); printf("thread %d ran on %ld\\n", i, (long)r); }
+  return 0;
+}`;
+
+describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
+  cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
+    const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'start 2',
+      'pin 3 -> 0 on 3',
+      'pin 2 -> 0 on 2',
+      'pin 1 -> 0 on 1',
+      'pin 0 -> 0 on 0',
+      'offline -1 22',
+      'thread 0 ran on 0',
+      'thread 1 ran on 1',
+      'thread 2 ran on 2',
+      'thread 3 ran on 3',
+    ]);
+  });
+});
+
 describe('the harness process: mmap, mprotect, munmap and faults from EL0 (mm/sys_mm.ts, mm/memory.ts)', () => {
   const MAP_PRIVATE_ANON = 0x22;
   it('anonymous memory is mapped on first touch only, mprotect makes writes fault, munmap gives the pages back', async () => {

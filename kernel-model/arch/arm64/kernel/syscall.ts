@@ -97,6 +97,10 @@ export class SyscallEntry {
       return { resume: trap.pc };
     }
     if (ret.kind === 'jump') return { resume: ret.pc };
+    if (ret.kind === 'migrate') {
+      k.sched.migrateUser(core, k.machine.core(ret.cpu), trap.pc, ret.ret);
+      return k.toIdle(trap.core);
+    }
     if (ret.kind === 'yield') {
       if (!k.sched.yieldUser(core, trap.pc)) {
         core.setX(0, ret.ret);
