@@ -160,6 +160,97 @@ int main(void) {
   return 0;
 }`;
 
+const SYSCALLS_C = String.raw`
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#define T(name, expr) do { errno = 0; long r = (long)(expr); printf("%s %ld %d\n", name, r, r < 0 ? errno : 0); } while (0)
+int main(void) {
+  struct utsname u; uname(&u);
+  printf("uname %s %s %s %s\n", u.sysname, u.nodename, u.release, u.machine);
+  struct rlimit rl; getrlimit(RLIMIT_STACK, &rl); printf("stack %lu\n", (unsigned long)rl.rlim_cur);
+  rl.rlim_cur = 1 << 20; T("setrlimit", setrlimit(RLIMIT_STACK, &rl));
+  getrlimit(RLIMIT_STACK, &rl); printf("stack-now %lu\n", (unsigned long)rl.rlim_cur);
+  rl.rlim_cur = 10; rl.rlim_max = 5; T("setrlimit-bad", setrlimit(RLIMIT_NOFILE, &rl));
+  T("prlimit-bad-resource", syscall(SYS_prlimit64, 0, 99, 0, &rl));
+  unsigned char r1[8]; T("getrandom", getrandom(r1, 8, 0));
+  T("getrandom-bad-flags", syscall(SYS_getrandom, r1, 8, 0x100));
+  char name[16]; prctl(PR_SET_NAME, "renamed"); prctl(PR_GET_NAME, name); printf("comm %s\n", name);
+  T("prctl-bad", prctl(12345, 0));
+  int word = 5; struct timespec ts = { 0, 2000000 };
+  struct timespec a, b; clock_gettime(CLOCK_MONOTONIC, &a);
+  T("futex-timeout", syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 5, &ts, 0, 0));
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  long waited = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+  printf("waited-at-least-2ms %d\n", waited >= 2000000);
+  T("futex-eagain", syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 6, &ts, 0, 0));
+  T("futex-wake-none", syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0));
+  T("futex-unaligned", syscall(SYS_futex, (char *)&word + 1, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0));
+  T("futex-fault", syscall(SYS_futex, (int *)16, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0));
+  T("wait4-no-children", wait4(-1, 0, 0, 0));
+  T("kill-self-0", kill(getpid(), 0));
+  T("kill-nobody", kill(99999, 0));
+  T("tgkill-bad", syscall(SYS_tgkill, 0, 1, 0));
+  T("clock-bad", syscall(SYS_clock_gettime, 77, &a));
+  T("gettimeofday", gettimeofday((struct timeval *)&a, 0));
+  T("nanosleep-bad", syscall(SYS_nanosleep, &(struct timespec){ 0, 2000000000 }, 0));
+  T("rseq", syscall(293, 0, 0, 0, 0));
+  T("sigaction-kill", syscall(SYS_rt_sigaction, SIGKILL, &(char[32]){0}, 0, 8));
+  T("uname-fault", syscall(SYS_uname, 8));
+  printf("ppid %d uid %d\n", getppid(), getuid());
+  return 0;
+}`;
+
+describe('process system calls and their errors (kernel/sys_process.ts)', () => {
+  cIt('uname, limits, getrandom, prctl, futex timeouts and errors, wait4, kill, clocks', () => {
+    const r = exec(buildC(SYSCALLS_C)!, ['sys'], 3);
+    expect(r.exitCode).toBe(0);
+    const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.split(' ')[0], l.split(' ').slice(1).join(' ')]));
+    expect(got).toEqual({
+      uname: 'Linux (none) 5.10.17-uconsole-mm aarch64',
+      stack: String(8 << 20),
+      setrlimit: '0 0',
+      'stack-now': String(1 << 20),
+      'setrlimit-bad': '-1 22',
+      'prlimit-bad-resource': '-1 22',
+      getrandom: '8 0',
+      'getrandom-bad-flags': '-1 22',
+      comm: 'renamed',
+      'prctl-bad': '-1 22',
+      'futex-timeout': '-1 110',
+      'waited-at-least-2ms': '1',
+      'futex-eagain': '-1 11',
+      'futex-wake-none': '0 0',
+      'futex-unaligned': '-1 22',
+      'futex-fault': '-1 14',
+      'wait4-no-children': '-1 10',
+      'kill-self-0': '0 0',
+      'kill-nobody': '-1 3',
+      'tgkill-bad': '-1 22',
+      'clock-bad': '-1 22',
+      gettimeofday: '0 0',
+      'nanosleep-bad': '-1 22',
+      rseq: '-1 38',
+      'sigaction-kill': '-1 22',
+      'uname-fault': '-1 14',
+      ppid: '0 uid 0',
+    });
+  });
+});
+
 describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
   cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
     const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);
