@@ -12,7 +12,9 @@
  *                    percpu allocator (percpu_alloc_map=bitmap / =area)
  *   run vs qemu      the same static programs (compute-bound and
  *                    output-heavy) under `uconsole run` and under Debian's
- *                    qemu-aarch64, whole processes, side by side
+ *                    qemu-aarch64, whole processes, side by side; and the
+ *                    program alone on an already booted machine
+ *                    (`uconsole-exec`: Harness.exec, boot excluded)
  *
  * Times are the host's wall clock; every row is measured in this one run.
  */
@@ -112,6 +114,14 @@ function wallMs(cmd: string, args: string[]): number {
   return ms;
 }
 
+/** The programs run against qemu-aarch64: [initramfs name, test, argv after the name]. */
+function programs(p: SyscallParams): [string, string, string[]][] {
+  return [
+    ['compute', 'compute-bound', [String(p.computeRounds)]],
+    ['seq', 'output-heavy', [String(p.seqLines)]],
+  ];
+}
+
 export async function benchSyscall(p: SyscallParams, progress: (s: string) => void): Promise<BenchReport> {
   await ensureImages();
   const rows: BenchRow[] = [];
@@ -132,6 +142,22 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
       { COUNT: p.pairs, LEN: 4096, NR_mmap: NR.mmap, NR_munmap: NR.munmap },
     );
     add('el0', 'mmap-munmap', 'pair_us', 'us', (pairMs * 1000) / p.pairs);
+    for (const [name, test, args] of programs(p)) {
+      const vfs = u.kernel.rootfs!;
+      let file: Uint8Array;
+      try {
+        file = open_exec(vfs.root, vfs.root, `/bin/${name}`);
+      } catch {
+        continue;
+      }
+      progress(`${name} ${args.join(' ')} on the booted machine`);
+      let code: number | undefined;
+      const ms = timeMs(() => {
+        code = u.kernel.harness.exec(file, `/bin/${name}`, [name, ...args], { cpu: 1, maxRounds: Infinity, stdio: () => {} }).exitCode;
+      });
+      if (code !== 0) throw new Error(`${name} failed`);
+      add('uconsole-exec', test, 'wall_ms', 'ms', ms);
+    }
   } finally {
     u.shutdown();
   }
@@ -163,11 +189,7 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
   try {
     const qemu = qemuBinary();
     const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
-    const programs: [string, string, string[]][] = [
-      ['compute', 'compute-bound', [String(p.computeRounds)]],
-      ['seq', 'output-heavy', [String(p.seqLines)]],
-    ];
-    for (const [name, test, args] of programs) {
+    for (const [name, test, args] of programs(p)) {
       const path = paths.get(name);
       if (!path) {
         progress(`no /bin/${name} in the initramfs: run-vs-qemu rows left out`);
