@@ -20,6 +20,11 @@ import { parseRamSize, formatRamSize } from '../emulator/board/profile';
 import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
 import { bootDir, ensureImages } from '../images/build';
 import { Kernel, KernelRunError } from '../kernel-model/kernel';
+import { existsSync, readFileSync } from 'node:fs';
+import { open_exec } from '../kernel-model/fs/exec';
+import { ExecError } from '../kernel-model/fs/binfmt_elf';
+import { VM_PFNMAP } from '../kernel-model/mm/mmap';
+import type { ExecOptions, ExecResult } from '../kernel-model/kernel/harness';
 
 export interface BootOptions {
   /** Board profile name (default uconsole-cm4). */
@@ -77,6 +82,49 @@ export class Uconsole {
   syscall(cpu: number, nr: number, ...args: (bigint | number)[]): bigint {
     this.live();
     return this.kernel.harness.syscall(cpu, nr, args).ret;
+  }
+
+  /**
+   * Run a program to its end as a new process on `opts.cpu` (default 0):
+   * `program` is a path in the initramfs ("/bin/hello"), a host file, or
+   * the executable's bytes. Returns its exit code or signal and its output.
+   */
+  exec(program: string | Uint8Array, argv?: readonly string[], opts: ExecOptions = {}): ExecResult {
+    this.live();
+    const k = this.kernel;
+    let file: Uint8Array;
+    let name: string;
+    if (typeof program === 'string') {
+      name = program;
+      try {
+        file = open_exec(k.rootfs!.root, k.rootfs!.root, program);
+      } catch (e) {
+        if (!(e instanceof ExecError) || !existsSync(program)) throw new BootError(`${program}: not in the initramfs, not a host file`);
+        file = readFileSync(program);
+      }
+    } else {
+      file = program;
+      name = argv?.[0] ?? 'a.out';
+    }
+    return k.harness.exec(file, name, argv ?? [name.slice(name.lastIndexOf('/') + 1)], opts);
+  }
+
+  /** `len` bytes of process `pid`'s memory at `va` (pages not yet touched read as zero; unmapped: an error). */
+  readUser(pid: number, va: bigint, len: number): Uint8Array {
+    this.live();
+    const p = this.kernel.user.procs.get(pid);
+    if (!p) throw new BootError(`no process ${pid}`);
+    const out = new Uint8Array(len);
+    for (let done = 0; done < len; ) {
+      const at = va + BigInt(done);
+      const n = Math.min(len - done, 4096 - Number(at % 4096n));
+      const v = p.mm.vma_at(at);
+      if (!v) throw new BootError(`process ${pid} has nothing mapped at 0x${at.toString(16)}`);
+      const pa = p.mm.lookup(at)?.pa ?? (v.flags & VM_PFNMAP ? v.pfnmapPa + Number(at - v.start) : undefined);
+      if (pa !== undefined) out.set(this.machine.ram.read(pa, n), done);
+      done += n;
+    }
+    return out;
   }
 
   /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */

@@ -325,3 +325,16 @@ describe('the harness process: mmap, mprotect, munmap and faults from EL0 (mm/sy
     expect(k.user.mem.live.size).toBe(live);
   });
 });
+
+describe('the API: exec by path, and reading a process memory', () => {
+  it('u.exec runs an initramfs program by its path; u.readUser reads a live process', () => {
+    const r = u.exec('/bin/hello-asm');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(() => u.exec('/no/such/program')).toThrow(/not in the initramfs, not a host file/);
+    const harness = u.kernel.harness.process();
+    const stub = u.readUser(harness.pid, 0x40_0000n, 4);
+    expect(new DataView(stub.buffer).getUint32(0, true)).toBe(0xd4000001); // svc #0
+    expect(() => u.readUser(harness.pid, 0x7000_0000n, 4)).toThrow(/nothing mapped/);
+  });
+});
