@@ -59,11 +59,21 @@ export function exit_group(k: Kernel, t: UserTask, wstatus: number): void {
   exit_thread(k, t, wstatus, t.cpu);
 }
 
+/** mm_release's vfork part: a vfork child leaving the shared address space lets its parent go on. */
+export function mm_release(k: Kernel, proc: Process): void {
+  const parent = proc.vforkParent;
+  if (!parent) return;
+  proc.vforkParent = undefined;
+  parent.cancelWait = undefined;
+  k.sched.wake_up_process(parent);
+}
+
 /** exit_notify and its neighbours: the last thread of `proc` has gone. */
 function exit_process(k: Kernel, proc: Process, wstatus: number): void {
+  mm_release(k, proc);
   proc.state = 'zombie';
   proc.wstatus = wstatus;
-  k.user.futex.forget(proc.mm);
+  if (proc.mm.users === 1) k.user.futex.forget(proc.mm); // the last user (a vfork child shares its parent's)
   k.user.mem.mmput(proc.mm);
   for (const w of proc.waiters) wake_user(k, w, undefined);
   proc.waiters.clear();

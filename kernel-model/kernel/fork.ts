@@ -13,7 +13,7 @@
 import type { Kernel } from '../kernel';
 import { exec_binprm, type Binprm, type LoadedProgram } from '../fs/exec';
 import { Process, W_SIGNALED, copy_thread, prepare_user_context } from './process';
-import { exit_thread } from './exit';
+import { exit_thread, mm_release } from './exit';
 import { UserTask } from './sched/task';
 import { USER_HZ } from './time/jiffies';
 
@@ -86,8 +86,10 @@ export function exec_in_task(k: Kernel, t: UserTask, prog: LoadedProgram, filena
   for (const other of [...proc.threads]) if (other !== t) exit_thread(k, other, W_SIGNALED(9), t.cpu);
   const old = proc.mm;
   proc.mm = prog.mm;
-  k.user.futex.forget(old);
+  if (old.users === 1) k.user.futex.forget(old);
   k.user.mem.mmput(old);
+  mm_release(k, proc);
+  t.files?.close_on_exec();
   proc.exe = filename;
   proc.comm = t.comm = basename(filename);
   proc.sigactions.clear(); // handlers do not survive exec (the model keeps no ignored dispositions either)
@@ -97,4 +99,54 @@ export function exec_in_task(k: Kernel, t: UserTask, prog: LoadedProgram, filena
   prepare_user_context(core, t, { entry: prog.entry, sp: prog.sp, ttbr0: prog.mm.ttbr0 }, k.addr('ret_to_user'));
   core.restoreContext(t.context!);
   k.switch_mm(core, t);
+}
+
+/** What a new process started by clone without CLONE_THREAD shares with its parent. */
+export interface ForkOptions {
+  /** CLONE_VM: the same address space (vfork); otherwise a copy-on-write copy. */
+  shareVm: boolean;
+  /** CLONE_VFORK: the parent sleeps until the child execs or exits. */
+  vfork: boolean;
+  sp?: bigint;
+  tls?: bigint;
+}
+
+/**
+ * copy_process for a new process (fork, vfork): its address space (a
+ * copy-on-write duplicate, or the parent's), descriptors and fs_struct
+ * copied, the calling thread's state with x0 = 0, on the parent's CPU.
+ * Null when memory for the copy ran out (nothing left allocated).
+ */
+export function fork_process(k: Kernel, parent: UserTask, resumePc: bigint, o: ForkOptions): Process | null {
+  const pp = parent.proc!;
+  let mm = pp.mm;
+  if (o.shareVm) mm.users++;
+  else {
+    const copy = k.user.mem.mm_alloc();
+    if (!copy) return null;
+    if (!pp.mm.dup_mmap(copy)) {
+      k.user.mem.mmput(copy);
+      return null;
+    }
+    mm = copy;
+  }
+  const pid = k.sched.alloc_pid();
+  const proc = new Process(pid, pp.comm, mm);
+  proc.exe = pp.exe;
+  proc.parent = pp;
+  pp.children.add(proc);
+  proc.stdio = pp.stdio;
+  for (const [r, v] of pp.rlimits) proc.rlimits.set(r, v);
+  for (const [s, a] of pp.sigactions) proc.sigactions.set(s, a);
+  const child = new UserTask(pid, pid, parent.comm, parent.cpu);
+  child.proc = proc;
+  child.sigmask = parent.sigmask;
+  child.files = parent.files?.fork();
+  child.fs = parent.fs?.fork();
+  copy_thread(k.machine.core(parent.cpu), child, resumePc, o.sp, o.tls, mm.ttbr0);
+  proc.threads.add(child);
+  k.user.procs.add(proc);
+  k.sched.addUserTask(child);
+  k.sched.wake_up_process(child);
+  return proc;
 }

@@ -199,7 +199,9 @@ export class Harness {
     } catch (e) {
       if (!(e instanceof KernelRunError)) throw e;
       if (this.k.machine.halted) throw new HarnessError(this.k.machine.status!.message);
-      for (const t of [...proc.threads]) exit_thread(this.k, t, W_SIGNALED(9));
+      this.k.on(cpu, () => {
+        for (const t of [...proc.threads]) exit_thread(this.k, t, W_SIGNALED(9));
+      });
       throw new HarnessError(`${proc}: ${e.message}; stopped`);
     }
     const text = (parts: Uint8Array[]): string => Buffer.concat(parts).toString('utf8');
@@ -249,7 +251,7 @@ export class Harness {
       const m = this.k.machine;
       if (m.halted) throw new HarnessError(m.status!.message);
       if (task.state !== 'dead') {
-        exit_thread(this.k, task as UserTask, W_SIGNALED(9));
+        this.k.on(task.cpu, () => exit_thread(this.k, task as UserTask, W_SIGNALED(9)));
       }
       throw new HarnessError(`cpu${task.cpu}: ${e.message}; stopped`);
     }

@@ -57,6 +57,8 @@ export class Process {
    * (`uconsole run` passes a program's output through, as qemu-user does).
    */
   stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** A vfork child: the parent thread sleeping until this process execs or exits. */
+  vforkParent?: UserTask;
   /** Lives on when its last thread ends, keeping its address space (the test harness's process). */
   persistent = false;
   /** rt_sigaction's stored actions, raw struct sigaction bytes by signal. */
@@ -104,21 +106,27 @@ export function prepare_user_context(core: Core, task: UserTask, start: UserStar
 /**
  * A copy of the calling thread's state for a new thread (copy_thread):
  * the core is stopped in the caller's svc; the child resumes after it
- * with x0 = 0, its own stack and thread pointer when given.
+ * with x0 = 0, its own stack and thread pointer when given, and the
+ * TTBR0_EL1 of its own address space when it is a new process. (Writing
+ * TTBR0 with another ASID flushes the core's TLB; writing the old value
+ * back flushes it again, so the caller's view stays right.)
  */
-export function copy_thread(core: Core, child: UserTask, resumePc: bigint, sp: bigint | undefined, tls: bigint | undefined): void {
+export function copy_thread(core: Core, child: UserTask, resumePc: bigint, sp: bigint | undefined, tls: bigint | undefined, ttbr0?: bigint): void {
   const x0 = core.x(0);
   const oldSp = core.sp;
   const oldTls = core.sysRead(SYSREG.TPIDR_EL0);
+  const oldTtbr0 = core.sysRead(SYSREG.TTBR0_EL1);
   core.setX(0, 0n);
   if (sp !== undefined) core.sp = sp;
   if (tls !== undefined) core.sysWrite(SYSREG.TPIDR_EL0, tls);
+  if (ttbr0 !== undefined) core.sysWrite(SYSREG.TTBR0_EL1, ttbr0); // a new process: its own address space
   child.context ??= core.newContext();
   core.saveContext(child.context);
   child.resumePc = resumePc;
   core.setX(0, x0);
   core.sp = oldSp;
   core.sysWrite(SYSREG.TPIDR_EL0, oldTls);
+  if (ttbr0 !== undefined) core.sysWrite(SYSREG.TTBR0_EL1, oldTtbr0);
 }
 
 /** The table of live processes by pid (the pid hash). */

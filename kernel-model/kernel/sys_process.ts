@@ -13,12 +13,14 @@
  * ignored.
  */
 
-import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
+import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallHandler, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
 import { W_EXITCODE, W_SIGNALED, type Process } from './process';
-import { binprm, clone_thread, exec_in_task } from './fork';
+import { binprm, clone_thread, exec_in_task, fork_process } from './fork';
+import { handle_mm_fault } from '../mm/memory';
+import { current_files } from '../fs/sys_common';
 import { exec_binprm, open_exec } from '../fs/exec';
 import { ExecError } from '../fs/binfmt_elf';
 import { current_fs } from '../fs/sys_common';
@@ -37,6 +39,7 @@ const u64s = (...v: bigint[]): Uint8Array => new Uint8Array(new BigUint64Array(v
 
 /* clone flags (include/uapi/linux/sched.h) */
 const CLONE_VM = 0x100;
+const CLONE_VFORK = 0x4000;
 const CLONE_THREAD = 0x10000;
 const CLONE_SETTLS = 0x80000;
 const CLONE_PARENT_SETTID = 0x100000;
@@ -70,10 +73,16 @@ function sys_wait4(ctx: SyscallContext, [pid, wstatus, options, rusage]: readonl
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/** clone(flags, newsp, parent_tid, tls, child_tid): threads only until processes can fork (issue 13). */
-function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonly bigint[]): bigint {
+/**
+ * clone(flags, newsp, parent_tid, tls, child_tid): a thread with
+ * CLONE_THREAD (which needs CLONE_VM), otherwise a new process (fork, or
+ * vfork with CLONE_VM | CLONE_VFORK). The low byte (the exit signal) is
+ * SIGCHLD in practice; the model wakes the parent's wait4 either way.
+ */
+function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonly bigint[]): SyscallResult {
   const f = Number(flags! & 0xffffffffn);
-  if (!(f & CLONE_THREAD) || !(f & CLONE_VM)) return err(ENOSYS);
+  if (!(f & CLONE_THREAD)) return do_fork(ctx, f, newsp!, ptid!, tls!, ctid!);
+  if (!(f & CLONE_VM)) return err(EINVAL);
   const limit = ctx.kernel.user.threadsMax;
   if (proc(ctx).threads.size >= limit) return err(EAGAIN);
   const child = clone_thread(ctx.kernel, task(ctx), ctx.pc, newsp ? newsp : undefined, f & CLONE_SETTLS ? tls : undefined);
@@ -82,6 +91,44 @@ function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonl
   if (f & CLONE_CHILD_SETTID) ctx.copyToUser(ctid!, tid); // same mm: the child sees it too
   if (f & CLONE_CHILD_CLEARTID) child.clear_child_tid = ctid!;
   return BigInt(child.tid);
+}
+
+/** The most processes one user may have (RLIMIT_NPROC's default, max_threads / 2). */
+const nproc_limit = (ctx: SyscallContext): number => Math.floor(ctx.kernel.user.threadsMax / 2);
+
+function do_fork(ctx: SyscallContext, f: number, newsp: bigint, ptid: bigint, tls: bigint, ctid: bigint): SyscallResult {
+  const k = ctx.kernel;
+  if (k.user.procs.all().length >= nproc_limit(ctx)) return err(EAGAIN);
+  current_files(ctx); // the parent's descriptors and fs_struct exist before they are copied
+  current_fs(ctx);
+  const vfork = (f & CLONE_VFORK) !== 0;
+  const child = fork_process(k, task(ctx), ctx.pc, {
+    shareVm: (f & CLONE_VM) !== 0,
+    vfork,
+    sp: newsp ? newsp : undefined,
+    tls: f & CLONE_SETTLS ? tls : undefined,
+  });
+  if (!child) return err(ENOMEM);
+  const t = [...child.threads][0]!;
+  const tid = new Uint8Array(new Uint32Array([child.pid]).buffer);
+  if (f & CLONE_PARENT_SETTID) ctx.copyToUser(ptid, tid);
+  if (f & CLONE_CHILD_SETTID) copy_to_mm(ctx, child.mm, ctid, tid);
+  if (f & CLONE_CHILD_CLEARTID) t.clear_child_tid = ctid;
+  if (!vfork) return BigInt(child.pid);
+  // The parent sleeps until the child has left the shared address space (exec or exit).
+  const parent = task(ctx);
+  child.vforkParent = parent;
+  parent.cancelWait = () => (child.vforkParent = undefined);
+  return { kind: 'sleep', ret: BigInt(child.pid), what: `vfork ${child.pid}` };
+}
+
+/** A write into another address space from the kernel (the child's CLONE_CHILD_SETTID word), faulting it in. */
+function copy_to_mm(ctx: SyscallContext, mm: MmStruct, va: bigint, data: Uint8Array): boolean {
+  if (handle_mm_fault(mm, va, 'write') !== 'ok') return false;
+  const at = mm.lookup(va);
+  if (!at || Number(va % 4096n) + data.length > 4096) return false;
+  ctx.kernel.machine.ram.bytes(at.pa, data.length).set(data);
+  return true;
 }
 
 function sys_set_tid_address(ctx: SyscallContext, [tidptr]: readonly bigint[]): bigint {

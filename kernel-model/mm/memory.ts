@@ -28,7 +28,8 @@ export function handle_mm_fault(mm: MmStruct, va: bigint, access: FaultAccess): 
   if (!v) return 'maperr';
   if (!(v.flags & NEEDS[access])) return 'accerr';
   const present = mm.lookup(va);
-  if (present) return access === 'write' && !present.writable ? 'accerr' : 'ok';
+  if (present && access === 'write' && !present.writable) return mm.wp_page(va) ? 'ok' : 'oom'; // copy-on-write
+  if (present) return 'ok';
   return mm.populate(v, va) ? 'ok' : 'oom';
 }
 

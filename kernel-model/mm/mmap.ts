@@ -98,6 +98,9 @@ export interface MmHost {
   /** A zeroed page for the process, or null (out of memory, or an injected failure). */
   allocUserPage(): number | null;
   freeUserPage(pa: number): void;
+  /** get_page and page_count on a user page (copy-on-write sharing after fork). */
+  getUserPage(pa: number): void;
+  userPageCount(pa: number): number;
   /** A page for a translation table, or null. */
   allocTable(): number | null;
   freeTable(pa: number): void;
@@ -333,6 +336,84 @@ export class MmStruct {
     if (v.flags & VM_EXEC) this.host.codeChanged(pa);
     this.host.ram.setU64(at, PageTable.mkPte(pa, vm_get_page_prot(v.flags)));
     this.rss++;
+    return true;
+  }
+
+  /**
+   * dup_mmap (kernel/fork.c): `child`, a new empty mm, gets a copy of
+   * every area; private pages are shared copy-on-write (both ptes made
+   * read-only, the page's count raised), shared areas share their pages
+   * writable, windows (VM_PFNMAP) are copied as they are. False, with the
+   * child half built (the caller drops it), when a table page is missing.
+   */
+  dup_mmap(child: MmStruct): boolean {
+    const ram = this.host.ram;
+    for (const v of this.vmas) child.vmas.push(v.clone(v.start, v.end));
+    child.start_brk = this.start_brk;
+    child.brk = this.brk;
+    child.start_stack = this.start_stack;
+    child.arg_start = this.arg_start;
+    child.arg_end = this.arg_end;
+    let wrprotected = false;
+    for (const v of this.vmas) {
+      const cow = !(v.flags & (VM_SHARED | VM_PFNMAP));
+      for (let va = v.start; va < v.end; va += PAGE) {
+        const at = this.pgd.pteAddress(va, false);
+        if (at === undefined) {
+          va = (va | ((1n << 21n) - 1n)) + 1n - PAGE;
+          continue;
+        }
+        let pte = ram.u64(at);
+        if (!(pte & PTE_VALID)) continue;
+        if (cow && !(pte & PTE_RDONLY)) {
+          pte |= PTE_RDONLY;
+          ram.setU64(at, pte);
+          wrprotected = true;
+        }
+        let cat: number | undefined;
+        try {
+          cat = child.pgd.pteAddress(va, true);
+        } catch (e) {
+          if (e instanceof MmError || e instanceof PgTableError) cat = undefined;
+          else throw e;
+        }
+        if (cat === undefined) {
+          if (wrprotected) this.host.flushTlbMm(this);
+          return false;
+        }
+        ram.setU64(cat, pte);
+        if (!(v.flags & VM_PFNMAP)) {
+          this.host.getUserPage(PageTable.pteAddr(pte));
+          child.rss++;
+        }
+      }
+    }
+    if (wrprotected) this.host.flushTlbMm(this);
+    return true;
+  }
+
+  /**
+   * do_wp_page: a write to a present read-only page of a writable private
+   * area (shared since fork): the only user takes it back writable; others
+   * get a copy. False if memory ran out.
+   */
+  wp_page(va: bigint): boolean {
+    const ram = this.host.ram;
+    const v = this.vma_at(va)!;
+    const at = this.pgd.pteAddress(page_down(va), false)!;
+    const old = PageTable.pteAddr(ram.u64(at));
+    const prot = vm_get_page_prot(v.flags);
+    if (this.host.userPageCount(old) === 1) {
+      ram.setU64(at, PageTable.mkPte(old, prot));
+    } else {
+      const copy = this.host.allocUserPage();
+      if (copy === null) return false;
+      ram.bytes(copy, PAGE_SIZE).set(ram.bytes(old, PAGE_SIZE));
+      if (v.flags & VM_EXEC) this.host.codeChanged(copy);
+      ram.setU64(at, PageTable.mkPte(copy, prot));
+      this.host.freeUserPage(old); // our reference to the shared page
+    }
+    this.host.flushTlbMm(this);
     return true;
   }
 

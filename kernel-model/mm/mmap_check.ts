@@ -13,8 +13,8 @@
  * with mmap, munmap and mprotect as loops over pages.
  */
 
-import { PageTable, PTE_USER } from '../arch/arm64/pgtable';
-import { MmStruct, PAGE, VM_PFNMAP, vm_get_page_prot } from './mmap';
+import { PageTable, PTE_RDONLY, PTE_USER } from '../arch/arm64/pgtable';
+import { MmStruct, PAGE, VM_PFNMAP, VM_SHARED, vm_get_page_prot } from './mmap';
 
 export function check_mm(mm: MmStruct): string[] {
   const errors: string[] = [];
@@ -33,7 +33,8 @@ export function check_mm(mm: MmStruct): string[] {
       return;
     }
     const want = PageTable.mkPte(PageTable.pteAddr(pte), vm_get_page_prot(v.flags));
-    if (pte !== want) errors.push(`pte for ${hex(va)} is ${hex(pte)}, the area's flags make it ${hex(want)}`);
+    const cow = !(v.flags & (VM_SHARED | VM_PFNMAP)) ? want | PTE_RDONLY : want; // write-protected since fork
+    if (pte !== want && pte !== cow) errors.push(`pte for ${hex(va)} is ${hex(pte)}, the area's flags make it ${hex(want)}`);
     if (!(pte & PTE_USER)) errors.push(`pte for ${hex(va)} is not user accessible`);
     if (!(v.flags & VM_PFNMAP)) owned++;
   });

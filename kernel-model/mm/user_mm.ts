@@ -56,6 +56,14 @@ export class UserMemory implements MmHost {
     this.pgalloc().free_page(phys_to_pfn(pa));
   }
 
+  getUserPage(pa: number): void {
+    this.pgalloc().get_page(phys_to_pfn(pa));
+  }
+
+  userPageCount(pa: number): number {
+    return this.pgalloc().page_count(phys_to_pfn(pa));
+  }
+
   allocTable(): number | null {
     if (this.faults.pgtable?.()) return null;
     const pfn = this.pgalloc().alloc_page(GFP_PGTABLE_USER);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GuestRam } from '../../../emulator/memory/guest-ram';
-import { MmStruct, PAGE, VM_EXEC, VM_READ, VM_WRITE, VmArea, type MmHost } from '../../../kernel-model/mm/mmap';
+import { MmStruct, PAGE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, VmArea, type MmHost } from '../../../kernel-model/mm/mmap';
 import { NaiveAddressSpace, check_mm } from '../../../kernel-model/mm/mmap_check';
 import { handle_mm_fault } from '../../../kernel-model/mm/memory';
 import { checkModel } from '../../helpers/model-check';
@@ -18,6 +18,13 @@ class FakeHost implements MmHost {
   constructor() {
     for (let pa = (8 << 20) - 4096; pa >= 0; pa -= 4096) this.free.push(pa);
   }
+  readonly refs = new Map<number, number>();
+  getUserPage(pa: number): void {
+    this.refs.set(pa, this.refs.get(pa)! + 1);
+  }
+  userPageCount(pa: number): number {
+    return this.refs.get(pa) ?? 0;
+  }
   private take(): number | null {
     if (this.failNext) {
       this.failNext = false;
@@ -29,11 +36,15 @@ class FakeHost implements MmHost {
     const pa = this.take();
     if (pa !== null) {
       this.userPages++;
+      this.refs.set(pa, 1);
       this.ram.fill(pa, 4096, 0);
     }
     return pa;
   }
   freeUserPage(pa: number): void {
+    const n = this.refs.get(pa)! - 1;
+    if (n > 0) return void this.refs.set(pa, n);
+    this.refs.delete(pa);
     this.userPages--;
     this.free.push(pa);
   }
@@ -124,6 +135,40 @@ describe('the address space (mm/mmap.ts) against a page-by-page oracle', () => {
       },
       { numRuns: 150, maxLength: 60, seed: 12 },
     );
+  });
+
+  it('fork: private pages shared copy-on-write until either side writes; shared areas stay shared; nothing leaks', () => {
+    const host = new FakeHost();
+    const parent = new MmStruct(host, 1, host.allocTable()!);
+    const [s, e] = span(0, 4);
+    const [ss, se] = span(10, 1);
+    parent.insert_vma(new VmArea(s, e, VM_READ | VM_WRITE));
+    parent.insert_vma(new VmArea(ss, se, VM_READ | VM_WRITE | VM_SHARED));
+    const put = (mm: MmStruct, va: bigint, v: number): void => {
+      expect(handle_mm_fault(mm, va, 'write')).toBe('ok');
+      host.ram.setU8(mm.lookup(va)!.pa, v);
+    };
+    const get = (mm: MmStruct, va: bigint): number => host.ram.u8(mm.lookup(va)!.pa);
+    put(parent, s, 1);
+    put(parent, s + PAGE, 2);
+    put(parent, ss, 3);
+    const child = new MmStruct(host, 2, host.allocTable()!);
+    expect(parent.dup_mmap(child)).toBe(true);
+    expect(host.userPages).toBe(3); // nothing copied yet
+    expect(parent.lookup(s)!.writable).toBe(false);
+    expect(child.lookup(s)!.pa).toBe(parent.lookup(s)!.pa);
+    put(child, s, 10); // the child gets its own copy
+    expect([get(parent, s), get(child, s)]).toEqual([1, 10]);
+    expect(host.userPages).toBe(4);
+    put(parent, s, 5); // the parent is now the only user of the original: no copy
+    expect(host.userPages).toBe(4);
+    put(child, ss, 7); // shared memory: both see it
+    expect(get(parent, ss)).toBe(7);
+    expect([get(parent, s + PAGE), get(child, s + PAGE)]).toEqual([2, 2]);
+    expect([...check_mm(parent), ...check_mm(child)]).toEqual([]);
+    child.exit_mmap();
+    parent.exit_mmap();
+    expect([host.userPages, host.tables]).toEqual([0, 0]);
   });
 
   it('areas that become alike again merge; mprotect of part of an area splits it in three', () => {

@@ -251,6 +251,64 @@ describe('process system calls and their errors (kernel/sys_process.ts)', () => 
   });
 });
 
+const FORK_C = String.raw`
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+extern char **environ;
+int shared_value = 1;
+int main(void) {
+  char *heap = malloc(100000); memset(heap, 'p', 100000);
+  pid_t pid = fork();
+  if (pid == 0) {
+    shared_value = 42; heap[5000] = 'c';
+    printf("child sees %d %c pid-is-new %d\n", shared_value, heap[5000], getpid() != getppid());
+    fflush(stdout);
+    _exit(7);
+  }
+  int st = 0;
+  pid_t w = waitpid(pid, &st, 0);
+  printf("parent sees %d %c waited-right %d exited %d status %d\n", shared_value, heap[5000], w == pid, WIFEXITED(st), WEXITSTATUS(st));
+  printf("no more children %d\n", waitpid(-1, &st, WNOHANG));
+  pid_t sp;
+  char *args[] = { "hello-asm", 0 };
+  int r = posix_spawn(&sp, "/bin/hello-asm", 0, 0, args, environ);
+  waitpid(sp, &st, 0);
+  printf("spawn %d exited %d status %d\n", r, WIFEXITED(st), WEXITSTATUS(st));
+  pid = fork();
+  if (pid == 0) { execl("/bin/hello-asm", "hello-asm", (char *)0); _exit(99); }
+  waitpid(pid, &st, 0);
+  printf("exec child status %d\n", WEXITSTATUS(st));
+  pid = fork();
+  if (pid == 0) { *(volatile int *)8 = 1; _exit(0); }
+  waitpid(pid, &st, 0);
+  printf("crashed child signaled %d sig %d\n", WIFSIGNALED(st), WTERMSIG(st));
+  return 0;
+}`;
+
+describe('processes: fork with copy-on-write, vfork (posix_spawn), execve, waitpid', () => {
+  cIt('parent and child see their own writes; exit statuses and signals reach waitpid; nothing leaks', () => {
+    const free0 = u.kernel.on(0, () => u.kernel.mm.pgalloc.nr_free_pages() + u.kernel.mm.pgalloc.nr_pcp_pages());
+    const live0 = u.kernel.user.mem.live.size;
+    const r = exec(buildC(FORK_C)!, ['fork'], 1);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter((l) => !/hello|Hello/i.test(l))).toEqual([
+      'child sees 42 c pid-is-new 1',
+      'parent sees 1 p waited-right 1 exited 1 status 7',
+      'no more children -1',
+      'spawn 0 exited 1 status 0',
+      'exec child status 0',
+      'crashed child signaled 1 sig 11',
+    ]);
+    expect(u.kernel.user.mem.live.size).toBe(live0);
+    expect(u.kernel.on(0, () => u.kernel.mm.pgalloc.nr_free_pages() + u.kernel.mm.pgalloc.nr_pcp_pages())).toBe(free0);
+  });
+});
+
 describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
   cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
     const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);

@@ -20,17 +20,21 @@ import { W_SIGNALED } from '../../../kernel/process';
 const ESR_ELx_WNR = 1 << 6;
 const SIGKILL = 9;
 
-/** Translation faults at levels 0-3 and access-flag faults: the page may just be missing. */
-const isTranslationFault = (esr: number): boolean => {
+/**
+ * Translation faults at levels 0-3 and access-flag faults (the page may
+ * just be missing), and permission faults (a write to a page shared
+ * copy-on-write since fork): handle_mm_fault decides.
+ */
+const isMmFault = (esr: number): boolean => {
   const fsc = esr & 0x3f;
-  return fsc >= 0x04 && fsc <= 0x0b;
+  return fsc >= 0x04 && fsc <= 0x0f;
 };
 
 export type PageFaultResult = 'handled' | 'signal' | 'killed';
 
 export function do_page_fault(k: Kernel, task: UserTask, trap: Trap): PageFaultResult {
   if (trap.kind !== 'data-abort' && trap.kind !== 'insn-abort') return 'signal';
-  if (!isTranslationFault(trap.esr)) return 'signal';
+  if (!isMmFault(trap.esr)) return 'signal';
   const access: FaultAccess = trap.kind === 'insn-abort' ? 'exec' : trap.esr & ESR_ELx_WNR ? 'write' : 'read';
   const r = handle_mm_fault(task.proc!.mm, trap.far, access);
   if (r === 'ok') return 'handled';
