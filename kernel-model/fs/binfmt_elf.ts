@@ -20,6 +20,7 @@
 
 import { MmStruct, PAGE, STACK_SIZE, STACK_TOP, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, VmArea, page_align, page_down } from '../mm/mmap';
 import { TASK_SIZE } from '../arch/arm64/memory';
+import { E2BIG, ENOEXEC, ENOMEM } from '../include/errno';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, type ElfImage, type ProgramHeader } from './binfmt_elf_parse';
 
 /** Where a static PIE is placed (ELF_ET_DYN_BASE, arch/arm64/include/asm/elf.h: two thirds of TASK_SIZE; no randomisation). */
@@ -32,10 +33,10 @@ export const AT = {
   SECURE: 23, RANDOM: 25, HWCAP2: 26, EXECFN: 31,
 } as const;
 
-export interface ExecArgs {
+/** struct linux_binprm, as far as the loader reads it. */
+export interface Binprm {
   /** The file's bytes. */
   file: Uint8Array;
-  elf: ElfImage;
   /** The path the program was started by (AT_EXECFN). */
   filename: string;
   argv: readonly string[];
@@ -47,6 +48,10 @@ export interface ExecArgs {
   clktck: number;
 }
 
+export interface ExecArgs extends Binprm {
+  elf: ElfImage;
+}
+
 export class ExecError extends Error {
   override name = 'ExecError';
   constructor(readonly errno: number, message: string) {
@@ -54,9 +59,6 @@ export class ExecError extends Error {
   }
 }
 
-const E2BIG = 7;
-const ENOEXEC = 8;
-const ENOMEM = 12;
 /** The most argv + envp may take (MAX_ARG_STRLEN-ish bound the model keeps: a quarter of the stack rlimit, as Linux does). */
 const ARG_MAX = Number(STACK_SIZE / 4n);
 

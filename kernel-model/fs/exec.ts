@@ -9,7 +9,8 @@
  */
 
 import { ExecFormatError, parseElf } from './binfmt_elf_parse';
-import { ExecError, load_elf_binary } from './binfmt_elf';
+import { ExecError, load_elf_binary, type Binprm } from './binfmt_elf';
+import { EACCES, ENOEXEC, ENOMEM } from '../include/errno';
 import type { MmStruct } from '../mm/mmap';
 import { MmError } from '../mm/mmap';
 import type { UserMemory } from '../mm/user_mm';
@@ -18,19 +19,8 @@ import { path_lookupat } from './namei';
 import { RegInode, type DirInode } from './inode';
 import { ErrnoError } from './errno';
 
-const EACCES = 13;
-const ENOEXEC = 8;
-const ENOMEM = 12;
 
-export interface Binprm {
-  file: Uint8Array;
-  filename: string;
-  argv: readonly string[];
-  envp: readonly string[];
-  hwcap: bigint;
-  random: Uint8Array;
-  clktck: number;
-}
+export type { Binprm };
 
 export interface LoadedProgram {
   mm: MmStruct;

@@ -47,11 +47,7 @@ export class BpfMapError extends Error {
   }
 }
 
-const EEXIST = 17;
-const ENOENT = 2;
-const ENOMEM = 12;
-const E2BIG = 7;
-const EINVAL = 22;
+import { E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM } from '../../include/errno';
 
 export const round_up8 = (n: number): number => (n + 7) & ~7;
 
@@ -61,6 +57,23 @@ export abstract class PercpuMap {
 
   constructor(readonly backend: PercpuBackend, readonly keySize: number, readonly valueSize: number, readonly maxEntries: number) {
     this.slot = round_up8(valueSize);
+  }
+
+  /**
+   * `n` values allocated up front (bpf_array_alloc_percpu, prealloc_init);
+   * when one allocation fails, those taken go back and the map is ENOMEM.
+   */
+  protected preallocate(n: number): bigint[] {
+    const got: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = this.backend.alloc(this.slot);
+      if (p === 0n) {
+        for (const q of got) this.backend.free(q);
+        throw new BpfMapError(ENOMEM);
+      }
+      got.push(p);
+    }
+    return got;
   }
 
   /** The user-visible buffer of all CPUs' values: nrCpus slots. */
@@ -89,18 +102,11 @@ export abstract class PercpuMap {
 }
 
 export class PercpuArrayMap extends PercpuMap {
-  private readonly pptrs: bigint[] = [];
+  private readonly pptrs: bigint[];
 
   constructor(backend: PercpuBackend, valueSize: number, maxEntries: number) {
     super(backend, 4, valueSize, maxEntries);
-    for (let i = 0; i < maxEntries; i++) {
-      const p = backend.alloc(this.slot);
-      if (p === 0n) {
-        this.free();
-        throw new BpfMapError(ENOMEM);
-      }
-      this.pptrs.push(p);
-    }
+    this.pptrs = this.preallocate(maxEntries);
   }
 
   private index(key: Uint8Array): number {
@@ -149,17 +155,7 @@ export class PercpuHashMap extends PercpuMap {
 
   constructor(backend: PercpuBackend, keySize: number, valueSize: number, maxEntries: number, prealloc: boolean) {
     super(backend, keySize, valueSize, maxEntries);
-    if (prealloc) {
-      this.freelist = [];
-      for (let i = 0; i < maxEntries; i++) {
-        const p = backend.alloc(this.slot);
-        if (p === 0n) {
-          this.free();
-          throw new BpfMapError(ENOMEM);
-        }
-        this.freelist.push(p);
-      }
-    }
+    this.freelist = prealloc ? this.preallocate(maxEntries) : undefined;
   }
 
   private static id(key: Uint8Array): string {
