@@ -62,6 +62,8 @@ import { UserTask } from './kernel/sched/task';
 import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
+import type { Slab } from './mm/slab/slab';
+import type { KernelKmem } from './kern/kmem/kmem_kernel';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -109,6 +111,8 @@ export interface MmState {
   swiotlb: Swiotlb | null;
   /** vmalloc, vfree, vmap over the kernel page tables. */
   vmalloc: Vmalloc;
+  /** NetBSD's kmem_alloc over vmem and pool_cache (kern/kmem/kmem_kernel.ts). */
+  kmem: KernelKmem;
 }
 
 export class Kernel implements SchedHost {
@@ -141,6 +145,8 @@ export class Kernel implements SchedHost {
   rootfs?: Vfs;
   /** The per-CPU areas and their allocator (setup_per_cpu_areas), once they exist. */
   percpu?: Percpu;
+  /** The slab allocator (kmem_cache_init), once it exists. */
+  slab?: Slab;
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
   private clockRunning = false;
 

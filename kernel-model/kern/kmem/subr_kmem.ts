@@ -47,6 +47,7 @@
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { hex, KASSERTMSG, panic, type CpuContext, type Printf } from '../diagnostic';
 import { pool_cache_freecheck, pool_cache_get, pool_cache_init, pool_cache_put, pool_cache_reclaim, type PoolCache } from '../pool/pool_cache';
+import type { PcCpuStoreFactory } from '../pool/pool_cache_cpu';
 import { vmem_alloc, vmem_create, vmem_free, vmem_reap, vmem_roundup_size, VM_INSTANTFIT, VM_NOSLEEP, VM_SLEEP, type VmemArena } from '../vmem/subr_vmem';
 
 /** km_flag_t (sys/kmem.h); equal to PR_WAITOK / PR_NOWAIT and VM_SLEEP / VM_NOSLEEP. */
@@ -88,6 +89,10 @@ export interface KmemOptions {
   printf?: Printf;
   /** Fault injection: make magazine allocation fail in every kmem cache. */
   pcgFail?: () => boolean;
+  /** Where every kmem cache keeps its per-CPU state and magazines (default: host objects). */
+  store?: PcCpuStoreFactory;
+  /** Fault injection for pool pages (quantum caches and mid-size caches): true fails that page. */
+  pageFail?: () => boolean;
 }
 
 export interface Kmem {
@@ -134,6 +139,8 @@ export function kmem_init(o: KmemOptions): Kmem {
     debug,
     printf,
     pcgFail: o.pcgFail,
+    store: o.store,
+    qcPageFail: o.pageFail,
     importfn: (size, vmflags) => {
       const sz = roundPage(size);
       const addr = o.backend.alloc(sz, vmflags);
@@ -157,9 +164,10 @@ export function kmem_init(o: KmemOptions): Kmem {
       ctx: o.ctx,
       printf,
       pcgFail: o.pcgFail,
+      store: o.store,
       palloc: {
         pa_pagesz: sz,
-        pa_alloc: (_pp, prflags) => vmem_alloc(arena, sz, kmf_to_vmf(prflags) | VM_INSTANTFIT),
+        pa_alloc: (_pp, prflags) => (o.pageFail?.() ? null : vmem_alloc(arena, sz, kmf_to_vmf(prflags) | VM_INSTANTFIT)),
         pa_free: (_pp, addr) => vmem_free(arena, addr, sz),
       },
     });
