@@ -221,6 +221,11 @@ export class KernelKmem {
     }
   }
 
+  /** The __percpu pointer of a cache's pool_cache_cpu (for ARM64 code reading it through TPIDR_EL1). */
+  percpuPointer(cache: string): bigint | undefined {
+    return this.pcc.pcc.get(cache);
+  }
+
   /** Every pool kmem owns, then the magazine pools. */
   pools(): Pool[] {
     return [...kmem_caches(this.km).map((pc) => pc.pc_pool), ...this.pcc.pools];

@@ -93,6 +93,12 @@ export interface SlabOptions {
   ctx: CpuContext;
   store: PcCpuStoreFactory;
   printk: (line: string) => void;
+  /**
+   * Run `fn` as kernel code: as it is when some core runs kernel code,
+   * else (a test or a benchmark calling from the top level) on CPU 0, as
+   * Kernel.on(0, fn). The per-CPU caches need a running CPU.
+   */
+  asKernel?: <R>(fn: () => R) => R;
 }
 
 const fls = (x: number): number => (x <= 0 ? 0 : 32 - Math.clz32(x));
@@ -233,6 +239,11 @@ export class Slab {
     }
     pool_cache_put(s.pc, koff);
     s.active--;
+  }
+
+  /** Run `fn` where the per-CPU caches have a current CPU (SlabOptions.asKernel). */
+  asKernel<R>(fn: () => R): R {
+    return this.o.asKernel ? this.o.asKernel(fn) : fn();
   }
 
   /** The kernel VA of a kernel offset (the pools' unit). */

@@ -39,13 +39,13 @@ export function kmem_cache_init(k: Kernel, pgalloc: PageAllocator): SlabState {
     pages: { pa_pagesz: PAGE_SIZE, pa_alloc: () => pages.alloc(GFP_KERNEL, 0), pa_free: (_pp, koff) => pages.free(koff, 0) },
     ncpu,
   });
-  const slab = new Slab({ pages, ctx: { ncpu, curcpu: () => k.smp_processor_id() }, store: pcc.factory, printk: k.printk });
+  const slab = new Slab({ pages, ctx: { ncpu, curcpu: () => k.smp_processor_id() }, store: pcc.factory, printk: k.printk, asKernel: (fn) => (k.this_cpu.active ? fn() : k.on(0, fn)) });
   percpu.meta.guest = {
     zalloc: (bytes) => {
-      const va = slab.kzalloc(bytes, GFP_KERNEL);
+      const va = slab.asKernel(() => slab.kzalloc(bytes, GFP_KERNEL));
       if (va === 0n) return null;
       const pa = pages.pa(pages.koff(va))!;
-      return { mem: k.machine.ram.view(Int32Array, pa, bytes >>> 2, 4), free: () => slab.kfree(va) };
+      return { mem: k.machine.ram.view(Int32Array, pa, bytes >>> 2, 4), free: () => slab.asKernel(() => slab.kfree(va)) };
     },
   };
   k.slab = slab;

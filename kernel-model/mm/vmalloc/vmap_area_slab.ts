@@ -8,7 +8,8 @@
  * freed with it, so the nodes show in /proc/slabinfo ("vmap_area", or
  * kmalloc-128 for the list allocator) and in /proc/meminfo's Slab; the
  * TypeScript VmapArea is the host-side view the trees link (the model
- * does not lay the rb_node out in the object).
+ * does not lay the rb_node out in the object). Callers at the top level
+ * (tests, benchmarks) are served as kernel code on CPU 0 (Slab.asKernel).
  */
 
 import type { KmemCache, Slab } from '../slab/slab';
@@ -36,7 +37,8 @@ export class SlabVmapAreaCache implements VmapAreaCache {
 
   alloc(): VmapArea | null {
     if (this.shouldFail()) return null;
-    const obj = this.cache ? this.slab.kmem_cache_alloc(this.cache, GFP_KERNEL) : this.slab.kmalloc(this.objsize, GFP_KERNEL);
+    const cache = this.cache;
+    const obj = this.slab.asKernel(() => (cache ? this.slab.kmem_cache_alloc(cache, GFP_KERNEL) : this.slab.kmalloc(this.objsize, GFP_KERNEL)));
     if (obj === 0n) return null;
     const va = new VmapArea();
     this.objects.set(va, obj);
@@ -49,8 +51,8 @@ export class SlabVmapAreaCache implements VmapAreaCache {
     const obj = this.objects.get(va);
     if (obj === undefined) throw new Error('vmap_area: freeing a node this cache did not allocate');
     this.objects.delete(va);
-    if (this.cache) this.slab.kmem_cache_free(this.cache, obj);
-    else this.slab.kfree(obj);
+    const cache = this.cache;
+    this.slab.asKernel(() => (cache ? this.slab.kmem_cache_free(cache, obj) : this.slab.kfree(obj)));
     this.active--;
   }
 }
