@@ -129,6 +129,7 @@ export class KernelKmem {
       debug: params.debug,
       headers: params.debug ? guestHeaders(pages) : undefined,
       memset: (addr, byte, len) => pages.memset(addr, byte, len),
+      addrfmt: (p) => `0x${pages.va(p).toString(16)}`,
       printf: k.printk,
       pcgFail: () => this.faults.pcg?.() ?? false,
       pageFail: () => this.faults.poolPage?.() ?? false,

@@ -89,6 +89,8 @@ export interface KmemOptions {
   printf?: Printf;
   /** Fault injection: make magazine allocation fail in every kmem cache. */
   pcgFail?: () => boolean;
+  /** How reports print an address (default hex of the arena address). */
+  addrfmt?: (p: number) => string;
   /** Where every kmem cache keeps its per-CPU state and magazines (default: host objects). */
   store?: PcCpuStoreFactory;
   /** Fault injection for pool pages (quantum caches and mid-size caches): true fails that page. */
@@ -109,6 +111,8 @@ export interface Kmem {
   readonly headers: KmemHeaders;
   readonly memset: ((addr: number, byte: number, len: number) => void) | undefined;
   readonly pageSize: number;
+  /** How reports print an address (%p): the kernel VA once kmem is wired. */
+  readonly addrfmt: (p: number) => string;
 }
 
 /** ffs(3): the 1-based index of the lowest set bit. */
@@ -186,6 +190,7 @@ export function kmem_init(o: KmemOptions): Kmem {
     headers: o.headers ?? new Map<number, number>(),
     memset: o.memset,
     pageSize,
+    addrfmt: o.addrfmt ?? hex,
   };
 }
 
@@ -219,23 +224,25 @@ export function kmem_zalloc(km: Kmem, size: number, kmflags: number): number | n
 /** The first caller outside this file, from the JavaScript stack (debug reports only). */
 function kmem_caller(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
-  const outside = frames.find((f) => !/subr_kmem\.(ts|js)/.test(f));
-  const m = outside?.match(/at (?:async )?([^\s(]+)/);
-  return m?.[1] ?? '?';
+  const outside = frames.find((f) => !/(subr_kmem|kmem_kernel)\.(ts|js)/.test(f));
+  const named = outside?.match(/at (?:async )?([^\s(]+) \(/);
+  if (named) return named[1]!;
+  const anon = outside?.match(/([^/\\\s(]+\.(?:ts|js|mjs):\d+)/);
+  return anon?.[1] ?? '?';
 }
 
 /** kmem_size_check: the header must hold the size the caller frees with. */
 function kmem_size_check(km: Kmem, p: number, size: number): void {
   const psz = km.headers.get(p);
   if (psz === size) return;
-  const user = hex(p + km.size_size);
+  const user = km.addrfmt(p + km.size_size);
   if (psz === undefined) panic(`kmem_free(${user}, ${size}): not allocated (caller ${kmem_caller()})`);
   panic(`kmem_free(${user}, ${size}) != allocated size ${psz} (caller ${kmem_caller()})`);
 }
 
 /** kmem_free: give back what kmem_alloc(size) returned. */
 export function kmem_free(km: Kmem, p: number, size: number): void {
-  KASSERTMSG(Number.isSafeInteger(size) && size > 0, 'size > 0', FILE, () => `kmem_free(${hex(p)}, ${size})`);
+  KASSERTMSG(Number.isSafeInteger(size) && size > 0, 'size > 0', FILE, () => `kmem_free(${km.addrfmt(p)}, ${size})`);
   const base = p - km.size_size;
   if (km.debug) {
     kmem_size_check(km, base, size);
