@@ -46,6 +46,7 @@
 
 import type { Kernel } from '../../kernel';
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
+import { PAGE_OFFSET } from '../../arch/arm64/memory';
 import { GFP_KERNEL, __GFP_NOWARN } from '../../mm/page_alloc';
 import { LINEAR_SPAN, type KernelPages } from '../../mm/slab/kpages';
 import type { PercpuPoolCaches } from '../pool/pool_cache_percpu';
@@ -176,18 +177,24 @@ export class KernelKmem {
     try {
       return fn();
     } catch (e) {
-      if (!(e instanceof KernelDiagnostic)) throw e;
-      this.k.printk(e.message);
-      return fallback;
+      return this.diagnostic(e, fallback);
     }
+  }
+
+  private diagnostic<R>(e: unknown, fallback: R): R {
+    if (!(e instanceof KernelDiagnostic)) throw e;
+    this.k.printk(e.message);
+    return fallback;
   }
 
   /** kmem_alloc(size, KM_NOSLEEP or KM_SLEEP): a kernel VA, or 0n. */
   kmem_alloc(size: number, flags: number): bigint {
-    return this.guarded(0n, () => {
+    try {
       const p = kmem_alloc(this.km, size, flags);
-      return p === null ? 0n : this.pages.va(p);
-    });
+      return p === null ? 0n : PAGE_OFFSET + BigInt(p);
+    } catch (e) {
+      return this.diagnostic(e, 0n);
+    }
   }
 
   kmem_zalloc(size: number, flags: number): bigint {
@@ -198,7 +205,11 @@ export class KernelKmem {
   }
 
   kmem_free(va: bigint, size: number): void {
-    this.guarded(undefined, () => kmem_free(this.km, this.pages.koff(va), size));
+    try {
+      kmem_free(this.km, Number(va - PAGE_OFFSET), size);
+    } catch (e) {
+      this.diagnostic(e, undefined);
+    }
     this.wakeSleepers();
   }
 

@@ -29,9 +29,10 @@
  * number below 2^53), the unit of the kmem arena (subr_vmem.ts). The
  * running CPU's pool_cache_cpu is found on every get and put as
  * this_cpu_ptr(pc_cpus) = pointer + TPIDR_EL1 of the core the kernel code
- * runs on; the views of all CPUs' copies are made once and looked up by
- * the physical address that sum lands on, so the lookup itself is the
- * per-CPU addressing and nothing is keyed by a CPU number.
+ * runs on (in kernel offsets: the sum wraps the same way); the views of
+ * all CPUs' copies are made once and looked up by the address that sum
+ * lands on, so the lookup itself is the per-CPU addressing and nothing is
+ * keyed by a CPU number.
  *
  * The views read and write guest memory on every access; nothing is
  * mirrored on the host except the map from a magazine's address to its
@@ -63,8 +64,8 @@ export interface PercpuGuest {
   alloc_percpu(size: number, align: number): bigint;
   free_percpu(ptr: bigint): void;
   per_cpu_ptr(ptr: bigint, cpu: number): bigint;
-  /** this_cpu_ptr(ptr): ptr + TPIDR_EL1 of the core running kernel code now. */
-  this_cpu_ptr(ptr: bigint): bigint;
+  /** The running core's TPIDR_EL1 (__my_cpu_offset) as a signed number: this_cpu_ptr(p) = p + it. */
+  my_cpu_offset(): number;
   /** Kernel VA -> kernel offset (va - PAGE_OFFSET). */
   koff(va: bigint): number;
   /** Pages for the magazine pools (linear map, kernel offsets). */
@@ -210,6 +211,7 @@ export class PercpuPoolCaches {
     KASSERTMSG(ptr !== 0n, 'pc->pc_cpus != NULL', 'subr_pool.c', () => `pool_cache ${name}: no per-CPU memory for its pool_cache_cpu`);
     this.pcc.set(name, ptr);
     const byKoff = new Map<number, GuestPoolCacheCpu>();
+    const ptrKoff = g.koff(ptr); // the __percpu pointer is a kernel address too (in the image's per-CPU section)
     const cpus: GuestPoolCacheCpu[] = [];
     for (let cpu = 0; cpu < g.ncpu; cpu++) {
       const koff = g.koff(g.per_cpu_ptr(ptr, cpu));
@@ -223,7 +225,7 @@ export class PercpuPoolCaches {
       dummy: space.dummy,
       cpus,
       curcpu: () => {
-        const cc = byKoff.get(g.koff(g.this_cpu_ptr(ptr)));
+        const cc = byKoff.get(ptrKoff + g.my_cpu_offset());
         KASSERTMSG(cc !== undefined, 'cc != NULL', 'subr_pool.c', () => `pool_cache ${name}: TPIDR_EL1 does not lead to a pool_cache_cpu`);
         return cc;
       },

@@ -29,12 +29,22 @@ export function kmem_cache_init(k: Kernel, pgalloc: PageAllocator): SlabState {
   if (!percpu) throw new Error('kmem_cache_init before setup_per_cpu_areas');
   const pages = new KernelPages(k, pgalloc);
   const ncpu = k.machine.cores.length;
+  let lastOffset = -1n;
+  let lastOffsetNum = 0;
   const pcc = new PercpuPoolCaches({
     words: (koff, count) => pages.words(koff, count),
     alloc_percpu: (size, align) => percpu.__alloc_percpu(size, align),
     free_percpu: (ptr) => percpu.free_percpu(ptr),
     per_cpu_ptr: (ptr, cpu) => percpu.per_cpu_ptr(ptr, cpu),
-    this_cpu_ptr: (ptr) => BigInt.asUintN(64, ptr + k.this_cpu.offset),
+    my_cpu_offset: () => {
+      // TPIDR_EL1 is a bigint read once per kernel entry; convert it once per value, not per call.
+      const off = k.this_cpu.offset;
+      if (off !== lastOffset) {
+        lastOffset = off;
+        lastOffsetNum = Number(BigInt.asIntN(64, off));
+      }
+      return lastOffsetNum;
+    },
     koff: (va) => pages.koff(va),
     pages: { pa_pagesz: PAGE_SIZE, pa_alloc: () => pages.alloc(GFP_KERNEL, 0), pa_free: (_pp, koff) => pages.free(koff, 0) },
     ncpu,
