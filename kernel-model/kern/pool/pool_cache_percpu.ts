@@ -39,7 +39,7 @@
  * view (NetBSD's pointer dereference).
  */
 
-import { KASSERTMSG } from '../diagnostic';
+import { KASSERTMSG, KernelDiagnostic } from '../diagnostic';
 import { pool_get, pool_init, pool_put, PR_NOWAIT, type Pool, type PoolAllocator } from './subr_pool';
 import type { PcCpuStore, PcCpuStoreFactory, Pcg, PoolCacheCpu } from './pool_cache_cpu';
 
@@ -79,14 +79,21 @@ function setPtr(w: Uint32Array, i: number, koff: number): void {
 }
 
 function getPtr(w: Uint32Array, i: number): number {
-  return (w[i + 1]! - KVA_HI) * TWO32 + w[i]!;
+  const hi = w[i + 1]! - KVA_HI;
+  return hi === 0 ? w[i]! : hi * TWO32 + w[i]!;
 }
 
 function getU64(w: Uint32Array, i: number): number {
-  return w[i + 1]! * TWO32 + w[i]!;
+  const hi = w[i + 1]!;
+  return hi === 0 ? w[i]! : hi * TWO32 + w[i]!;
 }
 
 function setU64(w: Uint32Array, i: number, v: number): void {
+  if (v < TWO32) {
+    w[i] = v;
+    w[i + 1] = 0;
+    return;
+  }
   w[i] = v % TWO32;
   w[i + 1] = Math.floor(v / TWO32);
 }
@@ -155,10 +162,18 @@ class PcgSpace {
 }
 
 class GuestPoolCacheCpu implements PoolCacheCpu {
-  constructor(private readonly w: Uint32Array, private readonly space: PcgSpace) {}
+  /** The last magazine each slot's pointer led to: the lookup is redone only when the pointer changed. */
+  private readonly seen: GuestPcg[];
+  constructor(private readonly w: Uint32Array, private readonly space: PcgSpace) {
+    this.seen = [space.dummy, space.dummy, space.dummy];
+  }
   private pcg(i: number): Pcg {
-    const pcg = this.space.byKoff.get(getPtr(this.w, i));
-    KASSERTMSG(pcg !== undefined, 'pcg != NULL', 'subr_pool.c', () => 'pool_cache_cpu points at no magazine');
+    const koff = getPtr(this.w, i);
+    const last = this.seen[i]!;
+    if (last.koff === koff) return last;
+    const pcg = this.space.byKoff.get(koff);
+    if (pcg === undefined) throw new KernelDiagnostic('panic: kernel diagnostic assertion "pcg != NULL" failed: file "subr_pool.c" pool_cache_cpu points at no magazine');
+    this.seen[i] = pcg;
     return pcg;
   }
   get cc_current(): Pcg {
@@ -213,6 +228,8 @@ export class PercpuPoolCaches {
     const byKoff = new Map<number, GuestPoolCacheCpu>();
     const ptrKoff = g.koff(ptr); // the __percpu pointer is a kernel address too (in the image's per-CPU section)
     const cpus: GuestPoolCacheCpu[] = [];
+    let lastAt = -1;
+    let lastCc: GuestPoolCacheCpu | undefined;
     for (let cpu = 0; cpu < g.ncpu; cpu++) {
       const koff = g.koff(g.per_cpu_ptr(ptr, cpu));
       const cc = new GuestPoolCacheCpu(g.words(koff, PCC_SIZE / 4), space);
@@ -225,8 +242,13 @@ export class PercpuPoolCaches {
       dummy: space.dummy,
       cpus,
       curcpu: () => {
-        const cc = byKoff.get(ptrKoff + g.my_cpu_offset());
+        // this_cpu_ptr: the address is computed from TPIDR_EL1 every time; only its view is remembered.
+        const at = ptrKoff + g.my_cpu_offset();
+        if (at === lastAt) return lastCc!;
+        const cc = byKoff.get(at);
         KASSERTMSG(cc !== undefined, 'cc != NULL', 'subr_pool.c', () => `pool_cache ${name}: TPIDR_EL1 does not lead to a pool_cache_cpu`);
+        lastAt = at;
+        lastCc = cc;
         return cc;
       },
       pcg_alloc: (size) => space.alloc(size),
