@@ -50,6 +50,21 @@ describe('the slab on the booted uConsole', () => {
     });
   });
 
+  it('the percpu allocator takes a new chunk\'s metadata from kmalloc', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      const active = (): number => k.slab!.caches.filter((s) => s.name.startsWith('kmalloc-')).reduce((n, s) => n + s.active, 0);
+      const before = active();
+      const ptrs = k.on(0, () => Array.from({ length: 40 }, () => pc.__alloc_percpu(1024, 8)));
+      expect(pc.vmChunks).toBeGreaterThanOrEqual(1);
+      expect(active()).toBeGreaterThan(before);
+      k.on(0, () => ptrs.forEach((p) => pc.free_percpu(p)));
+      k.run(() => !pc.balancePending);
+      expect(slab_check(k.slab!)).toEqual([]);
+    });
+  });
+
   it('bad input: one line each, nothing changed', async () => {
     await withUconsole({ ram: '1G' }, (u) => {
       const k = u.kernel;
