@@ -35,9 +35,10 @@ suites:
   percpu  the percpu chunk allocators alone (bitmap vs area map, not yet on
           the booted uConsole): the seed's 2^20-object series, allocation
           and free in order, alternating and in reverse, per object size
-  kmem    NetBSD's kmem_alloc over vmem and pool_cache, alone (not yet on
-          the booted uConsole): pairs per second by size with the mid-size
-          caches on and off, vmem instant-fit against best-fit
+  kmem    NetBSD's kmem_alloc on the booted uConsole: pairs per second by
+          size band and size, kmem_midcache=on and =off side by side, a
+          kernel thread on CPU 0 alone and one on every core at once (per
+          CPU and aggregate); vmem instant-fit against best-fit
   syscall user space on the booted uconsole-cm4: getpid round trip, page
           fault, mmap+munmap pair, BPF percpu map create+fill+destroy with
           percpu_alloc_map=bitmap and =area, and the same static programs
@@ -190,7 +191,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       return 0;
     }
     case 'kmem': {
-      const report = benchKmem({ ...KMEM_DEFAULTS, pairs: positiveInt('pairs', values.pairs, KMEM_DEFAULTS.pairs) }, progress);
+      const report = await benchKmem({ ...KMEM_DEFAULTS, pairs: positiveInt('pairs', values.pairs, KMEM_DEFAULTS.pairs) }, progress);
       writeReport(report, values.json);
       return 0;
     }

@@ -53,7 +53,8 @@ import type { PageAllocator } from './mm/page_alloc';
 import type { KernelMemory } from './mm/maccess';
 import type { Percpu } from './mm/percpu/first_chunk';
 import { ThisCpu } from './arch/arm64/percpu';
-import { jiffies_at } from './kernel/time/jiffies';
+import { Rcu } from './kernel/rcu/tree';
+import { jiffies_at, jiffies_to_clock_ns } from './kernel/time/jiffies';
 import type { EarlyMemory } from './arch/arm64/mm/init';
 import type { Swiotlb } from './kernel/dma/swiotlb';
 import type { Vmalloc } from './mm/vmalloc/vmalloc';
@@ -62,6 +63,9 @@ import { UserTask } from './kernel/sched/task';
 import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
+import type { Slab } from './mm/slab/slab';
+import type { KernelKmem } from './kern/kmem/kmem_kernel';
+import type { KfreeRcu } from './kernel/rcu/kvfree';
 
 export type KernelState = 'booting' | 'running' | 'halted' | 'panic';
 
@@ -109,6 +113,10 @@ export interface MmState {
   swiotlb: Swiotlb | null;
   /** vmalloc, vfree, vmap over the kernel page tables. */
   vmalloc: Vmalloc;
+  /** NetBSD's kmem_alloc over vmem and pool_cache (kern/kmem/kmem_kernel.ts). */
+  kmem: KernelKmem;
+  /** kfree_rcu / kvfree_rcu's per-CPU batches (kernel/rcu/kvfree.ts). */
+  kfree_rcu: KfreeRcu;
 }
 
 export class Kernel implements SchedHost {
@@ -130,6 +138,8 @@ export class Kernel implements SchedHost {
   readonly this_cpu = new ThisCpu();
   /** How TypeScript runs code on a chosen core (tests, benchmarks, the API). */
   readonly harness: Harness;
+  /** RCU's grace periods and callbacks (kernel/rcu/tree.ts). */
+  readonly rcu: Rcu;
 
   private arch_?: SetupArch;
   private mm_?: MmState;
@@ -141,6 +151,8 @@ export class Kernel implements SchedHost {
   rootfs?: Vfs;
   /** The per-CPU areas and their allocator (setup_per_cpu_areas), once they exist. */
   percpu?: Percpu;
+  /** The slab allocator (kmem_cache_init), once it exists. */
+  slab?: Slab;
   /** printk timestamps stay at 0 until time_init, as before sched_clock runs. */
   private clockRunning = false;
 
@@ -159,6 +171,7 @@ export class Kernel implements SchedHost {
     this.cpuRunning = Array.from({ length: n }, (_, cpu) => new Completion(`cpu_running ${cpu}`));
     this.sched = new Scheduler(this);
     this.harness = new Harness(this);
+    this.rcu = new Rcu({ ncpu: n, cpu_online: (c) => this.cpu_online(c), smp_processor_id: () => this.smp_processor_id(), wake_up_process: (t) => this.sched.wake_up_process(t), rcu_tick_arm: () => this.rcu_tick_arm() });
     machine.onTrap = (trap) => this.handleTrap(trap);
     machine.onFastSvc = (call) => (call.el === 0 && !this.strace ? this.fastSyscall(call) : undefined);
     machine.os = this.sched;
@@ -245,6 +258,27 @@ export class Kernel implements SchedHost {
 
   leave(): void {
     this.this_cpu.leave();
+  }
+
+  /** The scheduler found `core` between tasks, idle, or at EL0: report RCU's quiescent state there. */
+  quiescent(core: Core): void {
+    if (this.rcu.busy) this.on(core.index, () => this.rcu.rcu_qs(core.index));
+  }
+
+  private rcuTick = false;
+
+  /** RCU's tick: every jiffy while RCU has work, the CPUs idle or at EL0 report a quiescent state. */
+  private rcu_tick_arm(): void {
+    if (this.rcuTick) return;
+    this.rcuTick = true;
+    this.sched.timers.add(jiffies_to_clock_ns(this.jiffies() + 1), () => {
+      this.rcuTick = false;
+      for (const core of this.machine.cores) {
+        const t = this.sched.curr[core.index];
+        if (this.cpu_online(core.index) && (t?.kind === 'idle' || t?.kind === 'user')) this.quiescent(core);
+      }
+      if (this.rcu.busy) this.rcu_tick_arm();
+    }, 'rcu tick');
   }
 
   cpu_online(cpu: number): boolean {

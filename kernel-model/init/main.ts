@@ -28,6 +28,9 @@ import { percpu_alloc_map_param, setup_per_cpu_areas } from '../mm/percpu/first_
 import { vmalloc_init, vmap_allocator_param } from '../mm/vmalloc/vmalloc';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kthread_run } from '../kernel/kthread';
+import { kmem_cache_init } from '../mm/slab/slab_init';
+import { KernelKmem, kmem_params } from '../kern/kmem/kmem_kernel';
+import { KfreeRcu } from '../kernel/rcu/kvfree';
 import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
 import { ExecError } from '../fs/binfmt_elf';
@@ -70,10 +73,13 @@ export function start_kernel_rest(k: Kernel): void {
   const pgalloc = build_zonelists(k, k.arch.bootmem);
   k.printk(`Kernel command line: ${k.arch.cmdlineText}`);
   const swiotlb = mem_init(k, pgalloc);
+  const slab = kmem_cache_init(k, pgalloc);
   const imageBytes = Math.ceil(k.imageSize / PAGE_SIZE) * PAGE_SIZE;
-  const vmalloc = vmalloc_init(k, vmap_allocator_param(k.arch.cmdline.get('vmap_allocator'), k.printk), imageBytes);
-  k.mm = { pgalloc, swiotlb, vmalloc };
+  const vmalloc = vmalloc_init(k, vmap_allocator_param(k.arch.cmdline.get('vmap_allocator'), k.printk), imageBytes, slab.slab);
+  const kmem = new KernelKmem(k, slab.pages, slab.pcc, kmem_params((key) => k.arch.cmdline.get(key), k.printk));
+  k.mm = { pgalloc, swiotlb, vmalloc, kmem, kfree_rcu: new KfreeRcu(k) };
   k.proc.register('/proc/vmallocinfo', () => vmalloc.vmallocinfo());
+  k.proc.register('/proc/kmem', () => kmem.show());
   time_init(k);
   rest_init(k);
 }

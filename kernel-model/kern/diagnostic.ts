@@ -66,9 +66,10 @@ export class FixedCpu implements CpuContext {
 /**
  * A sleeping request (KM_SLEEP, PR_WAITOK, VM_SLEEP) that memory cannot
  * satisfy waits on a wait queue in NetBSD until memory returns. Waiting
- * needs kernel threads, which the model does not have yet; until it does,
- * such a request says so once per call and fails as its NOSLEEP twin.
+ * is done by kernel threads (a generator yields): the booted kernel's
+ * kmem_alloc_sleep (kmem_kernel.ts) does it. A synchronous call cannot
+ * wait; it says so once per call and fails as its NOSLEEP twin.
  */
 export function cannot_sleep(printf: Printf, fn: string, wchan: string): void {
-  printf(`${fn}: ${wchan}: out of memory and cannot sleep yet (no kernel threads); failing as NOSLEEP`);
+  printf(`${fn}: ${wchan}: out of memory and cannot sleep here (not in a kernel thread; kmem_alloc_sleep waits); failing as NOSLEEP`);
 }

@@ -11,7 +11,10 @@
  * module's summary lines (the performance mode: one worker, tests in
  * order). The workers as kernel threads on the booted machine are in
  * test_vmalloc_module.ts; the ops there write the byte Linux writes
- * (touch). Not here: the kvfree_rcu tests (need RCU and slab).
+ * (touch). The two kvfree_rcu vmalloc tests (bits 8 and 9, as in 5.10's
+ * test_case_array) run where the ops have RCU; the 1-argument one may
+ * sleep, so its body is a kernel thread's generator. Not here: 5.10's
+ * kvfree_rcu_*_slab_test (bits 10, 11), which later kernels dropped.
  *
  * Sizes follow vmalloc: vmallocOps adds the guard page and rounds to
  * pages as __get_vm_area_node does, so a 3-page vmalloc takes a 4-page
@@ -25,6 +28,7 @@ import { VMALLOC_END, VMALLOC_START } from '../arch/arm64/memory';
 import type { Vmap } from '../mm/vmalloc/vmap';
 import { PAGE_SIZE } from '../mm/vmalloc/vmap_area';
 import { fls } from '../mm/vmalloc/lazy';
+import type { KthreadGen } from '../kernel/sched/kthread_types';
 
 export interface VmallocOps {
   /** vmalloc(size): alignment 1. */
@@ -36,6 +40,9 @@ export interface VmallocOps {
   /** __alloc_percpu / free_percpu, for pcpu_alloc_test; absent where there is no percpu allocator. */
   __alloc_percpu?(size: number, align: number): bigint;
   free_percpu?(ptr: bigint): void;
+  /** kvfree_rcu(ptr) and kvfree_rcu(ptr, rcu), for the kvfree_rcu tests; absent where there is no RCU. */
+  kvfree_rcu_1?(ptr: bigint): KthreadGen;
+  kvfree_rcu_2?(ptr: bigint, headOffset: number): void;
   num_online_cpus: number;
 }
 
@@ -222,13 +229,42 @@ function pcpu_alloc_test(ops: VmallocOps, _loops: number, rnd: Rnd): number {
   return rv;
 }
 
+/**
+ * struct test_kvfree_rcu { struct rcu_head rcu; unsigned char array[20]; }:
+ * the rcu_head first (offset 0), the array after its 16 bytes.
+ */
+const TEST_KVFREE_RCU_ARRAY = 16n;
+
+/** A page per loop, one byte written, freed after a grace period with kvfree_rcu(p) (may sleep). */
+function* kvfree_rcu_1_arg_vmalloc_test(ops: VmallocOps, loops: number): KthreadGen<number> {
+  for (let i = 0; i < loops; i++) {
+    const p = ops.vmalloc(P);
+    if (p === null) return -1;
+    ops.touch?.(p + TEST_KVFREE_RCU_ARRAY, 0x61); // p->array[0] = 'a'
+    yield* ops.kvfree_rcu_1!(p);
+  }
+  return 0;
+}
+
+/** The same with kvfree_rcu(p, rcu), through the rcu_head at offset 0. */
+function kvfree_rcu_2_arg_vmalloc_test(ops: VmallocOps, loops: number): number {
+  for (let i = 0; i < loops; i++) {
+    const p = ops.vmalloc(P);
+    if (p === null) return -1;
+    ops.touch?.(p + TEST_KVFREE_RCU_ARRAY, 0x61);
+    ops.kvfree_rcu_2!(p, 0);
+  }
+  return 0;
+}
+
 export interface TestCase {
   name: string;
   /** Bit in run_test_mask (the index in Linux's test_case_array). */
   bit: number;
-  fn: TestFn;
+  /** The body: a number (0 passed), or a kernel thread's generator of one (tests that may sleep). */
+  fn: TestFn | ((ops: VmallocOps, loops: number, rnd: Rnd) => KthreadGen<number>);
   /** What the test needs beyond vmalloc (skipped where the ops lack it). */
-  needs?: 'percpu';
+  needs?: 'percpu' | 'rcu';
 }
 
 export const TEST_CASES: readonly TestCase[] = [
@@ -240,6 +276,8 @@ export const TEST_CASES: readonly TestCase[] = [
   { name: 'random_size_align_alloc_test', bit: 5, fn: random_size_align_alloc_test },
   { name: 'align_shift_alloc_test', bit: 6, fn: align_shift_alloc_test },
   { name: 'pcpu_alloc_test', bit: 7, fn: pcpu_alloc_test, needs: 'percpu' },
+  { name: 'kvfree_rcu_1_arg_vmalloc_test', bit: 8, fn: kvfree_rcu_1_arg_vmalloc_test, needs: 'rcu' },
+  { name: 'kvfree_rcu_2_arg_vmalloc_test', bit: 9, fn: kvfree_rcu_2_arg_vmalloc_test, needs: 'rcu' },
 ];
 
 export interface TestResult {
@@ -266,7 +304,9 @@ export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd
     const r: TestResult = { name: t.name, passed: 0, failed: 0, avgUsec: 0 };
     const t0 = clockUsec();
     for (let j = 0; j < p.test_repeat_count; j++) {
-      if (t.fn(ops, p.test_loop_count, rnd) === 0) r.passed++;
+      const rv = t.fn(ops, p.test_loop_count, rnd);
+      if (typeof rv !== 'number') throw new Error(`${t.name} may sleep: it runs in a kernel thread (test_vmalloc_module.ts)`);
+      if (rv === 0) r.passed++;
       else r.failed++;
     }
     r.avgUsec = (clockUsec() - t0) / p.test_repeat_count;
@@ -277,7 +317,8 @@ export function run_test_vmalloc(ops: VmallocOps, p: TestVmallocParams, rnd: Rnd
 
 /** The tests run_test_mask selects, in the module's order or shuffled (shuffle_array). */
 export function test_order(p: TestVmallocParams, rnd: Rnd, ops?: VmallocOps): TestCase[] {
-  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit) && (t.needs !== 'percpu' || ops?.__alloc_percpu));
+  const has = (t: TestCase): boolean => (t.needs === 'percpu' ? !!ops?.__alloc_percpu : t.needs === 'rcu' ? !!ops?.kvfree_rcu_1 : true);
+  const order = TEST_CASES.filter((t) => p.run_test_mask & (1 << t.bit) && has(t));
   if (!p.sequential_test_order) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = rnd() % (i + 1);

@@ -49,6 +49,8 @@ function kernelVmallocOps(k: Kernel, caller: string): VmallocOps {
     touch: (addr, value) => k.arch.kmem.write(addr, Uint8Array.of(value)),
     __alloc_percpu: (size, align) => k.percpu!.__alloc_percpu(size, align),
     free_percpu: (ptr) => k.percpu!.free_percpu(ptr),
+    kvfree_rcu_1: (ptr) => k.mm.kfree_rcu.kvfree_rcu_1(ptr),
+    kvfree_rcu_2: (ptr, off) => k.mm.kfree_rcu.kvfree_rcu_2(ptr, off),
     num_online_cpus: k.machine.cores.filter((c) => k.cpu_online(c.index)).length,
   };
 }
@@ -67,7 +69,8 @@ function* test_func(k: Kernel, p: TestVmallocParams, out: WorkerReport): Kthread
     const r: TestResult = { name: t.name, passed: 0, failed: 0, avgUsec: 0 };
     const t0 = k.clockNs();
     for (let j = 0; j < p.test_repeat_count; j++) {
-      if (t.fn(ops, p.test_loop_count, rnd) === 0) r.passed++;
+      const rv = t.fn(ops, p.test_loop_count, rnd);
+      if ((typeof rv === 'number' ? rv : yield* rv) === 0) r.passed++;
       else r.failed++;
       yield* schedule(); // the charged work of this run is paid before the clock is read again
     }

@@ -189,7 +189,7 @@ export function mem_init(k: Kernel, pgalloc: PageAllocator): Swiotlb | null {
   // VmallocTotal is the size of the vmalloc range whether or not vmalloc is in use.
   const vmallocTotalKb = Number((VMALLOC_END - VMALLOC_START) >> 10n);
   k.proc.register('/proc/meminfo', () =>
-    meminfo(pgalloc, { vmallocTotalKb, cmaTotalPages: early.cma.totalcma_pages, cmaFreePages: early.cma.nr_free_cma_pages(pgalloc) }),
+    meminfo(pgalloc, { vmallocTotalKb, slabReclaimablePages: k.slab?.nr_slab_reclaimable, slabUnreclaimablePages: k.slab?.nr_slab_unreclaimable, cmaTotalPages: early.cma.totalcma_pages, cmaFreePages: early.cma.nr_free_cma_pages(pgalloc) }),
   );
   return swiotlb;
 }

@@ -43,7 +43,7 @@ describe('uconsole CLI', () => {
       if (suite === 'vmalloc') {
         // Linux's lines for each allocator, then the table.
         expect(r.stdout).toMatch(/^augment:\n  Summary: fix_size_alloc_test passed: 1 failed: 0 repeat: 1 loops: 20 avg: \d+ usec\n  Summary: long_busy_list_alloc_test passed: 1 failed: 0 repeat: 1 loops: 20 avg: \d+ usec\n  All test took CPU0=\d+ cycles\nlist:\n/);
-      } else expect(r.stdout).toMatch(new RegExp(`^suite ${suite} on ${suite === 'percpu' || suite === 'kmem' ? 'none' : 'uconsole-cm4'}`));
+      } else expect(r.stdout).toMatch(new RegExp(`^suite ${suite} on ${suite === 'percpu' ? 'none' : 'uconsole-cm4'}`));
       const j = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
       expect(Object.keys(j)).toEqual(['suite', 'board', 'cmdline', 'revision', 'params', 'results']);
       expect(j.results.length).toBeGreaterThan(3);

@@ -47,6 +47,7 @@
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { hex, KASSERTMSG, panic, type CpuContext, type Printf } from '../diagnostic';
 import { pool_cache_freecheck, pool_cache_get, pool_cache_init, pool_cache_put, pool_cache_reclaim, type PoolCache } from '../pool/pool_cache';
+import type { PcCpuStoreFactory } from '../pool/pool_cache_cpu';
 import { vmem_alloc, vmem_create, vmem_free, vmem_reap, vmem_roundup_size, VM_INSTANTFIT, VM_NOSLEEP, VM_SLEEP, type VmemArena } from '../vmem/subr_vmem';
 
 /** km_flag_t (sys/kmem.h); equal to PR_WAITOK / PR_NOWAIT and VM_SLEEP / VM_NOSLEEP. */
@@ -88,6 +89,12 @@ export interface KmemOptions {
   printf?: Printf;
   /** Fault injection: make magazine allocation fail in every kmem cache. */
   pcgFail?: () => boolean;
+  /** How reports print an address (default hex of the arena address). */
+  addrfmt?: (p: number) => string;
+  /** Where every kmem cache keeps its per-CPU state and magazines (default: host objects). */
+  store?: PcCpuStoreFactory;
+  /** Fault injection for pool pages (quantum caches and mid-size caches): true fails that page. */
+  pageFail?: () => boolean;
 }
 
 export interface Kmem {
@@ -104,6 +111,8 @@ export interface Kmem {
   readonly headers: KmemHeaders;
   readonly memset: ((addr: number, byte: number, len: number) => void) | undefined;
   readonly pageSize: number;
+  /** How reports print an address (%p): the kernel VA once kmem is wired. */
+  readonly addrfmt: (p: number) => string;
 }
 
 /** ffs(3): the 1-based index of the lowest set bit. */
@@ -134,6 +143,8 @@ export function kmem_init(o: KmemOptions): Kmem {
     debug,
     printf,
     pcgFail: o.pcgFail,
+    store: o.store,
+    qcPageFail: o.pageFail,
     importfn: (size, vmflags) => {
       const sz = roundPage(size);
       const addr = o.backend.alloc(sz, vmflags);
@@ -157,9 +168,10 @@ export function kmem_init(o: KmemOptions): Kmem {
       ctx: o.ctx,
       printf,
       pcgFail: o.pcgFail,
+      store: o.store,
       palloc: {
         pa_pagesz: sz,
-        pa_alloc: (_pp, prflags) => vmem_alloc(arena, sz, kmf_to_vmf(prflags) | VM_INSTANTFIT),
+        pa_alloc: (_pp, prflags) => (o.pageFail?.() ? null : vmem_alloc(arena, sz, kmf_to_vmf(prflags) | VM_INSTANTFIT)),
         pa_free: (_pp, addr) => vmem_free(arena, addr, sz),
       },
     });
@@ -178,6 +190,7 @@ export function kmem_init(o: KmemOptions): Kmem {
     headers: o.headers ?? new Map<number, number>(),
     memset: o.memset,
     pageSize,
+    addrfmt: o.addrfmt ?? hex,
   };
 }
 
@@ -211,23 +224,25 @@ export function kmem_zalloc(km: Kmem, size: number, kmflags: number): number | n
 /** The first caller outside this file, from the JavaScript stack (debug reports only). */
 function kmem_caller(): string {
   const frames = (new Error().stack ?? '').split('\n').slice(1);
-  const outside = frames.find((f) => !/subr_kmem\.(ts|js)/.test(f));
-  const m = outside?.match(/at (?:async )?([^\s(]+)/);
-  return m?.[1] ?? '?';
+  const outside = frames.find((f) => !/(subr_kmem|kmem_kernel)\.(ts|js)/.test(f));
+  const named = outside?.match(/at (?:async )?([^\s(]+) \(/);
+  if (named) return named[1]!;
+  const anon = outside?.match(/([^/\\\s(]+\.(?:ts|js|mjs):\d+)/);
+  return anon?.[1] ?? '?';
 }
 
 /** kmem_size_check: the header must hold the size the caller frees with. */
 function kmem_size_check(km: Kmem, p: number, size: number): void {
   const psz = km.headers.get(p);
   if (psz === size) return;
-  const user = hex(p + km.size_size);
+  const user = km.addrfmt(p + km.size_size);
   if (psz === undefined) panic(`kmem_free(${user}, ${size}): not allocated (caller ${kmem_caller()})`);
   panic(`kmem_free(${user}, ${size}) != allocated size ${psz} (caller ${kmem_caller()})`);
 }
 
 /** kmem_free: give back what kmem_alloc(size) returned. */
 export function kmem_free(km: Kmem, p: number, size: number): void {
-  KASSERTMSG(Number.isSafeInteger(size) && size > 0, 'size > 0', FILE, () => `kmem_free(${hex(p)}, ${size})`);
+  KASSERTMSG(Number.isSafeInteger(size) && size > 0, 'size > 0', FILE, () => `kmem_free(${km.addrfmt(p)}, ${size})`);
   const base = p - km.size_size;
   if (km.debug) {
     kmem_size_check(km, base, size);

@@ -34,7 +34,7 @@
  * every time). Objects in magazines stay constructed; the destructor runs
  * only when an object leaves the cache for the pool.
  *
- * Both CPU magazines start as pcg_dummy, a zero-sized group that is
+ * Both CPU magazines start as the store's dummy, a zero-sized group that is
  * "always empty, yet always full", so the fast paths need no NULL test:
  * the first get or put on a CPU falls through to the slow path.
  *
@@ -44,9 +44,10 @@
  * does the model (with no concurrent depot access there is no contention
  * to measure).
  *
- * "Current CPU": every get and put asks the cache's CpuContext. The kernel
- * will answer from the TPIDR_EL1 of the core being served, so the fast
- * paths touch only that CPU's pool_cache_cpu. Only invalidation, which
+ * "Current CPU": every get and put asks the cache's store
+ * (pool_cache_cpu.ts) for the running CPU's pool_cache_cpu. In the booted
+ * kernel that is per-CPU memory reached through the core's TPIDR_EL1
+ * (pool_cache_percpu.ts), so the fast paths touch only that CPU's data. Only invalidation, which
  * NetBSD runs on every CPU with a cross-call, walks all of them here.
  *
  * Invariants (pool_cache_check in pool_cache_check.ts): every cached object is
@@ -57,30 +58,15 @@
 
 import { hex, KASSERTMSG, panic, type CpuContext, type Printf } from '../diagnostic';
 import { Pool, pool_destroy, pool_get, pool_put, pool_reclaim, type PoolAllocator } from './subr_pool';
+import { hostPcCpuStore, type PcCpuStore, type PcCpuStoreFactory, type Pcg, type PoolCacheCpu } from './pool_cache_cpu';
+
+export { pcg_dummy, type Pcg, type PoolCacheCpu } from './pool_cache_cpu';
 
 /** Objects per magazine (sys/pool.h, _LP64). */
 export const PCG_NOBJECTS_NORMAL = 15;
 export const PCG_NOBJECTS_LARGE = 63;
 
 const FILE = 'subr_pool.c';
-
-/** pcg_t: a magazine. */
-export interface Pcg {
-  pcg_avail: number;
-  readonly pcg_size: number;
-  readonly pcg_objects: Float64Array;
-}
-
-/** Zero sized: always empty, yet always full. */
-export const pcg_dummy: Pcg = Object.freeze({ pcg_avail: 0, pcg_size: 0, pcg_objects: new Float64Array(0) }) as Pcg;
-
-/** pool_cache_cpu_t: one CPU's magazines and statistics. */
-export class PoolCacheCpu {
-  cc_current: Pcg = pcg_dummy;
-  cc_previous: Pcg = pcg_dummy;
-  cc_hits = 0;
-  cc_misses = 0;
-}
 
 /** Constructor: 0 on success (NetBSD returns an errno). */
 export type PoolCacheCtor = (obj: number, flags: number) => number;
@@ -103,11 +89,14 @@ export interface PoolCacheOptions {
    * pcg_normal_pool, PR_NOWAIT): return true to make the next one fail.
    */
   pcgFail?: () => boolean;
+  /** Where the per-CPU state and magazines live (default: host objects). */
+  store?: PcCpuStoreFactory;
 }
 
 export class PoolCache {
   readonly pc_pool: Pool;
-  readonly pc_cpus: PoolCacheCpu[];
+  readonly pc_cpus: readonly PoolCacheCpu[];
+  readonly pc_store: PcCpuStore;
   readonly pc_ctx: CpuContext;
   readonly pc_pcgsize: number;
   readonly pc_ctor: PoolCacheCtor | undefined;
@@ -128,7 +117,8 @@ export class PoolCache {
   constructor(o: PoolCacheOptions) {
     this.pc_pool = new Pool(o);
     this.pc_ctx = o.ctx;
-    this.pc_cpus = Array.from({ length: o.ctx.ncpu }, () => new PoolCacheCpu());
+    this.pc_store = (o.store ?? hostPcCpuStore)(o.name, o.ctx);
+    this.pc_cpus = this.pc_store.cpus;
     this.pc_pcgsize = o.largecache ? PCG_NOBJECTS_LARGE : PCG_NOBJECTS_NORMAL;
     this.pc_ctor = o.ctor;
     this.pc_dtor = o.dtor;
@@ -153,17 +143,15 @@ export function pool_cache_init(o: PoolCacheOptions): PoolCache {
 
 /** The calling CPU's cache (pc->pc_cpus[curcpu()->ci_index]). */
 function pc_curcpu(pc: PoolCache): PoolCacheCpu {
-  const cpu = pc.pc_ctx.curcpu();
-  const cc = pc.pc_cpus[cpu];
-  KASSERTMSG(cc !== undefined, 'cc != NULL', FILE, () => `pool_cache ${pc.pc_pool.pr_wchan}: no cache for cpu ${cpu}`);
-  return cc;
+  return pc.pc_store.curcpu();
 }
 
 /** pcg allocation (pool_get(pc->pc_pcgpool, PR_NOWAIT)): a new empty magazine or null. */
 function pcg_alloc(pc: PoolCache): Pcg | null {
   if (pc.pc_pcgfail?.()) return null;
-  pc.pc_ngroups++;
-  return { pcg_avail: 0, pcg_size: pc.pc_pcgsize, pcg_objects: new Float64Array(pc.pc_pcgsize) };
+  const pcg = pc.pc_store.pcg_alloc(pc.pc_pcgsize);
+  if (pcg) pc.pc_ngroups++;
+  return pcg;
 }
 
 /** pool_cache_destruct_object: run the destructor and give the raw item to the pool. */
@@ -183,7 +171,7 @@ function pool_cache_get_slow(pc: PoolCache, cc: PoolCacheCpu, flags: number): tr
   cc.cc_misses++;
   const full = pc.pc_fullgroups.pop();
   if (full) {
-    if (cc.cc_current !== pcg_dummy) pc.pc_emptygroups.push(cc.cc_current);
+    if (cc.cc_current !== pc.pc_store.dummy) pc.pc_emptygroups.push(cc.cc_current);
     cc.cc_current = full;
     pc.pc_hits++;
     return true;
@@ -224,7 +212,7 @@ export function pool_cache_get(pc: PoolCache, flags: number): number | null {
     const cur = cc.cc_current;
     if (cur.pcg_avail > 0) {
       cc.cc_hits++;
-      const obj = cur.pcg_objects[--cur.pcg_avail]!;
+      const obj = cur.pcg_get(--cur.pcg_avail);
       return pc.pc_freecheck ? freecheck_out(pc, obj) : obj;
     }
     const prev = cc.cc_previous;
@@ -250,10 +238,10 @@ function pool_cache_put_slow(pc: PoolCache, cc: PoolCacheCpu, obj: number): bool
   cc.cc_misses++;
   const empty = pc.pc_emptygroups.pop() ?? pcg_alloc(pc);
   if (empty) {
-    if (cc.cc_previous === pcg_dummy) {
+    if (cc.cc_previous === pc.pc_store.dummy) {
       cc.cc_previous = empty;
     } else {
-      if (cc.cc_current !== pcg_dummy) pc.pc_fullgroups.push(cc.cc_current);
+      if (cc.cc_current !== pc.pc_store.dummy) pc.pc_fullgroups.push(cc.cc_current);
       cc.cc_current = empty;
     }
     pc.pc_hits++;
@@ -271,7 +259,7 @@ export function pool_cache_put(pc: PoolCache, obj: number): void {
     const cc = pc_curcpu(pc);
     const cur = cc.cc_current;
     if (cur.pcg_avail < cur.pcg_size) {
-      cur.pcg_objects[cur.pcg_avail++] = obj;
+      cur.pcg_set(cur.pcg_avail++, obj);
       cc.cc_hits++;
       return;
     }
@@ -295,15 +283,16 @@ function pc_depot_list(pc: PoolCache, pcg: Pcg): Pcg[] {
 
 /** pool_cache_transfer: move one CPU's magazines to the depot (NetBSD runs it on that CPU). */
 function pool_cache_transfer(pc: PoolCache, cc: PoolCacheCpu): void {
-  for (const pcg of [cc.cc_current, cc.cc_previous]) if (pcg !== pcg_dummy) pc_depot_list(pc, pcg).push(pcg);
-  cc.cc_current = pcg_dummy;
-  cc.cc_previous = pcg_dummy;
+  for (const pcg of [cc.cc_current, cc.cc_previous]) if (pcg !== pc.pc_store.dummy) pc_depot_list(pc, pcg).push(pcg);
+  cc.cc_current = pc.pc_store.dummy;
+  cc.cc_previous = pc.pc_store.dummy;
 }
 
 /** pool_cache_invalidate_groups: destruct every object of the magazines and free them. */
 function pool_cache_invalidate_groups(pc: PoolCache, groups: Pcg[]): void {
   for (const pcg of groups.splice(0)) {
-    while (pcg.pcg_avail > 0) pool_cache_destruct_object(pc, pcg.pcg_objects[--pcg.pcg_avail]!);
+    while (pcg.pcg_avail > 0) pool_cache_destruct_object(pc, pcg.pcg_get(--pcg.pcg_avail));
+    pc.pc_store.pcg_free(pcg);
     pc.pc_ngroups--;
   }
 }
@@ -330,6 +319,7 @@ export function pool_cache_reclaim(pc: PoolCache): number {
 export function pool_cache_destroy(pc: PoolCache): void {
   pool_cache_invalidate(pc);
   pool_destroy(pc.pc_pool);
+  pc.pc_store.destroy();
 }
 
 /** Objects cached in magazines (CPU and depot). */

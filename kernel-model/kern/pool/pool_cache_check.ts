@@ -9,7 +9,7 @@
 
 import { hex } from '../diagnostic';
 import { pool_item_out, type Pool, type PoolPage } from './subr_pool';
-import { pcg_dummy, type Pcg, type PoolCache } from './pool_cache';
+import type { Pcg, PoolCache } from './pool_cache';
 
 function check_page(pp: Pool, ph: PoolPage, errors: string[]): number {
   const ipp = pp.pr_itemsperpage;
@@ -83,7 +83,7 @@ export function pool_cache_cached(pc: PoolCache, errors: string[]): Set<number> 
   const name = pc.pc_pool.pr_wchan;
   const groups = new Set<Pcg>();
   for (const { pcg, where } of pc_magazines(pc)) {
-    if (pcg === pcg_dummy) continue;
+    if (pcg === pc.pc_store.dummy) continue;
     if (groups.has(pcg)) errors.push(`pool_cache ${name}: a magazine is in two places (${where})`);
     groups.add(pcg);
     if (pcg.pcg_size !== pc.pc_pcgsize || pcg.pcg_avail < 0 || pcg.pcg_avail > pcg.pcg_size) {
@@ -91,7 +91,7 @@ export function pool_cache_cached(pc: PoolCache, errors: string[]): Set<number> 
     }
     check_depot_shape(pcg, where, `pool_cache ${name}`, errors);
     for (let i = 0; i < pcg.pcg_avail; i++) {
-      const obj = pcg.pcg_objects[i]!;
+      const obj = pcg.pcg_get(i);
       if (cached.has(obj)) errors.push(`pool_cache ${name}: ${hex(obj)} cached twice (again in ${where})`);
       else if (!pool_item_out(pc.pc_pool, obj)) errors.push(`pool_cache ${name}: ${hex(obj)} in ${where} is free in the pool`);
       cached.add(obj);

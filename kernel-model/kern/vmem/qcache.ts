@@ -18,6 +18,7 @@
  */
 
 import type { CpuContext, Printf } from '../diagnostic';
+import type { PcCpuStoreFactory } from '../pool/pool_cache_cpu';
 import { pool_cache_destroy, pool_cache_freecheck, pool_cache_init, pool_cache_reclaim, type PoolCache } from '../pool/pool_cache';
 import { PR_WAITOK, type Pool } from '../pool/subr_pool';
 import { VM_INSTANTFIT, VM_NOSLEEP, VM_SLEEP, VMEM_QCACHE_IDX_MAX, type QCache, type Vmem } from './vmem_impl';
@@ -29,6 +30,9 @@ export interface QcBackend {
   debug: boolean;
   printf: Printf;
   pcgFail: (() => boolean) | undefined;
+  store: PcCpuStoreFactory | undefined;
+  /** Fault injection for the caches' pool pages: true fails that page. */
+  pageFail: (() => boolean) | undefined;
 }
 
 /** prf_to_vmf */
@@ -51,7 +55,7 @@ export function qc_init(vm: Vmem, qcache_max: number, ctx: CpuContext, be: QcBac
   const pagesz = qc_poolpage_size(max);
   const palloc = {
     pa_pagesz: pagesz,
-    pa_alloc: (_pp: Pool, prflags: number) => be.alloc(pagesz, prf_to_vmf(prflags) | VM_INSTANTFIT),
+    pa_alloc: (_pp: Pool, prflags: number) => (be.pageFail?.() ? null : be.alloc(pagesz, prf_to_vmf(prflags) | VM_INSTANTFIT)),
     pa_free: (_pp: Pool, page: number) => be.free(page, pagesz),
   };
   const caches: QCache[] = new Array<QCache>(max / q);
@@ -64,7 +68,7 @@ export function qc_init(vm: Vmem, qcache_max: number, ctx: CpuContext, be: QcBac
       continue;
     }
     const name = `${vm.vm_name}-${size}`;
-    const qc_cache: PoolCache = pool_cache_init({ size, align: q, name, palloc, ctx, printf: be.printf, pcgFail: be.pcgFail });
+    const qc_cache: PoolCache = pool_cache_init({ size, align: q, name, palloc, ctx, printf: be.printf, pcgFail: be.pcgFail, store: be.store });
     if (be.debug) pool_cache_freecheck(qc_cache);
     prev = caches[i - 1] = { qc_cache, qc_name: name };
   }

@@ -69,6 +69,7 @@
  * the sums of busy and span sizes.
  */
 
+import type { PcCpuStoreFactory } from '../pool/pool_cache_cpu';
 import { cannot_sleep, hex, KASSERTMSG, type CpuContext, type Printf } from '../diagnostic';
 import { pool_cache_get, pool_cache_put } from '../pool/pool_cache';
 import { PR_NOWAIT, PR_WAITOK } from '../pool/subr_pool';
@@ -123,6 +124,10 @@ export interface VmemCreateOptions {
   printf?: Printf;
   /** Fault injection for the quantum caches' magazine allocation (see PoolCacheOptions.pcgFail). */
   pcgFail?: () => boolean;
+  /** Where the quantum caches keep their per-CPU state and magazines (see PoolCacheOptions.store). */
+  store?: PcCpuStoreFactory;
+  /** Fault injection for the quantum caches' pool pages. */
+  qcPageFail?: () => boolean;
 }
 
 /** An arena (the name callers use; the structure is Vmem). */
@@ -251,6 +256,8 @@ export function vmem_create(o: VmemCreateOptions): VmemArena {
       debug: o.debug ?? false,
       printf: vm.vm_printf,
       pcgFail: o.pcgFail,
+      store: o.store,
+      pageFail: o.qcPageFail,
     });
   }
   if (o.size) vmem_add(vm, o.base ?? 0, o.size, VM_SLEEP);

@@ -55,6 +55,8 @@ export interface SchedHost {
   online(cpu: number): boolean;
   /** A user task's state is back on `core` (TTBR0 included): make the core's TLB right for its address space. */
   switch_mm(core: Core, task: UserTask): void;
+  /** The CPU is between tasks, idle, or at EL0 (RCU's quiescent state). */
+  quiescent?(core: Core): void;
 }
 
 export class KthreadError extends Error {
@@ -166,6 +168,8 @@ export class Scheduler implements MachineOs, Waker {
     const cpu = core.index;
     if (!this.host.online(cpu)) return false;
     const cur = this.curr[cpu]!;
+    // Between tasks (a context switch or idle) or at EL0: a quiescent state for RCU.
+    if (cur.kind === 'idle' || cur.kind === 'user') this.host.quiescent?.(core);
     if (cur.kind === 'user') return this.tickUser(cur as UserTask, core);
     if (cur instanceof KthreadTask) return cur.inKcall ? false : this.payDebt(cur, core);
     return this.pickNext(core);

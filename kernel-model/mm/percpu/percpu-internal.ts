@@ -58,21 +58,46 @@ export interface PcpuMetaAllocator {
   free(mem: Int32Array): void;
 }
 
-/** Host memory, with a running count of the bytes held (for the benchmark and tests). */
+/** Zeroed kernel memory seen as words (the slab's pcpu_mem_zalloc), and how to give it back. */
+export interface PcpuGuestMeta {
+  zalloc(bytes: number): { mem: Int32Array; free(): void } | null;
+}
+
+/**
+ * Metadata memory with a running count of the bytes held. Host arrays
+ * until the kernel's slab exists (the first chunk's metadata, which
+ * Linux takes from memblock); once `guest` is set, every later chunk's
+ * metadata is a live view of memory from the slab (pcpu_mem_zalloc), so
+ * it shows in /proc/slabinfo and the Slab line of /proc/meminfo.
+ */
 export class HostMetaAllocator implements PcpuMetaAllocator {
   bytes = 0;
   /** Fault injection: the next `failAfter` calls succeed, then every call fails (-1: never fail). */
   failAfter = -1;
+  guest: PcpuGuestMeta | undefined;
+  private readonly guestFree = new Map<Int32Array, () => void>();
 
   zalloc(bytes: number): Int32Array | null {
     if (this.failAfter === 0) return null;
     if (this.failAfter > 0) this.failAfter--;
+    let mem: Int32Array;
+    if (this.guest) {
+      const g = this.guest.zalloc(bytes);
+      if (!g) return null;
+      mem = g.mem;
+      this.guestFree.set(mem, g.free);
+    } else mem = new Int32Array(bytes >>> 2);
     this.bytes += bytes;
-    return new Int32Array(bytes >>> 2);
+    return mem;
   }
 
   free(mem: Int32Array): void {
     this.bytes -= mem.byteLength;
+    const f = this.guestFree.get(mem);
+    if (f) {
+      this.guestFree.delete(mem);
+      f();
+    }
   }
 }
 

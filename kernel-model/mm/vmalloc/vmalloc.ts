@@ -49,7 +49,9 @@ import { GFP_KERNEL, __GFP_ZERO } from '../page_alloc';
 import { createVmap, type Vmap } from './vmap';
 import type { VmapAllocatorKind } from './backend';
 import { vmallocinfo, type VmallocInfoEntry, VM_ALLOC, VM_MAP, VM_NO_GUARD } from './vmallocinfo';
-import { CountingVmapAreaCache, SIZEOF_VMAP_AREA_V4_19, SIZEOF_VMAP_AREA_V5_10, VM_LAZY_FREE } from './vmap_area';
+import { CountingVmapAreaCache, SIZEOF_VMAP_AREA_V4_19, SIZEOF_VMAP_AREA_V5_10, VM_LAZY_FREE, type VmapAreaCache } from './vmap_area';
+import { SlabVmapAreaCache } from './vmap_area_slab';
+import type { Slab } from '../slab/slab';
 
 const PAGE = BigInt(PAGE_SIZE);
 
@@ -280,17 +282,23 @@ export class Vmalloc {
   }
 }
 
+/** Where vmap_area nodes come from: the slab (the kernel's) or a counting stand-in (no slab). */
+function vmap_area_cache(kind: VmapAllocatorKind, fail: () => boolean, slab?: Slab): VmapAreaCache {
+  const objsize = kind === 'augment' ? SIZEOF_VMAP_AREA_V5_10 : SIZEOF_VMAP_AREA_V4_19;
+  return slab ? new SlabVmapAreaCache(slab, objsize, kind === 'augment', fail) : new CountingVmapAreaCache(objsize, fail);
+}
+
 /**
  * vmalloc_init: the vmap allocator chosen on the command line, with the
  * kernel image registered first, and page-table pages from the page
  * allocator from now on.
  */
-export function vmalloc_init(k: Kernel, kind: VmapAllocatorKind, imageBytes: number): Vmalloc {
+export function vmalloc_init(k: Kernel, kind: VmapAllocatorKind, imageBytes: number, slab?: Slab): Vmalloc {
   const image: VmStruct = { addr: KIMAGE_VADDR, size: BigInt(imageBytes), flags: VM_MAP, pages: [], caller: 'paging_init', phys_addr: k.textPa };
   const faults: VmallocFaults = {};
   const vmap = createVmap({
     kind,
-    cache: new CountingVmapAreaCache(kind === 'augment' ? SIZEOF_VMAP_AREA_V5_10 : SIZEOF_VMAP_AREA_V4_19, () => faults.vmap_area?.() ?? false),
+    cache: vmap_area_cache(kind, () => faults.vmap_area?.() ?? false, slab),
     printk: k.printk,
     nrCpus: k.machine.cores.length,
     space: { start: VMALLOC_START, end: VMALLOC_END },

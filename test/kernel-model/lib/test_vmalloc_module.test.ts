@@ -18,6 +18,43 @@ async function runModule(p: TestVmallocModuleParams, allocator = 'augment'): Pro
 }
 
 describe('test_vmalloc on the booted uConsole', () => {
+  it('kvfree_rcu_1_arg_vmalloc_test and kvfree_rcu_2_arg_vmalloc_test (bits 8, 9): every page freed after its grace period, in batches', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const kr = k.mm.kfree_rcu;
+      const gp = k.rcu.completed;
+      const run = test_vmalloc_start(k, { ...PERF, test_loop_count: 1500, run_test_mask: (1 << 8) | (1 << 9) });
+      k.run(run.done, 10_000_000);
+      const lines = run.finish();
+      expect(lines[0]).toMatch(/^Summary: kvfree_rcu_1_arg_vmalloc_test passed: 1 failed: 0 repeat: 1 loops: 1500 avg: \d+ usec$/);
+      expect(lines[1]).toMatch(/^Summary: kvfree_rcu_2_arg_vmalloc_test passed: 1 failed: 0 repeat: 1 loops: 1500 avg: \d+ usec$/);
+      k.run(() => kr.outstanding === 0 && !k.rcu.busy, 10_000_000);
+      expect(kr.freed).toBe(3000);
+      expect(k.rcu.completed - gp).toBeLessThan(3000 / 10); // batched: far fewer grace periods than objects
+      k.mm.vmalloc.purge();
+      expect(u.readFile('/proc/vmallocinfo')).not.toMatch(/test_func/);
+      expect(check_vmap(k.mm.vmalloc.vmap)).toEqual([]);
+      expect(k.rcu.check()).toEqual([]);
+    });
+  });
+
+  it('kvfree_rcu without a bulk page: the 2-argument form links the rcu_head, the 1-argument form waits a grace period inline', async () => {
+    await withUconsole({ ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const kr = k.mm.kfree_rcu;
+      kr.faults.bnode = () => true;
+      const run = test_vmalloc_start(k, { ...PERF, test_loop_count: 20, run_test_mask: (1 << 8) | (1 << 9) });
+      k.run(run.done, 10_000_000);
+      expect(run.finish().slice(0, 2).every((l) => / passed: 1 failed: 0 /.test(l))).toBe(true);
+      k.run(() => kr.outstanding === 0 && !k.rcu.busy, 10_000_000);
+      kr.faults.bnode = undefined;
+      expect(kr.freedInline).toBe(20);
+      expect(kr.freed).toBe(40);
+      k.mm.vmalloc.purge();
+      expect(u.readFile('/proc/vmallocinfo')).not.toMatch(/test_func/);
+    });
+  });
+
   it('pcpu_alloc_test: 35,000 per-CPU areas of the kernel\'s percpu allocator, across new vmalloc-backed chunks, all freed', async () => {
     const r = await runModule({ ...PERF, run_test_mask: 1 << 7 });
     expect(r.lines[0]).toMatch(/^Summary: pcpu_alloc_test passed: 1 failed: 0 repeat: 1 loops: 200 avg: \d+ usec$/);

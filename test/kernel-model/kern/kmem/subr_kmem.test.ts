@@ -141,12 +141,12 @@ describe('kmem bad input', () => {
     expect(kmem_check(km)).toEqual([]);
   });
 
-  it('more than the backend has: KM_NOSLEEP null, KM_SLEEP says it cannot sleep yet, nothing leaks', () => {
+  it('more than the backend has: KM_NOSLEEP null, KM_SLEEP says it cannot sleep here, nothing leaks', () => {
     const { km, kva, lines, fail } = setup({ pages: 4 });
     expect(kmem_alloc(km, 5 * 4096, KM_NOSLEEP)).toBeNull();
     expect(lines).toEqual([]);
     expect(kmem_alloc(km, 5 * 4096, KM_SLEEP)).toBeNull();
-    expect(lines).toEqual(['vmem_xalloc: kmem: out of memory and cannot sleep yet (no kernel threads); failing as NOSLEEP']);
+    expect(lines).toEqual(['vmem_xalloc: kmem: out of memory and cannot sleep here (not in a kernel thread; kmem_alloc_sleep waits); failing as NOSLEEP']);
     fail.now = true;
     expect(kmem_alloc(km, 1000, KM_NOSLEEP)).toBeNull(); // mid-size cache: its pool cannot grow
     expect(kmem_alloc(km, 10, KM_NOSLEEP)).toBeNull(); // quantum cache: no page

@@ -17,7 +17,7 @@ describe('pool_cache_check notices a broken cache', () => {
   it('an object in a magazine twice', () => {
     const { pc, objs } = cached3();
     const cur = pc.pc_cpus[0]!.cc_current;
-    cur.pcg_objects[1] = objs[0]!;
+    cur.pcg_set(1, objs[0]!);
     expect(pool_cache_check(pc)).toContain(`pool_cache test-64: 0x${objs[0]!.toString(16)} cached twice (again in cpu0 current)`);
   });
 

@@ -38,7 +38,7 @@ describe('pool', () => {
     expect(pp.pr_npagefree).toBe(1);
   });
 
-  it('when the page allocator fails: null, counted, and PR_WAITOK says it cannot sleep yet', () => {
+  it('when the page allocator fails: null, counted, and PR_WAITOK says it cannot sleep here', () => {
     const src = pageSource(1);
     const lines: string[] = [];
     const pp = pool_init({ size: 4096, name: 'big', palloc: src.palloc, printf: (l) => lines.push(l) });
@@ -46,7 +46,7 @@ describe('pool', () => {
     expect(pool_get(pp, PR_NOWAIT)).toBeNull();
     expect(pool_get(pp, PR_WAITOK)).toBeNull();
     expect(pp.pr_nfail).toBe(2);
-    expect(lines).toEqual(['pool_get: big: out of memory and cannot sleep yet (no kernel threads); failing as NOSLEEP']);
+    expect(lines).toEqual(['pool_get: big: out of memory and cannot sleep here (not in a kernel thread; kmem_alloc_sleep waits); failing as NOSLEEP']);
     expect(pool_check(pp)).toEqual([]);
   });
 });

@@ -205,14 +205,14 @@ describe('import and release', () => {
     expect(events).toEqual([]);
   });
 
-  it('a source that runs dry: NOSLEEP gets null, SLEEP says it cannot sleep yet', () => {
+  it('a source that runs dry: NOSLEEP gets null, SLEEP says it cannot sleep here', () => {
     const { vm } = twoLevel();
     const lines: string[] = [];
     vm.vm_printf = (l) => lines.push(l);
     expect(vmem_alloc(vm, 65 * 4096, NS)).toBeNull();
     expect(lines).toEqual([]);
     expect(vmem_alloc(vm, 65 * 4096, VM_SLEEP | VM_INSTANTFIT)).toBeNull();
-    expect(lines).toEqual(['vmem_xalloc: kmem: out of memory and cannot sleep yet (no kernel threads); failing as NOSLEEP']);
+    expect(lines).toEqual(['vmem_xalloc: kmem: out of memory and cannot sleep here (not in a kernel thread; kmem_alloc_sleep waits); failing as NOSLEEP']);
     expect(vmem_check(vm)).toEqual([]);
   });
 
