@@ -21,7 +21,7 @@ const CACHE = join(tmpdir(), 'uconsole-mm-test-programs');
 
 export const NO_CC_REASON = `${CROSS_CC} is not installed (as root: apt-get install -y ${CROSS_PACKAGES.join(' ')})`;
 
-/** A static arm64 executable built from C source (cached); undefined without the cross compiler. */
+/** A static arm64 executable built from C source (cached); undefined without the cross compiler. `-dynamic` links it dynamically instead. */
 export function buildC(source: string, flags: string[] = []): Uint8Array | undefined {
   if (!crossCompilerAvailable()) return undefined;
   const hash = createHash('sha256').update(source).update(flags.join(' ')).digest('hex').slice(0, 16);
@@ -30,7 +30,8 @@ export function buildC(source: string, flags: string[] = []): Uint8Array | undef
   if (!existsSync(out)) {
     const src = join(CACHE, `${hash}.c`);
     writeFileSync(src, source);
-    execFileSync(CROSS_CC, ['-static', '-O2', '-o', `${out}.tmp`, src, '-lpthread', ...flags]);
+    const link = flags.includes('-dynamic') ? [] : ['-static'];
+    execFileSync(CROSS_CC, [...link, '-O2', '-o', `${out}.tmp`, src, '-lpthread', ...flags.filter((f) => f !== '-dynamic')]);
     execFileSync('mv', [`${out}.tmp`, out]);
   }
   return readFileSync(out);

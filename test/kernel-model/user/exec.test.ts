@@ -381,6 +381,22 @@ describe('the harness process: mmap, mprotect, munmap and faults from EL0 (mm/sy
       k.user.mem.faults.pgtable = undefined;
     }
     expect(k.user.mem.live.size).toBe(live);
+    // mmap's metadata (a new area): ENOMEM, the address space unchanged.
+    const mm = k.harness.process().mm;
+    const areas = mm.vmas.length;
+    k.user.mem.faults.vma = () => true;
+    try {
+      expect(u.syscall(0, NR.mmap, 0, 4096, 3, 0x22, -1, 0)).toBe(-12n);
+      expect(u.syscall(0, NR.munmap, 0x1000_0000, 4096)).toBe(-12n);
+    } finally {
+      k.user.mem.faults.vma = undefined;
+    }
+    expect(mm.vmas.length).toBe(areas);
+    expect(check_mm(mm)).toEqual([]);
+  });
+
+  cIt('a dynamically linked program is refused with ENOEXEC (no interpreter on the initramfs)', () => {
+    expect(() => exec(buildC('#include <stdio.h>\nint main(void) { puts("x"); return 0; }\n', ['-dynamic'])!, ['dyn'])).toThrow(/dynamic|interpreter/i);
   });
 });
 
