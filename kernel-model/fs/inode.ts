@@ -22,9 +22,9 @@
  */
 
 import type { FileOperations } from './file';
-import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../lib/cpio/newc';
+import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG } from '../../lib/cpio/newc';
 
-export { S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG };
+export { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG };
 
 export class SuperBlock {
   private nextIno = 1;
@@ -132,11 +132,12 @@ export class GeneratedInode extends Inode {
  */
 export class AnonInode extends Inode {
   readonly kind = 'anon';
-  constructor(sb: SuperBlock, readonly name: string) {
+  /** `fileType`: S_IFIFO for a pipe's inode (pipefs), none for anon_inodefs. */
+  constructor(sb: SuperBlock, readonly name: string, private readonly fileType = 0) {
     super(sb, { perm: 0o600 });
   }
   get type(): number {
-    return 0;
+    return this.fileType;
   }
 }
 

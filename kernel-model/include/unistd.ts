@@ -15,6 +15,7 @@ export const NR = {
   chdir: 49,
   openat: 56,
   close: 57,
+  pipe2: 59,
   getdents64: 61,
   lseek: 62,
   read: 63,

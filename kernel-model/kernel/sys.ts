@@ -18,6 +18,7 @@ import type { Kernel } from '../kernel';
 import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
 import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
 import { BPF_NARGS, BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
+import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
 import { FS_NARGS, FS_SYSCALLS } from '../fs/syscalls';
 
 export interface SyscallContext {
@@ -85,6 +86,7 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
   ...PROCESS_SYSCALLS,
   ...MM_SYSCALLS,
   ...BPF_SYSCALLS,
+  ...PIPE_SYSCALLS.map(([nr, h]) => [nr, h] as const),
 ]);
 
 /** How many of x0..x5 a call reads (the fast path copies only those). */
@@ -96,6 +98,7 @@ const NARGS: ReadonlyMap<number, number> = new Map([
   ...PROCESS_NARGS,
   ...MM_NARGS,
   ...BPF_NARGS,
+  ...PIPE_SYSCALLS.map(([nr, , n]) => [nr, n] as const),
 ]);
 
 export function syscall_nargs(nr: number): number {
@@ -108,5 +111,12 @@ export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.s
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {
   const handler = SYSCALLS.get(nr);
-  return handler ? handler(ctx, args) : err(ENOSYS);
+  if (!handler) return err(ENOSYS);
+  try {
+    return handler(ctx, args);
+  } catch (e) {
+    // A pipe (fs/pipe.ts) that must sleep or has lost its reader.
+    if (e instanceof WouldBlock || e instanceof BrokenPipe) return pipe_outcome(ctx, e);
+    throw e;
+  }
 }

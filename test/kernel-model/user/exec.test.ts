@@ -309,6 +309,66 @@ describe('processes: fork with copy-on-write, vfork (posix_spawn), execve, waitp
   });
 });
 
+const PIPE_C = String.raw`
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+  int p[2];
+  pipe(p);
+  struct stat st; fstat(p[0], &st);
+  printf("fifo %d\n", S_ISFIFO(st.st_mode));
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    static char buf[100000];
+    for (int i = 0; i < (int)sizeof buf; i++) buf[i] = (char)i;
+    long left = sizeof buf; char *at = buf;
+    while (left > 0) { long n = write(p[1], at, left > 7000 ? 7000 : left); if (n < 0) _exit(3); at += n; left -= n; }
+    _exit(0);
+  }
+  close(p[1]);
+  long total = 0, sum = 0; char b[3000]; long n;
+  while ((n = read(p[0], b, sizeof b)) > 0) { total += n; for (long i = 0; i < n; i++) sum += (unsigned char)b[i]; }
+  int status; waitpid(pid, &status, 0);
+  printf("read %ld sum %ld eof %ld child %d\n", total, sum, n, WEXITSTATUS(status));
+  close(p[0]);
+  pipe2(p, O_NONBLOCK);
+  errno = 0; printf("nonblock-empty %ld %d\n", (long)read(p[0], b, 1), errno);
+  close(p[0]);
+  pid = fork();
+  if (pid == 0) { write(p[1], "x", 1); _exit(0); }
+  waitpid(pid, &status, 0);
+  printf("sigpipe signaled %d sig %d\n", WIFSIGNALED(status), WTERMSIG(status));
+  signal(SIGPIPE, SIG_IGN);
+  errno = 0; printf("epipe %ld %d\n", (long)write(p[1], "x", 1), errno);
+  printf("bad-flags %d %d\n", pipe2(p, 0x1), errno);
+  return 0;
+}`;
+
+describe('pipes (fs/pipe.ts)', () => {
+  cIt('a pipe between a parent and a forked child: blocking both ways, EOF, EAGAIN, SIGPIPE and EPIPE', () => {
+    const r = exec(buildC(PIPE_C)!, ['pipe'], 0);
+    expect(r.exitCode).toBe(0);
+    let sum = 0;
+    for (let i = 0; i < 100000; i++) sum += i & 0xff;
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'fifo 1',
+      `read 100000 sum ${sum} eof 0 child 0`,
+      'nonblock-empty -1 11',
+      'sigpipe signaled 1 sig 13',
+      'epipe -1 32',
+      'bad-flags -1 22',
+    ]);
+  });
+});
+
 describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
   cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
     const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);

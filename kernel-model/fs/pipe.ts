@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Pipes (fs/pipe.c): a buffer of PIPE_DEF_BUFFERS pages (64 KiB) between
+ * a read end and a write end, made by pipe2(2).
+ *
+ *   read   takes what is buffered (up to the count); with nothing
+ *          buffered it returns 0 (end of file) once every write end is
+ *          closed, EAGAIN with O_NONBLOCK, and otherwise sleeps until a
+ *          writer writes or the last one closes;
+ *   write  puts as much as fits; a write of at most PIPE_BUF (4096) bytes
+ *          is atomic (all or nothing, so it waits for room for all of
+ *          it); with no read end left it is EPIPE, and the writer gets
+ *          SIGPIPE, whose default action ends it.
+ *
+ * Sleeping: the file operation throws WouldBlock naming the pipe's wait
+ * set; the system call entry queues the task there and blocks it, and the
+ * call is made again when the other end wakes it (the model's version of
+ * pipe_wait and the wait loop around it). Closing an end wakes the other
+ * side, so a sleeper sees end of file or EPIPE.
+ */
+
+import { EAGAIN, EFAULT, EINVAL, EPIPE } from '../include/errno';
+import { fail } from './errno';
+import { File, O_NONBLOCK, O_RDONLY, O_WRONLY, type FileOperations } from './file';
+import { AnonInode, S_IFIFO, SuperBlock } from './inode';
+import type { UserTask } from '../kernel/sched/task';
+import type { SyscallContext, SyscallHandler, SyscallResult } from '../kernel/sys';
+import { NR } from '../include/unistd';
+import { current_files, errnoResult, int } from './sys_common';
+import { wake_user, exit_group } from '../kernel/exit';
+import { W_SIGNALED } from '../kernel/process';
+import { NeedsSlowPath } from '../kernel/uaccess';
+
+export const PIPE_BUF = 4096;
+/** PIPE_DEF_BUFFERS pages of buffer. */
+export const PIPE_SIZE = 16 * 4096;
+
+/** Thrown by a file operation that must sleep: the caller queues the task on `waiters` and blocks it. */
+export class WouldBlock extends Error {
+  override name = 'WouldBlock';
+  constructor(readonly waiters: Set<UserTask>, readonly what: string) {
+    super(what);
+  }
+}
+
+/** Thrown by a pipe write with no reader left: the writer gets SIGPIPE (and EPIPE if it survives). */
+export class BrokenPipe extends Error {
+  override name = 'BrokenPipe';
+}
+
+export class Pipe {
+  private readonly chunks: Uint8Array[] = [];
+  private bytes = 0;
+  readers = 0;
+  writers = 0;
+  readonly readWait = new Set<UserTask>();
+  readonly writeWait = new Set<UserTask>();
+
+  constructor(private readonly wake: (t: UserTask) => void) {}
+
+  get buffered(): number {
+    return this.bytes;
+  }
+
+  /** Wake every sleeper of `set`: each makes its call again. */
+  private wakeAll(set: Set<UserTask>): void {
+    const ts = [...set];
+    set.clear();
+    for (const t of ts) this.wake(t);
+  }
+
+  read(count: number, nonblock: boolean): Uint8Array {
+    if (this.bytes === 0) {
+      if (this.writers === 0) return new Uint8Array(0);
+      if (nonblock) fail(EAGAIN);
+      throw new WouldBlock(this.readWait, 'pipe_read');
+    }
+    const out = new Uint8Array(Math.min(count, this.bytes));
+    let at = 0;
+    while (at < out.length) {
+      const c = this.chunks[0]!;
+      const n = Math.min(c.length, out.length - at);
+      out.set(c.subarray(0, n), at);
+      at += n;
+      if (n === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(n);
+    }
+    this.bytes -= out.length;
+    this.wakeAll(this.writeWait);
+    return out;
+  }
+
+  write(data: Uint8Array, nonblock: boolean): number {
+    if (this.readers === 0) throw new BrokenPipe();
+    const room = PIPE_SIZE - this.bytes;
+    const atomic = data.length <= PIPE_BUF;
+    if (room === 0 || (atomic && room < data.length)) {
+      if (nonblock) fail(EAGAIN);
+      throw new WouldBlock(this.writeWait, 'pipe_write');
+    }
+    const n = Math.min(room, data.length);
+    this.chunks.push(data.slice(0, n));
+    this.bytes += n;
+    this.wakeAll(this.readWait);
+    return n;
+  }
+
+  close(end: 'read' | 'write'): void {
+    if (end === 'read') this.readers--;
+    else this.writers--;
+    this.wakeAll(end === 'read' ? this.writeWait : this.readWait);
+  }
+}
+
+const pipefs = new SuperBlock('pipefs', 12, false);
+
+function pipe_fops(p: Pipe, end: 'read' | 'write'): FileOperations {
+  return {
+    read: (f, _pos, count) => (end === 'read' ? p.read(count, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
+    write: (f, data) => (end === 'write' ? p.write(data, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
+    seekable: false,
+    endOf: () => undefined,
+    ioctl: () => BigInt(-25), // ENOTTY (FIONREAD is not modelled)
+    release: () => p.close(end),
+  };
+}
+
+/** create_pipe_files: the read and write ends, with `flags` (O_NONBLOCK) on both. */
+export function create_pipe_files(flags: number, wake: (t: UserTask) => void): [File, File, Pipe] {
+  const p = new Pipe(wake);
+  const inode = new AnonInode(pipefs, 'pipe', S_IFIFO);
+  const r = new File(inode, O_RDONLY | (flags & O_NONBLOCK), pipe_fops(p, 'read'));
+  const w = new File(inode, O_WRONLY | (flags & O_NONBLOCK), pipe_fops(p, 'write'));
+  p.readers = 1;
+  p.writers = 1;
+  return [r, w, p];
+}
+
+/* ---- pipe2(2) ---------------------------------------------------------------- */
+
+const O_CLOEXEC = 0o2000000;
+const O_DIRECT = 0o40000;
+
+/** pipe2(fds, flags): two descriptors, read end first; flags O_CLOEXEC, O_NONBLOCK (O_DIRECT accepted, packets not modelled). */
+function sys_pipe2(ctx: SyscallContext, [fdsVa, flags]: readonly bigint[]): bigint {
+  return errnoResult(() => {
+    const fl = int(flags);
+    if (fl & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) fail(EINVAL);
+    const [r, w] = create_pipe_files(fl, (t) => wake_user(ctx.kernel, t, undefined));
+    const files = current_files(ctx);
+    const cloexec = (fl & O_CLOEXEC) !== 0;
+    const rfd = files.alloc_fd(r, cloexec);
+    let wfd: number;
+    try {
+      wfd = files.alloc_fd(w, cloexec);
+    } catch (e) {
+      files.close_fd(rfd);
+      throw e;
+    }
+    if (!ctx.copyToUser(fdsVa!, new Uint8Array(new Int32Array([rfd, wfd]).buffer))) {
+      files.close_fd(rfd);
+      files.close_fd(wfd);
+      fail(EFAULT);
+    }
+    return 0;
+  });
+}
+
+export const PIPE_SYSCALLS: readonly [number, SyscallHandler, number][] = [[NR.pipe2, sys_pipe2, 2]];
+
+const SIGPIPE = 13;
+const SIG_IGN = 1n;
+
+/**
+ * What a system call that hit a pipe's WouldBlock or BrokenPipe turns
+ * into: the task sleeps on the pipe (its call made again when woken), or
+ * gets SIGPIPE: ended by it unless it ignores or handles SIGPIPE, then
+ * EPIPE. Inside the svc fast path neither can happen: the call goes to
+ * the trap path first.
+ */
+export function pipe_outcome(ctx: SyscallContext, e: WouldBlock | BrokenPipe): SyscallResult {
+  if (ctx.inHook) throw new NeedsSlowPath();
+  const t = ctx.task as UserTask;
+  if (e instanceof WouldBlock) {
+    e.waiters.add(t);
+    t.cancelWait = () => e.waiters.delete(t);
+    return { kind: 'sleep', what: e.what };
+  }
+  const act = t.proc?.sigactions.get(SIGPIPE);
+  const handler = act ? new DataView(act.buffer, act.byteOffset).getBigUint64(0, true) : 0n;
+  if (handler === 0n) {
+    exit_group(ctx.kernel, t, W_SIGNALED(SIGPIPE));
+    return 0n;
+  }
+  void SIG_IGN; // ignored or caught (handlers are not delivered yet): the call fails with EPIPE
+  return BigInt(-EPIPE);
+}
