@@ -449,6 +449,26 @@ export class Core {
     this.uc.memMapPtr(BigInt(base), size, UC_PROT_ALL, ptr);
   }
 
+  /**
+   * Physical memory [pa, pa+len) was rewritten from outside the cores:
+   * drop this core's translated code of it. Unicorn 2.0.1 invalidates by
+   * VA (uc_invalidate_tb translates the start as an instruction fetch
+   * through the core's MMU) and its memory writes do not invalidate, so
+   * the page must be reachable as code: the core's MMU is switched off
+   * for the call (VA = PA; the walk reads SCTLR_EL1.M afresh), then back
+   * on, and its TLB flushed so that no identity entry outlives the call.
+   */
+  physCodeChanged(pa: number, len: number): void {
+    const sctlr = this.uc.sysRead(SYSREG.SCTLR_EL1);
+    this.uc.sysWrite(SYSREG.SCTLR_EL1, sctlr & ~1n);
+    try {
+      this.uc.invalidateCode(BigInt(pa), BigInt(pa + len));
+    } finally {
+      this.uc.sysWrite(SYSREG.SCTLR_EL1, sctlr);
+      this.flushTlb();
+    }
+  }
+
   /** Translated code for [begin, end) (VAs through this core's MMU) is stale. */
   invalidateCode(begin: bigint, end: bigint): void {
     this.uc.invalidateCode(begin, end);

@@ -243,12 +243,9 @@ export class Machine {
   codeChanged(pa: number, len: number, va?: bigint): void {
     const sites = this.eventSites(pa, len);
     for (const core of this.cores) {
-      core.invalidateCode(BigInt(pa), BigInt(pa + len));
+      core.physCodeChanged(pa, len); // every VA's translation of these bytes
       core.addEventSites(sites.map((off) => BigInt(pa + off)));
-      if (va !== undefined) {
-        core.invalidateCode(va, va + BigInt(len));
-        core.addEventSites(sites.map((off) => va + BigInt(off)));
-      }
+      if (va !== undefined) core.addEventSites(sites.map((off) => va + BigInt(off)));
     }
   }
 

@@ -28,7 +28,7 @@ export class UserState {
   private readonly rnd = xorshift32(USER_RANDOM_SEED);
 
   constructor(private readonly k: Kernel) {
-    this.mem = new UserMemory(k.machine, () => k.mm.pgalloc, k.arch.linear);
+    this.mem = new UserMemory(k.machine, () => k.mm.pgalloc);
     const THREAD_PAGES = 4; // THREAD_SIZE 16 KiB
     this.threadsMax = Math.max(20, Math.floor(k.mm.pgalloc.totalram_pages() / (8 * THREAD_PAGES)));
   }

@@ -15,7 +15,6 @@ import { GFP_HIGHUSER_MOVABLE, GFP_KERNEL, __GFP_ZERO, pfn_to_phys, phys_to_pfn,
 import { MmStruct, type MmHost } from './mmap';
 import { AsidAllocator, MmContexts } from '../arch/arm64/mm/context';
 import type { Machine } from '../../emulator/machine';
-import type { LinearMap } from '../arch/arm64/memory';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 
 export interface UserMmFaults {
@@ -33,9 +32,8 @@ export class UserMemory implements MmHost {
   readonly contexts: MmContexts;
   /** Live address spaces (for /proc and the leak checks). */
   readonly live = new Set<MmStruct>();
-  private readonly page = BigInt(PAGE_SIZE);
 
-  constructor(private readonly machine: Machine, private readonly pgalloc: () => PageAllocator, private readonly linear: LinearMap) {
+  constructor(private readonly machine: Machine, private readonly pgalloc: () => PageAllocator) {
     this.contexts = new MmContexts(machine.cores);
   }
 
@@ -78,10 +76,9 @@ export class UserMemory implements MmHost {
     this.contexts.flush_tlb_mm(mm);
   }
 
-  /** Translated code of the page is stale on every core (found through the linear map, which every core has). */
+  /** Translated code of the page is stale on every core (each engine drops its blocks of that physical page). */
   codeChanged(pa: number): void {
-    const va = this.linear.va(pa);
-    for (const core of this.machine.cores) core.invalidateCode(va, va + this.page);
+    for (const core of this.machine.cores) core.physCodeChanged(pa, PAGE_SIZE);
   }
 
   /** mm_alloc: an empty address space with its own root table and ASID; null without memory. */

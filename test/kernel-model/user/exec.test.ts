@@ -472,3 +472,14 @@ describe('the API: exec by path, and reading a process memory', () => {
     expect(() => u.readUser(harness.pid, 0x7000_0000n, 4)).toThrow(/nothing mapped/);
   });
 });
+
+describe('translated code of reused pages', () => {
+  it('a second program at the same address on the same core runs its own code, not the first one\'s', async () => {
+    const a = await asmProgram(`mov x0, #3\nmov x8, #${NR.exit_group}\nsvc #0`);
+    const b = await asmProgram(`mov x0, #5\nmov x8, #${NR.exit_group}\nsvc #0`);
+    for (let i = 0; i < 3; i++) {
+      expect(exec(a, ['a'], 3).exitCode).toBe(3);
+      expect(exec(b, ['b'], 3).exitCode).toBe(5);
+    }
+  });
+});
