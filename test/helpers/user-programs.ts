@@ -14,24 +14,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { assemble } from '../../emulator/arm64/assembler';
 import { writeElf } from '../../images/elf';
+import { CROSS_CC, CROSS_PACKAGES, crossCompilerAvailable } from '../../images/initramfs';
 
-export const CROSS_CC = 'aarch64-linux-gnu-gcc';
+export { CROSS_CC, crossCompilerAvailable } from '../../images/initramfs';
 const CACHE = join(tmpdir(), 'uconsole-mm-test-programs');
 
-let haveCc: boolean | undefined;
-export function crossCompilerAvailable(): boolean {
-  if (haveCc === undefined) {
-    try {
-      execFileSync(CROSS_CC, ['--version'], { stdio: 'ignore' });
-      haveCc = true;
-    } catch {
-      haveCc = false;
-    }
-  }
-  return haveCc;
-}
-
-export const NO_CC_REASON = `${CROSS_CC} is not installed (as root: apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross)`;
+export const NO_CC_REASON = `${CROSS_CC} is not installed (as root: apt-get install -y ${CROSS_PACKAGES.join(' ')})`;
 
 /** A static arm64 executable built from C source (cached); undefined without the cross compiler. */
 export function buildC(source: string, flags: string[] = []): Uint8Array | undefined {
