@@ -12,6 +12,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bootCommand, BOOT_HELP } from './boot';
 import { benchCommand, BENCH_HELP } from './bench';
 import { runCommand, RUN_HELP } from './run';
+import { fetchCommand, FETCH_HELP } from './fetch';
 
 export const MAIN_HELP = `usage: uconsole <command> [options]
 
@@ -21,6 +22,7 @@ commands:
   boot     boot a uConsole and print its boot log
   run      run a static arm64 Linux program on it, as qemu-aarch64 would
   bench    run a benchmark suite (table on stdout, --json FILE)
+  fetch    fetch Debian's busybox-static (arm64) for the initramfs
 
 Run "uconsole <command> --help" for a command's options.
 `;
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   boot: { run: bootCommand, help: BOOT_HELP },
   run: { run: runCommand, help: RUN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
+  fetch: { run: fetchCommand, help: FETCH_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -64,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
   'KallsymsError', 'ProcError', 'HarnessError', 'RunError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
+  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError',
 ]);
 
 function report(err: Error): string {

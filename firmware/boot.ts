@@ -8,6 +8,9 @@
  *  1. read config.txt from the boot partition (optional, defaults apply);
  *  2. read the kernel (kernel8.img), check the arm64 Image header and load
  *     it text_offset bytes above a 2 MiB-aligned base (kernel_address);
+ *     then the initramfs of config.txt's `initramfs FILE followkernel`
+ *     line (or --initrd) after it, named in /chosen linux,initrd-start
+ *     and linux,initrd-end;
  *  3. read the DTB (device_tree=, or the board's), apply the overlays
  *     (overlays.ts: the CMA size; the others are reported as not
  *     modelled), fill what only the firmware knows: /memory for the

@@ -27,6 +27,7 @@ import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
 import { writeFdt } from '../lib/fdt';
 import { boardDeviceTree } from './dtb';
 import { buildInitramfs, crossCompilerAvailable } from './initramfs';
+import { cachedBusybox } from './busybox';
 import { projectRoot } from '../lib/project-root';
 
 export { projectRoot };
@@ -52,6 +53,8 @@ function inputs(root: string): string[] {
   };
   for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
   files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'), join(root, 'lib/cpio/newc.ts'));
+  const busybox = cachedBusybox(root);
+  if (busybox) files.push(busybox); // fetched by `uconsole fetch busybox`: the initramfs carries it
   return files.sort();
 }
 

@@ -13,6 +13,9 @@
  *                           compiler (aarch64-linux-gnu-gcc -static -O2)
  *                           when it is installed; without it they are
  *                           left out and the build says so;
+ *   /bin/busybox and a link in /bin for each applet
+ *                           when `uconsole fetch busybox` has put Debian's
+ *                           busybox-static in the cache (images/busybox.ts);
  *   /proc, /sys             mount points.
  *
  * Every member has uid 0, gid 0 and mtime 0, so the same sources give
@@ -24,7 +27,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
 import { assemble } from '../emulator/arm64/assembler';
-import { S_IFCHR, S_IFDIR, S_IFREG, writeNewc, type CpioEntry } from '../lib/cpio/newc';
+import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, writeNewc, type CpioEntry } from '../lib/cpio/newc';
+import { busyboxApplets, cachedBusybox } from './busybox';
 import { writeElf } from './elf';
 
 /** Where the assembly programs are linked (ld's default for static aarch64 executables). */
@@ -71,7 +75,16 @@ export interface BuiltInitramfs {
   missing?: string;
 }
 
-export async function buildInitramfs(root: string, withC = crossCompilerAvailable()): Promise<BuiltInitramfs> {
+/** /bin/busybox and its applet links, named after what the binary carries. */
+function busyboxEntries(path: string, taken: ReadonlySet<string>): CpioEntry[] {
+  const bin = new Uint8Array(readFileSync(path));
+  const links = busyboxApplets(bin)
+    .filter((a) => !taken.has(`bin/${a}`) && a !== 'busybox')
+    .map((a): CpioEntry => ({ name: `bin/${a}`, mode: S_IFLNK | 0o777, uid: 0, gid: 0, mtime: 0, linkTarget: 'busybox' }));
+  return [exe('bin/busybox', bin), ...links];
+}
+
+export async function buildInitramfs(root: string, withC = crossCompilerAvailable(), busybox = cachedBusybox(root)): Promise<BuiltInitramfs> {
   const entries: CpioEntry[] = [
     dir('dev'),
     { name: 'dev/console', mode: S_IFCHR | 0o600, uid: 0, gid: 0, mtime: 0, rdev: { major: 5, minor: 1 } },
@@ -102,5 +115,9 @@ export async function buildInitramfs(root: string, withC = crossCompilerAvailabl
       rmSync(tmp, { recursive: true, force: true });
     }
   } else missing = `${CROSS_CC} is not installed (apt-get install -y ${CROSS_PACKAGES.join(' ')}): the C programs are left out`;
+  if (busybox) {
+    entries.push(...busyboxEntries(busybox, new Set(entries.map((e) => e.name))));
+    programs.push('/bin/busybox');
+  }
   return { bytes: writeNewc(entries), programs, missing };
 }

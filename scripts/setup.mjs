@@ -15,7 +15,11 @@
 //      changed;
 //   4. the native part (emulator/native/uc_slice.c ->
 //      emulator/native/build/libuc_slice.so) when its source changed;
-//   5. the boot images (images/build/<board>/) when a source changed.
+//   5. Debian's cross compiler for the initramfs's C programs
+//      (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross): installed with
+//      apt-get when running as root; otherwise the exact command is
+//      printed and the images are built without those programs;
+//   6. the boot images (images/build/<board>/) when a source changed.
 //
 // Plain JavaScript with Node's own modules: it has to run before anything
 // is installed.
@@ -86,6 +90,33 @@ function ensureUnicorn() {
     fail(`could not install the native build tools; install them by hand: apt-get install -y ${NATIVE_TOOLS.join(' ')}`);
 }
 
+const CROSS_CC = 'aarch64-linux-gnu-gcc';
+const CROSS_PACKAGES = ['gcc-aarch64-linux-gnu', 'libc6-dev-arm64-cross'];
+
+function crossCompilerPresent() {
+  return spawnSync('sh', ['-c', `command -v ${CROSS_CC}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The cross compiler is optional: without it the initramfs has no C programs and their tests skip. */
+function ensureCrossCompiler() {
+  if (crossCompilerPresent()) return;
+  const command = `apt-get install -y ${CROSS_PACKAGES.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    say(`${CROSS_CC} is missing: the initramfs is built without its C programs (to add them: sudo ${command})`);
+    return;
+  }
+  say(`installing the arm64 cross compiler (${command})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const args = ['install', '-y', '--no-install-recommends', ...CROSS_PACKAGES];
+  if (spawnSync('apt-get', args, { stdio: 'inherit', env }).status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+    spawnSync('apt-get', args, { stdio: 'inherit', env });
+  }
+  if (!crossCompilerPresent()) say(`could not install ${CROSS_CC}: the initramfs is built without its C programs (try: ${command})`);
+}
+
 async function ensureNative(bundle) {
   const { ensureNativeLibrary } = await import(pathToFileURL(bundle).href);
   try {
@@ -103,6 +134,7 @@ async function ensureBootImages(bundle) {
 checkNode();
 ensureDependencies();
 ensureUnicorn();
+ensureCrossCompiler();
 const bundle = await ensureBundle(say);
 await ensureNative(bundle);
 await ensureBootImages(bundle);

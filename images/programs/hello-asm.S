@@ -6,13 +6,14 @@
 _start:
     mov x0, #1                  // stdout
     adr x1, message
-    mov x2, #(message_end - message)
+    adr x2, message_end
+    sub x2, x2, x1              // the length
     mov x8, #64                 // __NR_write
     svc #0
     mov x0, #0
     mov x8, #94                 // __NR_exit_group
     svc #0
-    .word 0x00000000             // udf #0: exit_group never returns
+    .word 0x00000000             // udf #0 (exit_group never returns)
 
 message:
     .ascii "Hello, world! (from /bin/hello-asm)\n"

@@ -8,7 +8,8 @@
 _start:
     mov x0, #1
     adr x1, banner
-    mov x2, #(banner_end - banner)
+    adr x2, banner_end
+    sub x2, x2, x1              // the length
     mov x8, #64                 // __NR_write
     svc #0
     movz x0, #0xdead

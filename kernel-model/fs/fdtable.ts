@@ -106,6 +106,17 @@ export class FilesStruct {
     for (const fd of this.fds()) this.close_fd(fd);
   }
 
+  /** check_files: the invariants above, one line per violation. */
+  check(): string[] {
+    const out: string[] = [];
+    let firstFree = 0;
+    while (firstFree < this.fd.length && this.fd[firstFree]) firstFree++;
+    if (this.next_fd > firstFree) out.push(`next_fd ${this.next_fd} is above the lowest free descriptor ${firstFree}`);
+    if (this.fd.length > this.nofile) out.push(`table has ${this.fd.length} slots, more than RLIMIT_NOFILE ${this.nofile}`);
+    if (this.fd.length > 0 && this.fd[this.fd.length - 1] === undefined) out.push('table ends with an empty slot');
+    return out;
+  }
+
   /** Open descriptors, ascending. */
   fds(): number[] {
     return this.fd.flatMap((e, i) => (e ? [i] : []));
@@ -113,17 +124,8 @@ export class FilesStruct {
 }
 
 /** The table's invariants: one line per violation. */
-export function check_files(files: FilesStruct, internals = files as unknown as { fd: (FdEntry | undefined)[]; next_fd: number }): string[] {
-  const out: string[] = [];
-  const firstFree = (() => {
-    let i = 0;
-    while (i < internals.fd.length && internals.fd[i]) i++;
-    return i;
-  })();
-  if (internals.next_fd > firstFree) out.push(`next_fd ${internals.next_fd} is above the lowest free descriptor ${firstFree}`);
-  if (internals.fd.length > files.nofile) out.push(`table has ${internals.fd.length} slots, more than RLIMIT_NOFILE ${files.nofile}`);
-  if (internals.fd.length > 0 && internals.fd[internals.fd.length - 1] === undefined) out.push('table ends with an empty slot');
-  return out;
+export function check_files(files: FilesStruct): string[] {
+  return files.check();
 }
 
 /** The naive oracle: a plain map, lowest free by counting up from `start`. */

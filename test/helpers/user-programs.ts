@@ -16,7 +16,7 @@ import { assemble } from '../../emulator/arm64/assembler';
 import { writeElf } from '../../images/elf';
 import { CROSS_CC, CROSS_PACKAGES, crossCompilerAvailable } from '../../images/initramfs';
 
-export { crossCompilerAvailable };
+export { CROSS_CC, crossCompilerAvailable };
 const CACHE = join(tmpdir(), 'uconsole-mm-test-programs');
 
 export const NO_CC_REASON = `${CROSS_CC} is not installed (as root: apt-get install -y ${CROSS_PACKAGES.join(' ')})`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { check_files, FilesStruct, NaiveFdTable } from '../../../kernel-model/fs/fdtable';
-import { ErrnoError } from '../../../kernel-model/fs/errno';
+import { errnoOf } from '../../helpers/errno';
 import { File, reg_file_operations } from '../../../kernel-model/fs/file';
 import { RegInode, SuperBlock } from '../../../kernel-model/fs/inode';
 import { EBADF, EMFILE } from '../../../kernel-model/include/errno';
@@ -14,15 +14,7 @@ function file(id: number): File {
   fileNo.set(f, id);
   return f;
 }
-const errno = (fn: () => unknown): number | 'ok' => {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof ErrnoError) return e.errno;
-    throw e;
-  }
-};
+const errno = errnoOf;
 
 type Cmd =
   | { op: 'alloc'; cloexec: boolean; start: number }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrnoError } from '../../../kernel-model/fs/errno';
+import { errnoOf } from '../../helpers/errno';
 import { RamDir, RegInode, SuperBlock, SymlinkInode, type Inode } from '../../../kernel-model/fs/inode';
 import { d_path, path_lookupat, path_parentat } from '../../../kernel-model/fs/namei';
 import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from '../../../kernel-model/include/errno';
@@ -21,15 +21,7 @@ function tree(): { root: RamDir; usr: RamDir; bin: RamDir; sh: RegInode } {
   bin.link('dangling', new SymlinkInode(sb, {}, 'nothing'));
   return { root, usr, bin, sh };
 }
-const errno = (fn: () => Inode | unknown): number | 'ok' => {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof ErrnoError) return e.errno;
-    throw e;
-  }
-};
+const errno = errnoOf;
 
 describe('namei', () => {
   it('walks absolute and relative paths, ".", "..", symlinks relative and absolute', () => {
