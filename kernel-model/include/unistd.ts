@@ -59,6 +59,7 @@ export const NR = {
   getgid: 176,
   getegid: 177,
   gettid: 178,
+  sysinfo: 179,
   brk: 214,
   munmap: 215,
   clone: 220,

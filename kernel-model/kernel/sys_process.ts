@@ -394,6 +394,24 @@ function sys_tkill(ctx: SyscallContext, [tid, sig]: readonly bigint[]): bigint {
   return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
 }
 
+/**
+ * sysinfo(info): struct sysinfo of a 64-bit kernel (112 bytes): uptime,
+ * loads (0: the model keeps no load average), RAM in bytes (mem_unit 1)
+ * from the page allocator, no swap, the number of tasks.
+ */
+function sys_sysinfo(ctx: SyscallContext, [info]: readonly bigint[]): bigint {
+  const k = ctx.kernel;
+  const pg = k.mm.pgalloc;
+  const b = new Uint8Array(112);
+  const v = new DataView(b.buffer);
+  v.setBigInt64(0, BigInt(Math.floor(ctx.nowNs() / NSEC_PER_SEC)), true);
+  v.setBigUint64(32, BigInt(pg.totalram_pages()) * 4096n, true);
+  v.setBigUint64(40, BigInt(pg.nr_free_pages() + pg.nr_pcp_pages()) * 4096n, true);
+  v.setUint16(80, Math.min(0xffff, k.sched.tasks.size + k.machine.cores.length), true);
+  v.setUint32(104, 1, true);
+  return ctx.copyToUser(info!, b) ? 0n : err(EFAULT);
+}
+
 /* ---- reboot ------------------------------------------------------------------------- */
 
 const LINUX_REBOOT_MAGIC1 = 0xfee1deadn;
@@ -489,6 +507,7 @@ export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<num
   [NR.clone, sys_clone],
   [NR.execve, sys_execve],
   [NR.reboot, sys_reboot],
+  [NR.sysinfo, sys_sysinfo],
   [NR.set_tid_address, sys_set_tid_address],
   [NR.set_robust_list, sys_set_robust_list],
   [NR.futex, sys_futex],
@@ -520,7 +539,7 @@ export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<num
 export const PROCESS_SLOW_CALLS: readonly number[] = [NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
 
 export const PROCESS_NARGS: readonly [number, number][] = [
-  [NR.exit, 1], [NR.exit_group, 1], [NR.execve, 3], [NR.reboot, 4], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
+  [NR.exit, 1], [NR.exit_group, 1], [NR.execve, 3], [NR.reboot, 4], [NR.sysinfo, 1], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
   [NR.futex, 6], [NR.getpid, 0], [NR.gettid, 0], [NR.getppid, 0], [NR.getuid, 0], [NR.geteuid, 0], [NR.getgid, 0],
   [NR.getegid, 0], [NR.uname, 1], [NR.prlimit64, 4], [NR.getrandom, 3], [NR.prctl, 2], [NR.rt_sigaction, 4],
   [NR.rt_sigprocmask, 4], [NR.kill, 2], [NR.tgkill, 3], [NR.tkill, 2], [NR.clock_gettime, 2], [NR.clock_getres, 2],
