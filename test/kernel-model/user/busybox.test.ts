@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootUconsole, type Uconsole } from '../../../api/uconsole';
+
+let u: Uconsole;
+let have = false;
+beforeAll(async () => {
+  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
+  have = u.kernel.rootfs?.root.lookup('bin')?.kind === 'dir' && (() => {
+    try {
+      u.exec('/bin/busybox', ['busybox', 'true']);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!have) console.warn('busybox tests skipped: no /bin/busybox in the initramfs (run: npx uconsole fetch busybox)');
+});
+afterAll(() => u?.shutdown());
+
+const sh = (script: string, cpu = 0) => u.exec('/bin/busybox', ['sh', '-c', script], { cpu });
+
+describe("Debian's busybox-static on the emulated uConsole (fork, execve, pipes, wait4)", () => {
+  it('runs pipelines, loops and exit statuses in sh -c', (ctx) => {
+    if (!have) return ctx.skip();
+    expect(sh('echo a | cat; seq 1 100 | sort -rn | head -3; for i in 1 2 3; do echo "i=$i"; done')).toMatchObject({
+      exitCode: 0,
+      stdout: 'a\n100\n99\n98\ni=1\ni=2\ni=3\n',
+    });
+    expect(sh('exit 3').exitCode).toBe(3);
+    expect(sh('kill -9 $$').signal).toBe(9);
+  });
+
+  it('free and uname read the kernel', (ctx) => {
+    if (!have) return ctx.skip();
+    const free = sh('free', 2);
+    expect(free.stdout).toMatch(/^\s+total\s+used\s+free\s+shared\s+buff\/cache\s+available\nMem:\s+\d+/);
+    const total = Number(free.stdout.split('\n')[1]!.trim().split(/\s+/)[1]);
+    expect(total).toBe(Number(u.readFile('/proc/meminfo').match(/MemTotal:\s+(\d+)/)![1]));
+    expect(sh('uname -m -r').stdout).toBe('5.10.17-uconsole-mm aarch64\n');
+  });
+});
