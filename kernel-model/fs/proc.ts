@@ -22,6 +22,14 @@ export class ProcFs {
     this.files.set(path, show);
   }
 
+  /** remove_proc_entry: the file is gone (a process's /proc/PID files when it is released). */
+  unregister(path: string): void {
+    this.files.delete(path);
+  }
+
+  /** The pid /proc/self names for the task reading it (set by the kernel once processes exist). */
+  selfPid?: () => number | undefined;
+
   has(path: string): boolean {
     return this.files.has(path);
   }

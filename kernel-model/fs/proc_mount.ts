@@ -10,7 +10,7 @@
  */
 
 import type { ProcFs } from './proc';
-import { DirInode, GeneratedInode, type Inode, SuperBlock } from './inode';
+import { DirInode, GeneratedInode, type Inode, SuperBlock, SymlinkInode } from './inode';
 
 export class ProcDir extends DirInode {
   constructor(
@@ -35,6 +35,11 @@ export class ProcDir extends DirInode {
 
   lookup(name: string): Inode | undefined {
     const path = `${this.prefix}/${name}`;
+    if (path === '/proc/self') {
+      // A symlink to the reader's own pid directory (proc_self_get_link), made afresh for each reader.
+      const pid = this.proc.selfPid?.();
+      return pid === undefined ? undefined : new SymlinkInode(this.sb, { perm: 0o777 }, String(pid));
+    }
     if (this.proc.has(path)) return this.child(path, () => new GeneratedInode(this.sb, { perm: 0o444 }, () => this.proc.read(path)));
     if (this.proc.list().some((p) => p.startsWith(`${path}/`))) return this.child(path, () => new ProcDir(this.sb, this.proc, path, this.cache));
     return undefined;
@@ -42,6 +47,7 @@ export class ProcDir extends DirInode {
 
   entries(): [string, Inode][] {
     const names = new Set<string>();
+    if (this.prefix === '/proc' && this.proc.selfPid?.() !== undefined) names.add('self');
     for (const p of this.proc.list()) if (p.startsWith(`${this.prefix}/`)) names.add(p.slice(this.prefix.length + 1).split('/')[0]!);
     return [...names].map((n) => [n, this.lookup(n)!]);
   }

@@ -57,6 +57,8 @@ export class Process {
    * (`uconsole run` passes a program's output through, as qemu-user does).
    */
   stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** Virtual time it was made at (/proc/PID/stat's starttime). */
+  startNs = 0;
   /** A vfork child: the parent thread sleeping until this process execs or exits. */
   vforkParent?: UserTask;
   /** Lives on when its last thread ends, keeping its address space (the test harness's process). */
@@ -134,9 +136,13 @@ export class ProcessTable {
   private readonly byPid = new Map<number, Process>();
   /** The process children are reparented to (find_child_reaper): /init when it runs. */
   init?: Process;
+  /** Told of each process added and removed (its /proc/PID directory). */
+  onAdd?: (p: Process) => void;
+  onRemove?: (p: Process) => void;
 
   add(p: Process): void {
     this.byPid.set(p.pid, p);
+    this.onAdd?.(p);
   }
 
   get(pid: number): Process | undefined {
@@ -150,7 +156,8 @@ export class ProcessTable {
   }
 
   remove(p: Process): void {
-    this.byPid.delete(p.pid);
+    if (this.byPid.get(p.pid) === p) this.byPid.delete(p.pid);
+    this.onRemove?.(p);
   }
 
   all(): Process[] {

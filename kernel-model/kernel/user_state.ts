@@ -14,6 +14,8 @@ import { UserMemory } from '../mm/user_mm';
 import { elf_hwcap } from '../arch/arm64/kernel/cpuinfo';
 import { xorshift32 } from '../lib/random';
 import type { CpuIdRegs } from '../arch/arm64/kernel/kcalls';
+import { proc_pid_register, proc_pid_unregister } from '../fs/proc_pid';
+import { UserTask } from './sched/task';
 
 /** The boot seed of the user-visible random bytes. */
 export const USER_RANDOM_SEED = 0x5eed_0001;
@@ -29,6 +31,13 @@ export class UserState {
 
   constructor(private readonly k: Kernel) {
     this.mem = new UserMemory(k.machine, () => k.mm.pgalloc);
+    this.procs.onAdd = (p) => {
+      p.startNs = k.clockNs();
+      proc_pid_register(k, p);
+    };
+    this.procs.onRemove = (p) => proc_pid_unregister(k, p.pid);
+    // /proc/self: the process of the task in the kernel now (a system call's caller).
+    k.proc.selfPid = () => (k.this_cpu.active && k.this_cpu.task instanceof UserTask ? k.this_cpu.task.pid : undefined);
     const THREAD_PAGES = 4; // THREAD_SIZE 16 KiB
     this.threadsMax = Math.max(20, Math.floor(k.mm.pgalloc.totalram_pages() / (8 * THREAD_PAGES)));
   }

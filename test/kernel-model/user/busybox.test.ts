@@ -40,3 +40,26 @@ describe("Debian's busybox-static on the emulated uConsole (fork, execve, pipes,
     expect(sh('uname -m -r').stdout).toBe('5.10.17-uconsole-mm aarch64\n');
   });
 });
+
+describe('/proc/PID (fs/proc_pid.ts)', () => {
+  it("a process's stat, status, comm, cmdline and maps in Linux's formats; gone once it is released", () => {
+    const h = u.kernel.harness.process();
+    const stat = u.readFile(`/proc/${h.pid}/stat`).trim().split(' ');
+    expect(stat).toHaveLength(52);
+    expect(stat.slice(0, 3)).toEqual([String(h.pid), '(harness)', 'S']);
+    expect(u.readFile(`/proc/${h.pid}/status`)).toMatch(/^Name:\tharness\nUmask:\t0022\nState:\tS \(sleeping\)\nTgid:\t\d+\n/);
+    expect(u.readFile(`/proc/${h.pid}/comm`)).toBe('harness\n');
+    expect(u.readFile(`/proc/${h.pid}/maps`)).toMatch(/^00400000-00401000 r-xp 00000000 00:00 0 +\[harness\]\n10000000-10004000 rwxp/);
+    const r = u.exec('/bin/hello-asm');
+    expect(u.kernel.proc.has(`/proc/${r.pid}/stat`)).toBe(false);
+  });
+
+  it('busybox ps lists the processes and /proc/self is the reader', (ctx) => {
+    if (!have) return ctx.skip();
+    const r = sh('ps; cat /proc/self/comm; cat /proc/self/cmdline | tr "\\0" " "');
+    expect(r.stdout).toMatch(/^PID +USER +COMMAND\n/);
+    expect(r.stdout).toMatch(/\n +\d+ 0 +\{busybox\} sh -c ps/); // argv[0] is not the comm: ps shows both
+    expect(r.stdout).toMatch(/\n +1 0 +\[harness\]\n/); // no argv: ps shows the comm in brackets
+    expect(r.stdout).toMatch(/\ncat\ncat \/proc\/self\/cmdline $/);
+  });
+});
