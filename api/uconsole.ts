@@ -21,7 +21,7 @@ import { firmwareBoot, type FirmwareHandoff } from '../firmware/boot';
 import { bootDir, ensureImages } from '../images/build';
 import { Kernel, KernelRunError } from '../kernel-model/kernel';
 import { existsSync, readFileSync } from 'node:fs';
-import { open_exec } from '../kernel-model/fs/exec';
+import { resolve_exec } from '../kernel-model/fs/exec';
 import { ExecError } from '../kernel-model/fs/binfmt_elf';
 import { VM_PFNMAP } from '../kernel-model/mm/mmap';
 import type { ExecOptions, ExecResult } from '../kernel-model/kernel/harness';
@@ -97,7 +97,9 @@ export class Uconsole {
     if (typeof program === 'string') {
       name = program;
       try {
-        file = open_exec(k.rootfs!.root, k.rootfs!.root, program);
+        const target = resolve_exec(k.rootfs!.root, k.rootfs!.root, program, argv ?? [program.slice(program.lastIndexOf('/') + 1)]);
+        file = target.file;
+        if (target.filename !== program) return k.harness.exec(file, target.filename, target.argv, opts);
       } catch (e) {
         if (!(e instanceof ExecError) || !existsSync(program)) throw new BootError(`${program}: not in the initramfs, not a host file`);
         file = readFileSync(program);
@@ -127,6 +129,17 @@ export class Uconsole {
     return out;
   }
 
+  /** Host input for the console (what a user types, or a script piped in); `closeConsoleInput` ends it. */
+  consoleInput(data: string | Uint8Array): void {
+    this.live();
+    this.kernel.rootfs?.console.input(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+  }
+
+  closeConsoleInput(): void {
+    this.live();
+    this.kernel.rootfs?.console.closeInput();
+  }
+
   /** A page of memory the harness's EL0 code on `cpu` can use for buffers. */
   userBuffer(cpu: number): { va: bigint; pa: number; write(data: Uint8Array): void; writeCode(code: Uint8Array): void; read(len: number): Uint8Array } {
     this.live();
@@ -153,19 +166,26 @@ export class Uconsole {
    * panics when init exits); its wait status, or undefined if the machine
    * stopped otherwise.
    */
-  waitInit(maxRounds = Infinity): number | undefined {
+  waitInit(maxRounds = Infinity, moreInput?: () => Uint8Array | null): number | undefined {
     this.live();
     const k = this.kernel;
     if (!k.runInit) throw new BootError('this uConsole was booted without init');
-    try {
-      k.run(() => k.initStatus !== undefined || this.machine.halted, maxRounds);
-    } catch (e) {
-      if (!(e instanceof KernelRunError)) throw e;
-      // A halt (reboot(2)) or init's own end stop the machine: that is how init finishes.
-      const clean = this.machine.status?.ok || k.initStatus !== undefined;
-      if (!this.machine.halted || !clean) throw new BootError(e.message);
+    const console = k.rootfs?.console;
+    for (;;) {
+      try {
+        k.run(() => k.initStatus !== undefined || this.machine.halted || !!console?.starving, maxRounds);
+      } catch (e) {
+        if (!(e instanceof KernelRunError)) throw e;
+        // A halt (reboot(2)) or init's own end stop the machine: that is how init finishes.
+        const clean = this.machine.status?.ok || k.initStatus !== undefined;
+        if (!this.machine.halted || !clean) throw new BootError(e.message);
+      }
+      if (!console?.starving || this.machine.halted) return k.initStatus;
+      // A task waits for console input: the host's, or end of input when there is no more.
+      const data = moreInput?.() ?? null;
+      if (data && data.length) console.input(data);
+      else console.closeInput();
     }
-    return k.initStatus;
   }
 
   /** Halt the kernel (prints "reboot: System halted") and release the machine. */

@@ -3,6 +3,7 @@
 
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { formatRamSize } from '../emulator/board/profile';
+import { readSync } from 'node:fs';
 import { bootUconsole } from '../api/uconsole';
 import { parseOptions } from './uconsole';
 
@@ -47,6 +48,36 @@ function lineWriter(): { write: (text: string) => void; flush: () => void } {
   };
 }
 
+/**
+ * The console's input from the host's stdin, read when the guest waits
+ * for it: a terminal is put in raw mode (the guest's shell edits and
+ * echoes lines, as on a serial console), a pipe or file is read as it
+ * comes; null at end of input.
+ */
+function hostInput(): () => Uint8Array | null {
+  const tty = process.stdin.isTTY === true;
+  if (tty) {
+    process.stdin.setRawMode(true);
+    process.on('exit', () => process.stdin.setRawMode(false));
+  }
+  const buf = Buffer.alloc(4096);
+  return () => {
+    for (;;) {
+      try {
+        const n = readSync(0, buf, 0, buf.length, null);
+        if (n === 0) return null;
+        if (tty && buf[0] === 0x04 && n === 1) return null; // ^D at the start of a read: end of input
+        return buf.subarray(0, n);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        if (code === 'EOF') return null;
+        throw e;
+      }
+    }
+  };
+}
+
 export async function bootCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {
     board: { type: 'string' },
@@ -76,7 +107,7 @@ export async function bootCommand(args: string[]): Promise<number> {
   try {
     if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
     if (!values['no-init']) {
-      const w = u.waitInit();
+      const w = u.waitInit(Infinity, hostInput());
       // init ended (the kernel panicked, as Linux does): its status is ours.
       if (w !== undefined) status = w & 0x7f ? 128 + (w & 0x7f) : (w >> 8) & 0xff;
     }

@@ -118,6 +118,9 @@ export async function buildInitramfs(root: string, withC = crossCompilerAvailabl
   if (busybox) {
     entries.push(...busyboxEntries(busybox, new Set(entries.map((e) => e.name))));
     programs.push('/bin/busybox');
+    // With a shell at hand, /init is images/init.sh: a shell on the console, then halt.
+    const init = entries.findIndex((e) => e.name === 'init');
+    entries[init] = exe('init', readFileSync(join(root, 'images', 'init.sh')));
   }
   return { bytes: writeNewc(entries), programs, missing };
 }

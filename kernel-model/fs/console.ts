@@ -18,6 +18,8 @@
 
 import { EFAULT, ENOTTY } from '../include/errno';
 import type { File, FileOperations, UserIo } from './file';
+import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, WouldBlock } from './pipe';
+import type { UserTask } from '../kernel/sched/task';
 
 export const TTYAUX_MAJOR = 5;
 export const CONSOLE_MINOR = 1;
@@ -70,15 +72,68 @@ function winsize(rows: number, cols: number): Uint8Array {
   return new Uint8Array(new Uint16Array([rows, cols, 0, 0]).buffer);
 }
 
-/** The console device: one per kernel, its settings shared by every open file. */
+/**
+ * The console device: one per kernel, its settings shared by every open
+ * file. Input is what the host hands in (`input`), read in order; with
+ * nothing there a read sleeps on `readers` until more comes or the host
+ * closes its side (end of file from then on). The host's own terminal,
+ * when there is one, does the line editing and echo: the model has no
+ * line discipline yet, so the termios it reports is a serial console's
+ * and nothing acts on it.
+ */
 export class ConsoleDevice {
   private termios = console_termios();
   private winsz = winsize(24, 80);
+  private readonly pending: Uint8Array[] = [];
+  private closed = false;
+  /** Tasks sleeping in a read of the console. */
+  readonly readers = new Set<UserTask>();
+  /** Wakes a sleeper (the kernel sets it: the task makes its read again). */
+  wake: (t: UserTask) => void = () => {};
 
   constructor(private readonly output: (data: Uint8Array) => void) {}
 
+  /** Host input for the console (bytes typed, or a script piped in). */
+  input(data: Uint8Array): void {
+    if (data.length) this.pending.push(data.slice());
+    this.wakeReaders();
+  }
+
+  /** The host's input has ended: reads see end of file once what is pending is read. */
+  closeInput(): void {
+    this.closed = true;
+    this.wakeReaders();
+  }
+
+  /** Is a task waiting for input that has not come? (the host should read more) */
+  get starving(): boolean {
+    return this.readers.size > 0 && this.pending.length === 0 && !this.closed;
+  }
+
+  private wakeReaders(): void {
+    const ts = [...this.readers];
+    this.readers.clear();
+    for (const t of ts) this.wake(t);
+  }
+
+  /** Up to `count` bytes of input, a line at most (a canonical-mode read returns at the line's end). */
+  private read(count: number): Uint8Array {
+    const head = this.pending[0];
+    if (!head) {
+      if (this.closed) return new Uint8Array(0);
+      throw new WouldBlock(this.readers, 'console_read');
+    }
+    const nl = head.indexOf(0x0a);
+    const n = Math.min(count, nl >= 0 ? nl + 1 : head.length);
+    const out = head.slice(0, n);
+    if (n === head.length) this.pending.shift();
+    else this.pending[0] = head.subarray(n);
+    return out;
+  }
+
   readonly fops: FileOperations = {
-    read: () => new Uint8Array(0),
+    read: (_f, _pos, count) => this.read(count),
+    poll: () => ({ mask: (this.pending.length > 0 || this.closed ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM, waiters: [this.readers] }),
     write: (_f, data) => {
       this.output(data);
       return data.length;

@@ -19,6 +19,7 @@
 import { EBADF, EINVAL, EISDIR, ENOTTY, ESPIPE } from '../include/errno';
 import { fail } from './errno';
 import { type Inode, RegInode } from './inode';
+import type { UserTask } from '../kernel/sched/task';
 
 export const O_ACCMODE = 0o3;
 export const O_RDONLY = 0o0;
@@ -64,6 +65,12 @@ export interface FileOperations {
   ioctl(f: File, cmd: number, arg: bigint, io: UserIo): bigint;
   /** The last descriptor naming the file is gone (fput to zero): free what it holds. */
   release?(f: File): void;
+  /**
+   * poll: the events ready now (POLLIN, POLLOUT, POLLHUP...) and where a
+   * poller sleeps until that may change. Without it a file is always
+   * ready both ways, as regular files are.
+   */
+  poll?(f: File): { mask: number; waiters: Set<UserTask>[] };
 }
 
 export class File {

@@ -31,6 +31,14 @@ import { wake_user, exit_group } from '../kernel/exit';
 import { W_SIGNALED } from '../kernel/process';
 import { NeedsSlowPath } from '../kernel/uaccess';
 
+export const POLLIN = 0x1;
+export const POLLOUT = 0x4;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+export const POLLRDNORM = 0x40;
+export const POLLWRNORM = 0x100;
+
 export const PIPE_BUF = 4096;
 /** PIPE_DEF_BUFFERS pages of buffer. */
 export const PIPE_SIZE = 16 * 4096;
@@ -105,6 +113,16 @@ export class Pipe {
     return n;
   }
 
+  /** Ready events for one end, and where its poller waits. */
+  poll(end: 'read' | 'write'): { mask: number; waiters: Set<UserTask>[] } {
+    if (end === 'read') {
+      const mask = (this.bytes > 0 ? POLLIN | POLLRDNORM : 0) | (this.writers === 0 ? POLLHUP : 0);
+      return { mask, waiters: [this.readWait] };
+    }
+    const mask = this.readers === 0 ? POLLERR : PIPE_SIZE - this.bytes >= PIPE_BUF ? POLLOUT | POLLWRNORM : 0;
+    return { mask, waiters: [this.writeWait] };
+  }
+
   close(end: 'read' | 'write'): void {
     if (end === 'read') this.readers--;
     else this.writers--;
@@ -122,6 +140,7 @@ function pipe_fops(p: Pipe, end: 'read' | 'write'): FileOperations {
     endOf: () => undefined,
     ioctl: () => BigInt(-25), // ENOTTY (FIONREAD is not modelled)
     release: () => p.close(end),
+    poll: () => p.poll(end),
   };
 }
 

@@ -23,6 +23,7 @@ export const NR = {
   readv: 65,
   writev: 66,
   pread64: 67,
+  ppoll: 73,
   readlinkat: 78,
   newfstatat: 79,
   fstat: 80,

@@ -19,6 +19,7 @@
 
 import { gunzipSync } from 'node:zlib';
 import { CpioError, readNewc } from '../../lib/cpio/newc';
+import { wake_user } from '../kernel/exit';
 import type { Kernel } from '../kernel';
 import { Vfs } from '../fs/rootfs';
 import { free_reserved_area } from '../mm/page_alloc/mm_init';
@@ -54,6 +55,7 @@ export function unpack_to_rootfs(vfs: Vfs, image: Uint8Array): UnpackResult {
 
 export function populate_rootfs(k: Kernel): Vfs {
   const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data));
+  vfs.console.wake = (t) => wake_user(k, t, undefined); // a sleeping reader makes its read again
   const initrd = k.arch.initrd;
   if (initrd && k.machine.ram.contains(initrd.start, initrd.end - initrd.start)) {
     k.printk('Trying to unpack rootfs image as initramfs...');

@@ -34,7 +34,7 @@ import { KfreeRcu } from '../kernel/rcu/kvfree';
 import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
 import { ExecError } from '../fs/binfmt_elf';
-import { open_exec } from '../fs/exec';
+import { resolve_exec } from '../fs/exec';
 import { spawn_process } from '../kernel/fork';
 import { HARNESS_PID } from '../kernel/sched/task';
 import { time_init } from '../kernel/time/clocksource';
@@ -107,10 +107,10 @@ function* kernel_init(k: Kernel): KthreadGen<number> {
 function run_init_process(k: Kernel): void {
   const path = k.arch.cmdline.get('rdinit') ?? '/init';
   const vfs = k.rootfs;
-  let file: Uint8Array;
+  let target: ReturnType<typeof resolve_exec>;
   try {
     if (!vfs) throw new ExecError(2, 'no root file system');
-    file = open_exec(vfs.root, vfs.root, path);
+    target = resolve_exec(vfs.root, vfs.root, path, [path]);
   } catch (e) {
     if (!(e instanceof ExecError)) throw e;
     k.printk(`Failed to execute ${path} (error -${e.errno})`);
@@ -119,7 +119,7 @@ function run_init_process(k: Kernel): void {
   }
   k.printk(`Run ${path} as init process`);
   try {
-    const init = spawn_process(k, { cpu: 0, file, filename: path, argv: [path], pid: HARNESS_PID });
+    const init = spawn_process(k, { cpu: 0, file: target.file, filename: target.filename, argv: target.argv, pid: HARNESS_PID });
     k.user.procs.init = init;
     init.onRelease.push((wstatus) => {
       k.initStatus = wstatus;

@@ -28,8 +28,13 @@ export function put_user_u32(k: Kernel, proc: Process, va: bigint, v: number): b
   return true;
 }
 
-/** Wake a user task blocked in a futex or wait4, with `x0` as its call's result (undefined: it re-runs the call). */
+/**
+ * Wake a user task blocked in a system call, with `x0` as the call's
+ * result; undefined makes it run the call again (a sleeper that was to
+ * resume after its svc with a timeout's result goes back to the svc).
+ */
 export function wake_user(k: Kernel, t: UserTask, x0: bigint | undefined): void {
+  if (x0 === undefined && t.resumeX0 !== undefined) t.resumePc -= 4n;
   t.resumeX0 = x0;
   t.cancelWait = undefined;
   k.sched.wake_up_process(t);

@@ -19,6 +19,7 @@ import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_proce
 import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
 import { BPF_NARGS, BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
+import { SELECT_SYSCALLS } from '../fs/select';
 import { FS_NARGS, FS_SYSCALLS } from '../fs/syscalls';
 
 export interface SyscallContext {
@@ -86,7 +87,7 @@ export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, Sys
   ...PROCESS_SYSCALLS,
   ...MM_SYSCALLS,
   ...BPF_SYSCALLS,
-  ...PIPE_SYSCALLS.map(([nr, h]) => [nr, h] as const),
+  ...[...PIPE_SYSCALLS, ...SELECT_SYSCALLS].map(([nr, h]) => [nr, h] as const),
 ]);
 
 /** How many of x0..x5 a call reads (the fast path copies only those). */
@@ -98,7 +99,7 @@ const NARGS: ReadonlyMap<number, number> = new Map([
   ...PROCESS_NARGS,
   ...MM_NARGS,
   ...BPF_NARGS,
-  ...PIPE_SYSCALLS.map(([nr, , n]) => [nr, n] as const),
+  ...[...PIPE_SYSCALLS, ...SELECT_SYSCALLS].map(([nr, , n]) => [nr, n] as const),
 ]);
 
 export function syscall_nargs(nr: number): number {
@@ -106,7 +107,7 @@ export function syscall_nargs(nr: number): number {
 }
 
 /** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS]);
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {

@@ -21,7 +21,7 @@ import { W_EXITCODE, W_SIGNALED, type Process } from './process';
 import { binprm, clone_thread, exec_in_task, fork_process } from './fork';
 import { handle_mm_fault } from '../mm/memory';
 import { current_files } from '../fs/sys_common';
-import { exec_binprm, open_exec } from '../fs/exec';
+import { exec_binprm, resolve_exec } from '../fs/exec';
 import { ExecError } from '../fs/binfmt_elf';
 import { current_fs } from '../fs/sys_common';
 import { strncpyFromUser } from './uaccess';
@@ -177,9 +177,9 @@ function sys_execve(ctx: SyscallContext, [path, argvp, envpp]: readonly bigint[]
   if (!vfs) return err(ENOENT);
   try {
     const fs = current_fs(ctx);
-    const file = open_exec(fs.root, fs.pwd, name);
-    const prog = exec_binprm(k.user.mem, binprm(k, file, name, argv, envp));
-    exec_in_task(k, t, prog, name);
+    const target = resolve_exec(fs.root, fs.pwd, name, argv);
+    const prog = exec_binprm(k.user.mem, binprm(k, target.file, target.filename, target.argv, envp));
+    exec_in_task(k, t, prog, target.filename);
     return { kind: 'jump', pc: t.resumePc };
   } catch (e) {
     if (e instanceof ExecError) return err(e.errno);
