@@ -111,7 +111,7 @@ export class NativeSlicer {
     const body = this.uc.guarded(() => {
       const ret = answer();
       if (ret === undefined) return 0;
-      this.sh[S.svcRet] = BigInt.asUintN(64, ret);
+      this.sh[S.svcRet] = ret; // stored modulo 2^64, as the register holds it
       return 1;
     }, 0);
     this.svcTrampoline = koffi.register(body, koffi.pointer(this.lib.svcProto));
