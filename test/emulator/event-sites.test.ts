@@ -12,8 +12,8 @@ afterEach(() => {
 
 describe('event sites without code hooks', () => {
   /** cpu1 waits in WFE for a flag; cpu0 counts, sets the flag, SEVs, then WFIs. */
-  async function handshake(exec: ExecMode): Promise<{ ends: [number, string, number][]; m: Machine }> {
-    const m = await smallMachine({ exec, sliceInsns: 50 });
+  async function handshake(exec: ExecMode, sliceInsns = 50): Promise<{ ends: [number, string, number][]; m: Machine }> {
+    const m = await smallMachine({ exec, sliceInsns });
     machines.push(m);
     await loadAsm(m, 0x10000, `
       mov64 x1, 0x20000
@@ -49,7 +49,7 @@ describe('event sites without code hooks', () => {
     };
     m.start(0, 0x10000n);
     m.start(1, 0x11000n);
-    m.run({ maxRounds: 100 });
+    m.run({ maxRounds: 10_000 }); // ends sooner, once both cores wait or stopped
     return { ends, m };
   }
 
@@ -69,5 +69,19 @@ describe('event sites without code hooks', () => {
     expect(native.m.core(0).x(3)).toBe(301n); // the instruction after SEV ran in the same slice
     const cpu0 = native.m.core(0);
     expect(cpu0.fetchWord(cpu0.pc - 4n)).toBe(A64.WFI); // parked after its wfi
+  });
+
+  it('give the same slices as code hooks whatever instruction the budget runs out at (sites mid-block and at block starts)', async () => {
+    // The WFE at 1: starts a block (cbz branches to it); the SEV is in the
+    // middle of one; the WFI starts one (b 2b). Small budgets make slices
+    // end right before, at and after each of them.
+    for (const slice of [1, 2, 3, 4, 5, 6, 7, 9, 13, 17]) {
+      const native = await handshake('deterministic', slice);
+      const hooked = await handshake('code-hook-sites', slice);
+      expect(native.ends, `slices of ${slice}`).toEqual(hooked.ends);
+      expect(native.m.core(0).x(3)).toBe(301n);
+      for (const m of [native.m, hooked.m]) m.dispose();
+      machines = [];
+    }
   });
 });
