@@ -514,13 +514,23 @@ export class Core {
     this.slices++;
     const s = this.slicer;
     let insns = 0;
+    /** A site address whose instruction is not a site now: the next run goes over it. */
+    let over: bigint | undefined;
     for (;;) {
       let rc = UC_ERR_OK;
       let thrown: unknown;
+      const wasOver = over !== undefined;
       try {
-        rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
+        if (over !== undefined) {
+          this.sites.runningOver(over);
+          rc = s.runOver(over, untilFor(over), insns);
+        } else {
+          rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
+        }
       } catch (e) {
         thrown = e;
+      } finally {
+        if (over !== undefined) this.sites.runningOver((over = undefined));
       }
       insns = s.insns;
       const stop = s.stop;
@@ -545,11 +555,19 @@ export class Core {
       }
       if (this.sites.park) return this.parked(this.sites.park, insns); // a code hook parked it ('counted')
       if (stop === SLICE_STOP.NONE && this.sites.stoppedAt(this.pc)) {
+        if (!this.sites.isSite(this.pc)) {
+          // The block here is checked against the budget as any other.
+          if (insns >= budget) return this.ended({ kind: 'budget' }, insns);
+          over = this.pc;
+          continue;
+        }
         insns++; // the site's instruction, executed here
         if (this.sites.execute(this.pc)) return this.parked(this.sites.park!, insns);
         this.pc += 4n;
         continue; // the block after it is checked against the budget as any other
       }
+      // Running over a site stops at the next block; the slice ends there only if its budget is used up.
+      if (wasOver && stop === SLICE_STOP.BUDGET && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);
     }
   }

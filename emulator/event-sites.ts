@@ -19,7 +19,9 @@
  *    its first site, so the slices are the same as with exits (the tests
  *    compare them).
  * In both, the core executes the site here (stoppedAt, execute) and
- * resumes after it. The 'counted' mode keeps the way before the native
+ * resumes after it. Sites are addresses: where the instruction at one is
+ * not a site now (another address space's code at the same VA, or code
+ * rewritten since), the core has the engine run the block there instead. The 'counted' mode keeps the way before the native
  * part: a code hook on each site acts at once (reached) and the
  * instruction then runs in the engine, which stops only to park.
  */
@@ -48,6 +50,8 @@ export class EventSites {
   park?: { how: 'wfe' | 'wfi'; resume: bigint };
   /** A site's code hook stopped the engine ('code-hook-sites'). */
   private hookStopped = false;
+  /** The site address the engine is being run over (its code hook lets it pass). */
+  private over?: bigint;
 
   constructor(private readonly core: SiteCore, private readonly exec: ExecMode) {}
 
@@ -69,6 +73,7 @@ export class EventSites {
     if (byHooks) {
       for (const pc of added) {
         this.core.hookSite(pc, () => {
+          if (pc === this.over) return;
           this.hookStopped = true;
           this.core.stopEngine();
         });
@@ -88,6 +93,21 @@ export class EventSites {
       return hooked && this.pcs.has(pc);
     }
     return this.pcs.has(pc);
+  }
+
+  /**
+   * Is the instruction at `pc` a site now? Not when another address space
+   * has other code at the same VA, or the code was rewritten: the core
+   * then runs the engine over that address (Core.runSlice).
+   */
+  isSite(pc: bigint): boolean {
+    const w = this.core.fetchWord(pc);
+    return w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL;
+  }
+
+  /** The engine runs over the site address `pc` (undefined: no longer). */
+  runningOver(pc: bigint | undefined): void {
+    this.over = pc;
   }
 
   /** Execute the site at `pc`, where the engine stopped: true if the core parks there. */

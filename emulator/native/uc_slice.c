@@ -114,6 +114,9 @@ struct ucs {
 	int32_t blocks;       /* enum ucs_blocks */
 	uint64_t *sites;      /* sorted; on_block_sites searches them */
 	uint32_t nsites;
+	int32_t exits;        /* the sites are the engine's exits */
+	int32_t running_over; /* ucs_run_over is running the block at `over` */
+	uint64_t over;
 	int svc_ids[SVC_REGS];
 	void *svc_ptrs[SVC_REGS];
 };
@@ -163,7 +166,8 @@ static uint64_t first_site(const struct ucs *s, uint64_t begin, uint64_t end)
 static void on_block_sites(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
 	struct ucs *s = user;
-	uint64_t upto = first_site(s, address, address + size);
+	int over = s->running_over && address == s->over;
+	uint64_t upto = first_site(s, over ? address + 4 : address, address + size);
 
 	if (upto == address)
 		return;
@@ -267,6 +271,7 @@ int32_t ucs_set_sites(struct ucs *s, const uint64_t *sites, uint32_t n, int32_t 
 	free(s->sites);
 	s->sites = copy;
 	s->nsites = n;
+	s->exits = as_exits;
 	if (!as_exits)
 		return 0;
 	if (uc_ctl_exits_enable(s->uc) != UC_ERR_OK)
@@ -291,6 +296,58 @@ int32_t ucs_run(struct ucs *s, uint64_t begin, uint64_t until, uint64_t budget, 
 	s->sh.stop = UCS_STOP_NONE;
 	rc = uc_emu_start(s->uc, begin, until, 0, count);
 	s->sh.insns = insns + (uint64_t)(start - s->sh.left);
+	return rc;
+}
+
+/* The exits but `pc` (-1 when out of memory). */
+static int32_t set_exits_but(struct ucs *s, uint64_t pc)
+{
+	uint64_t *but = malloc((s->nsites ? s->nsites : 1) * sizeof(*but));
+	uint32_t n = 0;
+	uc_err err;
+
+	if (!but)
+		return -1;
+	for (uint32_t i = 0; i < s->nsites; i++)
+		if (s->sites[i] != pc)
+			but[n++] = s->sites[i];
+	err = uc_ctl_set_exits(s->uc, but, n);
+	free(but);
+	return err == UC_ERR_OK ? 0 : -1;
+}
+
+/*
+ * Run the block at `pc`, a site address where the instruction is not a
+ * site now (another address space's code at the same VA, or code rewritten
+ * since): without its exit and not counted as a site, with a budget that
+ * stops the engine at the next block, then put the exit back. The blocks
+ * translated meanwhile (the one at `pc`, and the next one, translated
+ * before its hook stops it) have no exit at `pc`, which is right for the
+ * code they were translated from: blocks are looked up by physical
+ * address, so code that does have a site at `pc` is translated apart and
+ * still stops there. Once a block holding `pc` is cached that way, later
+ * passes run through; until then each pass costs an invalidation and two
+ * more starts of the engine. -1 when the exits cannot be changed, else
+ * uc_emu_start's result with the slice's count going on from `insns`.
+ */
+int32_t ucs_run_over(struct ucs *s, uint64_t pc, uint64_t until, uint64_t insns)
+{
+	int32_t rc;
+
+	if (s->exits) {
+		if (set_exits_but(s, pc) != 0)
+			return -1;
+		uc_ctl_remove_cache(s->uc, pc, pc + 4);
+	}
+	s->over = pc;
+	s->running_over = 1;
+	s->sh.left = 1;
+	s->sh.stop = UCS_STOP_NONE;
+	rc = uc_emu_start(s->uc, pc, until, 0, 0);
+	s->running_over = 0;
+	s->sh.insns = insns + (uint64_t)(1 - s->sh.left);
+	if (s->exits && uc_ctl_set_exits(s->uc, s->sites, s->nsites) != UC_ERR_OK)
+		return -1;
 	return rc;
 }
 

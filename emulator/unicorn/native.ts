@@ -45,6 +45,7 @@ interface NativeLib {
   setSvc: KoffiFn;
   setSites: KoffiFn;
   run: KoffiFn;
+  runOver: KoffiFn;
   free: KoffiFn;
   svcProto: TypeObject;
 }
@@ -63,6 +64,7 @@ function loadNative(): NativeLib {
     setSvc: f('void ucs_set_svc(void *s, void *fn)'),
     setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n, int32_t as_exits)'),
     run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
+    runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
     free: f('void ucs_free(void *s)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
@@ -146,6 +148,18 @@ export class NativeSlicer {
    */
   run(begin: bigint, until: bigint, budget: number, insns: number, count = 0): number {
     return this.uc.running(() => this.lib.run(this.state, begin, until, budget, insns, count) as number);
+  }
+
+  /**
+   * Run the one block at `pc`, a site address whose instruction is not a
+   * site any more, without stopping there (ucs_run_over): the engine stops
+   * at the next block, the count going on from `insns`. Returns
+   * uc_emu_start's result code; rethrows what a hook threw.
+   */
+  runOver(pc: bigint, until: bigint, insns: number): number {
+    const rc = this.uc.running(() => this.lib.runOver(this.state, pc, until, insns) as number);
+    if (rc === -1) throw new Error('the engine refused to change its exits (out of memory)');
+    return rc;
   }
 
   /** Instructions in the blocks started so far this slice (as of the last run's return). */
