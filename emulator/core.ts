@@ -68,6 +68,29 @@ export interface SvcCall {
 }
 
 /**
+ * A core's SvcCall, made once: el and nr32 set for each call, the rest read
+ * from the native register block when asked. A class, so that the calls of
+ * every core of every machine share one shape and the kernel's fast path
+ * stays monomorphic (object literals with getters get a shape each).
+ */
+class NativeSvcCall implements SvcCall {
+  el: 0 | 1 = 0;
+  nr32 = 0;
+
+  constructor(readonly core: number, private readonly regs: NativeSlicer) {}
+
+  arg(n: number): bigint {
+    return this.regs.svcReg(n);
+  }
+  get nr(): bigint {
+    return this.regs.svcReg(SVC_X8);
+  }
+  get tpidrEl1(): bigint {
+    return this.regs.svcReg(SVC_TPIDR_EL1);
+  }
+}
+
+/**
  * How cores run:
  *  - 'deterministic' (the default): slices counted by the native block
  *    hook, event sites the translator's exits;
@@ -409,18 +432,7 @@ export class Core {
    */
   private answerSvcs(answer: (call: SvcCall) => bigint | undefined): void {
     const s = this.slicer;
-    const call: SvcCall = {
-      core: this.index,
-      el: 0,
-      arg: (n) => s.svcReg(n),
-      get nr() {
-        return s.svcReg(SVC_X8);
-      },
-      nr32: 0,
-      get tpidrEl1() {
-        return s.svcReg(SVC_TPIDR_EL1);
-      },
-    };
+    const call = new NativeSvcCall(this.index, s);
     s.onSvc(() => {
       call.el = elOf(s.svcReg32(SVC_PSTATE) & 0xf);
       call.nr32 = s.svcReg32(SVC_X8) | 0;
