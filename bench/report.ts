@@ -60,6 +60,18 @@ export function writeReport(r: BenchReport, jsonPath?: string): void {
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(r, null, 2)}\n`);
 }
 
+/**
+ * CPU time of this process (user and system, all its threads) while fn
+ * runs, in milliseconds: the same as wall time on an idle host, and not
+ * inflated by other work on a shared one.
+ */
+export function cpuTimeMs(fn: () => void): number {
+  const t0 = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
 /** Wall time of fn in milliseconds. */
 export function timeMs(fn: () => void): number {
   const t0 = process.hrtime.bigint();

@@ -55,8 +55,8 @@ options:
   --loops N         emu: loop iterations (default ${EMU_DEFAULTS.loops})
   --syscalls N      emu: svc round trips (default ${EMU_DEFAULTS.syscalls})
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
-  --repeats N       emu: runs of each loop figure, variants interleaved, best
-                    kept (default ${EMU_DEFAULTS.repeats})
+  --repeats N       emu: runs of each loop figure (variants interleaved) and of
+                    the svc loop (after a warm-up), best kept (default ${EMU_DEFAULTS.repeats})
   --board NAME      page: board (default ${PAGE_DEFAULTS.board})
   --ram SIZE        page: RAM (default ${PAGE_DEFAULTS.ram})
   --cmdline "..."   page: kernel command line, e.g. "max_order=6" for the A/B

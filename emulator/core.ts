@@ -9,11 +9,12 @@
  *    exception hook is native (emulator/native/uc_slice.c), and answers
  *    svc on the spot when the kernel's fast path takes it;
  *  - WFE, WFI and SEV are NOPs or plain exits in Unicorn. The machine finds
- *    them in the code it loads (event sites); the native block hook stops
- *    the core after a block that held one, and the core acts on them in
- *    program order: SEV sets the event register on every core, WFE clears
- *    it or parks, WFI parks. (The 'code-hook-sites' mode does the same
- *    with a code hook on each site instead, for comparison.)
+ *    them in the code it loads (event sites) and makes them the engine's
+ *    exits: the translator ends a block before each, the engine returns
+ *    with the PC there, and the core executes it (event-sites.ts): SEV
+ *    sets the event register on every core, WFE clears it or parks, WFI
+ *    parks. (The 'code-hook-sites' mode stops at them with a code hook on
+ *    each instead, for comparison.)
  *  - MPIDR_EL1 reads 0x80000000 on every instance and cannot be written,
  *    and the generic timer's counters follow the host's clock: an `mrs`
  *    hook over the firmware's and the kernel's code answers MPIDR_EL1 and
@@ -27,14 +28,14 @@
  *
  * A slice is counted by translated blocks, natively: it ends at the first
  * block boundary at or past its budget, and the next one resumes at that
- * block. Unicorn's own `count` is never used (it instruments every
+ * block; an event site executed here counts as one instruction. Unicorn's own `count` is never used (it instruments every
  * instruction), so the engine runs at JIT speed and the same inputs give
  * the same slice boundaries.
  */
 
 import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
 import { EventSites } from './event-sites';
-import { NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8 } from './unicorn/native';
+import { BLOCKS, NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
 import {
   REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
@@ -67,14 +68,37 @@ export interface SvcCall {
 }
 
 /**
+ * A core's SvcCall, made once: el and nr32 set for each call, the rest read
+ * from the native register block when asked. A class, so that the calls of
+ * every core of every machine share one shape and the kernel's fast path
+ * stays monomorphic (object literals with getters get a shape each).
+ */
+class NativeSvcCall implements SvcCall {
+  el: 0 | 1 = 0;
+  nr32 = 0;
+
+  constructor(readonly core: number, private readonly regs: NativeSlicer) {}
+
+  arg(n: number): bigint {
+    return this.regs.svcReg(n);
+  }
+  get nr(): bigint {
+    return this.regs.svcReg(SVC_X8);
+  }
+  get tpidrEl1(): bigint {
+    return this.regs.svcReg(SVC_TPIDR_EL1);
+  }
+}
+
+/**
  * How cores run:
  *  - 'deterministic' (the default): slices counted by the native block
- *    hook, event sites found by it;
+ *    hook, event sites the translator's exits;
  *  - 'code-hook-sites': the same slices, event sites caught by a code hook
- *    on each (the way before the native part; kept to compare against);
+ *    on each (as before the native part; kept to compare against);
  *  - 'free-running': no block hook and no budget, a run ends only on a
  *    trap or a park (for measuring the engine's ceiling; not deterministic
- *    and never ends on a guest loop that does not trap);
+ *    and never ends on a guest loop that does not trap); sites as exits;
  *  - 'counted': the way before the native part, kept to measure it:
  *    Unicorn's own `count` (a hook on every instruction) ends the slice
  *    after exactly `budget` instructions, event sites by code hooks. Its
@@ -94,6 +118,12 @@ export const MIDR: Record<CpuDesc['model'], number> = {
   'cortex-a53': 0x410fd034,
 };
 
+/** The native block hook each mode runs with. */
+function blockCounting(exec: ExecMode): BlockCounting {
+  if (exec === 'deterministic') return BLOCKS.COUNT;
+  return exec === 'code-hook-sites' ? BLOCKS.SITES : BLOCKS.NONE;
+}
+
 /** The exception level in PSTATE.M (bits 3:2); the model's cores run at EL0 or EL1. */
 function elOf(pstateMode: number): 0 | 1 {
   return ((pstateMode >> 2) & 3) === 0 ? 0 : 1;
@@ -101,7 +131,8 @@ function elOf(pstateMode: number): 0 | 1 {
 
 /**
  * How a slice ended, and the instructions it ran (those of the translated
- * blocks it started; 0 in the free-running and counted modes, which do not count blocks).
+ * blocks it started, and the event sites it executed; 0 in the
+ * free-running and counted modes, which do not count blocks).
  */
 export type SliceEnd = SliceOutcome & { insns: number };
 type SliceOutcome = { kind: 'budget' } | { kind: 'parked' } | { kind: 'trap'; trap: Trap };
@@ -198,7 +229,7 @@ export class Core {
     this.midr = desc.midr ?? MIDR[desc.model];
     this.snapshot = this.uc.contextAlloc();
     this.exec = hooks.exec ?? 'deterministic';
-    this.slicer = new NativeSlicer(this.uc, this.snapshot, this.exec === 'deterministic' || this.exec === 'code-hook-sites');
+    this.slicer = new NativeSlicer(this.uc, this.snapshot, blockCounting(this.exec));
     if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
     const self = this; // the event register stays Core's (the machine's sev() sets it)
     this.sites = new EventSites({
@@ -210,7 +241,7 @@ export class Core {
       },
       fetchWord: (va) => this.fetchWord(va),
       onSev: () => hooks.onSev(this),
-      setNativeSites: (pcs) => this.slicer.setSites(pcs),
+      setNativeSites: (pcs, asExits) => this.slicer.setSites(pcs, asExits),
       hookSite: (pc, reached) => this.uc.hookCode(pc, pc, reached),
       stopEngine: () => this.uc.emuStop(),
     }, this.exec);
@@ -401,18 +432,7 @@ export class Core {
    */
   private answerSvcs(answer: (call: SvcCall) => bigint | undefined): void {
     const s = this.slicer;
-    const call: SvcCall = {
-      core: this.index,
-      el: 0,
-      arg: (n) => s.svcReg(n),
-      get nr() {
-        return s.svcReg(SVC_X8);
-      },
-      nr32: 0,
-      get tpidrEl1() {
-        return s.svcReg(SVC_TPIDR_EL1);
-      },
-    };
+    const call = new NativeSvcCall(this.index, s);
     s.onSvc(() => {
       call.el = elOf(s.svcReg32(SVC_PSTATE) & 0xf);
       call.nr32 = s.svcReg32(SVC_X8) | 0;
@@ -496,8 +516,9 @@ export class Core {
 
   /**
    * Run from this.pc to the first translated-block boundary at or past
-   * `budget` instructions (or a trap, or a park). Event sites stop the
-   * engine in between, and the slice goes on with the budget it has left.
+   * `budget` instructions (or a trap, or a park). The engine stops before
+   * each event site; the core executes it and the slice goes on with the
+   * budget it has left.
    */
   runSlice(budget: number): SliceEnd {
     this.unmapped = undefined;
@@ -505,22 +526,29 @@ export class Core {
     this.slices++;
     const s = this.slicer;
     let insns = 0;
+    /** A site address whose instruction is not a site now: the next run goes over it. */
+    let over: bigint | undefined;
     for (;;) {
       let rc = UC_ERR_OK;
       let thrown: unknown;
+      const wasOver = over !== undefined;
       try {
-        rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
+        if (over !== undefined) {
+          this.sites.runningOver(over);
+          rc = s.runOver(over, untilFor(over), insns);
+        } else {
+          rc = s.run(this.pc, untilFor(this.pc), budget, insns, this.exec === 'counted' ? budget : 0);
+        }
       } catch (e) {
         thrown = e;
+      } finally {
+        if (over !== undefined) this.sites.runningOver((over = undefined));
       }
       insns = s.insns;
       const stop = s.stop;
       // After a stop from the block hook the PC register may be stale
       // (2.0.1, when a code hook exists): resume where that block starts.
-      this.pc = stop === SLICE_STOP.BUDGET || stop === SLICE_STOP.SITES ? s.resume : this.uc.regRead(REG_PC);
-      const trapping = thrown !== undefined || stop === SLICE_STOP.TRAP || rc !== UC_ERR_OK;
-      const sites = s.pendingSites;
-      if (sites) this.sites.blockRan(sites, stop === SLICE_STOP.SITES ? undefined : this.pc, !trapping);
+      this.pc = stop === SLICE_STOP.BUDGET ? s.resume : this.uc.regRead(REG_PC);
       if (thrown !== undefined) {
         if (thrown instanceof DeviceAccessError) return this.trapped(this.deviceTrap(thrown), insns);
         throw thrown;
@@ -537,8 +565,21 @@ export class Core {
           return this.trapped(this.unmappedTrap(rc), insns);
         throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
       }
-      if (this.sites.park) return this.parked(this.sites.park, insns);
-      if (stop === SLICE_STOP.SITES && insns < budget) continue;
+      if (this.sites.park) return this.parked(this.sites.park, insns); // a code hook parked it ('counted')
+      if (stop === SLICE_STOP.NONE && this.sites.stoppedAt(this.pc)) {
+        if (!this.sites.isSite(this.pc)) {
+          // The block here is checked against the budget as any other.
+          if (insns >= budget) return this.ended({ kind: 'budget' }, insns);
+          over = this.pc;
+          continue;
+        }
+        insns++; // the site's instruction, executed here
+        if (this.sites.execute(this.pc)) return this.parked(this.sites.park!, insns);
+        this.pc += 4n;
+        continue; // the block after it is checked against the budget as any other
+      }
+      // Running over a site stops at the next block; the slice ends there only if its budget is used up.
+      if (wasOver && stop === SLICE_STOP.BUDGET && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);
     }
   }

@@ -13,33 +13,42 @@
  *    (uc.c: hook_count_cb); it is inlined only while it is the engine's only
  *    code hook, and any second code hook (a single-address one, or --trace)
  *    sends every instruction through the generic hook walker: 4x to 20x
- *    slower. Instead one UC_HOOK_BLOCK callback per engine adds each
- *    translated block's instruction count (size / 4) to the slice's count
- *    and, at the first block that starts at or past the budget, stops the
- *    engine before that block runs. Unicorn emits the block hook ahead of
- *    the block's exit-request check (qemu/accel/tcg/translator.c,
- *    translator_loop), so a block stopped this way has run none of its
- *    instructions. The address of that block is recorded here and the next
- *    slice resumes from it, not from the PC register: in 2.0.1, after a stop
- *    requested from a block hook, cpu_tb_exec leaves a stale PC whenever the
- *    engine also has a code hook. The count is of instructions in blocks
- *    started: a block cut short by an exception counts whole, which is the
- *    same in every run, so slices stay deterministic. A block hook written
- *    in JavaScript costs 40-100x (a koffi trampoline per block); in C it is
- *    a call and a few compares.
+ *    slower. Instead one UC_HOOK_BLOCK callback per engine counts down the
+ *    slice's instructions by each translated block's size / 4 and, at the
+ *    first block that starts with none left, stops the engine before that
+ *    block runs. Unicorn emits the block hook ahead of the block's
+ *    exit-request check (qemu/accel/tcg/translator.c, translator_loop), so
+ *    a block stopped this way has run none of its instructions. Being the
+ *    engine's only block hook, it is called straight from the translated
+ *    code (Unicorn's inline hooks, uc_add_inline_hook), with no hook walker
+ *    in between. The address of the stopped block is recorded and the next
+ *    slice resumes from it, not from the PC register: in 2.0.1, after a
+ *    stop requested from a block hook, cpu_tb_exec leaves a stale PC
+ *    whenever the engine also has a code hook. The count is of
+ *    instructions in blocks started: a block cut short by an exception
+ *    counts whole, which is the same in every run.
  *
- * 2. Event sites (WFE, WFI, SEV, SEVL) without single-address code hooks.
- *    A code hook anywhere disables the inlined fast paths described above,
- *    so the block hook also checks whether the block it starts holds one of
- *    the addresses TypeScript registered (a sorted array, behind a
- *    4096-bit filter of the pages a block holding one can start on, so
- *    that any other block costs one bit test: per block, every instruction
- *    of this hook shows on a tight loop). WFE and WFI end their translated block
- *    (target/arm/translate-a64.c, DISAS_WFE / DISAS_WFI), SEV does not; at
- *    the next block boundary the engine stops and TypeScript acts on the
- *    sites of the block that just ran, in program order (park the core, or
- *    send the event and carry on). WFI also makes Unicorn return by itself
- *    (EXCP_HLT), which TypeScript treats the same way.
+ *    On a 5-instruction loop this hook is the whole cost of determinism,
+ *    and what it costs is the one counter it reads and writes in every
+ *    block: a store-to-load forwarding chain from one block to the next,
+ *    which the guest's own registers (addressed from the env pointer TCG
+ *    keeps in a register) do not pay. In probes on a bare machine, the
+ *    loop ran at 0.85-0.9x of free-running with a hook that only returns,
+ *    only loads or only stores, and at about 0.7x with one that writes
+ *    back what it read. So the common path is one load, one test, one
+ *    subtraction and one store; nothing else happens per block.
+ *
+ * 2. Event sites (WFE, WFI, SEV, SEVL) by the translator, not by hooks.
+ *    Their addresses are Unicorn "exits" (UC_CTL_UC_EXITS): the translator
+ *    looks each instruction's address up while it translates
+ *    (aarch64_tr_translate_insn, uc_addr_is_exit) and ends the block before
+ *    an exit with code that returns from uc_emu_start, PC at the site. A
+ *    block without a site costs nothing at run time. TypeScript then does
+ *    what the instruction means (park the core, or send the event) and
+ *    resumes after it. The 'code-hook-sites' mode gets the same slices the
+ *    old way, a code hook on each site, with the block hook below
+ *    (on_block_sites) counting a block that holds a site only up to it, as
+ *    the exits split it.
  *
  * 3. The svc fast path. An exception arrives as UC_HOOK_INTR. For svc the
  *    caller's x0-x5, x8, PSTATE and TPIDR_EL1 (the kernel's per-CPU
@@ -66,32 +75,34 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 3
-#define SITE_FILTER_WORDS 64 /* 4096 bits: one per page, modulo 16 MiB */
+#define UCS_ABI 4
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's EXCP_SWI (target/arm/cpu.h): what an svc raises. */
 #define EXCP_SWI 2
 
 enum ucs_stop {
-	UCS_STOP_NONE = 0,   /* the engine returned by itself (WFI, an error, a JS stop) */
-	UCS_STOP_BUDGET = 1, /* a block started at or past the budget */
-	UCS_STOP_SITES = 2,  /* the previous block held event sites */
+	UCS_STOP_NONE = 0,   /* the engine returned by itself (an exit, WFI, an error, a JS stop) */
+	UCS_STOP_BUDGET = 1, /* a block started with the budget used up */
 	UCS_STOP_TRAP = 3,   /* an exception TypeScript must see */
+};
+
+/* How the engine's blocks are counted (ucs_attach). */
+enum ucs_blocks {
+	UCS_BLOCKS_NONE = 0,  /* no block hook: free-running, or Unicorn's count */
+	UCS_BLOCKS_COUNT = 1, /* on_block: sites are exits */
+	UCS_BLOCKS_SITES = 2, /* on_block_sites: sites are code hooks */
 };
 
 /* Every field 64 bits wide, so JavaScript sees it as one BigUint64Array. */
 struct ucs_shared {
-	uint64_t budget;     /* 0: instructions the slice may start (0 once a site is pending) */
-	uint64_t insns;      /* 1: instructions in the blocks started so far */
-	uint64_t resume;     /* 2: block to resume from after a block-hook stop */
+	int64_t left;        /* 0: instructions the slice may still start (may end below 0) */
+	uint64_t insns;      /* 1: instructions in the blocks started, when ucs_run returns */
+	uint64_t resume;     /* 2: block to resume from after a budget stop */
 	uint64_t stop;       /* 3: enum ucs_stop */
 	uint64_t intno;      /* 4: exception number when stop == UCS_STOP_TRAP */
-	uint64_t site_block; /* 5: start of the last block that held event sites */
-	uint64_t site_end;   /* 6: its end */
-	uint64_t site_pending; /* 7: 1 if that block started and was not yet handed over */
-	uint64_t svc_regs[SVC_REGS]; /* 8-16: x0-x5, x8, PSTATE, TPIDR_EL1 of the svc caller */
-	uint64_t svc_ret;      /* 17: x0 to return when the svc was answered */
+	uint64_t svc_regs[SVC_REGS]; /* 5-13: x0-x5, x8, PSTATE, TPIDR_EL1 of the svc caller */
+	uint64_t svc_ret;      /* 14: x0 to return when the svc was answered */
 };
 
 typedef int32_t (*ucs_svc_fn)(void);
@@ -102,39 +113,38 @@ struct ucs {
 	uc_context *snapshot; /* saved on every trap */
 	ucs_svc_fn svc;       /* NULL: every svc is a trap */
 	uc_hook block_hook, intr_hook;
-	uint64_t *sites; /* sorted */
+	int32_t blocks;       /* enum ucs_blocks */
+	uint64_t *sites;      /* sorted; on_block_sites searches them */
 	uint32_t nsites;
-	uint64_t site_pages[SITE_FILTER_WORDS]; /* bit (va >> 12) % 4096: a block starting there may hold a site */
+	int32_t exits;        /* the sites are the engine's exits */
+	int32_t running_over; /* ucs_run_over is running the block at `over` */
+	uint64_t over;
 	int svc_ids[SVC_REGS];
 	void *svc_ptrs[SVC_REGS];
 };
 
-static int page_may_hold_site(const struct ucs *s, uint64_t va)
+static void stop_at(struct ucs *s, uc_engine *uc, uint64_t block)
 {
-	uint64_t page = (va >> 12) % (64 * SITE_FILTER_WORDS);
-
-	return (s->site_pages[page / 64] >> (page % 64)) & 1;
+	s->sh.resume = block;
+	s->sh.stop = UCS_STOP_BUDGET;
+	uc_emu_stop(uc);
 }
 
-static void mark_page(struct ucs *s, uint64_t va)
+/* Called before every translated block runs: keep it this short (see 1. above). */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
-	uint64_t page = (va >> 12) % (64 * SITE_FILTER_WORDS);
+	struct ucs *s = user;
+	int64_t left = s->sh.left;
 
-	s->site_pages[page / 64] |= 1ull << (page % 64);
+	if (__builtin_expect(left <= 0, 0)) {
+		stop_at(s, uc, address);
+		return;
+	}
+	s->sh.left = left - (size >> 2);
 }
 
-/*
- * A translated block is at most TCG_MAX_INSNS (512) instructions, 2 KiB, so
- * one holding a site at `va` starts on va's page or the page before.
- */
-static void mark_site_page(struct ucs *s, uint64_t va)
-{
-	mark_page(s, va);
-	mark_page(s, va - 4096);
-}
-
-/* Is there a site in [begin, end)? Binary search for the first >= begin. */
-static int holds_site(const struct ucs *s, uint64_t begin, uint64_t end)
+/* The first site in [begin, end), or `end` if there is none (binary search). */
+static uint64_t first_site(const struct ucs *s, uint64_t begin, uint64_t end)
 {
 	uint32_t lo = 0, hi = s->nsites;
 
@@ -145,32 +155,29 @@ static int holds_site(const struct ucs *s, uint64_t begin, uint64_t end)
 		else
 			hi = mid;
 	}
-	return lo < s->nsites && s->sites[lo] < end;
+	return lo < s->nsites && s->sites[lo] < end ? s->sites[lo] : end;
 }
 
-static void stop_at(struct ucs *s, uc_engine *uc, uint64_t block, enum ucs_stop why)
-{
-	s->sh.resume = block;
-	s->sh.stop = why;
-	uc_emu_stop(uc);
-}
-
-/* Called before every translated block runs: keep it this short. */
-static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+/*
+ * The 'code-hook-sites' mode's block hook: the code hook on a site stops
+ * the engine before it, so a block counts only up to its first site, and a
+ * block that starts at a site counts nothing and is not checked against
+ * the budget, as the translator's exit block in its place has no block
+ * hook. Slices come out the same as with exits.
+ */
+static void on_block_sites(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
 	struct ucs *s = user;
+	int over = s->running_over && address == s->over;
+	uint64_t upto = first_site(s, over ? address + 4 : address, address + size);
 
-	if (s->sh.insns >= s->sh.budget) {
-		stop_at(s, uc, address, s->sh.site_pending ? UCS_STOP_SITES : UCS_STOP_BUDGET);
+	if (upto == address)
+		return;
+	if (s->sh.left <= 0) {
+		stop_at(s, uc, address);
 		return;
 	}
-	s->sh.insns += size >> 2;
-	if (page_may_hold_site(s, address) && size && holds_site(s, address, address + size)) {
-		s->sh.site_block = address;
-		s->sh.site_end = address + size;
-		s->sh.site_pending = 1;
-		s->sh.budget = 0; /* stop at the next block boundary */
-	}
+	s->sh.left -= (upto - address) >> 2;
 }
 
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
@@ -197,11 +204,11 @@ int32_t ucs_abi(void)
 }
 
 /*
- * Take over an engine's exceptions (and, with `counting`, its slices):
- * NULL if a hook cannot be added. `snapshot` receives the CPU context on
- * every trap.
+ * Take over an engine's exceptions and, as `blocks` (enum ucs_blocks)
+ * says, its slices: NULL if a hook cannot be added. `snapshot` receives
+ * the CPU context on every trap.
  */
-struct ucs *ucs_attach(uc_engine *uc, uc_context *snapshot, int32_t counting)
+struct ucs *ucs_attach(uc_engine *uc, uc_context *snapshot, int32_t blocks)
 {
 	static const int ids[SVC_REGS] = {
 		UC_ARM64_REG_X0, UC_ARM64_REG_X1, UC_ARM64_REG_X2, UC_ARM64_REG_X3,
@@ -214,13 +221,16 @@ struct ucs *ucs_attach(uc_engine *uc, uc_context *snapshot, int32_t counting)
 		return NULL;
 	s->uc = uc;
 	s->snapshot = snapshot;
+	s->blocks = blocks;
 	for (int i = 0; i < SVC_REGS; i++) {
 		s->svc_ids[i] = ids[i];
 		s->svc_ptrs[i] = &s->sh.svc_regs[i];
 	}
 	if (uc_hook_add(uc, &s->intr_hook, UC_HOOK_INTR, (void *)on_intr, s, 1, 0) != UC_ERR_OK)
 		goto fail;
-	if (counting && uc_hook_add(uc, &s->block_hook, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0) != UC_ERR_OK) {
+	if (blocks != UCS_BLOCKS_NONE &&
+	    uc_hook_add(uc, &s->block_hook, UC_HOOK_BLOCK,
+			(void *)(blocks == UCS_BLOCKS_SITES ? on_block_sites : on_block), s, 1, 0) != UC_ERR_OK) {
 		uc_hook_del(uc, s->intr_hook);
 		goto fail;
 	}
@@ -242,8 +252,14 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Replace the event-site addresses (VAs) the block hook looks for. */
-int32_t ucs_set_sites(struct ucs *s, const uint64_t *sites, uint32_t n)
+/*
+ * Replace the event-site addresses (VAs): the exits the translator stops
+ * at, with `as_exits`, else the sites on_block_sites counts up to. Blocks
+ * already translated keep what they were translated with (the machine
+ * drops them when it loads code). 0, or -1 when out of memory or the
+ * engine refuses the exits.
+ */
+int32_t ucs_set_sites(struct ucs *s, const uint64_t *sites, uint32_t n, int32_t as_exits)
 {
 	uint64_t *copy = NULL;
 
@@ -257,26 +273,84 @@ int32_t ucs_set_sites(struct ucs *s, const uint64_t *sites, uint32_t n)
 	free(s->sites);
 	s->sites = copy;
 	s->nsites = n;
-	memset(s->site_pages, 0, sizeof(s->site_pages));
-	for (uint32_t i = 0; i < n; i++)
-		mark_site_page(s, copy[i]);
-	return 0;
+	s->exits = as_exits;
+	if (!as_exits)
+		return 0;
+	if (uc_ctl_exits_enable(s->uc) != UC_ERR_OK)
+		return -1;
+	return uc_ctl_set_exits(s->uc, copy, n) == UC_ERR_OK ? 0 : -1;
 }
 
 /*
- * Run from `begin` until a block starts at or past `budget` instructions
+ * Run from `begin` until a block starts with `budget` instructions used
  * (counting from `insns`, so a slice interrupted by an event site goes on
- * with what it has used), a trap, or the engine's own return. `count` is
- * uc_emu_start's (0 but in the 'counted' mode). Returns uc_emu_start's
- * result; the rest is in the shared block.
+ * with what it has used), a trap, an exit, or the engine's own return.
+ * `count` is uc_emu_start's (0 but in the 'counted' mode); `until` is
+ * ignored once there are exits. Returns uc_emu_start's result; the rest,
+ * the instructions used so far among it, is in the shared block.
  */
 int32_t ucs_run(struct ucs *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)
 {
-	s->sh.budget = budget;
-	s->sh.insns = insns;
+	int64_t start = (int64_t)budget - (int64_t)insns;
+	int32_t rc;
+
+	s->sh.left = start;
 	s->sh.stop = UCS_STOP_NONE;
-	s->sh.site_pending = 0;
-	return uc_emu_start(s->uc, begin, until, 0, count);
+	rc = uc_emu_start(s->uc, begin, until, 0, count);
+	s->sh.insns = insns + (uint64_t)(start - s->sh.left);
+	return rc;
+}
+
+/* The exits but `pc` (-1 when out of memory). */
+static int32_t set_exits_but(struct ucs *s, uint64_t pc)
+{
+	uint64_t *but = malloc((s->nsites ? s->nsites : 1) * sizeof(*but));
+	uint32_t n = 0;
+	uc_err err;
+
+	if (!but)
+		return -1;
+	for (uint32_t i = 0; i < s->nsites; i++)
+		if (s->sites[i] != pc)
+			but[n++] = s->sites[i];
+	err = uc_ctl_set_exits(s->uc, but, n);
+	free(but);
+	return err == UC_ERR_OK ? 0 : -1;
+}
+
+/*
+ * Run the block at `pc`, a site address where the instruction is not a
+ * site now (another address space's code at the same VA, or code rewritten
+ * since): without its exit and not counted as a site, with a budget that
+ * stops the engine at the next block, then put the exit back. The blocks
+ * translated meanwhile (the one at `pc`, and the next one, translated
+ * before its hook stops it) have no exit at `pc`, which is right for the
+ * code they were translated from: blocks are looked up by physical
+ * address, so code that does have a site at `pc` is translated apart and
+ * still stops there. Once a block holding `pc` is cached that way, later
+ * passes run through; until then each pass costs an invalidation and two
+ * more starts of the engine. -1 when the exits cannot be changed, else
+ * uc_emu_start's result with the slice's count going on from `insns`.
+ */
+int32_t ucs_run_over(struct ucs *s, uint64_t pc, uint64_t until, uint64_t insns)
+{
+	int32_t rc;
+
+	if (s->exits) {
+		if (set_exits_but(s, pc) != 0)
+			return -1;
+		uc_ctl_remove_cache(s->uc, pc, pc + 4);
+	}
+	s->over = pc;
+	s->running_over = 1;
+	s->sh.left = 1;
+	s->sh.stop = UCS_STOP_NONE;
+	rc = uc_emu_start(s->uc, pc, until, 0, 0);
+	s->running_over = 0;
+	s->sh.insns = insns + (uint64_t)(1 - s->sh.left);
+	if (s->exits && uc_ctl_set_exits(s->uc, s->sites, s->nsites) != UC_ERR_OK)
+		return -1;
+	return rc;
 }
 
 /* Free the state; call after uc_close (the hooks go with the engine). */

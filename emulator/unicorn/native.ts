@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The binding of the emulator's native part (emulator/native/uc_slice.c):
- * deterministic slices counted by a C block hook, event sites found by it,
- * and the exception hook with the svc fast path. This file and binding.ts
+ * deterministic slices counted by a C block hook, event sites as the
+ * translator's exits, and the exception hook with the svc fast path. This file and binding.ts
  * are the only ones that touch koffi.
  *
  * The library is checked before it is loaded (emulator/native/build.ts):
@@ -22,16 +22,22 @@ import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 
 /** Why the engine stopped (enum ucs_stop). */
-export const SLICE_STOP = { NONE: 0, BUDGET: 1, SITES: 2, TRAP: 3 } as const;
+export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3 } as const;
+
+/**
+ * How an engine's blocks are counted (enum ucs_blocks): not at all; by the
+ * lean hook, event sites being exits; by the hook that counts a block only
+ * up to its first site, sites being code hooks.
+ */
+export const BLOCKS = { NONE: 0, COUNT: 1, SITES: 2 } as const;
+export type BlockCounting = (typeof BLOCKS)[keyof typeof BLOCKS];
 
 /** Slots of struct ucs_shared. */
-const S = {
-  budget: 0, insns: 1, resume: 2, stop: 3, intno: 4, siteBlock: 5, siteEnd: 6, sitePending: 7, svcRegs: 8, svcRet: 17,
-} as const;
-const SHARED_SLOTS = 18;
+const S = { left: 0, insns: 1, resume: 2, stop: 3, intno: 4, svcRegs: 5, svcRet: 14 } as const;
+const SHARED_SLOTS = 15;
 
 /** The native part's functions, bound once per process. */
 interface NativeLib {
@@ -39,6 +45,7 @@ interface NativeLib {
   setSvc: KoffiFn;
   setSites: KoffiFn;
   run: KoffiFn;
+  runOver: KoffiFn;
   free: KoffiFn;
   svcProto: TypeObject;
 }
@@ -53,10 +60,11 @@ function loadNative(): NativeLib {
   const abi = f('int32_t ucs_abi(void)')() as number;
   if (abi !== NATIVE_ABI) throw new NativeBuildError(`${path} has ABI ${abi}, this checkout needs ${NATIVE_ABI}: delete it and run "npm run setup"`);
   native = {
-    attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t counting)'),
+    attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t blocks)'),
     setSvc: f('void ucs_set_svc(void *s, void *fn)'),
-    setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n)'),
+    setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n, int32_t as_exits)'),
     run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
+    runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
     free: f('void ucs_free(void *s)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
@@ -69,9 +77,9 @@ export const SVC_PSTATE = 7;
 export const SVC_TPIDR_EL1 = 8;
 
 /**
- * One engine's slicer. With `counting`, runs end at block boundaries at or
- * past a budget; without, the engine runs free (no block hook at all) and
- * only traps and its own returns end a run.
+ * One engine's slicer. With a block hook (`blocks`), runs end at the first
+ * block boundary with the budget used up; without, the engine runs free
+ * and only traps, exits and its own returns end a run.
  */
 export class NativeSlicer {
   /** struct ucs_shared, and the same memory as 32-bit words (reads without a BigInt). */
@@ -81,9 +89,9 @@ export class NativeSlicer {
   private readonly lib: NativeLib;
   private svcTrampoline: bigint | undefined;
 
-  constructor(private readonly uc: Unicorn, snapshot: UcContext, readonly counting: boolean) {
+  constructor(private readonly uc: Unicorn, snapshot: UcContext, readonly blocks: BlockCounting) {
     this.lib = loadNative();
-    const state = this.lib.attach(uc.engine, snapshot.ptr, counting ? 1 : 0) as Ptr | null;
+    const state = this.lib.attach(uc.engine, snapshot.ptr, blocks) as Ptr | null;
     if (state === null) throw new Error('the native part could not hook the engine (uc_hook_add failed)');
     this.state = state;
     const view = koffi.view(state, 8 * SHARED_SLOTS);
@@ -105,7 +113,7 @@ export class NativeSlicer {
     const body = this.uc.guarded(() => {
       const ret = answer();
       if (ret === undefined) return 0;
-      this.sh[S.svcRet] = BigInt.asUintN(64, ret);
+      this.sh[S.svcRet] = ret; // stored modulo 2^64, as the register holds it
       return 1;
     }, 0);
     this.svcTrampoline = koffi.register(body, koffi.pointer(this.lib.svcProto));
@@ -122,10 +130,14 @@ export class NativeSlicer {
     return this.sh32[2 * (S.svcRegs + n)]!;
   }
 
-  /** The WFE/WFI/SEV/SEVL addresses (VAs) the block hook looks for. */
-  setSites(sites: readonly bigint[]): void {
+  /**
+   * The WFE/WFI/SEV/SEVL addresses (VAs): the translator's exits with
+   * `asExits`, else the sites the BLOCKS.SITES hook counts up to.
+   */
+  setSites(sites: readonly bigint[], asExits: boolean): void {
     const arr = BigUint64Array.from(sites);
-    if ((this.lib.setSites(this.state, arr, arr.length) as number) !== 0) throw new Error('out of memory for event sites');
+    if ((this.lib.setSites(this.state, arr, arr.length, asExits ? 1 : 0) as number) !== 0)
+      throw new Error('the engine refused the event sites (out of memory, or no exits in this Unicorn)');
   }
 
   /**
@@ -138,22 +150,30 @@ export class NativeSlicer {
     return this.uc.running(() => this.lib.run(this.state, begin, until, budget, insns, count) as number);
   }
 
-  /** Instructions in the blocks started so far this slice. */
+  /**
+   * Run the one block at `pc`, a site address whose instruction is not a
+   * site any more, without stopping there (ucs_run_over): the engine stops
+   * at the next block, the count going on from `insns`. Returns
+   * uc_emu_start's result code; rethrows what a hook threw.
+   */
+  runOver(pc: bigint, until: bigint, insns: number): number {
+    const rc = this.uc.running(() => this.lib.runOver(this.state, pc, until, insns) as number);
+    if (rc === -1) throw new Error('the engine refused to change its exits (out of memory)');
+    return rc;
+  }
+
+  /** Instructions in the blocks started so far this slice (as of the last run's return). */
   get insns(): number {
     return Number(this.sh[S.insns]!);
   }
   get stop(): number {
-    return Number(this.sh[S.stop]!);
+    return this.sh32[2 * S.stop]!;
   }
-  /** The block a budget or site stop left unstarted: where to resume. */
+  /** The block a budget stop left unstarted: where to resume. */
   get resume(): bigint {
     return this.sh[S.resume]!;
   }
   get intno(): number {
-    return Number(this.sh[S.intno]!);
-  }
-  /** The last block with event sites, if it ran and was not handed over yet. */
-  get pendingSites(): { begin: bigint; end: bigint } | undefined {
-    return this.sh[S.sitePending] ? { begin: this.sh[S.siteBlock]!, end: this.sh[S.siteEnd]! } : undefined;
+    return this.sh32[2 * S.intno]!;
   }
 }

@@ -11,7 +11,10 @@
  * sched_yield may block it (its state is saved, the core goes idle, the
  * scheduler resumes it later with its x0).
  *
- * One SyscallContext per CPU, made once: the fast path allocates nothing.
+ * One SyscallContext per CPU, made once: the fast path allocates nothing
+ * but the result. What it needs to know of a call number (whether it may
+ * take the fast path, how many arguments it reads) is looked up once per
+ * number and kept in a byte array, so a call costs no hash lookup here.
  */
 
 import type { Kernel } from '../../../kernel';
@@ -24,8 +27,18 @@ import { NeedsSlowPath, copyFromUser, copyToUser } from '../../../kernel/uaccess
 import type { UserTask } from '../../../kernel/sched/task';
 import type { MmStruct } from '../../../mm/mmap';
 
+/** Call numbers whose fast-path facts are kept in the array (arm64's table is below 500). */
+const PLANNED_NRS = 1024;
+/** plans[nr]: 0 not looked up yet, 1 + nargs for a fast-path call, LEAVES for one that must stop the core. */
+const LEAVES = 0xff;
+
+function planOf(nr: number): number {
+  return LEAVES_FAST_PATH.has(nr) ? LEAVES : 1 + syscall_nargs(nr);
+}
+
 export class SyscallEntry {
   private readonly contexts: SyscallContext[] = [];
+  private readonly plans = new Uint8Array(PLANNED_NRS);
   private readonly args = [0n, 0n, 0n, 0n, 0n, 0n];
   /** Per core, a reader of TPIDR_EL1 from its svc register block (the call object is the core's, made once). */
   private readonly offsetReaders: (() => bigint)[] = [];
@@ -63,14 +76,14 @@ export class SyscallEntry {
    */
   fast(call: SvcCall): bigint | undefined {
     const nr = call.nr32;
-    if (LEAVES_FAST_PATH.has(nr)) return undefined;
+    const plan = nr >= 0 && nr < PLANNED_NRS ? (this.plans[nr] ||= planOf(nr)) : planOf(nr);
+    if (plan === LEAVES) return undefined;
     const k = this.k;
-    const core = k.machine.cores[call.core]!;
-    k.enter(core, k.sched.curr[call.core]!, (this.offsetReaders[call.core] ??= () => call.tpidrEl1));
+    const cpu = call.core;
+    k.enter(k.machine.cores[cpu]!, k.sched.curr[cpu]!, (this.offsetReaders[cpu] ??= () => call.tpidrEl1));
     try {
-      const n = syscall_nargs(nr);
-      for (let i = 0; i < n; i++) this.args[i] = call.arg(i);
-      const ret = invokeSyscall(this.context(call.core, 0n, true), nr, this.args);
+      for (let i = 0; i < plan - 1; i++) this.args[i] = call.arg(i);
+      const ret = invokeSyscall(this.context(cpu, 0n, true), nr, this.args);
       if (typeof ret !== 'bigint') throw new KernelPanic(`system call ${nr} blocked in the fast path (add it to LEAVES_FAST_PATH)`);
       return ret;
     } catch (e) {
