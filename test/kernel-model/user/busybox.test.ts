@@ -63,3 +63,25 @@ describe('/proc/PID (fs/proc_pid.ts)', () => {
     expect(r.stdout).toMatch(/\ncat\ncat \/proc\/self\/cmdline $/);
   });
 });
+
+describe('a shell on the console (/init = images/init.sh with busybox)', () => {
+  it('reads commands from the console input and halts the machine at its end', async (ctx) => {
+    if (!have) return ctx.skip();
+    let out = '';
+    const b = await bootUconsole({ board: 'uconsole-cm4', ram: '1G', init: true, onConsole: (s) => (out += s) });
+    try {
+      let fed = false;
+      const status = b.waitInit(Infinity, () => {
+        if (fed) return null;
+        fed = true;
+        return new TextEncoder().encode('echo one two | wc -w\nexit\n');
+      });
+      expect(status).toBeUndefined(); // halted by halt -f, not by init exiting
+      expect(out).toMatch(/busybox sh on the console/);
+      expect(out).toMatch(/\n2\r?\n/);
+      expect(out).toMatch(/reboot: System halted\n$/);
+    } finally {
+      b.shutdown();
+    }
+  });
+});
