@@ -48,11 +48,11 @@ function inputs(root: string): string[] {
       const p = join(d, name);
       if (statSync(p).isDirectory()) {
         if (name !== 'build') walk(p);
-      } else if (/\.(S|ts|c)$/.test(name)) files.push(p);
+      } else if (/\.(S|ts|c|sh)$/.test(name)) files.push(p);
     }
   };
   for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
-  files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'), join(root, 'lib/cpio/newc.ts'));
+  files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'), join(root, 'lib/cpio/newc.ts'), join(root, 'kernel-model/fs/mem_devices.ts'));
   const busybox = cachedBusybox(root);
   if (busybox) files.push(busybox); // fetched by `uconsole fetch busybox`: the initramfs carries it
   return files.sort();

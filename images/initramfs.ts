@@ -29,6 +29,7 @@ import { basename, delimiter, join } from 'node:path';
 import { assemble } from '../emulator/arm64/assembler';
 import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG, writeNewc, type CpioEntry } from '../lib/cpio/newc';
 import { busyboxApplets, cachedBusybox } from './busybox';
+import { MEM_DEVICES, MEM_MAJOR } from '../kernel-model/fs/mem_devices';
 import { writeElf } from './elf';
 
 /** Where the assembly programs are linked (ld's default for static aarch64 executables). */
@@ -88,6 +89,7 @@ export async function buildInitramfs(root: string, withC = crossCompilerAvailabl
   const entries: CpioEntry[] = [
     dir('dev'),
     { name: 'dev/console', mode: S_IFCHR | 0o600, uid: 0, gid: 0, mtime: 0, rdev: { major: 5, minor: 1 } },
+    ...MEM_DEVICES.map((d): CpioEntry => ({ name: `dev/${d.name}`, mode: S_IFCHR | 0o666, uid: 0, gid: 0, mtime: 0, rdev: { major: MEM_MAJOR, minor: d.minor } })),
     dir('root', 0o700),
     dir('proc', 0o555),
     dir('sys', 0o555),

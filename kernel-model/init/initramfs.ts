@@ -20,6 +20,7 @@
 import { gunzipSync } from 'node:zlib';
 import { CpioError, readNewc } from '../../lib/cpio/newc';
 import { wake_user } from '../kernel/exit';
+import { MEM_MAJOR, mem_devices } from '../fs/mem_devices';
 import type { Kernel } from '../kernel';
 import { Vfs } from '../fs/rootfs';
 import { free_reserved_area } from '../mm/page_alloc/mm_init';
@@ -56,6 +57,7 @@ export function unpack_to_rootfs(vfs: Vfs, image: Uint8Array): UnpackResult {
 export function populate_rootfs(k: Kernel): Vfs {
   const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data));
   vfs.console.wake = (t) => wake_user(k, t, undefined); // a sleeping reader makes its read again
+  for (const [minor, fops] of mem_devices((n) => k.user.random(n))) vfs.register_chrdev(MEM_MAJOR, minor, fops);
   const initrd = k.arch.initrd;
   if (initrd && k.machine.ram.contains(initrd.start, initrd.end - initrd.start)) {
     k.printk('Trying to unpack rootfs image as initramfs...');

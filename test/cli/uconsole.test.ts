@@ -77,7 +77,7 @@ describe('uconsole CLI', () => {
   });
 
   it('--trace prints executed instructions with their core', () => {
-    const r = run('boot', '--trace');
+    const r = run('boot', '--trace', '--no-init');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^cpu0 0000000000000000: mrs x6, mpidr_el1$/m);
     expect(r.stdout).toMatch(/^cpu1 00000000002000[0-9a-f]{2}: mrs x1, mpidr_el1$/m); // secondary_entry, MMU off

@@ -26,8 +26,11 @@ function rootfsFile(path: string): Uint8Array {
 const run = (path: string, args: string[] = [], cpu = 1) => u.kernel.harness.exec(rootfsFile(path), path, [path.split('/').pop()!, ...args], { cpu });
 
 describe('the initramfs programs', () => {
-  it('are static AArch64 executables', () => {
-    const names = ['/init', '/bin/hello-asm', ...(haveCc ? ['/bin/hello', '/bin/malloc-heavy', '/bin/syscalls'] : [])];
+  it('are static AArch64 executables (and /init, with busybox, a #! script)', () => {
+    const init = rootfsFile('/init');
+    if (init[0] === 0x23 && init[1] === 0x21) expect(new TextDecoder().decode(init.subarray(0, 10))).toBe('#!/bin/sh\n');
+    else expect(parseElf(init).type).toBe(ET_EXEC);
+    const names = ['/bin/hello-asm', ...(haveCc ? ['/bin/hello', '/bin/malloc-heavy', '/bin/syscalls'] : [])];
     for (const n of names) {
       const img = parseElf(rootfsFile(n));
       expect(img.type).toBe(ET_EXEC);
@@ -36,8 +39,6 @@ describe('the initramfs programs', () => {
   });
 
   it('/bin/hello-asm (assembled from images/programs) runs and exits 0', () => {
-    // On a core of its own: a second program at the same VA on the same core could run the first
-    // one's translated code (a stale translation-block lookup by VA; reported to the loader's owner).
     expect(run('/bin/hello-asm', [], 2)).toMatchObject({ exitCode: 0, stdout: 'Hello, world! (from /bin/hello-asm)\n' });
   });
 

@@ -269,7 +269,7 @@ describe('stat, getdents64, getcwd, chdir, faccessat', () => {
 });
 
 describe('the console and descriptor calls', () => {
-  it('fds 0, 1, 2 are /dev/console: write to the UART, read end of file, ESPIPE, TCGETS, TIOCGWINSZ', () => {
+  it('fds 0, 1, 2 are /dev/console: write to the UART, read what the host typed then end of file, ESPIPE, TCGETS, TIOCGWINSZ', () => {
     const b = new Uint8Array(4096);
     b.set(enc('abc'), 0);
     b.set(enc('def\n'), 16);
@@ -286,7 +286,11 @@ describe('the console and descriptor calls', () => {
     expect(out).toBe('abcdef\nabc');
     expect(sys(NR.writev, 1, va + 1024n, 1025)).toBe(e(EINVAL));
     expect(sys(NR.writev, 1, BAD, 1)).toBe(e(EFAULT));
-    expect(sys(NR.read, 0, page().data, 10)).toBe(0n);
+    u.consoleInput('typed\nmore');
+    u.closeConsoleInput();
+    expect(sys(NR.read, 0, page().data, 10)).toBe(6n); // a line at a time, as a canonical read
+    expect(sys(NR.read, 0, page().data, 10)).toBe(4n);
+    expect(sys(NR.read, 0, page().data, 10)).toBe(0n); // the host's input has ended
     expect(sys(NR.lseek, 1, 0, 0)).toBe(e(ESPIPE));
     expect(sys(NR.pread64, 0, page().data, 1, 0)).toBe(e(ESPIPE));
     expect(sys(NR.ioctl, 1, TCGETS, page().data)).toBe(0n);
