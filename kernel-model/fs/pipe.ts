@@ -24,7 +24,7 @@ import { fail } from './errno';
 import { File, O_NONBLOCK, O_RDONLY, O_WRONLY, type FileOperations } from './file';
 import { AnonInode, S_IFIFO, SuperBlock } from './inode';
 import type { UserTask } from '../kernel/sched/task';
-import type { SyscallContext, SyscallHandler, SyscallResult } from '../kernel/sys';
+import type { SyscallContext, SyscallDef, SyscallResult } from '../kernel/sys';
 import { NR } from '../include/unistd';
 import { current_files, errnoResult, int } from './sys_common';
 import { wake_user, exit_group } from '../kernel/exit';
@@ -185,7 +185,7 @@ function sys_pipe2(ctx: SyscallContext, [fdsVa, flags]: readonly bigint[]): bigi
   });
 }
 
-export const PIPE_SYSCALLS: readonly [number, SyscallHandler, number][] = [[NR.pipe2, sys_pipe2, 2]];
+export const PIPE_SYSCALLS: readonly SyscallDef[] = [[NR.pipe2, sys_pipe2, 2]];
 
 const SIGPIPE = 13;
 const SIG_IGN = 1n;

@@ -13,7 +13,7 @@
  */
 
 import { EBADF, EFAULT, EINVAL, ESPIPE } from '../include/errno';
-import type { SyscallContext, SyscallHandler } from '../kernel/sys';
+import type { SyscallContext, SyscallDef, SyscallHandler } from '../kernel/sys';
 import { NR } from '../include/unistd';
 import { fail } from './errno';
 import { type File, O_APPEND, vfs_llseek } from './file';
@@ -121,7 +121,7 @@ const sys_pread64: SyscallHandler = (ctx, [fd, buf, count, pos]) => errnoResult(
 const sys_lseek: SyscallHandler = (ctx, [fd, offset, whence]) =>
   errnoResult(() => vfs_llseek(current_files(ctx).fget(int(fd)), BigInt.asIntN(64, offset ?? 0n), uint(whence)));
 
-export const READ_WRITE_SYSCALLS: [number, SyscallHandler, number][] = [
+export const READ_WRITE_SYSCALLS: readonly SyscallDef[] = [
   [NR.read, sys_read, 3],
   [NR.write, sys_write, 3],
   [NR.readv, sys_readv, 3],

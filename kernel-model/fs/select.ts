@@ -13,7 +13,7 @@
 
 import { EFAULT, EINVAL } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { SyscallContext, SyscallHandler, SyscallResult } from '../kernel/sys';
+import type { SyscallContext, SyscallDef, SyscallResult } from '../kernel/sys';
 import type { UserTask } from '../kernel/sched/task';
 import { current_files } from './sys_common';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM } from './pipe';
@@ -73,4 +73,4 @@ function sys_ppoll(ctx: SyscallContext, [fdsVa, nfds, tmo]: readonly bigint[]): 
   return { kind: 'sleep', untilNs, ret: untilNs === undefined ? undefined : 0n, what: 'ppoll' };
 }
 
-export const SELECT_SYSCALLS: readonly [number, SyscallHandler, number][] = [[NR.ppoll, sys_ppoll, 5]];
+export const SELECT_SYSCALLS: readonly SyscallDef[] = [[NR.ppoll, sys_ppoll, 5]];

@@ -5,14 +5,9 @@
  * them blocks or ends its task, so all run on the fast path.
  */
 
-import type { SyscallHandler } from '../kernel/sys';
+import type { SyscallDef } from '../kernel/sys';
 import { READ_WRITE_SYSCALLS } from './read_write';
 import { FD_SYSCALLS } from './syscalls_fd';
 import { PATH_SYSCALLS } from './syscalls_path';
 
-const ALL = [...READ_WRITE_SYSCALLS, ...PATH_SYSCALLS, ...FD_SYSCALLS];
-
-export const FS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map(ALL.map(([nr, h]) => [nr, h]));
-
-/** How many of x0..x5 each call reads. */
-export const FS_NARGS: ReadonlyMap<number, number> = new Map(ALL.map(([nr, , n]) => [nr, n]));
+export const FS_SYSCALLS: readonly SyscallDef[] = [...READ_WRITE_SYSCALLS, ...PATH_SYSCALLS, ...FD_SYSCALLS];

@@ -9,7 +9,7 @@
 
 import { EBADF, EINVAL } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { SyscallHandler } from '../kernel/sys';
+import type { SyscallDef, SyscallHandler } from '../kernel/sys';
 import { fail } from './errno';
 import { O_APPEND, O_ASYNC, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK, O_PATH } from './file';
 import { current_files, errnoResult, int, uint } from './sys_common';
@@ -74,7 +74,7 @@ const sys_ioctl: SyscallHandler = (ctx, [fd, cmd, arg]) => errnoResult(() => {
   return f.f_op.ioctl(f, uint(cmd), arg ?? 0n, ctx);
 });
 
-export const FD_SYSCALLS: [number, SyscallHandler, number][] = [
+export const FD_SYSCALLS: readonly SyscallDef[] = [
   [NR.dup, sys_dup, 1],
   [NR.dup3, sys_dup3, 3],
   [NR.fcntl, sys_fcntl, 3],

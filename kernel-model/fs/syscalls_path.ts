@@ -10,7 +10,7 @@
 
 import { EACCES, EBADF, EFAULT, EINVAL, ENOENT, ENOTDIR, ERANGE, EROFS } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { SyscallContext, SyscallHandler } from '../kernel/sys';
+import type { SyscallContext, SyscallDef, SyscallHandler } from '../kernel/sys';
 import { fail } from './errno';
 import { O_CLOEXEC, O_PATH } from './file';
 import { CharDevInode, DirInode, type Inode, SymlinkInode } from './inode';
@@ -109,7 +109,7 @@ const sys_chdir: SyscallHandler = (ctx, [filename]) => errnoResult(() => {
   return 0;
 });
 
-export const PATH_SYSCALLS: [number, SyscallHandler, number][] = [
+export const PATH_SYSCALLS: readonly SyscallDef[] = [
   [NR.openat, sys_openat, 4],
   [NR.close, sys_close, 1],
   [NR.newfstatat, sys_newfstatat, 4],

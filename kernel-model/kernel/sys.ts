@@ -15,12 +15,12 @@ import { EFAULT, EINVAL, ENOSYS } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
-import { PROCESS_NARGS, PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
-import { MM_NARGS, MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
-import { BPF_NARGS, BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
+import { PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
+import { MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
+import { BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
 import { SELECT_SYSCALLS } from '../fs/select';
-import { FS_NARGS, FS_SYSCALLS } from '../fs/syscalls';
+import { FS_SYSCALLS } from '../fs/syscalls';
 
 export interface SyscallContext {
   cpu: number;
@@ -79,28 +79,27 @@ function sys_nanosleep(ctx: SyscallContext, [req]: readonly bigint[]): SyscallRe
   return { kind: 'sleep', untilNs: ctx.nowNs() + Number(ns), ret: 0n, what: `nanosleep ${ns} ns` };
 }
 
-export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
+/** One system call: its number, its handler, and how many of x0..x5 it reads (the fast path copies only those). */
+export type SyscallDef = readonly [nr: number, handler: SyscallHandler, nargs: number];
+
+const CORE_SYSCALLS: readonly SyscallDef[] = [
+  [NR.getcpu, sys_getcpu, 3],
+  [NR.nanosleep, sys_nanosleep, 2],
+  [NR.sched_yield, () => ({ kind: 'yield', ret: 0n }), 0],
+];
+
+const TABLE: readonly SyscallDef[] = [
+  ...CORE_SYSCALLS,
   ...FS_SYSCALLS,
-  [NR.getcpu, sys_getcpu],
-  [NR.nanosleep, sys_nanosleep],
-  [NR.sched_yield, () => ({ kind: 'yield', ret: 0n })],
+  ...PIPE_SYSCALLS,
+  ...SELECT_SYSCALLS,
   ...PROCESS_SYSCALLS,
   ...MM_SYSCALLS,
   ...BPF_SYSCALLS,
-  ...[...PIPE_SYSCALLS, ...SELECT_SYSCALLS].map(([nr, h]) => [nr, h] as const),
-]);
+];
 
-/** How many of x0..x5 a call reads (the fast path copies only those). */
-const NARGS: ReadonlyMap<number, number> = new Map([
-  ...FS_NARGS,
-  [NR.getcpu, 3],
-  [NR.nanosleep, 2],
-  [NR.sched_yield, 0],
-  ...PROCESS_NARGS,
-  ...MM_NARGS,
-  ...BPF_NARGS,
-  ...[...PIPE_SYSCALLS, ...SELECT_SYSCALLS].map(([nr, , n]) => [nr, n] as const),
-]);
+export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map(TABLE.map(([nr, h]) => [nr, h]));
+const NARGS: ReadonlyMap<number, number> = new Map(TABLE.map(([nr, , n]) => [nr, n]));
 
 export function syscall_nargs(nr: number): number {
   return NARGS.get(nr) ?? 6;

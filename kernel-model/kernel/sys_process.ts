@@ -15,7 +15,7 @@
 
 import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
 import { NR } from '../include/unistd';
-import type { SyscallContext, SyscallHandler, SyscallResult } from './sys';
+import type { SyscallContext, SyscallDef, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
 import { W_EXITCODE, W_SIGNALED, type Process } from './process';
 import { binprm, clone_thread, exec_in_task, fork_process } from './fork';
@@ -500,48 +500,41 @@ function sys_sched_setaffinity(ctx: SyscallContext, [pid, len, mask]: readonly b
   return ctx.kernel.sched.migrateWaiting(t, ctx.kernel.machine.core(t.cpu), ctx.kernel.machine.core(online[0]!)) ? 0n : err(EBUSY);
 }
 
-export const PROCESS_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
-  [NR.exit, sys_exit],
-  [NR.exit_group, sys_exit_group],
-  [NR.wait4, sys_wait4],
-  [NR.clone, sys_clone],
-  [NR.execve, sys_execve],
-  [NR.reboot, sys_reboot],
-  [NR.sysinfo, sys_sysinfo],
-  [NR.set_tid_address, sys_set_tid_address],
-  [NR.set_robust_list, sys_set_robust_list],
-  [NR.futex, sys_futex],
-  [NR.getpid, (ctx) => BigInt(ctx.task.pid)],
-  [NR.gettid, (ctx) => BigInt(ctx.task.tid)],
-  [NR.getppid, (ctx) => BigInt(proc(ctx).parent?.pid ?? 0)],
-  [NR.getuid, () => 0n],
-  [NR.geteuid, () => 0n],
-  [NR.getgid, () => 0n],
-  [NR.getegid, () => 0n],
-  [NR.uname, sys_uname],
-  [NR.prlimit64, sys_prlimit64],
-  [NR.getrandom, sys_getrandom],
-  [NR.prctl, sys_prctl],
-  [NR.rt_sigaction, sys_rt_sigaction],
-  [NR.rt_sigprocmask, sys_rt_sigprocmask],
-  [NR.kill, sys_kill],
-  [NR.tgkill, sys_tgkill],
-  [NR.tkill, sys_tkill],
-  [NR.clock_gettime, sys_clock_gettime],
-  [NR.clock_getres, sys_clock_getres],
-  [NR.gettimeofday, sys_gettimeofday],
-  [NR.sched_getaffinity, sys_sched_getaffinity],
-  [NR.sched_setaffinity, sys_sched_setaffinity],
-  [NR.rseq, () => err(ENOSYS)],
-]);
+/** The calls of this file: number, handler, argument registers read. */
+export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
+  [NR.exit, sys_exit, 1],
+  [NR.exit_group, sys_exit_group, 1],
+  [NR.wait4, sys_wait4, 4],
+  [NR.clone, sys_clone, 5],
+  [NR.execve, sys_execve, 3],
+  [NR.reboot, sys_reboot, 4],
+  [NR.sysinfo, sys_sysinfo, 1],
+  [NR.set_tid_address, sys_set_tid_address, 1],
+  [NR.set_robust_list, sys_set_robust_list, 2],
+  [NR.futex, sys_futex, 6],
+  [NR.getpid, (ctx) => BigInt(ctx.task.pid), 0],
+  [NR.gettid, (ctx) => BigInt(ctx.task.tid), 0],
+  [NR.getppid, (ctx) => BigInt(proc(ctx).parent?.pid ?? 0), 0],
+  [NR.getuid, () => 0n, 0],
+  [NR.geteuid, () => 0n, 0],
+  [NR.getgid, () => 0n, 0],
+  [NR.getegid, () => 0n, 0],
+  [NR.uname, sys_uname, 1],
+  [NR.prlimit64, sys_prlimit64, 4],
+  [NR.getrandom, sys_getrandom, 3],
+  [NR.prctl, sys_prctl, 2],
+  [NR.rt_sigaction, sys_rt_sigaction, 4],
+  [NR.rt_sigprocmask, sys_rt_sigprocmask, 4],
+  [NR.kill, sys_kill, 2],
+  [NR.tgkill, sys_tgkill, 3],
+  [NR.tkill, sys_tkill, 2],
+  [NR.clock_gettime, sys_clock_gettime, 2],
+  [NR.clock_getres, sys_clock_getres, 2],
+  [NR.gettimeofday, sys_gettimeofday, 2],
+  [NR.sched_getaffinity, sys_sched_getaffinity, 3],
+  [NR.sched_setaffinity, sys_sched_setaffinity, 3],
+  [NR.rseq, () => err(ENOSYS), 0],
+];
 
 /** Calls that end, block or create tasks: the trap path only. */
 export const PROCESS_SLOW_CALLS: readonly number[] = [NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
-
-export const PROCESS_NARGS: readonly [number, number][] = [
-  [NR.exit, 1], [NR.exit_group, 1], [NR.execve, 3], [NR.reboot, 4], [NR.sysinfo, 1], [NR.wait4, 4], [NR.clone, 5], [NR.set_tid_address, 1], [NR.set_robust_list, 2],
-  [NR.futex, 6], [NR.getpid, 0], [NR.gettid, 0], [NR.getppid, 0], [NR.getuid, 0], [NR.geteuid, 0], [NR.getgid, 0],
-  [NR.getegid, 0], [NR.uname, 1], [NR.prlimit64, 4], [NR.getrandom, 3], [NR.prctl, 2], [NR.rt_sigaction, 4],
-  [NR.rt_sigprocmask, 4], [NR.kill, 2], [NR.tgkill, 3], [NR.tkill, 2], [NR.clock_gettime, 2], [NR.clock_getres, 2],
-  [NR.gettimeofday, 2], [NR.sched_getaffinity, 3], [NR.sched_setaffinity, 3], [NR.rseq, 0],
-];

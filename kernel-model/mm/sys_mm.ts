@@ -13,7 +13,7 @@
 import { EEXIST, EINVAL, ENODEV, ENOMEM } from '../include/errno';
 import { MmStruct, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, VmArea, page_align } from './mmap';
 import { TASK_SIZE } from '../arch/arm64/memory';
-import type { SyscallContext, SyscallHandler } from '../kernel/sys';
+import type { SyscallContext, SyscallDef } from '../kernel/sys';
 import { NR } from '../include/unistd';
 import type { UserTask } from '../kernel/sched/task';
 
@@ -131,21 +131,13 @@ function sys_madvise(ctx: SyscallContext, [addr, len, advice]: readonly bigint[]
   return 0n;
 }
 
-export const MM_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map<number, SyscallHandler>([
-  [NR.brk, sys_brk],
-  [NR.mmap, sys_mmap],
-  [NR.munmap, sys_munmap],
-  [NR.mprotect, sys_mprotect],
-  [NR.madvise, sys_madvise],
-]);
+export const MM_SYSCALLS: readonly SyscallDef[] = [
+  [NR.brk, sys_brk, 1],
+  [NR.mmap, sys_mmap, 6],
+  [NR.munmap, sys_munmap, 2],
+  [NR.mprotect, sys_mprotect, 3],
+  [NR.madvise, sys_madvise, 3],
+];
 
 /** These change or drop live translations: only from the trap path, where the TLBs can be flushed. */
 export const MM_SLOW_CALLS: readonly number[] = [NR.brk, NR.munmap, NR.mprotect, NR.madvise, NR.mmap];
-
-export const MM_NARGS: readonly [number, number][] = [
-  [NR.brk, 1],
-  [NR.mmap, 6],
-  [NR.munmap, 2],
-  [NR.mprotect, 3],
-  [NR.madvise, 3],
-];

@@ -16,7 +16,7 @@
 
 import { E2BIG, EFAULT, EINVAL, EPERM } from '../../include/errno';
 import { NR } from '../../include/unistd';
-import type { SyscallContext, SyscallHandler } from '../sys';
+import type { SyscallContext, SyscallDef } from '../sys';
 import { AnonInode, SuperBlock } from '../../fs/inode';
 import { File, O_RDWR, type FileOperations } from '../../fs/file';
 import { current_files, errnoResult } from '../../fs/sys_common';
@@ -164,7 +164,6 @@ function sys_bpf(ctx: SyscallContext, [cmd, uattr, size]: readonly bigint[]): bi
   });
 }
 
-export const BPF_SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map([[NR.bpf, sys_bpf]]);
-export const BPF_NARGS: readonly [number, number][] = [[NR.bpf, 3]];
+export const BPF_SYSCALLS: readonly SyscallDef[] = [[NR.bpf, sys_bpf, 3]];
 /** Maps allocate and free per-CPU memory (which may map vmalloc pages): the trap path only. */
 export const BPF_SLOW_CALLS: readonly number[] = [NR.bpf];
