@@ -35,7 +35,7 @@ import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
 import { ExecError } from '../fs/binfmt_elf';
 import { resolve_exec } from '../fs/exec';
-import { spawn_process } from '../kernel/fork';
+import { spawn_process, user_space_supported } from '../kernel/fork';
 import { HARNESS_PID } from '../kernel/sched/task';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
@@ -106,6 +106,11 @@ function* kernel_init(k: Kernel): KthreadGen<number> {
  */
 function run_init_process(k: Kernel): void {
   const path = k.arch.cmdline.get('rdinit') ?? '/init';
+  if (!user_space_supported(k)) {
+    k.printk(`uconsole-mm: user programs do not run on ${k.machine.board.name} yet: not starting ${path}`);
+    k.halt();
+    return;
+  }
   const vfs = k.rootfs;
   let target: ReturnType<typeof resolve_exec>;
   try {
