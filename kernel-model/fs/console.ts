@@ -29,6 +29,10 @@ export const TCSETS = 0x5402;
 export const TCSETSW = 0x5403;
 export const TCSETSF = 0x5404;
 export const TIOCGWINSZ = 0x5413;
+export const TIOCSCTTY = 0x540e;
+export const TIOCGPGRP = 0x540f;
+export const TIOCSPGRP = 0x5410;
+export const TIOCGSID = 0x5429;
 export const TIOCSWINSZ = 0x5414;
 
 /** sizeof(struct termios) in the asm-generic layout: four tcflag_t, c_line, c_cc[NCCS=19]. */
@@ -85,6 +89,8 @@ export class ConsoleDevice {
   private termios = console_termios();
   private winsz = winsize(24, 80);
   private readonly pending: Uint8Array[] = [];
+  /** The foreground process group (tcsetpgrp); init's group until a shell takes it. */
+  private fgPgrp = 1;
   private closed = false;
   /** Tasks sleeping in a read of the console. */
   readonly readers = new Set<UserTask>();
@@ -162,6 +168,15 @@ export class ConsoleDevice {
         return put(this.winsz);
       case TIOCSWINSZ:
         return get(WINSIZE_SIZE, (b) => (this.winsz = b));
+      // The console is every process's controlling terminal (the model has one session's worth of job control).
+      case TIOCSCTTY:
+        return 0n;
+      case TIOCGPGRP:
+        return put(new Uint8Array(new Int32Array([this.fgPgrp]).buffer));
+      case TIOCGSID:
+        return put(new Uint8Array(new Int32Array([1]).buffer));
+      case TIOCSPGRP:
+        return get(4, (b) => (this.fgPgrp = new DataView(b.buffer, b.byteOffset).getInt32(0, true)));
       default:
         return BigInt(-ENOTTY);
     }

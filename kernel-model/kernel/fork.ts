@@ -150,6 +150,8 @@ export function fork_process(k: Kernel, parent: UserTask, resumePc: bigint, o: F
   proc.parent = pp;
   pp.children.add(proc);
   proc.stdio = pp.stdio;
+  proc.pgid = pp.pgid;
+  proc.sid = pp.sid;
   for (const [r, v] of pp.rlimits) proc.rlimits.set(r, v);
   for (const [s, a] of pp.sigactions) proc.sigactions.set(s, a);
   const child = new UserTask(pid, pid, parent.comm, parent.cpu);

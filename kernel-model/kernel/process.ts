@@ -57,6 +57,9 @@ export class Process {
    * (`uconsole run` passes a program's output through, as qemu-user does).
    */
   stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** Process group and session ids (setpgid, setsid); a new process inherits its parent's. */
+  pgid: number;
+  sid: number;
   /** Virtual time it was made at (/proc/PID/stat's starttime). */
   startNs = 0;
   /** A vfork child: the parent thread sleeping until this process execs or exits. */
@@ -66,7 +69,10 @@ export class Process {
   /** rt_sigaction's stored actions, raw struct sigaction bytes by signal. */
   readonly sigactions = new Map<number, Uint8Array>();
 
-  constructor(readonly pid: number, public comm: string, public mm: MmStruct) {}
+  constructor(readonly pid: number, public comm: string, public mm: MmStruct) {
+    this.pgid = pid;
+    this.sid = pid;
+  }
 
   toString(): string {
     return `${this.comm}[${this.pid}]`;

@@ -412,6 +412,43 @@ function sys_sysinfo(ctx: SyscallContext, [info]: readonly bigint[]): bigint {
   return ctx.copyToUser(info!, b) ? 0n : err(EFAULT);
 }
 
+/* ---- process groups and sessions (kernel/sys.c) ---------------------------------------- */
+
+const target_proc = (ctx: SyscallContext, pid: bigint): Process | undefined =>
+  pid === 0n ? proc(ctx) : ctx.kernel.user.procs.get(Number(BigInt.asIntN(32, pid)));
+
+/** setpgid(pid, pgid): the caller or one of its children moves to a group of its session. */
+function sys_setpgid(ctx: SyscallContext, [pid, pgid]: readonly bigint[]): bigint {
+  const me = proc(ctx);
+  const p = target_proc(ctx, pid!);
+  const g = Number(BigInt.asIntN(32, pgid!));
+  if (g < 0) return err(EINVAL);
+  if (!p || (p !== me && p.parent !== me)) return err(ESRCH);
+  if (p.sid !== me.sid || p.sid === p.pid) return err(EPERM); // another session, or a session leader
+  const group = g === 0 ? p.pid : g;
+  if (group !== p.pid && !ctx.kernel.user.procs.all().some((q) => q.pgid === group && q.sid === me.sid)) return err(EPERM);
+  p.pgid = group;
+  return 0n;
+}
+
+function sys_getpgid(ctx: SyscallContext, [pid]: readonly bigint[]): bigint {
+  const p = target_proc(ctx, pid!);
+  return p ? BigInt(p.pgid) : err(ESRCH);
+}
+
+function sys_getsid(ctx: SyscallContext, [pid]: readonly bigint[]): bigint {
+  const p = target_proc(ctx, pid!);
+  return p ? BigInt(p.sid) : err(ESRCH);
+}
+
+/** setsid: a new session and group led by the caller, unless it already leads a group. */
+function sys_setsid(ctx: SyscallContext): bigint {
+  const p = proc(ctx);
+  if (ctx.kernel.user.procs.all().some((q) => q.pgid === p.pid)) return err(EPERM);
+  p.sid = p.pgid = p.pid;
+  return BigInt(p.sid);
+}
+
 /* ---- reboot ------------------------------------------------------------------------- */
 
 const LINUX_REBOOT_MAGIC1 = 0xfee1deadn;
@@ -509,6 +546,10 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
   [NR.execve, sys_execve, 3],
   [NR.reboot, sys_reboot, 4],
   [NR.sysinfo, sys_sysinfo, 1],
+  [NR.setpgid, sys_setpgid, 2],
+  [NR.getpgid, sys_getpgid, 1],
+  [NR.getsid, sys_getsid, 1],
+  [NR.setsid, sys_setsid, 0],
   [NR.set_tid_address, sys_set_tid_address, 1],
   [NR.set_robust_list, sys_set_robust_list, 2],
   [NR.futex, sys_futex, 6],

@@ -369,6 +369,43 @@ describe('pipes (fs/pipe.ts)', () => {
   });
 });
 
+const PGRP_C = String.raw`
+#include <errno.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+  pid_t me = getpid();
+  printf("leader %d %d\n", getpgid(0) == me, getsid(0) == me);
+  errno = 0; printf("setsid-as-leader %d %d\n", setsid(), errno);
+  pid_t c = fork();
+  if (c == 0) { pause(); _exit(0); }
+  printf("child-in-my-group %d\n", getpgid(c) == me);
+  printf("setpgid-child %d new-group %d\n", setpgid(c, c), getpgid(c) == c);
+  errno = 0; printf("getpgid-nobody %d %d\n", getpgid(99999), errno);
+  pid_t fg = tcgetpgrp(0); printf("tcgetpgrp %d\n", fg > 0);
+  printf("tcsetpgrp %d now %d\n", tcsetpgrp(0, c), tcgetpgrp(0) == c);
+  kill(c, 9); waitpid(c, 0, 0);
+  return 0;
+}`;
+
+describe('process groups and sessions', () => {
+  cIt('setsid, setpgid, getpgid, getsid and the console foreground group, with their errors', () => {
+    const r = exec(buildC(PGRP_C)!, ['pgrp'], 1);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'leader 1 1',
+      'setsid-as-leader -1 1',
+      'child-in-my-group 1',
+      'setpgid-child 0 new-group 1',
+      'getpgid-nobody -1 3',
+      'tcgetpgrp 1',
+      'tcsetpgrp 0 now 1',
+    ]);
+  });
+});
+
 describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
   cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
     const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);
