@@ -455,6 +455,16 @@ export class Core {
     return this.gaps.find((g) => !g.mapped && va >= g.base && va < g.base + BigInt(g.size));
   }
 
+  /**
+   * Map every shadow region now (the MMU is on for good): an instruction
+   * fetch is the one access that cannot map its gap on the spot (mapping
+   * from the fetch hook crashes 2.0.1), and after a gap is mapped from the
+   * slice loop instead, the retried fetch was seen to execute zeroes.
+   */
+  mapAllShadows(): void {
+    for (const gap of this.gaps) if (!gap.mapped) this.mapShadow(gap);
+  }
+
   private mapShadow(gap: { base: bigint; size: number; mapped: boolean }): void {
     this.uc.memMapPtr(gap.base, gap.size, UC_PROT_ALL, this.hooks.shadowHost);
     gap.mapped = true;

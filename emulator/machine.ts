@@ -329,6 +329,11 @@ export class Machine {
     for (const c of this.cores) if (c !== from) c.flushTlb();
   }
 
+  /** Every core runs with its MMU on from now on: the shadow regions of the low half are mapped on all of them (Core.mapAllShadows). */
+  mapAllShadows(): void {
+    for (const c of this.cores) c.mapAllShadows();
+  }
+
   /** What a broadcast tlbi does, for page-table changes made outside the cores: every core's TLB flushed. */
   flushTlbAll(): void {
     for (const c of this.cores) c.flushTlb();

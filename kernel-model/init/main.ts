@@ -35,7 +35,7 @@ import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
 import { ExecError } from '../fs/binfmt_elf';
 import { resolve_exec } from '../fs/exec';
-import { spawn_process, user_space_supported } from '../kernel/fork';
+import { spawn_process } from '../kernel/fork';
 import { HARNESS_PID } from '../kernel/sched/task';
 import { time_init } from '../kernel/time/clocksource';
 import type { KthreadGen } from '../kernel/sched/kthread_types';
@@ -91,6 +91,7 @@ function rest_init(k: Kernel): void {
 
 function* kernel_init(k: Kernel): KthreadGen<number> {
   yield* smp_init(k);
+  k.machine.mapAllShadows(); // every core's MMU is on: user address spaces may use any low VA
   populate_rootfs(k); // rootfs_initcall, before the device initcalls
   kswapd_init(k, k.mm.pgalloc); // module_init(kswapd_init), among the initcalls
   if (k.state === 'booting') k.state = 'running';
@@ -106,11 +107,6 @@ function* kernel_init(k: Kernel): KthreadGen<number> {
  */
 function run_init_process(k: Kernel): void {
   const path = k.arch.cmdline.get('rdinit') ?? '/init';
-  if (!user_space_supported(k)) {
-    k.printk(`uconsole-mm: user programs do not run on ${k.machine.board.name} yet: not starting ${path}`);
-    k.halt();
-    return;
-  }
   const vfs = k.rootfs;
   let target: ReturnType<typeof resolve_exec>;
   try {

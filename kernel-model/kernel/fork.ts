@@ -12,8 +12,6 @@
 
 import type { Kernel } from '../kernel';
 import { exec_binprm, type Binprm, type LoadedProgram } from '../fs/exec';
-import { ExecError } from '../fs/binfmt_elf';
-import { ENOEXEC } from '../include/errno';
 import { Process, W_SIGNALED, copy_thread, prepare_user_context } from './process';
 import { exit_thread, mm_release } from './exit';
 import { UserTask } from './sched/task';
@@ -42,20 +40,8 @@ export function binprm(k: Kernel, file: Uint8Array, filename: string, argv: read
   return { file, filename, argv, envp, hwcap: k.user.hwcap, random: k.user.random(16), clktck: USER_HZ };
 }
 
-/**
- * Boards whose RAM starts at 1 GiB or above (the A04) do not run user
- * code yet: an EL0 fetch from a user page there executes zeroes (the
- * engine reads the low shadow region instead of the page), and dropping
- * translated code of such a page has crashed the engine. Until that is
- * understood, such a board refuses to start programs with ENOEXEC.
- */
-export function user_space_supported(k: Kernel): boolean {
-  return k.arch.memblock.memory.regions[0]!.base < 0x4000_0000;
-}
-
 export function spawn_process(k: Kernel, o: SpawnOptions): Process {
   const u = k.user;
-  if (!user_space_supported(k)) throw new ExecError(ENOEXEC, `user programs do not run on ${k.machine.board.name} yet (RAM from 1 GiB; see the README's limitations)`);
   const prog = exec_binprm(u.mem, binprm(k, o.file, o.filename, o.argv, o.envp ?? ENVP_INIT));
   const pid = o.pid ?? k.sched.alloc_pid();
   const proc = new Process(pid, basename(o.filename), prog.mm);

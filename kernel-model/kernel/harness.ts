@@ -32,7 +32,7 @@ import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
 import { exit_thread } from './exit';
-import { spawn_process, user_space_supported } from './fork';
+import { spawn_process } from './fork';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
 import { Process, W_SIGNALED, prepare_user_context } from './process';
 import { VM_EXEC, VM_PFNMAP, VM_READ, VM_WRITE, VmArea } from '../mm/mmap';
@@ -95,7 +95,6 @@ export class Harness {
 
   private createProcess(): Process {
     const k = this.k;
-    if (!user_space_supported(k)) throw new HarnessError(`user code does not run on ${k.machine.board.name} yet (RAM from 1 GiB; see the README's limitations)`);
     const mm = k.user.mem.mm_alloc();
     if (!mm) throw new HarnessError('out of memory for the harness process');
     const text = k.textPa + Number(k.syms.offset('harness_syscall'));
