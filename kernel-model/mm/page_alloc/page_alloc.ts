@@ -108,7 +108,7 @@ import { zone_watermark_fast } from './watermark';
 import { Reporter, type ReportHooks } from './report';
 import { alloc_memarea, free_memarea, type MemareaStats } from './memarea';
 import { __count_vm_events, sum_vm_event } from './vm_event';
-import { PGALLOC_DMA, PGFREE } from '../vmstat_items';
+import { PAGEOUTRUN, PGALLOC_DMA, PGFREE } from '../vmstat_items';
 import type { PercpuPlace, PercpuWords } from '../percpu/words';
 
 export interface PageAllocatorInit {
@@ -292,6 +292,7 @@ export class PageAllocator implements BuddyConfig {
     this.kswapd_pending = false;
     if (!had) return false;
     this.kswapd_runs++;
+    this.count_vm_events(PAGEOUTRUN, 1); // balance_pgdat
     for (const z of this.zones) z.watermark_boost = 0;
     return true;
   }

@@ -65,8 +65,11 @@ export class PerCpuPages {
   readonly prev: Int32Array;
   readonly at: number;
   readonly stride: number;
+  /** zone->pageset, the __percpu pointer (undefined for a host buffer). */
+  readonly ptr?: bigint;
 
   constructor(place: PercpuWords, readonly nrCpus: number) {
+    this.ptr = place.ptr;
     this.w = place.w;
     this.prev = new Int32Array(place.w.buffer, place.w.byteOffset + W_PREV * 4, place.w.length - W_PREV);
     this.at = place.at;

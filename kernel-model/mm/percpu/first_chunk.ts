@@ -34,9 +34,15 @@
  * requests. The chunks' metadata is host memory, counted as Linux would
  * allocate it.
  *
+ * Static per-CPU variables (static_vars.ts: cpu_number, vm_event_states,
+ * boot_pageset, boot_nodestats) are in every unit from setup on; the
+ * page allocator's pagesets follow in the first chunk's dynamic area.
+ * TypeScript reaches both through first_chunk_words (one view of all
+ * units, words.ts).
+ *
  * Lines, as Linux prints them:
- *   percpu: Embedded 10 pages/cpu s64 r8192 d32704 u40960
- *   pcpu-alloc: s64 r8192 d32704 u40960 alloc=10*4096
+ *   percpu: Embedded 10 pages/cpu s896 r8192 d31872 u40960
+ *   pcpu-alloc: s896 r8192 d31872 u40960 alloc=10*4096
  *   pcpu-alloc: [0] 0 [0] 1 [0] 2 [0] 3
  */
 
@@ -49,6 +55,8 @@ import { HostMetaAllocator, PcpuEmptyPages, pcpu_request_align, pcpu_request_siz
 import { PcpuChunkSet } from './slots';
 import { WorkStruct, schedule_work } from '../../kernel/workqueue';
 import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
+import { STATIC_PERCPU_VARS } from './static_vars';
+import type { PercpuPlace, PercpuWords } from './words';
 
 /** PERCPU_MODULE_RESERVE (CONFIG_MODULES). */
 export const PERCPU_MODULE_RESERVE = 8 << 10;
@@ -315,6 +323,39 @@ export class Percpu {
   /** per_cpu_ptr(ptr, cpu). */
   per_cpu_ptr(ptr: bigint, cpu: number): bigint {
     return BigInt.asUintN(64, ptr + this.offsets[cpu]!);
+  }
+
+  /** Int32 view of every unit of the first chunk (one memblock allocation, physically contiguous). */
+  private words_?: Int32Array;
+
+  /**
+   * Every CPU's copy of the `bytes`-long object at `ptr` (a __percpu
+   * pointer into the first chunk: a static variable or an early
+   * alloc_percpu), as one typed view for TypeScript's fast paths.
+   */
+  first_chunk_words(ptr: bigint, bytes: number): PercpuWords {
+    const { static_size: s, reserved_size: r, dyn_size: d, nr_units, unit_size } = this.ai;
+    const off = Number(BigInt.asIntN(64, ptr - this.perCpuStart));
+    if (!(off >= 0 && off + bytes <= s + r + d && off % 4 === 0))
+      throw new RangeError(`percpu: 0x${ptr.toString(16)} (+${bytes}) is not a word-aligned object of the first chunk`);
+    this.words_ ??= this.k.machine.ram.view(Int32Array, this.basePa, (nr_units * unit_size) / 4, 4);
+    return { w: this.words_, at: off / 4, stride: unit_size / 4, ptr };
+  }
+
+  /** Where early boot code keeps per-CPU objects: the image's static variables, alloc_percpu in the first chunk. */
+  place(): PercpuPlace {
+    return {
+      static_var: (name) => {
+        const v = STATIC_PERCPU_VARS.find((x) => x.name === name);
+        if (!v) throw new RangeError(`percpu: no static per-CPU variable ${name}`);
+        return this.first_chunk_words(this.k.vaddr(name), v.size);
+      },
+      alloc: (bytes, align) => {
+        const p = this.__alloc_percpu(bytes, align);
+        if (p === 0n) throw new Error(`percpu: no room for an early ${bytes}-byte per-CPU object`);
+        return this.first_chunk_words(p, bytes);
+      },
+    };
   }
 
   /** /sys/kernel/debug/percpu_stats. */

@@ -20,6 +20,8 @@ export interface PercpuWords {
   readonly w: Int32Array;
   readonly at: number;
   readonly stride: number;
+  /** The __percpu pointer, when the object is in the per-CPU areas (not in a host buffer). */
+  readonly ptr?: bigint;
 }
 
 /** Where a subsystem's per-CPU objects live: the image's static variables and alloc_percpu. */
