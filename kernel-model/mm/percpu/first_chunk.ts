@@ -51,7 +51,7 @@ import { KIMAGE_VADDR } from '../../arch/arm64/memory';
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { AreaChunk } from './area-chunk';
 import { BitmapChunk } from './bitmap-chunk';
-import { HostMetaAllocator, PcpuEmptyPages, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
+import { HostMetaAllocator, PcpuEmptyPages, pcpu_work, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
 import { PcpuChunkSet } from './slots';
 import { WorkStruct, schedule_work } from '../../kernel/workqueue';
 import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
@@ -64,6 +64,21 @@ export const PERCPU_MODULE_RESERVE = 8 << 10;
 export const PERCPU_DYNAMIC_RESERVE = 28 << 10;
 export const PERCPU_DYNAMIC_EARLY_SIZE = 12 << 10;
 export const PCPU_MIN_UNIT_SIZE = 32 << 10;
+
+/**
+ * The cost model of percpu's TypeScript work, in instructions, charged to
+ * the kernel thread that does it (Kernel.charge, as vmalloc charges
+ * VMALLOC_COST): a plain model, not a measurement. Page population and
+ * chunk creation are vmalloc's work and charged there.
+ */
+export const PCPU_COST = {
+  /** pcpu_alloc or free_percpu: the checks, pcpu_alloc_mutex and pcpu_lock, the slot lists, the chunk lookup. */
+  call: 300,
+  /** One metadata word or area-map entry the chunk allocator touches (pcpu_work): a load, a test, a branch. */
+  word: 4,
+  /** __alloc_percpu's memset of every CPU's copy: bytes per store instruction (stp of two registers). */
+  zeroBytesPerInsn: 16,
+} as const;
 
 const pfnAlign = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
@@ -272,6 +287,14 @@ export class Percpu {
 
   /** __alloc_percpu(size, align): a zeroed __percpu pointer, or 0n (with the allocator's warning). */
   __alloc_percpu(size: number, align: number, reserved = false): bigint {
+    const work = pcpu_work.words;
+    const ptr = this.pcpu_alloc(size, align, reserved);
+    const zeroing = ptr === 0n ? 0 : Math.ceil(size / PCPU_COST.zeroBytesPerInsn) * this.offsets.length;
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word + zeroing);
+    return ptr;
+  }
+
+  private pcpu_alloc(size: number, align: number, reserved: boolean): bigint {
     // pcpu_alloc checks the request before any chunk is searched or made.
     const granule = this.first.min_alloc_size;
     const warning = pcpu_request_warning(pcpu_request_size(size, granule), pcpu_request_align(align, granule));
@@ -291,6 +314,12 @@ export class Percpu {
   /** free_percpu(ptr): the chunk is found by address, as pcpu_chunk_addr_search does. */
   free_percpu(ptr: bigint): void {
     if (ptr === 0n) return;
+    const work = pcpu_work.words;
+    this.pcpu_free(ptr);
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word);
+  }
+
+  private pcpu_free(ptr: bigint): void {
     const chunk = this.chunkOf(BigInt.asUintN(64, ptr - this.perCpuStart + this.unit0));
     if (!chunk) return void this.k.printk(`percpu: free_percpu of 0x${ptr.toString(16)}, which no chunk holds`);
     if (this.set.free(chunk.c, chunk.off) && this.set.needBalance(chunk.c)) this.pcpu_schedule_balance_work();
@@ -303,9 +332,11 @@ export class Percpu {
 
   /** pcpu_balance_workfn: empty chunks but one destroyed, empty populated pages topped up. */
   private pcpu_balance_workfn(): void {
+    const work = pcpu_work.words;
     this.balanceRuns++;
     this.set.pcpu_balance_free();
     this.set.pcpu_balance_populated();
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word);
   }
 
   /** The chunk serving a unit-0 address, and the offset in it. */
