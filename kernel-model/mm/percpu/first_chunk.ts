@@ -294,6 +294,11 @@ export class Percpu {
     return ptr;
   }
 
+  /** __alloc_reserved_percpu: from the reserved chunk (PERCPU_MODULE_RESERVE, modules' static per-CPU data). */
+  __alloc_reserved_percpu(size: number, align: number): bigint {
+    return this.__alloc_percpu(size, align, true);
+  }
+
   private pcpu_alloc(size: number, align: number, reserved: boolean): bigint {
     // pcpu_alloc checks the request before any chunk is searched or made.
     const granule = this.first.min_alloc_size;

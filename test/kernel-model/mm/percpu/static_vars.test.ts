@@ -34,6 +34,27 @@ describe('static per-CPU variables (.data..percpu)', () => {
   });
 });
 
+describe('__alloc_reserved_percpu', () => {
+  it('serves the reserved area right after the static variables, in every CPU\'s unit; the dynamic area does not', async () => {
+    await withUconsole({ board: 'uconsole-cm4', ram: '1G' }, (u) => {
+      const k = u.kernel;
+      const pc = k.percpu!;
+      const start = k.vaddr('__per_cpu_start');
+      const { size } = percpu_static_layout();
+      const r = k.on(0, () => pc.__alloc_reserved_percpu(64, 8));
+      const d = k.on(0, () => pc.__alloc_percpu(64, 8));
+      expect(Number(r - start)).toBeGreaterThanOrEqual(size);
+      expect(Number(r - start)).toBeLessThan(size + PERCPU_MODULE_RESERVE);
+      expect(Number(d - start)).toBeGreaterThanOrEqual(size + PERCPU_MODULE_RESERVE);
+      for (const c of u.machine.cores) {
+        k.kcall(c.index, 'this_cpu_write_8', r, 0x500 + c.index);
+        expect(k.arch.kmem.read64(pc.per_cpu_ptr(r, c.index))).toBe(BigInt(0x500 + c.index));
+      }
+      k.on(0, () => [r, d].forEach((p) => pc.free_percpu(p)));
+    });
+  });
+});
+
 describe.each(['uconsole-cm4', 'uconsole-a06'])('the page allocator\'s per-CPU state in guest memory (%s)', (board) => {
   it('each core reads its own pcp count, high, batch and list head through TPIDR_EL1, as TypeScript sees them', async () => {
     await withUconsole({ board }, (u) => {
