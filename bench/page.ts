@@ -55,20 +55,14 @@ function pairsPerSecond(k: Kernel, pgalloc: PageAllocator, order: number, n: num
 
 /** Run fn with every per-CPU pageset at high = 0 / batch = 1 (no caching), then restore. */
 function withoutPcp<T>(pgalloc: PageAllocator, fn: () => T): T {
-  const saved = pgalloc.zones.map((z) => (z.pcp ? { high: z.pcp.high.slice(), batch: z.pcp.batch.slice() } : undefined));
+  const cpus = [...Array(pgalloc.nrCpus).keys()];
+  const saved = pgalloc.zones.map((z) => cpus.map((cpu) => [z.pcp.high(cpu), z.pcp.batch(cpu)] as const));
   pgalloc.drain_all_pages();
-  for (const z of pgalloc.zones) if (z.pcp) for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) pageset_set_batch(z.pcp, cpu, 0);
-  for (const z of pgalloc.zones) if (z.pcp) z.pcp.high.fill(0);
+  for (const z of pgalloc.zones) for (const cpu of cpus) pageset_set_batch(z.pcp, cpu, 0);
   try {
     return fn();
   } finally {
-    pgalloc.zones.forEach((z, i) => {
-      const s = saved[i];
-      if (z.pcp && s) {
-        z.pcp.high.set(s.high);
-        z.pcp.batch.set(s.batch);
-      }
-    });
+    pgalloc.zones.forEach((z, i) => cpus.forEach((cpu) => z.pcp.set_high_batch(cpu, ...saved[i]![cpu]!)));
   }
 }
 

@@ -9,6 +9,7 @@ import { benchVmalloc, vmallocDefaults } from '../bench/vmalloc';
 import { benchPercpuChunk, formatPublishedComparison, PERCPU_CHUNK_DEFAULTS } from '../bench/percpu-chunk';
 import { benchVmallocTree, formatScaling, VMALLOC_TREE_DEFAULTS } from '../bench/vmalloc-tree';
 import { benchSyscall, SYSCALL_DEFAULTS } from '../bench/syscall';
+import { benchPercpuBooted, formatBooted, PERCPU_BOOTED_DEFAULTS } from '../bench/percpu';
 import { parseOptions, UsageError } from './uconsole';
 
 const SUITES = 'emu, page, vmalloc, vmalloc-tree, percpu, kmem, syscall';
@@ -32,9 +33,12 @@ suites:
   vmalloc-tree  the vmap area allocators alone (augment vs list): time per
           allocation and free at 1,000 / 10,000 / 100,000 busy areas, and
           the scaling table, then test_vmalloc's tests on each (host time)
-  percpu  the percpu chunk allocators alone (bitmap vs area map, not yet on
-          the booted uConsole): the seed's 2^20-object series, allocation
-          and free in order, alternating and in reverse, per object size
+  percpu  the percpu allocators (bitmap vs area map): the seed's series,
+          allocation and free in order, alternating and in reverse, per
+          object size; first the chunk allocators alone (2^20 objects, host
+          time, beside the seed's published native figures), then through
+          __alloc_percpu/free_percpu on the booted uconsole-cm4 (cycles on
+          the virtual clock)
   kmem    NetBSD's kmem_alloc on the booted uConsole: pairs per second by
           size band and size, kmem_midcache=on and =off side by side, a
           kernel thread on CPU 0 alone and one on every core at once (per
@@ -46,7 +50,8 @@ suites:
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
-  --objects N       percpu: objects per series (default ${PERCPU_CHUNK_DEFAULTS.objects}, the seed's 2^20)
+  --objects N       percpu: objects per series (default ${PERCPU_CHUNK_DEFAULTS.objects}, the seed's 2^20);
+                    on the booted machine at most ${PERCPU_BOOTED_DEFAULTS.objects}
   --mode M          vmalloc: performance (default) or stress
   --test_loop_count=N, --test_repeat_count=N, --run_test_mask=M,
   --sequential_test_order=0|1, --nr_threads=N
@@ -158,9 +163,15 @@ export async function benchCommand(args: string[]): Promise<number> {
       return 0;
     }
     case 'percpu': {
-      const report = benchPercpuChunk({ ...PERCPU_CHUNK_DEFAULTS, objects: positiveInt('objects', values.objects, PERCPU_CHUNK_DEFAULTS.objects) }, progress);
+      const objects = positiveInt('objects', values.objects, PERCPU_CHUNK_DEFAULTS.objects);
+      const report = benchPercpuChunk({ ...PERCPU_CHUNK_DEFAULTS, objects }, progress);
+      const bootedObjects = Math.min(objects, PERCPU_BOOTED_DEFAULTS.objects);
+      const booted = await benchPercpuBooted({ ...PERCPU_BOOTED_DEFAULTS, objects: bootedObjects }, progress);
+      report.results.push(...booted);
+      report.params.bootedObjects = bootedObjects;
       writeReport(report, values.json);
       process.stdout.write(formatPublishedComparison(report));
+      process.stdout.write(formatBooted(booted, bootedObjects));
       return 0;
     }
     case 'vmalloc': {

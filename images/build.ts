@@ -24,6 +24,7 @@ import { assemble } from '../emulator/arm64/assembler';
 import { BOARDS } from '../emulator/board/boards';
 import type { BoardProfile } from '../emulator/board/profile';
 import { imageSymbols } from '../kernel-model/arch/arm64/kernel/kcalls';
+import { percpu_section_asm } from '../kernel-model/mm/percpu/static_vars';
 import { writeFdt } from '../lib/fdt';
 import { boardDeviceTree } from './dtb';
 import { buildInitramfs, crossCompilerAvailable } from './initramfs';
@@ -53,6 +54,7 @@ function inputs(root: string): string[] {
   };
   for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
   files.push(join(root, 'kernel-model/arch/arm64/kernel/kcalls.ts'), join(root, 'emulator/arm64/assembler.ts'), join(root, 'lib/cpio/newc.ts'), join(root, 'kernel-model/fs/mem_devices.ts'));
+  files.push(join(root, 'kernel-model/mm/percpu/static_vars.ts'), join(root, 'kernel-model/mm/vmstat_items.ts'));
   const busybox = cachedBusybox(root);
   if (busybox) files.push(busybox); // fetched by `uconsole fetch busybox`: the initramfs carries it
   return files.sort();
@@ -79,6 +81,14 @@ function systemMap(symbols: Map<string, bigint>, labels: string[]): string {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([addr, name]) => `${addr.toString(16).padStart(16, '0')} ${name.startsWith('__') ? 't' : 'T'} ${name}\n`)
     .join('');
+}
+
+/** head.S with the static per-CPU section (the kernel model's DEFINE_PER_CPU list) in place of its marker. */
+function kernelSource(root: string): string {
+  const marker = '// @PERCPU_SECTION@';
+  const src = readFileSync(join(root, 'images/kernel/head.S'), 'utf8');
+  if (!src.includes(marker)) throw new Error(`images/kernel/head.S: no ${marker} line`);
+  return src.replace(marker, percpu_section_asm());
 }
 
 /**
@@ -134,7 +144,7 @@ export async function ensureImages(log: (line: string) => void = () => {}): Prom
     return { boards: names, rebuilt: false };
 
   log('building boot images from source (images/, firmware/)');
-  const kernel = await assemble(readFileSync(join(root, 'images/kernel/head.S'), 'utf8'), 0n, imageSymbols());
+  const kernel = await assemble(kernelSource(root), 0n, imageSymbols());
   const armstub = await assemble(readFileSync(join(root, 'firmware/armstub/armstub8.S'), 'utf8'), 0n);
   const map = systemMap(kernel.symbols, kernel.labels);
   const initramfs = await buildInitramfs(root);

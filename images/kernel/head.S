@@ -269,15 +269,12 @@ harness_buffers_end:
 __per_cpu_offset:
     .space 8 * NR_CPUS_MAX
 
-// The static per-CPU variables (.data..percpu): setup_per_cpu_areas gives
+// The static per-CPU variables (.data..percpu), __per_cpu_start to
+// __per_cpu_end: images/build.ts writes them here from the kernel model's
+// list (kernel-model/mm/percpu/static_vars.ts). setup_per_cpu_areas gives
 // each CPU a copy; CPU n's copy of a variable is at its address here plus
 // __per_cpu_offset[n].
-.balign 4096
-__per_cpu_start:
-cpu_number:                     // smp_processor_id()
-    .word 0
-.balign 64
-__per_cpu_end:
+// @PERCPU_SECTION@
 
 // Stacks: the boot CPU's, then one per secondary (until the kernel has an allocator).
 .balign 4096

@@ -38,6 +38,7 @@ import type { Memblock } from './memblock';
 import { fmtPa } from './memblock';
 import type { Printk } from '../printk';
 import type { PageAllocator } from './page_alloc';
+import { PGFREE } from './vmstat_items';
 import { __free_pages_range } from './page_alloc/buddy';
 import { MIGRATE_CMA } from './page_alloc/mmzone';
 import { alloc_contig_range, free_contig_range } from './page_alloc/contig';
@@ -250,7 +251,7 @@ export class CmaAreas {
         mem_map.w[i + W_REFCOUNT] = 0;
       }
       mem_map.set_pageblock_migratetype(pfn, MIGRATE_CMA);
-      pgalloc.pgfree += pb;
+      pgalloc.count_vm_events(PGFREE, pb);
       __free_pages_range(pgalloc, zone, pfn, pfn + pb, false, MIGRATE_CMA);
       zone.managed_pages += pb; // adjust_managed_page_count
       zone.cma_pages += pb;

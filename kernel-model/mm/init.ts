@@ -145,6 +145,7 @@ export function build_zonelists(k: Kernel, init: BootmemInit): PageAllocator {
     printk: k.printk,
     smp_processor_id: () => k.smp_processor_id(),
     linear: k.arch.linear,
+    percpu: k.percpu?.place(),
     report: {
       comm: () => (k.this_cpu.active ? k.current().comm : 'swapper/0'),
       pid: () => (k.this_cpu.active ? k.current().pid : 0),

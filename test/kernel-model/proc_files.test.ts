@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootUconsole, type Uconsole } from '../../api/uconsole';
 import { withUconsole } from '../helpers/boot';
+import { NODE_STAT_ITEMS, VM_EVENT_ITEMS, ZONE_STAT_ITEMS } from '../../kernel-model/mm/vmstat_items';
+import { GFP_KERNEL } from '../../kernel-model/mm/page_alloc';
 
 describe('the /proc files a kernel engineer reads (uconsole-cm4, 2 GB)', () => {
   let u: Uconsole;
@@ -27,7 +29,20 @@ describe('the /proc files a kernel engineer reads (uconsole-cm4, 2 GB)', () => {
     expect(vm).toMatch(/^nr_free_pages \d+\nnr_zone_inactive_anon 0\n/);
     expect(vm).toMatch(/\nnr_free_cma 98304\nnr_inactive_anon 0\n/);
     expect(vm).toMatch(/\npgalloc_dma \d+\npgalloc_dma32 \d+\npgalloc_normal 0\npgalloc_movable 0\n/);
-    expect(vm).toMatch(/\npgfree \d+\n$/);
+    expect(vm).toMatch(/\npgskip_movable 0\npgfree \d+\npgactivate 0\npgdeactivate 0\npglazyfree 0\npgfault 0\npgmajfault 0\n/);
+    expect(vm).toMatch(/\npageoutrun \d+\npgrotated 0\n/);
+    expect(vm).toMatch(/\nunevictable_pgs_stranded 0\nthp_fault_alloc 0\n/);
+    expect(vm).toMatch(/\nballoon_migrate 0\nswap_ra 0\nswap_ra_hit 0\n$/);
+    // vmstat_text[]'s order, every item once: zone, node, the two dirty thresholds, the events.
+    const names = vm.trimEnd().split('\n').map((l) => l.split(' ')[0]);
+    expect(names).toEqual([...ZONE_STAT_ITEMS, ...NODE_STAT_ITEMS, 'nr_dirty_threshold', 'nr_dirty_background_threshold', ...VM_EVENT_ITEMS]);
+    expect(names).toHaveLength(12 + 37 + 2 + 89);
+    // The events are the CPUs' vm_event_states summed: pgfree moves by the pages freed.
+    const pgfree = (): number => Number(/\npgfree (\d+)\n/.exec(u.readFile('/proc/vmstat'))![1]);
+    const before = pgfree();
+    const pa = u.kernel.mm.pgalloc;
+    u.kernel.on(2, () => pa.__free_pages(pa.alloc_pages(GFP_KERNEL, 3)!, 3));
+    expect(pgfree()).toBe(before + 8);
   });
 
   it('/proc/iomem: System RAM, the kernel, and every reservation (CMA, swiotlb, DTB)', () => {

@@ -27,7 +27,6 @@
  */
 
 import { free_list_index, MIGRATE_CMA, MIGRATE_ISOLATE, MIGRATE_PCPTYPES, MIGRATE_TYPES, type Zone } from './mmzone';
-import { pcp_list_index } from './pcp';
 import {
   isBuddyType,
   NIL,
@@ -165,8 +164,7 @@ class Checker {
     for (let cpu = 0; cpu < this.pgalloc.nrCpus; cpu++) {
       let n = 0;
       for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
-        const li = pcp_list_index(cpu, mt);
-        n += this.walk(`zone ${zone.name} cpu ${cpu} pcp list ${mt}`, pcp.head[li]!, pcp.tail[li]!, (pfn) => {
+        n += this.walk(`zone ${zone.name} cpu ${cpu} pcp list ${mt}`, pcp.head(cpu, mt), pcp.tail(cpu, mt), (pfn) => {
           const where = `zone ${zone.name} cpu ${cpu} pcp ${mt}: pfn ${hx(pfn)}`;
           if (isBuddyType(this.word(pfn, W_MAPCOUNT))) this.fail(`${where} is PageBuddy`);
           if (this.word(pfn, W_REFCOUNT) !== 0) this.fail(`${where} has refcount ${this.word(pfn, W_REFCOUNT)}`);
@@ -176,7 +174,7 @@ class Checker {
           this.seen[mem_map.slot(pfn)] = SEEN_PCP;
         });
       }
-      if (n !== pcp.count[cpu]) this.fail(`zone ${zone.name} cpu ${cpu} pcp->count ${pcp.count[cpu]} != ${n} listed`);
+      if (n !== pcp.count(cpu)) this.fail(`zone ${zone.name} cpu ${cpu} pcp->count ${pcp.count(cpu)} != ${n} listed`);
     }
   }
 

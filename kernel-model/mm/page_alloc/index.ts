@@ -48,6 +48,7 @@ import {
 } from './mm_init';
 import { PAGE_SHIFT } from './mm_types';
 import type { ReportHooks } from './report';
+import { host_percpu_place, type PercpuPlace } from '../percpu/words';
 
 /** MAX_ORDER of arm64 with 4K pages before v6.4 (exclusive). */
 export const DEFAULT_MAX_ORDER = 11;
@@ -78,6 +79,12 @@ export interface PageAllocInitOptions {
   smp_processor_id?: () => number;
   /** The linear map for __get_free_pages' addresses (default: PAGE_OFFSET maps physical 0). */
   linear?: LinearMap;
+  /**
+   * Where the per-CPU pagesets and vm event counters live: the first
+   * chunk of the per-CPU areas in the booted kernel; without a kernel, a
+   * host buffer with the same layout.
+   */
+  percpu?: PercpuPlace;
 }
 
 /**
@@ -95,6 +102,7 @@ export function page_alloc_init(opts: PageAllocInitOptions): PageAllocator {
     hooks: { ...opts.report, printk: opts.printk },
     smp_processor_id: opts.smp_processor_id ?? (() => 0),
     linear: opts.linear ?? new LinearMap(0),
+    percpu: opts.percpu ?? host_percpu_place(opts.nrCpus),
   });
   build_all_zonelists(pgalloc, opts.printk);
   return pgalloc;

@@ -76,6 +76,7 @@ import { NIL, PAGE_SIZE, W_INDEX, W_LRU_NEXT, W_PRIVATE, W_REFCOUNT } from './mm
 import { __free_pages_range } from './buddy';
 import { __zone_watermark_ok } from './watermark';
 import type { PageAllocator } from './page_alloc';
+import { PGALLOC_DMA, PGFREE } from '../vmstat_items';
 
 /** A run found by the sweep: the area's start PFN and the sorted-record index of the run's first block. */
 interface Fit {
@@ -207,7 +208,7 @@ export function alloc_memarea(pgalloc: PageAllocator, gfp: number, pages: number
     pgalloc.mem_map.w[i + W_PRIVATE] = 0;
     pgalloc.mem_map.w[i + W_REFCOUNT] = 1;
     claim_pageblocks(pgalloc, start, start + pages, mt);
-    zone.pgalloc += pages;
+    pgalloc.count_vm_events(PGALLOC_DMA + zone.idx, pages, cpu);
     if (gfp & __GFP_ZERO) pgalloc.ram.fill(start * PAGE_SIZE, pages * PAGE_SIZE, 0);
     return start;
   }
@@ -230,6 +231,6 @@ export function free_memarea(pgalloc: PageAllocator, pfn: number, pages: number,
   mem_map.w[i + W_REFCOUNT] = ref - 1;
   if (ref !== 1) return;
   if (!pgalloc.free_range_prepare(pfn, pages, cpu)) return;
-  pgalloc.pgfree += pages;
+  pgalloc.count_vm_events(PGFREE, pages, cpu);
   __free_pages_range(pgalloc, pgalloc.page_zone(pfn), pfn, pfn + pages, false, -1);
 }

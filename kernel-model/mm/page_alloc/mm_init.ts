@@ -48,7 +48,8 @@ import type { Printk } from '../../printk';
 import { SMP_CACHE_BYTES, type Memblock } from '../memblock';
 import { MemMap, PAGE_SHIFT, PAGE_SIZE, PAGE_WORDS, PG_reserved, STRUCT_PAGE_SIZE, W_FLAGS, W_REFCOUNT } from './mm_types';
 import { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_TYPES, ZONE_MOVABLE, Zone, zone_names } from './mmzone';
-import { PerCpuPages, pageset_set_batch, zone_batchsize } from './pcp';
+import { PerCpuPages, pageset_set_batch, setup_pageset, zone_batchsize } from './pcp';
+import { PER_CPU_NODESTAT_SIZE, PER_CPU_PAGESET_ALIGN, PER_CPU_PAGESET_SIZE } from '../percpu/static_vars';
 import { pageblock_order_for } from './internal';
 import { __free_pages_range } from './buddy';
 import {
@@ -60,6 +61,7 @@ import {
 } from './watermark';
 import { GFP_HIGHUSER_MOVABLE, GFP_USER, gfp_zone } from './gfp';
 import type { PageAllocator } from './page_alloc';
+import { refresh_zone_stat_thresholds } from './vm_event';
 
 /** Where a board's DMA zones end, as address bits (arm64 zone_dma_bits). */
 export interface ZoneLimits {
@@ -247,7 +249,8 @@ export function memmap_init(mem_map: MemMap, zones: Zone[], layout: ZoneLayout):
 /**
  * free_area_init, with sparse_init before it as arm64's bootmem_init does:
  * prints the zone lines, builds the mem_map and the zones (managed_pages
- * still the estimate), with boot pagesets (high 0, batch 1).
+ * still the estimate); their pagesets come with the allocator
+ * (zone_pcp_init: build_all_zonelists).
  */
 export function free_area_init(opts: FreeAreaInitOptions): FreeAreaInitResult {
   const { ram, memblock, printk, maxOrder } = opts;
@@ -273,7 +276,6 @@ export function free_area_init(opts: FreeAreaInitOptions): FreeAreaInitResult {
     zone.spanned_pages = zl.spanned;
     zone.present_pages = zl.present;
     zone.managed_pages = core.freesize[z]!;
-    zone.pcp = new PerCpuPages(opts.nrCpus);
     zones.push(zone);
   }
   memmap_init(mem_map, zones, layout);
@@ -285,6 +287,7 @@ export function free_area_init(opts: FreeAreaInitOptions): FreeAreaInitResult {
  * Call it before memblock_free_all, as start_kernel does.
  */
 export function build_all_zonelists(pgalloc: PageAllocator, printk: Printk): number {
+  zone_pcp_init(pgalloc);
   const total = nr_free_zone_pages(pgalloc.zones, gfp_zone(GFP_HIGHUSER_MOVABLE));
   pgalloc.page_group_by_mobility_disabled = total < (1 << pgalloc.pageblockOrder) * MIGRATE_TYPES;
   pgalloc.update_nofragment();
@@ -384,13 +387,33 @@ export function mem_init_print_info(pgalloc: PageAllocator, sections: KernelSect
   );
 }
 
-/** setup_per_cpu_pageset: real batch and high for every populated zone and CPU. */
+/**
+ * zone_pcp_init and build_all_zonelists_init's boot pagesets: every zone
+ * on the static boot_pageset (shared: with high 0 every freed page goes
+ * straight back to the buddy lists, so the lists stay empty).
+ */
+function zone_pcp_init(pgalloc: PageAllocator): void {
+  const boot = new PerCpuPages(pgalloc.percpu.static_var('boot_pageset'), pgalloc.nrCpus);
+  for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) setup_pageset(boot, cpu);
+  for (const zone of pgalloc.zones) zone.pcp = boot;
+}
+
+/**
+ * setup_per_cpu_pageset: each populated zone's own pageset from
+ * alloc_percpu (setup_zone_pageset) with its real batch and high, and the
+ * node's per_cpu_nodestats; empty zones stay on boot_pageset.
+ */
 export function setup_per_cpu_pageset(pgalloc: PageAllocator): void {
   for (const zone of pgalloc.zones) {
     if (!zone.populated_zone()) continue;
+    zone.pcp = new PerCpuPages(pgalloc.percpu.alloc(PER_CPU_PAGESET_SIZE, PER_CPU_PAGESET_ALIGN), pgalloc.nrCpus);
     const batch = zone_batchsize(zone.managed_pages);
-    for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) pageset_set_batch(zone.pcp, cpu, batch);
+    for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++) {
+      setup_pageset(zone.pcp, cpu);
+      pageset_set_batch(zone.pcp, cpu, batch);
+    }
   }
+  pgalloc.per_cpu_nodestats = pgalloc.percpu.alloc(PER_CPU_NODESTAT_SIZE, 1);
 }
 
 /**
@@ -403,6 +426,7 @@ export function init_per_zone_wmark_min(pgalloc: PageAllocator, userMinFreeKbyte
   const lowmemKbytes = nr_free_zone_pages(pgalloc.zones, gfp_zone(GFP_USER)) * (PAGE_SIZE >> 10);
   pgalloc.min_free_kbytes = userMinFreeKbytes >= 0 ? userMinFreeKbytes : compute_min_free_kbytes(lowmemKbytes);
   setup_per_zone_wmarks(pgalloc.zones, pgalloc.min_free_kbytes);
+  refresh_zone_stat_thresholds(pgalloc);
   setup_per_zone_lowmem_reserve(pgalloc.zones);
   pgalloc.totalreserve_pages = calculate_totalreserve_pages(pgalloc.zones);
 }

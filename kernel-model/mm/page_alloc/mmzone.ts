@@ -98,10 +98,8 @@ export class Zone {
   readonly freeTail: Int32Array;
   /** free_area[order].nr_free */
   readonly nrFree: Int32Array;
-  /** Per-CPU order-0 lists; set by setup_zone_pageset. */
+  /** zone->pageset: boot_pageset from build_all_zonelists, the zone's own from setup_per_cpu_pageset. */
   pcp!: PerCpuPages;
-  /** Event counters (PGALLOC per zone). */
-  pgalloc = 0;
 
   constructor(readonly idx: number, readonly maxOrder: number) {
     this.name = zone_names[idx]!;

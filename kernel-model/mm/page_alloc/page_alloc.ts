@@ -107,6 +107,9 @@ import { drain_pages_zone, free_unref_page_commit, rmqueue_pcplist } from './pcp
 import { zone_watermark_fast } from './watermark';
 import { Reporter, type ReportHooks } from './report';
 import { alloc_memarea, free_memarea, type MemareaStats } from './memarea';
+import { __count_vm_events, sum_vm_event } from './vm_event';
+import { PAGEOUTRUN, PGALLOC_DMA, PGFREE } from '../vmstat_items';
+import type { PercpuPlace, PercpuWords } from '../percpu/words';
 
 export interface PageAllocatorInit {
   ram: GuestRam;
@@ -123,6 +126,8 @@ export interface PageAllocatorInit {
   smp_processor_id: () => number;
   /** The linear map, for the kernel virtual addresses of __get_free_pages and free_pages. */
   linear: LinearMap;
+  /** Where the per-CPU pagesets and event counters live. */
+  percpu: PercpuPlace;
 }
 
 /** Where 5.10.32 has WARN_ON_ONCE(order >= MAX_ORDER) (see report.ts). */
@@ -153,8 +158,12 @@ export class PageAllocator implements BuddyConfig {
   min_free_kbytes = 1024;
   /** totalreserve_pages: high watermarks plus lowmem reserves (MemAvailable). */
   totalreserve_pages = 0;
-  /** PGFREE event counter (pages). */
-  pgfree = 0;
+  /** Where the allocator's per-CPU objects live (the first chunk in the booted kernel). */
+  readonly percpu: PercpuPlace;
+  /** vm_event_states: every CPU's event counters. */
+  readonly vm_events: PercpuWords;
+  /** pgdat->per_cpu_nodestats, from setup_per_cpu_pageset on. */
+  per_cpu_nodestats?: PercpuWords;
   /** memarea's work counters. */
   readonly memareaStats: MemareaStats = { searches: 0, blocksScanned: 0, drains: 0 };
   /** ALLOC_NOFRAGMENT for each highest zone index whose preferred zone is ZONE_NORMAL. */
@@ -170,6 +179,8 @@ export class PageAllocator implements BuddyConfig {
     this.report = new Reporter(init.hooks);
     this.smp_processor_id = init.smp_processor_id;
     this.linear = init.linear;
+    this.percpu = init.percpu;
+    this.vm_events = init.percpu.static_var('vm_event_states');
     this.update_nofragment();
   }
 
@@ -281,6 +292,7 @@ export class PageAllocator implements BuddyConfig {
     this.kswapd_pending = false;
     if (!had) return false;
     this.kswapd_runs++;
+    this.count_vm_events(PAGEOUTRUN, 1); // balance_pgdat
     for (const z of this.zones) z.watermark_boost = 0;
     return true;
   }
@@ -291,7 +303,7 @@ export class PageAllocator implements BuddyConfig {
       const pfn = rmqueue_pcplist(this, zone, mt, allocFlags, cpu);
       if (pfn === NIL) return NIL;
       if (page_expected_state(this.mem_map.w, this.mem_map.idx(pfn), PAGE_FLAGS_CHECK_AT_PREP)) {
-        zone.pgalloc++;
+        __count_vm_events(this.vm_events, cpu, PGALLOC_DMA + zone.idx, 1);
         return pfn;
       }
       this.check_new_page_bad(pfn, cpu);
@@ -307,7 +319,7 @@ export class PageAllocator implements BuddyConfig {
       if (pfn === NIL) return NIL;
       __mod_zone_freepage_state(zone, -(1 << order), this.mem_map.w[this.mem_map.idx(pfn) + W_INDEX]!);
       if (!this.check_new_pages(pfn, order, cpu)) {
-        zone.pgalloc += 1 << order;
+        __count_vm_events(this.vm_events, cpu, PGALLOC_DMA + zone.idx, 1 << order);
         return pfn;
       }
     }
@@ -421,7 +433,7 @@ export class PageAllocator implements BuddyConfig {
   /** free_unref_page: an order-0 page goes to this CPU's pcp list. */
   private free_unref_page(pfn: number, cpu: number): void {
     if (!this.free_pages_prepare(pfn, 0, cpu)) return;
-    this.pgfree++;
+    __count_vm_events(this.vm_events, cpu, PGFREE, 1);
     free_unref_page_commit(this, this.page_zone(pfn), pfn, this.mem_map.get_pageblock_migratetype(pfn), cpu);
   }
 
@@ -429,7 +441,7 @@ export class PageAllocator implements BuddyConfig {
   private __free_pages_ok(pfn: number, order: number, cpu: number): void {
     if (!this.free_pages_prepare(pfn, order, cpu)) return;
     const zone = this.page_zone(pfn);
-    this.pgfree += 1 << order;
+    __count_vm_events(this.vm_events, cpu, PGFREE, 1 << order);
     __free_one_page(this, zone, pfn, order, this.mem_map.get_pageblock_migratetype(pfn), false);
   }
 
@@ -563,11 +575,21 @@ export class PageAllocator implements BuddyConfig {
     return n;
   }
 
-  /** Pages sitting on pcp lists, all CPUs and zones. */
+  /** Pages sitting on pcp lists, all CPUs and zones (empty zones share boot_pageset: counted once). */
   nr_pcp_pages(): number {
     let n = 0;
-    for (const z of this.zones) for (let c = 0; c < this.nrCpus; c++) n += z.pcp.count[c]!;
+    for (const pcp of new Set(this.zones.map((z) => z.pcp))) for (let c = 0; c < this.nrCpus; c++) n += pcp.count(c);
     return n;
+  }
+
+  /** count_vm_events on the caller's CPU. */
+  count_vm_events(item: number, n: number, cpu = this.smp_processor_id()): void {
+    __count_vm_events(this.vm_events, cpu, item, n);
+  }
+
+  /** PGFREE over all CPUs (pages freed). */
+  get pgfree(): number {
+    return sum_vm_event(this.vm_events, this.nrCpus, PGFREE);
   }
 
   /**

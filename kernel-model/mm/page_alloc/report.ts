@@ -202,7 +202,7 @@ export class Reporter {
     let freePcp = 0;
     for (const z of populated) {
       freeAll += z.nr_free_pages;
-      for (let c = 0; c < src.nrCpus; c++) freePcp += z.pcp.count[c]!;
+      for (let c = 0; c < src.nrCpus; c++) freePcp += z.pcp.count(c);
     }
     p('Mem-Info:');
     p(
@@ -220,13 +220,13 @@ export class Reporter {
     );
     for (const z of populated) {
       let zPcp = 0;
-      for (let c = 0; c < src.nrCpus; c++) zPcp += z.pcp.count[c]!;
+      for (let c = 0; c < src.nrCpus; c++) zPcp += z.pcp.count(c);
       p(
         `${z.name} free:${K(z.nr_free_pages)}kB min:${K(z.min_wmark_pages())}kB low:${K(z.low_wmark_pages())}kB ` +
           `high:${K(z.high_wmark_pages())}kB reserved_highatomic:${K(z.nr_reserved_highatomic)}KB ` +
           'active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:0kB unevictable:0kB writepending:0kB ' +
           `present:${K(z.present_pages)}kB managed:${K(z.managed_pages)}kB mlocked:0kB pagetables:0kB bounce:0kB ` +
-          `free_pcp:${K(zPcp)}kB local_pcp:${K(z.pcp.count[cpu] ?? 0)}kB free_cma:0kB`,
+          `free_pcp:${K(zPcp)}kB local_pcp:${K(cpu < src.nrCpus ? z.pcp.count(cpu) : 0)}kB free_cma:0kB`,
       );
       p(`lowmem_reserve[]: ${Array.from(z.lowmem_reserve).join(' ')}`);
     }

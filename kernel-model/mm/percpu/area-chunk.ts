@@ -60,6 +60,7 @@ import {
   pcpu_request_size,
   pcpu_request_warning,
   pcpu_chunk_relocate,
+  pcpu_work,
   pcpu_size_to_slot,
   pcpu_warn,
   type PcpuChunk,
@@ -285,6 +286,7 @@ export function pcpu_find_area(chunk: AreaChunk, off: number): number {
   let i = 0;
   let j = chunk.map_used;
   while (i !== j) {
+    pcpu_work.words++;
     const k = (i + j) >>> 1;
     const v = chunk.map[k]!;
     if (v < want) i = k + 1;
@@ -369,6 +371,7 @@ export function pcpu_alloc_area(chunk: AreaChunk, size: number, align: number, p
   let max_contig = 0;
   let seen_free = false;
   for (let i = chunk.first_free; i < chunk.map_used; i++) {
+    pcpu_work.words++;
     let off = map[i]!;
     if (off & 1) continue;
     let this_size = (map[i + 1]! & ~1) - off;
@@ -401,6 +404,7 @@ export function pcpu_alloc_area(chunk: AreaChunk, size: number, align: number, p
     if (head || tail) {
       const nr_extra = (head ? 1 : 0) + (tail ? 1 : 0);
       map.copyWithin(i + 1 + nr_extra, i + 1, chunk.map_used + 1);
+      pcpu_work.words += chunk.map_used - i;
       chunk.map_used += nr_extra;
       if (head) {
         if (!seen_free) {
@@ -451,6 +455,7 @@ export function pcpu_free_area(chunk: AreaChunk, freeme: number): number {
   if (to_free) {
     chunk.map_used -= to_free;
     map.copyWithin(i + 1, i + 1 + to_free, chunk.map_used + 1 + to_free);
+    pcpu_work.words += chunk.map_used - i;
   }
   chunk.contig_hint = Math.max(map[i + 1]! - map[i]! - 1, chunk.contig_hint);
   pcpu_chunk_relocate(chunk, oslot);

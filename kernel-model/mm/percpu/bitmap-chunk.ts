@@ -73,6 +73,7 @@ import {
 } from './bitmap-hints';
 import {
   pcpu_chunk_relocate,
+  pcpu_work,
   PAGE_SHIFT,
   PAGE_SIZE,
   PCPU_BITMAP_BLOCK_BITS,
@@ -401,6 +402,8 @@ export function pcpu_alloc_area(chunk: BitmapChunk, alloc_bits: number, align: n
   const oslot = chunk.slot();
   const end = Math.min(start + alloc_bits + PCPU_BITMAP_BLOCK_BITS, chunk.map_bits);
   const bit_off = bitmap_find_next_zero_area(chunk.alloc_map, end, start, alloc_bits, align - 1);
+  // The scan up to the area, then the area in the allocation and boundary maps.
+  pcpu_work.words += ((Math.min(bit_off, end) - start) >>> 5) + 1 + 3 * ((alloc_bits >>> 5) + 1);
   if (bit_off >= end) return -1;
 
   bitmap_set(chunk.alloc_map, bit_off, alloc_bits);
@@ -422,6 +425,7 @@ export function pcpu_free_area(chunk: BitmapChunk, off: number): void {
   const bit_off = off >>> PCPU_MIN_ALLOC_SHIFT;
   const end = find_next_bit(chunk.bound_map, chunk.map_bits, bit_off + 1);
   const bits = end - bit_off;
+  pcpu_work.words += 2 * ((bits >>> 5) + 1); // the bound map searched, the allocation map cleared
   bitmap_clear(chunk.alloc_map, bit_off, bits);
   chunk.free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
   chunk.first_bit = Math.min(chunk.first_bit, bit_off);

@@ -32,7 +32,7 @@
 
 import { bitmap_weight, find_last_bit_in, find_next_bit, find_next_zero_bit, __ffs } from '../../lib/bitmap';
 import type { BitmapChunk } from './bitmap-chunk';
-import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SIZE } from './percpu-internal';
+import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SIZE, pcpu_work } from './percpu-internal';
 
 /* struct pcpu_block_md, five ints per block in md_blocks */
 export const MD_CONTIG_HINT = 0;
@@ -115,6 +115,7 @@ export function pcpu_next_md_free_region(chunk: BitmapChunk, r: BitRegion): void
   let block_off = pcpu_off_to_block_off(r.bit_off);
   r.bits = 0;
   for (; i < chunk.nr_blocks; i++) {
+    pcpu_work.words++;
     const b = i * MD_WORDS;
     if (r.bits) {
       r.bits += md[b + MD_LEFT_FREE]!;
@@ -149,6 +150,7 @@ export function pcpu_next_fit_region(chunk: BitmapChunk, alloc_bits: number, ali
   const mask = align - 1;
   r.bits = 0;
   for (; i < chunk.nr_blocks; i++) {
+    pcpu_work.words++;
     const b = i * MD_WORDS;
     if (r.bits) {
       r.bits += md[b + MD_LEFT_FREE]!;
@@ -190,6 +192,7 @@ export function pcpu_block_update(chunk: BitmapChunk, index: number, start: numb
 
 /** pcpu_block_refresh_hint: rescan block `index` from its first_free. */
 export function pcpu_block_refresh_hint(chunk: BitmapChunk, index: number): void {
+  pcpu_work.words += BLOCK >>> 5; // the block's bitmap, scanned
   const md = chunk.md_blocks;
   const b = index * MD_WORDS;
   md[b + MD_CONTIG_HINT] = 0;

@@ -34,9 +34,15 @@
  * requests. The chunks' metadata is host memory, counted as Linux would
  * allocate it.
  *
+ * Static per-CPU variables (static_vars.ts: cpu_number, vm_event_states,
+ * boot_pageset, boot_nodestats) are in every unit from setup on; the
+ * page allocator's pagesets follow in the first chunk's dynamic area.
+ * TypeScript reaches both through first_chunk_words (one view of all
+ * units, words.ts).
+ *
  * Lines, as Linux prints them:
- *   percpu: Embedded 10 pages/cpu s64 r8192 d32704 u40960
- *   pcpu-alloc: s64 r8192 d32704 u40960 alloc=10*4096
+ *   percpu: Embedded 10 pages/cpu s896 r8192 d31872 u40960
+ *   pcpu-alloc: s896 r8192 d31872 u40960 alloc=10*4096
  *   pcpu-alloc: [0] 0 [0] 1 [0] 2 [0] 3
  */
 
@@ -45,10 +51,12 @@ import { KIMAGE_VADDR } from '../../arch/arm64/memory';
 import { PAGE_SIZE } from '../../arch/arm64/page-def';
 import { AreaChunk } from './area-chunk';
 import { BitmapChunk } from './bitmap-chunk';
-import { HostMetaAllocator, PcpuEmptyPages, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
+import { HostMetaAllocator, PcpuEmptyPages, pcpu_work, pcpu_request_align, pcpu_request_size, pcpu_request_warning, pcpu_warn, type PcpuAllocMap, type PcpuChunk } from './percpu-internal';
 import { PcpuChunkSet } from './slots';
 import { WorkStruct, schedule_work } from '../../kernel/workqueue';
 import { PcpuGlobalStats, pcpu_stats_chunk_alloc, percpu_stats_show, type PcpuAllocInfo } from './stats';
+import { STATIC_PERCPU_VARS } from './static_vars';
+import type { PercpuPlace, PercpuWords } from './words';
 
 /** PERCPU_MODULE_RESERVE (CONFIG_MODULES). */
 export const PERCPU_MODULE_RESERVE = 8 << 10;
@@ -56,6 +64,21 @@ export const PERCPU_MODULE_RESERVE = 8 << 10;
 export const PERCPU_DYNAMIC_RESERVE = 28 << 10;
 export const PERCPU_DYNAMIC_EARLY_SIZE = 12 << 10;
 export const PCPU_MIN_UNIT_SIZE = 32 << 10;
+
+/**
+ * The cost model of percpu's TypeScript work, in instructions, charged to
+ * the kernel thread that does it (Kernel.charge, as vmalloc charges
+ * VMALLOC_COST): a plain model, not a measurement. Page population and
+ * chunk creation are vmalloc's work and charged there.
+ */
+export const PCPU_COST = {
+  /** pcpu_alloc or free_percpu: the checks, pcpu_alloc_mutex and pcpu_lock, the slot lists, the chunk lookup. */
+  call: 300,
+  /** One metadata word or area-map entry the chunk allocator touches (pcpu_work): a load, a test, a branch. */
+  word: 4,
+  /** __alloc_percpu's memset of every CPU's copy: bytes per store instruction (stp of two registers). */
+  zeroBytesPerInsn: 16,
+} as const;
 
 const pfnAlign = (x: number): number => Math.ceil(x / PAGE_SIZE) * PAGE_SIZE;
 
@@ -264,6 +287,19 @@ export class Percpu {
 
   /** __alloc_percpu(size, align): a zeroed __percpu pointer, or 0n (with the allocator's warning). */
   __alloc_percpu(size: number, align: number, reserved = false): bigint {
+    const work = pcpu_work.words;
+    const ptr = this.pcpu_alloc(size, align, reserved);
+    const zeroing = ptr === 0n ? 0 : Math.ceil(size / PCPU_COST.zeroBytesPerInsn) * this.offsets.length;
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word + zeroing);
+    return ptr;
+  }
+
+  /** __alloc_reserved_percpu: from the reserved chunk (PERCPU_MODULE_RESERVE, modules' static per-CPU data). */
+  __alloc_reserved_percpu(size: number, align: number): bigint {
+    return this.__alloc_percpu(size, align, true);
+  }
+
+  private pcpu_alloc(size: number, align: number, reserved: boolean): bigint {
     // pcpu_alloc checks the request before any chunk is searched or made.
     const granule = this.first.min_alloc_size;
     const warning = pcpu_request_warning(pcpu_request_size(size, granule), pcpu_request_align(align, granule));
@@ -283,6 +319,12 @@ export class Percpu {
   /** free_percpu(ptr): the chunk is found by address, as pcpu_chunk_addr_search does. */
   free_percpu(ptr: bigint): void {
     if (ptr === 0n) return;
+    const work = pcpu_work.words;
+    this.pcpu_free(ptr);
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word);
+  }
+
+  private pcpu_free(ptr: bigint): void {
     const chunk = this.chunkOf(BigInt.asUintN(64, ptr - this.perCpuStart + this.unit0));
     if (!chunk) return void this.k.printk(`percpu: free_percpu of 0x${ptr.toString(16)}, which no chunk holds`);
     if (this.set.free(chunk.c, chunk.off) && this.set.needBalance(chunk.c)) this.pcpu_schedule_balance_work();
@@ -295,9 +337,11 @@ export class Percpu {
 
   /** pcpu_balance_workfn: empty chunks but one destroyed, empty populated pages topped up. */
   private pcpu_balance_workfn(): void {
+    const work = pcpu_work.words;
     this.balanceRuns++;
     this.set.pcpu_balance_free();
     this.set.pcpu_balance_populated();
+    this.k.charge(PCPU_COST.call + (pcpu_work.words - work) * PCPU_COST.word);
   }
 
   /** The chunk serving a unit-0 address, and the offset in it. */
@@ -315,6 +359,39 @@ export class Percpu {
   /** per_cpu_ptr(ptr, cpu). */
   per_cpu_ptr(ptr: bigint, cpu: number): bigint {
     return BigInt.asUintN(64, ptr + this.offsets[cpu]!);
+  }
+
+  /** Int32 view of every unit of the first chunk (one memblock allocation, physically contiguous). */
+  private words_?: Int32Array;
+
+  /**
+   * Every CPU's copy of the `bytes`-long object at `ptr` (a __percpu
+   * pointer into the first chunk: a static variable or an early
+   * alloc_percpu), as one typed view for TypeScript's fast paths.
+   */
+  first_chunk_words(ptr: bigint, bytes: number): PercpuWords {
+    const { static_size: s, reserved_size: r, dyn_size: d, nr_units, unit_size } = this.ai;
+    const off = Number(BigInt.asIntN(64, ptr - this.perCpuStart));
+    if (!(off >= 0 && off + bytes <= s + r + d && off % 4 === 0))
+      throw new RangeError(`percpu: 0x${ptr.toString(16)} (+${bytes}) is not a word-aligned object of the first chunk`);
+    this.words_ ??= this.k.machine.ram.view(Int32Array, this.basePa, (nr_units * unit_size) / 4, 4);
+    return { w: this.words_, at: off / 4, stride: unit_size / 4, ptr };
+  }
+
+  /** Where early boot code keeps per-CPU objects: the image's static variables, alloc_percpu in the first chunk. */
+  place(): PercpuPlace {
+    return {
+      static_var: (name) => {
+        const v = STATIC_PERCPU_VARS.find((x) => x.name === name);
+        if (!v) throw new RangeError(`percpu: no static per-CPU variable ${name}`);
+        return this.first_chunk_words(this.k.vaddr(name), v.size);
+      },
+      alloc: (bytes, align) => {
+        const p = this.__alloc_percpu(bytes, align);
+        if (p === 0n) throw new Error(`percpu: no room for an early ${bytes}-byte per-CPU object`);
+        return this.first_chunk_words(p, bytes);
+      },
+    };
   }
 
   /** /sys/kernel/debug/percpu_stats. */

@@ -43,6 +43,17 @@ export const PCPU_SLOT_BASE_SHIFT = 5;
 export const PCPU_EMPTY_POP_PAGES_LOW = 2;
 export const PCPU_EMPTY_POP_PAGES_HIGH = 4;
 
+/**
+ * The chunk allocators' work, in metadata words touched, for the
+ * kernel's cost model (first_chunk.ts charges it to the virtual clock):
+ * counted where the work grows with the chunk's state, i.e. the metadata
+ * blocks the bitmap allocator's hint walks visit and the bitmap words its
+ * scans, sets and clears cover; the area map entries the area map's
+ * first-fit walk visits, its binary search probes and its memmoves move.
+ * Callers read it before and after an operation.
+ */
+export const pcpu_work = { words: 0 };
+
 /** pcpu_alloc_area's answer when the metadata could not grow (area map extension). */
 export const PCPU_ENOMEM = -12;
 

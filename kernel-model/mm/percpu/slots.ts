@@ -59,6 +59,11 @@ export interface PcpuChunkSetOptions {
   reserved?: PcpuChunk | null;
 }
 
+/** Is page p of the chunk populated (its populated bitmap)? */
+function page_populated(chunk: PcpuChunk, p: number): boolean {
+  return (chunk.populated[p >>> 5]! & (1 << (p & 31))) !== 0;
+}
+
 export class PcpuChunkSet {
   readonly nr_slots: number;
   private readonly heads: (SlotNode | null)[];
@@ -97,8 +102,9 @@ export class PcpuChunkSet {
   add(chunk: PcpuChunk): void {
     const node: SlotNode = { chunk, slot: -1, prev: null, next: null };
     this.nodes.set(chunk, node);
-    chunk.relocate = (c, oslot) => this.pcpu_chunk_relocate(c, oslot);
-    this.pcpu_chunk_relocate(chunk, -1);
+    // Every allocation and free relocates: the node is bound here rather than looked up.
+    chunk.relocate = (c, oslot) => this.relocate_node(node, c, oslot);
+    this.relocate_node(node, chunk, -1);
   }
 
   /** Take a chunk off the lists and give its metadata back (pcpu_destroy_chunk). */
@@ -116,7 +122,10 @@ export class PcpuChunkSet {
   /** pcpu_chunk_relocate: to the head of a higher slot, the tail of a lower one. */
   pcpu_chunk_relocate(chunk: PcpuChunk, oslot: number): void {
     const node = this.nodes.get(chunk);
-    if (!node) return;
+    if (node) this.relocate_node(node, chunk, oslot);
+  }
+
+  private relocate_node(node: SlotNode, chunk: PcpuChunk, oslot: number): void {
     const nslot = chunk.slot();
     if (oslot === nslot && node.slot === nslot) return;
     if (node.slot >= 0) this.unlink(node);
@@ -188,12 +197,11 @@ export class PcpuChunkSet {
     const { chunk, off } = got;
     const bytes = pcpu_request_size(size, chunk.min_alloc_size);
     if (!atomic) {
-      const isPop = (p: number): boolean => (chunk.populated[p >>> 5]! & (1 << (p & 31))) !== 0;
       const page_end = Math.ceil((off + bytes) / PAGE_SIZE);
       for (let rs = Math.floor(off / PAGE_SIZE); rs < page_end; rs++) {
-        if (isPop(rs)) continue;
+        if (page_populated(chunk, rs)) continue;
         let re = rs + 1;
-        while (re < page_end && !isPop(re)) re++;
+        while (re < page_end && !page_populated(chunk, re)) re++;
         if (this.o.populate && !this.o.populate(chunk, rs, re)) {
           chunk.free(off);
           return this.fail(size, align, atomic, 'failed to populate');

@@ -55,7 +55,7 @@ describe('the debug checker catches corruption', () => {
     const p = pa.alloc_pages(GFP_KERNEL, 0)!;
     pa.__free_pages(p, 0);
     const z = pa.page_zone(p);
-    z.pcp.count[0]++;
+    z.pcp.w[z.pcp.base(0)]++; // per_cpu_pages.count is the pageset's first word
     expect(check_page_allocator(pa).join('\n')).toMatch(/pcp->count/);
   });
 });

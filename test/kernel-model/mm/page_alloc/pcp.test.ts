@@ -19,8 +19,8 @@ describe('zone_batchsize and pcp high', () => {
     const batch = zone_batchsize(z.managed_pages);
     expect(batch).toBeGreaterThan(1);
     for (let cpu = 0; cpu < pa.nrCpus; cpu++) {
-      expect(z.pcp.batch[cpu]).toBe(batch);
-      expect(z.pcp.high[cpu]).toBe(6 * batch);
+      expect(z.pcp.batch(cpu)).toBe(batch);
+      expect(z.pcp.high(cpu)).toBe(6 * batch);
     }
   });
 });
@@ -29,15 +29,15 @@ describe('per-CPU lists', () => {
   it('refills a batch from the buddy lists and hands pages out first-in first-out', () => {
     const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
-    const batch = z.pcp.batch[0]!;
+    const batch = z.pcp.batch(0);
     const freeBefore = z.nr_free_pages;
     onCpu(0, () => pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 0));
-    expect(z.pcp.count[0]).toBe(batch - 1);
+    expect(z.pcp.count(0)).toBe(batch - 1);
     expect(z.nr_free_pages).toBe(freeBefore - batch); // pcp pages are not in NR_FREE_PAGES
     // The refill was appended to the list in the order the buddy lists gave it
     // (rmqueue_bulk: list_add_tail), and allocations take from the head.
     const listed: number[] = [];
-    for (let p = z.pcp.head[MIGRATE_MOVABLE]!; p !== -1; p = pa.mem_map.lru_next(p)) listed.push(p);
+    for (let p = z.pcp.head(0, MIGRATE_MOVABLE); p !== -1; p = pa.mem_map.lru_next(p)) listed.push(p);
     expect(listed).toHaveLength(batch - 1);
     const next = listed.map(() => onCpu(0, () => pa.alloc_pages(GFP_HIGHUSER_MOVABLE, 0))!);
     expect(next).toEqual(listed);
@@ -65,15 +65,15 @@ describe('per-CPU lists', () => {
   it('spills a batch back to the buddy lists when the list reaches high', () => {
     const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
-    const { high, batch } = { high: z.pcp.high[0]!, batch: z.pcp.batch[0]! };
+    const { high, batch } = { high: z.pcp.high(0), batch: z.pcp.batch(0) };
     const pages: number[] = [];
     for (let i = 0; i < high + batch; i++) pages.push(onCpu(0, () => pa.alloc_pages(GFP_KERNEL, 0))!);
     // drain what refills left behind so that the count starts at 0
     pa.drain_all_pages();
     for (let i = 0; i < high - 1; i++) onCpu(0, () => pa.__free_pages(pages[i]!, 0));
-    expect(z.pcp.count[0]).toBe(high - 1);
+    expect(z.pcp.count(0)).toBe(high - 1);
     onCpu(0, () => pa.__free_pages(pages[high - 1]!, 0));
-    expect(z.pcp.count[0]).toBe(high - batch);
+    expect(z.pcp.count(0)).toBe(high - batch);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
@@ -86,20 +86,19 @@ describe('per-CPU lists', () => {
     pa.drain_all_pages();
     expect(pa.nr_pcp_pages()).toBe(0);
     expect(pa.nr_free_pages()).toBe(free + pcp);
-    for (const z of pa.zones) for (let i = 0; i < 4 * MIGRATE_PCPTYPES; i++) expect(z.pcp.head[i]).toBe(-1);
+    for (const z of pa.zones) for (let cpu = 0; cpu < 4; cpu++) for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) expect(z.pcp.head(cpu, mt)).toBe(-1);
     expect(check_page_allocator(pa)).toEqual([]);
   });
 
   it('before setup_per_cpu_pageset every freed page goes straight back (boot pagesets)', () => {
     const { pgalloc: pa } = bootSmall({ ramMiB: 256 });
     const z = pa.zones[ZONE_NORMAL]!;
-    z.pcp.high[0] = 0;
-    z.pcp.batch[0] = 1;
+    z.pcp.set_high_batch(0, 0, 1);
     pa.drain_all_pages();
     const p = onCpu(0, () => pa.alloc_pages(GFP_KERNEL, 0))!;
-    expect(z.pcp.count[0]).toBe(0);
+    expect(z.pcp.count(0)).toBe(0);
     onCpu(0, () => pa.__free_pages(p, 0));
-    expect(z.pcp.count[0]).toBe(0);
+    expect(z.pcp.count(0)).toBe(0);
     expect(pa.mem_map.PageBuddy(p) || pa.mem_map.PageBuddy(p & ~1)).toBe(true);
   });
 });

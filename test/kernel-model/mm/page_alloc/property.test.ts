@@ -15,7 +15,7 @@ import {
   ZONE_NORMAL,
   type PageAllocator,
 } from '../../../../kernel-model/mm/page_alloc';
-import { MIGRATE_TYPES } from '../../../../kernel-model/mm/page_alloc/mmzone';
+import { MIGRATE_PCPTYPES, MIGRATE_TYPES } from '../../../../kernel-model/mm/page_alloc/mmzone';
 import { bootSmall, MiB, nrFree, type SmallBoot, onCpu } from '../helpers';
 
 const GFPS = [GFP_KERNEL, GFP_HIGHUSER_MOVABLE, GFP_KERNEL | GFP_DMA, GFP_KERNEL | GFP_DMA32, GFP_ATOMIC, GFP_KERNEL | __GFP_RECLAIMABLE, GFP_KERNEL | __GFP_ZERO];
@@ -67,7 +67,8 @@ function memareaFits(pgalloc: PageAllocator, gfp: number, pages: number, align: 
       const order = Math.floor(li / MIGRATE_TYPES);
       for (let p = z.freeHead[li]!; p !== -1; p = pgalloc.mem_map.lru_next(p)) mark(p, 2 ** order);
     }
-    for (let li = 0; li < z.pcp.head.length; li++) for (let p = z.pcp.head[li]!; p !== -1; p = pgalloc.mem_map.lru_next(p)) mark(p, 1);
+    for (let cpu = 0; cpu < pgalloc.nrCpus; cpu++)
+      for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) for (let p = z.pcp.head(cpu, mt); p !== -1; p = pgalloc.mem_map.lru_next(p)) mark(p, 1);
     let run = 0;
     for (let i = 0; i < free.length; i++) {
       run = free[i] ? run + 1 : 0;

@@ -11,11 +11,12 @@ function stat(u: Uconsole, name: string): number {
 }
 
 /**
- * 1 KiB areas the first chunk's 32704 dynamic bytes still hold after boot:
- * the kernel's object caches each took a 32-byte pool_cache_cpu there.
+ * 1 KiB areas the first chunk's dynamic area still holds after boot: the
+ * page allocator's pagesets and the kernel's object caches' 32-byte
+ * pool_cache_cpus took the rest (boot allocations sit at its start).
  */
 function firstChunkKiB(u: Uconsole): number {
-  return Math.floor((32704 - 32 * stat(u, 'nr_cur_alloc')) / 1024);
+  return Math.floor(u.kernel.percpu!.first.freeBytes() / 1024);
 }
 
 /** Pages the kernel's object allocators hold (slabs, kmalloc'ed pages, magazine pools). */
@@ -49,7 +50,7 @@ describe.each(['bitmap', 'area'])('percpu on the booted uConsole (percpu_alloc_m
       const pc = k.percpu!;
       const [allocs, deallocs] = [stat(u, 'nr_alloc'), stat(u, 'nr_dealloc')];
       expect(pc.kind).toBe(map);
-      expect(u.dmesg()).toMatch(/percpu: Embedded 10 pages\/cpu s64 r8192 d32704 u40960\n.*pcpu-alloc: s64 r8192 d32704 u40960 alloc=10\*4096\n.*pcpu-alloc: \[0\] 0 \[0\] 1 \[0\] 2 \[0\] 3 \[0\] 4 \[0\] 5 \n/);
+      expect(u.dmesg()).toMatch(/percpu: Embedded 10 pages\/cpu s896 r8192 d31872 u40960\n.*pcpu-alloc: s896 r8192 d31872 u40960 alloc=10\*4096\n.*pcpu-alloc: \[0\] 0 \[0\] 1 \[0\] 2 \[0\] 3 \[0\] 4 \[0\] 5 \n/);
       for (const [size, n] of [[1, 1], [2, 2], [4, 4], [8, 8]] as const) {
         const ptr = pc.__alloc_percpu(size, size);
         expect(ptr).not.toBe(0n);
