@@ -319,6 +319,15 @@ export class Core {
   get el(): 0 | 1 {
     return elOf(Number(this.uc.regRead(REG_PSTATE) & 0xfn));
   }
+  /** PSTATE (NZCV, DAIF, EL, SP selection), as a signal frame records it. */
+  get pstate(): bigint {
+    return this.uc.regRead(REG_PSTATE);
+  }
+  /** Only the condition flags may change this way (the level cannot: see enterEl0). */
+  set nzcv(v: bigint) {
+    const p = this.uc.regRead(REG_PSTATE);
+    this.uc.regWrite(REG_PSTATE, (p & ~(0xfn << 28n)) | (v & (0xfn << 28n)));
+  }
   /** TPIDR_EL1: the per-CPU offset the kernel's entry code wrote (Linux's set_my_cpu_offset). */
   get tpidrEl1(): bigint {
     return this.uc.regRead(REG_TPIDR_EL1);

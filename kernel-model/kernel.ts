@@ -63,6 +63,7 @@ import { UserTask } from './kernel/sched/task';
 import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
+import { do_signal, send_signal } from './kernel/signal';
 import type { Slab } from './mm/slab/slab';
 import type { KernelKmem } from './kern/kmem/kmem_kernel';
 import type { KfreeRcu } from './kernel/rcu/kvfree';
@@ -195,6 +196,21 @@ export class Kernel implements SchedHost {
   get user(): UserState {
     if (!this.user_) this.user_ = new UserState(this);
     return this.user_;
+  }
+
+  /**
+   * A user task is about to return to EL0 at `pc` with its state on
+   * `core`: where it really goes (a signal handler if one is due).
+   */
+  signal_return(core: Core, task: Task, pc: bigint): bigint {
+    return task instanceof UserTask && task.pending ? do_signal(this, core, task, pc) : pc;
+  }
+
+  /** SchedHost: a user task is switched back in at `pc` (its state restored): where it resumes. */
+  resume_user(core: Core, task: UserTask, pc: bigint): bigint {
+    // A task that has not run yet starts in the image's ret_to_user at EL1: its first system call delivers instead.
+    if (!task.pending || pc === this.addr('ret_to_user')) return pc;
+    return this.on(core.index, () => this.signal_return(core, task, pc)); // kernel code on that CPU: the frame may need pages
   }
 
   /** SchedHost: a user task is back on `core`; its address space's translations must be the ones cached. */
@@ -567,6 +583,11 @@ export class Kernel implements SchedHost {
   private killUserTask(trap: Trap): CoreAction {
     const task = this.sched.curr[trap.core]!;
     const { signal, message } = el0_fault(trap, task);
+    if (task instanceof UserTask && task.proc && this.catches(task, signal)) {
+      // A handler for the fault's signal: it runs at once, the faulting instruction in its frame (force_sig_fault).
+      send_signal(this, task, signal, { code: 1, addr: trap.far });
+      return { resume: this.signal_return(this.machine.core(trap.core), task, trap.pc) };
+    }
     this.printk(task instanceof UserTask ? message + vma_where(task, trap.pc) : message);
     if (task instanceof UserTask && task.proc) exit_group(this, task, W_SIGNALED(signal));
     else {
@@ -574,6 +595,13 @@ export class Kernel implements SchedHost {
       this.sched.userExited(task, 128 + signal);
     }
     return this.toIdle(trap.core);
+  }
+
+  /** Does the task have a handler for `sig` that it does not block? */
+  private catches(task: UserTask, sig: number): boolean {
+    const raw = task.proc!.sigactions.get(sig);
+    const handler = raw ? new DataView(raw.buffer, raw.byteOffset).getBigUint64(0, true) : 0n;
+    return handler > 1n && !(task.sigmask & (1n << BigInt(sig - 1)));
   }
 
   /* ---- the end ---------------------------------------------------------- */

@@ -258,6 +258,15 @@ harness_syscall:
     brk #BRK_HARNESS_RETURN
 harness_syscall_end:
 
+// The page every process has at its "[vdso]" area: the return from a
+// signal handler (arch/arm64/kernel/vdso/sigreturn.S), which the kernel
+// puts in x30 when the handler's sigaction has no SA_RESTORER.
+.balign 4096
+__kernel_rt_sigreturn:
+    mov x8, #139                // __NR_rt_sigreturn
+    svc #0
+__kernel_rt_sigreturn_end:
+
 // One page per CPU of user-accessible memory for the test harness's buffers.
 .balign 4096
 harness_buffers:

@@ -18,7 +18,7 @@
  * and the auxiliary vector, ending where sp points at entry.
  */
 
-import { MmStruct, PAGE, STACK_SIZE, STACK_TOP, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_WRITE, VmArea, page_align, page_down } from '../mm/mmap';
+import { MmStruct, PAGE, STACK_SIZE, STACK_TOP, VM_EXEC, VM_GROWSDOWN, VM_PFNMAP, VM_READ, VM_WRITE, VmArea, page_align, page_down } from '../mm/mmap';
 import { TASK_SIZE } from '../arch/arm64/memory';
 import { E2BIG, ENOEXEC, ENOMEM } from '../include/errno';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, type ElfImage, type ProgramHeader } from './binfmt_elf_parse';
@@ -46,6 +46,8 @@ export interface Binprm {
   random: Uint8Array;
   /** USER_HZ, for AT_CLKTCK. */
   clktck: number;
+  /** Physical address of the page holding the sigreturn trampoline (mapped as "[vdso]"). */
+  vdsoPa?: number;
 }
 
 export interface ExecArgs extends Binprm {
@@ -85,6 +87,7 @@ export function load_elf_binary(mm: MmStruct, a: ExecArgs): { entry: bigint; sp:
   }
   mm.start_brk = mm.brk = page_align(end);
   mm.insert_vma(new VmArea(STACK_TOP - STACK_SIZE, STACK_TOP, VM_READ | VM_WRITE | VM_GROWSDOWN, '[stack]'));
+  if (a.vdsoPa !== undefined) map_vdso(mm, a.vdsoPa);
   const entry = a.elf.entry + bias;
   const sp = create_elf_tables(mm, a, phdrVa ?? 0n, entry);
   return { entry, sp };
@@ -115,6 +118,14 @@ function map_segment(mm: MmStruct, file: Uint8Array, p: ProgramHeader, name: str
     if (!mm.range_free(from, end)) throw new ExecError(ENOEXEC, 'segments overlap');
     mm.insert_vma(new VmArea(from, end, flags, name, [backing]));
   }
+}
+
+/** Where "[vdso]" sits: just below the stack's area (the model's vDSO is only the sigreturn trampoline). */
+export const VDSO_VA = STACK_TOP - STACK_SIZE - 2n * PAGE;
+
+/** arch_setup_additional_pages: the trampoline page, read-only and executable, shared by every process. */
+export function map_vdso(mm: MmStruct, pa: number): void {
+  mm.insert_vma(new VmArea(VDSO_VA, VDSO_VA + PAGE, VM_READ | VM_EXEC | VM_PFNMAP, '[vdso]', [], pa));
 }
 
 /* ---- the initial stack ------------------------------------------------------ */

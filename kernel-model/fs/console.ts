@@ -99,8 +99,17 @@ export class ConsoleDevice {
 
   constructor(private readonly output: (data: Uint8Array) => void) {}
 
-  /** Host input for the console (bytes typed, or a script piped in). */
+  /** Sends SIGINT to a process group (the kernel sets it): what ^C does with ISIG on. */
+  interrupt: (pgrp: number) => void = () => {};
+
+  /** Host input for the console (bytes typed, or a script piped in). ^C with ISIG set interrupts the foreground group instead. */
   input(data: Uint8Array): void {
+    const isig = (new DataView(this.termios.buffer, this.termios.byteOffset).getUint32(12, true) & ISIG) !== 0;
+    const vintr = this.termios[17]; // c_cc[VINTR]
+    if (isig && data.includes(vintr!)) {
+      this.interrupt(this.fgPgrp);
+      data = data.filter((b) => b !== vintr);
+    }
     if (data.length) this.pending.push(data.slice());
     this.wakeReaders();
   }

@@ -27,8 +27,8 @@ import type { UserTask } from '../kernel/sched/task';
 import type { SyscallContext, SyscallDef, SyscallResult } from '../kernel/sys';
 import { NR } from '../include/unistd';
 import { current_files, errnoResult, int } from './sys_common';
-import { wake_user, exit_group } from '../kernel/exit';
-import { W_SIGNALED } from '../kernel/process';
+import { wake_user } from '../kernel/exit';
+import { SIGPIPE, send_signal } from '../kernel/signal';
 import { NeedsSlowPath } from '../kernel/uaccess';
 
 export const POLLIN = 0x1;
@@ -187,8 +187,6 @@ function sys_pipe2(ctx: SyscallContext, [fdsVa, flags]: readonly bigint[]): bigi
 
 export const PIPE_SYSCALLS: readonly SyscallDef[] = [[NR.pipe2, sys_pipe2, 2]];
 
-const SIGPIPE = 13;
-const SIG_IGN = 1n;
 
 /**
  * What a system call that hit a pipe's WouldBlock or BrokenPipe turns
@@ -205,12 +203,7 @@ export function pipe_outcome(ctx: SyscallContext, e: WouldBlock | BrokenPipe): S
     t.cancelWait = () => e.waiters.delete(t);
     return { kind: 'sleep', what: e.what };
   }
-  const act = t.proc?.sigactions.get(SIGPIPE);
-  const handler = act ? new DataView(act.buffer, act.byteOffset).getBigUint64(0, true) : 0n;
-  if (handler === 0n) {
-    exit_group(ctx.kernel, t, W_SIGNALED(SIGPIPE));
-    return 0n;
-  }
-  void SIG_IGN; // ignored or caught (handlers are not delivered yet): the call fails with EPIPE
+  // SIGPIPE, then EPIPE for a writer that survives it (ignored or caught: the handler runs on the way out).
+  if (send_signal(ctx.kernel, t, SIGPIPE)) return 0n;
   return BigInt(-EPIPE);
 }

@@ -46,6 +46,7 @@ export const NR = {
   sigaltstack: 132,
   rt_sigaction: 134,
   rt_sigprocmask: 135,
+  rt_sigreturn: 139,
   reboot: 142,
   setpgid: 154,
   getpgid: 155,

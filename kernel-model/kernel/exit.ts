@@ -15,6 +15,7 @@
 
 import type { Kernel } from '../kernel';
 import { FUTEX_BITSET_MATCH_ANY } from './futex';
+import { SIGCHLD, send_signal } from './signal';
 import type { Process } from './process';
 import type { UserTask } from './sched/task';
 
@@ -31,10 +32,12 @@ export function put_user_u32(k: Kernel, proc: Process, va: bigint, v: number): b
 /**
  * Wake a user task blocked in a system call, with `x0` as the call's
  * result; undefined makes it run the call again (a sleeper that was to
- * resume after its svc with a timeout's result goes back to the svc).
+ * resume after its svc with a timeout's result goes back to the svc, and
+ * one that was to make its call again returns the value instead).
  */
 export function wake_user(k: Kernel, t: UserTask, x0: bigint | undefined): void {
   if (x0 === undefined && t.resumeX0 !== undefined) t.resumePc -= 4n;
+  else if (x0 !== undefined && t.resumeX0 === undefined && t.state === 'blocked') t.resumePc += 4n; // it was to make its call again: it returns instead
   t.resumeX0 = x0;
   t.cancelWait = undefined;
   k.sched.wake_up_process(t);
@@ -87,6 +90,8 @@ function exit_process(k: Kernel, proc: Process, wstatus: number): void {
   if (parent && parent.state === 'alive') {
     for (const w of parent.waiters) wake_user(k, w, undefined); // they re-run wait4 and find the zombie
     parent.waiters.clear();
+    const pt = [...parent.threads][0];
+    if (pt) send_signal(k, pt, SIGCHLD, { code: 1 }); // do_notify_parent (CLD_EXITED); ignored unless caught
   } else release_task(k, proc);
 }
 

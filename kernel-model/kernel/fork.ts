@@ -35,9 +35,14 @@ export const ENVP_INIT = ['HOME=/', 'TERM=linux'];
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1).slice(0, 15); // TASK_COMM_LEN - 1
 
 /** A new process running `file` on `cpu`, runnable (throws ExecError when the program cannot be loaded). */
+/** The image page holding __kernel_rt_sigreturn, which every process maps as its "[vdso]". */
+export function vdso_pa(k: Kernel): number {
+  return k.textPa + Number(k.syms.offset('__kernel_rt_sigreturn'));
+}
+
 /** The binprm of a program run from the kernel or by execve. */
 export function binprm(k: Kernel, file: Uint8Array, filename: string, argv: readonly string[], envp: readonly string[]): Binprm {
-  return { file, filename, argv, envp, hwcap: k.user.hwcap, random: k.user.random(16), clktck: USER_HZ };
+  return { file, filename, argv, envp, hwcap: k.user.hwcap, random: k.user.random(16), clktck: USER_HZ, vdsoPa: vdso_pa(k) };
 }
 
 export function spawn_process(k: Kernel, o: SpawnOptions): Process {

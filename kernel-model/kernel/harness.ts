@@ -32,7 +32,8 @@ import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
 import { exit_thread } from './exit';
-import { spawn_process } from './fork';
+import { spawn_process, vdso_pa } from './fork';
+import { map_vdso } from '../fs/binfmt_elf';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
 import { Process, W_SIGNALED, prepare_user_context } from './process';
 import { VM_EXEC, VM_PFNMAP, VM_READ, VM_WRITE, VmArea } from '../mm/mmap';
@@ -102,6 +103,7 @@ export class Harness {
     const nr = k.machine.cores.length;
     mm.insert_vma(new VmArea(USER_TEXT, USER_TEXT + BigInt(PAGE_SIZE), VM_READ | VM_EXEC | VM_PFNMAP, '[harness]', [], text));
     mm.insert_vma(new VmArea(USER_BUFFERS, USER_BUFFERS + BigInt(nr * PAGE_SIZE), VM_READ | VM_WRITE | VM_EXEC | VM_PFNMAP, '[harness-buffers]', [], buffers));
+    map_vdso(mm, vdso_pa(k));
     const pid = k.user.procs.get(HARNESS_PID) ? k.sched.alloc_pid() : HARNESS_PID;
     const p = new Process(pid, 'harness', mm);
     p.persistent = true;

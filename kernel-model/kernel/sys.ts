@@ -85,6 +85,7 @@ export type SyscallDef = readonly [nr: number, handler: SyscallHandler, nargs: n
 const CORE_SYSCALLS: readonly SyscallDef[] = [
   [NR.getcpu, sys_getcpu, 3],
   [NR.nanosleep, sys_nanosleep, 2],
+  [NR.clock_nanosleep, sys_clock_nanosleep, 4],
   [NR.sched_yield, () => ({ kind: 'yield', ret: 0n }), 0],
 ];
 
@@ -98,6 +99,22 @@ const TABLE: readonly SyscallDef[] = [
   ...BPF_SYSCALLS,
 ];
 
+/** clock_nanosleep(clock, flags, req, rem): nanosleep on any clock (they all read the virtual clock); TIMER_ABSTIME sleeps until `req`. */
+function sys_clock_nanosleep(ctx: SyscallContext, [clock, flags, req]: readonly bigint[]): SyscallResult {
+  const c = Number(BigInt.asIntN(32, clock!));
+  if (![0, 1, 7].includes(c)) return err(c === 2 || c === 3 ? ENOTSUP : EINVAL); // REALTIME, MONOTONIC, BOOTTIME
+  if ((flags! & 1n) === 0n) return sys_nanosleep(ctx, [req!]);
+  const ts = ctx.copyFromUser(req!, 16);
+  if (!ts) return err(EFAULT);
+  const v = new DataView(ts.buffer, ts.byteOffset, 16);
+  const sec = v.getBigInt64(0, true);
+  const nsec = v.getBigInt64(8, true);
+  if (sec < 0n || nsec < 0n || nsec >= NSEC_PER_SEC) return err(EINVAL);
+  const until = Number(sec * NSEC_PER_SEC + nsec);
+  return until <= ctx.nowNs() ? 0n : { kind: 'sleep', untilNs: until, ret: 0n, what: 'clock_nanosleep' };
+}
+const ENOTSUP = 95;
+
 export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map(TABLE.map(([nr, h]) => [nr, h]));
 const NARGS: ReadonlyMap<number, number> = new Map(TABLE.map(([nr, , n]) => [nr, n]));
 
@@ -106,7 +123,7 @@ export function syscall_nargs(nr: number): number {
 }
 
 /** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.clock_nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {

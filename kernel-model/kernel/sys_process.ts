@@ -6,11 +6,9 @@
  * model's workloads use them.
  *
  * Identity is root's (uid 0, as on a board booted to an initramfs).
- * Signals are not delivered yet (issue 13): rt_sigaction and
- * rt_sigprocmask keep what they are given so a program's startup works,
- * and a signal sent with kill/tgkill takes its default action (the
- * target ends, killed by it) unless it is one whose default is to be
- * ignored.
+ * Signals go through kernel/signal.ts: kill, tgkill and tkill send,
+ * rt_sigaction and rt_sigprocmask set actions and masks, rt_sigreturn
+ * ends a handler.
  */
 
 import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
@@ -29,6 +27,7 @@ import type { MmStruct } from '../mm/mmap';
 import { do_wait, exit_group, exit_thread, wake_user } from './exit';
 import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET } from './futex';
 import { UTS_RELEASE } from '../init/main';
+import { NSIG, SIGKILL, SIGSTOP, send_signal, sys_rt_sigreturn_frame } from './signal';
 import { NSEC_PER_SEC } from './time/jiffies';
 
 const err = (e: number): bigint => BigInt(-e);
@@ -326,11 +325,6 @@ function sys_prctl(ctx: SyscallContext, [option, arg2]: readonly bigint[]): bigi
 
 /* ---- signals: kept, not delivered ---------------------------------------------------- */
 
-const NSIG = 64;
-const SIGKILL = 9;
-const SIGSTOP = 19;
-/** Signals whose default action is to be ignored (SIG_KERNEL_IGNORE_MASK). */
-const IGNORED_BY_DEFAULT = new Set([17, 23, 28]); // SIGCHLD, SIGURG, SIGWINCH
 
 /** rt_sigaction(sig, act, oact, sigsetsize): struct sigaction is 32 bytes on arm64 (handler, flags, restorer, mask). */
 function sys_rt_sigaction(ctx: SyscallContext, [sig, act, oact, size]: readonly bigint[]): bigint {
@@ -367,31 +361,41 @@ function sys_rt_sigprocmask(ctx: SyscallContext, [how, set, oset, size]: readonl
   return 0n;
 }
 
-/** Deliver `sig` to a thread by its default action (the model has no handlers yet). */
-function send_default(ctx: SyscallContext, target: UserTask, sig: number): bigint {
+/** Send `sig` to a thread: its action decides (kernel/signal.ts). */
+function send(ctx: SyscallContext, target: UserTask, sig: number): bigint {
   if (sig < 0 || sig > NSIG) return err(EINVAL);
-  if (sig === 0 || IGNORED_BY_DEFAULT.has(sig)) return 0n;
-  exit_group(ctx.kernel, target, W_SIGNALED(sig));
+  send_signal(ctx.kernel, target, sig, { code: target === ctx.task ? -6 : 0 }); // SI_TKILL to oneself, SI_USER otherwise
   return 0n;
+}
+
+/** rt_sigreturn: back from a handler to what the signal interrupted (its frame at sp). */
+function sys_rt_sigreturn(ctx: SyscallContext): SyscallResult {
+  const t = task(ctx);
+  const pc = sys_rt_sigreturn_frame(ctx.kernel, ctx.kernel.machine.core(ctx.cpu), t);
+  if (pc === undefined) {
+    exit_group(ctx.kernel, t, W_SIGNALED(11)); // a bad frame: SIGSEGV, as arm64's badframe path forces
+    return 0n;
+  }
+  return { kind: 'jump', pc };
 }
 
 function sys_kill(ctx: SyscallContext, [pid, sig]: readonly bigint[]): bigint {
   const p = Number(BigInt.asIntN(32, pid!));
   const target = p === 0 || p === -1 ? proc(ctx) : ctx.kernel.user.procs.get(Math.abs(p));
   const t = target ? [...target.threads][0] : undefined;
-  return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
+  return t ? send(ctx, t, Number(sig!)) : err(ESRCH);
 }
 
 function sys_tgkill(ctx: SyscallContext, [tgid, tid, sig]: readonly bigint[]): bigint {
   if (BigInt.asIntN(32, tgid!) <= 0n || BigInt.asIntN(32, tid!) <= 0n) return err(EINVAL);
   const t = ctx.kernel.user.procs.thread(Number(tid!));
   if (!t || t.pid !== Number(tgid!)) return err(ESRCH);
-  return send_default(ctx, t, Number(sig!));
+  return send(ctx, t, Number(sig!));
 }
 
 function sys_tkill(ctx: SyscallContext, [tid, sig]: readonly bigint[]): bigint {
   const t = ctx.kernel.user.procs.thread(Number(tid!));
-  return t ? send_default(ctx, t, Number(sig!)) : err(ESRCH);
+  return t ? send(ctx, t, Number(sig!)) : err(ESRCH);
 }
 
 /**
@@ -545,6 +549,7 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
   [NR.clone, sys_clone, 5],
   [NR.execve, sys_execve, 3],
   [NR.reboot, sys_reboot, 4],
+  [NR.rt_sigreturn, sys_rt_sigreturn, 0],
   [NR.sysinfo, sys_sysinfo, 1],
   [NR.setpgid, sys_setpgid, 2],
   [NR.getpgid, sys_getpgid, 1],
@@ -578,4 +583,4 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
 ];
 
 /** Calls that end, block or create tasks: the trap path only. */
-export const PROCESS_SLOW_CALLS: readonly number[] = [NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
+export const PROCESS_SLOW_CALLS: readonly number[] = [NR.rt_sigreturn, NR.rt_sigprocmask, NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];

@@ -55,6 +55,8 @@ export interface SchedHost {
   online(cpu: number): boolean;
   /** A user task's state is back on `core` (TTBR0 included): make the core's TLB right for its address space. */
   switch_mm(core: Core, task: UserTask): void;
+  /** Where a user task switched back in resumes, given where it stopped (a signal handler may come first). */
+  resume_user(core: Core, task: UserTask, pc: bigint): bigint;
   /** The CPU is between tasks, idle, or at EL0 (RCU's quiescent state). */
   quiescent?(core: Core): void;
 }
@@ -214,7 +216,7 @@ export class Scheduler implements MachineOs, Waker {
     this.host.switch_mm(core, t);
     if (t.resumeX0 !== undefined) core.setX(0, t.resumeX0);
     t.resumeX0 = undefined;
-    this.machine.start(core.index, t.resumePc);
+    this.machine.start(core.index, this.host.resume_user(core, t, t.resumePc));
   }
 
   /**

@@ -72,6 +72,13 @@ export class UserTask extends Task {
   robust_list = 0n;
   /** The blocked-signal mask (rt_sigprocmask). */
   sigmask = 0n;
+  /** Caught signals waiting for delivery (bit n-1 for signal n), with what their siginfo says. */
+  pending = 0n;
+  readonly siginfo = new Map<number, { code?: number; addr?: bigint }>();
+  /** Signal frames on its stack, newest last, with the full state each interrupted (for rt_sigreturn). */
+  readonly sigframes: { frame: bigint; saved: CoreContext }[] = [];
+  /** Context slots of finished frames, for reuse. */
+  readonly sigctxPool: CoreContext[] = [];
   /** Moved to another CPU since it last ran: its saved TPIDR_EL1 is the old CPU's offset. */
   migrated = false;
   /** While blocked: how to leave whatever queue it sleeps on, if it stops waiting otherwise (timeout, exit). */

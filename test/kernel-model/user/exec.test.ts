@@ -406,6 +406,66 @@ describe('process groups and sessions', () => {
   });
 });
 
+const SIGNAL_C = String.raw`
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static volatile int got, code, usr2;
+static sigjmp_buf jb;
+static void on_usr1(int sig, siginfo_t *si, void *uc) { got = sig; code = si->si_code; (void)uc; }
+static void on_usr2(int sig) { usr2++; (void)sig; }
+static void on_segv(int sig) { (void)sig; siglongjmp(jb, 1); }
+int main(void) {
+  struct sigaction sa; memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_usr1; sa.sa_flags = SA_SIGINFO;
+  sigaction(SIGUSR1, &sa, 0);
+  volatile double d = 1.5; long keep = 12345;
+  raise(SIGUSR1);
+  printf("handler sig %d code %d keep %ld d %.1f\n", got, code, keep, d);
+  signal(SIGUSR2, on_usr2);
+  sigset_t m; sigemptyset(&m); sigaddset(&m, SIGUSR2);
+  sigprocmask(SIG_BLOCK, &m, 0);
+  raise(SIGUSR2);
+  printf("blocked %d\n", usr2);
+  sigprocmask(SIG_UNBLOCK, &m, 0);
+  printf("unblocked %d\n", usr2);
+  signal(SIGSEGV, on_segv);
+  if (sigsetjmp(jb, 1) == 0) { *(volatile int *)16 = 1; printf("not reached\n"); }
+  else printf("segv caught\n");
+  struct sigaction s2; memset(&s2, 0, sizeof s2);
+  s2.sa_handler = on_usr2; // no SA_RESTART (signal() sets it): the read ends with EINTR
+  sigaction(SIGUSR2, &s2, 0);
+  int p[2]; pipe(p);
+  pid_t c = fork();
+  if (c == 0) { usleep(1000); kill(getppid(), SIGUSR2); usleep(100000); _exit(0); }
+  char b[4]; errno = 0;
+  long n = read(p[0], b, 4);
+  printf("read interrupted %ld %d usr2 %d\n", n, errno, usr2);
+  kill(c, SIGKILL); int st; waitpid(c, &st, 0);
+  printf("child killed %d\n", WTERMSIG(st));
+  return 0;
+}`;
+
+describe('signals (kernel/signal.ts)', () => {
+  cIt('handlers with siginfo, masks, a SIGSEGV handler with siglongjmp, EINTR from a blocked read, SIGKILL', () => {
+    const r = exec(buildC(SIGNAL_C)!, ['signals'], 2);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'handler sig 10 code -6 keep 12345 d 1.5',
+      'blocked 0',
+      'unblocked 1',
+      'segv caught',
+      'read interrupted -1 4 usr2 2',
+      'child killed 9',
+    ]);
+  });
+});
+
 describe('affinity (sched_setaffinity moves a task between CPUs)', () => {
   cIt('getcpu follows sched_setaffinity on every core; threads pinned to every core run there; an offline-only mask is EINVAL', () => {
     const r = exec(buildC(AFFINITY_C)!, ['affinity'], 2);

@@ -107,9 +107,9 @@ export class SyscallEntry {
     if (ctx.task.state === 'dead') return k.toIdle(trap.core);
     if (typeof ret === 'bigint') {
       core.setX(0, ret);
-      return { resume: trap.pc };
+      return { resume: k.signal_return(core, ctx.task, trap.pc) };
     }
-    if (ret.kind === 'jump') return { resume: ret.pc };
+    if (ret.kind === 'jump') return { resume: k.signal_return(core, ctx.task, ret.pc) };
     if (ret.kind === 'migrate') {
       k.sched.migrateUser(core, k.machine.core(ret.cpu), trap.pc, ret.ret);
       return k.toIdle(trap.core);
@@ -117,7 +117,7 @@ export class SyscallEntry {
     if (ret.kind === 'yield') {
       if (!k.sched.yieldUser(core, trap.pc)) {
         core.setX(0, ret.ret);
-        return { resume: trap.pc };
+        return { resume: k.signal_return(core, ctx.task, trap.pc) };
       }
       return k.toIdle(trap.core);
     }

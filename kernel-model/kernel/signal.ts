@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Signals (kernel/signal.c, arch/arm64/kernel/signal.c, the model's
+ * version).
+ *
+ * Sending: a signal whose action is the default takes it at once: end the
+ * process (with the signal in its wait status), or nothing for the
+ * signals ignored by default (SIGCHLD, SIGURG, SIGWINCH, SIGCONT; the
+ * stop signals too: the model cannot stop a task yet). SIG_IGN drops it.
+ * A caught signal is made pending on the thread; a thread asleep in a
+ * system call is woken, and the call returns -EINTR, or is made again
+ * with SA_RESTART.
+ *
+ * Delivery, when the thread is about to return to EL0 (the end of a
+ * system call, the end of a fault, being switched back in): the
+ * lowest-numbered pending signal not blocked gets an rt_sigframe on the
+ * user stack as arm64's setup_rt_frame builds it:
+ *
+ *   struct rt_sigframe { siginfo_t info (128); struct ucontext uc; }
+ *   ucontext: uc_flags, uc_link, uc_stack (24), uc_sigmask, 120 unused,
+ *             then (16-aligned) sigcontext: fault_address, regs[31], sp,
+ *             pc, pstate, __reserved[4096] holding an fpsimd_context
+ *             (magic 0x46508001, size 528) and the terminator
+ *   then a frame record (x29, x30) for unwinders
+ *
+ * and the thread continues in the handler with x0 = signal, x1 =
+ * &info, x2 = &uc, sp = the frame, x30 = the sa_restorer or the
+ * "[vdso]" page's __kernel_rt_sigreturn. rt_sigreturn takes the saved
+ * state back from the frame (what the handler changed in it counts).
+ *
+ * The model keeps the full CPU state of the interrupted code on the
+ * kernel side as well, so that rt_sigreturn restores the SIMD registers
+ * exactly; the frame's fpsimd_context holds zeroes, which the handler
+ * sees (a deviation).
+ */
+
+import type { Kernel } from '../kernel';
+import type { Core } from '../../emulator/core';
+import type { UserTask } from './sched/task';
+import { W_SIGNALED } from './process';
+import { exit_group, wake_user } from './exit';
+import { copyFromUser, copyToUser } from './uaccess';
+import { VDSO_VA } from '../fs/binfmt_elf';
+
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGKILL = 9;
+export const SIGSEGV = 11;
+export const SIGPIPE = 13;
+export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGSTOP = 19;
+export const NSIG = 64;
+
+const SA_SIGINFO = 0x4n;
+const SA_RESTORER = 0x04000000n;
+const SA_RESTART = 0x10000000n;
+const SA_NODEFER = 0x40000000n;
+const SA_RESETHAND = 0x80000000n;
+const SIG_IGN = 1n;
+const EINTR = 4;
+
+/** Ignored by default (SIG_KERNEL_IGNORE_MASK), and the stop signals, which the model cannot honour yet. */
+const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, 23, 28, SIGSTOP, 20, 21, 22]);
+
+const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
+
+interface KSigaction {
+  handler: bigint;
+  flags: bigint;
+  restorer: bigint;
+  mask: bigint;
+}
+
+function action(t: UserTask, sig: number): KSigaction {
+  const raw = t.proc!.sigactions.get(sig);
+  if (!raw) return { handler: 0n, flags: 0n, restorer: 0n, mask: 0n };
+  const v = new DataView(raw.buffer, raw.byteOffset, 32);
+  return { handler: v.getBigUint64(0, true), flags: v.getBigUint64(8, true), restorer: v.getBigUint64(16, true), mask: v.getBigUint64(24, true) };
+}
+
+/** send_signal to thread `t` (`info`: si_code and si_addr for faults). True when the thread was ended by it. */
+export function send_signal(k: Kernel, t: UserTask, sig: number, info: { code?: number; addr?: bigint } = {}): boolean {
+  if (sig === 0 || t.state === 'dead') return false;
+  const act = action(t, sig);
+  if (sig === SIGKILL || (act.handler === 0n && !DEFAULT_IGNORE.has(sig))) {
+    exit_group(k, t, W_SIGNALED(sig));
+    return true;
+  }
+  if (act.handler === 0n || act.handler === SIG_IGN) return false;
+  t.pending |= bit(sig);
+  t.siginfo.set(sig, info);
+  if (t.state === 'blocked' && !(t.sigmask & bit(sig))) {
+    // signal_wake_up: the sleeping call ends with -EINTR, or is made again (SA_RESTART).
+    t.cancelWait?.();
+    t.cancelWait = undefined;
+    wake_user(k, t, act.flags & SA_RESTART ? undefined : BigInt(-EINTR));
+  }
+  return false;
+}
+
+/** The signal to deliver now, if any: the lowest pending one not blocked. */
+function next_signal(t: UserTask): number | undefined {
+  const ready = t.pending & ~t.sigmask;
+  if (!ready) return undefined;
+  for (let s = 1; s <= NSIG; s++) if (ready & bit(s)) return s;
+  return undefined;
+}
+
+const SIGINFO_SIZE = 128;
+const UC_MCONTEXT = 176; // offsetof(struct ucontext, uc_mcontext)
+const SC_RESERVED = 288; // offsetof(struct sigcontext, __reserved)
+const SIGFRAME_SIZE = SIGINFO_SIZE + UC_MCONTEXT + SC_RESERVED + 4096;
+const FPSIMD_MAGIC = 0x46508001;
+const FPSIMD_SIZE = 528;
+
+/**
+ * do_signal at a return to EL0: `pc` is where the thread would resume;
+ * returns where it resumes now (a handler, or `pc`). The core holds the
+ * thread's EL0 state.
+ */
+export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigint {
+  const sig = next_signal(t);
+  if (sig === undefined || !t.proc) return pc;
+  t.pending &= ~bit(sig);
+  const info = t.siginfo.get(sig) ?? {};
+  t.siginfo.delete(sig);
+  const act = action(t, sig);
+  if (act.handler === 0n || act.handler === SIG_IGN) return pc; // the action changed while it was pending
+  const mm = t.proc.mm;
+  const sp = core.sp;
+  const frame = (sp - BigInt(SIGFRAME_SIZE + 16)) & ~15n;
+  const record = frame + BigInt(SIGFRAME_SIZE);
+  const b = new Uint8Array(SIGFRAME_SIZE + 16);
+  const v = new DataView(b.buffer);
+  // siginfo: si_signo, si_errno, si_code, then si_pid/si_uid or si_addr.
+  v.setInt32(0, sig, true);
+  v.setInt32(8, info.code ?? 0, true);
+  if (info.addr !== undefined) v.setBigUint64(16, info.addr, true);
+  else v.setInt32(16, t.pid, true);
+  const uc = SIGINFO_SIZE;
+  v.setInt32(uc + 16 + 8, 2, true); // uc_stack.ss_flags = SS_DISABLE
+  v.setBigUint64(uc + 40, t.sigmask, true); // uc_sigmask: restored by rt_sigreturn
+  const sc = uc + UC_MCONTEXT;
+  v.setBigUint64(sc, info.addr ?? 0n, true);
+  for (let i = 0; i < 31; i++) v.setBigUint64(sc + 8 + 8 * i, core.x(i), true);
+  v.setBigUint64(sc + 256, sp, true);
+  v.setBigUint64(sc + 264, pc, true);
+  v.setBigUint64(sc + 272, core.pstate, true);
+  v.setUint32(sc + SC_RESERVED, FPSIMD_MAGIC, true);
+  v.setUint32(sc + SC_RESERVED + 4, FPSIMD_SIZE, true);
+  v.setBigUint64(SIGFRAME_SIZE, core.x(29), true); // the frame record: fp, lr
+  v.setBigUint64(SIGFRAME_SIZE + 8, core.x(30), true);
+  if (!copyToUser(mm, k.machine.ram, frame, b)) {
+    // force_sigsegv: no room for the frame
+    exit_group(k, t, W_SIGNALED(SIGSEGV));
+    return pc;
+  }
+  // The whole interrupted state, kept kernel-side for rt_sigreturn (a context slot of this core, reused).
+  const at = t.sigctxPool.findIndex((c) => c.core === core.index);
+  const saved = at >= 0 ? t.sigctxPool.splice(at, 1)[0]! : core.newContext();
+  core.saveContext(saved);
+  t.sigframes.push({ frame, saved });
+  core.setX(0, sig);
+  core.setX(1, frame);
+  core.setX(2, frame + BigInt(uc));
+  core.setX(29, record);
+  core.setX(30, act.flags & SA_RESTORER ? act.restorer : VDSO_VA);
+  core.sp = frame;
+  t.sigmask |= act.mask | (act.flags & SA_NODEFER ? 0n : bit(sig));
+  if (act.flags & SA_RESETHAND) t.proc.sigactions.delete(sig);
+  void SA_SIGINFO; // the handler gets the three arguments either way, as on arm64
+  return act.handler;
+}
+
+/** rt_sigreturn: the state the frame at sp holds comes back; returns where the thread resumes. Undefined: a bad frame (SIGSEGV). */
+export function sys_rt_sigreturn_frame(k: Kernel, core: Core, t: UserTask): bigint | undefined {
+  const frame = core.sp;
+  const b = copyFromUser(t.proc!.mm, k.machine.ram, frame, SIGINFO_SIZE + UC_MCONTEXT + SC_RESERVED);
+  if (!b || frame & 15n) return undefined;
+  const v = new DataView(b.buffer);
+  const sc = SIGINFO_SIZE + UC_MCONTEXT;
+  const i = t.sigframes.findIndex((f) => f.frame === frame);
+  if (i >= 0) {
+    const { saved } = t.sigframes[i]!;
+    for (const f of t.sigframes.splice(i)) t.sigctxPool.push(f.saved);
+    // The SIMD registers and everything else the frame does not carry (if the thread has not moved to another CPU since).
+    if (saved.core === core.index) core.restoreContext(saved);
+  }
+  for (let r = 0; r < 31; r++) core.setX(r, v.getBigUint64(sc + 8 + 8 * r, true));
+  core.sp = v.getBigUint64(sc + 256, true);
+  core.nzcv = v.getBigUint64(sc + 272, true);
+  t.sigmask = v.getBigUint64(SIGINFO_SIZE + 40, true) & ~(bit(SIGKILL) | bit(SIGSTOP));
+  return v.getBigUint64(sc + 264, true);
+}
