@@ -33,6 +33,7 @@ import { KernelKmem, kmem_params } from '../kern/kmem/kmem_kernel';
 import { KfreeRcu } from '../kernel/rcu/kvfree';
 import { kswapd_init } from '../mm/kswapd';
 import { populate_rootfs } from './initramfs';
+import { proc_misc_init } from '../fs/proc_misc';
 import { ExecError } from '../fs/binfmt_elf';
 import { resolve_exec } from '../fs/exec';
 import { spawn_process } from '../kernel/fork';
@@ -93,6 +94,7 @@ function* kernel_init(k: Kernel): KthreadGen<number> {
   yield* smp_init(k);
   k.machine.mapAllShadows(); // every core's MMU is on: user address spaces may use any low VA
   populate_rootfs(k); // rootfs_initcall, before the device initcalls
+  proc_misc_init(k); // fs_initcall(proc_uptime_init) and friends
   kswapd_init(k, k.mm.pgalloc); // module_init(kswapd_init), among the initcalls
   if (k.state === 'booting') k.state = 'running';
   if (k.runInit) run_init_process(k);

@@ -94,6 +94,11 @@ export class Scheduler implements MachineOs, Waker {
 
   /* ---- tasks -------------------------------------------------------------- */
 
+  /** The last pid handed out (/proc/loadavg's last field). */
+  last_pid(): number {
+    return this.nextPid - 1;
+  }
+
   /** A pid for a new process or thread (alloc_pid): one sequence with the kernel threads', in creation order. */
   alloc_pid(): number {
     return this.nextPid++;

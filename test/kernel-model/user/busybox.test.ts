@@ -31,6 +31,16 @@ describe("Debian's busybox-static on the emulated uConsole (fork, execve, pipes,
     expect(sh('kill -9 $$').signal).toBe(9);
   });
 
+  it('uptime, top -b -n 1 and mount read /proc/uptime, loadavg, stat and mounts', (ctx) => {
+    if (!have) return ctx.skip();
+    const r = sh('uptime; top -b -n 1 | head -4; mount');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/up \d+ min, +0 users, +load average: 0\.00, 0\.00, 0\.00\n/);
+    expect(r.stdout).toMatch(/\nMem: \d+K used, \d+K free/);
+    expect(r.stdout).toMatch(/\n +PID +PPID +USER +STAT +VSZ/);
+    expect(r.stdout).toMatch(/\nrootfs on \/ type rootfs \(rw\)\nproc on \/proc type proc/);
+  });
+
   it('free and uname read the kernel', (ctx) => {
     if (!have) return ctx.skip();
     const free = sh('free', 2);
