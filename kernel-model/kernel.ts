@@ -63,7 +63,7 @@ import { UserTask } from './kernel/sched/task';
 import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
-import { do_signal, send_signal } from './kernel/signal';
+import { catches, do_signal, send_signal } from './kernel/signal';
 import type { Slab } from './mm/slab/slab';
 import type { KernelKmem } from './kern/kmem/kmem_kernel';
 import type { KfreeRcu } from './kernel/rcu/kvfree';
@@ -583,7 +583,7 @@ export class Kernel implements SchedHost {
   private killUserTask(trap: Trap): CoreAction {
     const task = this.sched.curr[trap.core]!;
     const { signal, message } = el0_fault(trap, task);
-    if (task instanceof UserTask && task.proc && this.catches(task, signal)) {
+    if (task instanceof UserTask && task.proc && catches(task, signal)) {
       // A handler for the fault's signal: it runs at once, the faulting instruction in its frame (force_sig_fault).
       send_signal(this, task, signal, { code: 1, addr: trap.far });
       return { resume: this.signal_return(this.machine.core(trap.core), task, trap.pc) };
@@ -595,13 +595,6 @@ export class Kernel implements SchedHost {
       this.sched.userExited(task, 128 + signal);
     }
     return this.toIdle(trap.core);
-  }
-
-  /** Does the task have a handler for `sig` that it does not block? */
-  private catches(task: UserTask, sig: number): boolean {
-    const raw = task.proc!.sigactions.get(sig);
-    const handler = raw ? new DataView(raw.buffer, raw.byteOffset).getBigUint64(0, true) : 0n;
-    return handler > 1n && !(task.sigmask & (1n << BigInt(sig - 1)));
   }
 
   /* ---- the end ---------------------------------------------------------- */

@@ -18,6 +18,7 @@ import type { UserTask } from '../kernel/sched/task';
 import { current_files } from './sys_common';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM } from './pipe';
 import { ErrnoError } from './errno';
+import { get_timespec } from '../kernel/time/timespec';
 
 const err = (e: number): bigint => BigInt(-e);
 const RLIMIT_NOFILE_MAX = 1024;
@@ -30,13 +31,9 @@ function sys_ppoll(ctx: SyscallContext, [fdsVa, nfds, tmo]: readonly bigint[]): 
   if (!raw) return err(EFAULT);
   let untilNs: number | undefined;
   if (tmo !== 0n) {
-    const ts = ctx.copyFromUser(tmo!, 16);
-    if (!ts) return err(EFAULT);
-    const v = new DataView(ts.buffer, ts.byteOffset);
-    const sec = v.getBigInt64(0, true);
-    const nsec = v.getBigInt64(8, true);
-    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return err(EINVAL);
-    untilNs = ctx.nowNs() + Number(sec) * 1e9 + Number(nsec);
+    const ns = get_timespec(ctx.copyFromUser, tmo!);
+    if (typeof ns === 'bigint') return ns;
+    untilNs = ctx.nowNs() + ns;
   }
   const v = new DataView(raw.buffer, raw.byteOffset);
   const files = current_files(ctx);

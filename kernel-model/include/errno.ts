@@ -31,4 +31,5 @@ export const ERANGE = 34;
 export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
 export const ELOOP = 40;
+export const ENOTSUP = 95;
 export const ETIMEDOUT = 110;

@@ -15,19 +15,12 @@
 
 import type { Kernel } from '../kernel';
 import { FUTEX_BITSET_MATCH_ANY } from './futex';
+import { copyToUser } from './uaccess';
 import { SIGCHLD, send_signal } from './signal';
 import type { Process } from './process';
 import type { UserTask } from './sched/task';
 
 const WNOHANG = 1;
-
-/** Write a 32-bit word into a process's memory from the kernel (put_user); false if it is not mapped writable. */
-export function put_user_u32(k: Kernel, proc: Process, va: bigint, v: number): boolean {
-  const at = proc.mm.lookup(va);
-  if (!at?.writable || va % 4n !== 0n) return false;
-  k.machine.ram.setU32(at.pa, v >>> 0);
-  return true;
-}
 
 /**
  * Wake a user task blocked in a system call, with `x0` as the call's
@@ -49,7 +42,7 @@ export function wake_user(k: Kernel, t: UserTask, x0: bigint | undefined): void 
  */
 export function exit_thread(k: Kernel, t: UserTask, wstatus: number, callerCpu?: number): void {
   const proc = t.proc!;
-  if (t.clear_child_tid && put_user_u32(k, proc, t.clear_child_tid, 0))
+  if (t.clear_child_tid && copyToUser(proc.mm, k.machine.ram, t.clear_child_tid, new Uint8Array(4)))
     k.user.futex.wake(proc.mm, t.clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, (w) => wake_user(k, w, 0n));
   proc.threads.delete(t);
   if (proc.threads.size === 0 && !proc.persistent) t.files?.close_all(); // exit_files: the last user of the table

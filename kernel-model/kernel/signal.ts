@@ -79,6 +79,11 @@ function action(t: UserTask, sig: number): KSigaction {
   return { handler: v.getBigUint64(0, true), flags: v.getBigUint64(8, true), restorer: v.getBigUint64(16, true), mask: v.getBigUint64(24, true) };
 }
 
+/** Does `t` have a handler for `sig` that it does not block (a fault's signal then goes to it)? */
+export function catches(t: UserTask, sig: number): boolean {
+  return action(t, sig).handler > SIG_IGN && !(t.sigmask & bit(sig));
+}
+
 /** send_signal to thread `t` (`info`: si_code and si_addr for faults). True when the thread was ended by it. */
 export function send_signal(k: Kernel, t: UserTask, sig: number, info: { code?: number; addr?: bigint } = {}): boolean {
   if (sig === 0 || t.state === 'dead') return false;

@@ -11,8 +11,9 @@
  * with the given x0.
  */
 
-import { EFAULT, EINVAL, ENOSYS } from '../include/errno';
+import { EFAULT, EINVAL, ENOSYS, ENOTSUP } from '../include/errno';
 import { NR } from '../include/unistd';
+import { get_timespec } from './time/timespec';
 import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
@@ -64,19 +65,12 @@ function sys_getcpu(ctx: SyscallContext, [cpup, nodep]: readonly bigint[]): bigi
   return 0n;
 }
 
-const NSEC_PER_SEC = 1_000_000_000n;
-
-/** nanosleep(req, rem): struct __kernel_timespec { s64 tv_sec; long tv_nsec; }; no signals, so rem is never written. */
+/** nanosleep(req, rem): rem is never written (a signal ends the sleep with EINTR, and the model does not report what was left). */
 function sys_nanosleep(ctx: SyscallContext, [req]: readonly bigint[]): SyscallResult {
-  const ts = ctx.copyFromUser(req!, 16);
-  if (!ts) return err(EFAULT);
-  const v = new DataView(ts.buffer, ts.byteOffset, 16);
-  const sec = v.getBigInt64(0, true);
-  const nsec = v.getBigInt64(8, true);
-  if (sec < 0n || nsec < 0n || nsec >= NSEC_PER_SEC) return err(EINVAL); // timespec64_valid
-  const ns = sec * NSEC_PER_SEC + nsec;
-  if (ns === 0n) return { kind: 'yield', ret: 0n };
-  return { kind: 'sleep', untilNs: ctx.nowNs() + Number(ns), ret: 0n, what: `nanosleep ${ns} ns` };
+  const ns = get_timespec(ctx.copyFromUser, req!);
+  if (typeof ns === 'bigint') return ns;
+  if (ns === 0) return { kind: 'yield', ret: 0n };
+  return { kind: 'sleep', untilNs: ctx.nowNs() + ns, ret: 0n, what: `nanosleep ${ns} ns` };
 }
 
 /** One system call: its number, its handler, and how many of x0..x5 it reads (the fast path copies only those). */
@@ -104,16 +98,10 @@ function sys_clock_nanosleep(ctx: SyscallContext, [clock, flags, req]: readonly 
   const c = Number(BigInt.asIntN(32, clock!));
   if (![0, 1, 7].includes(c)) return err(c === 2 || c === 3 ? ENOTSUP : EINVAL); // REALTIME, MONOTONIC, BOOTTIME
   if ((flags! & 1n) === 0n) return sys_nanosleep(ctx, [req!]);
-  const ts = ctx.copyFromUser(req!, 16);
-  if (!ts) return err(EFAULT);
-  const v = new DataView(ts.buffer, ts.byteOffset, 16);
-  const sec = v.getBigInt64(0, true);
-  const nsec = v.getBigInt64(8, true);
-  if (sec < 0n || nsec < 0n || nsec >= NSEC_PER_SEC) return err(EINVAL);
-  const until = Number(sec * NSEC_PER_SEC + nsec);
+  const until = get_timespec(ctx.copyFromUser, req!);
+  if (typeof until === 'bigint') return until;
   return until <= ctx.nowNs() ? 0n : { kind: 'sleep', untilNs: until, ret: 0n, what: 'clock_nanosleep' };
 }
-const ENOTSUP = 95;
 
 export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map(TABLE.map(([nr, h]) => [nr, h]));
 const NARGS: ReadonlyMap<number, number> = new Map(TABLE.map(([nr, , n]) => [nr, n]));

@@ -17,16 +17,16 @@ import type { SyscallContext, SyscallDef, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
 import { W_EXITCODE, W_SIGNALED, type Process } from './process';
 import { binprm, clone_thread, exec_in_task, fork_process } from './fork';
-import { handle_mm_fault } from '../mm/memory';
 import { current_files } from '../fs/sys_common';
 import { exec_binprm, resolve_exec } from '../fs/exec';
 import { ExecError } from '../fs/binfmt_elf';
 import { current_fs } from '../fs/sys_common';
-import { strncpyFromUser } from './uaccess';
+import { copyToUser, strncpyFromUser } from './uaccess';
 import type { MmStruct } from '../mm/mmap';
 import { do_wait, exit_group, exit_thread, wake_user } from './exit';
 import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET } from './futex';
 import { UTS_RELEASE } from '../init/main';
+import { get_timespec } from './time/timespec';
 import { NSIG, SIGKILL, SIGSTOP, send_signal, sys_rt_sigreturn_frame } from './signal';
 import { NSEC_PER_SEC } from './time/jiffies';
 
@@ -111,7 +111,7 @@ function do_fork(ctx: SyscallContext, f: number, newsp: bigint, ptid: bigint, tl
   const t = [...child.threads][0]!;
   const tid = new Uint8Array(new Uint32Array([child.pid]).buffer);
   if (f & CLONE_PARENT_SETTID) ctx.copyToUser(ptid, tid);
-  if (f & CLONE_CHILD_SETTID) copy_to_mm(ctx, child.mm, ctid, tid);
+  if (f & CLONE_CHILD_SETTID) copyToUser(child.mm, ctx.kernel.machine.ram, ctid, tid); // the child's own copy of the word
   if (f & CLONE_CHILD_CLEARTID) t.clear_child_tid = ctid;
   if (!vfork) return BigInt(child.pid);
   // The parent sleeps until the child has left the shared address space (exec or exit).
@@ -119,15 +119,6 @@ function do_fork(ctx: SyscallContext, f: number, newsp: bigint, ptid: bigint, tl
   child.vforkParent = parent;
   parent.cancelWait = () => (child.vforkParent = undefined);
   return { kind: 'sleep', ret: BigInt(child.pid), what: `vfork ${child.pid}` };
-}
-
-/** A write into another address space from the kernel (the child's CLONE_CHILD_SETTID word), faulting it in. */
-function copy_to_mm(ctx: SyscallContext, mm: MmStruct, va: bigint, data: Uint8Array): boolean {
-  if (handle_mm_fault(mm, va, 'write') !== 'ok') return false;
-  const at = mm.lookup(va);
-  if (!at || Number(va % 4096n) + data.length > 4096) return false;
-  ctx.kernel.machine.ram.bytes(at.pa, data.length).set(data);
-  return true;
 }
 
 function sys_set_tid_address(ctx: SyscallContext, [tidptr]: readonly bigint[]): bigint {
@@ -203,7 +194,7 @@ function sys_futex(ctx: SyscallContext, [uaddr, op, val, timeout, , val3]: reado
       if (new DataView(word.buffer).getUint32(0, true) !== Number(val! & 0xffffffffn)) return err(EAGAIN);
       let untilNs: number | undefined;
       if (timeout !== 0n) {
-        const ts = read_timespec(ctx, timeout!);
+        const ts = get_timespec(ctx.copyFromUser, timeout!);
         if (typeof ts !== 'number') return ts;
         // FUTEX_WAIT's timeout is relative; the BITSET form's is absolute (CLOCK_REALTIME reads as CLOCK_MONOTONIC here).
         untilNs = cmd === FUTEX_WAIT ? ctx.nowNs() + ts : ts;
@@ -224,17 +215,6 @@ function sys_futex(ctx: SyscallContext, [uaddr, op, val, timeout, , val3]: reado
     default:
       return err(ENOSYS);
   }
-}
-
-/** A struct __kernel_timespec from user memory, in ns; -errno as a bigint when it is bad. */
-function read_timespec(ctx: SyscallContext, va: bigint): number | bigint {
-  const ts = ctx.copyFromUser(va, 16);
-  if (!ts) return err(EFAULT);
-  const v = new DataView(ts.buffer, ts.byteOffset, 16);
-  const sec = v.getBigInt64(0, true);
-  const nsec = v.getBigInt64(8, true);
-  if (sec < 0n || nsec < 0n || nsec >= BigInt(NSEC_PER_SEC)) return err(EINVAL);
-  return Number(sec) * NSEC_PER_SEC + Number(nsec);
 }
 
 /* ---- identity and the system ------------------------------------------------------------------ */
