@@ -12,7 +12,8 @@
  *   maps     one line per area: range, perms, offset, device, inode, name
  *
  * A process's state letter: R when one of its threads runs or is
- * runnable, S when all sleep, Z for a zombie.
+ * runnable, T when job control has stopped it, S when all sleep, Z for a
+ * zombie.
  */
 
 import type { Kernel } from '../kernel';
@@ -22,8 +23,9 @@ import { USER_HZ } from '../kernel/time/jiffies';
 
 const FILES = ['stat', 'status', 'cmdline', 'comm', 'maps'] as const;
 
-function state(p: Process): 'R' | 'S' | 'Z' {
+function state(p: Process): 'R' | 'S' | 'T' | 'Z' {
   if (p.state !== 'alive') return 'Z';
+  if (p.stopped) return 'T';
   return [...p.threads].some((t) => t.state === 'running' || t.state === 'runnable') ? 'R' : 'S';
 }
 
@@ -39,7 +41,7 @@ function proc_pid_stat(k: Kernel, p: Process): string {
   const data = mm.vmas.find((v) => v.flags & VM_WRITE && v.name === p.exe);
   const first = [...p.threads][0];
   const f = [
-    p.pid, `(${p.comm})`, state(p), p.parent?.pid ?? 0, p.pid, p.pid, 0, -1, 0x400000,
+    p.pid, `(${p.comm})`, state(p), p.parent?.pid ?? 0, p.pgid, p.sid, 0, -1, 0x400000,
     0, 0, 0, 0, 0, 0, 0, 0, 20, 0, p.threads.size, 0,
     Math.floor((p.startNs * USER_HZ) / 1e9), vm_size(p), mm.rss, '18446744073709551615',
     text?.start ?? 0, text?.end ?? 0, mm.start_stack, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, first?.cpu ?? 0,
@@ -52,7 +54,7 @@ function proc_pid_stat(k: Kernel, p: Process): string {
 
 function proc_pid_status(k: Kernel, p: Process): string {
   const s = state(p);
-  const stateName = { R: 'R (running)', S: 'S (sleeping)', Z: 'Z (zombie)' }[s];
+  const stateName = { R: 'R (running)', S: 'S (sleeping)', T: 'T (stopped)', Z: 'Z (zombie)' }[s];
   const stack = p.mm.vmas.find((v) => v.name === '[stack]');
   const heap = p.mm.vmas.filter((v) => v.name === '[heap]' || (!v.name && v.flags & VM_WRITE));
   const cpus = [...new Set([...p.threads].map((t) => t.cpu))].sort((a, b) => a - b).join(',');

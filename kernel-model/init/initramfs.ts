@@ -20,7 +20,8 @@
 import { gunzipSync } from 'node:zlib';
 import { CpioError, readNewc } from '../../lib/cpio/newc';
 import { wake_user } from '../kernel/exit';
-import { SIGINT, send_signal } from '../kernel/signal';
+import { SIGINT } from '../kernel/signal';
+import { kill_pgrp } from '../kernel/jobctl';
 import { MEM_MAJOR, mem_devices } from '../fs/mem_devices';
 import type { Kernel } from '../kernel';
 import { Vfs } from '../fs/rootfs';
@@ -59,7 +60,7 @@ export function populate_rootfs(k: Kernel): Vfs {
   const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data));
   vfs.console.wake = (t) => wake_user(k, t, undefined); // a sleeping reader makes its read again
   vfs.console.interrupt = (pgrp) => {
-    for (const p of k.user.procs.all()) if (p.pgid === pgrp && p.threads.size) send_signal(k, [...p.threads][0]!, SIGINT);
+    kill_pgrp(k, pgrp, SIGINT);
   };
   for (const [minor, fops] of mem_devices((n) => k.user.random(n))) vfs.register_chrdev(MEM_MAJOR, minor, fops);
   const initrd = k.arch.initrd;

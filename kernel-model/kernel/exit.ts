@@ -17,10 +17,9 @@ import type { Kernel } from '../kernel';
 import { FUTEX_BITSET_MATCH_ANY } from './futex';
 import { copyToUser } from './uaccess';
 import { SIGCHLD, send_signal } from './signal';
+import { kill_orphaned_pgrp } from './jobctl';
 import type { Process } from './process';
 import type { UserTask } from './sched/task';
-
-const WNOHANG = 1;
 
 /**
  * Wake a user task blocked in a system call, with `x0` as the call's
@@ -33,6 +32,7 @@ export function wake_user(k: Kernel, t: UserTask, x0: bigint | undefined): void 
   else if (x0 !== undefined && t.resumeX0 === undefined && t.state === 'blocked') t.resumePc += 4n; // it was to make its call again: it returns instead
   t.resumeX0 = x0;
   t.cancelWait = undefined;
+  t.noRestart = false;
   k.sched.wake_up_process(t);
 }
 
@@ -78,14 +78,20 @@ function exit_process(k: Kernel, proc: Process, wstatus: number): void {
   k.user.mem.mmput(proc.mm);
   for (const w of proc.waiters) wake_user(k, w, undefined);
   proc.waiters.clear();
+  kill_orphaned_pgrp(k, proc);
   forget_original_parent(k, proc);
   const parent = proc.parent;
   if (parent && parent.state === 'alive') {
-    for (const w of parent.waiters) wake_user(k, w, undefined); // they re-run wait4 and find the zombie
-    parent.waiters.clear();
+    wake_parent_waiters(k, parent); // they re-run wait4 and find the zombie
     const pt = [...parent.threads][0];
     if (pt) send_signal(k, pt, SIGCHLD, { code: 1 }); // do_notify_parent (CLD_EXITED); ignored unless caught
   } else release_task(k, proc);
+}
+
+/** A child changed state: the parent's threads asleep in wait make their call again. */
+export function wake_parent_waiters(k: Kernel, parent: Process): void {
+  for (const w of parent.waiters) wake_user(k, w, undefined);
+  parent.waiters.clear();
 }
 
 /** Children of a dying process go to init, or are released as they die when there is none. */
@@ -95,6 +101,7 @@ function forget_original_parent(k: Kernel, proc: Process): void {
     if (reaper && reaper !== proc && reaper.state === 'alive') {
       c.parent = reaper;
       reaper.children.add(c);
+      kill_orphaned_pgrp(k, c, proc);
       if (c.state === 'zombie') for (const w of reaper.waiters) wake_user(k, w, undefined);
     } else {
       c.parent = undefined;
@@ -112,20 +119,61 @@ function release_task(k: Kernel, proc: Process): void {
   for (const f of proc.onRelease.splice(0)) f(proc.wstatus);
 }
 
-export type WaitResult = { pid: number; wstatus: number } | { none: true } | { block: true } | { nohang: true };
+export const WNOHANG = 1;
+export const WSTOPPED = 2; // WUNTRACED
+export const WEXITED = 4;
+export const WCONTINUED = 8;
+export const WNOWAIT = 0x01000000;
+
+/** si_code of a SIGCHLD siginfo and of waitid's report. */
+export const CLD_EXITED = 1;
+export const CLD_KILLED = 2;
+export const CLD_DUMPED = 3;
+export const CLD_STOPPED = 5;
+export const CLD_CONTINUED = 6;
+
+/** A child's change of state as wait4 (wstatus) and waitid (code, status) report it. */
+export interface WaitReport {
+  pid: number;
+  wstatus: number;
+  code: number;
+  status: number;
+}
+
+export type WaitResult = WaitReport | { none: true } | { block: true } | { nohang: true };
+
+/** What `c` has to report under `options`, if anything (wait_task_zombie, wait_task_stopped, wait_task_continued). */
+function report_of(c: Process, options: number): WaitReport | undefined {
+  if (c.state === 'zombie' && options & WEXITED) {
+    const w = c.wstatus;
+    const sig = w & 0x7f;
+    return sig ? { pid: c.pid, wstatus: w, code: w & 0x80 ? CLD_DUMPED : CLD_KILLED, status: sig } : { pid: c.pid, wstatus: w, code: CLD_EXITED, status: (w >> 8) & 0xff };
+  }
+  if (c.state !== 'alive') return undefined;
+  if (c.waitReport === 'stopped' && c.stopped && options & WSTOPPED)
+    return { pid: c.pid, wstatus: (c.stopSig << 8) | 0x7f, code: CLD_STOPPED, status: c.stopSig };
+  if (c.waitReport === 'continued' && options & WCONTINUED) return { pid: c.pid, wstatus: 0xffff, code: CLD_CONTINUED, status: 18 };
+  return undefined;
+}
 
 /**
- * do_wait for wait4(pid, ..., options): a zombie child matching `pid`
- * (-1 or 0: any child; > 0: that one) is released and returned.
+ * do_wait: the first child `select` accepts with something to report
+ * under `options` (an exit with WEXITED, a stop with WSTOPPED, a continue
+ * with WCONTINUED), in the order the children were made. The report is
+ * consumed (an exited child released) unless WNOWAIT.
  */
-export function do_wait(k: Kernel, t: UserTask, pid: number, options: number): WaitResult {
+export function do_wait(k: Kernel, t: UserTask, select: (c: Process) => boolean, options: number): WaitResult {
   const proc = t.proc!;
-  const candidates = [...proc.children].filter((c) => pid <= 0 || c.pid === pid);
+  const candidates = [...proc.children].filter(select);
   if (candidates.length === 0) return { none: true };
-  const zombie = candidates.find((c) => c.state === 'zombie');
-  if (zombie) {
-    release_task(k, zombie);
-    return { pid: zombie.pid, wstatus: zombie.wstatus };
+  for (const c of candidates) {
+    const r = report_of(c, options);
+    if (!r) continue;
+    if (!(options & WNOWAIT)) {
+      if (c.state === 'zombie') release_task(k, c);
+      else c.waitReport = undefined;
+    }
+    return r;
   }
   if (options & WNOHANG) return { nohang: true };
   proc.waiters.add(t);

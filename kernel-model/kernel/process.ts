@@ -66,6 +66,11 @@ export class Process {
   vforkParent?: UserTask;
   /** Lives on when its last thread ends, keeping its address space (the test harness's process). */
   persistent = false;
+  /** Stopped by job control (kernel/jobctl.ts), by `stopSig`. */
+  stopped = false;
+  stopSig = 0;
+  /** A stop or continue its parent's wait has not collected yet. */
+  waitReport?: 'stopped' | 'continued';
   /** rt_sigaction's stored actions, raw struct sigaction bytes by signal. */
   readonly sigactions = new Map<number, Uint8Array>();
 

@@ -4,12 +4,13 @@
  * version).
  *
  * Sending: a signal whose action is the default takes it at once: end the
- * process (with the signal in its wait status), or nothing for the
- * signals ignored by default (SIGCHLD, SIGURG, SIGWINCH, SIGCONT; the
- * stop signals too: the model cannot stop a task yet). SIG_IGN drops it.
- * A caught signal is made pending on the thread; a thread asleep in a
- * system call is woken, and the call returns -EINTR, or is made again
- * with SA_RESTART.
+ * process (with the signal in its wait status), stop it (the stop
+ * signals: kernel/jobctl.ts, which also makes SIGCONT continue it), or
+ * nothing for the signals ignored by default (SIGCHLD, SIGURG, SIGWINCH,
+ * SIGCONT). SIG_IGN drops it. A caught signal is made pending on the
+ * thread; a thread asleep in a system call is woken, and the call returns
+ * -EINTR, or is made again with SA_RESTART (not sigsuspend: a handler
+ * always ends it).
  *
  * Delivery, when the thread is about to return to EL0 (the end of a
  * system call, the end of a fault, being switched back in): the
@@ -36,21 +37,15 @@
 
 import type { Kernel } from '../kernel';
 import type { Core } from '../../emulator/core';
-import type { UserTask } from './sched/task';
-import { W_SIGNALED } from './process';
+import { STOPPED, type UserTask } from './sched/task';
+import { W_SIGNALED, type Process } from './process';
 import { exit_group, wake_user } from './exit';
 import { copyFromUser, copyToUser } from './uaccess';
 import { VDSO_VA } from '../fs/binfmt_elf';
+import { do_signal_stop, prepare_signal, sig_kernel_stop } from './jobctl';
 
-export const SIGHUP = 1;
-export const SIGINT = 2;
-export const SIGKILL = 9;
-export const SIGSEGV = 11;
-export const SIGPIPE = 13;
-export const SIGCHLD = 17;
-export const SIGCONT = 18;
-export const SIGSTOP = 19;
-export const NSIG = 64;
+export { NSIG, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGSEGV, SIGSTOP } from '../include/signal';
+import { SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, SIGSTOP, NSIG } from '../include/signal';
 
 const SA_SIGINFO = 0x4n;
 const SA_RESTORER = 0x04000000n;
@@ -60,8 +55,8 @@ const SA_RESETHAND = 0x80000000n;
 const SIG_IGN = 1n;
 const EINTR = 4;
 
-/** Ignored by default (SIG_KERNEL_IGNORE_MASK), and the stop signals, which the model cannot honour yet. */
-const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, 23, 28, SIGSTOP, 20, 21, 22]);
+/** Ignored by default (SIG_KERNEL_IGNORE_MASK): SIGCHLD, SIGCONT, SIGURG, SIGWINCH. */
+const DEFAULT_IGNORE = new Set([SIGCHLD, SIGCONT, 23, 28]);
 
 const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
 
@@ -79,6 +74,12 @@ function action(t: UserTask, sig: number): KSigaction {
   return { handler: v.getBigUint64(0, true), flags: v.getBigUint64(8, true), restorer: v.getBigUint64(16, true), mask: v.getBigUint64(24, true) };
 }
 
+/** sa_flags of a process's action for `sig` (SA_NOCLDSTOP for SIGCHLD...). */
+export function sigaction_flags(p: Process, sig: number): bigint {
+  const raw = p.sigactions.get(sig);
+  return raw ? new DataView(raw.buffer, raw.byteOffset, 32).getBigUint64(8, true) : 0n;
+}
+
 /** Does `t` have a handler for `sig` that it does not block (a fault's signal then goes to it)? */
 export function catches(t: UserTask, sig: number): boolean {
   return action(t, sig).handler > SIG_IGN && !(t.sigmask & bit(sig));
@@ -87,7 +88,12 @@ export function catches(t: UserTask, sig: number): boolean {
 /** send_signal to thread `t` (`info`: si_code and si_addr for faults). True when the thread was ended by it. */
 export function send_signal(k: Kernel, t: UserTask, sig: number, info: { code?: number; addr?: bigint } = {}): boolean {
   if (sig === 0 || t.state === 'dead') return false;
+  prepare_signal(k, t.proc!, sig);
   const act = action(t, sig);
+  if (act.handler === 0n && sig_kernel_stop(sig)) {
+    do_signal_stop(k, t.proc!, sig);
+    return false;
+  }
   if (sig === SIGKILL || (act.handler === 0n && !DEFAULT_IGNORE.has(sig))) {
     exit_group(k, t, W_SIGNALED(sig));
     return true;
@@ -95,11 +101,12 @@ export function send_signal(k: Kernel, t: UserTask, sig: number, info: { code?: 
   if (act.handler === 0n || act.handler === SIG_IGN) return false;
   t.pending |= bit(sig);
   t.siginfo.set(sig, info);
-  if (t.state === 'blocked' && !(t.sigmask & bit(sig))) {
+  if (t.state === 'blocked' && t.waitingFor !== STOPPED && !(t.sigmask & bit(sig))) {
     // signal_wake_up: the sleeping call ends with -EINTR, or is made again (SA_RESTART).
+    const restart = (act.flags & SA_RESTART) !== 0n && !t.noRestart;
     t.cancelWait?.();
     t.cancelWait = undefined;
-    wake_user(k, t, act.flags & SA_RESTART ? undefined : BigInt(-EINTR));
+    wake_user(k, t, restart ? undefined : BigInt(-EINTR));
   }
   return false;
 }
@@ -126,12 +133,18 @@ const FPSIMD_SIZE = 528;
  */
 export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigint {
   const sig = next_signal(t);
-  if (sig === undefined || !t.proc) return pc;
+  if (sig === undefined || !t.proc) {
+    restore_saved_sigmask(t);
+    return pc;
+  }
   t.pending &= ~bit(sig);
   const info = t.siginfo.get(sig) ?? {};
   t.siginfo.delete(sig);
   const act = action(t, sig);
-  if (act.handler === 0n || act.handler === SIG_IGN) return pc; // the action changed while it was pending
+  if (act.handler === 0n || act.handler === SIG_IGN) {
+    restore_saved_sigmask(t);
+    return pc; // the action changed while it was pending
+  }
   const mm = t.proc.mm;
   const sp = core.sp;
   const frame = (sp - BigInt(SIGFRAME_SIZE + 16)) & ~15n;
@@ -145,7 +158,7 @@ export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigin
   else v.setInt32(16, t.pid, true);
   const uc = SIGINFO_SIZE;
   v.setInt32(uc + 16 + 8, 2, true); // uc_stack.ss_flags = SS_DISABLE
-  v.setBigUint64(uc + 40, t.sigmask, true); // uc_sigmask: restored by rt_sigreturn
+  v.setBigUint64(uc + 40, t.savedSigmask ?? t.sigmask, true); // uc_sigmask: restored by rt_sigreturn (sigsuspend's caller's own)
   const sc = uc + UC_MCONTEXT;
   v.setBigUint64(sc, info.addr ?? 0n, true);
   for (let i = 0; i < 31; i++) v.setBigUint64(sc + 8 + 8 * i, core.x(i), true);
@@ -173,9 +186,17 @@ export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigin
   core.setX(30, act.flags & SA_RESTORER ? act.restorer : VDSO_VA);
   core.sp = frame;
   t.sigmask |= act.mask | (act.flags & SA_NODEFER ? 0n : bit(sig));
+  t.savedSigmask = undefined;
   if (act.flags & SA_RESETHAND) t.proc.sigactions.delete(sig);
   void SA_SIGINFO; // the handler gets the three arguments either way, as on arm64
   return act.handler;
+}
+
+/** No handler ran after sigsuspend: the caller's own mask comes back as the call returns. */
+function restore_saved_sigmask(t: UserTask): void {
+  if (t.savedSigmask === undefined) return;
+  t.sigmask = t.savedSigmask;
+  t.savedSigmask = undefined;
 }
 
 /** rt_sigreturn: the state the frame at sp holds comes back; returns where the thread resumes. Undefined: a bad frame (SIGSEGV). */

@@ -17,6 +17,7 @@ import { get_timespec } from './time/timespec';
 import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
+import { SIGNAL_SLOW_CALLS, SIGNAL_SYSCALLS } from './sys_signal';
 import { MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
 import { BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
@@ -89,6 +90,7 @@ const TABLE: readonly SyscallDef[] = [
   ...PIPE_SYSCALLS,
   ...SELECT_SYSCALLS,
   ...PROCESS_SYSCALLS,
+  ...SIGNAL_SYSCALLS,
   ...MM_SYSCALLS,
   ...BPF_SYSCALLS,
 ];
@@ -111,7 +113,7 @@ export function syscall_nargs(nr: number): number {
 }
 
 /** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.clock_nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.clock_nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...SIGNAL_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {

@@ -6,16 +6,14 @@
  * model's workloads use them.
  *
  * Identity is root's (uid 0, as on a board booted to an initramfs).
- * Signals go through kernel/signal.ts: kill, tgkill and tkill send,
- * rt_sigaction and rt_sigprocmask set actions and masks, rt_sigreturn
- * ends a handler.
+ * The signal calls are in sys_signal.ts.
  */
 
 import { E2BIG, EAGAIN, EBUSY, ECHILD, EFAULT, EINVAL, ENAMETOOLONG, ENOENT, ENOMEM, ENOSYS, EPERM, ESRCH, ETIMEDOUT } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallDef, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
-import { W_EXITCODE, W_SIGNALED, type Process } from './process';
+import { W_EXITCODE, type Process } from './process';
 import { binprm, clone_thread, exec_in_task, fork_process } from './fork';
 import { current_files } from '../fs/sys_common';
 import { exec_binprm, resolve_exec } from '../fs/exec';
@@ -23,11 +21,11 @@ import { ExecError } from '../fs/binfmt_elf';
 import { current_fs } from '../fs/sys_common';
 import { copyToUser, strncpyFromUser } from './uaccess';
 import type { MmStruct } from '../mm/mmap';
-import { do_wait, exit_group, exit_thread, wake_user } from './exit';
+import { WCONTINUED, WEXITED, WNOHANG, WNOWAIT, WSTOPPED, do_wait, exit_group, exit_thread, wake_user, type WaitReport, type WaitResult } from './exit';
 import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET } from './futex';
 import { UTS_RELEASE } from '../init/main';
 import { get_timespec } from './time/timespec';
-import { NSIG, SIGKILL, SIGSTOP, send_signal, sys_rt_sigreturn_frame } from './signal';
+import { SIGCHLD } from './signal';
 import { NSEC_PER_SEC } from './time/jiffies';
 
 const err = (e: number): bigint => BigInt(-e);
@@ -57,17 +55,71 @@ function sys_exit_group(ctx: SyscallContext, [code]: readonly bigint[]): bigint 
   return 0n;
 }
 
-/** wait4(pid, wstatus, options, rusage): rusage is zeroed (the model keeps no accounting). */
-function sys_wait4(ctx: SyscallContext, [pid, wstatus, options, rusage]: readonly bigint[]): SyscallResult {
-  const opts = Number(options!);
-  if (opts & ~(1 | 2 | 8 | 0x40000000 | 0x80000000 | 0x20000000)) return err(EINVAL);
-  const r = do_wait(ctx.kernel, task(ctx), Number(BigInt.asIntN(32, pid!)), opts);
+/** The children wait4's `pid` names: < -1 group -pid, -1 any, 0 the caller's group, > 0 that one. */
+function wait4_select(me: Process, pid: number): (c: Process) => boolean {
+  if (pid < -1) return (c) => c.pgid === -pid;
+  if (pid === -1) return () => true;
+  if (pid === 0) return (c) => c.pgid === me.pgid;
+  return (c) => c.pid === pid;
+}
+
+/** Where a wait that found nothing yet goes: ECHILD, 0 (WNOHANG), or asleep until a child changes. */
+function wait_outcome(r: WaitResult): SyscallResult | WaitReport {
   if ('none' in r) return err(ECHILD);
   if ('nohang' in r) return 0n;
-  if ('block' in r) return { kind: 'sleep', what: 'wait4' };
+  if ('block' in r) return { kind: 'sleep', what: 'wait' };
+  return r;
+}
+
+const __WNOTHREAD = 0x20000000;
+const __WALL = 0x40000000;
+const __WCLONE = 0x80000000;
+
+/** wait4(pid, wstatus, options, rusage): WNOHANG, WUNTRACED, WCONTINUED; rusage is zeroed (the model keeps no accounting). */
+function sys_wait4(ctx: SyscallContext, [pid, wstatus, options, rusage]: readonly bigint[]): SyscallResult {
+  const opts = Number(options!);
+  if (opts & ~(WNOHANG | WSTOPPED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return err(EINVAL);
+  const r = wait_outcome(do_wait(ctx.kernel, task(ctx), wait4_select(proc(ctx), Number(BigInt.asIntN(32, pid!))), opts | WEXITED));
+  if (typeof r === 'bigint' || !('pid' in r)) return r;
   if (wstatus !== 0n && !ctx.copyToUser(wstatus!, u32(r.wstatus))) return err(EFAULT);
   if (rusage !== 0n && !ctx.copyToUser(rusage!, new Uint8Array(144))) return err(EFAULT);
   return BigInt(r.pid);
+}
+
+const P_ALL = 0;
+const P_PID = 1;
+const P_PGID = 2;
+
+/**
+ * waitid(idtype, id, infop, options, rusage): P_ALL, P_PID, P_PGID (id 0:
+ * the caller's group); options need one of WEXITED, WSTOPPED, WCONTINUED.
+ * The report is a siginfo: SIGCHLD, its CLD_* code, the pid, uid 0 and
+ * the status; with WNOHANG and nothing to report, a zeroed one and 0.
+ */
+function sys_waitid(ctx: SyscallContext, [idtype, id, infop, options, rusage]: readonly bigint[]): SyscallResult {
+  const opts = Number(options!);
+  const which = Number(idtype!);
+  const n = Number(BigInt.asIntN(32, id!));
+  if (opts & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE) || !(opts & (WEXITED | WSTOPPED | WCONTINUED))) return err(EINVAL);
+  const me = proc(ctx);
+  let select: (c: Process) => boolean;
+  if (which === P_ALL) select = () => true;
+  else if (which === P_PID && n > 0) select = (c) => c.pid === n;
+  else if (which === P_PGID && n >= 0) select = (c) => c.pgid === (n === 0 ? me.pgid : n);
+  else return err(EINVAL);
+  const r = wait_outcome(do_wait(ctx.kernel, task(ctx), select, opts));
+  if (typeof r !== 'bigint' && !('pid' in r)) return r;
+  const info = new Uint8Array(128);
+  if (typeof r !== 'bigint') {
+    const v = new DataView(info.buffer);
+    v.setInt32(0, SIGCHLD, true);
+    v.setInt32(8, r.code, true);
+    v.setInt32(16, r.pid, true);
+    v.setInt32(24, r.status, true);
+  } else if (r !== 0n) return r;
+  if (infop !== 0n && !ctx.copyToUser(infop!, info)) return err(EFAULT);
+  if (rusage !== 0n && !ctx.copyToUser(rusage!, new Uint8Array(144))) return err(EFAULT);
+  return 0n;
 }
 
 /* ---- threads ------------------------------------------------------------------ */
@@ -303,81 +355,6 @@ function sys_prctl(ctx: SyscallContext, [option, arg2]: readonly bigint[]): bigi
   }
 }
 
-/* ---- signals: kept, not delivered ---------------------------------------------------- */
-
-
-/** rt_sigaction(sig, act, oact, sigsetsize): struct sigaction is 32 bytes on arm64 (handler, flags, restorer, mask). */
-function sys_rt_sigaction(ctx: SyscallContext, [sig, act, oact, size]: readonly bigint[]): bigint {
-  const s = Number(sig!);
-  if (size !== 8n || s < 1 || s > NSIG) return err(EINVAL);
-  if (act !== 0n && (s === SIGKILL || s === SIGSTOP)) return err(EINVAL);
-  const p = proc(ctx);
-  const old = p.sigactions.get(s) ?? new Uint8Array(32);
-  let next: Uint8Array | undefined;
-  if (act !== 0n) {
-    next = ctx.copyFromUser(act!, 32);
-    if (!next) return err(EFAULT);
-  }
-  if (oact !== 0n && !ctx.copyToUser(oact!, old)) return err(EFAULT);
-  if (next) p.sigactions.set(s, next);
-  return 0n;
-}
-
-function sys_rt_sigprocmask(ctx: SyscallContext, [how, set, oset, size]: readonly bigint[]): bigint {
-  if (size !== 8n) return err(EINVAL);
-  const t = task(ctx);
-  const old = t.sigmask;
-  if (set !== 0n) {
-    const b = ctx.copyFromUser(set!, 8);
-    if (!b) return err(EFAULT);
-    const m = new BigUint64Array(b.buffer)[0]! & ~((1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1)));
-    const h = Number(how!);
-    if (h === 0) t.sigmask |= m; // SIG_BLOCK
-    else if (h === 1) t.sigmask &= ~m; // SIG_UNBLOCK
-    else if (h === 2) t.sigmask = m; // SIG_SETMASK
-    else return err(EINVAL);
-  }
-  if (oset !== 0n && !ctx.copyToUser(oset!, u64s(old))) return err(EFAULT);
-  return 0n;
-}
-
-/** Send `sig` to a thread: its action decides (kernel/signal.ts). */
-function send(ctx: SyscallContext, target: UserTask, sig: number): bigint {
-  if (sig < 0 || sig > NSIG) return err(EINVAL);
-  send_signal(ctx.kernel, target, sig, { code: target === ctx.task ? -6 : 0 }); // SI_TKILL to oneself, SI_USER otherwise
-  return 0n;
-}
-
-/** rt_sigreturn: back from a handler to what the signal interrupted (its frame at sp). */
-function sys_rt_sigreturn(ctx: SyscallContext): SyscallResult {
-  const t = task(ctx);
-  const pc = sys_rt_sigreturn_frame(ctx.kernel, ctx.kernel.machine.core(ctx.cpu), t);
-  if (pc === undefined) {
-    exit_group(ctx.kernel, t, W_SIGNALED(11)); // a bad frame: SIGSEGV, as arm64's badframe path forces
-    return 0n;
-  }
-  return { kind: 'jump', pc };
-}
-
-function sys_kill(ctx: SyscallContext, [pid, sig]: readonly bigint[]): bigint {
-  const p = Number(BigInt.asIntN(32, pid!));
-  const target = p === 0 || p === -1 ? proc(ctx) : ctx.kernel.user.procs.get(Math.abs(p));
-  const t = target ? [...target.threads][0] : undefined;
-  return t ? send(ctx, t, Number(sig!)) : err(ESRCH);
-}
-
-function sys_tgkill(ctx: SyscallContext, [tgid, tid, sig]: readonly bigint[]): bigint {
-  if (BigInt.asIntN(32, tgid!) <= 0n || BigInt.asIntN(32, tid!) <= 0n) return err(EINVAL);
-  const t = ctx.kernel.user.procs.thread(Number(tid!));
-  if (!t || t.pid !== Number(tgid!)) return err(ESRCH);
-  return send(ctx, t, Number(sig!));
-}
-
-function sys_tkill(ctx: SyscallContext, [tid, sig]: readonly bigint[]): bigint {
-  const t = ctx.kernel.user.procs.thread(Number(tid!));
-  return t ? send(ctx, t, Number(sig!)) : err(ESRCH);
-}
-
 /**
  * sysinfo(info): struct sysinfo of a 64-bit kernel (112 bytes): uptime,
  * loads (0: the model keeps no load average), RAM in bytes (mem_unit 1)
@@ -526,10 +503,10 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
   [NR.exit, sys_exit, 1],
   [NR.exit_group, sys_exit_group, 1],
   [NR.wait4, sys_wait4, 4],
+  [NR.waitid, sys_waitid, 5],
   [NR.clone, sys_clone, 5],
   [NR.execve, sys_execve, 3],
   [NR.reboot, sys_reboot, 4],
-  [NR.rt_sigreturn, sys_rt_sigreturn, 0],
   [NR.sysinfo, sys_sysinfo, 1],
   [NR.setpgid, sys_setpgid, 2],
   [NR.getpgid, sys_getpgid, 1],
@@ -549,11 +526,6 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
   [NR.prlimit64, sys_prlimit64, 4],
   [NR.getrandom, sys_getrandom, 3],
   [NR.prctl, sys_prctl, 2],
-  [NR.rt_sigaction, sys_rt_sigaction, 4],
-  [NR.rt_sigprocmask, sys_rt_sigprocmask, 4],
-  [NR.kill, sys_kill, 2],
-  [NR.tgkill, sys_tgkill, 3],
-  [NR.tkill, sys_tkill, 2],
   [NR.clock_gettime, sys_clock_gettime, 2],
   [NR.clock_getres, sys_clock_getres, 2],
   [NR.gettimeofday, sys_gettimeofday, 2],
@@ -563,4 +535,4 @@ export const PROCESS_SYSCALLS: readonly SyscallDef[] = [
 ];
 
 /** Calls that end, block or create tasks: the trap path only. */
-export const PROCESS_SLOW_CALLS: readonly number[] = [NR.rt_sigreturn, NR.rt_sigprocmask, NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.clone, NR.futex, NR.kill, NR.tgkill, NR.tkill];
+export const PROCESS_SLOW_CALLS: readonly number[] = [NR.sched_setaffinity, NR.reboot, NR.execve, NR.exit, NR.exit_group, NR.wait4, NR.waitid, NR.clone, NR.futex];

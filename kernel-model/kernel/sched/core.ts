@@ -35,7 +35,7 @@ import type { Machine, MachineOs } from '../../../emulator/machine';
 import type { Printk } from '../../printk';
 import { TimerList, type Timer } from '../time/timer';
 import type { KthreadBody, KthreadRequest } from './kthread_types';
-import { FIRST_KTHREAD_PID, KthreadTask, Task, UserTask } from './task';
+import { FIRST_KTHREAD_PID, KthreadTask, STOPPED, Task, UserTask } from './task';
 import type { Waker } from './wait';
 
 /** Rounds a user task keeps its core while others wait (~1 ms of virtual time at the default slice). */
@@ -182,9 +182,13 @@ export class Scheduler implements MachineOs, Waker {
     return this.pickNext(core);
   }
 
-  /** A user task had a round: preempt it if its slice is over and others wait. */
+  /** A user task had a round: preempt it if its slice is over and others wait; take it off if its process stopped. */
   private tickUser(t: UserTask, core: Core): boolean {
     t.ranRounds++;
+    if (t.jobStop && core.state === 'running') {
+      this.stopUser(core, core.pc, undefined);
+      return this.pickNext(core);
+    }
     if (t.ranRounds < SCHED_SLICE_ROUNDS || this.rq[core.index]!.length === 0 || core.state !== 'running') return false;
     this.saveUser(t, core, core.pc);
     t.state = 'runnable';
@@ -194,7 +198,12 @@ export class Scheduler implements MachineOs, Waker {
   }
 
   private pickNext(core: Core): boolean {
-    const next = this.rq[core.index]!.shift();
+    let next = this.rq[core.index]!.shift();
+    // A task of a stopped process (woken where it slept, or queued when the stop came) waits for SIGCONT instead.
+    while (next instanceof UserTask && next.jobStop) {
+      this.block(next, STOPPED);
+      next = this.rq[core.index]!.shift();
+    }
     if (!next) return false;
     this.curr[core.index] = next;
     next.state = 'running';
@@ -235,6 +244,32 @@ export class Scheduler implements MachineOs, Waker {
     t.resumeX0 = ret;
     this.curr[core.index] = this.idle[core.index]!;
     this.block(t, what, untilNs);
+  }
+
+  /**
+   * The current user task of `core` stops (job control): saved to resume
+   * at `resumePc` (x0 = `ret` when given), it waits for SIGCONT. The
+   * caller sends the core to idle, or picks the next task.
+   */
+  stopUser(core: Core, resumePc: bigint, ret: bigint | undefined): void {
+    const t = this.curr[core.index] as UserTask;
+    this.saveUser(t, core, resumePc);
+    t.resumeX0 = ret;
+    this.curr[core.index] = this.idle[core.index]!;
+    this.block(t, STOPPED);
+  }
+
+  /** A task of a stopped process waiting on its run queue: it stops there. */
+  stopRunnable(t: UserTask): void {
+    if (t.state !== 'runnable') return;
+    const q = this.rq[t.cpu]!;
+    q.splice(q.indexOf(t), 1);
+    this.block(t, STOPPED);
+  }
+
+  /** SIGCONT: a stopped task goes back to its run queue (a task still asleep elsewhere is left asleep). */
+  continueTask(t: UserTask): void {
+    if (t.state === 'blocked' && t.waitingFor === STOPPED) this.wake_up_process(t);
   }
 
   /** sched_yield from user space: true if the task gave up its core (others were waiting). */

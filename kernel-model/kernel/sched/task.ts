@@ -72,6 +72,12 @@ export class UserTask extends Task {
   robust_list = 0n;
   /** The blocked-signal mask (rt_sigprocmask). */
   sigmask = 0n;
+  /** sigsuspend's caller's own mask, put back by the frame of the handler that ends the wait (saved_sigmask). */
+  savedSigmask?: bigint;
+  /** Asleep in a call a handler must end with EINTR even under SA_RESTART (sigsuspend: ERESTARTNOHAND). */
+  noRestart = false;
+  /** Its process is stopped (job control): it does not run until SIGCONT, wherever it is now (kernel/jobctl.ts). */
+  jobStop = false;
   /** Caught signals waiting for delivery (bit n-1 for signal n), with what their siginfo says. */
   pending = 0n;
   readonly siginfo = new Map<number, { code?: number; addr?: bigint }>();
@@ -114,6 +120,9 @@ export class KthreadTask extends Task {
     super(pid, pid, comm, cpu, 'kthread');
   }
 }
+
+/** What a task stopped by job control waits for (the "T" state of ps). */
+export const STOPPED = 'stopped';
 
 export const HARNESS_PID = 1;
 /** The most CPUs a board has (the A06's six, rounded up); the image reserves per-CPU room for this many. */

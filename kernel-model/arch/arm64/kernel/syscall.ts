@@ -24,7 +24,8 @@ import type { SvcCall } from '../../../../emulator/core';
 import type { Trap } from '../../../../emulator/traps';
 import { LEAVES_FAST_PATH, invokeSyscall, syscall_nargs, type SyscallContext } from '../../../kernel/sys';
 import { NeedsSlowPath, copyFromUser, copyToUser } from '../../../kernel/uaccess';
-import type { UserTask } from '../../../kernel/sched/task';
+import { UserTask } from '../../../kernel/sched/task';
+import { stopping } from '../../../kernel/jobctl';
 import type { MmStruct } from '../../../mm/mmap';
 
 /** Call numbers whose fast-path facts are kept in the array (arm64's table is below 500). */
@@ -105,6 +106,18 @@ export class SyscallEntry {
     const ret = invokeSyscall(ctx, nr, this.args);
     if (typeof ret === 'bigint') k.straceRet?.(ret);
     if (ctx.task.state === 'dead') return k.toIdle(trap.core);
+    const t = ctx.task;
+    if (t instanceof UserTask && stopping(t) && (typeof ret === 'bigint' || ret.kind === 'jump' || (ret.kind === 'sleep' && ret.ret === undefined))) {
+      // The call stopped its own process (job control): it stops on its way out, to return, resume or make the call again on SIGCONT.
+      if (typeof ret === 'bigint') k.sched.stopUser(core, trap.pc, ret);
+      else if (ret.kind === 'jump') k.sched.stopUser(core, ret.pc, undefined);
+      else {
+        t.cancelWait?.();
+        t.cancelWait = undefined;
+        k.sched.stopUser(core, trap.pc - 4n, undefined);
+      }
+      return k.toIdle(trap.core);
+    }
     if (typeof ret === 'bigint') {
       core.setX(0, ret);
       return { resume: k.signal_return(core, ctx.task, trap.pc) };
