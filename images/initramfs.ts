@@ -89,6 +89,7 @@ export async function buildInitramfs(root: string, withC = crossCompilerAvailabl
   const entries: CpioEntry[] = [
     dir('dev'),
     { name: 'dev/console', mode: S_IFCHR | 0o600, uid: 0, gid: 0, mtime: 0, rdev: { major: 5, minor: 1 } },
+    { name: 'dev/tty', mode: S_IFCHR | 0o666, uid: 0, gid: 0, mtime: 0, rdev: { major: 5, minor: 0 } },
     ...MEM_DEVICES.map((d): CpioEntry => ({ name: `dev/${d.name}`, mode: S_IFCHR | 0o666, uid: 0, gid: 0, mtime: 0, rdev: { major: MEM_MAJOR, minor: d.minor } })),
     dir('root', 0o700),
     dir('proc', 0o555),

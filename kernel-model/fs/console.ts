@@ -1,128 +1,159 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/console (character device 5:1, drivers/tty/tty_io.c's console
- * redirect), for now a plain character device over the kernel's console
- * output rather than a tty with a line discipline:
+ * The console as a terminal: /dev/console (5:1) and /dev/tty (5:0, the
+ * controlling terminal, which is the console for every process of its
+ * session), the tty layer of drivers/tty/tty_io.c and tty_ioctl.c over
+ * the console UART, with the N_TTY line discipline
+ * (drivers/tty/n_tty.ts) between the line and the readers.
  *
- *   write   the bytes go to the console UART, as the kernel's own lines do;
- *   read    end of file (nothing reads the UART into user space yet);
- *   lseek   ESPIPE (no_llseek);
- *   ioctl   TCGETS returns the termios a serial console has after boot
- *           (tty_std_termios with the console's speed: uart_set_options
- *           adds CREAD | HUPCL | CLOCAL); TCSETS, TCSETSW, TCSETSF store
- *           a new one; TIOCGWINSZ returns 24 rows by 80 columns (a serial
- *           line has no size of its own; the tty layer's default winsize
- *           is zero, which busybox and glibc replace by 24x80 anyway);
- *           TIOCSWINSZ stores one; anything else ENOTTY.
+ *   input   the host hands bytes in (what is typed, or a script piped
+ *           in); the line discipline takes them as they come, under the
+ *           termios of that moment, echoing and editing; what it has no
+ *           room for waits here (flow control). The host closing its
+ *           side is a hangup of the line: what is buffered is read, then
+ *           reads return 0.
+ *   read    what the line discipline gives (a line in canonical mode),
+ *           sleeping until there is some.
+ *   write   the bytes go to the UART, as the kernel's own lines do.
+ *   ioctl   TCGETS/TCSETS/TCSETSW/TCSETSF (the flush form discards
+ *           unread input), TCFLSH, TCSBRK and TCXONC (nothing to wait
+ *           for), FIONREAD, TIOCOUTQ, TIOCGWINSZ/TIOCSWINSZ (the host
+ *           terminal's size when there is one, else 24x80), TIOCGPGRP,
+ *           TIOCSPGRP, TIOCGSID, TIOCSCTTY, TIOCNOTTY, TIOCGETD;
+ *           anything else ENOTTY.
+ *
+ * Job control (drivers/tty/tty_jobctrl.c): a process of the console's
+ * session outside its foreground group gets SIGTTIN when it reads, and
+ * SIGTTOU when it changes the settings or the foreground group, or
+ * writes with TOSTOP set; the kernel decides (`jobControl`), and the
+ * call is made again once the process may go on.
  */
 
-import { EFAULT, ENOTTY } from '../include/errno';
+import { EFAULT, EINVAL, EIO, ENOTTY, EPERM } from '../include/errno';
+import { SIGTTIN, SIGTTOU } from '../include/signal';
 import type { File, FileOperations, UserIo } from './file';
 import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, WouldBlock } from './pipe';
 import type { UserTask } from '../kernel/sched/task';
+import { ErrnoError } from './errno';
+import { NTty, type TtyPort } from '../drivers/tty/n_tty';
+import { TERMIOS_SIZE, TOSTOP, Termios } from '../drivers/tty/termios';
 
 export const TTYAUX_MAJOR = 5;
+export const TTY_MINOR = 0;
 export const CONSOLE_MINOR = 1;
 
 export const TCGETS = 0x5401;
 export const TCSETS = 0x5402;
 export const TCSETSW = 0x5403;
 export const TCSETSF = 0x5404;
-export const TIOCGWINSZ = 0x5413;
+const TCSBRK = 0x5409;
+const TCXONC = 0x540a;
+const TCFLSH = 0x540b;
 export const TIOCSCTTY = 0x540e;
 export const TIOCGPGRP = 0x540f;
 export const TIOCSPGRP = 0x5410;
-export const TIOCGSID = 0x5429;
+const TIOCOUTQ = 0x5411;
+export const TIOCGWINSZ = 0x5413;
 export const TIOCSWINSZ = 0x5414;
+const FIONREAD = 0x541b;
+const TIOCNOTTY = 0x5422;
+const TIOCGETD = 0x5424;
+export const TIOCGSID = 0x5429;
 
-/** sizeof(struct termios) in the asm-generic layout: four tcflag_t, c_line, c_cc[NCCS=19]. */
-export const TERMIOS_SIZE = 36;
+const TCIFLUSH = 0;
+const TCIOFLUSH = 2;
 export const WINSIZE_SIZE = 8;
-
-const ICRNL = 0o400;
-const IXON = 0o2000;
-const OPOST = 0o1;
-const ONLCR = 0o4;
-const B115200 = 0o10002;
-const CS8 = 0o60;
-const CREAD = 0o200;
-const HUPCL = 0o2000;
-const CLOCAL = 0o4000;
-const ISIG = 0o1;
-const ICANON = 0o2;
-const ECHO = 0o10;
-const ECHOE = 0o20;
-const ECHOK = 0o40;
-const ECHOCTL = 0o1000;
-const ECHOKE = 0o4000;
-const IEXTEN = 0o100000;
-/** INIT_C_CC (include/linux/tty.h): ^C ^\ DEL ^U ^D, VTIME 0, VMIN 1, 0, ^Q ^S ^Z, 0, ^R ^O ^W ^V, 0. */
-const INIT_C_CC = [0o3, 0o34, 0o177, 0o25, 0o4, 0, 1, 0, 0o21, 0o23, 0o32, 0, 0o22, 0o17, 0o27, 0o26, 0];
 
 /** The termios of a serial console at 115200 baud, as struct termios bytes. */
 export function console_termios(): Uint8Array {
-  const t = new Uint8Array(TERMIOS_SIZE);
-  const dv = new DataView(t.buffer);
-  dv.setUint32(0, ICRNL | IXON, true);
-  dv.setUint32(4, OPOST | ONLCR, true);
-  dv.setUint32(8, B115200 | CS8 | CREAD | HUPCL | CLOCAL, true);
-  dv.setUint32(12, ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN, true);
-  t[16] = 0; // c_line: N_TTY
-  t.set(INIT_C_CC, 17);
-  return t;
+  return Termios.console().bytes;
 }
 
-function winsize(rows: number, cols: number): Uint8Array {
-  return new Uint8Array(new Uint16Array([rows, cols, 0, 0]).buffer);
-}
+const int32 = (v: number): Uint8Array => new Uint8Array(new Int32Array([v]).buffer);
 
 /**
- * The console device: one per kernel, its settings shared by every open
- * file. Input is what the host hands in (`input`), read in order; with
- * nothing there a read sleeps on `readers` until more comes or the host
- * closes its side (end of file from then on). The host's own terminal,
- * when there is one, does the line editing and echo: the model has no
- * line discipline yet, so the termios it reports is a serial console's
- * and nothing acts on it.
+ * The console terminal: one per kernel, its settings shared by every open
+ * file of /dev/console and /dev/tty.
  */
 export class ConsoleDevice {
-  private termios = console_termios();
-  private winsz = winsize(24, 80);
-  private readonly pending: Uint8Array[] = [];
-  /** The foreground process group (tcsetpgrp); init's group until a shell takes it. */
-  private fgPgrp = 1;
+  private termios = Termios.console();
+  private winsz = new Uint8Array(new Uint16Array([24, 80, 0, 0]).buffer);
+  private readonly ldisc: NTty;
+  /** Host input the line discipline had no room for yet. */
+  private readonly held: Uint8Array[] = [];
   private closed = false;
+  private col = 0;
+  /** The foreground process group (tcsetpgrp); init's group until a shell takes it. */
+  fgPgrp = 1;
+  /** The session the console is the controlling terminal of (init's). */
+  session = 1;
   /** Tasks sleeping in a read of the console. */
   readonly readers = new Set<UserTask>();
   /** Wakes a sleeper (the kernel sets it: the task makes its read again). */
   wake: (t: UserTask) => void = () => {};
+  /** Sends a signal to a process group (the kernel sets it): ^C, ^\ and ^Z with ISIG. */
+  signalGroup: (pgrp: number, sig: number) => void = () => {};
+  /**
+   * May the calling process act on the console (the kernel sets it)?
+   * 'eio' refuses; a background process whose group must be signalled
+   * makes it throw (kernel/jobctl.ts's TtyJobSignal).
+   */
+  jobControl: (sig: number) => 'ok' | 'eio' = () => 'ok';
 
-  constructor(private readonly output: (data: Uint8Array) => void) {}
-
-  /** Sends SIGINT to a process group (the kernel sets it): what ^C does with ISIG on. */
-  interrupt: (pgrp: number) => void = () => {};
-
-  /** Host input for the console (bytes typed, or a script piped in). ^C with ISIG set interrupts the foreground group instead. */
-  input(data: Uint8Array): void {
-    const isig = (new DataView(this.termios.buffer, this.termios.byteOffset).getUint32(12, true) & ISIG) !== 0;
-    const vintr = this.termios[17]; // c_cc[VINTR]
-    if (isig && data.includes(vintr!)) {
-      this.interrupt(this.fgPgrp);
-      data = data.filter((b) => b !== vintr);
-    }
-    if (data.length) this.pending.push(data.slice());
-    this.wakeReaders();
+  constructor(private readonly output: (data: Uint8Array) => void) {
+    const port: TtyPort = {
+      echo: (bytes) => this.put(Uint8Array.from(bytes)),
+      signal: (sig) => this.signalGroup(this.fgPgrp, sig),
+      column: () => this.col,
+    };
+    this.ldisc = new NTty(this.termios, port);
   }
 
-  /** The host's input has ended: reads see end of file once what is pending is read. */
+  /** Bytes to the line, with the column tracked for the line discipline's erasing. */
+  private put(data: Uint8Array): void {
+    for (const b of data) {
+      if (b === 0x0a || b === 0x0d) this.col = 0;
+      else if (b === 0x08) this.col = Math.max(0, this.col - 1);
+      else if (b === 0x09) this.col = (this.col | 7) + 1;
+      else if (b >= 0x20 && b !== 0x7f && (b & 0xc0) !== 0x80) this.col++;
+    }
+    this.output(data);
+  }
+
+  /** The host terminal's size (rows, columns), what TIOCGWINSZ reports. */
+  setWinsize(rows: number, cols: number): void {
+    this.winsz = new Uint8Array(new Uint16Array([rows, cols, 0, 0]).buffer);
+  }
+
+  /** Host input for the console: typed, or a script piped in. */
+  input(data: Uint8Array): void {
+    if (data.length) this.held.push(data.slice());
+    this.feed();
+  }
+
+  /** Hand held input to the line discipline while it has room; wake readers if there is something for them. */
+  private feed(): void {
+    while (this.held.length && this.ldisc.room) {
+      const head = this.held[0]!;
+      const n = this.ldisc.receive(head);
+      if (n === head.length) this.held.shift();
+      else this.held[0] = head.subarray(n);
+    }
+    if (this.closed && !this.held.length) this.ldisc.hangup();
+    if (this.ldisc.readable() || this.closed) this.wakeReaders();
+  }
+
+  /** The host's input has ended: a hangup of the line once what is held has been taken. */
   closeInput(): void {
     this.closed = true;
-    this.wakeReaders();
+    this.feed();
   }
 
-  /** Is a task waiting for input that has not come? (the host should read more) */
+  /** Is a task waiting for input that has not come? (the host should hand in more; a stopped reader does not count) */
   get starving(): boolean {
-    return this.readers.size > 0 && this.pending.length === 0 && !this.closed;
+    if (this.ldisc.readable() || this.held.length > 0 || this.closed) return false;
+    for (const t of this.readers) if (!t.jobStop) return true;
+    return false;
   }
 
   private wakeReaders(): void {
@@ -131,63 +162,95 @@ export class ConsoleDevice {
     for (const t of ts) this.wake(t);
   }
 
-  /** Up to `count` bytes of input, a line at most (a canonical-mode read returns at the line's end). */
+  private check(sig: number): void {
+    if (this.jobControl(sig) === 'eio') throw new ErrnoError(EIO, 'background process group of an orphaned group');
+  }
+
   private read(count: number): Uint8Array {
-    const head = this.pending[0];
-    if (!head) {
-      if (this.closed) return new Uint8Array(0);
-      throw new WouldBlock(this.readers, 'console_read');
-    }
-    const nl = head.indexOf(0x0a);
-    const n = Math.min(count, nl >= 0 ? nl + 1 : head.length);
-    const out = head.slice(0, n);
-    if (n === head.length) this.pending.shift();
-    else this.pending[0] = head.subarray(n);
-    return out;
+    this.check(SIGTTIN);
+    const data = this.ldisc.read(count, this.closed && this.held.length === 0);
+    if (data === undefined) throw new WouldBlock(this.readers, 'console_read');
+    this.feed(); // a read made room
+    return data;
+  }
+
+  private write(data: Uint8Array): number {
+    if (this.termios.lflag & TOSTOP) this.check(SIGTTOU);
+    this.put(data);
+    return data.length;
   }
 
   readonly fops: FileOperations = {
     read: (_f, _pos, count) => this.read(count),
-    poll: () => ({ mask: (this.pending.length > 0 || this.closed ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM, waiters: [this.readers] }),
-    write: (_f, data) => {
-      this.output(data);
-      return data.length;
-    },
+    poll: () => ({ mask: (this.ldisc.readable() || this.closed ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM, waiters: [this.readers] }),
+    write: (_f, data) => this.write(data),
     seekable: false,
     endOf: () => undefined,
     ioctl: (_f: File, cmd: number, arg: bigint, io: UserIo) => this.ioctl(cmd, arg, io),
   };
 
+  private set_termios(b: Uint8Array, flush: boolean): void {
+    this.check(SIGTTOU);
+    if (flush) this.ldisc.flush();
+    this.termios = new Termios(b);
+    this.ldisc.set_termios(this.termios);
+    this.feed();
+  }
+
   private ioctl(cmd: number, arg: bigint, io: UserIo): bigint {
     const put = (data: Uint8Array): bigint => (io.copyToUser(arg, data) ? 0n : BigInt(-EFAULT));
-    const get = (len: number, set: (b: Uint8Array) => void): bigint => {
+    const get = (len: number, set: (b: Uint8Array) => bigint | void): bigint => {
       const b = io.copyFromUser(arg, len);
       if (!b) return BigInt(-EFAULT);
-      set(b);
-      return 0n;
+      return set(b) ?? 0n;
     };
     switch (cmd) {
       case TCGETS:
-        return put(this.termios);
+        return put(this.termios.bytes);
       case TCSETS:
       case TCSETSW:
       case TCSETSF:
-        return get(TERMIOS_SIZE, (b) => (this.termios = b));
+        return get(TERMIOS_SIZE, (b) => this.set_termios(b.slice(), cmd === TCSETSF));
+      case TCFLSH: {
+        const how = Number(arg);
+        if (how < TCIFLUSH || how > TCIOFLUSH) return BigInt(-EINVAL);
+        if (how !== 1) this.ldisc.flush(); // TCOFLUSH: output is never held
+        return 0n;
+      }
+      case TCSBRK:
+      case TCXONC:
+      case TIOCNOTTY:
+        return 0n;
+      case FIONREAD:
+        return put(int32(this.ldisc.readableBytes));
+      case TIOCOUTQ:
+      case TIOCGETD:
+        return put(int32(0)); // nothing waits to go out; N_TTY
       case TIOCGWINSZ:
         return put(this.winsz);
       case TIOCSWINSZ:
-        return get(WINSIZE_SIZE, (b) => (this.winsz = b));
-      // The console is every process's controlling terminal (the model has one session's worth of job control).
+        return get(WINSIZE_SIZE, (b) => void (this.winsz = b.slice()));
       case TIOCSCTTY:
-        return 0n;
+        return 0n; // it is already every process's controlling terminal
       case TIOCGPGRP:
-        return put(new Uint8Array(new Int32Array([this.fgPgrp]).buffer));
+        return put(int32(this.fgPgrp));
       case TIOCGSID:
-        return put(new Uint8Array(new Int32Array([1]).buffer));
+        return put(int32(this.session));
       case TIOCSPGRP:
-        return get(4, (b) => (this.fgPgrp = new DataView(b.buffer, b.byteOffset).getInt32(0, true)));
+        this.check(SIGTTOU);
+        return get(4, (b) => this.set_pgrp(new DataView(b.buffer, b.byteOffset).getInt32(0, true)));
       default:
         return BigInt(-ENOTTY);
     }
+  }
+
+  /** Is there a process group `pgrp` in the console's session (tiocspgrp's check)? The kernel sets it. */
+  groupInSession: (pgrp: number, sid: number) => boolean = () => true;
+
+  private set_pgrp(pgrp: number): bigint {
+    if (pgrp < 0) return BigInt(-EINVAL);
+    if (!this.groupInSession(pgrp, this.session)) return BigInt(-EPERM);
+    this.fgPgrp = pgrp;
+    return 0n;
   }
 }

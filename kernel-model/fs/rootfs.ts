@@ -15,7 +15,7 @@
 
 import type { CpioEntry } from '../../lib/cpio/newc';
 import { S_IFCHR, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from '../../lib/cpio/newc';
-import { ConsoleDevice, CONSOLE_MINOR, TTYAUX_MAJOR } from './console';
+import { ConsoleDevice, CONSOLE_MINOR, TTY_MINOR, TTYAUX_MAJOR } from './console';
 import { File, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, type FileOperations } from './file';
 import { ENOTTY } from '../include/errno';
 import { FilesStruct } from './fdtable';
@@ -42,6 +42,7 @@ export class Vfs {
     this.root = new RamDir(this.sb, { perm: 0o755 });
     this.console = new ConsoleDevice(consoleOutput);
     this.register_chrdev(TTYAUX_MAJOR, CONSOLE_MINOR, this.console.fops);
+    this.register_chrdev(TTYAUX_MAJOR, TTY_MINOR, this.console.fops); // /dev/tty: the controlling terminal, which is the console
   }
 
   register_chrdev(major: number, minor: number, fops: FileOperations): void {

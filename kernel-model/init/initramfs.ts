@@ -20,8 +20,8 @@
 import { gunzipSync } from 'node:zlib';
 import { CpioError, readNewc } from '../../lib/cpio/newc';
 import { wake_user } from '../kernel/exit';
-import { SIGINT } from '../kernel/signal';
-import { kill_pgrp } from '../kernel/jobctl';
+import { kill_pgrp, tty_check_change } from '../kernel/jobctl';
+import { UserTask } from '../kernel/sched/task';
 import { MEM_MAJOR, mem_devices } from '../fs/mem_devices';
 import type { Kernel } from '../kernel';
 import { Vfs } from '../fs/rootfs';
@@ -59,9 +59,13 @@ export function unpack_to_rootfs(vfs: Vfs, image: Uint8Array): UnpackResult {
 export function populate_rootfs(k: Kernel): Vfs {
   const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data));
   vfs.console.wake = (t) => wake_user(k, t, undefined); // a sleeping reader makes its read again
-  vfs.console.interrupt = (pgrp) => {
-    kill_pgrp(k, pgrp, SIGINT);
+  // ^C and friends come with the UART's receive interrupt, taken on CPU 0: kernel code there (a killed task's pages go back to CPU 0's lists).
+  vfs.console.signalGroup = (pgrp, sig) => k.on(0, () => kill_pgrp(k, pgrp, sig));
+  vfs.console.jobControl = (sig) => {
+    const t = k.current();
+    return t instanceof UserTask ? tty_check_change(k, t, vfs.console.session, vfs.console.fgPgrp, sig) : 'ok';
   };
+  vfs.console.groupInSession = (pgrp, sid) => k.user.procs.all().some((p) => p.pgid === pgrp && p.sid === sid);
   for (const [minor, fops] of mem_devices((n) => k.user.random(n))) vfs.register_chrdev(MEM_MAJOR, minor, fops);
   const initrd = k.arch.initrd;
   if (initrd && k.machine.ram.contains(initrd.start, initrd.end - initrd.start)) {

@@ -38,7 +38,7 @@ import type { Kernel } from '../kernel';
 import type { Process } from './process';
 import type { UserTask } from './sched/task';
 import { SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from '../include/signal';
-import { send_signal, sigaction_flags } from './signal';
+import { send_signal, sig_ignored_or_blocked, sigaction_flags } from './signal';
 import { wake_parent_waiters } from './exit';
 
 const CLD_STOPPED = 5;
@@ -153,4 +153,42 @@ export function kill_orphaned_pgrp(k: Kernel, tsk: Process, father?: Process): v
 /** The task has been asked to stop and is still on its core (the system call path stops it on the way out). */
 export function stopping(t: UserTask): boolean {
   return t.jobStop && t.state === 'running';
+}
+
+/**
+ * Thrown by a terminal operation of a process outside the terminal's
+ * foreground group: its group must get `sig` (SIGTTIN for a read, SIGTTOU
+ * for a write with TOSTOP or a change of the terminal's settings), and the
+ * call is made again once it is continued (-ERESTARTSYS). The system call
+ * entry sends it (tty_job_stop), never the fast path.
+ */
+export class TtyJobSignal extends Error {
+  override name = 'TtyJobSignal';
+  constructor(readonly sig: number) {
+    super(`tty job control: signal ${sig}`);
+  }
+}
+
+/**
+ * __tty_check_change: may `t` act on the terminal of session `sid` whose
+ * foreground group is `fgPgrp`? 'ok' for a process of another session (it
+ * is not its controlling terminal) or of the foreground group; for a
+ * background one, 'ok' if it ignores or blocks `sig` (SIGTTOU; for
+ * SIGTTIN that is EIO), 'eio' if its group is orphaned, and otherwise its
+ * group is to be signalled (TtyJobSignal thrown).
+ */
+export function tty_check_change(k: Kernel, t: UserTask, sid: number, fgPgrp: number, sig: number): 'ok' | 'eio' {
+  const p = t.proc;
+  if (!p || p.sid !== sid || p.pgid === fgPgrp) return 'ok';
+  if (sig_ignored_or_blocked(t, sig)) return sig === SIGTTIN ? 'eio' : 'ok';
+  if (is_orphaned_pgrp(k, p.pgid)) return 'eio';
+  throw new TtyJobSignal(sig);
+}
+
+/** The system call met TtyJobSignal: the caller's group gets the signal, and the call is made again when it may go on. */
+export function tty_job_stop(k: Kernel, t: UserTask, sig: number, svcPc: bigint): { kind: 'sleep'; what: string } | { kind: 'jump'; pc: bigint } | bigint {
+  kill_pgrp(k, t.proc!.pgid, sig);
+  if (t.state === 'dead') return 0n;
+  // Stopped: it stops on its way out and makes the call again on SIGCONT; caught: the handler runs first, then the call again.
+  return t.jobStop ? { kind: 'sleep', what: 'tty job control' } : { kind: 'jump', pc: svcPc };
 }

@@ -80,6 +80,11 @@ export function sigaction_flags(p: Process, sig: number): bigint {
   return raw ? new DataView(raw.buffer, raw.byteOffset, 32).getBigUint64(8, true) : 0n;
 }
 
+/** Would `sig` do nothing to `t` now: SIG_IGN, or blocked (is_ignored of drivers/tty/tty_jobctrl.c)? */
+export function sig_ignored_or_blocked(t: UserTask, sig: number): boolean {
+  return action(t, sig).handler === SIG_IGN || (t.sigmask & bit(sig)) !== 0n;
+}
+
 /** Does `t` have a handler for `sig` that it does not block (a fault's signal then goes to it)? */
 export function catches(t: UserTask, sig: number): boolean {
   return action(t, sig).handler > SIG_IGN && !(t.sigmask & bit(sig));

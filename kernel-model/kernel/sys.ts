@@ -23,6 +23,9 @@ import { BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
 import { SELECT_SYSCALLS } from '../fs/select';
 import { FS_SYSCALLS } from '../fs/syscalls';
+import { TtyJobSignal, tty_job_stop } from './jobctl';
+import { NeedsSlowPath } from './uaccess';
+import type { UserTask } from './sched/task';
 
 export interface SyscallContext {
   cpu: number;
@@ -124,6 +127,11 @@ export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bi
   } catch (e) {
     // A pipe (fs/pipe.ts) that must sleep or has lost its reader.
     if (e instanceof WouldBlock || e instanceof BrokenPipe) return pipe_outcome(ctx, e);
+    // A background process at the console: its group is signalled (never inside the trap hook).
+    if (e instanceof TtyJobSignal) {
+      if (ctx.inHook) throw new NeedsSlowPath();
+      return tty_job_stop(ctx.kernel, ctx.task as UserTask, e.sig, ctx.pc - 4n);
+    }
     throw e;
   }
 }
