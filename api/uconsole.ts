@@ -24,6 +24,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve_exec } from '../kernel-model/fs/exec';
 import { ExecError } from '../kernel-model/fs/binfmt_elf';
 import { VM_PFNMAP } from '../kernel-model/mm/mmap';
+import { S_IFREG, writeNewc } from '../lib/cpio/newc';
 import type { ExecOptions, ExecResult } from '../kernel-model/kernel/harness';
 
 export interface BootOptions {
@@ -49,6 +50,10 @@ export interface BootOptions {
   onConsole?: (text: string) => void;
   /** Start the initramfs's /init (rdinit=) when the kernel is up; see Uconsole.waitInit (default false: tests drive the machine). */
   init?: boolean;
+  /** Files put into the initramfs after the board's (a further archive the firmware loads; a name there replaces the board's), e.g. a workload script as /init. */
+  initramfsFiles?: readonly { path: string; data: Uint8Array; mode?: number }[];
+  /** The console's size, as TIOCGWINSZ reports it (the host terminal's; default 24 rows by 80 columns). */
+  consoleSize?: { rows: number; cols: number };
 }
 
 export class BootError extends Error {
@@ -197,6 +202,11 @@ export class Uconsole {
   }
 }
 
+/** A newc archive of regular files (their directories must exist in the initramfs before it). */
+function initramfs_overlay(files: readonly { path: string; data: Uint8Array; mode?: number }[]): Uint8Array {
+  return writeNewc(files.map((f) => ({ name: f.path.replace(/^\/+/, ''), mode: S_IFREG | (f.mode ?? 0o644), uid: 0, gid: 0, mtime: 0, data: f.data })));
+}
+
 function ramBytes(ram: number | string | undefined): number | undefined {
   if (ram === undefined || typeof ram === 'number') return ram;
   const n = parseRamSize(ram);
@@ -218,11 +228,13 @@ export async function bootUconsole(opts: BootOptions = {}): Promise<Uconsole> {
       const dec = new TextDecoder();
       machine.onConsole((b) => opts.onConsole!(dec.decode(Uint8Array.of(b), { stream: true })));
     }
-    const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb, initrdPath: opts.initrd });
+    const initrdAppend = opts.initramfsFiles?.length ? initramfs_overlay(opts.initramfsFiles) : undefined;
+    const handoff = firmwareBoot(machine, { bootDir: dir, cmdline: opts.cmdline, dtbPath: opts.dtb, initrdPath: opts.initrd, initrdAppend });
     const kernel = new Kernel(machine, { bootDir: dir, runInit: opts.init });
     machine.run({ until: () => kernel.state !== 'booting' });
     if (kernel.state === 'booting' && !machine.halted) machine.halt('the kernel never started: every core went idle', false);
     if (machine.status && !machine.status.ok) throw new BootError(machine.status.message);
+    if (opts.consoleSize) kernel.rootfs?.console.setWinsize(opts.consoleSize.rows, opts.consoleSize.cols); // before init has run an instruction
     return new Uconsole(machine, kernel, handoff);
   } catch (e) {
     machine.dispose();

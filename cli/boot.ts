@@ -3,9 +3,10 @@
 
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { formatRamSize } from '../emulator/board/profile';
-import { readSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { bootUconsole } from '../api/uconsole';
-import { parseOptions } from './uconsole';
+import { UsageError, parseOptions } from './uconsole';
+import { DirInode } from '../kernel-model/fs/inode';
 
 export const BOOT_HELP = `usage: uconsole boot [options]
 
@@ -13,9 +14,14 @@ Boot an emulated uConsole: the firmware stage reads the board's boot
 partition (images/build/<board>/), the armstub releases the cores, the
 kernel image enters the TypeScript kernel, which brings up every CPU. The
 console (UART) is printed to stdout. The kernel then runs /init from the
-initramfs as pid 1 (the default /init prints a line and halts the machine
-with reboot(2)); if init exits instead, the kernel panics as Linux does and
-uconsole's exit status is init's.
+initramfs as pid 1: with busybox fetched, a shell on the console, which
+reads stdin (a terminal is put in raw mode and the guest's tty does the
+echo and line editing; a pipe or file is read as typed-ahead input) and
+halts the machine when it ends. If init exits instead, the kernel panics
+as Linux does and uconsole's exit status is init's.
+
+At a terminal, Ctrl-A then x halts the machine at once (Ctrl-C, Ctrl-Z
+and Ctrl-D go to the guest, as on a serial console).
 
 options:
   --board NAME      ${BOARDS.map((b) => b.name).join(', ')} (default ${DEFAULT_BOARD})
@@ -25,6 +31,9 @@ options:
   --dtb FILE        device tree blob to boot with (instead of the board's)
   --boot-dir DIR    boot partition to use instead of images/build/<board>/
   --initrd FILE     initramfs (newc cpio, or gzipped) to boot with instead of the boot partition's
+  --init SCRIPT     a host file (a #! script or a static arm64 ELF) to run as /init
+                    instead of the shell; the exit status is its own
+  --exec "CMD"      run one command line with /bin/sh as init; the exit status is its own
   --no-init         do not start the initramfs's /init (rdinit=): halt once the kernel is up
   --cat PATH        at the end, print a /proc file (repeatable), e.g. --cat /proc/meminfo
   --trace           print every executed instruction, disassembled, with its core (slow)
@@ -48,34 +57,71 @@ function lineWriter(): { write: (text: string) => void; flush: () => void } {
   };
 }
 
+const CTRL_A = 0x01;
+
 /**
  * The console's input from the host's stdin, read when the guest waits
- * for it: a terminal is put in raw mode (the guest's shell edits and
- * echoes lines, as on a serial console), a pipe or file is read as it
- * comes; null at end of input.
+ * for it: a terminal is put in raw mode (the guest's tty echoes and edits
+ * lines, as on a serial console), a pipe or file is read as it comes;
+ * null at end of input, 'halt' for the escape (Ctrl-A x at a terminal).
  */
-function hostInput(): () => Uint8Array | null {
+function hostInput(): () => Uint8Array | null | 'halt' {
   const tty = process.stdin.isTTY === true;
   if (tty) {
     process.stdin.setRawMode(true);
     process.on('exit', () => process.stdin.setRawMode(false));
   }
   const buf = Buffer.alloc(4096);
+  let escape = false;
   return () => {
     for (;;) {
+      let n: number;
       try {
-        const n = readSync(0, buf, 0, buf.length, null);
-        if (n === 0) return null;
-        if (tty && buf[0] === 0x04 && n === 1) return null; // ^D at the start of a read: end of input
-        return buf.subarray(0, n);
+        n = readSync(0, buf, 0, buf.length, null);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue;
         if (code === 'EOF') return null;
         throw e;
       }
+      if (n === 0) return null;
+      let data = buf.subarray(0, n);
+      if (tty) {
+        // Ctrl-A x: the host's way out; Ctrl-A Ctrl-A sends one Ctrl-A.
+        const out: number[] = [];
+        for (const b of data) {
+          if (escape) {
+            escape = false;
+            if (b === 0x78 || b === 0x58) return 'halt';
+            out.push(b === CTRL_A ? CTRL_A : b);
+          } else if (b === CTRL_A) escape = true;
+          else out.push(b);
+        }
+        if (!out.length) continue;
+        data = Buffer.from(out);
+      }
+      return data;
     }
   };
+}
+
+/** sh's single quotes around any text. */
+const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The /init --init or --exec asks for, as a file for the initramfs; throws UsageError for a file the kernel could not run. */
+function initFile(values: { init?: string; exec?: string }): Uint8Array | undefined {
+  if (values.init !== undefined && values.exec !== undefined) throw new UsageError('--init and --exec do not go together');
+  if (values.exec !== undefined) return new TextEncoder().encode(`#!/bin/sh\n# uconsole boot --exec: one command line as init\nexec /bin/sh -c ${shQuote(values.exec)}\n`);
+  if (values.init === undefined) return undefined;
+  let data: Uint8Array;
+  try {
+    data = new Uint8Array(readFileSync(values.init));
+  } catch (e) {
+    throw new UsageError(`--init ${values.init}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const elf = data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46;
+  if (!elf && !(data[0] === 0x23 && data[1] === 0x21)) throw new UsageError(`--init ${values.init}: neither a #! script nor an ELF program (the kernel would refuse it with ENOEXEC; start it with #!/bin/sh)`);
+  return data;
 }
 
 export async function bootCommand(args: string[]): Promise<number> {
@@ -90,7 +136,11 @@ export async function bootCommand(args: string[]): Promise<number> {
     trace: { type: 'boolean' },
     'firmware-log': { type: 'boolean' },
     'no-init': { type: 'boolean' },
+    init: { type: 'string' },
+    exec: { type: 'string' },
   });
+  const init = initFile(values);
+  if (init && values['no-init']) throw new UsageError('--no-init does not go with --init or --exec');
   const out = lineWriter();
   const u = await bootUconsole({
     board: values.board,
@@ -102,12 +152,22 @@ export async function bootCommand(args: string[]): Promise<number> {
     trace: values.trace ? (line) => process.stdout.write(`${line}\n`) : undefined,
     onConsole: out.write,
     init: !values['no-init'],
+    initramfsFiles: init ? [{ path: 'init', data: init, mode: 0o755 }] : undefined,
+    consoleSize: process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined,
   });
   let status = 0;
   try {
+    const bin = u.kernel.rootfs?.root.lookup('bin');
+    if (values.exec !== undefined && !(bin instanceof DirInode && bin.lookup('sh'))) throw new UsageError('--exec needs /bin/sh in the initramfs: run npx uconsole fetch busybox');
     if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
     if (!values['no-init']) {
-      const w = u.waitInit(Infinity, hostInput());
+      const input = hostInput();
+      const w = u.waitInit(Infinity, () => {
+        const data = input();
+        if (data !== 'halt') return data;
+        u.kernel.halt(); // Ctrl-A x
+        return null;
+      });
       // init ended (the kernel panicked, as Linux does): its status is ours.
       if (w !== undefined) status = w & 0x7f ? 128 + (w & 0x7f) : (w >> 8) & 0xff;
     }

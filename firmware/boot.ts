@@ -53,6 +53,8 @@ export interface FirmwareOptions {
   dtbPath?: string;
   /** An initramfs file to load instead of the one config.txt names (loaded after the kernel). */
   initrdPath?: string;
+  /** A cpio archive loaded right after the initramfs, as a further file of config.txt's list would be (its members replace earlier ones). */
+  initrdAppend?: Uint8Array;
 }
 
 /** What the firmware hands over, and what it did (its log). */
@@ -128,10 +130,11 @@ function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[]
  * kernel", so the alignment is the model's). `override` (a host path)
  * replaces the files config.txt names.
  */
-function loadInitramfs(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], kernelEnd: number, override: string | undefined, log: string[]): { pa: number; size: number } | undefined {
+function loadInitramfs(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], kernelEnd: number, override: string | undefined, append: Uint8Array | undefined, log: string[]): { pa: number; size: number } | undefined {
   const spec = cfg.txt.initramfs;
-  if (!spec && override === undefined) return undefined;
-  const parts = override !== undefined ? [readHostFile(override, 'initramfs')] : spec!.files.map((f) => readBootFile(dir, f, 'initramfs'));
+  if (!spec && override === undefined && !append) return undefined;
+  const parts = override !== undefined ? [readHostFile(override, 'initramfs')] : spec ? spec.files.map((f) => readBootFile(dir, f, 'initramfs')) : [];
+  if (append) parts.push(append);
   const size = parts.reduce((s, p) => s + p.length, 0);
   const address = spec?.address ?? 'followkernel';
   const pa = address === 'followkernel' ? Math.ceil(kernelEnd / 0x1000) * 0x1000 : address;
@@ -143,7 +146,7 @@ function loadInitramfs(m: Machine, cfg: BootConfig, dir: string, memory: MemRang
     m.ram.write(at, p);
     at += p.length;
   }
-  log.push(`Loaded '${override ?? spec!.files.join(',')}' to ${hex(pa)} size ${hex(size)}`);
+  log.push(`Loaded '${[override ?? spec?.files.join(','), append ? '(appended archive)' : undefined].filter(Boolean).join(',')}' to ${hex(pa)} size ${hex(size)}`);
   return { pa, size };
 }
 
@@ -305,7 +308,7 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   if (cmdline.includes('\0')) throw new FirmwareError('the kernel command line contains a NUL byte');
 
   const kernel = loadKernel(m, cfg, dir, memory, log);
-  const initrd = loadInitramfs(m, cfg, dir, memory, kernel.pa + kernel.size, opts.initrdPath, log);
+  const initrd = loadInitramfs(m, cfg, dir, memory, kernel.pa + kernel.size, opts.initrdPath, opts.initrdAppend, log);
   const dtbPath = opts.dtbPath ?? join(dir, cfg.deviceTree ?? m.board.dtbName);
   const tree = readTree(dtbPath);
   applyOverlays(tree, cfg.txt.dt, (line) => log.push(line));

@@ -7,7 +7,8 @@
  * process (with the signal in its wait status), stop it (the stop
  * signals: kernel/jobctl.ts, which also makes SIGCONT continue it), or
  * nothing for the signals ignored by default (SIGCHLD, SIGURG, SIGWINCH,
- * SIGCONT). SIG_IGN drops it. A caught signal is made pending on the
+ * SIGCONT). SIG_IGN drops it. init (pid 1) takes only the signals it
+ * catches (SIGNAL_UNKILLABLE); faults still end it. A caught signal is made pending on the
  * thread; a thread asleep in a system call is woken, and the call returns
  * -EINTR, or is made again with SA_RESTART (not sigsuspend: a handler
  * always ends it).
@@ -95,6 +96,8 @@ export function send_signal(k: Kernel, t: UserTask, sig: number, info: { code?: 
   if (sig === 0 || t.state === 'dead') return false;
   prepare_signal(k, t.proc!, sig);
   const act = action(t, sig);
+  // init takes only the signals it has handlers for (SIGNAL_UNKILLABLE), SIGKILL included.
+  if (act.handler === 0n && t.proc === k.user.procs.init) return false;
   if (act.handler === 0n && sig_kernel_stop(sig)) {
     do_signal_stop(k, t.proc!, sig);
     return false;
