@@ -2,7 +2,7 @@
 /*
  * The initramfs of the boot image (initramfs.cpio, newc), from the
  * project's sources, laid out as Linux's usr/default_cpio_list starts
- * one (/dev, /dev/console 5:1, /root) plus:
+ * one (/dev, /dev/console 5:1, /root) plus /dev/tty (5:0) and:
  *
  *   /init, /bin/hello-asm   images/programs/*.S, assembled with the
  *                           project's assembler and wrapped into static
@@ -16,7 +16,7 @@
  *   /bin/busybox and a link in /bin for each applet
  *                           when `uconsole fetch busybox` has put Debian's
  *                           busybox-static in the cache (images/busybox.ts);
- *   /proc, /sys             mount points.
+ *   /proc, /sys, /tmp, /run mount points.
  *
  * Every member has uid 0, gid 0 and mtime 0, so the same sources give
  * the same archive byte for byte.
@@ -94,6 +94,8 @@ export async function buildInitramfs(root: string, withC = crossCompilerAvailabl
     dir('root', 0o700),
     dir('proc', 0o555),
     dir('sys', 0o555),
+    dir('tmp', 0o1777),
+    dir('run', 0o755),
     dir('bin'),
   ];
   const programs: string[] = [];

@@ -116,7 +116,8 @@ function bytesAt(data: Uint8Array, pos: number, count: number): Uint8Array {
 }
 
 export const reg_file_operations: FileOperations = {
-  read: (f, pos, count) => bytesAt(f.inode instanceof RegInode ? f.inode.data : new Uint8Array(0), pos, count),
+  // A copy: a tmpfs file may change under a view before the caller is done with it.
+  read: (f, pos, count) => bytesAt(f.inode instanceof RegInode ? f.inode.data : new Uint8Array(0), pos, count).slice(),
   write: () => fail(EBADF, 'read-only file'),
   seekable: true,
   endOf: (f) => f.inode.size,

@@ -32,7 +32,13 @@ export class SuperBlock {
    * @param dev the anonymous device number st_dev reports (major 0, minor `dev`)
    * @param readOnly MS_RDONLY: writes and creations fail with EROFS
    */
-  constructor(readonly fstype: string, readonly dev: number, readonly readOnly: boolean) {}
+  constructor(
+    readonly fstype: string,
+    readonly dev: number,
+    readonly readOnly: boolean,
+    /** The time now, seconds since the epoch (new and written files' mtime on a writable file system). */
+    readonly now: () => number = () => 0,
+  ) {}
 
   get_next_ino(): number {
     return this.nextIno++;
@@ -53,10 +59,11 @@ const DEFAULT_ATTRS: InodeAttrs = { perm: 0o755, uid: 0, gid: 0, mtime: 0 };
 export abstract class Inode {
   abstract readonly kind: 'reg' | 'dir' | 'symlink' | 'generated' | 'chrdev' | 'anon';
   readonly ino: number;
-  readonly perm: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly mtime: number;
+  /** Attributes chmod, chown and utimensat change (on a writable file system). */
+  perm: number;
+  uid: number;
+  gid: number;
+  mtime: number;
 
   constructor(readonly sb: SuperBlock, attrs: Partial<InodeAttrs>) {
     const a = { ...DEFAULT_ATTRS, ...attrs };
@@ -89,16 +96,58 @@ export abstract class Inode {
   }
 }
 
+/**
+ * A regular file in memory. On a writable file system (tmpfs) its bytes
+ * grow and shrink: they are kept in a buffer with room to spare, doubled
+ * as a file grows, so appending is amortised O(1).
+ */
 export class RegInode extends Inode {
   readonly kind = 'reg';
-  constructor(sb: SuperBlock, attrs: Partial<InodeAttrs>, readonly data: Uint8Array) {
+  private bytes: Uint8Array;
+  private len: number;
+  /** Names in directories (hard links); the file lives while one is left or it is open. */
+  links = 1;
+
+  constructor(sb: SuperBlock, attrs: Partial<InodeAttrs>, data: Uint8Array) {
     super(sb, attrs);
+    this.bytes = data;
+    this.len = data.length;
   }
   get type(): number {
     return S_IFREG;
   }
+  /** The file's bytes now (a view: a write or truncate after it may leave it stale). */
+  get data(): Uint8Array {
+    return this.bytes.subarray(0, this.len);
+  }
   override get size(): number {
-    return this.data.length;
+    return this.len;
+  }
+  override get nlink(): number {
+    return this.links;
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(n, 2 * this.bytes.length, 64));
+    grown.set(this.data);
+    this.bytes = grown;
+  }
+
+  /** Write `src` at `pos`; a hole before it reads as zeroes. */
+  write_at(pos: number, src: Uint8Array): void {
+    const end = pos + src.length;
+    this.reserve(end);
+    if (pos > this.len) this.bytes.fill(0, this.len, pos);
+    this.bytes.set(src, pos);
+    this.len = Math.max(this.len, end);
+  }
+
+  /** The file is `n` bytes long: cut, or extended with zeroes. */
+  truncate(n: number): void {
+    this.reserve(n);
+    if (n > this.len) this.bytes.fill(0, this.len, n);
+    this.len = n;
   }
 }
 
@@ -198,6 +247,11 @@ export class RamDir extends DirInode {
     if (name === '' || name === '.' || name === '..' || name.includes('/')) throw new FsTreeError(`invalid file name ${JSON.stringify(name)}`);
     this.children.set(name, inode);
     if (inode instanceof DirInode) inode.parent = this;
+  }
+
+  /** Remove the name (the inode lives on while it is open or linked elsewhere). */
+  unlink(name: string): void {
+    this.children.delete(name);
   }
 }
 

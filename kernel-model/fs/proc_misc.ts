@@ -25,5 +25,5 @@ export function proc_misc_init(k: Kernel): void {
     const running = [...k.sched.tasks].filter((t) => t.state === 'running' || t.state === 'runnable').length;
     return `cpu ${zero}\n${cpus}intr 0\nctxt 0\nbtime 0\nprocesses ${procs}\nprocs_running ${running}\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n`;
   });
-  k.proc.register('/proc/mounts', () => 'rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\nsysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n');
+  k.proc.register('/proc/mounts', () => k.rootfs?.proc_mounts() ?? '');
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The root file system and what is mounted on it: the in-memory rootfs
- * the initramfs is unpacked into (read-only in the model: nothing writes
- * it after boot), procfs at /proc, the /sys files the ProcFs table
- * carries, and the character devices known by number (the console, 5:1).
+ * the initramfs is unpacked into (read-only in the model, where Linux's
+ * is writable: writes go to the tmpfs mounts), procfs at /proc, the /sys
+ * files the ProcFs table carries, tmpfs at /tmp and /run, and the
+ * character devices known by number (the console 5:1, /dev/tty 5:0).
  *
  * unpack_to_rootfs creates each archive member as init/initramfs.c's
  * do_name/do_copy/do_symlink do: a member whose parent directory does not
@@ -23,6 +24,7 @@ import { FsStruct } from './fs_struct';
 import { CharDevInode, DirInode, type Inode, RamDir, RegInode, SuperBlock, SymlinkInode } from './inode';
 import type { ProcFs } from './proc';
 import { proc_mount } from './proc_mount';
+import { shmem_fill_super } from './tmpfs';
 
 /** Anonymous device numbers in mount order (minor numbers of major 0). */
 const ROOTFS_DEV = 1;
@@ -35,9 +37,15 @@ export class Vfs {
   readonly console: ConsoleDevice;
   private readonly chrdevs = new Map<string, FileOperations>();
 
+  /** What is mounted where, in mount order (the rootfs first). */
+  readonly mounts: { source: string; target: string; fstype: string; options: string }[] = [{ source: 'rootfs', target: '/', fstype: 'rootfs', options: 'rw' }];
+  private nextDev = SYSFS_DEV + 1;
+
   constructor(
     private readonly proc: ProcFs,
     consoleOutput: (data: Uint8Array) => void,
+    /** The time now, seconds since the epoch (what new and written files get as mtime). */
+    readonly now: () => number = () => 0,
   ) {
     this.root = new RamDir(this.sb, { perm: 0o755 });
     this.console = new ConsoleDevice(consoleOutput);
@@ -156,5 +164,22 @@ export class Vfs {
   mount_proc(): void {
     this.root.link('proc', proc_mount(this.proc, '/proc', PROC_DEV));
     this.root.link('sys', proc_mount(this.proc, '/sys', SYSFS_DEV));
+    this.mounts.push(
+      { source: 'proc', target: '/proc', fstype: 'proc', options: 'rw,nosuid,nodev,noexec,relatime' },
+      { source: 'sysfs', target: '/sys', fstype: 'sysfs', options: 'rw,nosuid,nodev,noexec,relatime' },
+    );
+  }
+
+  /** A tmpfs on the rootfs's directory `name`, if the archive made it (a mount needs its mount point); false otherwise. */
+  mount_tmpfs(name: string, perm: number): boolean {
+    if (!(this.root.lookup(name) instanceof DirInode)) return false;
+    this.root.link(name, shmem_fill_super(this.nextDev++, perm, this.now));
+    this.mounts.push({ source: 'tmpfs', target: `/${name}`, fstype: 'tmpfs', options: 'rw,relatime' });
+    return true;
+  }
+
+  /** /proc/mounts (fs/proc_namespace.c show_vfsmnt): device, mount point, type, options, then "0 0". */
+  proc_mounts(): string {
+    return this.mounts.map((m) => `${m.source} ${m.target} ${m.fstype} ${m.options} 0 0\n`).join('');
   }
 }

@@ -12,7 +12,7 @@
  * Device numbers in the new_encode_dev form (the low 8 bits of the minor,
  * the major, then the rest of the minor). Files in memory report the
  * page-granular blocks tmpfs reports (8 per 4 KiB page), PAGE_SIZE as
- * st_blksize; atime and ctime equal mtime (nothing writes the files).
+ * st_blksize; atime and ctime equal mtime (the model keeps one time).
  */
 
 import type { Inode } from './inode';

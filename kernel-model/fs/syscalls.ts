@@ -9,5 +9,7 @@ import type { SyscallDef } from '../kernel/sys';
 import { READ_WRITE_SYSCALLS } from './read_write';
 import { FD_SYSCALLS } from './syscalls_fd';
 import { PATH_SYSCALLS } from './syscalls_path';
+import { NAMEI_SYSCALLS } from './namei_ops';
+import { ATTR_SYSCALLS } from './attr';
 
-export const FS_SYSCALLS: readonly SyscallDef[] = [...READ_WRITE_SYSCALLS, ...PATH_SYSCALLS, ...FD_SYSCALLS];
+export const FS_SYSCALLS: readonly SyscallDef[] = [...READ_WRITE_SYSCALLS, ...PATH_SYSCALLS, ...FD_SYSCALLS, ...NAMEI_SYSCALLS, ...ATTR_SYSCALLS];

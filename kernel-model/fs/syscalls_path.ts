@@ -26,10 +26,11 @@ const R_OK = 4;
 const W_OK = 2;
 const X_OK = 1;
 
-const sys_openat: SyscallHandler = (ctx, [dfd, filename, flags]) => errnoResult(() => {
+const sys_openat: SyscallHandler = (ctx, [dfd, filename, flags, mode]) => errnoResult(() => {
   const path = getname(ctx, filename);
   const fl = uint(flags);
-  const file = do_filp_open(current_fs(ctx).root, at_start(ctx, int(dfd), path), path, fl);
+  const fs = current_fs(ctx);
+  const file = do_filp_open(fs.root, at_start(ctx, int(dfd), path), path, fl, uint(mode) & ~fs.umask);
   return current_files(ctx).alloc_fd(file, (fl & O_CLOEXEC) !== 0);
 });
 

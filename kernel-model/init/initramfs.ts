@@ -57,7 +57,7 @@ export function unpack_to_rootfs(vfs: Vfs, image: Uint8Array): UnpackResult {
 }
 
 export function populate_rootfs(k: Kernel): Vfs {
-  const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data));
+  const vfs = new Vfs(k.proc, (data) => k.consoleWrite(data), () => Math.floor(k.clockNs() / 1e9));
   vfs.console.wake = (t) => wake_user(k, t, undefined); // a sleeping reader makes its read again
   // ^C and friends come with the UART's receive interrupt, taken on CPU 0: kernel code there (a killed task's pages go back to CPU 0's lists).
   vfs.console.signalGroup = (pgrp, sig) => k.on(0, () => kill_pgrp(k, pgrp, sig));
@@ -83,6 +83,9 @@ export function populate_rootfs(k: Kernel): Vfs {
     vfs.default_rootfs();
   }
   vfs.mount_proc();
+  // What the device's init system mounts, where the archive has the mount points.
+  vfs.mount_tmpfs('tmp', 0o1777);
+  vfs.mount_tmpfs('run', 0o755);
   k.rootfs = vfs;
   return vfs;
 }
