@@ -134,8 +134,7 @@ function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonl
   const f = Number(flags! & 0xffffffffn);
   if (!(f & CLONE_THREAD)) return do_fork(ctx, f, newsp!, ptid!, tls!, ctid!);
   if (!(f & CLONE_VM)) return err(EINVAL);
-  const limit = ctx.kernel.user.threadsMax;
-  if (proc(ctx).threads.size >= limit) return err(EAGAIN);
+  if (too_many_threads(ctx)) return err(EAGAIN);
   const child = clone_thread(ctx.kernel, task(ctx), ctx.pc, newsp ? newsp : undefined, f & CLONE_SETTLS ? tls : undefined);
   const tid = u32(child.tid);
   if (f & CLONE_PARENT_SETTID) ctx.copyToUser(ptid!, tid);
@@ -144,12 +143,16 @@ function sys_clone(ctx: SyscallContext, [flags, newsp, ptid, tls, ctid]: readonl
   return BigInt(child.tid);
 }
 
-/** The most processes one user may have (RLIMIT_NPROC's default, max_threads / 2). */
-const nproc_limit = (ctx: SyscallContext): number => Math.floor(ctx.kernel.user.threadsMax / 2);
+/**
+ * copy_process's limit on tasks: every thread, kernel threads included,
+ * against threads-max (EAGAIN). RLIMIT_NPROC does not apply: every process
+ * of the model is root's, and root (CAP_SYS_RESOURCE) is exempt from it.
+ */
+const too_many_threads = (ctx: SyscallContext): boolean => ctx.kernel.sched.tasks.size >= ctx.kernel.user.threadsMax;
 
 function do_fork(ctx: SyscallContext, f: number, newsp: bigint, ptid: bigint, tls: bigint, ctid: bigint): SyscallResult {
   const k = ctx.kernel;
-  if (k.user.procs.all().length >= nproc_limit(ctx)) return err(EAGAIN);
+  if (too_many_threads(ctx)) return err(EAGAIN);
   current_files(ctx); // the parent's descriptors and fs_struct exist before they are copied
   current_fs(ctx);
   const vfork = (f & CLONE_VFORK) !== 0;

@@ -24,8 +24,8 @@ export class UserState {
   readonly procs = new ProcessTable();
   readonly futex = new Futexes();
   readonly mem: UserMemory;
-  /** threads-max (kernel/fork.c's set_max_threads: a thread's stack may take at most 1/8 of RAM). */
-  readonly threadsMax: number;
+  /** threads-max (kernel/fork.c's set_max_threads: a thread's stack may take at most 1/8 of RAM); the kernel.threads-max sysctl sets it. */
+  threadsMax: number;
   hostname = '(none)';
   private readonly rnd = xorshift32(USER_RANDOM_SEED);
 

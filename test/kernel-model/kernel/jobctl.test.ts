@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootUconsole, type Uconsole } from '../../../api/uconsole';
+import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+
+const cIt = crossCompilerAvailable() ? it : it.skip;
+if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+
+let u: Uconsole;
+beforeAll(async () => {
+  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
+});
+afterAll(() => u?.shutdown());
+
+const run = (src: string, name: string) => u.kernel.harness.exec(buildC(src)!, `/bin/${name}`, [name], { cpu: 1 });
+
+const JOBS_C = `
+#include <stdio.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <string.h>
+static volatile int got;
+static void on_usr1(int s) { got = s; }
+int main(void) {
+  pid_t c = fork();
+  if (c == 0) { for (;;) pause(); }
+  kill(c, SIGSTOP);
+  siginfo_t si; memset(&si, 0, sizeof si);
+  int r = waitid(P_PID, c, &si, WSTOPPED);
+  printf("stopped r=%d signo=%d code=%d status=%d pid_ok=%d\\n", r, si.si_signo, si.si_code, si.si_status, si.si_pid == c);
+  kill(c, SIGCONT);
+  memset(&si, 0, sizeof si);
+  r = waitid(P_PID, c, &si, WCONTINUED);
+  printf("continued r=%d code=%d status=%d\\n", r, si.si_code, si.si_status);
+  int st;
+  printf("nothing more r=%d\\n", waitpid(c, &st, WNOHANG | WUNTRACED | WCONTINUED));
+  kill(c, SIGTERM);
+  memset(&si, 0, sizeof si);
+  r = waitid(P_ALL, 0, &si, WEXITED);
+  printf("killed r=%d code=%d status=%d\\n", r, si.si_code, si.si_status);
+  c = fork();
+  if (c == 0) { raise(SIGSTOP); _exit(7); }
+  waitpid(c, &st, WUNTRACED);
+  printf("self-stop stopped=%d sig=%d\\n", WIFSTOPPED(st), WSTOPSIG(st));
+  kill(c, SIGCONT);
+  waitpid(c, &st, 0);
+  printf("then exit=%d\\n", WEXITSTATUS(st));
+  c = fork();
+  if (c == 0) { raise(SIGTSTP); _exit(8); }
+  waitpid(c, &st, WUNTRACED);
+  printf("orphaned group ignores SIGTSTP: exited=%d code=%d\\n", WIFEXITED(st), WEXITSTATUS(st));
+  signal(SIGUSR1, on_usr1);
+  sigset_t block, none, now;
+  sigemptyset(&block); sigaddset(&block, SIGUSR1); sigemptyset(&none);
+  sigprocmask(SIG_BLOCK, &block, NULL);
+  c = fork();
+  if (c == 0) { usleep(1000); kill(getppid(), SIGUSR1); _exit(0); }
+  r = sigsuspend(&none);
+  int e = errno;
+  sigprocmask(SIG_SETMASK, NULL, &now);
+  printf("sigsuspend r=%d eintr=%d got=%d mask_back=%d\\n", r, e == EINTR, got, sigismember(&now, SIGUSR1));
+  waitpid(c, &st, 0);
+  kill(getpid(), SIGUSR1);
+  sigpending(&now);
+  printf("pending=%d\\n", sigismember(&now, SIGUSR1));
+  errno = 0; int esrch = kill(99999, 0) == -1 && errno == ESRCH;
+  errno = 0; int einval = kill(getpid(), 99) == -1 && errno == EINVAL;
+  printf("kill esrch=%d einval=%d\\n", esrch, einval);
+  return 0;
+}`;
+
+const BOMB_C = `
+#include <stdio.h>
+#include <signal.h>
+#include <unistd.h>
+#include <errno.h>
+#include <sys/wait.h>
+int main(void) {
+  int n = 0;
+  for (;;) {
+    pid_t p = fork();
+    if (p == 0) { pause(); _exit(0); }
+    if (p < 0) break;
+    n++;
+  }
+  int e = errno;
+  signal(SIGTERM, SIG_IGN);
+  kill(0, SIGTERM);
+  int reaped = 0;
+  while (wait(NULL) > 0) reaped++;
+  printf("forks=%d errno=%d reaped=%d\\n", n, e, reaped);
+  return 0;
+}`;
+
+describe('job control (kernel/jobctl.ts): stop, continue, wait reports, sigsuspend', () => {
+  cIt('stops and continues a child as waitid and waitpid report it; orphaned groups ignore SIGTSTP; sigsuspend', () => {
+    const r = run(JOBS_C, 'jobs');
+    expect(r.stdout).toBe(
+      [
+        'stopped r=0 signo=17 code=5 status=19 pid_ok=1', // CLD_STOPPED by SIGSTOP
+        'continued r=0 code=6 status=18', // CLD_CONTINUED
+        'nothing more r=0',
+        'killed r=0 code=2 status=15', // CLD_KILLED by SIGTERM
+        'self-stop stopped=1 sig=19',
+        'then exit=7',
+        'orphaned group ignores SIGTSTP: exited=1 code=8',
+        'sigsuspend r=-1 eintr=1 got=10 mask_back=1',
+        'pending=1',
+        'kill esrch=1 einval=1',
+        '',
+      ].join('\n'),
+    );
+    expect(r.exitCode).toBe(0);
+  });
+
+  cIt('a fork bomb stops at threads-max with EAGAIN, and the machine goes on', () => {
+    // kernel.threads-max lowered, as sysctl would, so the bomb is quick (1 GB's default lets 7,000 processes be made).
+    const threadsMax = u.kernel.user.threadsMax;
+    u.kernel.user.threadsMax = u.kernel.sched.tasks.size + 300;
+    let r;
+    try {
+      r = run(BOMB_C, 'bomb');
+    } finally {
+      u.kernel.user.threadsMax = threadsMax;
+    }
+    const m = r.stdout.match(/^forks=(\d+) errno=(\d+) reaped=(\d+)\n$/);
+    expect(m).not.toBeNull();
+    const [forks, errno, reaped] = m!.slice(1).map(Number);
+    expect(errno).toBe(11); // EAGAIN
+    expect(reaped).toBe(forks);
+    expect(forks).toBeGreaterThanOrEqual(298);
+    expect(u.kernel.user.procs.all().length).toBeLessThan(5);
+    expect(run(JOBS_C, 'jobs').exitCode).toBe(0);
+  });
+});
