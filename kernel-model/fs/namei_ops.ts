@@ -104,8 +104,8 @@ function do_renameat2(ctx: SyscallContext, olddfd: number, oldname: string, newd
   if (!(from.dir instanceof RamDir) || !(to.dir instanceof RamDir)) fail(EPERM);
   if (!(source instanceof DirInode) && (from.trailingSlash || to.trailingSlash)) fail(ENOTDIR);
   const target = to.dir.lookup(to.last);
-  if (target === source) return 0; // the same inode under both names: nothing to do
   if (target && flags & RENAME_NOREPLACE) fail(EEXIST);
+  if (target === source) return 0; // the same inode under both names: nothing to do (vfs_rename)
   if (source instanceof DirInode && isUnder(to.dir, source)) fail(EINVAL); // into itself
   if (target) {
     if (source instanceof DirInode && !(target instanceof DirInode)) fail(ENOTDIR);

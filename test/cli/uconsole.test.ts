@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { assemble } from '../../emulator/arm64/assembler';
 import { join } from 'node:path';
 import { projectRoot } from '../../images/build';
+import { cachedBusybox } from '../../images/busybox';
 
 const root = projectRoot();
 const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/uconsole.mjs'), ...args], { encoding: 'utf8' });
@@ -70,6 +71,22 @@ describe('uconsole CLI', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('boot --exec runs one command line and exits with its status; --init runs a script as /init', (ctx) => {
+    if (!cachedBusybox(root)) return ctx.skip();
+    const r = run('boot', '--exec', 'echo "it\'s $((6*7))"; exit 3');
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/\] Run \/init as init process\nit's 42\n/);
+    const dir = mkdtempSync(join(tmpdir(), 'uconsole-init-'));
+    try {
+      writeFileSync(join(dir, 'w.sh'), '#!/bin/sh\necho "workload on $(grep -c ^processor /proc/cpuinfo) CPUs"\nexec halt -f\n');
+      const w = run('boot', '--board', 'uconsole-a06', '--init', join(dir, 'w.sh'));
+      expect(w.status).toBe(0);
+      expect(w.stdout).toMatch(/\nworkload on 6 CPUs\n\[ *[\d.]+\] reboot: System halted\n$/);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
   it('boot --board uconsole-a06 boots six cores', () => {
     const r = run('boot', '--board', 'uconsole-a06');
     expect(r.status).toBe(0);
@@ -91,6 +108,10 @@ describe('uconsole CLI', () => {
     [['boot', '--dtb', '/nonexistent.dtb'], /^uconsole: device tree \/nonexistent\.dtb not found\n$/],
     [['boot', '--frobnicate'], /^uconsole: Unknown option '--frobnicate'.*\n$/],
     [['boot', '--initrd', '/nonexistent.cpio'], /^uconsole: initramfs \/nonexistent\.cpio not found\n$/],
+    [['boot', '--init', '/nonexistent.sh'], /^uconsole: --init \/nonexistent\.sh: no such file\n$/],
+    [['boot', '--init', join(root, 'package.json')], /^uconsole: --init .*package\.json: neither a #! script nor an ELF program \(.*ENOEXEC.*\)\n$/],
+    [['boot', '--init', join(root, 'images/init.sh'), '--exec', 'true'], /^uconsole: --init and --exec do not go together\n$/],
+    [['boot', '--no-init', '--exec', 'true'], /^uconsole: --no-init does not go with --init or --exec\n$/],
     [['fetch'], /^uconsole: fetch takes one argument: busybox \(got none\)\n$/],
     [['fetch', 'emacs'], /^uconsole: fetch takes one argument: busybox \(got emacs\)\n$/],
     [['explode'], /^uconsole: unknown command "explode"/],
