@@ -6,6 +6,13 @@
  * the console UART, with the N_TTY line discipline
  * (drivers/tty/n_tty.ts) between the line and the readers.
  *
+ * The console is the controlling terminal of init's session from boot,
+ * so a shell that init starts has job control. That is the model's
+ * choice: Linux never makes /dev/console a controlling terminal (a
+ * device's init starts its shell with `setsid cttyhack sh` or a getty on
+ * the UART for that). A session leader of another session takes it with
+ * TIOCSCTTY; to other sessions the job-control ioctls answer ENOTTY.
+ *
  *   input   the host hands bytes in (what is typed, or a script piped
  *           in); the line discipline takes them as they come, under the
  *           termios of that moment, echoing and editing; what it has no
@@ -19,7 +26,8 @@
  *           unread input), TCFLSH, TCSBRK and TCXONC (nothing to wait
  *           for), FIONREAD, TIOCOUTQ, TIOCGWINSZ/TIOCSWINSZ (the host
  *           terminal's size when there is one, else 24x80), TIOCGPGRP,
- *           TIOCSPGRP, TIOCGSID, TIOCSCTTY, TIOCNOTTY, TIOCGETD;
+ *           TIOCSPGRP, TIOCGSID (ENOTTY outside the console's session),
+ *           TIOCSCTTY, TIOCNOTTY, TIOCGETD;
  *           anything else ENOTTY.
  *
  * Job control (drivers/tty/tty_jobctrl.c): a process of the console's
@@ -231,12 +239,13 @@ export class ConsoleDevice {
       case TIOCSWINSZ:
         return get(WINSIZE_SIZE, (b) => void (this.winsz = b.slice()));
       case TIOCSCTTY:
-        return 0n; // it is already every process's controlling terminal
+        return this.set_ctty(arg === 1n);
       case TIOCGPGRP:
-        return put(int32(this.fgPgrp));
+        return this.isCtty() ? put(int32(this.fgPgrp)) : BigInt(-ENOTTY);
       case TIOCGSID:
-        return put(int32(this.session));
+        return this.isCtty() ? put(int32(this.session)) : BigInt(-ENOTTY);
       case TIOCSPGRP:
+        if (!this.isCtty()) return BigInt(-ENOTTY);
         this.check(SIGTTOU);
         return get(4, (b) => this.set_pgrp(new DataView(b.buffer, b.byteOffset).getInt32(0, true)));
       default:
@@ -246,6 +255,28 @@ export class ConsoleDevice {
 
   /** Is there a process group `pgrp` in the console's session (tiocspgrp's check)? The kernel sets it. */
   groupInSession: (pgrp: number, sid: number) => boolean = () => true;
+  /** The calling process's ids (the kernel sets it); undefined for kernel code. */
+  caller: () => { pid: number; pgid: number; sid: number } | undefined = () => undefined;
+
+  /** Is the console the caller's controlling terminal (its session's)? */
+  private isCtty(): boolean {
+    return this.caller()?.sid === this.session;
+  }
+
+  /**
+   * TIOCSCTTY: a session leader makes the console its controlling
+   * terminal, taking it from another session only with `steal` (root's
+   * arg 1); its group becomes the foreground one.
+   */
+  private set_ctty(steal: boolean): bigint {
+    const c = this.caller();
+    if (!c || c.pid !== c.sid) return BigInt(-EPERM);
+    if (c.sid === this.session) return 0n;
+    if (!steal && this.groupInSession(this.session, this.session)) return BigInt(-EPERM);
+    this.session = c.sid;
+    this.fgPgrp = c.pgid;
+    return 0n;
+  }
 
   private set_pgrp(pgrp: number): bigint {
     if (pgrp < 0) return BigInt(-EINVAL);

@@ -65,7 +65,11 @@ export function populate_rootfs(k: Kernel): Vfs {
     const t = k.current();
     return t instanceof UserTask ? tty_check_change(k, t, vfs.console.session, vfs.console.fgPgrp, sig) : 'ok';
   };
-  vfs.console.groupInSession = (pgrp, sid) => k.user.procs.all().some((p) => p.pgid === pgrp && p.sid === sid);
+  vfs.console.groupInSession = (pgrp, sid) => k.user.procs.all().some((p) => p.pgid === pgrp && p.sid === sid && p.state === 'alive');
+  vfs.console.caller = () => {
+    const p = (k.current() as UserTask).proc;
+    return p && { pid: p.pid, pgid: p.pgid, sid: p.sid };
+  };
   for (const [minor, fops] of mem_devices((n) => k.user.random(n))) vfs.register_chrdev(MEM_MAJOR, minor, fops);
   const initrd = k.arch.initrd;
   if (initrd && k.machine.ram.contains(initrd.start, initrd.end - initrd.start)) {

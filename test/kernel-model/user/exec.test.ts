@@ -384,7 +384,9 @@ int main(void) {
   printf("child-in-my-group %d\n", getpgid(c) == me);
   printf("setpgid-child %d new-group %d\n", setpgid(c, c), getpgid(c) == c);
   errno = 0; printf("getpgid-nobody %d %d\n", getpgid(99999), errno);
-  pid_t fg = tcgetpgrp(0); printf("tcgetpgrp %d\n", fg > 0);
+  errno = 0; printf("not-my-terminal %d %d\n", tcgetpgrp(0), errno);
+  printf("take-it %d\n", ioctl(0, TIOCSCTTY, 1));
+  pid_t fg = tcgetpgrp(0); printf("tcgetpgrp %d\n", fg == me);
   printf("tcsetpgrp %d now %d\n", tcsetpgrp(0, c), tcgetpgrp(0) == c);
   kill(c, 9); waitpid(c, 0, 0);
   return 0;
@@ -400,6 +402,8 @@ describe('process groups and sessions', () => {
       'child-in-my-group 1',
       'setpgid-child 0 new-group 1',
       'getpgid-nobody -1 3',
+      'not-my-terminal -1 25', // ENOTTY: not its session's terminal
+      'take-it 0',
       'tcgetpgrp 1',
       'tcsetpgrp 0 now 1',
     ]);
