@@ -203,13 +203,14 @@ export class Kernel implements SchedHost {
    * `core`: where it really goes (a signal handler if one is due).
    */
   signal_return(core: Core, task: Task, pc: bigint): bigint {
-    return task instanceof UserTask && task.pending ? do_signal(this, core, task, pc) : pc;
+    // A pending signal, or a mask to put back (sigsuspend, ppoll, pselect6: TIF_RESTORE_SIGMASK).
+    return task instanceof UserTask && (task.pending || task.savedSigmask !== undefined) ? do_signal(this, core, task, pc) : pc;
   }
 
   /** SchedHost: a user task is switched back in at `pc` (its state restored): where it resumes. */
   resume_user(core: Core, task: UserTask, pc: bigint): bigint {
     // A task that has not run yet starts in the image's ret_to_user at EL1: its first system call delivers instead.
-    if (!task.pending || pc === this.addr('ret_to_user')) return pc;
+    if ((!task.pending && task.savedSigmask === undefined) || pc === this.addr('ret_to_user')) return pc;
     return this.on(core.index, () => this.signal_return(core, task, pc)); // kernel code on that CPU: the frame may need pages
   }
 

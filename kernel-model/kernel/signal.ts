@@ -142,7 +142,7 @@ const FPSIMD_SIZE = 528;
 export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigint {
   const sig = next_signal(t);
   if (sig === undefined || !t.proc) {
-    restore_saved_sigmask(t);
+    restore_temp_sigmask(t);
     return pc;
   }
   t.pending &= ~bit(sig);
@@ -150,7 +150,7 @@ export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigin
   t.siginfo.delete(sig);
   const act = action(t, sig);
   if (act.handler === 0n || act.handler === SIG_IGN) {
-    restore_saved_sigmask(t);
+    restore_temp_sigmask(t);
     return pc; // the action changed while it was pending
   }
   const mm = t.proc.mm;
@@ -200,8 +200,21 @@ export function do_signal(k: Kernel, core: Core, t: UserTask, pc: bigint): bigin
   return act.handler;
 }
 
-/** No handler ran after sigsuspend: the caller's own mask comes back as the call returns. */
-function restore_saved_sigmask(t: UserTask): void {
+/**
+ * sigsuspend, ppoll and pselect6 wait with a mask of their own: it
+ * replaces the caller's, which is kept (once: a call made again keeps the
+ * first) for the handler's frame, or put back on the way to EL0 when no
+ * handler runs (do_signal). True when a
+ * signal the new mask lets through is pending already.
+ */
+export function set_temp_sigmask(t: UserTask, mask: bigint): boolean {
+  t.savedSigmask ??= t.sigmask;
+  t.sigmask = mask & ~(bit(SIGKILL) | bit(SIGSTOP));
+  return (t.pending & ~t.sigmask) !== 0n;
+}
+
+/** The return to EL0 runs no handler: the caller's own mask is back. */
+function restore_temp_sigmask(t: UserTask): void {
   if (t.savedSigmask === undefined) return;
   t.sigmask = t.savedSigmask;
   t.savedSigmask = undefined;

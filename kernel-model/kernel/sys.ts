@@ -116,7 +116,7 @@ export function syscall_nargs(nr: number): number {
 }
 
 /** Calls that may end, block or create tasks, or change live translations: never answered inside the trap hook (the core must stop). */
-export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.clock_nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...SIGNAL_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll]);
+export const LEAVES_FAST_PATH: ReadonlySet<number> = new Set([NR.nanosleep, NR.clock_nanosleep, NR.sched_yield, ...PROCESS_SLOW_CALLS, ...SIGNAL_SLOW_CALLS, ...MM_SLOW_CALLS, ...BPF_SLOW_CALLS, NR.ppoll, NR.pselect6]);
 
 /** Run system call `nr`; the result is what goes back in x0 (as a signed value). */
 export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bigint[]): SyscallResult {

@@ -14,7 +14,7 @@ import type { SyscallContext, SyscallDef, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
 import { W_SIGNALED, type Process } from './process';
 import { exit_group } from './exit';
-import { NSIG, SIGKILL, SIGSTOP, send_signal, sys_rt_sigreturn_frame } from './signal';
+import { NSIG, SIGKILL, SIGSTOP, send_signal, set_temp_sigmask, sys_rt_sigreturn_frame } from './signal';
 import { pgrp_members } from './jobctl';
 
 const err = (e: number): bigint => BigInt(-e);
@@ -82,9 +82,7 @@ function sys_rt_sigsuspend(ctx: SyscallContext, [set, size]: readonly bigint[]):
   const mask = get_sigset(ctx, set!);
   if (mask === undefined) return err(EFAULT);
   const t = task(ctx);
-  t.savedSigmask = t.sigmask;
-  t.sigmask = mask;
-  if (t.pending & ~mask) return err(EINTR); // one is deliverable now: it runs on the way out
+  if (set_temp_sigmask(t, mask)) return err(EINTR); // one is deliverable now: it runs on the way out
   t.noRestart = true;
   return { kind: 'sleep', ret: err(EINTR), what: 'sigsuspend' };
 }
