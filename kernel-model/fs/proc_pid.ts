@@ -4,8 +4,9 @@
  * as ps, top and pgrep read, in Linux 5.10's formats, registered when a
  * process appears and removed when it is released.
  *
- *   stat     the 52 fields of do_task_stat (what the model does not keep,
- *            such as fault counts and CPU times, is 0)
+ *   stat     the 52 fields of do_task_stat, CPU times from the tick
+ *            accounting (what the model does not keep, such as fault
+ *            counts, is 0)
  *   status   proc_pid_status's lines from Name to Cpus_allowed_list
  *   cmdline  argv as the process's own memory holds it, NUL-separated
  *   comm     the command name
@@ -17,7 +18,8 @@
  */
 
 import type { Kernel } from '../kernel';
-import type { Process } from '../kernel/process';
+import { thread_group_cputime, type Process } from '../kernel/process';
+import { clock_t } from '../kernel/sched/cputime';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, PAGE } from '../mm/mmap';
 import { USER_HZ } from '../kernel/time/jiffies';
 
@@ -40,9 +42,10 @@ function proc_pid_stat(k: Kernel, p: Process): string {
   const text = mm.vmas.find((v) => v.flags & VM_EXEC && v.name === p.exe);
   const data = mm.vmas.find((v) => v.flags & VM_WRITE && v.name === p.exe);
   const first = [...p.threads][0];
+  const cpu = thread_group_cputime(p);
   const f = [
     p.pid, `(${p.comm})`, state(p), p.parent?.pid ?? 0, p.pgid, p.sid, 0, -1, 0x400000,
-    0, 0, 0, 0, 0, 0, 0, 0, 20, 0, p.threads.size, 0,
+    0, 0, 0, 0, clock_t(cpu.utime), clock_t(cpu.stime), clock_t(p.cutimeNs), clock_t(p.cstimeNs), 20, 0, p.threads.size, 0,
     Math.floor((p.startNs * USER_HZ) / 1e9), vm_size(p), mm.rss, '18446744073709551615',
     text?.start ?? 0, text?.end ?? 0, mm.start_stack, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, first?.cpu ?? 0,
     0, 0, 0, 0, 0, data?.start ?? 0, data?.end ?? 0, mm.start_brk, mm.arg_start, mm.arg_end, mm.arg_end, mm.arg_end,

@@ -18,7 +18,7 @@ import { FUTEX_BITSET_MATCH_ANY } from './futex';
 import { copyToUser } from './uaccess';
 import { SIGCHLD, send_signal } from './signal';
 import { kill_orphaned_pgrp } from './jobctl';
-import type { Process } from './process';
+import { thread_group_cputime, type Process } from './process';
 import type { UserTask } from './sched/task';
 
 /**
@@ -45,6 +45,8 @@ export function exit_thread(k: Kernel, t: UserTask, wstatus: number, callerCpu?:
   if (t.clear_child_tid && copyToUser(proc.mm, k.machine.ram, t.clear_child_tid, new Uint8Array(4)))
     k.user.futex.wake(proc.mm, t.clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY, (w) => wake_user(k, w, 0n));
   proc.threads.delete(t);
+  proc.deadUtimeNs += t.utimeNs;
+  proc.deadStimeNs += t.stimeNs;
   if (proc.threads.size === 0 && !proc.persistent) t.files?.close_all(); // exit_files: the last user of the table
   const onCore = k.sched.curr[t.cpu] === t;
   k.harness.ended(t, wstatus);
@@ -132,27 +134,31 @@ export const CLD_DUMPED = 3;
 export const CLD_STOPPED = 5;
 export const CLD_CONTINUED = 6;
 
-/** A child's change of state as wait4 (wstatus) and waitid (code, status) report it. */
+/** A child's change of state as wait4 (wstatus) and waitid (code, status) report it, with its CPU time (and its reaped children's). */
 export interface WaitReport {
   pid: number;
   wstatus: number;
   code: number;
   status: number;
+  utimeNs: number;
+  stimeNs: number;
 }
 
 export type WaitResult = WaitReport | { none: true } | { block: true } | { nohang: true };
 
 /** What `c` has to report under `options`, if anything (wait_task_zombie, wait_task_stopped, wait_task_continued). */
 function report_of(c: Process, options: number): WaitReport | undefined {
+  const { utime, stime } = thread_group_cputime(c);
+  const times = { utimeNs: utime + c.cutimeNs, stimeNs: stime + c.cstimeNs };
   if (c.state === 'zombie' && options & WEXITED) {
     const w = c.wstatus;
     const sig = w & 0x7f;
-    return sig ? { pid: c.pid, wstatus: w, code: w & 0x80 ? CLD_DUMPED : CLD_KILLED, status: sig } : { pid: c.pid, wstatus: w, code: CLD_EXITED, status: (w >> 8) & 0xff };
+    return sig ? { pid: c.pid, wstatus: w, code: w & 0x80 ? CLD_DUMPED : CLD_KILLED, status: sig, ...times } : { pid: c.pid, wstatus: w, code: CLD_EXITED, status: (w >> 8) & 0xff, ...times };
   }
   if (c.state !== 'alive') return undefined;
   if (c.waitReport === 'stopped' && c.stopped && options & WSTOPPED)
-    return { pid: c.pid, wstatus: (c.stopSig << 8) | 0x7f, code: CLD_STOPPED, status: c.stopSig };
-  if (c.waitReport === 'continued' && options & WCONTINUED) return { pid: c.pid, wstatus: 0xffff, code: CLD_CONTINUED, status: 18 };
+    return { pid: c.pid, wstatus: (c.stopSig << 8) | 0x7f, code: CLD_STOPPED, status: c.stopSig, ...times };
+  if (c.waitReport === 'continued' && options & WCONTINUED) return { pid: c.pid, wstatus: 0xffff, code: CLD_CONTINUED, status: 18, ...times };
   return undefined;
 }
 
@@ -170,8 +176,12 @@ export function do_wait(k: Kernel, t: UserTask, select: (c: Process) => boolean,
     const r = report_of(c, options);
     if (!r) continue;
     if (!(options & WNOWAIT)) {
-      if (c.state === 'zombie') release_task(k, c);
-      else c.waitReport = undefined;
+      if (c.state === 'zombie') {
+        // wait_task_zombie: the child's time, and its reaped children's, go to the parent's cutime and cstime.
+        proc.cutimeNs += c.deadUtimeNs + c.cutimeNs;
+        proc.cstimeNs += c.deadStimeNs + c.cstimeNs;
+        release_task(k, c);
+      } else c.waitReport = undefined;
     }
     return r;
   }

@@ -66,6 +66,11 @@ export class Process {
   vforkParent?: UserTask;
   /** Lives on when its last thread ends, keeping its address space (the test harness's process). */
   persistent = false;
+  /** CPU time of its ended threads, and of its children reaped by wait (cutime, cstime), in virtual ns. */
+  deadUtimeNs = 0;
+  deadStimeNs = 0;
+  cutimeNs = 0;
+  cstimeNs = 0;
   /** Stopped by job control (kernel/jobctl.ts), by `stopSig`. */
   stopped = false;
   stopSig = 0;
@@ -174,4 +179,15 @@ export class ProcessTable {
   all(): Process[] {
     return [...this.byPid.values()].sort((a, b) => a.pid - b.pid);
   }
+}
+
+/** thread_group_cputime: the CPU time of a process's threads, live and ended, in virtual ns. */
+export function thread_group_cputime(p: Process): { utime: number; stime: number } {
+  let utime = p.deadUtimeNs;
+  let stime = p.deadStimeNs;
+  for (const t of p.threads) {
+    utime += t.utimeNs;
+    stime += t.stimeNs;
+  }
+  return { utime, stime };
 }

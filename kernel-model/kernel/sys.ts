@@ -18,6 +18,7 @@ import type { Task } from './sched/task';
 import type { Kernel } from '../kernel';
 import { PROCESS_SLOW_CALLS, PROCESS_SYSCALLS } from './sys_process';
 import { SIGNAL_SLOW_CALLS, SIGNAL_SYSCALLS } from './sys_signal';
+import { TIMES_SYSCALLS } from './sys_times';
 import { MM_SLOW_CALLS, MM_SYSCALLS } from '../mm/sys_mm';
 import { BPF_SLOW_CALLS, BPF_SYSCALLS } from './bpf/syscall';
 import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe';
@@ -94,6 +95,7 @@ const TABLE: readonly SyscallDef[] = [
   ...SELECT_SYSCALLS,
   ...PROCESS_SYSCALLS,
   ...SIGNAL_SYSCALLS,
+  ...TIMES_SYSCALLS,
   ...MM_SYSCALLS,
   ...BPF_SYSCALLS,
 ];

@@ -26,6 +26,8 @@ import { FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_WAI
 import { UTS_RELEASE } from '../init/main';
 import { get_timespec } from './time/timespec';
 import { SIGCHLD } from './signal';
+import { RUSAGE_SIZE, encode_rusage } from './sys_times';
+import { FSHIFT } from './sched/loadavg';
 import { NSEC_PER_SEC } from './time/jiffies';
 
 const err = (e: number): bigint => BigInt(-e);
@@ -75,14 +77,14 @@ const __WNOTHREAD = 0x20000000;
 const __WALL = 0x40000000;
 const __WCLONE = 0x80000000;
 
-/** wait4(pid, wstatus, options, rusage): WNOHANG, WUNTRACED, WCONTINUED; rusage is zeroed (the model keeps no accounting). */
+/** wait4(pid, wstatus, options, rusage): WNOHANG, WUNTRACED, WCONTINUED; rusage has the child's CPU times. */
 function sys_wait4(ctx: SyscallContext, [pid, wstatus, options, rusage]: readonly bigint[]): SyscallResult {
   const opts = Number(options!);
   if (opts & ~(WNOHANG | WSTOPPED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return err(EINVAL);
   const r = wait_outcome(do_wait(ctx.kernel, task(ctx), wait4_select(proc(ctx), Number(BigInt.asIntN(32, pid!))), opts | WEXITED));
   if (typeof r === 'bigint' || !('pid' in r)) return r;
   if (wstatus !== 0n && !ctx.copyToUser(wstatus!, u32(r.wstatus))) return err(EFAULT);
-  if (rusage !== 0n && !ctx.copyToUser(rusage!, new Uint8Array(144))) return err(EFAULT);
+  if (rusage !== 0n && !ctx.copyToUser(rusage!, encode_rusage(r.utimeNs, r.stimeNs))) return err(EFAULT);
   return BigInt(r.pid);
 }
 
@@ -118,7 +120,7 @@ function sys_waitid(ctx: SyscallContext, [idtype, id, infop, options, rusage]: r
     v.setInt32(24, r.status, true);
   } else if (r !== 0n) return r;
   if (infop !== 0n && !ctx.copyToUser(infop!, info)) return err(EFAULT);
-  if (rusage !== 0n && !ctx.copyToUser(rusage!, new Uint8Array(144))) return err(EFAULT);
+  if (rusage !== 0n && !ctx.copyToUser(rusage!, typeof r === 'bigint' ? new Uint8Array(RUSAGE_SIZE) : encode_rusage(r.utimeNs, r.stimeNs))) return err(EFAULT);
   return 0n;
 }
 
@@ -360,8 +362,8 @@ function sys_prctl(ctx: SyscallContext, [option, arg2]: readonly bigint[]): bigi
 
 /**
  * sysinfo(info): struct sysinfo of a 64-bit kernel (112 bytes): uptime,
- * loads (0: the model keeps no load average), RAM in bytes (mem_unit 1)
- * from the page allocator, no swap, the number of tasks.
+ * the load averages (SI_LOAD_SHIFT 16 fixed point), RAM in bytes
+ * (mem_unit 1) from the page allocator, no swap, the number of tasks.
  */
 function sys_sysinfo(ctx: SyscallContext, [info]: readonly bigint[]): bigint {
   const k = ctx.kernel;
@@ -369,6 +371,7 @@ function sys_sysinfo(ctx: SyscallContext, [info]: readonly bigint[]): bigint {
   const b = new Uint8Array(112);
   const v = new DataView(b.buffer);
   v.setBigInt64(0, BigInt(Math.floor(ctx.nowNs() / NSEC_PER_SEC)), true);
+  k.sched.loadavg.avenrun.forEach((a, i) => v.setBigUint64(8 + 8 * i, BigInt(a) << BigInt(16 - FSHIFT), true));
   v.setBigUint64(32, BigInt(pg.totalram_pages()) * 4096n, true);
   v.setBigUint64(40, BigInt(pg.nr_free_pages() + pg.nr_pcp_pages()) * 4096n, true);
   v.setUint16(80, Math.min(0xffff, k.sched.tasks.size + k.machine.cores.length), true);

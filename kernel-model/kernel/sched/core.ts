@@ -37,6 +37,8 @@ import { TimerList, type Timer } from '../time/timer';
 import type { KthreadBody, KthreadRequest } from './kthread_types';
 import { FIRST_KTHREAD_PID, KthreadTask, STOPPED, Task, UserTask } from './task';
 import type { Waker } from './wait';
+import { CpuStat } from './cputime';
+import { LoadAvg } from './loadavg';
 
 /** Rounds a user task keeps its core while others wait (~1 ms of virtual time at the default slice). */
 export const SCHED_SLICE_ROUNDS = 15;
@@ -70,6 +72,9 @@ export class Scheduler implements MachineOs, Waker {
   readonly curr: Task[];
   private readonly rq: Task[][];
   readonly timers = new TimerList();
+  /** Each CPU's user, system and idle time. */
+  readonly cpustat: CpuStat;
+  readonly loadavg = new LoadAvg();
   /** Live tasks other than the idle tasks, in creation order. */
   readonly tasks = new Set<Task>();
   private readonly sleepTimer = new Map<Task, Timer>();
@@ -82,6 +87,7 @@ export class Scheduler implements MachineOs, Waker {
     for (const t of this.idle) t.state = 'running';
     this.curr = [...this.idle];
     this.rq = Array.from({ length: n }, () => []);
+    this.cpustat = new CpuStat(n);
   }
 
   private get machine(): Machine {
@@ -90,6 +96,13 @@ export class Scheduler implements MachineOs, Waker {
 
   now(): number {
     return this.machine.clockNs;
+  }
+
+  /** Tasks running or waiting for a CPU (nr_running; the model has no uninterruptible sleep). */
+  nr_active(): number {
+    let n = 0;
+    for (const t of this.tasks) if (t.state === 'running' || t.state === 'runnable') n++;
+    return n;
   }
 
   /* ---- tasks -------------------------------------------------------------- */
@@ -175,6 +188,9 @@ export class Scheduler implements MachineOs, Waker {
     const cpu = core.index;
     if (!this.host.online(cpu)) return false;
     const cur = this.curr[cpu]!;
+    const now = this.now();
+    this.cpustat.account(cpu, cur, now);
+    this.loadavg.update(now, () => this.nr_active());
     // Between tasks (a context switch or idle) or at EL0: a quiescent state for RCU.
     if (cur.kind === 'idle' || cur.kind === 'user') this.host.quiescent?.(core);
     if (cur.kind === 'user') return this.tickUser(cur as UserTask, core);

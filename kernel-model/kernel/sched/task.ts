@@ -40,6 +40,9 @@ export class Task {
   waitingFor = '';
   /** Rounds this task has run since it was last switched in (for preemption). */
   ranRounds = 0;
+  /** CPU time it has had, user and system, in virtual ns (sched/cputime.ts). */
+  utimeNs = 0;
+  stimeNs = 0;
 
   constructor(
     readonly pid: number,

@@ -43,6 +43,7 @@ export function secondary_start_kernel(k: Kernel, cpu: number): void {
   k.printk(icacheLine(cpu, regs));
   k.printk(`CPU${cpu}: Booted secondary processor ${hwid(regs.mpidr)} [${midrHex(regs.midr)}]`);
   k.onlineMask[cpu] = true;
+  k.sched.cpustat.start(cpu, k.clockNs()); // its idle time counts from here
   complete(k.sched, k.cpuRunning[cpu]!);
 }
 
