@@ -135,3 +135,74 @@ describe('job control (kernel/jobctl.ts): stop, continue, wait reports, sigsuspe
     expect(run(JOBS_C, 'jobs').exitCode).toBe(0);
   });
 });
+
+/**
+ * Every register a handler can touch: x1-x30 (x0 carries tkill's result),
+ * d0-d31 and NZCV are set to patterns, a SIGUSR1 handler clobbers them all
+ * and returns through the [vdso] trampoline; rt_sigreturn must bring each
+ * back. The program stores what it has after tkill and counts the
+ * registers that differ (its exit status).
+ */
+function sigreturnProgram(): string {
+  const pat = (i: number): string => `0x${(i * 0x01010101).toString(16).padStart(8, '0')}${((i + 0x40) * 0x01010101).toString(16).padStart(8, '0')}`;
+  const gp = Array.from({ length: 30 }, (_, k) => k + 1).filter((i) => i !== 1 && i !== 8); // x1 and x8 carry tkill's arguments
+  const lines = [
+    'mov64 x9, 0x410000', // struct sigaction: handler, flags 0, restorer 0, mask 0
+    'adr x10, handler',
+    'str x10, [x9]',
+    'mov x0, #10',
+    'mov x1, x9',
+    'mov x2, #0',
+    'mov x3, #8',
+    'mov x8, #134', // rt_sigaction
+    'svc #0',
+    'mov x8, #178', // gettid
+    'svc #0',
+    'mov x20, x0',
+    ...Array.from({ length: 32 }, (_, i) => [`mov64 x9, ${pat(i + 40)}`, `fmov d${i}, x9`]).flat(),
+    ...gp.map((i) => `mov64 x${i}, ${pat(i)}`),
+    'mov x0, x20',
+    'mov x1, #10', // tkill(tid, SIGUSR1): x1 stays 10, x8 130
+    'mov x8, #130',
+    'msr nzcv, x10', // flags from a pattern (bits 28-31 of x10's pattern)
+    'svc #0',
+    'mrs x0, nzcv',
+    'str x0, [sp, #-16]!',
+    'mov64 x0, 0x411000',
+    ...Array.from({ length: 15 }, (_, k) => `stp x${2 * k + 1}, x${2 * k + 2}, [x0, #${16 * k + 8}]`),
+    ...Array.from({ length: 16 }, (_, k) => `stp d${2 * k}, d${2 * k + 1}, [x0, #${256 + 16 * k}]`),
+    'ldr x1, [sp], #16',
+    'str x1, [x0, #512]',
+    // The first register that differs is the exit status: xN as N, dN as 40 + N, the flags as 99; 0 when all match.
+    'mov64 x3, 0x411000',
+    ...gp.map((i) => [`ldr x4, [x3, #${8 * i}]`, `mov64 x5, ${pat(i)}`, `mov x0, #${i}`, 'cmp x4, x5', 'b.ne done']).flat(),
+    'ldr x4, [x3, #8]', 'mov x0, #1', 'cmp x4, #10', 'b.ne done',
+    ...Array.from({ length: 32 }, (_, i) => [`ldr x4, [x3, #${256 + 8 * i}]`, `mov64 x5, ${pat(i + 40)}`, `mov x0, #${40 + i}`, 'cmp x4, x5', 'b.ne done']).flat(),
+    'ldr x4, [x3, #512]', `mov64 x5, ${pat(10)}`, 'and x5, x5, #0xf0000000', 'mov x0, #99', 'cmp x4, x5', 'b.ne done',
+    'ldr x4, [x3, #0x800]', 'mov x0, #98', 'cmp x4, #1', 'b.ne done', // the handler ran
+    'mov x0, #0',
+    'done:',
+    'mov x8, #94', // exit_group
+    'svc #0',
+    'handler:',
+    'str x30, [sp, #-16]!',
+    'mov64 x0, 0x411800',
+    'mov x1, #1',
+    'str x1, [x0]',
+    ...Array.from({ length: 30 }, (_, i) => `mov x${i}, #${0x5a + i}`),
+    ...Array.from({ length: 32 }, (_, i) => `movi v${i}.16b, #0xa5`),
+    'cmp x0, #1', // flags changed too
+    'ldr x30, [sp], #16',
+    'ret',
+  ];
+  return lines.join('\n');
+}
+
+describe('rt_sigreturn (kernel/signal.ts)', () => {
+  it('brings back every general and SIMD register and the flags a handler clobbered', async () => {
+    const { asmProgram } = await import('../../helpers/user-programs');
+    const elf = await asmProgram(sigreturnProgram(), 2 * 4096);
+    const r = u.kernel.harness.exec(elf, '/bin/regs', ['regs'], { cpu: 0 });
+    expect(r).toMatchObject({ exitCode: 0, signal: undefined });
+  });
+});
