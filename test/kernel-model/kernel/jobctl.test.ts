@@ -158,10 +158,11 @@ function sigreturnProgram(): string {
     'svc #0',
     'mov x8, #178', // gettid
     'svc #0',
-    'mov x20, x0',
+    'str x0, [x9, #0x100]', // the tid, for after the patterns
     ...Array.from({ length: 32 }, (_, i) => [`mov64 x9, ${pat(i + 40)}`, `fmov d${i}, x9`]).flat(),
     ...gp.map((i) => `mov64 x${i}, ${pat(i)}`),
-    'mov x0, x20',
+    'mov64 x0, 0x410100',
+    'ldr x0, [x0]',
     'mov x1, #10', // tkill(tid, SIGUSR1): x1 stays 10, x8 130
     'mov x8, #130',
     'msr nzcv, x10', // flags from a pattern (bits 28-31 of x10's pattern)
