@@ -140,6 +140,12 @@ export class Uconsole {
     this.kernel.rootfs?.console.input(typeof data === 'string' ? new TextEncoder().encode(data) : data);
   }
 
+  /** The host terminal changed size: TIOCGWINSZ reports it, and the console's foreground group gets SIGWINCH. */
+  resizeConsole(rows: number, cols: number): void {
+    this.live();
+    this.kernel.rootfs?.console.setWinsize(rows, cols);
+  }
+
   closeConsoleInput(): void {
     this.live();
     this.kernel.rootfs?.console.closeInput();

@@ -164,6 +164,11 @@ export async function bootCommand(args: string[]): Promise<number> {
       const input = hostInput();
       const w = u.waitInit(Infinity, () => {
         const data = input();
+        // A resized terminal is noticed when the guest next reads (the host loop does not run between reads).
+        if (process.stdout.isTTY) {
+          const [cols, rows] = process.stdout.getWindowSize();
+          u.resizeConsole(rows, cols);
+        }
         if (data !== 'halt') return data;
         u.kernel.halt(); // Ctrl-A x
         return null;

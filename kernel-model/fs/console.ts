@@ -38,7 +38,7 @@
  */
 
 import { EFAULT, EINVAL, EIO, ENOTTY, EPERM } from '../include/errno';
-import { SIGTTIN, SIGTTOU } from '../include/signal';
+import { SIGTTIN, SIGTTOU, SIGWINCH } from '../include/signal';
 import type { File, FileOperations, UserIo } from './file';
 import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, WouldBlock } from './pipe';
 import type { UserTask } from '../kernel/sched/task';
@@ -85,7 +85,7 @@ const int32 = (v: number): Uint8Array => new Uint8Array(new Int32Array([v]).buff
  */
 export class ConsoleDevice {
   private termios = Termios.console();
-  private winsz = new Uint8Array(new Uint16Array([24, 80, 0, 0]).buffer);
+  private winsz: Uint8Array = new Uint8Array(new Uint16Array([24, 80, 0, 0]).buffer);
   private readonly ldisc: NTty;
   /** Host input the line discipline had no room for yet. */
   private readonly held: Uint8Array[] = [];
@@ -128,9 +128,16 @@ export class ConsoleDevice {
     this.output(data);
   }
 
-  /** The host terminal's size (rows, columns), what TIOCGWINSZ reports. */
+  /** The host terminal's size (rows, columns), what TIOCGWINSZ reports; a change is a SIGWINCH for the foreground group. */
   setWinsize(rows: number, cols: number): void {
-    this.winsz = new Uint8Array(new Uint16Array([rows, cols, 0, 0]).buffer);
+    this.tty_do_resize(new Uint8Array(new Uint16Array([rows, cols, 0, 0]).buffer));
+  }
+
+  /** tty_do_resize: a new size, and SIGWINCH to the foreground group when it differs. */
+  private tty_do_resize(ws: Uint8Array): void {
+    if (ws.every((b, i) => b === this.winsz[i])) return;
+    this.winsz = ws;
+    this.signalGroup(this.fgPgrp, SIGWINCH);
   }
 
   /** Host input for the console: typed, or a script piped in. */
@@ -237,7 +244,7 @@ export class ConsoleDevice {
       case TIOCGWINSZ:
         return put(this.winsz);
       case TIOCSWINSZ:
-        return get(WINSIZE_SIZE, (b) => void (this.winsz = b.slice()));
+        return get(WINSIZE_SIZE, (b) => this.tty_do_resize(b.slice()));
       case TIOCSCTTY:
         return this.set_ctty(arg === 1n);
       case TIOCGPGRP:

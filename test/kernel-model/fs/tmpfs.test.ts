@@ -108,3 +108,38 @@ describe('tmpfs on /tmp and /run (fs/tmpfs.ts, fs/namei_ops.ts, fs/attr.ts)', ()
     expect(u.readFile('/proc/mounts')).toMatch(/\ntmpfs \/tmp tmpfs rw,relatime 0 0\ntmpfs \/run tmpfs rw,relatime 0 0\n$/);
   });
 });
+
+const EXEC_C = `
+#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+static void put(const char *path, const char *text) {
+  int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+  write(fd, text, strlen(text));
+  close(fd);
+}
+int main(void) {
+  put("/tmp/plain", "echo not a script\\n");
+  put("/tmp/script", "#!/bin/sh -e\\necho \\"script $0 $1\\"\\nexit 4\\n");
+  char *argv[] = { "x", "arg", 0 }, *envp[] = { 0 };
+  errno = 0; execve("/tmp/plain", argv, envp);
+  printf("plain: %s\\n", strerrorname_np(errno));
+  fflush(stdout);
+  pid_t c = fork();
+  if (c == 0) { execve("/tmp/script", argv, envp); _exit(127); }
+  int st; waitpid(c, &st, 0);
+  printf("script exit %d\\n", WEXITSTATUS(st));
+  return 0;
+}`;
+
+describe('exec from tmpfs (fs/exec.ts)', () => {
+  cIt('a file without #! and not ELF is ENOEXEC; a #! script runs its interpreter with its argument', (ctx) => {
+    const bin = u.kernel.rootfs?.root.lookup('bin');
+    if (!bin || !('lookup' in bin) || !(bin as { lookup(n: string): unknown }).lookup('sh')) return ctx.skip();
+    const r = u.kernel.harness.exec(buildC(EXEC_C)!, '/bin/execer', ['execer'], { cpu: 1 });
+    expect(r.stdout).toBe('plain: ENOEXEC\nscript /tmp/script arg\nscript exit 4\n');
+  });
+});
