@@ -18,7 +18,7 @@
  */
 
 import type { Kernel } from '../kernel';
-import { thread_group_cputime, type Process } from '../kernel/process';
+import { first_thread, thread_group_cputime, type Process } from '../kernel/process';
 import { clock_t } from '../kernel/sched/cputime';
 import { VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, PAGE } from '../mm/mmap';
 import { USER_HZ } from '../kernel/time/jiffies';
@@ -41,7 +41,7 @@ function proc_pid_stat(k: Kernel, p: Process): string {
   const mm = p.mm;
   const text = mm.vmas.find((v) => v.flags & VM_EXEC && v.name === p.exe);
   const data = mm.vmas.find((v) => v.flags & VM_WRITE && v.name === p.exe);
-  const first = [...p.threads][0];
+  const first = first_thread(p);
   const cpu = thread_group_cputime(p);
   const f = [
     p.pid, `(${p.comm})`, state(p), p.parent?.pid ?? 0, p.pgid, p.sid, 0, -1, 0x400000,
@@ -71,7 +71,7 @@ function proc_pid_status(k: Kernel, p: Process): string {
     ['VmStk', `${kb(stack?.size ?? 0n).padStart(8)} kB`],
     ['VmPTE', `${String(p.mm.nr_tables * 4).padStart(8)} kB`],
     ['Threads', String(p.threads.size)],
-    ['SigBlk', [...p.threads][0]?.sigmask.toString(16).padStart(16, '0') ?? '0'.repeat(16)],
+    ['SigBlk', first_thread(p)?.sigmask.toString(16).padStart(16, '0') ?? '0'.repeat(16)],
     ['Cpus_allowed_list', cpus || '0'],
   ];
   void k;

@@ -18,7 +18,7 @@ import { FUTEX_BITSET_MATCH_ANY } from './futex';
 import { copyToUser } from './uaccess';
 import { SIGCHLD, send_signal } from './signal';
 import { kill_orphaned_pgrp } from './jobctl';
-import { thread_group_cputime, type Process } from './process';
+import { first_thread, thread_group_cputime, type Process } from './process';
 import type { UserTask } from './sched/task';
 
 /**
@@ -85,7 +85,7 @@ function exit_process(k: Kernel, proc: Process, wstatus: number): void {
   const parent = proc.parent;
   if (parent && parent.state === 'alive') {
     wake_parent_waiters(k, parent); // they re-run wait4 and find the zombie
-    const pt = [...parent.threads][0];
+    const pt = first_thread(parent);
     if (pt) send_signal(k, pt, SIGCHLD, { code: 1 }); // do_notify_parent (CLD_EXITED); ignored unless caught
   } else release_task(k, proc);
 }

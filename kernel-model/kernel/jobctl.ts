@@ -35,7 +35,7 @@
  */
 
 import type { Kernel } from '../kernel';
-import type { Process } from './process';
+import { first_thread, type Process } from './process';
 import type { UserTask } from './sched/task';
 import { SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from '../include/signal';
 import { send_signal, sig_ignored_or_blocked, sigaction_flags } from './signal';
@@ -83,10 +83,6 @@ export function kill_pgrp(k: Kernel, pgid: number, sig: number): boolean {
   return members.length > 0;
 }
 
-function first_thread(p: Process): UserTask | undefined {
-  for (const t of p.threads) return t;
-  return undefined;
-}
 
 /**
  * prepare_signal's job-control part, before `sig` is acted on: SIGCONT

@@ -191,3 +191,9 @@ export function thread_group_cputime(p: Process): { utime: number; stime: number
   }
   return { utime, stime };
 }
+
+/** The process's first live thread (the one a signal to the process goes to; a zombie has none). */
+export function first_thread(p: Process): UserTask | undefined {
+  for (const t of p.threads) return t;
+  return undefined;
+}

@@ -12,7 +12,7 @@ import { EFAULT, EINTR, EINVAL, ESRCH } from '../include/errno';
 import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallDef, SyscallResult } from './sys';
 import type { UserTask } from './sched/task';
-import { W_SIGNALED, type Process } from './process';
+import { W_SIGNALED, first_thread, type Process } from './process';
 import { exit_group } from './exit';
 import { NSIG, SIGKILL, SIGSTOP, send_signal, set_temp_sigmask, sys_rt_sigreturn_frame } from './signal';
 import { pgrp_members } from './jobctl';
@@ -95,10 +95,6 @@ function send(ctx: SyscallContext, target: UserTask, sig: number): bigint {
 
 const valid = (sig: bigint | undefined): boolean => sig! >= 0n && sig! <= BigInt(NSIG);
 
-function first_thread(p: Process): UserTask | undefined {
-  for (const t of p.threads) return t;
-  return undefined;
-}
 
 /**
  * kill(pid, sig): pid > 0 that process; 0 the caller's group; -1 every

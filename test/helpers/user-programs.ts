@@ -7,6 +7,7 @@
  * C-based tests skip and say how to get it.
  */
 
+import { it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,13 @@ export { CROSS_CC, crossCompilerAvailable };
 const CACHE = join(tmpdir(), 'uconsole-mm-test-programs');
 
 export const NO_CC_REASON = `${CROSS_CC} is not installed (as root: apt-get install -y ${CROSS_PACKAGES.join(' ')})`;
+
+/** `it` for tests of C programs: where the cross compiler is missing, skipped, with a warning that says how to install it. */
+export function cProgramIt(what = 'C program'): typeof it | typeof it.skip {
+  if (crossCompilerAvailable()) return it;
+  console.warn(`${what} tests skipped: ${NO_CC_REASON}`);
+  return it.skip;
+}
 
 /** A static arm64 executable built from C source (cached); undefined without the cross compiler. `-dynamic` links it dynamically instead. */
 export function buildC(source: string, flags: string[] = []): Uint8Array | undefined {

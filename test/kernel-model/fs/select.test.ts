@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../api/uconsole';
-import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+import { describe, expect } from 'vitest';
+import { useUconsole } from '../../helpers/boot';
+import { buildC, cProgramIt } from '../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt();
 
-let u: Uconsole;
-beforeAll(async () => {
-  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
-});
-afterAll(() => u?.shutdown());
+const booted = useUconsole();
 
 const SELECT_C = `
 #define _GNU_SOURCE
@@ -60,7 +55,7 @@ int main(void) {
 
 describe('pselect6 and ppoll (fs/select.ts)', () => {
   cIt('select sets, sleeping until a pipe is written, timeouts, EBADF; a signal mask that holds only while the call sleeps', () => {
-    const r = u.kernel.harness.exec(buildC(SELECT_C)!, '/bin/select', ['select'], { cpu: 3 });
+    const r = booted.u.kernel.harness.exec(buildC(SELECT_C)!, '/bin/select', ['select'], { cpu: 3 });
     expect(r.stdout).toBe('ready=1 r=0 w=1\nwoken=1 r=1\ntimeout=0\nebadf=-1 1\nppoll=-1 eintr=1 got=10 blocked_again=1\nppoll_timeout=0 blocked=1\n');
   });
 });

@@ -1,16 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../api/uconsole';
-import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+import { describe, expect } from 'vitest';
+import { useUconsole } from '../../helpers/boot';
+import { buildC, cProgramIt } from '../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt();
 
-let u: Uconsole;
-beforeAll(async () => {
-  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
-});
-afterAll(() => u?.shutdown());
+const booted = useUconsole();
 
 const TMPFS_C = `
 #define _GNU_SOURCE
@@ -92,7 +87,7 @@ int main(void) {
 
 describe('tmpfs on /tmp and /run (fs/tmpfs.ts, fs/namei_ops.ts, fs/attr.ts)', () => {
   cIt('files, directories and links are made, renamed and removed with Linux errors; the rootfs stays read-only', () => {
-    const r = u.kernel.harness.exec(buildC(TMPFS_C)!, '/bin/tmpfs', ['tmpfs'], { cpu: 2 });
+    const r = booted.u.kernel.harness.exec(buildC(TMPFS_C)!, '/bin/tmpfs', ['tmpfs'], { cpu: 2 });
     expect(r.stderr).toBe('');
     const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
     expect(got).toEqual({
@@ -105,7 +100,7 @@ describe('tmpfs on /tmp and /run (fs/tmpfs.ts, fs/namei_ops.ts, fs/attr.ts)', ()
       umask_mode: '384', fchmod: 'ok', chmod_mode: '416', utimensat: 'ok', mtime: '123456', tmpfs_magic: '1021994', rootfs_magic: '858458f6',
       trunc_dir: 'EISDIR',
     });
-    expect(u.readFile('/proc/mounts')).toMatch(/\ntmpfs \/tmp tmpfs rw,relatime 0 0\ntmpfs \/run tmpfs rw,relatime 0 0\n$/);
+    expect(booted.u.readFile('/proc/mounts')).toMatch(/\ntmpfs \/tmp tmpfs rw,relatime 0 0\ntmpfs \/run tmpfs rw,relatime 0 0\n$/);
   });
 });
 
@@ -137,9 +132,9 @@ int main(void) {
 
 describe('exec from tmpfs (fs/exec.ts)', () => {
   cIt('a file without #! and not ELF is ENOEXEC; a #! script runs its interpreter with its argument', (ctx) => {
-    const bin = u.kernel.rootfs?.root.lookup('bin');
+    const bin = booted.u.kernel.rootfs?.root.lookup('bin');
     if (!bin || !('lookup' in bin) || !(bin as { lookup(n: string): unknown }).lookup('sh')) return ctx.skip();
-    const r = u.kernel.harness.exec(buildC(EXEC_C)!, '/bin/execer', ['execer'], { cpu: 1 });
+    const r = booted.u.kernel.harness.exec(buildC(EXEC_C)!, '/bin/execer', ['execer'], { cpu: 1 });
     expect(r.stdout).toBe('plain: ENOEXEC\nscript /tmp/script arg\nscript exit 4\n');
   });
 });

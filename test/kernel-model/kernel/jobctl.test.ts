@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../api/uconsole';
-import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+import { describe, expect, it } from 'vitest';
+import { useUconsole } from '../../helpers/boot';
+import { buildC, cProgramIt } from '../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt();
 
-let u: Uconsole;
-beforeAll(async () => {
-  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
-});
-afterAll(() => u?.shutdown());
+const booted = useUconsole();
 
-const run = (src: string, name: string) => u.kernel.harness.exec(buildC(src)!, `/bin/${name}`, [name], { cpu: 1 });
+const run = (src: string, name: string) => booted.u.kernel.harness.exec(buildC(src)!, `/bin/${name}`, [name], { cpu: 1 });
 
 const JOBS_C = `
 #include <stdio.h>
@@ -117,13 +112,13 @@ describe('job control (kernel/jobctl.ts): stop, continue, wait reports, sigsuspe
 
   cIt('a fork bomb stops at threads-max with EAGAIN, and the machine goes on', () => {
     // kernel.threads-max lowered, as sysctl would, so the bomb is quick (1 GB's default lets 7,000 processes be made).
-    const threadsMax = u.kernel.user.threadsMax;
-    u.kernel.user.threadsMax = u.kernel.sched.tasks.size + 300;
+    const threadsMax = booted.u.kernel.user.threadsMax;
+    booted.u.kernel.user.threadsMax = booted.u.kernel.sched.tasks.size + 300;
     let r;
     try {
       r = run(BOMB_C, 'bomb');
     } finally {
-      u.kernel.user.threadsMax = threadsMax;
+      booted.u.kernel.user.threadsMax = threadsMax;
     }
     const m = r.stdout.match(/^forks=(\d+) errno=(\d+) reaped=(\d+)\n$/);
     expect(m).not.toBeNull();
@@ -131,7 +126,7 @@ describe('job control (kernel/jobctl.ts): stop, continue, wait reports, sigsuspe
     expect(errno).toBe(11); // EAGAIN
     expect(reaped).toBe(forks);
     expect(forks).toBeGreaterThanOrEqual(298);
-    expect(u.kernel.user.procs.all().length).toBeLessThan(5);
+    expect(booted.u.kernel.user.procs.all().length).toBeLessThan(5);
     expect(run(JOBS_C, 'jobs').exitCode).toBe(0);
   });
 });
@@ -203,7 +198,7 @@ describe('rt_sigreturn (kernel/signal.ts)', () => {
   it('brings back every general and SIMD register and the flags a handler clobbered', async () => {
     const { asmProgram } = await import('../../helpers/user-programs');
     const elf = await asmProgram(sigreturnProgram(), 2 * 4096);
-    const r = u.kernel.harness.exec(elf, '/bin/regs', ['regs'], { cpu: 0 });
+    const r = booted.u.kernel.harness.exec(elf, '/bin/regs', ['regs'], { cpu: 0 });
     expect(r).toMatchObject({ exitCode: 0, signal: undefined });
   });
 });

@@ -5,10 +5,9 @@ import { NR } from '../../../kernel-model/include/unistd';
 import { PAGE } from '../../../kernel-model/mm/mmap';
 import { check_mm } from '../../../kernel-model/mm/mmap_check';
 import { ExecError } from '../../../kernel-model/fs/binfmt_elf';
-import { NO_CC_REASON, asmProgram, buildC, crossCompilerAvailable } from '../../helpers/user-programs';
+import { asmProgram, buildC, cProgramIt } from '../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt('C program');
 
 let u: Uconsole;
 beforeAll(async () => {

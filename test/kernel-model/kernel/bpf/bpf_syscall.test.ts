@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { bootUconsole, type Uconsole } from '../../../../api/uconsole';
 import { spawn_process } from '../../../../kernel-model/kernel/fork';
 import { open_exec } from '../../../../kernel-model/fs/exec';
-import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../../helpers/user-programs';
+import { buildC, cProgramIt } from '../../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`BPF program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt('BPF program');
 
 let u: Uconsole;
 beforeAll(async () => {

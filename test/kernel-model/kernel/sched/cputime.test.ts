@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../../api/uconsole';
+import { describe, expect, it } from 'vitest';
+import { useUconsole } from '../../../helpers/boot';
 import { FIXED_1, LOAD_FREQ_NS, LoadAvg, calc_load } from '../../../../kernel-model/kernel/sched/loadavg';
-import { NO_CC_REASON, buildC, crossCompilerAvailable } from '../../../helpers/user-programs';
+import { buildC, cProgramIt } from '../../../helpers/user-programs';
 
-const cIt = crossCompilerAvailable() ? it : it.skip;
-if (!crossCompilerAvailable()) console.warn(`C program tests skipped: ${NO_CC_REASON}`);
+const cIt = cProgramIt();
 
 describe('the load average (kernel/sched/loadavg.ts)', () => {
   it("one task always active for a minute gives 1 - 1/e on the 1-minute average, as Linux's fixed point does", () => {
@@ -27,11 +26,7 @@ describe('the load average (kernel/sched/loadavg.ts)', () => {
   });
 });
 
-let u: Uconsole;
-beforeAll(async () => {
-  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
-});
-afterAll(() => u?.shutdown());
+const booted = useUconsole();
 
 const BURN_C = `
 #include <stdio.h>
@@ -62,7 +57,7 @@ int main(void) {
 
 describe('CPU time accounting (kernel/sched/cputime.ts)', () => {
   cIt('user time of a process and its reaped child in wait4, getrusage, times and /proc; idle time while asleep; the load average', () => {
-    const r = u.kernel.harness.exec(buildC(BURN_C)!, '/bin/burn', ['burn'], { cpu: 2 });
+    const r = booted.u.kernel.harness.exec(buildC(BURN_C)!, '/bin/burn', ['burn'], { cpu: 2 });
     const [child, self, kids, tmsUtime, tmsCutime, statUtime, statCutime, ...load] = r.stdout.trim().split(' ');
     // Parent and child share CPU 2 while both spin: each gets some of the 30-50 ms.
     expect(Number(child)).toBeGreaterThan(0.015);
@@ -73,10 +68,10 @@ describe('CPU time accounting (kernel/sched/cputime.ts)', () => {
     expect(Number(statCutime)).toBe(Number(tmsCutime));
     expect(Number(statUtime)).toBe(Number(tmsUtime));
     expect(load.join(' ')).toBe('0.16 0.03 0.01'); // two tasks active at the first sample (5.004 s): 2 * (1 - 1884/2048)...
-    const cpu2 = u.readFile('/proc/stat').split('\n').find((l) => l.startsWith('cpu2 '))!.split(' ').map(Number);
+    const cpu2 = booted.u.readFile('/proc/stat').split('\n').find((l) => l.startsWith('cpu2 '))!.split(' ').map(Number);
     expect(cpu2[1]).toBeGreaterThanOrEqual(Number(tmsUtime) + Number(tmsCutime) - 1); // user
     expect(cpu2[4]).toBeGreaterThan(400); // idle: the 4.99 s asleep
-    const [up, idle] = u.readFile('/proc/uptime').trim().split(' ').map(Number);
+    const [up, idle] = booted.u.readFile('/proc/uptime').trim().split(' ').map(Number);
     expect(up).toBeGreaterThanOrEqual(5);
     expect(idle).toBeGreaterThan(3 * 4.9); // the other three CPUs idled all along, CPU 2 while the program slept
   });
