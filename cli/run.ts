@@ -8,7 +8,7 @@
  * program (a fault, the OOM killer) go to stderr.
  */
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, readSync, statSync } from 'node:fs';
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { bootUconsole } from '../api/uconsole';
 import { ExecFormatError, parseElf } from '../kernel-model/fs/binfmt_elf_parse';
@@ -21,8 +21,9 @@ import { parseOptions, UsageError } from './uconsole';
 export const RUN_HELP = `usage: uconsole run [options] PROGRAM [-- ARGS...]
 Run a static arm64 Linux executable on an emulated uConsole, as
 qemu-aarch64 would: the board boots (quietly), PROGRAM runs as a new
-process with argv = PROGRAM ARGS..., its stdout and stderr are passed
-through, and its exit status is uconsole's (128 + N if signal N killed it).
+process with argv = PROGRAM ARGS..., its stdin, stdout and stderr are
+passed through (stdin as a pipe, read as the program asks for it), and
+its exit status is uconsole's (128 + N if signal N killed it).
 The program sees the uConsole's kernel: its files are the initramfs's,
 not the host's. An absolute PROGRAM that is not a host file is taken from
 the initramfs (e.g. uconsole run /bin/bpf-storm -- 3 1000).
@@ -63,6 +64,22 @@ export function loadProgram(path: string): Uint8Array | undefined {
     throw e;
   }
   return bytes;
+}
+
+/** The host's stdin, a chunk at a time as the program reads it (null at its end), as qemu-user passes it. */
+function hostStdin(): Uint8Array | null {
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    try {
+      const n = readSync(0, buf, 0, buf.length, null);
+      return n === 0 ? null : buf.subarray(0, n);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EOF') return null;
+      throw e;
+    }
+  }
 }
 
 /** qemu -strace's shape: "PID name(args) = ret". */
@@ -115,6 +132,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           cpu,
           maxRounds,
           stdio: (fd, data) => (fd === 1 ? process.stdout : process.stderr).write(data),
+          stdin: hostStdin,
         });
       } catch (e) {
         if (e instanceof ExecError && !hostFile && e.errno === 2) throw new RunError(`${program}: No such file or directory (on the host or in the initramfs)`);

@@ -155,6 +155,46 @@ export function create_pipe_files(flags: number, wake: (t: UserTask) => void): [
   return [r, w, p];
 }
 
+/**
+ * A pipe whose write end is the host's: what `uconsole run` gives a
+ * program as fd 0, as qemu-user passes its own stdin. The host is asked
+ * for more (`source`) only when a reader waits on an empty pipe; null or
+ * an empty chunk is the end of its input, which closes the write end
+ * (the readers then see end of file).
+ */
+export class HostPipe {
+  readonly file: File;
+  private readonly pipe: Pipe;
+  private writer?: File;
+  private rest?: Uint8Array;
+
+  constructor(wake: (t: UserTask) => void, private readonly source: () => Uint8Array | null) {
+    const [r, w, p] = create_pipe_files(0, wake);
+    this.file = r;
+    this.pipe = p;
+    this.writer = w.get_file();
+  }
+
+  /** Does a reader wait for input the host has not given yet? */
+  get starving(): boolean {
+    return this.writer !== undefined && this.pipe.readWait.size > 0 && this.pipe.buffered === 0;
+  }
+
+  /** The host's next chunk into the pipe (what does not fit waits for the next time), or the end of its input. */
+  feed(): void {
+    if (!this.writer) return;
+    const data = this.rest ?? this.source();
+    this.rest = undefined;
+    if (!data || data.length === 0 || this.pipe.readers === 0) {
+      this.writer.fput();
+      this.writer = undefined;
+      return;
+    }
+    const n = this.pipe.write(data, true);
+    if (n < data.length) this.rest = data.subarray(n);
+  }
+}
+
 /* ---- pipe2(2) ---------------------------------------------------------------- */
 
 const O_CLOEXEC = 0o2000000;

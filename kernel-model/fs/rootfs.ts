@@ -132,13 +132,15 @@ export class Vfs {
 
   /**
    * Descriptors for a program whose output goes to the host, as under
-   * qemu-user: 0 reads end of file, 1 and 2 write to `sink` (not a
-   * terminal: TCGETS is ENOTTY, as for a pipe).
+   * qemu-user: 0 reads `stdin` (a pipe the host writes) or end of file, 1
+   * and 2 write to `sink` (not a terminal: TCGETS is ENOTTY, as for a
+   * pipe).
    */
-  stdio_files(sink: (fd: 1 | 2, data: Uint8Array) => void): FilesStruct {
+  stdio_files(sink: (fd: 1 | 2, data: Uint8Array) => void, stdin?: File): FilesStruct {
     const inode = new CharDevInode(this.sb, { perm: 0o600 }, TTYAUX_MAJOR, CONSOLE_MINOR, () => undefined);
     const files = new FilesStruct();
-    files.alloc_fd(new File(inode, O_RDONLY | O_LARGEFILE, this.console.fops), false);
+    const eof: FileOperations = { read: () => new Uint8Array(0), write: () => 0, seekable: false, endOf: () => undefined, ioctl: () => BigInt(-ENOTTY) };
+    files.alloc_fd(stdin ?? new File(inode, O_RDONLY | O_LARGEFILE, eof), false);
     for (const fd of [1, 2] as const) {
       const fops: FileOperations = {
         read: () => new Uint8Array(0),

@@ -53,7 +53,7 @@ function adopt(ctx: SyscallContext, t: UserTask): void {
   let d = implicit.get(key);
   if (!d) {
     const sink = t.proc?.stdio;
-    d = { files: sink ? vfs.stdio_files(sink) : vfs.initial_files(), fs: vfs.initial_fs() };
+    d = { files: sink ? vfs.stdio_files(sink, t.proc?.stdin) : vfs.initial_files(), fs: vfs.initial_fs() };
     implicit.set(key, d);
   }
   t.files ??= d.files;

@@ -31,7 +31,8 @@ import { KernelRunError, type Kernel } from '../kernel';
 import { USER_BUFFERS, USER_TEXT } from '../arch/arm64/mm/mmu';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
 import { kcall, kthread_run } from './kthread';
-import { exit_thread } from './exit';
+import { exit_thread, wake_user } from './exit';
+import { HostPipe } from '../fs/pipe';
 import { spawn_process, vdso_pa } from './fork';
 import { map_vdso } from '../fs/binfmt_elf';
 import { HARNESS_PID, type KthreadTask, type Task, UserTask } from './sched/task';
@@ -60,6 +61,12 @@ export interface ExecOptions {
   maxRounds?: number;
   /** Where fds 1 and 2 go (default: collected into the result). */
   stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+  /**
+   * What fd 0 reads, through a pipe: the bytes, or a function asked for
+   * more whenever the program waits on the empty pipe (null: the end).
+   * Without it fd 0 reads end of file.
+   */
+  stdin?: Uint8Array | (() => Uint8Array | null);
 }
 
 /** How a program ended: its exit code or the signal that killed it, and what it wrote. */
@@ -195,9 +202,15 @@ export class Harness {
     let wstatus: number | undefined;
     const proc = this.k.on(cpu, () => spawn_process(this.k, { cpu, file, filename, argv, envp: opts.envp }));
     proc.stdio = opts.stdio ?? ((fd, data) => (fd === 1 ? out : err).push(data.slice()));
+    const stdin = opts.stdin === undefined ? undefined : new HostPipe((t) => wake_user(this.k, t, undefined), byteSource(opts.stdin));
+    proc.stdin = stdin?.file;
     proc.onRelease.push((w) => (wstatus = w));
     try {
-      this.k.run(() => wstatus !== undefined, opts.maxRounds ?? HARNESS_MAX_ROUNDS);
+      for (;;) {
+        this.k.run(() => wstatus !== undefined || !!stdin?.starving, opts.maxRounds ?? HARNESS_MAX_ROUNDS);
+        if (wstatus !== undefined || !stdin) break;
+        stdin.feed();
+      }
     } catch (e) {
       if (!(e instanceof KernelRunError)) throw e;
       if (this.k.machine.halted) throw new HarnessError(this.k.machine.status!.message);
@@ -258,4 +271,11 @@ export class Harness {
       throw new HarnessError(`cpu${task.cpu}: ${e.message}; stopped`);
     }
   }
+}
+
+/** A stdin option as a source of chunks: fixed bytes are one chunk, then the end. */
+function byteSource(stdin: Uint8Array | (() => Uint8Array | null)): () => Uint8Array | null {
+  if (typeof stdin === 'function') return stdin;
+  let given = false;
+  return () => (given ? null : ((given = true), stdin));
 }

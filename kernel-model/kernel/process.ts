@@ -29,6 +29,7 @@ import type { Core } from '../../emulator/core';
 import { CoreContext } from '../../emulator/core';
 import { SYSREG } from '../../emulator/unicorn/constants';
 import type { MmStruct } from '../mm/mmap';
+import type { File } from '../fs/file';
 import { UserTask } from './sched/task';
 
 export type ProcessState = 'alive' | 'zombie' | 'reaped';
@@ -57,6 +58,8 @@ export class Process {
    * (`uconsole run` passes a program's output through, as qemu-user does).
    */
   stdio?: (fd: 1 | 2, data: Uint8Array) => void;
+  /** With `stdio`: what fd 0 reads (the read end of a pipe the host writes); end of file without it. */
+  stdin?: File;
   /** Process group and session ids (setpgid, setsid); a new process inherits its parent's. */
   pgid: number;
   sid: number;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { cachedBusybox } from '../../images/busybox';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,14 @@ describe('uconsole run', () => {
     const r = run('/bin/hello-asm');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/hello/i);
+  });
+
+  it("passes the host's stdin to the program as a pipe, read as the program asks, with end of file at its end", (ctx) => {
+    if (!cachedBusybox(projectRoot())) return ctx.skip();
+    const lines = Array.from({ length: 15000 }, (_, i) => `${i}\n`).join(''); // 83 KB: more than a pipe holds
+    const r = spawnSync(process.execPath, [join(projectRoot(), 'bin/uconsole.mjs'), 'run', '--ram', '1G', '/bin/busybox', '--', 'sh', '-c', 'sort -rn | head -2; wc -l'], { encoding: 'utf8', input: lines });
+    expect(r.stdout).toBe('14999\n14998\n0\n'); // sort read everything; wc then reads end of file
+    expect(r.status).toBe(0);
   });
 
   it('refuses what it cannot run with one line and exit status 1', async () => {
