@@ -175,27 +175,42 @@ export class Uconsole {
   /**
    * Run the machine until init has ended (the kernel then halts, as Linux
    * panics when init exits); its wait status, or undefined if the machine
-   * stopped otherwise.
+   * stopped otherwise. When a task waits for console input, `moreInput`
+   * is asked for it, told how long the machine may wait in real
+   * milliseconds before its next timer is due (Infinity: nothing else
+   * will happen): it returns bytes, null for the end of input, or
+   * undefined when nothing came by then (the machine then runs on to
+   * that timer, as a real device would go on while nobody types).
    */
-  waitInit(maxRounds = Infinity, moreInput?: () => Uint8Array | null): number | undefined {
+  waitInit(maxRounds = Infinity, moreInput?: (waitMs: number) => Uint8Array | null | undefined): number | undefined {
     this.live();
     const k = this.kernel;
     if (!k.runInit) throw new BootError('this uConsole was booted without init');
     const console = k.rootfs?.console;
+    let runTo: number | undefined;
     for (;;) {
       try {
-        k.run(() => k.initStatus !== undefined || this.machine.halted || !!console?.starving, maxRounds);
+        // Until the guest waits for input, or, after a wait that brought none, until the timers due by then have run.
+        const waited = (to: number): boolean => (k.sched.nextTimerNs() ?? Infinity) > to;
+        k.run(() => k.initStatus !== undefined || this.machine.halted || (runTo === undefined ? !!console?.starving : waited(runTo)), maxRounds);
       } catch (e) {
         if (!(e instanceof KernelRunError)) throw e;
         // A halt (reboot(2)) or init's own end stop the machine: that is how init finishes.
         const clean = this.machine.status?.ok || k.initStatus !== undefined;
         if (!this.machine.halted || !clean) throw new BootError(e.message);
       }
-      if (!console?.starving || this.machine.halted) return k.initStatus;
+      if (this.machine.halted || k.initStatus !== undefined) return k.initStatus;
+      if (runTo !== undefined) {
+        runTo = undefined; // the timer has fired: is the guest still waiting for input?
+        continue;
+      }
       // A task waits for console input: the host's, or end of input when there is no more.
-      const data = moreInput?.() ?? null;
-      if (data && data.length) console.input(data);
-      else console.closeInput();
+      const next = k.sched.nextTimerNs();
+      const waitMs = next === undefined ? Infinity : Math.max(0, (next - k.clockNs()) / 1e6);
+      const data = moreInput ? moreInput(waitMs) : null;
+      if (data === undefined) runTo = next ?? k.clockNs();
+      else if (data && data.length) console!.input(data);
+      else console!.closeInput();
     }
   }
 

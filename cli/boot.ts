@@ -3,7 +3,8 @@
 
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { formatRamSize } from '../emulator/board/profile';
-import { readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { HostInput } from './host_input';
 import { bootUconsole } from '../api/uconsole';
 import { UsageError, parseOptions } from './uconsole';
 import { DirInode } from '../kernel-model/fs/inode';
@@ -61,47 +62,34 @@ const CTRL_A = 0x01;
 
 /**
  * The console's input from the host's stdin, read when the guest waits
- * for it: a terminal is put in raw mode (the guest's tty echoes and edits
- * lines, as on a serial console), a pipe or file is read as it comes;
- * null at end of input, 'halt' for the escape (Ctrl-A x at a terminal).
+ * for it, for at most as long as the guest may wait (cli/host_input.ts):
+ * a terminal is put in raw mode (the guest's tty echoes and edits lines,
+ * as on a serial console), a pipe or file is read as it comes; null at
+ * end of input, undefined when nothing came in time, 'halt' for the
+ * escape (Ctrl-A x at a terminal).
  */
-function hostInput(): () => Uint8Array | null | 'halt' {
+function hostInput(): (waitMs: number) => Uint8Array | null | undefined | 'halt' {
   const tty = process.stdin.isTTY === true;
   if (tty) {
     process.stdin.setRawMode(true);
     process.on('exit', () => process.stdin.setRawMode(false));
   }
-  const buf = Buffer.alloc(4096);
+  const input = new HostInput();
   let escape = false;
-  return () => {
-    for (;;) {
-      let n: number;
-      try {
-        n = readSync(0, buf, 0, buf.length, null);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN') continue;
-        if (code === 'EOF') return null;
-        throw e;
-      }
-      if (n === 0) return null;
-      let data = buf.subarray(0, n);
-      if (tty) {
-        // Ctrl-A x: the host's way out; Ctrl-A Ctrl-A sends one Ctrl-A.
-        const out: number[] = [];
-        for (const b of data) {
-          if (escape) {
-            escape = false;
-            if (b === 0x78 || b === 0x58) return 'halt';
-            out.push(b === CTRL_A ? CTRL_A : b);
-          } else if (b === CTRL_A) escape = true;
-          else out.push(b);
-        }
-        if (!out.length) continue;
-        data = Buffer.from(out);
-      }
-      return data;
+  return (waitMs) => {
+    const data = input.read(waitMs);
+    if (!data || !tty) return data;
+    // Ctrl-A x: the host's way out; Ctrl-A Ctrl-A sends one Ctrl-A.
+    const out: number[] = [];
+    for (const b of data) {
+      if (escape) {
+        escape = false;
+        if (b === 0x78 || b === 0x58) return 'halt';
+        out.push(b);
+      } else if (b === CTRL_A) escape = true;
+      else out.push(b);
     }
+    return out.length ? Uint8Array.from(out) : undefined;
   };
 }
 
@@ -162,8 +150,8 @@ export async function bootCommand(args: string[]): Promise<number> {
     if (values['firmware-log']) for (const line of u.firmware.log) process.stderr.write(`firmware: ${line}\n`);
     if (!values['no-init']) {
       const input = hostInput();
-      const w = u.waitInit(Infinity, () => {
-        const data = input();
+      const w = u.waitInit(Infinity, (waitMs) => {
+        const data = input(waitMs);
         // A resized terminal is noticed when the guest next reads (the host loop does not run between reads).
         if (process.stdout.isTTY) {
           const [cols, rows] = process.stdout.getWindowSize();

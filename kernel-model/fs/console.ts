@@ -184,7 +184,7 @@ export class ConsoleDevice {
   private read(count: number): Uint8Array {
     this.check(SIGTTIN);
     const data = this.ldisc.read(count, this.closed && this.held.length === 0);
-    if (data === undefined) throw new WouldBlock(this.readers, 'console_read');
+    if (data === undefined) throw new WouldBlock(this.readers, 'console_read', this.ldisc.readTimeoutNs);
     this.feed(); // a read made room
     return data;
   }

@@ -43,10 +43,14 @@ export const PIPE_BUF = 4096;
 /** PIPE_DEF_BUFFERS pages of buffer. */
 export const PIPE_SIZE = 16 * 4096;
 
-/** Thrown by a file operation that must sleep: the caller queues the task on `waiters` and blocks it. */
+/**
+ * Thrown by a file operation that must sleep: the caller queues the task
+ * on `waiters` and blocks it, for at most `timeoutNs` when given (the
+ * call then returns 0: a terminal's VTIME).
+ */
 export class WouldBlock extends Error {
   override name = 'WouldBlock';
-  constructor(readonly waiters: Set<UserTask>, readonly what: string) {
+  constructor(readonly waiters: Set<UserTask>, readonly what: string, readonly timeoutNs?: number) {
     super(what);
   }
 }
@@ -241,6 +245,7 @@ export function pipe_outcome(ctx: SyscallContext, e: WouldBlock | BrokenPipe): S
   if (e instanceof WouldBlock) {
     e.waiters.add(t);
     t.cancelWait = () => e.waiters.delete(t);
+    if (e.timeoutNs !== undefined) return { kind: 'sleep', what: e.what, untilNs: ctx.nowNs() + e.timeoutNs, ret: 0n };
     return { kind: 'sleep', what: e.what };
   }
   // SIGPIPE, then EPIPE for a writer that survives it (ignored or caught: the handler runs on the way out).

@@ -17,9 +17,12 @@
  *               VEOF; VEOF itself is not stored, so at the start of a
  *               line it makes a read return 0. A read returns at most
  *               one line.
- *   raw         without ICANON, bytes are readable as they come, and a
- *               read waits for VMIN of them (VTIME's timers are not
- *               modelled; VMIN 0 returns at once).
+ *   raw         without ICANON, bytes are readable as they come: a read
+ *               waits for VMIN of them; with VMIN 0 it returns what is
+ *               there, or with VTIME waits that many tenths of a second
+ *               for one byte (0 when none comes); with both, it returns
+ *               once one byte is there (the inter-byte timer is taken as
+ *               run out at once: input from the host comes in chunks).
  *   echo        with ECHO each byte is echoed as it arrives (control
  *               characters as ^X with ECHOCTL; ECHONL echoes NL alone);
  *               ECHOE erases visually, back over a tab to its column;
@@ -41,7 +44,7 @@
 
 import {
   ECHO, ECHOCTL, ECHOE, ECHOK, ECHOKE, ECHONL, ICANON, ICRNL, IEXTEN, IGNCR, INLCR, ISIG, ISTRIP, IUTF8, IXON, NOFLSH,
-  Termios, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP, VSUSP, VWERASE,
+  Termios, VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VLNEXT, VMIN, VQUIT, VREPRINT, VSTART, VSTOP, VSUSP, VTIME, VWERASE,
 } from './termios';
 import { SIGINT, SIGQUIT, SIGTSTP } from '../../include/signal';
 
@@ -284,9 +287,17 @@ export class NTty {
   read(count: number, ended: boolean): Uint8Array | undefined {
     if (this.canonical) return this.canonHead > 0 ? this.take_line(count) : ended ? new Uint8Array(0) : undefined;
     const min = this.termios.cc(VMIN);
+    const time = this.termios.cc(VTIME);
     const avail = this.available;
-    if (min > 0 && avail < Math.min(min, count) && !ended) return undefined;
+    const need = min === 0 ? (time > 0 ? 1 : 0) : time > 0 ? 1 : Math.min(min, count);
+    if (avail < need && !ended) return undefined;
     return this.take(Math.min(avail, count));
+  }
+
+  /** How long a raw read that must wait may wait (VTIME with VMIN 0), in ns; undefined: until input comes. */
+  get readTimeoutNs(): number | undefined {
+    const time = this.termios.cc(VTIME);
+    return !this.canonical && this.termios.cc(VMIN) === 0 && time > 0 ? time * 100_000_000 : undefined;
   }
 
   private take_line(count: number): Uint8Array {

@@ -370,6 +370,7 @@ describe('pipes (fs/pipe.ts)', () => {
 
 const PGRP_C = String.raw`
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -383,10 +384,11 @@ int main(void) {
   printf("child-in-my-group %d\n", getpgid(c) == me);
   printf("setpgid-child %d new-group %d\n", setpgid(c, c), getpgid(c) == c);
   errno = 0; printf("getpgid-nobody %d %d\n", getpgid(99999), errno);
-  errno = 0; printf("not-my-terminal %d %d\n", tcgetpgrp(0), errno);
-  printf("take-it %d\n", ioctl(0, TIOCSCTTY, 1));
-  pid_t fg = tcgetpgrp(0); printf("tcgetpgrp %d\n", fg == me);
-  printf("tcsetpgrp %d now %d\n", tcsetpgrp(0, c), tcgetpgrp(0) == c);
+  int tty = open("/dev/console", O_RDWR);
+  errno = 0; printf("not-my-terminal %d %d\n", tcgetpgrp(tty), errno);
+  printf("take-it %d\n", ioctl(tty, TIOCSCTTY, 1));
+  pid_t fg = tcgetpgrp(tty); printf("tcgetpgrp %d\n", fg == me);
+  printf("tcsetpgrp %d now %d\n", tcsetpgrp(tty, c), tcgetpgrp(tty) == c);
   kill(c, 9); waitpid(c, 0, 0);
   return 0;
 }`;
