@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from 'vitest';
 import { NTty, N_TTY_BUF_SIZE } from '../../../../kernel-model/drivers/tty/n_tty';
-import { ECHO, ICANON, ISIG, NOFLSH, Termios, VMIN } from '../../../../kernel-model/drivers/tty/termios';
+import { ECHO, ICANON, ISIG, NOFLSH, Termios, VMIN, VTIME } from '../../../../kernel-model/drivers/tty/termios';
 import { SIGINT, SIGQUIT, SIGTSTP } from '../../../../kernel-model/include/signal';
 
 /** A line discipline on a fake line: what it echoes, the signals it sends, the column output is at. */
@@ -117,6 +117,20 @@ describe('N_TTY (drivers/tty/n_tty.ts)', () => {
     expect(l.read(2)).toBe('ab'); // a read of 2 needs only 2
     l.termios.bytes[17 + VMIN] = 0;
     expect(l.read()).toBe('');
+  });
+
+  it('VTIME: with VMIN 0 a read waits that long for one byte (then returns 0); with VMIN it returns at the first byte', () => {
+    const l = line((t) => clearL(t, ICANON | ECHO));
+    l.termios.bytes[17 + VMIN] = 0;
+    l.termios.bytes[17 + VTIME] = 5;
+    expect(l.ldisc.readTimeoutNs).toBe(500_000_000);
+    expect(l.read()).toBeUndefined(); // the console sleeps for at most 0.5 s, then the read returns 0
+    l.type('k');
+    expect(l.read()).toBe('k');
+    l.termios.bytes[17 + VMIN] = 3;
+    expect(l.ldisc.readTimeoutNs).toBeUndefined(); // no timer before the first byte
+    l.type('a');
+    expect(l.read()).toBe('a');
   });
 
   it('switching to canonical mode makes what is buffered one line; to raw, plain bytes', () => {
