@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The typed Unicorn binding: the only module in the project that touches
- * koffi (and, through it, libunicorn.so.2 and libc's mmap).
+ * The typed Unicorn binding: with native.ts and store-path.ts (the C part's
+ * loaders), the only module in the project that touches koffi (and,
+ * through it, libunicorn.so.2 and libc's mmap).
  *
  * Lifetimes. A hook callback is a koffi-registered trampoline; if it were
  * released while the engine could still call it the process would crash.
@@ -29,6 +30,7 @@ import {
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
 } from './constants';
+import { bindStorePath, preloadStorePath } from './store-path';
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -91,6 +93,7 @@ export const LIBUNICORN = 'libunicorn.so.2';
 function loadLib(): Lib {
   if (lib) return lib;
   let uc: LibraryHandle;
+  preloadStorePath();
   try {
     uc = koffi.load(LIBUNICORN);
   } catch {
@@ -98,6 +101,7 @@ function loadLib(): Lib {
       `cannot load ${LIBUNICORN}: install the Debian package with "apt-get install -y libunicorn2" (as root)`,
     );
   }
+  bindStorePath(LIBUNICORN);
   const libc = koffi.load('libc.so.6');
   const f = (decl: string): KoffiFn => uc.func(decl) as KoffiFn;
   const l: Lib = {
