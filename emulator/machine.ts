@@ -167,7 +167,7 @@ export class Machine {
     this.sliceInsns = opts.sliceInsns ?? 100_000;
     this.dram = this.board.dram(this.ramBytes);
     const end = Math.max(...this.dram.map((r) => r.base + r.size));
-    this.host = hostAlloc(end);
+    this.host = hostAlloc(end, true, true);
     this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })));
 
     const b = this.board;
