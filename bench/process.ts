@@ -66,7 +66,7 @@ function cases(p: ProcessParams): Case[] {
   ];
 }
 
-interface Times {
+export interface Times {
   wallMs: number;
   cpuMs: number;
 }
@@ -86,7 +86,7 @@ function onUconsole(u: Uconsole, script: string): Times {
 const TIME = '/usr/bin/time';
 
 /** Run a host command; its CPU time from /usr/bin/time when there, else its wall time. */
-function onHost(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Times {
+export function onHost(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Times {
   const timed = existsSync(TIME);
   const t0 = performance.now();
   const r = timed

@@ -22,11 +22,12 @@
  *                    throughput through cat, each beside qemu-aarch64
  *                    (bench/process.ts)
  *
- * Times are the host's wall clock unless a row says cpu; every row is
- * measured in this one run.
+ * Times are the host's wall clock unless a row says cpu (the child's user
+ * and system time, from /usr/bin/time); every row is measured in this one
+ * run.
  */
 
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ import { bootDir, ensureImages } from '../images/build';
 import { projectRoot } from '../lib/project-root';
 import { gitRevision, type BenchReport, type BenchRow } from './report';
 import { open_exec } from '../kernel-model/fs/exec';
-import { benchProcesses, PROCESS_DEFAULTS, type ProcessParams } from './process';
+import { benchProcesses, onHost, PROCESS_DEFAULTS, type ProcessParams, type Times } from './process';
 
 export interface SyscallParams extends ProcessParams {
   syscalls: number;
@@ -122,13 +123,6 @@ function qemuBinary(): string | undefined {
   return undefined;
 }
 
-function wallMs(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26, env });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr?.toString().trim().split('\n').pop() ?? r.status}`);
-  return ms;
-}
 
 /** The programs run against qemu-aarch64: [initramfs name, test, argv after the name]. */
 function programs(p: SyscallParams): [string, string, string[]][] {
@@ -215,18 +209,23 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
         continue;
       }
       progress(`${name} ${args.join(' ')} under uconsole run${qemu ? ` and ${qemu}` : ''}`);
-      add('uconsole-run', test, 'wall_ms', 'ms', wallMs(process.execPath, [cli, 'run', path, '--', ...args]));
-      if (qemu) add('qemu-aarch64', test, 'wall_ms', 'ms', wallMs(qemu, [path, ...args]));
-      const stock = { ...process.env, UCONSOLE_STORE_PATH: 'off' };
-      add('uconsole-run-stock-store-path', test, 'wall_ms', 'ms', wallMs(process.execPath, [cli, 'run', path, '--', ...args], stock));
+      const both = (variant: string, t: Times): void => {
+        add(variant, test, 'wall_ms', 'ms', t.wallMs);
+        add(variant, test, 'cpu_ms', 'ms', t.cpuMs);
+      };
+      both('uconsole-run', onHost(process.execPath, [cli, 'run', path, '--', ...args]));
+      if (qemu) both('qemu-aarch64', onHost(qemu, [path, ...args]));
+      both('uconsole-run-stock-store-path', onHost(process.execPath, [cli, 'run', path, '--', ...args], { ...process.env, UCONSOLE_STORE_PATH: 'off' }));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   for (const test of ['compute-bound', 'output-heavy']) {
-    const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test);
-    const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test);
-    if (mine && q) add('uconsole-run/qemu-aarch64', test, 'ratio', 'x', mine.value / q.value);
+    for (const metric of ['wall_ms', 'cpu_ms']) {
+      const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test && r.metric === metric);
+      const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test && r.metric === metric);
+      if (mine && q) add('uconsole-run/qemu-aarch64', test, `${metric.slice(0, -3)}_ratio`, 'x', mine.value / q.value);
+    }
   }
   return { suite: 'syscall', board: 'uconsole-cm4', cmdline: '', revision: gitRevision(), params: { ...p }, results: rows };
 }
