@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostAlloc, Unicorn } from '../../../emulator/unicorn/binding';
 import { storePathStats } from '../../../emulator/unicorn/store-path';
