@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootUconsole, type Uconsole } from '../../../../../api/uconsole';
+import { describe, expect, it } from 'vitest';
+import { useUconsole } from '../../../../helpers/boot';
 import { NR } from '../../../../../kernel-model/include/unistd';
 import { check_mm } from '../../../../../kernel-model/mm/mmap_check';
 import type { Trap } from '../../../../../emulator/traps';
 
-let u: Uconsole;
-beforeAll(async () => {
-  u = await bootUconsole({ board: 'uconsole-cm4', ram: '1G' });
-});
-afterAll(() => u?.shutdown());
+const booted = useUconsole();
 
 /** Run EL0 code on CPU 1, counting the data aborts the fast path took and those that stopped the core. */
 async function runCounting(src: string): Promise<{ fast: number; handled: number; trapped: number; ret: bigint; signal?: number }> {
+  const u = booted.u;
   const m = u.kernel.machine;
   const fastFault = m.onFastFault!;
   const onTrap = m.onTrap!;
@@ -41,6 +38,7 @@ async function runCounting(src: string): Promise<{ fast: number; handled: number
 
 describe('the page-fault fast path (do_page_fault_fast)', () => {
   it('maps the pages of a first touch without stopping the core; the slow path keeps permission faults', async () => {
+    const u = booted.u;
     const mm = u.kernel.harness.process().mm;
     const pages = 64;
     const addr = u.syscall(1, NR.mmap, 0, pages * 4096, 3, 0x22, -1, 0);
@@ -71,6 +69,7 @@ describe('the page-fault fast path (do_page_fault_fast)', () => {
   });
 
   it('tries a failing allocation once: the slow path takes its result and kills the task', async () => {
+    const u = booted.u;
     const mm = u.kernel.harness.process().mm;
     const addr = u.syscall(1, NR.mmap, 0, 4096, 3, 0x22, -1, 0);
     let attempts = 0;
