@@ -14,12 +14,20 @@
  *                    output-heavy) under `uconsole run` and under Debian's
  *                    qemu-aarch64, whole processes, side by side; and the
  *                    program alone on an already booted machine
- *                    (`uconsole-exec`: Harness.exec, boot excluded)
+ *                    (`uconsole-exec`: Harness.exec, boot excluded); and
+ *                    `uconsole run` again with UCONSOLE_STORE_PATH=off
+ *                    (Unicorn 2.0.1's own store path, the A/B of
+ *                    emulator/native/uc_store_path.c)
+ *   processes        shell loop, fork+exit+wait, fork+exec+wait, pipe
+ *                    throughput through cat, each beside qemu-aarch64
+ *                    (bench/process.ts)
  *
- * Times are the host's wall clock; every row is measured in this one run.
+ * Times are the host's wall clock unless a row says cpu (the child's user
+ * and system time, from /usr/bin/time); every row is measured in this one
+ * run.
  */
 
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -32,8 +40,9 @@ import { bootDir, ensureImages } from '../images/build';
 import { projectRoot } from '../lib/project-root';
 import { gitRevision, type BenchReport, type BenchRow } from './report';
 import { open_exec } from '../kernel-model/fs/exec';
+import { benchProcesses, onHost, PROCESS_DEFAULTS, type ProcessParams, type Times } from './process';
 
-export interface SyscallParams {
+export interface SyscallParams extends ProcessParams {
   syscalls: number;
   faults: number;
   pairs: number;
@@ -42,7 +51,15 @@ export interface SyscallParams {
   computeRounds: number;
 }
 
-export const SYSCALL_DEFAULTS: SyscallParams = { syscalls: 200_000, faults: 2_000, pairs: 5_000, bpfElements: 10_000, seqLines: 200_000, computeRounds: 20_000_000 };
+export const SYSCALL_DEFAULTS: SyscallParams = {
+  syscalls: 200_000,
+  faults: 2_000,
+  pairs: 5_000,
+  bpfElements: 10_000,
+  seqLines: 200_000,
+  computeRounds: 20_000_000,
+  ...PROCESS_DEFAULTS,
+};
 
 const timeMs = (f: () => void): number => {
   const t0 = performance.now();
@@ -106,13 +123,6 @@ function qemuBinary(): string | undefined {
   return undefined;
 }
 
-function wallMs(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26 });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr?.toString().trim().split('\n').pop() ?? r.status}`);
-  return ms;
-}
 
 /** The programs run against qemu-aarch64: [initramfs name, test, argv after the name]. */
 function programs(p: SyscallParams): [string, string, string[]][] {
@@ -128,6 +138,9 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
   const add = (variant: string, test: string, metric: string, unit: string, value: number): void => {
     rows.push({ variant, test, metric, unit, value });
   };
+  const { dir, paths } = extractPrograms(['seq', 'compute', 'busybox']);
+  const qemu = qemuBinary();
+  if (!qemu) progress('qemu-aarch64 is not installed (apt-get install qemu-user-static): its rows are left out');
   const u = await bootUconsole({ board: 'uconsole-cm4' });
   try {
     progress('getpid');
@@ -158,6 +171,8 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
       if (code !== 0) throw new Error(`${name} failed`);
       add('uconsole-exec', test, 'wall_ms', 'ms', ms);
     }
+    if (paths.has('busybox')) rows.push(...benchProcesses(u, qemu, paths.get('busybox'), p, progress));
+    else progress('no /bin/busybox in the initramfs (npx uconsole fetch busybox): process rows left out');
   } finally {
     u.shutdown();
   }
@@ -185,9 +200,7 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
     }
   }
 
-  const { dir, paths } = extractPrograms(['seq', 'compute']);
   try {
-    const qemu = qemuBinary();
     const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
     for (const [name, test, args] of programs(p)) {
       const path = paths.get(name);
@@ -196,17 +209,23 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
         continue;
       }
       progress(`${name} ${args.join(' ')} under uconsole run${qemu ? ` and ${qemu}` : ''}`);
-      add('uconsole-run', test, 'wall_ms', 'ms', wallMs(process.execPath, [cli, 'run', path, '--', ...args]));
-      if (qemu) add('qemu-aarch64', test, 'wall_ms', 'ms', wallMs(qemu, [path, ...args]));
+      const both = (variant: string, t: Times): void => {
+        add(variant, test, 'wall_ms', 'ms', t.wallMs);
+        add(variant, test, 'cpu_ms', 'ms', t.cpuMs);
+      };
+      both('uconsole-run', onHost(process.execPath, [cli, 'run', path, '--', ...args]));
+      if (qemu) both('qemu-aarch64', onHost(qemu, [path, ...args]));
+      both('uconsole-run-stock-store-path', onHost(process.execPath, [cli, 'run', path, '--', ...args], { ...process.env, UCONSOLE_STORE_PATH: 'off' }));
     }
-    if (!qemu) progress('qemu-aarch64 is not installed (apt-get install qemu-user-static): its rows are left out');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   for (const test of ['compute-bound', 'output-heavy']) {
-    const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test);
-    const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test);
-    if (mine && q) add('uconsole-run/qemu-aarch64', test, 'ratio', 'x', mine.value / q.value);
+    for (const metric of ['wall_ms', 'cpu_ms']) {
+      const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test && r.metric === metric);
+      const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test && r.metric === metric);
+      if (mine && q) add('uconsole-run/qemu-aarch64', test, `${metric.slice(0, -3)}_ratio`, 'x', mine.value / q.value);
+    }
   }
   return { suite: 'syscall', board: 'uconsole-cm4', cmdline: '', revision: gitRevision(), params: { ...p }, results: rows };
 }

@@ -46,7 +46,9 @@ suites:
   syscall user space on the booted uconsole-cm4: getpid round trip, page
           fault, mmap+munmap pair, BPF percpu map create+fill+destroy with
           percpu_alloc_map=bitmap and =area, and the same static programs
-          (compute-bound, output-heavy) under uconsole run and qemu-aarch64
+          (compute-bound, output-heavy) under uconsole run and qemu-aarch64;
+          busybox sh's loop, fork+exit+wait, fork+exec+wait and a pipe
+          through cat, each beside qemu-aarch64
 
 options:
   --json FILE       also write the results as JSON (the shape in DESIGN.md)
@@ -77,6 +79,10 @@ options:
   --lines N         syscall: lines the output-heavy program prints (default ${SYSCALL_DEFAULTS.seqLines})
   --rounds N        syscall: rounds of the compute-bound program (default ${SYSCALL_DEFAULTS.computeRounds})
                     (--syscalls N: getpid calls; --pairs N: mmap/munmap pairs)
+  --loop-iterations N  syscall: iterations of the empty shell loop (default ${SYSCALL_DEFAULTS.loopIterations})
+  --forks N         syscall: fork+exit+wait iterations (default ${SYSCALL_DEFAULTS.forks})
+  --execs N         syscall: fork+exec+wait iterations (default ${SYSCALL_DEFAULTS.execs})
+  --pipe-mb N       syscall: MB through the pipe (default ${SYSCALL_DEFAULTS.pipeMB})
   -h, --help        this help
 `;
 
@@ -114,6 +120,10 @@ export async function benchCommand(args: string[]): Promise<number> {
     elements: { type: 'string' },
     lines: { type: 'string' },
     rounds: { type: 'string' },
+    'loop-iterations': { type: 'string' },
+    forks: { type: 'string' },
+    execs: { type: 'string' },
+    'pipe-mb': { type: 'string' },
   });
   const progress = (s: string): void => {
     process.stderr.write(`bench ${suite}: ${s}\n`);
@@ -216,6 +226,10 @@ export async function benchCommand(args: string[]): Promise<number> {
           bpfElements: positiveInt('elements', values.elements, d.bpfElements),
           seqLines: positiveInt('lines', values.lines, d.seqLines),
           computeRounds: positiveInt('rounds', values.rounds, d.computeRounds),
+          loopIterations: positiveInt('loop-iterations', values['loop-iterations'], d.loopIterations),
+          forks: positiveInt('forks', values.forks, d.forks),
+          execs: positiveInt('execs', values.execs, d.execs),
+          pipeMB: positiveInt('pipe-mb', values['pipe-mb'], d.pipeMB),
         },
         progress,
       );

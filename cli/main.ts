@@ -2,4 +2,4 @@
 /* The CLI bundle's entry: the command line, and what the setup step calls. */
 export { cli } from './uconsole';
 export { ensureImages } from '../images/build';
-export { ensureNativeLibrary } from '../emulator/native/build';
+export { ensureNativeLibrary, storePathPaths } from '../emulator/native/build';

@@ -37,7 +37,7 @@ import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './un
 import { EventSites } from './event-sites';
 import { BLOCKS, NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
 import {
-  REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
+  EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
   UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
@@ -148,6 +148,13 @@ export interface CoreHooks {
    * on in the same slice; undefined to stop the core as for any trap.
    */
   onFastSvc?: (call: SvcCall) => bigint | undefined;
+  /**
+   * Offered every data abort inside the trap hook, before the core stops:
+   * true if the access can now succeed (a page was mapped), and the core
+   * retries the instruction in the same slice; false to stop the core as
+   * for any trap.
+   */
+  onFastFault?: (trap: Trap) => boolean;
   /** How the cores run (default 'deterministic'). */
   exec?: ExecMode;
   /** Host memory behind every VA shadow (its contents are never used). */
@@ -231,6 +238,7 @@ export class Core {
     this.exec = hooks.exec ?? 'deterministic';
     this.slicer = new NativeSlicer(this.uc, this.snapshot, blockCounting(this.exec));
     if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
+    if (hooks.onFastFault) this.answerFaults(hooks.onFastFault);
     const self = this; // the event register stays Core's (the machine's sev() sets it)
     this.sites = new EventSites({
       get event() {
@@ -449,6 +457,16 @@ export class Core {
     });
   }
 
+  /**
+   * The page-fault fast path: C saved the context into the snapshot and
+   * calls this once per data abort; the trap is read from the snapshot as
+   * the slow path would read it, the PC from the engine (QEMU left it at
+   * the faulting instruction).
+   */
+  private answerFaults(answer: (trap: Trap) => boolean): void {
+    this.slicer.onFault(() => answer(this.exceptionTrap(EXCP.DATA_ABORT, this.uc.regRead(REG_PC))));
+  }
+
   /** Watch the WFE, WFI and SEV instructions at these addresses (PCs). */
   addEventSites(pcs: Iterable<bigint>): void {
     this.sites.add(pcs);
@@ -628,14 +646,13 @@ export class Core {
     return this.snapshot.bytes.getBigUint64(this.hooks.snapshot.xregs + 8 * n, true);
   }
 
-  private exceptionTrap(intno: number): Trap {
+  private exceptionTrap(intno: number, pc = this.pc): Trap {
     const snap = this.snapshot.bytes;
     const lay = this.hooks.snapshot;
     const el = elOf(snap.getUint32(lay.pstate, true));
     const esr = snap.getUint32(lay.syndrome, true);
     const kind = kindOfException(intno) ?? 'undef';
     const core = this.index;
-    const pc = this.pc;
     switch (kind) {
       case 'svc':
       case 'brk':

@@ -146,6 +146,12 @@ export class Machine {
    * cores.
    */
   onFastSvc?: (call: SvcCall, machine: Machine) => bigint | undefined;
+  /**
+   * Offered each data abort inside the trap hook (see
+   * CoreHooks.onFastFault): true if a page was mapped and the core retries
+   * the access in its slice. The same rules as onFastSvc.
+   */
+  onFastFault?: (trap: Trap, machine: Machine) => boolean;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far. */
@@ -167,7 +173,7 @@ export class Machine {
     this.sliceInsns = opts.sliceInsns ?? 100_000;
     this.dram = this.board.dram(this.ramBytes);
     const end = Math.max(...this.dram.map((r) => r.base + r.size));
-    this.host = hostAlloc(end);
+    this.host = hostAlloc(end, true, true);
     this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })));
 
     const b = this.board;
@@ -184,6 +190,7 @@ export class Machine {
       timerHz: this.timerHz,
       onTlbi: (core: Core, op: TlbiOp) => this.onTlbi(core, op),
       onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this),
+      onFastFault: (trap: Trap) => this.onFastFault?.(trap, this) ?? false,
       exec: opts.exec,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),

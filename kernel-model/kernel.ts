@@ -60,7 +60,7 @@ import type { Swiotlb } from './kernel/dma/swiotlb';
 import type { Vmalloc } from './mm/vmalloc/vmalloc';
 import { UserState } from './kernel/user_state';
 import { UserTask } from './kernel/sched/task';
-import { do_page_fault, vma_where } from './arch/arm64/mm/fault';
+import { do_page_fault, do_page_fault_fast, vma_where } from './arch/arm64/mm/fault';
 import { exit_group, exit_thread } from './kernel/exit';
 import { W_SIGNALED } from './kernel/process';
 import { catches, do_signal, send_signal } from './kernel/signal';
@@ -175,6 +175,8 @@ export class Kernel implements SchedHost {
     this.rcu = new Rcu({ ncpu: n, cpu_online: (c) => this.cpu_online(c), smp_processor_id: () => this.smp_processor_id(), wake_up_process: (t) => this.sched.wake_up_process(t), rcu_tick_arm: () => this.rcu_tick_arm() });
     machine.onTrap = (trap) => this.handleTrap(trap);
     machine.onFastSvc = (call) => (call.el === 0 && !this.strace ? this.fastSyscall(call) : undefined);
+    // UCONSOLE_FAST_FAULT=off: every fault a trap, as before the fast path (bench syscall's A/B).
+    if (process.env.UCONSOLE_FAST_FAULT !== 'off') machine.onFastFault = (trap) => this.fastFault(trap);
     machine.os = this.sched;
   }
 
@@ -525,6 +527,18 @@ export class Kernel implements SchedHost {
   /** A system call answered inside the trap hook: x0, or undefined for the trap path (see SyscallEntry.fast). */
   private fastSyscall(call: SvcCall): bigint | undefined {
     return this.syscalls.fast(call);
+  }
+
+  /** A demand-paging fault at EL0, handled without stopping the core (do_page_fault_fast). */
+  private fastFault(trap: Trap): boolean {
+    const task = this.sched.curr[trap.core];
+    if (!(task instanceof UserTask) || !task.proc) return false;
+    this.enter(this.machine.core(trap.core), task);
+    try {
+      return do_page_fault_fast(task, trap);
+    } finally {
+      this.leave();
+    }
   }
 
   private el0Syscall(trap: Trap): CoreAction {

@@ -14,7 +14,8 @@
 //   3. the CLI bundle (esbuild: cli/ -> dist/uconsole.mjs) when a source
 //      changed;
 //   4. the native part (emulator/native/uc_slice.c ->
-//      emulator/native/build/libuc_slice.so) when its source changed;
+//      emulator/native/build/libuc_slice.so, and uc_store_path.c ->
+//      libuc_store_path.so) when its source changed;
 //   5. Debian's cross compiler for the initramfs's C programs
 //      (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross): installed with
 //      apt-get when running as root; otherwise the exact command is
@@ -118,9 +119,10 @@ function ensureCrossCompiler() {
 }
 
 async function ensureNative(bundle) {
-  const { ensureNativeLibrary } = await import(pathToFileURL(bundle).href);
+  const { ensureNativeLibrary, storePathPaths } = await import(pathToFileURL(bundle).href);
   try {
     ensureNativeLibrary(say);
+    ensureNativeLibrary(say, storePathPaths());
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Builds the native part of the emulator (uc_slice.c, see its header) into
- * emulator/native/build/libuc_slice.so with the machine's C compiler and
- * Debian's libunicorn-dev, and says where it is.
+ * Builds the native part of the emulator with the machine's C compiler and
+ * Debian's libunicorn-dev, and says where it is: uc_slice.c (see its
+ * header) into emulator/native/build/libuc_slice.so, and uc_store_path.c
+ * (the engine's store path, see its header) into libuc_store_path.so.
  *
  * The setup step builds it; every process checks it before loading it, so
  * a library that is missing or older than its source (a stamp holds the
@@ -15,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { projectRoot } from '../../lib/project-root';
 
 /** The Debian packages the build needs, as setup installs them. */
@@ -31,6 +32,8 @@ export interface NativePaths {
   source: string;
   library: string;
   stamp: string;
+  /** The linker's libraries (default: -lunicorn). */
+  link?: string[];
 }
 
 export function nativePaths(): NativePaths {
@@ -39,6 +42,20 @@ export function nativePaths(): NativePaths {
     source: join(dir, 'uc_slice.c'),
     library: join(dir, 'build', 'libuc_slice.so'),
     stamp: join(dir, 'build', '.stamp'),
+  };
+}
+
+/**
+ * uc_store_path.c's library. It must not depend on libunicorn: it is loaded
+ * before it, into the global scope, so the engine binds to its symbols.
+ */
+export function storePathPaths(): NativePaths {
+  const dir = join(projectRoot(), 'emulator', 'native');
+  return {
+    source: join(dir, 'uc_store_path.c'),
+    library: join(dir, 'build', 'libuc_store_path.so'),
+    stamp: join(dir, 'build', '.stamp-store-path'),
+    link: [],
   };
 }
 
@@ -54,20 +71,20 @@ export function nativeLibraryFresh(p: NativePaths = nativePaths()): boolean {
 function compile(p: NativePaths): void {
   const cc = process.env.CC ?? 'cc';
   const tmp = `${p.library}.${process.pid}.tmp`;
-  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, '-lunicorn'];
+  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, ...(p.link ?? ['-lunicorn'])];
   const r = spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? `${cc} not found` : (r.stderr.split('\n').find((l) => /error/.test(l)) ?? `${cc} failed`).trim();
     throw new NativeBuildError(
-      `cannot build the native part (emulator/native/uc_slice.c): ${why}; install the build tools with "apt-get install -y ${NATIVE_BUILD_PACKAGES.join(' ')}" (as root), then run "npm run setup"`,
+      `cannot build the native part (emulator/native/${basename(p.source)}): ${why}; install the build tools with "apt-get install -y ${NATIVE_BUILD_PACKAGES.join(' ')}" (as root), then run "npm run setup"`,
     );
   }
   renameSync(tmp, p.library);
 }
 
 /**
- * The path of an up-to-date libuc_slice.so, building it first if it is
- * missing or stale. `log` hears about a build.
+ * The path of an up-to-date library (libuc_slice.so unless `p` says
+ * another), building it first if it is missing or stale. `log` hears about a build.
  */
 export function ensureNativeLibrary(log: (line: string) => void = () => {}, p: NativePaths = nativePaths()): string {
   if (nativeLibraryFresh(p)) return p.library;

@@ -61,6 +61,17 @@
  *    the snapshot TypeScript reads the syndrome from, records the exception
  *    number and stops the engine, without calling JavaScript at all.
  *
+ * 4. The page-fault fast path. A data abort (a load or store to a page
+ *    that is not mapped) saves the CPU context into the snapshot, as any
+ *    trap does, and then, if JavaScript gave a fault handler, calls it
+ *    once (no arguments: it reads the syndrome and the fault address from
+ *    the snapshot). If the handler mapped the page it answers 1, and the
+ *    hook returns: QEMU left the PC at the faulting instruction, which runs
+ *    again and now succeeds (the engine's TLB never caches a missing
+ *    translation). Otherwise the abort stops the engine as a trap. So a
+ *    demand-paging fault costs one crossing into JavaScript instead of a
+ *    stop, a trap round trip through the kernel's scheduler and a restart.
+ *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
  * 2.1.0). The engine is started with count = 0, except in the 'counted'
@@ -75,11 +86,12 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 4
+#define UCS_ABI 5
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
-/* QEMU's EXCP_SWI (target/arm/cpu.h): what an svc raises. */
+/* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
 #define EXCP_SWI 2
+#define EXCP_DATA_ABORT 4
 
 enum ucs_stop {
 	UCS_STOP_NONE = 0,   /* the engine returned by itself (an exit, WFI, an error, a JS stop) */
@@ -106,12 +118,14 @@ struct ucs_shared {
 };
 
 typedef int32_t (*ucs_svc_fn)(void);
+typedef int32_t (*ucs_fault_fn)(void);
 
 struct ucs {
 	struct ucs_shared sh; /* first: JavaScript views it at the struct's address */
 	uc_engine *uc;
 	uc_context *snapshot; /* saved on every trap */
 	ucs_svc_fn svc;       /* NULL: every svc is a trap */
+	ucs_fault_fn fault;   /* NULL: every data abort is a trap */
 	uc_hook block_hook, intr_hook;
 	int32_t blocks;       /* enum ucs_blocks */
 	uint64_t *sites;      /* sorted; on_block_sites searches them */
@@ -192,6 +206,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 	}
 	if (s->snapshot)
 		uc_context_save(uc, s->snapshot);
+	if (intno == EXCP_DATA_ABORT && s->fault && s->snapshot && s->fault())
+		return;
 	s->sh.intno = intno;
 	s->sh.stop = UCS_STOP_TRAP;
 	uc_emu_stop(uc);
@@ -244,6 +260,12 @@ fail:
 void ucs_set_svc(struct ucs *s, ucs_svc_fn fn)
 {
 	s->svc = fn;
+}
+
+/* The JavaScript function offered every data abort (NULL: none); see 4. above. */
+void ucs_set_fault(struct ucs *s, ucs_fault_fn fn)
+{
+	s->fault = fn;
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The typed Unicorn binding: the only module in the project that touches
- * koffi (and, through it, libunicorn.so.2 and libc's mmap).
+ * The typed Unicorn binding: with native.ts and store-path.ts (the C part's
+ * loaders), the only module in the project that touches koffi (and,
+ * through it, libunicorn.so.2 and libc's mmap).
  *
  * Lifetimes. A hook callback is a koffi-registered trampoline; if it were
  * released while the engine could still call it the process would crash.
@@ -29,6 +30,7 @@ import {
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
 } from './constants';
+import { bindStorePath, preloadStorePath } from './store-path';
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -91,6 +93,7 @@ export const LIBUNICORN = 'libunicorn.so.2';
 function loadLib(): Lib {
   if (lib) return lib;
   let uc: LibraryHandle;
+  preloadStorePath();
   try {
     uc = koffi.load(LIBUNICORN);
   } catch {
@@ -98,6 +101,7 @@ function loadLib(): Lib {
       `cannot load ${LIBUNICORN}: install the Debian package with "apt-get install -y libunicorn2" (as root)`,
     );
   }
+  bindStorePath(LIBUNICORN);
   const libc = koffi.load('libc.so.6');
   const f = (decl: string): KoffiFn => uc.func(decl) as KoffiFn;
   const l: Lib = {
@@ -178,6 +182,7 @@ export interface HostMemory {
 }
 
 const MADV_DONTNEED = 4;
+const MADV_HUGEPAGE = 14;
 
 /** Unmaps a released mapping once the last ArrayBuffer over it is collected. */
 interface MappingState {
@@ -206,11 +211,17 @@ const VIEW_MAX = 2 ** 32;
  * mmap `size` bytes of zeroed host memory (MAP_NORESERVE: pages are
  * committed only when touched, so a 4 GB guest costs what it uses).
  * `views` = false skips the ArrayBuffers (for VA shadows no one reads).
+ * `hugePages` asks for transparent huge pages (MADV_HUGEPAGE): a host
+ * page fault costs about 20 us on a virtualised host, and the boot alone
+ * first-touches 64 MB of struct pages for a 4 GB board, so 2 MB faults
+ * instead of 4 KB ones (bench syscall: boot, page-fault); the price is
+ * resident memory in 2 MB steps. A host without THP ignores the advice.
  */
-export function hostAlloc(size: number, views = true): HostMemory {
+export function hostAlloc(size: number, views = true, hugePages = false): HostMemory {
   const l = loadLib();
   const ptr = l.mmap(null, size, PROT_RW, MAP_PRIVATE_ANON_NORESERVE, -1, 0) as Ptr | null;
   if (ptr === null || u64(ptr) === 0xffffffffffffffffn) throw new Error(`cannot reserve ${size} bytes of host memory`);
+  if (hugePages && process.env.UCONSOLE_HUGEPAGES !== 'off') l.madvise(ptr, size, MADV_HUGEPAGE);
   const st: MappingState = { ptr, size, liveViews: 0, released: false, unmapped: false };
   const buffers: ArrayBuffer[] = [];
   if (views) {

@@ -22,7 +22,7 @@ import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 4;
+export const NATIVE_ABI = 5;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3 } as const;
@@ -43,6 +43,7 @@ const SHARED_SLOTS = 15;
 interface NativeLib {
   attach: KoffiFn;
   setSvc: KoffiFn;
+  setFault: KoffiFn;
   setSites: KoffiFn;
   run: KoffiFn;
   runOver: KoffiFn;
@@ -62,6 +63,7 @@ function loadNative(): NativeLib {
   native = {
     attach: f('void *ucs_attach(void *uc, void *snapshot, int32_t blocks)'),
     setSvc: f('void ucs_set_svc(void *s, void *fn)'),
+    setFault: f('void ucs_set_fault(void *s, void *fn)'),
     setSites: f('int32_t ucs_set_sites(void *s, const uint64_t *sites, uint32_t n, int32_t as_exits)'),
     run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
     runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
@@ -88,6 +90,7 @@ export class NativeSlicer {
   private readonly state: Ptr;
   private readonly lib: NativeLib;
   private svcTrampoline: bigint | undefined;
+  private faultTrampoline: bigint | undefined;
 
   constructor(private readonly uc: Unicorn, snapshot: UcContext, readonly blocks: BlockCounting) {
     this.lib = loadNative();
@@ -100,6 +103,7 @@ export class NativeSlicer {
     uc.onClose(() => {
       this.lib.free(this.state);
       if (this.svcTrampoline !== undefined) koffi.unregister(this.svcTrampoline);
+      if (this.faultTrampoline !== undefined) koffi.unregister(this.faultTrampoline);
     });
   }
 
@@ -118,6 +122,19 @@ export class NativeSlicer {
     }, 0);
     this.svcTrampoline = koffi.register(body, koffi.pointer(this.lib.svcProto));
     this.lib.setSvc(this.state, this.svcTrampoline);
+  }
+
+  /**
+   * Offer every data abort to `answer` (from inside the exception hook,
+   * the context already saved in the snapshot): true when it made the
+   * access possible, and the instruction is retried in the same run;
+   * false to make the abort a trap like any other. Set once per engine.
+   */
+  onFault(answer: () => boolean): void {
+    if (this.faultTrampoline !== undefined) throw new Error('the fault handler is set once per engine');
+    const body = this.uc.guarded(() => (answer() ? 1 : 0), 0);
+    this.faultTrampoline = koffi.register(body, koffi.pointer(this.lib.svcProto));
+    this.lib.setFault(this.state, this.faultTrampoline);
   }
 
   /** Register n of the current svc: 0-5 = x0-x5, SVC_X8, SVC_PSTATE, SVC_TPIDR_EL1. */

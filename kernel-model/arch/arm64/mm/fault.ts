@@ -13,7 +13,8 @@
 import type { Kernel } from '../../../kernel';
 import type { Trap } from '../../../../emulator/traps';
 import type { UserTask } from '../../../kernel/sched/task';
-import { handle_mm_fault, type FaultAccess } from '../../../mm/memory';
+import { handle_mm_fault, type FaultAccess, type FaultResult } from '../../../mm/memory';
+import { VM_EXEC, VM_READ, VM_WRITE } from '../../../mm/mmap';
 import { exit_group } from '../../../kernel/exit';
 import { W_SIGNALED } from '../../../kernel/process';
 
@@ -32,11 +33,38 @@ const isMmFault = (esr: number): boolean => {
 
 export type PageFaultResult = 'handled' | 'signal' | 'killed';
 
+/** A fault the fast path tried and could not resolve: the slow path takes its result. */
+const decided = new WeakMap<UserTask, { far: bigint; esr: number; r: FaultResult }>();
+
+function decidedResult(task: UserTask, trap: Trap): FaultResult | undefined {
+  const d = decided.get(task);
+  if (!d) return undefined;
+  decided.delete(task);
+  return d.far === trap.far && d.esr === trap.esr ? d.r : undefined;
+}
+
+/**
+ * From the exception hook: map the missing page of a data abort at EL0 in
+ * a readable (for a write, writable) area without VM_EXEC. True when the
+ * access can now be retried; false leaves the fault to do_page_fault.
+ */
+export function do_page_fault_fast(task: UserTask, trap: Trap): boolean {
+  if (trap.kind !== 'data-abort' || trap.el !== 0 || !isMmFault(trap.esr)) return false;
+  const mm = task.proc!.mm;
+  const v = mm.vma_at(trap.far);
+  const write = (trap.esr & ESR_ELx_WNR) !== 0;
+  if (!v || v.flags & VM_EXEC || !(v.flags & (write ? VM_WRITE : VM_READ)) || mm.lookup(trap.far)) return false;
+  const r = handle_mm_fault(mm, trap.far, write ? 'write' : 'read');
+  if (r === 'ok') return true;
+  decided.set(task, { far: trap.far, esr: trap.esr, r });
+  return false;
+}
+
 export function do_page_fault(k: Kernel, task: UserTask, trap: Trap): PageFaultResult {
   if (trap.kind !== 'data-abort' && trap.kind !== 'insn-abort') return 'signal';
   if (!isMmFault(trap.esr)) return 'signal';
   const access: FaultAccess = trap.kind === 'insn-abort' ? 'exec' : trap.esr & ESR_ELx_WNR ? 'write' : 'read';
-  const r = handle_mm_fault(task.proc!.mm, trap.far, access);
+  const r = decidedResult(task, trap) ?? handle_mm_fault(task.proc!.mm, trap.far, access);
   if (r === 'ok') return 'handled';
   if (r !== 'oom') return 'signal';
   k.printk(`Out of memory: Killed process ${task.pid} (${task.comm}) total-vm:${vmKb(task)}kB, anon-rss:${task.proc!.mm.rss * 4}kB`);

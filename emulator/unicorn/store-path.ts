@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The engine's store path (emulator/native/uc_store_path.c, whose header
+ * says why): its library has to be in the process's global symbol scope
+ * before libunicorn.so.2 is loaded, because libunicorn binds its own
+ * PLT calls once, at load time (BIND_NOW). binding.ts calls
+ * preloadStorePath() just before it loads the engine and bindStorePath()
+ * just after.
+ *
+ * Where the library cannot be built (no C compiler) the engine runs
+ * without it, as Unicorn 2.0.1 ships, only slower; the native part's own
+ * load then says what to install. UCONSOLE_STORE_PATH=off does the same on
+ * purpose, to measure the difference (bench syscall's A/B).
+ */
+
+import koffi, { type LibraryHandle } from 'koffi';
+import { ensureNativeLibrary, storePathPaths } from '../native/build';
+
+const ABI = 1;
+
+/** What the engine did through the store path since the process started. */
+export interface StorePathStats {
+  /** page_collection_lock calls answered with nothing (one per store to RAM, and per range invalidation). */
+  collections: bigint;
+  /** tb_invalidate_phys_page_fast calls (one per store to RAM) ... */
+  storeChecks: bigint;
+  /** ... of which reached the engine's own check (pages that hold or held code). */
+  storeChecksPassed: bigint;
+  /** Pages that got their first translated block, and pages that lost their last. */
+  codePagesProtected: bigint;
+  codePagesUnprotected: bigint;
+}
+
+interface Loaded {
+  lib: LibraryHandle;
+  bound: boolean;
+}
+
+let loaded: Loaded | undefined | null;
+
+/** Load the library into the global scope (once, before libunicorn); false when it is not used. */
+export function preloadStorePath(): boolean {
+  if (loaded !== undefined) return loaded !== null;
+  loaded = null;
+  if (process.env.UCONSOLE_STORE_PATH === 'off') return false;
+  let path: string;
+  try {
+    path = ensureNativeLibrary(() => {}, storePathPaths());
+  } catch {
+    return false;
+  }
+  const lib = koffi.load(path, { global: true });
+  if ((lib.func('int32_t ucsp_abi(void)')() as number) !== ABI) return false;
+  loaded = { lib, bound: false };
+  return true;
+}
+
+/**
+ * Give the library the engine's own functions (after libunicorn is
+ * loaded). Once the engine is bound to this library it cannot run without
+ * them, so failing here is fatal.
+ */
+export function bindStorePath(libunicorn: string): void {
+  if (!loaded || loaded.bound) return;
+  if ((loaded.lib.func('int32_t ucsp_bind(const char *libunicorn)')(libunicorn) as number) !== 0)
+    throw new Error(`${libunicorn} lacks the functions emulator/native/uc_store_path.c wraps (not Unicorn 2.0.1?): run with UCONSOLE_STORE_PATH=off`);
+  loaded.bound = true;
+}
+
+/** The counters, or undefined when the engine runs without the store path. */
+export function storePathStats(): StorePathStats | undefined {
+  if (!loaded?.bound) return undefined;
+  const out = new BigUint64Array(5);
+  loaded.lib.func('void ucsp_stats(uint64_t *out)')(out);
+  return {
+    collections: out[0]!,
+    storeChecks: out[1]!,
+    storeChecksPassed: out[2]!,
+    codePagesProtected: out[3]!,
+    codePagesUnprotected: out[4]!,
+  };
+}
