@@ -95,8 +95,19 @@ export function freeOrder(order: FreeOrder, n: number): Int32Array {
 export interface RunResult {
   allocMs: number;
   freeMs: number;
+  /** CPU time of the process (all its threads, the GC's included) over each phase: less disturbed than wall time on a loaded machine. */
+  allocCpuMs: number;
+  freeCpuMs: number;
   metaBytes: number;
   chunks: number;
+}
+
+/** Wall and process CPU time of fn, in ms. */
+function timeWallCpu(fn: () => void): { wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const wall = timeMs(fn);
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
 }
 
 /** One run: p.objects objects of `size` aligned to p.align, then freed in `order`. */
@@ -104,7 +115,7 @@ export function runOnce(kind: PcpuAllocMap, size: number, order: FreeOrder, p: P
   const set = newSet(kind, p.unitSize);
   const chunks: PcpuChunk[] = new Array<PcpuChunk>(p.objects);
   const offs = new Int32Array(p.objects);
-  const allocMs = timeMs(() => {
+  const allocT = timeWallCpu(() => {
     for (let i = 0; i < p.objects; i++) {
       const got = set.alloc(size, p.align);
       if (!got) throw new Error(`percpu bench: ${kind} allocation ${i} of ${size} bytes failed`);
@@ -115,13 +126,13 @@ export function runOnce(kind: PcpuAllocMap, size: number, order: FreeOrder, p: P
   const all = set.chunks;
   const metaBytes = all.reduce((n, c) => n + c.metaBytes().total, 0);
   const idx = freeOrder(order, p.objects);
-  const freeMs = timeMs(() => {
+  const freeT = timeWallCpu(() => {
     for (let k = 0; k < idx.length; k++) {
       const i = idx[k]!;
       if (!set.free(chunks[i]!, offs[i]!)) throw new Error(`percpu bench: ${kind} free of object ${i} failed`);
     }
   });
-  return { allocMs, freeMs, metaBytes, chunks: all.length };
+  return { allocMs: allocT.wall, freeMs: freeT.wall, allocCpuMs: allocT.cpu, freeCpuMs: freeT.cpu, metaBytes, chunks: all.length };
 }
 
 export function benchPercpuChunk(p: PercpuChunkParams, progress: (s: string) => void): BenchReport {

@@ -32,7 +32,7 @@
 
 import { bitmap_weight, find_last_bit_in, find_next_bit, find_next_zero_bit, __ffs } from '../../lib/bitmap';
 import type { BitmapChunk } from './bitmap-chunk';
-import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SIZE, pcpu_work } from './percpu-internal';
+import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpu_work } from './percpu-internal';
 
 /* struct pcpu_block_md, five ints per block in md_blocks */
 export const MD_CONTIG_HINT = 0;
@@ -72,6 +72,13 @@ export function pcpu_cnt_pop_pages(chunk: BitmapChunk, bit_off: number, bits: nu
   return bitmap_weight(chunk.populated, page_end) - bitmap_weight(chunk.populated, page_start);
 }
 
+/** Pages lying wholly inside [bit_off, bit_off + bits): pcpu_cnt_pop_pages when every page is populated. */
+function pcpu_whole_pages(bit_off: number, bits: number): number {
+  const page_start = (bit_off + PCPU_BITS_PER_PAGE - 1) >>> (PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT);
+  const page_end = (bit_off + bits) >>> (PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT);
+  return page_start < page_end ? page_end - page_start : 0;
+}
+
 /** Is `start` better aligned than `than` (more trailing zero bits; 0 is best)? */
 const betterAligned = (start: number, than: number): boolean => start === 0 || __ffs(start) > __ffs(than);
 
@@ -89,52 +96,58 @@ export function pcpu_chunk_update(chunk: BitmapChunk, bit_off: number, bits: num
  * pcpu_chunk_refresh_hint: rebuild the chunk hint from the blocks'
  * hints (no bitmap scan), and recount the empty populated pages, moving
  * the global count by the difference.
+ *
+ * This is pcpu_for_each_md_free_region over pcpu_next_md_free_region,
+ * from first_bit: a free run the block hints know of is a block's
+ * contig hint that stays inside the block, or a run gathered across
+ * block edges (right_free + whole free blocks + left_free). It runs after
+ * most allocations, so the iterator is written out here on locals rather
+ * than through a (bit_off, bits) object; the regions, their order and
+ * the blocks counted in pcpu_work are the iterator's.
  */
 export function pcpu_chunk_refresh_hint(chunk: BitmapChunk): void {
+  const md = chunk.md_blocks;
+  const nr_blocks = chunk.nr_blocks;
+  const map_bits = chunk.map_bits;
+  const all_populated = chunk.nr_populated === chunk.nr_pages;
   chunk.contig_bits = 0;
   let nr_empty_pop_pages = 0;
-  const r = chunk.scratch.refresh;
-  r.bit_off = chunk.first_bit;
-  r.bits = 0;
-  const map_bits = chunk.map_bits;
-  for (pcpu_next_md_free_region(chunk, r); r.bit_off < map_bits; r.bit_off += r.bits + 1, pcpu_next_md_free_region(chunk, r)) {
-    pcpu_chunk_update(chunk, r.bit_off, r.bits);
-    nr_empty_pop_pages += pcpu_cnt_pop_pages(chunk, r.bit_off, r.bits);
+  let visited = 0;
+  let bit_off = chunk.first_bit;
+  while (bit_off < map_bits) {
+    // pcpu_next_md_free_region from bit_off: the next (bit_off, bits)
+    let i = (bit_off / BLOCK) | 0;
+    let block_off = bit_off & (BLOCK - 1);
+    let bits = 0;
+    for (; i < nr_blocks; i++) {
+      visited++;
+      const b = i * MD_WORDS;
+      if (bits) {
+        const left = md[b + MD_LEFT_FREE]!;
+        bits += left;
+        if (left === BLOCK) continue;
+        break;
+      }
+      // A hint not seen yet that ends inside the block; one reaching the
+      // block's end is the start of a run across blocks, handled above.
+      const hint = md[b + MD_CONTIG_HINT]!;
+      const hint_start = md[b + MD_CONTIG_HINT_START]!;
+      if (hint && hint_start >= block_off && hint + hint_start < BLOCK) {
+        bits = hint;
+        bit_off = i * BLOCK + hint_start;
+        break;
+      }
+      block_off = 0;
+      bits = md[b + MD_RIGHT_FREE]!;
+      bit_off = (i + 1) * BLOCK - bits;
+    }
+    if (bit_off >= map_bits) break;
+    pcpu_chunk_update(chunk, bit_off, bits);
+    nr_empty_pop_pages += all_populated ? pcpu_whole_pages(bit_off, bits) : pcpu_cnt_pop_pages(chunk, bit_off, bits);
+    bit_off += bits + 1;
   }
+  pcpu_work.words += visited;
   chunk.setEmptyPopPages(nr_empty_pop_pages);
-}
-
-/**
- * pcpu_next_md_free_region: from r.bit_off, the next free run the block
- * hints know of: a block's contig hint that stays inside the block, or a
- * run gathered across block edges (right_free + whole blocks + left_free).
- */
-export function pcpu_next_md_free_region(chunk: BitmapChunk, r: BitRegion): void {
-  const md = chunk.md_blocks;
-  let i = pcpu_off_to_block_index(r.bit_off);
-  let block_off = pcpu_off_to_block_off(r.bit_off);
-  r.bits = 0;
-  for (; i < chunk.nr_blocks; i++) {
-    pcpu_work.words++;
-    const b = i * MD_WORDS;
-    if (r.bits) {
-      r.bits += md[b + MD_LEFT_FREE]!;
-      if (md[b + MD_LEFT_FREE] === BLOCK) continue;
-      return;
-    }
-    // A hint not seen yet that ends inside the block; one reaching the
-    // block's end is the start of a run across blocks, handled above.
-    const hint = md[b + MD_CONTIG_HINT]!;
-    const hint_start = md[b + MD_CONTIG_HINT_START]!;
-    r.bits = hint;
-    if (hint && hint_start >= block_off && hint + hint_start < BLOCK) {
-      r.bit_off = pcpu_block_off_to_off(i, hint_start);
-      return;
-    }
-    block_off = 0;
-    r.bits = md[b + MD_RIGHT_FREE]!;
-    r.bit_off = (i + 1) * BLOCK - r.bits;
-  }
 }
 
 /**
