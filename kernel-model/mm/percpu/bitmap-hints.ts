@@ -320,9 +320,9 @@ export function pcpu_block_update_hint_free(chunk: BitmapChunk, bit_off: number,
     for (let i = s_index + 1; i < e_index; i++) pcpu_block_set_empty(md, i);
   }
 
-  const unit = Math.min(PCPU_BITS_PER_PAGE, BLOCK);
-  const alignedDown = end - (end % unit);
-  const alignedUp = Math.ceil(start / unit) * unit;
+  const unit = Math.min(PCPU_BITS_PER_PAGE, BLOCK); // a power of two
+  const alignedDown = end & -unit;
+  const alignedUp = (start + unit - 1) & -unit;
   if (alignedDown > alignedUp || s_index !== e_index) pcpu_chunk_refresh_hint(chunk);
   else pcpu_chunk_update(chunk, pcpu_block_off_to_off(s_index, start), end - start);
 }
