@@ -43,8 +43,11 @@ export const MD_FIRST_FREE = 4;
 export const MD_WORDS = 5;
 
 const BLOCK = PCPU_BITMAP_BLOCK_BITS;
+const BLOCK_SHIFT = 31 - Math.clz32(BLOCK);
+/** Bits per page and per block are powers of two: the page test of the free path rounds by masks. */
+const PAGE_OR_BLOCK_BITS = Math.min(PCPU_BITS_PER_PAGE, BLOCK);
 
-export const pcpu_off_to_block_index = (off: number): number => (off / BLOCK) | 0;
+export const pcpu_off_to_block_index = (off: number): number => off >>> BLOCK_SHIFT;
 export const pcpu_off_to_block_off = (off: number): number => off & (BLOCK - 1);
 export const pcpu_block_off_to_off = (index: number, off: number): number => index * BLOCK + off;
 
@@ -108,43 +111,43 @@ export function pcpu_chunk_update(chunk: BitmapChunk, bit_off: number, bits: num
 export function pcpu_chunk_refresh_hint(chunk: BitmapChunk): void {
   const md = chunk.md_blocks;
   const nr_blocks = chunk.nr_blocks;
-  const map_bits = chunk.map_bits;
   const all_populated = chunk.nr_populated === chunk.nr_pages;
   chunk.contig_bits = 0;
   let nr_empty_pop_pages = 0;
   let visited = 0;
-  let bit_off = chunk.first_bit;
-  while (bit_off < map_bits) {
-    // pcpu_next_md_free_region from bit_off: the next (bit_off, bits)
-    let i = (bit_off / BLOCK) | 0;
-    let block_off = bit_off & (BLOCK - 1);
-    let bits = 0;
-    for (; i < nr_blocks; i++) {
-      visited++;
-      const b = i * MD_WORDS;
-      if (bits) {
-        const left = md[b + MD_LEFT_FREE]!;
-        bits += left;
-        if (left === BLOCK) continue;
-        break;
-      }
-      // A hint not seen yet that ends inside the block; one reaching the
-      // block's end is the start of a run across blocks, handled above.
-      const hint = md[b + MD_CONTIG_HINT]!;
-      const hint_start = md[b + MD_CONTIG_HINT_START]!;
-      if (hint && hint_start >= block_off && hint + hint_start < BLOCK) {
-        bits = hint;
-        bit_off = i * BLOCK + hint_start;
-        break;
-      }
-      block_off = 0;
+  let i = chunk.first_bit >>> BLOCK_SHIFT;
+  let block_off = chunk.first_bit & (BLOCK - 1);
+  while (i < nr_blocks) {
+    visited++;
+    const b = i * MD_WORDS;
+    // A hint not seen yet that ends inside the block; one reaching the
+    // block's end is the start of a run across blocks, gathered below.
+    const hint = md[b + MD_CONTIG_HINT]!;
+    const hint_start = md[b + MD_CONTIG_HINT_START]!;
+    let bit_off: number;
+    let bits: number;
+    if (hint && hint_start >= block_off && hint + hint_start < BLOCK) {
+      bit_off = i * BLOCK + hint_start;
+      bits = hint;
+    } else {
       bits = md[b + MD_RIGHT_FREE]!;
-      bit_off = (i + 1) * BLOCK - bits;
+      i++;
+      block_off = 0;
+      if (!bits) continue;
+      bit_off = i * BLOCK - bits;
+      for (; i < nr_blocks; i++) {
+        visited++;
+        const left = md[i * MD_WORDS + MD_LEFT_FREE]!;
+        bits += left;
+        if (left !== BLOCK) break;
+      }
     }
-    if (bit_off >= map_bits) break;
     pcpu_chunk_update(chunk, bit_off, bits);
     nr_empty_pop_pages += all_populated ? pcpu_whole_pages(bit_off, bits) : pcpu_cnt_pop_pages(chunk, bit_off, bits);
-    bit_off += bits + 1;
+    // The iterator resumes one bit past the run (a used bit, or the end).
+    const next = bit_off + bits + 1;
+    i = next >>> BLOCK_SHIFT;
+    block_off = next & (BLOCK - 1);
   }
   pcpu_work.words += visited;
   chunk.setEmptyPopPages(nr_empty_pop_pages);
@@ -320,9 +323,8 @@ export function pcpu_block_update_hint_free(chunk: BitmapChunk, bit_off: number,
     for (let i = s_index + 1; i < e_index; i++) pcpu_block_set_empty(md, i);
   }
 
-  const unit = Math.min(PCPU_BITS_PER_PAGE, BLOCK); // a power of two
-  const alignedDown = end & -unit;
-  const alignedUp = (start + unit - 1) & -unit;
+  const alignedDown = end & -PAGE_OR_BLOCK_BITS;
+  const alignedUp = (start + PAGE_OR_BLOCK_BITS - 1) & -PAGE_OR_BLOCK_BITS;
   if (alignedDown > alignedUp || s_index !== e_index) pcpu_chunk_refresh_hint(chunk);
   else pcpu_chunk_update(chunk, pcpu_block_off_to_off(s_index, start), end - start);
 }
