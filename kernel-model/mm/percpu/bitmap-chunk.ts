@@ -127,8 +127,7 @@ export class BitmapChunk implements PcpuChunk {
   max_alloc_size = 0;
   relocate: PcpuRelocate | null = null;
   /** The iterators' (bit_off, bits) pairs, reused: the allocator makes no garbage per call. */
-  readonly scratch: Record<'block' | 'fit' | 'pop', BitRegion> = {
-    block: { bit_off: 0, bits: 0 },
+  readonly scratch: Record<'fit' | 'pop', BitRegion> = {
     fit: { bit_off: 0, bits: 0 },
     pop: { bit_off: 0, bits: 0 },
   };

@@ -213,12 +213,14 @@ export function pcpu_block_refresh_hint(chunk: BitmapChunk, index: number): void
   const b = index * MD_WORDS;
   md[b + MD_CONTIG_HINT] = 0;
   md[b + MD_LEFT_FREE] = md[b + MD_RIGHT_FREE] = 0;
+  // pcpu_for_each_unpop_region over the block: each free run [rs, re).
+  const map = chunk.alloc_map;
   const base = index * BLOCK;
-  const r = chunk.scratch.block;
-  r.bit_off = base + md[b + MD_FIRST_FREE]!;
-  r.bits = 0;
-  for (pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK); r.bits > 0; r.bit_off += r.bits + 1, pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK)) {
-    pcpu_block_update(chunk, index, r.bit_off - base, r.bit_off - base + r.bits);
+  const end = base + BLOCK;
+  for (let rs = find_next_zero_bit(map, end, base + md[b + MD_FIRST_FREE]!); rs < end; ) {
+    const re = find_next_bit(map, end, rs + 1);
+    pcpu_block_update(chunk, index, rs - base, re - base);
+    rs = find_next_zero_bit(map, end, re + 1);
   }
 }
 
