@@ -131,10 +131,10 @@ export function runOnce(kind: PcpuAllocMap, size: number, order: FreeOrder, p: P
   const offs = new Int32Array(p.objects);
   const allocT = timeWallCpu(() => {
     for (let i = 0; i < p.objects; i++) {
-      const got = set.alloc(size, p.align);
-      if (!got) throw new Error(`percpu bench: ${kind} allocation ${i} of ${size} bytes failed`);
-      chunks[i] = got.chunk;
-      offs[i] = got.off;
+      const off = set.alloc_off(size, p.align);
+      if (off < 0) throw new Error(`percpu bench: ${kind} allocation ${i} of ${size} bytes failed`);
+      chunks[i] = set.found!;
+      offs[i] = off;
     }
   });
   const all = set.chunks;
