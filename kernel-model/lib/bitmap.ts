@@ -84,23 +84,22 @@ export function find_last_bit_in(map: Bitmap, lo: number, hi: number): number {
 
 /** Set bits [start, start + len). */
 export function bitmap_set(map: Bitmap, start: number, len: number): void {
-  if (len <= 0) return;
-  const end = start + len;
-  let i = start >>> 5;
-  const last = (end - 1) >>> 5;
-  const head = -1 << (start & 31);
-  const tail = ~(-2 << ((end - 1) & 31));
-  if (i === last) {
-    map[i]! |= head & tail;
-    return;
-  }
-  map[i]! |= head;
-  while (++i < last) map[i] = -1;
-  map[last]! |= tail;
+  fill(map, start, len, true);
 }
 
 /** Clear bits [start, start + len). */
 export function bitmap_clear(map: Bitmap, start: number, len: number): void {
+  fill(map, start, len, false);
+}
+
+/** Set or clear the bits of `mask` in word i. */
+function apply(map: Bitmap, i: number, mask: number, on: boolean): void {
+  if (on) map[i]! |= mask;
+  else map[i]! &= ~mask;
+}
+
+/** A partial first and last word by mask, whole words between by store. */
+function fill(map: Bitmap, start: number, len: number, on: boolean): void {
   if (len <= 0) return;
   const end = start + len;
   let i = start >>> 5;
@@ -108,12 +107,13 @@ export function bitmap_clear(map: Bitmap, start: number, len: number): void {
   const head = -1 << (start & 31);
   const tail = ~(-2 << ((end - 1) & 31));
   if (i === last) {
-    map[i]! &= ~(head & tail);
+    apply(map, i, head & tail, on);
     return;
   }
-  map[i]! &= ~head;
-  while (++i < last) map[i] = 0;
-  map[last]! &= ~tail;
+  apply(map, i, head, on);
+  const whole = on ? -1 : 0;
+  while (++i < last) map[i] = whole;
+  apply(map, last, tail, on);
 }
 
 /** Number of set bits in [0, size). */
