@@ -27,8 +27,6 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { AreaChunk } from '../kernel-model/mm/percpu/area-chunk';
 import { BitmapChunk } from '../kernel-model/mm/percpu/bitmap-chunk';
 import { HostMetaAllocator, PAGE_SIZE, PcpuEmptyPages, type PcpuAllocMap, type PcpuChunk } from '../kernel-model/mm/percpu/percpu-internal';
@@ -119,23 +117,6 @@ function threadCpuMs(): number {
   }
 }
 
-/**
- * A full garbage collection, untimed, before each series: the previous
- * series' chunks (73 MB of metadata for 1 KiB objects) are garbage, and
- * without this the engine collects them on a later series' clock. Node
- * exposes gc() only behind a flag, which can still be set at run time.
- */
-const collectGarbage: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    if (typeof gc === 'function') return () => void gc();
-  } catch {
-    /* no collector control: the series run as they are */
-  }
-  return () => {};
-})();
-
 /** Wall and CPU time of fn, in ms. */
 function timeWallCpu(fn: () => void): { wall: number; cpu: number } {
   const c0 = threadCpuMs();
@@ -145,7 +126,6 @@ function timeWallCpu(fn: () => void): { wall: number; cpu: number } {
 
 /** One run: p.objects objects of `size` aligned to p.align, then freed in `order`. */
 export function runOnce(kind: PcpuAllocMap, size: number, order: FreeOrder, p: PercpuChunkParams): RunResult {
-  collectGarbage();
   const set = newSet(kind, p.unitSize);
   const chunks: PcpuChunk[] = new Array<PcpuChunk>(p.objects);
   const offs = new Int32Array(p.objects);
