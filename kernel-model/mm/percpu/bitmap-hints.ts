@@ -100,13 +100,15 @@ export function pcpu_chunk_update(chunk: BitmapChunk, bit_off: number, bits: num
  * hints (no bitmap scan), and recount the empty populated pages, moving
  * the global count by the difference.
  *
- * This is pcpu_for_each_md_free_region over pcpu_next_md_free_region,
- * from first_bit: a free run the block hints know of is a block's
- * contig hint that stays inside the block, or a run gathered across
- * block edges (right_free + whole free blocks + left_free). It runs after
- * most allocations, so the iterator is written out here on locals rather
- * than through a (bit_off, bits) object; the regions, their order and
- * the blocks counted in pcpu_work are the iterator's.
+ * This is Linux's pcpu_for_each_md_free_region (its iterator
+ * pcpu_next_md_free_region) from first_bit: a free run the block hints
+ * know of is a block's contig hint that stays inside the block, or a run
+ * gathered across block edges (right_free + whole free blocks +
+ * left_free). It runs after most allocations, so the iterator is written
+ * out here on locals rather than through a (bit_off, bits) object; the
+ * regions, their order and the blocks counted in pcpu_work are the
+ * iterator's. check_bitmap_refreshed (check.ts) states what it must
+ * leave: the chunk hint and the empty page count exact.
  */
 export function pcpu_chunk_refresh_hint(chunk: BitmapChunk): void {
   const md = chunk.md_blocks;
