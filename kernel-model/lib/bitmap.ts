@@ -31,8 +31,10 @@ export function clear_bit(nr: number, map: Bitmap): void {
   map[nr >>> 5]! &= ~(1 << (nr & 31));
 }
 
-/** Mask of bits [lo, 32) of a word. */
-const maskFrom = (lo: number): number => (lo >= 32 ? 0 : -1 << lo);
+/*
+ * Masks stay int32 so that V8 keeps them small integers: -1 << b covers
+ * bits b..31, ~(-2 << b) bits 0..b (for b = 31 too, where 1 << 32 would wrap).
+ */
 /** Mask of bits [0, hi) of a word, hi in 1..32. */
 const maskTo = (hi: number): number => (hi >= 32 ? -1 : (1 << hi) - 1);
 
@@ -49,7 +51,7 @@ export function find_next_zero_bit(map: Bitmap, size: number, offset: number): n
 function findNext(map: Bitmap, size: number, offset: number, invert: number): number {
   if (offset >= size) return size;
   let i = offset >>> 5;
-  let w = (map[i]! ^ invert) & maskFrom(offset & 31);
+  let w = (map[i]! ^ invert) & (-1 << (offset & 31));
   const last = (size - 1) >>> 5;
   for (;;) {
     if (w !== 0) {
@@ -71,9 +73,9 @@ export function find_last_bit_in(map: Bitmap, lo: number, hi: number): number {
   if (hi <= lo) return hi;
   let i = (hi - 1) >>> 5;
   const first = lo >>> 5;
-  let w = map[i]! & maskTo(((hi - 1) & 31) + 1);
+  let w = map[i]! & ~(-2 << ((hi - 1) & 31));
   for (;;) {
-    if (i === first) w &= maskFrom(lo & 31);
+    if (i === first) w &= -1 << (lo & 31);
     if (w !== 0) return (i << 5) + 31 - Math.clz32(w);
     if (i-- === first) return hi;
     w = map[i]!;
@@ -90,18 +92,28 @@ export function bitmap_clear(map: Bitmap, start: number, len: number): void {
   fill(map, start, len, false);
 }
 
+/** Set or clear the bits of `mask` in word i. */
+function apply(map: Bitmap, i: number, mask: number, on: boolean): void {
+  if (on) map[i]! |= mask;
+  else map[i]! &= ~mask;
+}
+
+/** A partial first and last word by mask, whole words between by store. */
 function fill(map: Bitmap, start: number, len: number, on: boolean): void {
   if (len <= 0) return;
   const end = start + len;
   let i = start >>> 5;
   const last = (end - 1) >>> 5;
-  for (; i <= last; i++) {
-    const lo = i === start >>> 5 ? start & 31 : 0;
-    const hi = i === last ? ((end - 1) & 31) + 1 : 32;
-    const m = maskFrom(lo) & maskTo(hi);
-    if (on) map[i]! |= m;
-    else map[i]! &= ~m;
+  const head = -1 << (start & 31);
+  const tail = ~(-2 << ((end - 1) & 31));
+  if (i === last) {
+    apply(map, i, head & tail, on);
+    return;
   }
+  apply(map, i, head, on);
+  const whole = on ? -1 : 0;
+  while (++i < last) map[i] = whole;
+  apply(map, last, tail, on);
 }
 
 /** Number of set bits in [0, size). */

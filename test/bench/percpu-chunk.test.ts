@@ -30,12 +30,13 @@ describe('percpu chunk benchmark', () => {
     for (const variant of ['bitmap', 'area']) {
       for (const test of ['4B', '1024B']) {
         const metrics = r.results.filter((x) => x.variant === variant && x.test === test).map((x) => x.metric);
-        expect(metrics).toEqual(expect.arrayContaining(['alloc_ms_in-order', 'free_ms_alternating', 'alloc_ms_worst', 'free_ms_worst', 'meta_bytes', 'chunks']));
+        expect(metrics).toEqual(expect.arrayContaining(['alloc_ms_in-order', 'free_ms_alternating', 'alloc_ms_worst', 'free_ms_worst', 'alloc_cpu_ms_worst', 'free_cpu_ms_worst', 'meta_bytes', 'chunks']));
       }
     }
     for (const variant of ['bitmap', 'area']) expect(r.results.filter((x) => x.variant === variant && x.test === '4B-align8').map((x) => x.metric)).toEqual(['alloc_ms', 'free_ms']);
     const table = formatPublishedComparison(r);
     expect(table).toContain('/ 4770'); // area map, 4 B, free, v2 cover letter
     expect(table).toContain('/ 3520'); // bitmap, 1 KiB, alloc
+    expect(table).toContain('main-thread CPU');
   });
 });

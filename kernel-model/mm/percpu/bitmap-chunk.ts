@@ -127,9 +127,7 @@ export class BitmapChunk implements PcpuChunk {
   max_alloc_size = 0;
   relocate: PcpuRelocate | null = null;
   /** The iterators' (bit_off, bits) pairs, reused: the allocator makes no garbage per call. */
-  readonly scratch: Record<'refresh' | 'block' | 'fit' | 'pop', BitRegion> = {
-    refresh: { bit_off: 0, bits: 0 },
-    block: { bit_off: 0, bits: 0 },
+  readonly scratch: Record<'fit' | 'pop', BitRegion> = {
     fit: { bit_off: 0, bits: 0 },
     pop: { bit_off: 0, bits: 0 },
   };
@@ -263,7 +261,8 @@ export class BitmapChunk implements PcpuChunk {
 
   /** Does an allocation start at off? In use with its bound bit set says exactly that. */
   private isAllocStart(off: number): boolean {
-    if (!Number.isInteger(off) || off % PCPU_MIN_ALLOC_SIZE || off < this.start_offset || off >= this.nr_pages * PAGE_SIZE - this.end_offset) return false;
+    // (off & ~3) === off: an int32 on the 4-byte grain (no fraction, NaN or huge value gets through).
+    if ((off & ~(PCPU_MIN_ALLOC_SIZE - 1)) !== off || off < this.start_offset || off >= this.nr_pages * PAGE_SIZE - this.end_offset) return false;
     const bit_off = off >>> PCPU_MIN_ALLOC_SHIFT;
     return test_bit(bit_off, this.alloc_map) && test_bit(bit_off, this.bound_map);
   }
@@ -415,7 +414,7 @@ export function pcpu_alloc_area(chunk: BitmapChunk, alloc_bits: number, align: n
   if (bit_off === chunk.first_bit) chunk.first_bit = find_next_zero_bit(chunk.alloc_map, chunk.map_bits, bit_off + alloc_bits);
 
   pcpu_block_update_hint_alloc(chunk, bit_off, alloc_bits);
-  pcpu_chunk_relocate(chunk, oslot);
+  if (chunk.slot() !== oslot) pcpu_chunk_relocate(chunk, oslot);
   return bit_off * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -430,5 +429,5 @@ export function pcpu_free_area(chunk: BitmapChunk, off: number): void {
   chunk.free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
   chunk.first_bit = Math.min(chunk.first_bit, bit_off);
   pcpu_block_update_hint_free(chunk, bit_off, bits);
-  pcpu_chunk_relocate(chunk, oslot);
+  if (chunk.slot() !== oslot) pcpu_chunk_relocate(chunk, oslot);
 }

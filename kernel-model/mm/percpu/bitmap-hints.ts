@@ -32,7 +32,7 @@
 
 import { bitmap_weight, find_last_bit_in, find_next_bit, find_next_zero_bit, __ffs } from '../../lib/bitmap';
 import type { BitmapChunk } from './bitmap-chunk';
-import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SIZE, pcpu_work } from './percpu-internal';
+import { PAGE_SHIFT, PCPU_BITMAP_BLOCK_BITS, PCPU_BITS_PER_PAGE, PCPU_MIN_ALLOC_SHIFT, PCPU_MIN_ALLOC_SIZE, pcpu_work } from './percpu-internal';
 
 /* struct pcpu_block_md, five ints per block in md_blocks */
 export const MD_CONTIG_HINT = 0;
@@ -43,8 +43,11 @@ export const MD_FIRST_FREE = 4;
 export const MD_WORDS = 5;
 
 const BLOCK = PCPU_BITMAP_BLOCK_BITS;
+const BLOCK_SHIFT = 31 - Math.clz32(BLOCK);
+/** Bits per page and per block are powers of two: the page test of the free path rounds by masks. */
+const PAGE_OR_BLOCK_BITS = Math.min(PCPU_BITS_PER_PAGE, BLOCK);
 
-export const pcpu_off_to_block_index = (off: number): number => (off / BLOCK) | 0;
+export const pcpu_off_to_block_index = (off: number): number => off >>> BLOCK_SHIFT;
 export const pcpu_off_to_block_off = (off: number): number => off & (BLOCK - 1);
 export const pcpu_block_off_to_off = (index: number, off: number): number => index * BLOCK + off;
 
@@ -72,6 +75,13 @@ export function pcpu_cnt_pop_pages(chunk: BitmapChunk, bit_off: number, bits: nu
   return bitmap_weight(chunk.populated, page_end) - bitmap_weight(chunk.populated, page_start);
 }
 
+/** Pages lying wholly inside [bit_off, bit_off + bits): pcpu_cnt_pop_pages when every page is populated. */
+function pcpu_whole_pages(bit_off: number, bits: number): number {
+  const page_start = (bit_off + PCPU_BITS_PER_PAGE - 1) >>> (PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT);
+  const page_end = (bit_off + bits) >>> (PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT);
+  return page_start < page_end ? page_end - page_start : 0;
+}
+
 /** Is `start` better aligned than `than` (more trailing zero bits; 0 is best)? */
 const betterAligned = (start: number, than: number): boolean => start === 0 || __ffs(start) > __ffs(than);
 
@@ -89,52 +99,60 @@ export function pcpu_chunk_update(chunk: BitmapChunk, bit_off: number, bits: num
  * pcpu_chunk_refresh_hint: rebuild the chunk hint from the blocks'
  * hints (no bitmap scan), and recount the empty populated pages, moving
  * the global count by the difference.
+ *
+ * This is Linux's pcpu_for_each_md_free_region (its iterator
+ * pcpu_next_md_free_region) from first_bit: a free run the block hints
+ * know of is a block's contig hint that stays inside the block, or a run
+ * gathered across block edges (right_free + whole free blocks +
+ * left_free). It runs after most allocations, so the iterator is written
+ * out here on locals rather than through a (bit_off, bits) object; the
+ * regions, their order and the blocks counted in pcpu_work are the
+ * iterator's. check_bitmap_refreshed (check.ts) states what it must
+ * leave: the chunk hint and the empty page count exact.
  */
 export function pcpu_chunk_refresh_hint(chunk: BitmapChunk): void {
+  const md = chunk.md_blocks;
+  const nr_blocks = chunk.nr_blocks;
+  const all_populated = chunk.nr_populated === chunk.nr_pages;
   chunk.contig_bits = 0;
   let nr_empty_pop_pages = 0;
-  const r = chunk.scratch.refresh;
-  r.bit_off = chunk.first_bit;
-  r.bits = 0;
-  const map_bits = chunk.map_bits;
-  for (pcpu_next_md_free_region(chunk, r); r.bit_off < map_bits; r.bit_off += r.bits + 1, pcpu_next_md_free_region(chunk, r)) {
-    pcpu_chunk_update(chunk, r.bit_off, r.bits);
-    nr_empty_pop_pages += pcpu_cnt_pop_pages(chunk, r.bit_off, r.bits);
-  }
-  chunk.setEmptyPopPages(nr_empty_pop_pages);
-}
-
-/**
- * pcpu_next_md_free_region: from r.bit_off, the next free run the block
- * hints know of: a block's contig hint that stays inside the block, or a
- * run gathered across block edges (right_free + whole blocks + left_free).
- */
-export function pcpu_next_md_free_region(chunk: BitmapChunk, r: BitRegion): void {
-  const md = chunk.md_blocks;
-  let i = pcpu_off_to_block_index(r.bit_off);
-  let block_off = pcpu_off_to_block_off(r.bit_off);
-  r.bits = 0;
-  for (; i < chunk.nr_blocks; i++) {
-    pcpu_work.words++;
+  let visited = 0;
+  let i = chunk.first_bit >>> BLOCK_SHIFT;
+  let block_off = chunk.first_bit & (BLOCK - 1);
+  while (i < nr_blocks) {
+    visited++;
     const b = i * MD_WORDS;
-    if (r.bits) {
-      r.bits += md[b + MD_LEFT_FREE]!;
-      if (md[b + MD_LEFT_FREE] === BLOCK) continue;
-      return;
-    }
     // A hint not seen yet that ends inside the block; one reaching the
-    // block's end is the start of a run across blocks, handled above.
+    // block's end is the start of a run across blocks, gathered below.
     const hint = md[b + MD_CONTIG_HINT]!;
     const hint_start = md[b + MD_CONTIG_HINT_START]!;
-    r.bits = hint;
+    let bit_off: number;
+    let bits: number;
     if (hint && hint_start >= block_off && hint + hint_start < BLOCK) {
-      r.bit_off = pcpu_block_off_to_off(i, hint_start);
-      return;
+      bit_off = i * BLOCK + hint_start;
+      bits = hint;
+    } else {
+      bits = md[b + MD_RIGHT_FREE]!;
+      i++;
+      block_off = 0;
+      if (!bits) continue;
+      bit_off = i * BLOCK - bits;
+      for (; i < nr_blocks; i++) {
+        visited++;
+        const left = md[i * MD_WORDS + MD_LEFT_FREE]!;
+        bits += left;
+        if (left !== BLOCK) break;
+      }
     }
-    block_off = 0;
-    r.bits = md[b + MD_RIGHT_FREE]!;
-    r.bit_off = (i + 1) * BLOCK - r.bits;
+    pcpu_chunk_update(chunk, bit_off, bits);
+    nr_empty_pop_pages += all_populated ? pcpu_whole_pages(bit_off, bits) : pcpu_cnt_pop_pages(chunk, bit_off, bits);
+    // The iterator resumes one bit past the run (a used bit, or the end).
+    const next = bit_off + bits + 1;
+    i = next >>> BLOCK_SHIFT;
+    block_off = next & (BLOCK - 1);
   }
+  pcpu_work.words += visited;
+  chunk.setEmptyPopPages(nr_empty_pop_pages);
 }
 
 /**
@@ -197,12 +215,14 @@ export function pcpu_block_refresh_hint(chunk: BitmapChunk, index: number): void
   const b = index * MD_WORDS;
   md[b + MD_CONTIG_HINT] = 0;
   md[b + MD_LEFT_FREE] = md[b + MD_RIGHT_FREE] = 0;
+  // pcpu_for_each_unpop_region over the block: each free run [rs, re).
+  const map = chunk.alloc_map;
   const base = index * BLOCK;
-  const r = chunk.scratch.block;
-  r.bit_off = base + md[b + MD_FIRST_FREE]!;
-  r.bits = 0;
-  for (pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK); r.bits > 0; r.bit_off += r.bits + 1, pcpu_next_unpop(chunk.alloc_map, r, base + BLOCK)) {
-    pcpu_block_update(chunk, index, r.bit_off - base, r.bit_off - base + r.bits);
+  const end = base + BLOCK;
+  for (let rs = find_next_zero_bit(map, end, base + md[b + MD_FIRST_FREE]!); rs < end; ) {
+    const re = find_next_bit(map, end, rs + 1);
+    pcpu_block_update(chunk, index, rs - base, re - base);
+    rs = find_next_zero_bit(map, end, re + 1);
   }
 }
 
@@ -307,9 +327,8 @@ export function pcpu_block_update_hint_free(chunk: BitmapChunk, bit_off: number,
     for (let i = s_index + 1; i < e_index; i++) pcpu_block_set_empty(md, i);
   }
 
-  const unit = Math.min(PCPU_BITS_PER_PAGE, BLOCK);
-  const alignedDown = end - (end % unit);
-  const alignedUp = Math.ceil(start / unit) * unit;
+  const alignedDown = end & -PAGE_OR_BLOCK_BITS;
+  const alignedUp = (start + PAGE_OR_BLOCK_BITS - 1) & -PAGE_OR_BLOCK_BITS;
   if (alignedDown > alignedUp || s_index !== e_index) pcpu_chunk_refresh_hint(chunk);
   else pcpu_chunk_update(chunk, pcpu_block_off_to_off(s_index, start), end - start);
 }

@@ -121,10 +121,33 @@ export function check_bitmap_chunk(c: BitmapChunk): string[] {
   const e = new Errors();
   checkBitmapAllocations(c, e);
   checkBitmapChunkHints(c, checkBlocks(c, e), e);
-  const empty = count_empty_pop_pages(c, (byte, len) => find_next_bit(c.alloc_map, (byte + len) >>> 2, byte >>> 2) >= (byte + len) >>> 2);
+  const empty = count_empty_pop_pages(c, bitmapFree(c));
   checkPopulation(c, empty, false, e);
   return e.list;
 }
+
+/**
+ * Right after pcpu_chunk_refresh_hint the chunk's hints are exact, not
+ * only bounded: contig_bits is the longest free run, and
+ * nr_empty_pop_pages counts every populated page with nothing on it. The
+ * walk over the block hints sees both: a block's contig_hint is its
+ * longest run, and a metadata block is a page, so a free page is a free
+ * block, which the walk gathers whole.
+ */
+export function check_bitmap_refreshed(c: BitmapChunk): string[] {
+  const e = new Errors();
+  const [lo, hi] = servedBits(c);
+  const longest = freeRuns(c.alloc_map, lo, hi).reduce((m, [s, t]) => Math.max(m, t - s), 0);
+  if (c.contig_bits !== longest) e.add(`after a refresh contig_bits is ${c.contig_bits}, the longest free run ${longest}`);
+  checkPopulation(c, count_empty_pop_pages(c, bitmapFree(c)), true, e);
+  return e.list;
+}
+
+/** Is [byte, byte + len) free in the alloc map? */
+const bitmapFree =
+  (c: BitmapChunk) =>
+  (byte: number, len: number): boolean =>
+    find_next_bit(c.alloc_map, (byte + len) >>> 2, byte >>> 2) >= (byte + len) >>> 2;
 
 export function check_area_chunk(c: AreaChunk): string[] {
   const e = new Errors();

@@ -80,6 +80,11 @@ export interface PcpuGuestMeta {
  * Linux takes from memblock); once `guest` is set, every later chunk's
  * metadata is a live view of memory from the slab (pcpu_mem_zalloc), so
  * it shows in /proc/slabinfo and the Slab line of /proc/meminfo.
+ *
+ * Host memory is carved from 1 MiB buffers (HostMetaArena), not one
+ * typed array per call: V8 gives every new typed array its own backing
+ * store, and at thousands of chunks (2^20 1 KiB objects are 8192 chunks
+ * of 128 KiB) that cost more than the allocations themselves.
  */
 export class HostMetaAllocator implements PcpuMetaAllocator {
   bytes = 0;
@@ -87,6 +92,7 @@ export class HostMetaAllocator implements PcpuMetaAllocator {
   failAfter = -1;
   guest: PcpuGuestMeta | undefined;
   private readonly guestFree = new Map<Int32Array, () => void>();
+  private readonly host = new HostMetaArena();
 
   zalloc(bytes: number): Int32Array | null {
     if (this.failAfter === 0) return null;
@@ -97,7 +103,7 @@ export class HostMetaAllocator implements PcpuMetaAllocator {
       if (!g) return null;
       mem = g.mem;
       this.guestFree.set(mem, g.free);
-    } else mem = new Int32Array(bytes >>> 2);
+    } else mem = this.host.zalloc(bytes);
     this.bytes += bytes;
     return mem;
   }
@@ -108,7 +114,41 @@ export class HostMetaAllocator implements PcpuMetaAllocator {
     if (f) {
       this.guestFree.delete(mem);
       f();
+    } else this.host.free(mem);
+  }
+}
+
+/**
+ * Zeroed host words carved from large buffers, with a free list per
+ * size (chunks come and go in a few sizes, like a kmem cache per size).
+ * Memory given back is reused for the same size, never returned to the
+ * engine; a request above a quarter of a buffer gets its own array.
+ */
+class HostMetaArena {
+  private static readonly BUF_BYTES = 1 << 20;
+  private buf = new ArrayBuffer(0);
+  private used = 0;
+  private readonly freeBySize = new Map<number, Int32Array[]>();
+
+  zalloc(bytes: number): Int32Array {
+    const words = bytes >>> 2;
+    const reuse = this.freeBySize.get(words)?.pop();
+    if (reuse) return reuse.fill(0);
+    const span = (bytes + 7) & ~7;
+    if (span > HostMetaArena.BUF_BYTES >>> 2) return new Int32Array(words);
+    if (this.used + span > this.buf.byteLength) {
+      this.buf = new ArrayBuffer(HostMetaArena.BUF_BYTES);
+      this.used = 0;
     }
+    const mem = new Int32Array(this.buf, this.used, words);
+    this.used += span;
+    return mem;
+  }
+
+  free(mem: Int32Array): void {
+    let list = this.freeBySize.get(mem.length);
+    if (!list) this.freeBySize.set(mem.length, (list = []));
+    list.push(mem);
   }
 }
 

@@ -72,6 +72,22 @@ describe('bitmap_set / bitmap_clear / bitmap_weight', () => {
       expect(bitmap_weight(map, 128)).toBe(1);
     }
   });
+
+  it('change only [start, start + len) of a patterned map, for every start and length over three words', () => {
+    const bits = 160;
+    const asBools = (map: Int32Array): boolean[] => Array.from({ length: bits }, (_, i) => test_bit(i, map));
+    for (let start = 0; start < 96; start++) {
+      for (let len = 0; start + len <= bits && len <= 100; len++) {
+        for (const on of [true, false]) {
+          const { map, ref } = pattern(bits, start * 131 + len);
+          (on ? bitmap_set : bitmap_clear)(map, start, len);
+          const want = ref.map((b, i) => (i >= start && i < start + len ? on : b));
+          const got = asBools(map);
+          if (got.some((b, i) => b !== want[i])) expect({ start, len, on, got }).toEqual({ start, len, on, got: want });
+        }
+      }
+    }
+  });
 });
 
 describe('bitmap_find_next_zero_area', () => {

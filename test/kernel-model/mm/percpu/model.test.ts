@@ -27,7 +27,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { check_chunk, check_empty_pages } from '../../../../kernel-model/mm/percpu/check';
+import { check_bitmap_refreshed, check_chunk, check_empty_pages } from '../../../../kernel-model/mm/percpu/check';
+import { pcpu_chunk_refresh_hint } from '../../../../kernel-model/mm/percpu/bitmap-hints';
 import { NaiveChunk } from '../../../../kernel-model/mm/percpu/oracle';
 import { PAGE_SIZE, PCPU_MIN_ALLOC_SIZE, type PcpuAllocMap } from '../../../../kernel-model/mm/percpu/percpu-internal';
 import { BitmapChunk } from '../../../../kernel-model/mm/percpu/bitmap-chunk';
@@ -38,7 +39,8 @@ type Cmd =
   | { op: 'alloc'; size: number; align: number; atomic: boolean }
   | { op: 'free'; pick: number }
   | { op: 'populate'; page: number }
-  | { op: 'depopulate'; page: number };
+  | { op: 'depopulate'; page: number }
+  | { op: 'refresh' };
 
 interface Sys extends TestChunk {
   oracle: NaiveChunk;
@@ -116,6 +118,13 @@ function step(s: Sys, c: Cmd): void {
       if (!isPopulated(s, p)) s.chunk.pcpu_chunk_populated(p, p + 1, false);
       return;
     }
+    case 'refresh': {
+      // pcpu_chunk_refresh_hint on demand: afterwards the hints are exact.
+      if (!(s.chunk instanceof BitmapChunk)) return;
+      pcpu_chunk_refresh_hint(s.chunk);
+      expect(check_bitmap_refreshed(s.chunk)).toEqual([]);
+      return;
+    }
     case 'depopulate': {
       const p = c.page % s.chunk.nr_pages;
       const lo = Math.max(p * PAGE_SIZE, s.oracle.start);
@@ -161,6 +170,19 @@ describe.each(['bitmap', 'area'] as const)('%s chunk against the first-fit oracl
   it('hands out free, aligned areas for any size and alignment (where it is not first fit: see the file header)', () => {
     checkModel(spec(kind, plain, false, commands(false, ALIGNS)), RUNS);
     checkModel(spec(kind, firstChunk, false, commands(false, ALIGNS)), { ...RUNS, seed: 11 });
+  });
+});
+
+describe('bitmap chunk refresh (pcpu_chunk_refresh_hint)', () => {
+  const withRefresh = fc.oneof(
+    { weight: 8, arbitrary: commands(false, ALIGNS) },
+    { weight: 1, arbitrary: fc.constant({ op: 'refresh' as const }) },
+  );
+  it('leaves the chunk hint and the empty populated pages exact, from any state (new chunk)', () => {
+    checkModel(spec('bitmap', plain, false, withRefresh), { ...RUNS, seed: 21 });
+  });
+  it('and in a first chunk with hidden head and tail', () => {
+    checkModel(spec('bitmap', firstChunk, false, withRefresh), { ...RUNS, seed: 22 });
   });
 });
 

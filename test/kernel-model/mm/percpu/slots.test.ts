@@ -109,6 +109,21 @@ describe.each(['bitmap', 'area'] as const)('%s chunks on the slot lists', (kind)
     expect(log[10]).toBe('percpu: limit reached, disable warning');
   });
 
+  it('alloc_off answers what alloc answers, as an offset in the chunk it leaves in found', () => {
+    const a = makeSet(kind);
+    const b = makeSet(kind);
+    for (const size of [4, 8, 100, 4096, 8, 20000, 12]) {
+      const r = a.set.alloc(size, 4);
+      const off = b.set.alloc_off(size, 4);
+      expect(off).toBe(r ? r.off : -1);
+      if (r) expect(b.set.chunks.indexOf(b.set.found!)).toBe(a.set.chunks.indexOf(r.chunk));
+    }
+    expect(b.log).toEqual(a.log);
+    expect(b.set.alloc_off(0, 4)).toBe(-1);
+    expect(b.log).toContain('illegal size (0) or align (4) for percpu allocation');
+    expect(check_chunk(b.set.chunks[0]!)).toEqual([]);
+  });
+
   it('an atomic request fails quietly when no populated page has room', () => {
     const { set, log } = makeSet(kind);
     expect(set.alloc(8, 4)).not.toBeNull(); // page 0 populated for it
