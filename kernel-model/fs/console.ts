@@ -40,7 +40,7 @@
 import { EFAULT, EINVAL, EIO, ENOTTY, EPERM } from '../include/errno';
 import { SIGTTIN, SIGTTOU, SIGWINCH } from '../include/signal';
 import type { File, FileOperations, UserIo } from './file';
-import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, WouldBlock } from './pipe';
+import { POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM, would_block } from './pipe';
 import type { UserTask } from '../kernel/sched/task';
 import { ErrnoError } from './errno';
 import { NTty, type TtyPort } from '../drivers/tty/n_tty';
@@ -184,7 +184,7 @@ export class ConsoleDevice {
   private read(count: number): Uint8Array {
     this.check(SIGTTIN);
     const data = this.ldisc.read(count, this.closed && this.held.length === 0);
-    if (data === undefined) throw new WouldBlock(this.readers, 'console_read', this.ldisc.readTimeoutNs);
+    if (data === undefined) would_block(this.readers, 'console_read', this.ldisc.readTimeoutNs);
     this.feed(); // a read made room
     return data;
   }

@@ -56,8 +56,16 @@ export interface UserIo {
 export interface FileOperations {
   /** Bytes at `pos`, at most `count` of them; [] at end of file. */
   read(f: File, pos: number, count: number): Uint8Array;
-  /** Writes `data`; the number of bytes taken. */
+  /** Writes `data` (a fresh copy of the user's bytes: the file may keep it); the number of bytes taken. */
   write(f: File, data: Uint8Array): number;
+  /**
+   * Throws what a write of `count` bytes would throw before any byte is
+   * taken (a pipe's WouldBlock or BrokenPipe), so the bytes are not
+   * copied out of user memory for nothing.
+   */
+  may_write?(f: File, count: number): void;
+  /** Writes vanish without being read (write_null): the user's buffer is not even looked at. */
+  readonly discards?: boolean;
   /** Has a position (lseek, pread): false for the console (no_llseek). */
   readonly seekable: boolean;
   /** The size SEEK_END counts from, or undefined where SEEK_END is refused. */

@@ -17,9 +17,10 @@ export const MEM_DEVICES: readonly { name: string; minor: number }[] = [
   { name: 'urandom', minor: 9 },
 ];
 
-const device = (read: (count: number) => Uint8Array): FileOperations => ({
+const device = (read: (count: number) => Uint8Array, discards = false): FileOperations => ({
   read: (_f, _pos, count) => read(count),
   write: (_f, data) => data.length,
+  discards, // write_null (null, zero) never reads the buffer; random's write does (it mixes it in)
   seekable: true, // lseek succeeds and means nothing (null_lseek)
   endOf: () => 0,
   ioctl: () => BigInt(-25), // ENOTTY
@@ -29,8 +30,8 @@ const device = (read: (count: number) => Uint8Array): FileOperations => ({
 export function mem_devices(random: (n: number) => Uint8Array): Map<number, FileOperations> {
   const rnd = device((n) => random(Math.min(n, 1 << 20)));
   return new Map([
-    [3, device(() => new Uint8Array(0))],
-    [5, device((n) => new Uint8Array(Math.min(n, 1 << 20)))],
+    [3, device(() => new Uint8Array(0), true)],
+    [5, device((n) => new Uint8Array(Math.min(n, 1 << 20)), true)],
     [8, rnd],
     [9, rnd],
   ]);

@@ -29,7 +29,7 @@ import { NR } from '../include/unistd';
 import { current_files, errnoResult, int } from './sys_common';
 import { wake_user } from '../kernel/exit';
 import { SIGPIPE, send_signal } from '../kernel/signal';
-import { NeedsSlowPath } from '../kernel/uaccess';
+import { needs_slow_path } from '../kernel/uaccess';
 
 export const POLLIN = 0x1;
 export const POLLOUT = 0x4;
@@ -53,6 +53,18 @@ export class WouldBlock extends Error {
   constructor(readonly waiters: Set<UserTask>, readonly what: string, readonly timeoutNs?: number) {
     super(what);
   }
+}
+
+/**
+ * Throw WouldBlock without capturing a stack: sleeping is the normal end
+ * of many calls, and the stack (of no use here) is what an Error costs.
+ */
+export function would_block(waiters: Set<UserTask>, what: string, timeoutNs?: number): never {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const e = new WouldBlock(waiters, what, timeoutNs);
+  Error.stackTraceLimit = limit;
+  throw e;
 }
 
 /** Thrown by a pipe write with no reader left: the writer gets SIGPIPE (and EPIPE if it survives). */
@@ -85,7 +97,16 @@ export class Pipe {
     if (this.bytes === 0) {
       if (this.writers === 0) return new Uint8Array(0);
       if (nonblock) fail(EAGAIN);
-      throw new WouldBlock(this.readWait, 'pipe_read');
+      would_block(this.readWait, 'pipe_read');
+    }
+    const first = this.chunks[0]!;
+    if (count <= first.length) {
+      // Within one buffer: a view of it (the chunks are never written again).
+      this.chunks[0] = first.subarray(count);
+      if (count === first.length) this.chunks.shift();
+      this.bytes -= count;
+      this.wakeAll(this.writeWait);
+      return first.subarray(0, count);
     }
     const out = new Uint8Array(Math.min(count, this.bytes));
     let at = 0;
@@ -102,16 +123,21 @@ export class Pipe {
     return out;
   }
 
-  write(data: Uint8Array, nonblock: boolean): number {
+  /** What a write of `count` bytes would meet before taking any: a broken pipe, or no room (EAGAIN, or a sleep). */
+  may_write(count: number, nonblock: boolean): void {
     if (this.readers === 0) throw new BrokenPipe();
     const room = PIPE_SIZE - this.bytes;
-    const atomic = data.length <= PIPE_BUF;
-    if (room === 0 || (atomic && room < data.length)) {
+    if (room === 0 || (count <= PIPE_BUF && room < count)) {
       if (nonblock) fail(EAGAIN);
-      throw new WouldBlock(this.writeWait, 'pipe_write');
+      would_block(this.writeWait, 'pipe_write');
     }
-    const n = Math.min(room, data.length);
-    this.chunks.push(data.slice(0, n));
+  }
+
+  /** Takes as much of `data` as fits (the pipe keeps the caller's buffer: it is the write's own copy). */
+  write(data: Uint8Array, nonblock: boolean): number {
+    this.may_write(data.length, nonblock);
+    const n = Math.min(PIPE_SIZE - this.bytes, data.length);
+    this.chunks.push(data.subarray(0, n));
     this.bytes += n;
     this.wakeAll(this.readWait);
     return n;
@@ -140,6 +166,7 @@ function pipe_fops(p: Pipe, end: 'read' | 'write'): FileOperations {
   return {
     read: (f, _pos, count) => (end === 'read' ? p.read(count, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
     write: (f, data) => (end === 'write' ? p.write(data, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
+    may_write: (f, count) => (end === 'write' ? p.may_write(count, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
     seekable: false,
     endOf: () => undefined,
     ioctl: () => BigInt(-25), // ENOTTY (FIONREAD is not modelled)
@@ -240,7 +267,7 @@ export const PIPE_SYSCALLS: readonly SyscallDef[] = [[NR.pipe2, sys_pipe2, 2]];
  * the trap path first.
  */
 export function pipe_outcome(ctx: SyscallContext, e: WouldBlock | BrokenPipe): SyscallResult {
-  if (ctx.inHook) throw new NeedsSlowPath();
+  if (ctx.inHook) needs_slow_path();
   const t = ctx.task as UserTask;
   if (e instanceof WouldBlock) {
     e.waiters.add(t);

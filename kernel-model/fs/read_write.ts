@@ -55,6 +55,9 @@ function readTo(ctx: SyscallContext, f: File, segments: readonly [bigint, number
 
 /** vfs_write of the gathered segments. */
 function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, number][]): number {
+  const total = segments.reduce((s, [, n]) => s + n, 0);
+  if (f.f_op.discards) return Math.min(total, MAX_RW_COUNT);
+  f.f_op.may_write?.(f, Math.min(total, MAX_WRITE_CHUNK));
   const pieces: Uint8Array[] = [];
   let room = MAX_WRITE_CHUNK;
   for (const [va, n] of segments) {
@@ -69,16 +72,21 @@ function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, num
     room -= want;
     if (room === 0) break;
   }
+  const data = pieces.length === 1 ? pieces[0]! : concat(pieces);
+  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
+  const n = f.f_op.write(f, data);
+  if (f.f_op.seekable) f.f_pos += n;
+  return n;
+}
+
+function concat(pieces: readonly Uint8Array[]): Uint8Array {
   const data = new Uint8Array(pieces.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of pieces) {
     data.set(p, at);
     at += p.length;
   }
-  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
-  const n = f.f_op.write(f, data);
-  if (f.f_op.seekable) f.f_pos += n;
-  return n;
+  return data;
 }
 
 /** import_iovec: struct iovec { void *iov_base; size_t iov_len; }[iovcnt]. */

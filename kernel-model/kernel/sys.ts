@@ -25,7 +25,7 @@ import { BrokenPipe, PIPE_SYSCALLS, WouldBlock, pipe_outcome } from '../fs/pipe'
 import { SELECT_SYSCALLS } from '../fs/select';
 import { FS_SYSCALLS } from '../fs/syscalls';
 import { TtyJobSignal, tty_job_stop } from './jobctl';
-import { NeedsSlowPath } from './uaccess';
+import { needs_slow_path } from './uaccess';
 import type { UserTask } from './sched/task';
 
 export interface SyscallContext {
@@ -131,7 +131,7 @@ export function invokeSyscall(ctx: SyscallContext, nr: number, args: readonly bi
     if (e instanceof WouldBlock || e instanceof BrokenPipe) return pipe_outcome(ctx, e);
     // A background process at the console: its group is signalled (never inside the trap hook).
     if (e instanceof TtyJobSignal) {
-      if (ctx.inHook) throw new NeedsSlowPath();
+      if (ctx.inHook) needs_slow_path();
       return tty_job_stop(ctx.kernel, ctx.task as UserTask, e.sig, ctx.pc - 4n);
     }
     throw e;

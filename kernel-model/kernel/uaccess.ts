@@ -28,6 +28,13 @@ export class NeedsSlowPath extends Error {
   override name = 'NeedsSlowPath';
 }
 
+/** The one NeedsSlowPath thrown: it carries nothing, and a new Error per fast-path miss would cost its stack each time. */
+const NEEDS_SLOW_PATH = new NeedsSlowPath('the call must take the trap path');
+
+export function needs_slow_path(): never {
+  throw NEEDS_SLOW_PATH;
+}
+
 /** access_ok: [va, va+len) is user address space. */
 export function access_ok(va: bigint, len: number): boolean {
   return va >= 0n && len >= 0 && va + BigInt(len) <= TASK_SIZE;
@@ -42,7 +49,7 @@ function eachUserPage(mm: MmStruct, va: bigint, len: number, write: boolean, inH
     const n = Math.min(len - done, Number(PAGE - (at % PAGE)));
     let r = mm.lookup(at);
     if (!r || (write && !r.writable)) {
-      if (inHook && faults_in_code(mm, at)) throw new NeedsSlowPath();
+      if (inHook && faults_in_code(mm, at)) needs_slow_path();
       if (handle_mm_fault(mm, at, write ? 'write' : 'read') !== 'ok') return false;
       r = mm.lookup(at)!;
     }

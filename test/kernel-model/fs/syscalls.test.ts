@@ -352,3 +352,21 @@ describe('the console and descriptor calls', () => {
     sys(NR.close, 3);
   });
 });
+
+describe('the memory devices (fs/mem_devices.ts)', () => {
+  it('/dev/null and /dev/zero take any write without reading the buffer (write_null); zero reads zeroes, null end of file; urandom reads its bytes and reads a write', () => {
+    const nul = open('/dev/null', O_RDWR);
+    expect(sys(NR.write, nul, BAD, 1000)).toBe(1000n); // a bad pointer is never looked at
+    expect(sys(NR.read, nul, page().data, 100)).toBe(0n);
+    const zero = open('/dev/zero', O_RDWR);
+    u.userBuffer(CPU).write(new Uint8Array(4096).fill(0xee));
+    expect(sys(NR.read, zero, page().data, 64)).toBe(64n);
+    expect(data(64).every((b) => b === 0)).toBe(true);
+    expect(sys(NR.write, zero, BAD, 10)).toBe(10n);
+    const rnd = open('/dev/urandom', O_RDWR);
+    expect(sys(NR.read, rnd, page().data, 16)).toBe(16n);
+    expect(data(16).some((b) => b !== 0)).toBe(true);
+    expect(sys(NR.write, rnd, BAD, 10)).toBe(e(EFAULT)); // random's write mixes the bytes in: it reads them
+    for (const fd of [nul, zero, rnd]) expect(sys(NR.close, fd)).toBe(0n);
+  });
+});
