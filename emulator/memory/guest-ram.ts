@@ -82,9 +82,21 @@ export class GuestRam {
     return [k, off];
   }
 
+  /**
+   * The accessors below find the bank by arithmetic and check the range
+   * without building anything (they run for every page-table entry and
+   * struct page the kernel reads); a range that does not fit goes to
+   * locate() for its error.
+   */
+  private bad(pa: number, len: number, off: number): boolean {
+    return !(pa >= 0 && off + len <= BANK_SIZE && pa + len <= this.end && Number.isInteger(pa));
+  }
+
   /** A live byte view of [pa, pa+len): writes go straight to guest memory. */
   bytes(pa: number, len: number): Uint8Array {
-    const [k, off] = this.locate(pa, len);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, len, off) || len < 0) this.locate(pa, len);
     return this.u8s[k]!.subarray(off, off + len);
   }
 
@@ -96,27 +108,39 @@ export class GuestRam {
   }
 
   u8(pa: number): number {
-    const [k, off] = this.locate(pa, 1);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 1, off)) this.locate(pa, 1);
     return this.u8s[k]![off]!;
   }
   setU8(pa: number, v: number): void {
-    const [k, off] = this.locate(pa, 1);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 1, off)) this.locate(pa, 1);
     this.u8s[k]![off] = v;
   }
   u32(pa: number): number {
-    const [k, off] = this.locate(pa, 4);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 4, off)) this.locate(pa, 4);
     return this.dvs[k]!.getUint32(off, true);
   }
   setU32(pa: number, v: number): void {
-    const [k, off] = this.locate(pa, 4);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 4, off)) this.locate(pa, 4);
     this.dvs[k]!.setUint32(off, v >>> 0, true);
   }
   u64(pa: number): bigint {
-    const [k, off] = this.locate(pa, 8);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 8, off)) this.locate(pa, 8);
     return this.dvs[k]!.getBigUint64(off, true);
   }
   setU64(pa: number, v: bigint): void {
-    const [k, off] = this.locate(pa, 8);
+    const k = Math.floor(pa / BANK_SIZE);
+    const off = pa - k * BANK_SIZE;
+    if (this.bad(pa, 8, off)) this.locate(pa, 8);
     this.dvs[k]!.setBigUint64(off, BigInt.asUintN(64, v), true);
   }
 

@@ -26,12 +26,15 @@ const device = (read: (count: number) => Uint8Array, discards = false): FileOper
   ioctl: () => BigInt(-25), // ENOTTY
 });
 
+/** What /dev/zero reads: one buffer nobody writes (a read's bytes are copied out to the reader at once). */
+const ZEROES = new Uint8Array(1 << 20);
+
 /** The file operations of each minor, given the kernel's random bytes. */
 export function mem_devices(random: (n: number) => Uint8Array): Map<number, FileOperations> {
   const rnd = device((n) => random(Math.min(n, 1 << 20)));
   return new Map([
     [3, device(() => new Uint8Array(0), true)],
-    [5, device((n) => new Uint8Array(Math.min(n, 1 << 20)), true)],
+    [5, device((n) => ZEROES.subarray(0, Math.min(n, ZEROES.length)), true)],
     [8, rnd],
     [9, rnd],
   ]);

@@ -419,11 +419,12 @@ export class MmStruct {
 
   /** The physical address `va` maps now, if a page is there. */
   lookup(va: bigint): { pa: number; writable: boolean } | undefined {
-    const at = this.pgd.pteAddress(va, false);
-    if (at === undefined) return undefined;
-    const pte = this.host.ram.u64(at);
-    if (!(pte & PTE_VALID)) return undefined;
-    return { pa: PageTable.pteAddr(pte) + Number(va & (PAGE - 1n)), writable: (pte & PTE_RDONLY) === 0n };
+    if (va < 0n || va >= TASK_SIZE) return undefined;
+    const n = Number(va);
+    const pte = this.pgd.leaf(n);
+    if (!pte) return undefined;
+    const page = ((pte.lo & 0xfffff000) >>> 0) + (pte.hi & 0xffff) * 2 ** 32;
+    return { pa: page + (n % 4096), writable: (pte.lo & 0x80) === 0 }; // AP[2]: PTE_RDONLY
   }
 
   /** exit_mmap: every area unmapped, every table freed (the root too when `freeRoot`). */

@@ -222,6 +222,26 @@ export class PageTable {
     walk(this.root, 1, 0n);
   }
 
+  /**
+   * The page descriptor mapping `va` (a user address, below 2^39: exact as
+   * a number), as its two 32-bit halves, or undefined where no table or no
+   * valid page entry is; the walk of `lookup`, in plain numbers, for the
+   * kernel's copies to and from user memory, which walk once per page.
+   */
+  leaf(va: number): { lo: number; hi: number } | undefined {
+    let table = this.root;
+    for (let level = 1; level <= 3; level++) {
+      const at = table + (Math.floor(va / 2 ** levelShift(level)) % 512) * 8;
+      const lo = this.ram.u32(at);
+      if ((lo & 1) === 0) return undefined; // PTE_VALID
+      if (level === 3) return (lo & 2) === 0 ? undefined : { lo, hi: this.ram.u32(at + 4) };
+      if ((lo & 2) === 0) return undefined; // a block: user address spaces have none
+      table = (lo & 0xfffff000) >>> 0 || 0;
+      table += (this.ram.u32(at + 4) & 0xffff) * 2 ** 32;
+    }
+    return undefined;
+  }
+
   /** A level-3 (page) descriptor. */
   static mkPte(pa: number, prot: bigint): bigint {
     return (BigInt(pa) & OA_MASK) | prot | PTE_TABLE | PTE_VALID;
