@@ -82,6 +82,8 @@ export function tableIndex(va: bigint, level: number): number {
 }
 
 const levelShift = (level: number): number => PAGE_SHIFT + 9 * (3 - level);
+/** What one level-3 table maps: 2 MiB. */
+const L3_SPAN = 2 ** levelShift(2);
 
 export class PageTable {
   /** PA of the level-1 table (what goes in TTBRx_EL1). */
@@ -229,18 +231,32 @@ export class PageTable {
    * kernel's copies to and from user memory, which walk once per page.
    */
   leaf(va: number): { lo: number; hi: number } | undefined {
-    let table = this.root;
-    for (let level = 1; level <= 3; level++) {
-      const at = table + (Math.floor(va / 2 ** levelShift(level)) % 512) * 8;
-      const lo = this.ram.u32(at);
-      if ((lo & 1) === 0) return undefined; // PTE_VALID
-      if (level === 3) return (lo & 2) === 0 ? undefined : { lo, hi: this.ram.u32(at + 4) };
-      if ((lo & 2) === 0) return undefined; // a block: user address spaces have none
-      table = (lo & 0xfffff000) >>> 0 || 0;
-      table += (this.ram.u32(at + 4) & 0xffff) * 2 ** 32;
+    const region = Math.floor(va / L3_SPAN);
+    if (region !== this.l3Region) {
+      let table = this.root;
+      for (let level = 1; level < 3; level++) {
+        const at = table + (Math.floor(va / 2 ** levelShift(level)) % 512) * 8;
+        const lo = this.ram.u32(at);
+        if ((lo & 3) !== 3) return undefined; // not a valid table entry (user address spaces have no blocks)
+        table = ((lo & 0xfffff000) >>> 0) + (this.ram.u32(at + 4) & 0xffff) * 2 ** 32;
+      }
+      // Remembered for the next page of the same 2 MiB: a copy walks page after page.
+      this.l3Region = region;
+      this.l3Table = table;
     }
-    return undefined;
+    const at = this.l3Table + (Math.floor(va / PAGE_SIZE) % 512) * 8;
+    const lo = this.ram.u32(at);
+    return (lo & 3) === 3 ? { lo, hi: this.ram.u32(at + 4) } : undefined; // PTE_VALID and the page type
   }
+
+  /**
+   * The level-3 table leaf() found last and the 2 MiB region it covers. A
+   * table entry at levels 1-2 never changes while the tables live (set()
+   * and map() fill empty entries, unmap() clears leaves and blocks), so
+   * the memo holds until freeTables().
+   */
+  private l3Region = -1;
+  private l3Table = 0;
 
   /** A level-3 (page) descriptor. */
   static mkPte(pa: number, prot: bigint): bigint {
@@ -252,6 +268,7 @@ export class PageTable {
    * leaves must have been cleared and their pages released by the caller.
    */
   freeTables(free: (pa: number) => void, freeRoot: boolean): void {
+    this.l3Region = -1;
     const walk = (table: number, level: number): void => {
       for (let i = 0; i < PTRS_PER_TABLE; i++) {
         const desc = this.ram.u64(table + i * 8);
