@@ -46,25 +46,21 @@ export const PIPE_SIZE = 16 * 4096;
 /**
  * Thrown by a file operation that must sleep: the caller queues the task
  * on `waiters` and blocks it, for at most `timeoutNs` when given (the
- * call then returns 0: a terminal's VTIME).
+ * call then returns 0: a terminal's VTIME). Not an Error: sleeping is the
+ * normal end of many calls (a pipe's reader and writer take turns at it),
+ * and a stack, which an Error captures, is of no use here and costly.
+ * Thrown through would_block.
  */
-export class WouldBlock extends Error {
-  override name = 'WouldBlock';
-  constructor(readonly waiters: Set<UserTask>, readonly what: string, readonly timeoutNs?: number) {
-    super(what);
+export class WouldBlock {
+  constructor(readonly waiters: Set<UserTask>, readonly what: string, readonly timeoutNs?: number) {}
+
+  toString(): string {
+    return `WouldBlock: ${this.what}`;
   }
 }
 
-/**
- * Throw WouldBlock without capturing a stack: sleeping is the normal end
- * of many calls, and the stack (of no use here) is what an Error costs.
- */
 export function would_block(waiters: Set<UserTask>, what: string, timeoutNs?: number): never {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const e = new WouldBlock(waiters, what, timeoutNs);
-  Error.stackTraceLimit = limit;
-  throw e;
+  throw new WouldBlock(waiters, what, timeoutNs);
 }
 
 /** Thrown by a pipe write with no reader left: the writer gets SIGPIPE (and EPIPE if it survives). */

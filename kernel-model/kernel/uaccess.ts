@@ -40,23 +40,36 @@ export function access_ok(va: bigint, len: number): boolean {
   return va >= 0n && len >= 0 && va + BigInt(len) <= TASK_SIZE;
 }
 
-/** Visit the pages of a user range; false (nothing visited) if any page is not accessible. */
+/** The physical address of each page of the range being visited (reused: a visit never nests). */
+const pagePa: number[] = [];
+
+/**
+ * Visit the pages of a user range, in order: `fn(pa, offset, n)`; false
+ * (nothing visited) if any page is not accessible. Every page is made
+ * present first (faulted in as a user access would be), so a failure
+ * moves no byte.
+ */
 function eachUserPage(mm: MmStruct, va: bigint, len: number, write: boolean, inHook: boolean, fn: (pa: number, off: number, n: number) => void): boolean {
   if (!access_ok(va, len)) return false;
-  const pieces: [number, number, number][] = [];
+  const start = Number(va);
+  pagePa.length = 0;
   for (let done = 0; done < len; ) {
-    const at = va + BigInt(done);
-    const n = Math.min(len - done, Number(PAGE - (at % PAGE)));
-    let r = mm.lookup(at);
-    if (!r || (write && !r.writable)) {
-      if (inHook && faults_in_code(mm, at)) needs_slow_path();
-      if (handle_mm_fault(mm, at, write ? 'write' : 'read') !== 'ok') return false;
-      r = mm.lookup(at)!;
+    const at = start + done;
+    let pa = mm.user_pa(at, write);
+    if (pa < 0) {
+      const big = BigInt(at);
+      if (inHook && faults_in_code(mm, big)) needs_slow_path();
+      if (handle_mm_fault(mm, big, write ? 'write' : 'read') !== 'ok') return false;
+      pa = mm.user_pa(at, write);
     }
-    pieces.push([r.pa, done, n]);
+    pagePa.push(pa);
+    done += Math.min(len - done, PAGE_SIZE - (at % PAGE_SIZE));
+  }
+  for (let i = 0, done = 0; done < len; i++) {
+    const n = Math.min(len - done, PAGE_SIZE - ((start + done) % PAGE_SIZE));
+    fn(pagePa[i]!, done, n);
     done += n;
   }
-  for (const [pa, off, n] of pieces) fn(pa, off, n);
   return true;
 }
 

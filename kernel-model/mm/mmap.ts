@@ -420,11 +420,23 @@ export class MmStruct {
   /** The physical address `va` maps now, if a page is there. */
   lookup(va: bigint): { pa: number; writable: boolean } | undefined {
     if (va < 0n || va >= TASK_SIZE) return undefined;
-    const n = Number(va);
-    const pte = this.pgd.leaf(n);
-    if (!pte) return undefined;
-    const page = ((pte.lo & 0xfffff000) >>> 0) + (pte.hi & 0xffff) * 2 ** 32;
-    return { pa: page + (n % 4096), writable: (pte.lo & 0x80) === 0 }; // AP[2]: PTE_RDONLY
+    const pa = this.user_pa(Number(va), false);
+    return pa < 0 ? undefined : { pa, writable: this.user_pa(Number(va), true) >= 0 };
+  }
+
+  /**
+   * The physical address user address `va` (a number below TASK_SIZE)
+   * reaches now, for a write when `write`; -1 when no page is mapped there,
+   * or it is read-only for a write. What copies to and from user memory
+   * ask page after page, without building anything.
+   */
+  user_pa(va: number, write: boolean): number {
+    const at = this.pgd.leaf(va);
+    if (at < 0) return -1;
+    const ram = this.host.ram;
+    const lo = ram.u32(at);
+    if (write && lo & 0x80) return -1; // AP[2]: PTE_RDONLY
+    return ((lo & 0xfffff000) >>> 0) + (ram.u32(at + 4) & 0xffff) * 2 ** 32 + (va % PAGE_SIZE);
   }
 
   /** exit_mmap: every area unmapped, every table freed (the root too when `freeRoot`). */

@@ -225,19 +225,19 @@ export class PageTable {
   }
 
   /**
-   * The page descriptor mapping `va` (a user address, below 2^39: exact as
-   * a number), as its two 32-bit halves, or undefined where no table or no
-   * valid page entry is; the walk of `lookup`, in plain numbers, for the
-   * kernel's copies to and from user memory, which walk once per page.
+   * Where the page descriptor mapping `va` is (a user address, below 2^39:
+   * exact as a number), or -1 where no table or no valid page entry is;
+   * the walk of `lookup`, in plain numbers, for the kernel's copies to and
+   * from user memory, which walk once per page.
    */
-  leaf(va: number): { lo: number; hi: number } | undefined {
+  leaf(va: number): number {
     const region = Math.floor(va / L3_SPAN);
     if (region !== this.l3Region) {
       let table = this.root;
       for (let level = 1; level < 3; level++) {
         const at = table + (Math.floor(va / 2 ** levelShift(level)) % 512) * 8;
         const lo = this.ram.u32(at);
-        if ((lo & 3) !== 3) return undefined; // not a valid table entry (user address spaces have no blocks)
+        if ((lo & 3) !== 3) return -1; // not a valid table entry (user address spaces have no blocks)
         table = ((lo & 0xfffff000) >>> 0) + (this.ram.u32(at + 4) & 0xffff) * 2 ** 32;
       }
       // Remembered for the next page of the same 2 MiB: a copy walks page after page.
@@ -245,8 +245,7 @@ export class PageTable {
       this.l3Table = table;
     }
     const at = this.l3Table + (Math.floor(va / PAGE_SIZE) % 512) * 8;
-    const lo = this.ram.u32(at);
-    return (lo & 3) === 3 ? { lo, hi: this.ram.u32(at + 4) } : undefined; // PTE_VALID and the page type
+    return (this.ram.u32(at) & 3) === 3 ? at : -1; // PTE_VALID and the page type
   }
 
   /**
