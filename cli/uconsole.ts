@@ -22,7 +22,7 @@ commands:
   boot     boot a uConsole and print its boot log
   run      run a static arm64 Linux program on it, as qemu-aarch64 would
   bench    run a benchmark suite (table on stdout, --json FILE)
-  fetch    fetch Debian's busybox-static (arm64) for the initramfs
+  fetch    fetch Debian's arm64 packages: busybox-static (the initramfs), linux (the oracle)
 
 Run "uconsole <command> --help" for a command's options.
 `;
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
   'KallsymsError', 'ProcError', 'HarnessError', 'RunError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
-  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError',
+  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError', 'LinuxFetchError',
 ]);
 
 function report(err: Error): string {
