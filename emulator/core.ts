@@ -167,6 +167,20 @@ export interface CoreHooks {
   timerHz: number;
   /** A core is about to execute a TLB maintenance instruction. */
   onTlbi(core: Core, op: TlbiOp): void;
+  /** System registers the machine emulates itself (the generic timer), if any: see SysregModel. */
+  sysregModel?: () => SysregModel | undefined;
+}
+
+/**
+ * System registers the machine answers instead of the engine, through the
+ * `mrs`/`msr` hooks over loaded code (interceptSystemInstructions): the
+ * generic timer's, whose writes Unicorn 2.0.1 compiles out.
+ */
+export interface SysregModel {
+  /** The value an `mrs` reads, or undefined to leave it to the engine. */
+  read(core: Core, r: CpReg): bigint | undefined;
+  /** An `msr` of `r.val`: true if the model took it (the instruction is skipped). */
+  write(core: Core, r: CpReg): boolean;
 }
 
 /** A `tlbi` as its encoding gives it (op0 = 1, CRn = 8). */
@@ -212,6 +226,8 @@ export class Core {
   pc = 0n;
   /** The event register of WFE/SEV. */
   event = false;
+  /** Whether an interrupt is signalled to this core (set by a machine with an interrupt controller; see EventSites). */
+  irqSignalled?: () => boolean;
   /** A word whose change also wakes this core from WFE (its spin-table slot). */
   wfeWatch?: { pa: number; value: bigint };
   /** Slices this core has run (the machine's virtual time is counted in them). */
@@ -249,6 +265,7 @@ export class Core {
       },
       fetchWord: (va) => this.fetchWord(va),
       onSev: () => hooks.onSev(this),
+      irqSignalled: () => this.irqSignalled?.() ?? false,
       setNativeSites: (pcs, asExits) => this.slicer.setSites(pcs, asExits),
       hookSite: (pc, reached) => this.uc.hookCode(pc, pc, reached),
       stopEngine: () => this.uc.emuStop(),
@@ -288,6 +305,8 @@ export class Core {
    */
   interceptSystemInstructions(begin: bigint, end: bigint): void {
     this.uc.hookMrs(begin, end, (_reg, r) => this.answerMrs(r));
+    const model = this.hooks.sysregModel?.();
+    if (model) this.uc.hookMsr(begin, end, (r) => model.write(this, r));
     this.uc.hookSys(begin, end, (op) => {
       if (op.op0 === 1 && op.crn === 8) this.hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });
     });
@@ -296,6 +315,8 @@ export class Core {
   /** The `mrs` reads the machine answers instead of the engine (undefined: the engine's value). */
   private answerMrs(r: CpReg): bigint | undefined {
     if (r.op0 !== 3) return undefined;
+    const modelled = this.hooks.sysregModel?.()?.read(this, r);
+    if (modelled !== undefined) return modelled;
     if (r.op1 === 0 && r.crn === 0 && r.crm === 0) {
       if (r.op2 === SYSREG.MPIDR_EL1.op2) return BigInt(this.mpidr);
       if (r.op2 === SYSREG.MIDR_EL1.op2) return BigInt(this.midr);
@@ -327,14 +348,21 @@ export class Core {
   get el(): 0 | 1 {
     return elOf(Number(this.uc.regRead(REG_PSTATE) & 0xfn));
   }
-  /** PSTATE (NZCV, DAIF, EL, SP selection), as a signal frame records it. */
+  /** PSTATE (NZCV, DAIF, EL, SP selection), as SPSR and a signal frame record it. */
   get pstate(): bigint {
     return this.uc.regRead(REG_PSTATE);
+  }
+  /** Writing PSTATE cannot change the EL in 2.0.1 (stale hflags): for DAIF and flags only. */
+  set pstate(v: bigint) {
+    this.uc.regWrite(REG_PSTATE, v);
   }
   /** Only the condition flags may change this way (the level cannot: see enterEl0). */
   set nzcv(v: bigint) {
     const p = this.uc.regRead(REG_PSTATE);
     this.uc.regWrite(REG_PSTATE, (p & ~(0xfn << 28n)) | (v & (0xfn << 28n)));
+  }
+  set elrEl1(v: bigint) {
+    this.uc.regWrite(REG_ELR_EL1, v);
   }
   /** TPIDR_EL1: the per-CPU offset the kernel's entry code wrote (Linux's set_my_cpu_offset). */
   get tpidrEl1(): bigint {
@@ -497,6 +525,11 @@ export class Core {
     gap.mapped = true;
   }
 
+  /** Map the shadow host memory at VAs [base, base+size) (another kernel layout's regions; see TTBR1_SHADOW_BASE). */
+  mapVaShadow(base: bigint, size: number): void {
+    this.uc.memMapPtr(base, size, UC_PROT_ALL, this.hooks.shadowHost);
+  }
+
   mapMmio(base: number, size: number, dev: MmioHandlers): void {
     this.uc.mmioMap(BigInt(base), size, dev);
   }
@@ -565,10 +598,14 @@ export class Core {
     let insns = 0;
     /** A site address whose instruction is not a site now: the next run goes over it. */
     let over: bigint | undefined;
+    /** The site run over next may unmask IRQs while one is signalled (see EventSites.opensIrqWindow). */
+    let irqWindow = false;
     for (;;) {
       let rc = UC_ERR_OK;
       let thrown: unknown;
       const wasOver = over !== undefined;
+      const wasIrqWindow = irqWindow;
+      irqWindow = false;
       try {
         if (over !== undefined) {
           this.sites.runningOver(over);
@@ -607,6 +644,7 @@ export class Core {
         if (!this.sites.isSite(this.pc)) {
           // The block here is checked against the budget as any other.
           if (insns >= budget) return this.ended({ kind: 'budget' }, insns);
+          irqWindow = this.sites.opensIrqWindow(this.pc);
           over = this.pc;
           continue;
         }
@@ -615,6 +653,8 @@ export class Core {
         this.pc += 4n;
         continue; // the block after it is checked against the budget as any other
       }
+      // After an IRQ unmask with an IRQ signalled, the slice ends at the next block: the machine takes the IRQ there.
+      if (wasOver && wasIrqWindow) return this.ended({ kind: 'budget' }, insns);
       // Running over a site stops at the next block; the slice ends there only if its budget is used up.
       if (wasOver && stop === SLICE_STOP.BUDGET && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);

@@ -37,6 +37,12 @@ export interface SiteCore {
   fetchWord(va: bigint): number | undefined;
   /** This core executed SEV. */
   onSev(): void;
+  /**
+   * Is an interrupt signalled to this core (masked or not)? A WFI then
+   * completes at once, and an instruction that may unmask IRQs ends the
+   * slice just after it so the machine can take the IRQ there.
+   */
+  irqSignalled(): boolean;
   /** Give the native part the whole set of site addresses: as exits, or for the block hook to count up to. */
   setNativeSites(pcs: readonly bigint[], asExits: boolean): void;
   /** A code hook on one address. */
@@ -105,6 +111,16 @@ export class EventSites {
     return w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL;
   }
 
+  /**
+   * Is the site at `pc` an instruction that may unmask IRQs (A64.mayUnmaskIrq,
+   * watched only for a guest whose interrupts the machine delivers) while an
+   * IRQ is signalled? The core then runs over it and ends the slice after it.
+   */
+  opensIrqWindow(pc: bigint): boolean {
+    const w = this.core.fetchWord(pc);
+    return w !== undefined && A64.mayUnmaskIrq(w) && this.core.irqSignalled();
+  }
+
   /** The engine runs over the site address `pc` (undefined: no longer). */
   runningOver(pc: bigint | undefined): void {
     this.over = pc;
@@ -126,7 +142,7 @@ export class EventSites {
       if (this.core.event) this.core.event = false;
       else return this.parkAt('wfe', pc);
     } else if (word === A64.WFI) {
-      return this.parkAt('wfi', pc);
+      if (!this.core.irqSignalled()) return this.parkAt('wfi', pc);
     }
     return false;
   }

@@ -27,7 +27,7 @@
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
-  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
+  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
 } from './constants';
 import { bindStorePath, preloadStorePath } from './store-path';
@@ -264,6 +264,8 @@ export interface CpReg {
 }
 export type MrsHook = (reg: number, sysreg: CpReg) => bigint | undefined;
 export type SysHook = (op: CpReg) => void;
+/** An `msr` about to execute (`sysreg.val` = the value written): true to skip it (the hook did its work). */
+export type MsrHook = (sysreg: CpReg) => boolean;
 /** Return true if the access was handled (e.g. a region mapped) and should be retried. */
 export type UnmappedHook = (type: number, address: bigint, size: number) => boolean;
 export interface MmioHandlers {
@@ -525,6 +527,25 @@ export class Unicorn {
       }
     }, koffi.pointer(this.l.protos.insnSys));
     return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MRS]);
+  }
+
+  /**
+   * Intercept `msr` with PC in [begin, end]: the callback sees the register
+   * and the value written (`val`) and returns true to skip the instruction
+   * (the write was emulated), false to let the engine do it. How the
+   * generic timer's registers, which Unicorn 2.0.1 ignores, reach the
+   * machine's timer model.
+   */
+  hookMsr(begin: bigint, end: bigint, fn: MsrHook): bigint {
+    const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
+      try {
+        return fn(koffi.decode(cp, this.l.cpReg) as CpReg) ? 1 : 0;
+      } catch (e) {
+        this.fail(e);
+        return 0;
+      }
+    }, koffi.pointer(this.l.protos.insnSys));
+    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MSR]);
   }
 
   /**
