@@ -312,6 +312,21 @@ export class Core {
     });
   }
 
+  /**
+   * The same, for a large image: hooks only at the given instructions
+   * (found by scanning the code, see systemInstructionSites in
+   * emulator/arm64/sysreg-sites.ts), so that the kernel's other `mrs`,
+   * `msr` and `sys` (this_cpu's `mrs tpidr_el1`, `msr daif`, `dc zva`)
+   * run without a call into JavaScript.
+   */
+  interceptSystemInstructionsAt(sites: { mrs: readonly bigint[]; msr: readonly bigint[]; tlbi: readonly bigint[] }): void {
+    if (sites.mrs.length) this.uc.hookMrs(0n, 0n, (_reg, r) => this.answerMrs(r), sites.mrs);
+    const model = this.hooks.sysregModel?.();
+    if (model && sites.msr.length) this.uc.hookMsr(0n, 0n, (r) => model.write(this, r), sites.msr);
+    if (sites.tlbi.length)
+      this.uc.hookSys(0n, 0n, (op) => this.hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) }), sites.tlbi);
+  }
+
   /** The `mrs` reads the machine answers instead of the engine (undefined: the engine's value). */
   private answerMrs(r: CpReg): bigint | undefined {
     if (r.op0 !== 3) return undefined;

@@ -31,6 +31,7 @@ import { Machine } from '../emulator/machine';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize } from '../emulator/board/profile';
 import { Gic400 } from '../emulator/devices/gic400';
+import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
 import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
 import { readKernelImage } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
@@ -153,11 +154,10 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     const fw = firmwareBoot(m, { bootDir: dir });
     rmSync(dir, { recursive: true, force: true });
     const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
-    const size = BigInt(fw.kernelSize);
-    for (const core of m.cores) {
-      core.interceptSystemInstructions(BigInt(fw.kernelPa), BigInt(fw.kernelPa) + size - 1n);
-      core.interceptSystemInstructions(va, va + size - 1n);
-    }
+    const found = systemInstructionSites(kernel.image);
+    const at = (offs: number[]): bigint[] => offs.flatMap((o) => [BigInt(fw.kernelPa + o), va + BigInt(o)]);
+    const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
+    for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
     m.codeChanged(fw.kernelPa, kernel.image.length, va);
 
     const limitNs = (opts.limitSeconds ?? 30) * 1e9;

@@ -483,6 +483,32 @@ export class Unicorn {
     return handle;
   }
 
+  /**
+   * One trampoline hooked at each of `pcs` (range [pc, pc]): the engine
+   * then calls out only for the instructions at those addresses, where a
+   * range hook would call out for every instruction of its kind in it. The
+   * trampoline is kept with the last handle (these hooks are never deleted
+   * one by one; the engine's close releases them all).
+   */
+  private addHookAt(type: number, cb: bigint, pcs: readonly bigint[], extra: unknown[]): bigint[] {
+    const handles: bigint[] = [];
+    for (const pc of pcs) {
+      const out: [number | bigint] = [0];
+      const rc = this.l.uc_hook_add(this.h, out, type, cb, null, pc, pc, ...extra) as number;
+      if (rc !== 0) throw new UcError(rc, 'uc_hook_add');
+      handles.push(BigInt(out[0]));
+    }
+    const last = handles.at(-1);
+    if (last === undefined) koffi.unregister(cb);
+    else this.hooks.set(last, { handle: last, trampolines: [cb] });
+    return handles;
+  }
+
+  private insnHook(cb: bigint, insn: number, where: { begin: bigint; end: bigint } | readonly bigint[]): bigint {
+    if (!('begin' in where)) return this.addHookAt(UC_HOOK_INSN, cb, where, ['int', insn]).at(-1) ?? 0n;
+    return this.addHook(UC_HOOK_INSN, cb, where.begin, where.end, ['int', insn]);
+  }
+
   /** Exceptions (svc, brk, aborts, undefined instructions): QEMU's exception number. */
   hookIntr(fn: IntrHook): bigint {
     const cb = koffi.register((_uc: unknown, intno: number) => {
@@ -512,9 +538,10 @@ export class Unicorn {
    * value the instruction reads, or undefined to let the engine read the
    * register itself. (How MPIDR_EL1, MIDR_EL1 and the generic timer's
    * counters get the machine's values.) Each hooked `mrs` costs a call into
-   * JavaScript, whatever register it reads.
+   * JavaScript, whatever register it reads; `at` hooks only those PCs
+   * instead of the range (see addHookAt).
    */
-  hookMrs(begin: bigint, end: bigint, fn: MrsHook): bigint {
+  hookMrs(begin: bigint, end: bigint, fn: MrsHook, at?: readonly bigint[]): bigint {
     const cb = koffi.register((_uc: unknown, reg: number, cp: unknown) => {
       try {
         const v = fn(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
@@ -526,7 +553,7 @@ export class Unicorn {
         return 0;
       }
     }, koffi.pointer(this.l.protos.insnSys));
-    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MRS]);
+    return this.insnHook(cb, UC_ARM64_INS_MRS, at ?? { begin, end });
   }
 
   /**
@@ -536,7 +563,7 @@ export class Unicorn {
    * generic timer's registers, which Unicorn 2.0.1 ignores, reach the
    * machine's timer model.
    */
-  hookMsr(begin: bigint, end: bigint, fn: MsrHook): bigint {
+  hookMsr(begin: bigint, end: bigint, fn: MsrHook, at?: readonly bigint[]): bigint {
     const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
       try {
         return fn(koffi.decode(cp, this.l.cpReg) as CpReg) ? 1 : 0;
@@ -545,7 +572,7 @@ export class Unicorn {
         return 0;
       }
     }, koffi.pointer(this.l.protos.insnSys));
-    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MSR]);
+    return this.insnHook(cb, UC_ARM64_INS_MSR, at ?? { begin, end });
   }
 
   /**
@@ -553,7 +580,7 @@ export class Unicorn {
    * [begin, end] before they execute; the instruction then runs as usual.
    * `cp.val` is the value of Xt.
    */
-  hookSys(begin: bigint, end: bigint, fn: SysHook): bigint {
+  hookSys(begin: bigint, end: bigint, fn: SysHook, at?: readonly bigint[]): bigint {
     const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
       try {
         fn(koffi.decode(cp, this.l.cpReg) as CpReg);
@@ -562,7 +589,7 @@ export class Unicorn {
       }
       return 0;
     }, koffi.pointer(this.l.protos.insnSys));
-    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_SYS]);
+    return this.insnHook(cb, UC_ARM64_INS_SYS, at ?? { begin, end });
   }
 
   hookUnmapped(fn: UnmappedHook): bigint {
