@@ -35,7 +35,7 @@ export function declareAbsentDevices(tree: DeviceTree): string[] {
   const disabled: string[] = [];
   for (const { path, node } of walkNodes(tree)) {
     const compat = node.props.get('compatible');
-    if (!compat || compatibles(compat).some((c) => EMULATED.has(c))) continue;
+    if (path === '/' || !compat || compatibles(compat).some((c) => EMULATED.has(c))) continue;
     const status = node.props.get('status');
     if (status && decodeString(status) === 'disabled') continue;
     setProp(node, 'status', encodeString('disabled'));

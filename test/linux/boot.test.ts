@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Debian's arm64 kernel on the emulated CM4. Needs the cached package
+// ("uconsole fetch linux"); skipped with that message otherwise.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootLinux, kimageVaddr48 } from '../../linux/boot';
+import { cachedLinuxKernel } from '../../linux/package';
+
+const fetched = cachedLinuxKernel() !== undefined;
+const SKIP = 'skipped: Debian\'s kernel is not fetched (run "uconsole fetch linux")';
+
+describe('booting Linux: bad input', () => {
+  it('refuses a file that is not an arm64 Image, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lxbad-'));
+    writeFileSync(join(dir, 'vmlinuz'), 'not a kernel at all'.repeat(10));
+    writeFileSync(join(dir, 'x.dtb'), '');
+    await expect(bootLinux({ kernelImage: join(dir, 'vmlinuz'), dtb: join(dir, 'x.dtb') })).rejects.toThrow(/vmlinuz is not an arm64 Image \(magic/);
+  });
+
+  it('refuses a board whose interrupt controller is not modelled', async () => {
+    await expect(bootLinux({ board: 'uconsole-a06' })).rejects.toThrow(/^booting Linux on uconsole-a06 is not modelled/);
+  });
+
+  it('places the 48-bit kernel image at KIMAGE_VADDR by version', () => {
+    expect(kimageVaddr48('6.1.0-57-arm64')).toBe(0xffff_8000_0800_0000n);
+    expect(kimageVaddr48('6.6.15')).toBe(0xffff_8000_8000_0000n);
+  });
+});
+
+describe.skipIf(!fetched)(`Debian's kernel on the CM4 (${fetched ? 'cached' : SKIP})`, () => {
+  it('boots at 1 GB with all four CPUs to the root-mount panic', async () => {
+    const run = await bootLinux({ ram: '1G' });
+    expect(run.end.reason).toBe('panic');
+    expect(run.end.message).toMatch(/VFS: Unable to mount root fs/);
+    const log = run.console;
+    expect(log).toContain('smp: Brought up 1 node, 4 CPUs');
+    expect(log).toContain('CPU: All CPU(s) started at EL1');
+    expect(log).toContain('arch_timer: cp15 timer(s) running at 54.00MHz (virt).');
+    expect(log).toContain('Built 1 zonelists, mobility grouping on.  Total pages: 238896');
+    expect(log).toContain('percpu: Embedded 31 pages/cpu s87272 r8192 d31512 u126976');
+    expect(log).not.toMatch(/WARNING:|Oops|BUG:/);
+    expect(run.irqs.every((n) => n > 0)).toBe(true); // every core took timer and IPI interrupts
+  }, 240_000);
+
+  it('is deterministic, and a hang ends at the virtual-time limit with each core\'s PC', async () => {
+    const a = await bootLinux({ ram: '1G', limitSeconds: 0.08 });
+    const b = await bootLinux({ ram: '1G', limitSeconds: 0.08 });
+    expect(a.end.reason).toBe('time-limit');
+    expect(a.console).toBe(b.console);
+    expect(a.insns).toBe(b.insns);
+    expect(a.cores).toEqual(b.cores);
+    expect(a.cores).toHaveLength(4);
+    expect(a.cores[0]).toMatch(/^cpu0: \w+ at PC 0x[0-9a-f]{16}/);
+    expect(a.lastLines.length).toBeGreaterThan(0);
+  }, 240_000);
+});
