@@ -31,7 +31,7 @@ describe('uconsole CLI', () => {
   });
 
   it.each([
-    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1']],
+    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1', '--linux-boots', '0']],
     ['page', ['--pairs', '2000', '--order-pairs', '100', '--memarea-calls', '1', '--ram', '1G']],
     ['vmalloc', ['--test_loop_count=20', '--test_repeat_count=1', '--run_test_mask=5', '--sizes', '1000']],
     ['percpu', ['--objects', '256']],
