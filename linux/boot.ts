@@ -106,7 +106,8 @@ export function defaultLinuxCmdline(uart: number): string {
 function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdline: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'uconsole-linux-'));
   const src = bootDir(board);
-  const config = readFileSync(join(src, 'config.txt'), 'utf8').replace(/^device_tree=.*$/m, 'device_tree=linux.dtb');
+  // The board's initramfs holds the project's own /init: Debian's kernel boots without one, to its root-mount panic.
+  const config = readFileSync(join(src, 'config.txt'), 'utf8').replace(/^device_tree=.*$/m, 'device_tree=linux.dtb').replace(/^initramfs .*\n?/m, '');
   writeFileSync(join(dir, 'config.txt'), config);
   writeFileSync(join(dir, 'cmdline.txt'), `${cmdline}\n`);
   copyFileSync(join(src, 'armstub8.bin'), join(dir, 'armstub8.bin'));
