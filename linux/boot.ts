@@ -133,8 +133,9 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const lb = LINUX_BOARDS[board.name];
   if (!lb) throw new BoardError(`booting Linux on ${board.name} is not modelled (its interrupt controller is missing); boards: ${Object.keys(LINUX_BOARDS).join(', ')}`);
   const ram = typeof opts.ram === 'string' ? parseRamSize(opts.ram) : opts.ram;
-  const cached = opts.kernelImage && opts.dtb ? undefined : requireLinuxKernel();
-  const kernel = readKernelImage(opts.kernelImage ?? cached!.vmlinuz);
+  const given = opts.kernelImage === undefined ? undefined : readKernelImage(opts.kernelImage);
+  const cached = given && opts.dtb ? undefined : requireLinuxKernel();
+  const kernel = given ?? readKernelImage(cached!.vmlinuz);
   const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
   if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}`);
   const { blob, absent } = preparedTree(dtbPath);
