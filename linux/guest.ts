@@ -58,7 +58,7 @@ export interface GuestEnd {
 export class LinuxGuest implements MachineOs, SysregModel {
   readonly gic: Gic400;
   readonly timers: GenericTimer[];
-  /** The console, line by line (complete lines only). */
+  /** The last console lines (complete lines only; keepLines of them). */
   readonly lines: string[] = [];
   private partial = '';
   panicLine?: string;

@@ -57,9 +57,12 @@ const IRQ_VECTOR = `
     str w7, [x3, #0x10]
     hvc #1`;
 
+/** Run cpu0 until it executes an hvc (other traps go to the guest's handler, which delivers them to the kernel's vectors). */
 function runToTrap(machine: Machine, maxRounds = 200): Trap | undefined {
   let trap: Trap | undefined;
-  machine.onTrap = (t) => {
+  const guestHandler = machine.onTrap;
+  machine.onTrap = (t, mm) => {
+    if (t.kind !== 'hvc') return guestHandler(t, mm);
     trap = t;
     return 'stop';
   };
@@ -117,5 +120,27 @@ describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
     expect(trap?.kind).toBe('hvc');
     expect(trap?.pc).toBe(prog.get('woke')! + 4n);
     expect(m.clockNs).toBeGreaterThanOrEqual(100_000); // 5400 counts at 54 MHz: the idle machine skipped ahead
+  });
+
+  it('BRK at EL1 (Linux\'s WARN) enters VBAR_EL1 + 0x200 with ESR EC 0x3c and ELR at the brk', async () => {
+    const { m, guest } = await guestMachine();
+    const prog = await loadAsm(m, CODE, `
+        mov64 x0, ${VECTORS}
+        msr vbar_el1, x0
+    warn: brk #0x800
+        hvc #3`);
+    await loadAsm(m, VECTORS + 0x200, `
+        mrs x1, esr_el1
+        mrs x2, elr_el1
+        mrs x3, spsr_el1
+        hvc #4`);
+    const trap = runToTrap(m);
+    expect(trap?.kind).toBe('hvc');
+    expect(trap?.imm).toBe(4);
+    const core = m.core(0);
+    expect(core.x(1)).toBe(0xf2000800n); // EC 0x3c, IL, imm16
+    expect(core.x(2)).toBe(prog.get('warn')!);
+    expect(core.x(3) & 0xfn).toBe(0x5n); // from EL1h
+    expect(guest.syncs.get('brk')).toBe(1);
   });
 });
