@@ -542,17 +542,12 @@ export class Unicorn {
    * instead of the range (see addHookAt).
    */
   hookMrs(begin: bigint, end: bigint, fn: MrsHook, at?: readonly bigint[]): bigint {
-    const cb = koffi.register((_uc: unknown, reg: number, cp: unknown) => {
-      try {
-        const v = fn(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
-        if (v === undefined) return 0;
-        this.regWrite(reg, v);
-        return 1;
-      } catch (e) {
-        this.fail(e);
-        return 0;
-      }
-    }, koffi.pointer(this.l.protos.insnSys));
+    const cb = this.sysInsnCallback((reg, cp) => {
+      const v = fn(reg, cp);
+      if (v === undefined) return 0;
+      this.regWrite(reg, v);
+      return 1;
+    });
     return this.insnHook(cb, UC_ARM64_INS_MRS, at ?? { begin, end });
   }
 
@@ -564,14 +559,7 @@ export class Unicorn {
    * machine's timer model.
    */
   hookMsr(begin: bigint, end: bigint, fn: MsrHook, at?: readonly bigint[]): bigint {
-    const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
-      try {
-        return fn(koffi.decode(cp, this.l.cpReg) as CpReg) ? 1 : 0;
-      } catch (e) {
-        this.fail(e);
-        return 0;
-      }
-    }, koffi.pointer(this.l.protos.insnSys));
+    const cb = this.sysInsnCallback((_reg, cp) => (fn(cp) ? 1 : 0));
     return this.insnHook(cb, UC_ARM64_INS_MSR, at ?? { begin, end });
   }
 
@@ -581,15 +569,27 @@ export class Unicorn {
    * `cp.val` is the value of Xt.
    */
   hookSys(begin: bigint, end: bigint, fn: SysHook, at?: readonly bigint[]): bigint {
-    const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
+    const cb = this.sysInsnCallback((_reg, cp) => {
+      fn(cp);
+      return 0;
+    });
+    return this.insnHook(cb, UC_ARM64_INS_SYS, at ?? { begin, end });
+  }
+
+  /**
+   * A trampoline for the mrs/msr/sys instruction hooks: the register
+   * structure decoded, the result (1 = the instruction was emulated and is
+   * skipped) returned to the engine, a throw recorded and answered with 0.
+   */
+  private sysInsnCallback(body: (reg: number, cp: CpReg) => number): bigint {
+    return koffi.register((_uc: unknown, reg: number, cp: unknown) => {
       try {
-        fn(koffi.decode(cp, this.l.cpReg) as CpReg);
+        return body(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
       } catch (e) {
         this.fail(e);
+        return 0;
       }
-      return 0;
     }, koffi.pointer(this.l.protos.insnSys));
-    return this.insnHook(cb, UC_ARM64_INS_SYS, at ?? { begin, end });
   }
 
   hookUnmapped(fn: UnmappedHook): bigint {
