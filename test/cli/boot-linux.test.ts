@@ -21,7 +21,7 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
     [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
     [['boot', '--kernel-image', '/nonexistent/vmlinuz'], /^uconsole: kernel image \/nonexistent\/vmlinuz not found\n$/],
     [['boot', '--kernel-image', '/etc/hostname'], /^uconsole: \/etc\/hostname is (too short for an arm64 Image header|not an arm64 Image)/],
-    [['fetch', 'bsd'], /^uconsole: usage: uconsole fetch linux\n$/],
+    [['fetch', 'bsd'], /^uconsole: fetch takes one argument: busybox or linux \(got bsd\)\n$/],
     [['oracle', '--board', 'nope'], /^uconsole: unknown board "nope"/],
   ])('%j fails with one line and exit 1', (args, message) => {
     const r = run(args as string[]);
