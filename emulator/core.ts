@@ -226,7 +226,7 @@ export class Core {
   pc = 0n;
   /** The event register of WFE/SEV. */
   event = false;
-  /** Whether an interrupt is signalled to this core (set by a machine with an interrupt controller; see EventSites). */
+  /** Whether an interrupt is signalled to this core, for WFI (set by a machine with an interrupt controller; see EventSites). */
   irqSignalled?: () => boolean;
   /** A word whose change also wakes this core from WFE (its spin-table slot). */
   wfeWatch?: { pa: number; value: bigint };
@@ -579,6 +579,16 @@ export class Core {
     this.uc.invalidateCode(begin, end);
   }
 
+  /**
+   * While an IRQ is pending for this core (its machine delivers IRQs
+   * itself, linux/guest.ts), end the slice before the first block that
+   * starts with (PSTATE & mask) == match, e.g. I clear at EL1h: the block
+   * after the kernel unmasks IRQs. Costs nothing while off (undefined).
+   */
+  watchIrqUnmask(when: { mask: number; match: number } | undefined): void {
+    this.slicer.watchIrq(when?.mask ?? 0, when?.match ?? 0);
+  }
+
   /* ---- EL1 snapshot ------------------------------------------------------- */
 
   /**
@@ -613,14 +623,10 @@ export class Core {
     let insns = 0;
     /** A site address whose instruction is not a site now: the next run goes over it. */
     let over: bigint | undefined;
-    /** The site run over next may unmask IRQs while one is signalled (see EventSites.opensIrqWindow). */
-    let irqWindow = false;
     for (;;) {
       let rc = UC_ERR_OK;
       let thrown: unknown;
       const wasOver = over !== undefined;
-      const wasIrqWindow = irqWindow;
-      irqWindow = false;
       try {
         if (over !== undefined) {
           this.sites.runningOver(over);
@@ -637,7 +643,7 @@ export class Core {
       const stop = s.stop;
       // After a stop from the block hook the PC register may be stale
       // (2.0.1, when a code hook exists): resume where that block starts.
-      this.pc = stop === SLICE_STOP.BUDGET ? s.resume : this.uc.regRead(REG_PC);
+      this.pc = stop === SLICE_STOP.BUDGET || stop === SLICE_STOP.IRQ ? s.resume : this.uc.regRead(REG_PC);
       if (thrown !== undefined) {
         if (thrown instanceof DeviceAccessError) return this.trapped(this.deviceTrap(thrown), insns);
         throw thrown;
@@ -659,7 +665,6 @@ export class Core {
         if (!this.sites.isSite(this.pc)) {
           // The block here is checked against the budget as any other.
           if (insns >= budget) return this.ended({ kind: 'budget' }, insns);
-          irqWindow = this.sites.opensIrqWindow(this.pc);
           over = this.pc;
           continue;
         }
@@ -668,8 +673,8 @@ export class Core {
         this.pc += 4n;
         continue; // the block after it is checked against the budget as any other
       }
-      // After an IRQ unmask with an IRQ signalled, the slice ends at the next block: the machine takes the IRQ there.
-      if (wasOver && wasIrqWindow) return this.ended({ kind: 'budget' }, insns);
+      // A pending IRQ became takeable (watchIrqUnmask): the slice ends before the block, and the machine's OS takes the IRQ there.
+      if (stop === SLICE_STOP.IRQ) return this.ended({ kind: 'budget' }, insns);
       // Running over a site stops at the next block; the slice ends there only if its budget is used up.
       if (wasOver && stop === SLICE_STOP.BUDGET && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);

@@ -37,11 +37,7 @@ export interface SiteCore {
   fetchWord(va: bigint): number | undefined;
   /** This core executed SEV. */
   onSev(): void;
-  /**
-   * Is an interrupt signalled to this core (masked or not)? A WFI then
-   * completes at once, and an instruction that may unmask IRQs ends the
-   * slice just after it so the machine can take the IRQ there.
-   */
+  /** Is an interrupt signalled to this core (masked or not)? A WFI then completes at once. */
   irqSignalled(): boolean;
   /** Give the native part the whole set of site addresses: as exits, or for the block hook to count up to. */
   setNativeSites(pcs: readonly bigint[], asExits: boolean): void;
@@ -109,16 +105,6 @@ export class EventSites {
   isSite(pc: bigint): boolean {
     const w = this.core.fetchWord(pc);
     return w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL;
-  }
-
-  /**
-   * Is the site at `pc` an instruction that may unmask IRQs (A64.mayUnmaskIrq,
-   * watched only for a guest whose interrupts the machine delivers) while an
-   * IRQ is signalled? The core then runs over it and ends the slice after it.
-   */
-  opensIrqWindow(pc: bigint): boolean {
-    const w = this.core.fetchWord(pc);
-    return w !== undefined && A64.mayUnmaskIrq(w) && this.core.irqSignalled();
   }
 
   /** The engine runs over the site address `pc` (undefined: no longer). */

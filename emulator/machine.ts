@@ -166,12 +166,6 @@ export class Machine {
   onFastFault?: (trap: Trap, machine: Machine) => boolean;
   /** System registers a guest driver emulates (the generic timer; see SysregModel). */
   sysregs?: SysregModel;
-  /**
-   * Also watch instructions that may unmask IRQs (A64.mayUnmaskIrq) in the
-   * code loaded from now on, for a guest whose interrupts the machine
-   * delivers (linux/guest.ts). Off for the project's kernel.
-   */
-  watchIrqUnmask = false;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far. */
@@ -280,12 +274,12 @@ export class Machine {
     }
   }
 
-  /** Offsets of the WFE, WFI, SEV and SEVL instructions (and IRQ unmasks, with watchIrqUnmask) in [pa, pa+len). */
+  /** Offsets of the WFE, WFI, SEV and SEVL instructions in [pa, pa+len). */
   private eventSites(pa: number, len: number): number[] {
     const sites: number[] = [];
     for (let off = 0; off + 4 <= len; off += 4) {
       const w = this.ram.u32(pa + off);
-      if (w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL || (this.watchIrqUnmask && A64.mayUnmaskIrq(w))) sites.push(off);
+      if (w === A64.WFE || w === A64.WFI || w === A64.SEV || w === A64.SEVL) sites.push(off);
     }
     return sites;
   }

@@ -75,11 +75,6 @@ export const A64 = {
   /** hvc #imm16: 0xd4000002 | imm16 << 5 */
   isHvc: (w: number): boolean => (w & 0xffe0001f) >>> 0 === 0xd4000002,
   hvcImm: (w: number): number => (w >>> 5) & 0xffff,
-  /**
-   * Instructions that may unmask IRQs: `msr daifclr, #imm` with the I bit
-   * in imm (0xd50340ff | CRm << 8) and `msr daif, xt` (0xd51b4220 | t).
-   */
-  mayUnmaskIrq: (w: number): boolean => ((w & 0xfffff0ff) >>> 0 === 0xd50340ff && (w & 0x200) !== 0) || (w & 0xffffffe0) >>> 0 === 0xd51b4220,
 } as const;
 
 /** The kind a QEMU exception number stands for (before the hvc/undef split). */

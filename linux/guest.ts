@@ -14,9 +14,15 @@
  *    GIC output is asserted and whose PSTATE.I is clear takes the
  *    exception as the architecture does it (emulator/arm64/
  *    exception-entry.ts): SPSR_EL1, ELR_EL1, PSTATE, PC = VBAR_EL1 +
- *    0x280. A core parked in WFI wakes when its output is asserted, masked
- *    or not, as WFI does; when every core sleeps, the machine skips virtual
- *    time to the earliest timer deadline (nextTimerNs).
+ *    0x280. While the output is asserted the core's unmask watch is on
+ *    (Core.watchIrqUnmask): the native block hook ends the slice before
+ *    the first block that starts with the IRQ takeable, the one right
+ *    after the kernel's `msr daifclr` or `msr daif` (both end their
+ *    block), and the next turn takes it; with no IRQ pending the watch is
+ *    off and costs nothing. A core parked in WFI wakes when its output is
+ *    asserted, masked or not, as WFI does; when every core sleeps, the
+ *    machine skips virtual time to the earliest timer deadline
+ *    (nextTimerNs).
  *  - Synchronous exceptions the engine stopped on at EL1 (BRK, which is how
  *    Linux's WARN and BUG trap; aborts; undefined instructions) go to
  *    VBAR_EL1 + 0x200 with ESR_EL1 (and FAR_EL1) from the syndrome the
@@ -40,6 +46,14 @@ import type { Trap } from '../emulator/traps';
 
 /** CNTHCTL_EL2: EL1PCTEN | EL1PCEN, so EL1 may use the physical counter and timer (as the Pi's armstub leaves it). */
 const CNTHCTL_EL2: SysReg = { name: 'CNTHCTL_EL2', op0: 3, op1: 4, crn: 14, crm: 1, op2: 0 };
+
+/**
+ * When takeIrq can deliver: PSTATE.I clear at EL1h (M[3:0] = 0b0101), as
+ * the unmask watch's PSTATE mask and value. PSTATE writes cannot change
+ * the EL or the SP selection in 2.0.1, so IRQs from EL1t or EL0 are not
+ * delivered yet.
+ */
+const IRQ_TAKEABLE = { mask: Number(PSTATE_I) | 0xf, match: 0b0101 };
 
 /** ESR_EL1 for an undefined instruction: EC 0 (unknown reason), IL set. */
 const ESR_UNKNOWN = 1 << 25;
@@ -76,12 +90,11 @@ export class LinuxGuest implements MachineOs, SysregModel {
     this.timers = Array.from({ length: n }, () => new GenericTimer());
     this.irqs = new Array<number>(n).fill(0);
     this.keep = opts.keepLines ?? 20;
-    this.gic.onChange = (cpu) => this.wakeIfSignalled(cpu);
+    this.gic.onChange = (cpu) => this.irqOutputChanged(cpu);
     machine.os = this;
     machine.sysregs = this;
     machine.onTrap = (trap) => this.onTrap(trap);
     machine.onConsole((byte) => this.consoleByte(byte));
-    machine.watchIrqUnmask = true;
     for (const core of machine.cores) {
       core.sysWrite(CNTHCTL_EL2, 3n);
       core.irqSignalled = () => this.gic.irqAsserted(core.index);
@@ -119,7 +132,19 @@ export class LinuxGuest implements MachineOs, SysregModel {
   turn(core: Core): boolean {
     this.updateTimerLines(core.index);
     if (core.state === 'running' && this.gic.irqAsserted(core.index)) this.takeIrq(core);
+    this.watchUnmask(core.index);
     return false;
+  }
+
+  /** A core's GIC output may have changed (a line, an acknowledge, an EOI, a register write). */
+  private irqOutputChanged(cpu: number): void {
+    this.wakeIfSignalled(cpu);
+    this.watchUnmask(cpu);
+  }
+
+  /** The core's unmask watch is on exactly while its GIC output is asserted. */
+  private watchUnmask(cpu: number): void {
+    this.machine.cores[cpu]!.watchIrqUnmask(this.gic.irqAsserted(cpu) ? IRQ_TAKEABLE : undefined);
   }
 
   runTimers(): void {
@@ -181,10 +206,7 @@ export class LinuxGuest implements MachineOs, SysregModel {
   /* ---- exception entry ---------------------------------------------------- */
 
   private takeIrq(core: Core): void {
-    const pstate = core.pstate;
-    if ((pstate & PSTATE_I) !== 0n) return;
-    // PSTATE writes cannot change the EL or the SP selection in 2.0.1: only EL1h -> EL1h is delivered here.
-    if (((pstate >> 2n) & 3n) !== 1n || (pstate & PSTATE_SP) === 0n) return;
+    if ((Number(core.pstate) & IRQ_TAKEABLE.mask) !== IRQ_TAKEABLE.match) return;
     this.enter(core, 'irq', core.pc);
     this.irqs[core.index]!++;
   }

@@ -210,6 +210,7 @@ export class Gic400 {
       this.pending[id] = 0;
     }
     c.activeStack.push(id);
+    this.onChange?.(cpu); // the running priority rose: the output may drop
     return id | (source << 10);
   }
 

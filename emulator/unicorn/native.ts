@@ -25,7 +25,7 @@ import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 export const NATIVE_ABI = 5;
 
 /** Why the engine stopped (enum ucs_stop). */
-export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3 } as const;
+export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
 
 /**
  * How an engine's blocks are counted (enum ucs_blocks): not at all; by the
@@ -36,8 +36,8 @@ export const BLOCKS = { NONE: 0, COUNT: 1, SITES: 2 } as const;
 export type BlockCounting = (typeof BLOCKS)[keyof typeof BLOCKS];
 
 /** Slots of struct ucs_shared. */
-const S = { left: 0, insns: 1, resume: 2, stop: 3, intno: 4, svcRegs: 5, svcRet: 14 } as const;
-const SHARED_SLOTS = 15;
+const S = { left: 0, insns: 1, resume: 2, stop: 3, intno: 4, svcRegs: 5, svcRet: 14, irqMask: 15, irqMatch: 16 } as const;
+const SHARED_SLOTS = 17;
 
 /** The native part's functions, bound once per process. */
 interface NativeLib {
@@ -177,6 +177,18 @@ export class NativeSlicer {
     const rc = this.uc.running(() => this.lib.runOver(this.state, pc, until, insns) as number);
     if (rc === -1) throw new Error('the engine refused to change its exits (out of memory)');
     return rc;
+  }
+
+  /**
+   * The IRQ unmask watch (uc_slice.c, 4.): while set, the block hook stops
+   * the engine before a block that starts with (PSTATE & mask) == match.
+   * A plain store into the shared block, so it may change from inside a
+   * hook (an MMIO write that asserts or clears an interrupt) and applies
+   * from the next block on. mask 0: off.
+   */
+  watchIrq(mask: number, match: number): void {
+    this.sh[S.irqMask] = BigInt(mask);
+    this.sh[S.irqMatch] = BigInt(match);
   }
 
   /** Instructions in the blocks started so far this slice (as of the last run's return). */

@@ -110,6 +110,64 @@ describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
     expect(core.x(7)).toBe(27n);
   });
 
+  // The timer's line is sampled between slices (virtual time advances by rounds): the masked loops below outlast a slice.
+  it('an unmask at once undone still takes the pending IRQ between the two (msr daifclr ends its block)', async () => {
+    const { m } = await guestMachine();
+    const prog = await loadAsm(m, CODE, `${SETUP(10, '')}
+        mov x6, #0
+        mov64 x12, 200000
+    wait: add x6, x6, #1
+        cmp x6, x12
+        b.ne wait
+        msr daifclr, #2
+    remask: msr daifset, #2
+    after: b after`);
+    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
+    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
+    const trap = runToTrap(m);
+    expect(trap?.kind).toBe('hvc');
+    expect(m.core(0).x(8)).toBe(prog.get('remask')!);
+    expect(m.core(0).x(7)).toBe(27n);
+  });
+
+  it('msr daif, xN (local_irq_restore) unmasks as daifclr does', async () => {
+    const { m } = await guestMachine();
+    const prog = await loadAsm(m, CODE, `${SETUP(10, '')}
+        mov x6, #0
+        mov64 x12, 200000
+    wait: add x6, x6, #1
+        cmp x6, x12
+        b.ne wait
+        mov x13, #0x340
+        msr daif, x13
+    after: add x14, x14, #1
+    spin: b spin`);
+    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
+    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
+    const trap = runToTrap(m);
+    expect(trap?.kind).toBe('hvc');
+    expect(m.core(0).x(8)).toBe(prog.get('after')!);
+    expect(m.core(0).x(9) & 0x3c0n).toBe(0x340n); // SPSR: D, A and F as the msr left them, I clear
+  });
+
+  it('with no IRQ pending, unmasking costs no slice: 40,000 unmask/remask pairs run in budget-sized slices', async () => {
+    const { m } = await guestMachine();
+    await loadAsm(m, CODE, `
+        mov x6, #0
+        mov64 x12, 40000
+    loop: msr daifclr, #2
+        msr daifset, #2
+        add x6, x6, #1
+        cmp x6, x12
+        b.ne loop
+        hvc #5`);
+    const trap = runToTrap(m);
+    expect(trap?.imm).toBe(5);
+    const core = m.core(0);
+    expect(core.x(6)).toBe(40000n);
+    expect(core.slices).toBeLessThanOrEqual(Math.ceil(core.insns / m.sliceInsns) + 1);
+  });
+
   it('a core in WFI wakes when the timer fires, even with IRQs masked', async () => {
     const { m } = await guestMachine();
     const prog = await loadAsm(m, CODE, `${SETUP(5400, '')}
