@@ -218,6 +218,8 @@ export function untilFor(begin: bigint): bigint {
 /** The whole TTBR1 half of a 39-bit VA space, less its last page (base + size must not wrap). */
 export const TTBR1_SHADOW_BASE = 0xffff_ff80_0000_0000n;
 export const TTBR1_SHADOW_SIZE = 512 * 2 ** 30 - 4096;
+/** The host reservation every shadow region maps (CoreHooks.shadowHost): the largest a shadow region may be. */
+export const SHADOW_HOST_SIZE = TTBR1_SHADOW_SIZE + 4096;
 
 export class Core {
   private readonly uc: Unicorn;
@@ -540,9 +542,38 @@ export class Core {
     gap.mapped = true;
   }
 
-  /** Map the shadow host memory at VAs [base, base+size) (another kernel layout's regions; see TTBR1_SHADOW_BASE). */
-  mapVaShadow(base: bigint, size: number): void {
-    this.uc.memMapPtr(base, size, UC_PROT_ALL, this.hooks.shadowHost);
+  /**
+   * Cover VAs [base, base+size) of another kernel layout (Debian's
+   * VA_BITS=48 kernel) for Unicorn's check that a VA falls in some region
+   * (see TTBR1_SHADOW_BASE). Where the kernel runs code (`code`: at most
+   * SHADOW_HOST_SIZE bytes) the region maps the shadow host memory, as the
+   * check wants fetches from RAM; elsewhere it is an I/O region. Never one
+   * larger shadow: it would span other host memory, the guest RAM among
+   * it, and Unicorn finds the RAM block of a host pointer by walking its
+   * blocks largest first (qemu_ram_addr_from_host), so code in RAM would
+   * be filed under the shadow's RAM addresses, where stores to RAM never
+   * invalidate it. The I/O region's handlers run only if an access reaches
+   * it as a physical address, which is a fault.
+   */
+  mapVaShadow(base: bigint, size: number, code: { base: bigint; size: number }): void {
+    const end = base + BigInt(size);
+    const codeEnd = code.base + BigInt(code.size);
+    if (code.size > SHADOW_HOST_SIZE || code.base < base || codeEnd > end) throw new Error('mapVaShadow: the code part must lie inside, at most SHADOW_HOST_SIZE bytes');
+    this.uc.memMapPtr(code.base, code.size, UC_PROT_ALL, this.hooks.shadowHost);
+    if (code.base > base) this.mapVaGuard(base, Number(code.base - base));
+    if (codeEnd < end) this.mapVaGuard(codeEnd, Number(end - codeEnd));
+  }
+
+  private mapVaGuard(base: bigint, size: number): void {
+    const where = `the VA shadow at 0x${base.toString(16)}`;
+    this.uc.mmioMap(base, size, {
+      read: (offset) => {
+        throw new DeviceAccessError(where, offset, false);
+      },
+      write: (offset) => {
+        throw new DeviceAccessError(where, offset, true);
+      },
+    });
   }
 
   mapMmio(base: number, size: number, dev: MmioHandlers): void {

@@ -37,7 +37,7 @@
 import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type SysregModel, type TlbiOp } from './core';
+import { Core, SHADOW_HOST_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type SysregModel, type TlbiOp } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -116,7 +116,7 @@ export const CLOCK_MHZ = 1500;
 let shadowHost: HostMemory | undefined;
 
 function sharedShadowHost(): bigint {
-  shadowHost ??= hostAlloc(TTBR1_SHADOW_SIZE + 4096, false);
+  shadowHost ??= hostAlloc(SHADOW_HOST_SIZE, false);
   return shadowHost.ptr;
 }
 

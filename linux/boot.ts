@@ -28,6 +28,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
+import { SHADOW_HOST_SIZE } from '../emulator/core';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize } from '../emulator/board/profile';
 import { Gic400 } from '../emulator/devices/gic400';
@@ -78,6 +79,13 @@ const LINUX_BOARDS: Record<string, { dtb: string; gicBase: number; uart: number 
 /** 48-bit VA kernel space below the machine's own TTBR1 shadow (which starts at 0xffffff8000000000). */
 const VA48_SHADOW_BASE = 0xffff_0000_0000_0000n;
 const VA48_SHADOW_SIZE = Number(0xffff_ff80_0000_0000n - VA48_SHADOW_BASE);
+
+/**
+ * Where the kernel runs code in that range: its image and modules, at the
+ * start of the kernel-image and vmalloc half (0xffff800000000000), the
+ * first SHADOW_HOST_SIZE bytes of it.
+ */
+const VA48_CODE = { base: 0xffff_8000_0000_0000n, size: SHADOW_HOST_SIZE };
 
 /**
  * KIMAGE_VADDR for a kernel built with VA_BITS=48 (arch/arm64/include/asm/
@@ -152,7 +160,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
       console += ch;
       opts.onConsole?.(ch);
     });
-    for (const core of m.cores) core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE);
+    for (const core of m.cores) core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
     const fw = firmwareBoot(m, { bootDir: dir });
     rmSync(dir, { recursive: true, force: true });
     const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
