@@ -617,8 +617,14 @@ export class Core {
    * after the kernel unmasks IRQs. Costs nothing while off (undefined).
    */
   watchIrqUnmask(when: { mask: number; match: number } | undefined): void {
-    this.slicer.watchIrq(when?.mask ?? 0, when?.match ?? 0);
+    const mask = when?.mask ?? 0;
+    const match = when?.match ?? 0;
+    if (mask === this.irqWatch.mask && match === this.irqWatch.match) return; // one native call per change, not per turn
+    this.irqWatch = { mask, match };
+    this.slicer.watchIrq(mask, match);
   }
+
+  private irqWatch = { mask: 0, match: 0 };
 
   /* ---- EL1 snapshot ------------------------------------------------------- */
 

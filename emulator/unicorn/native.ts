@@ -22,7 +22,7 @@ import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 5;
+export const NATIVE_ABI = 6;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -36,8 +36,8 @@ export const BLOCKS = { NONE: 0, COUNT: 1, SITES: 2 } as const;
 export type BlockCounting = (typeof BLOCKS)[keyof typeof BLOCKS];
 
 /** Slots of struct ucs_shared. */
-const S = { left: 0, insns: 1, resume: 2, stop: 3, intno: 4, svcRegs: 5, svcRet: 14, irqMask: 15, irqMatch: 16 } as const;
-const SHARED_SLOTS = 17;
+const S = { left: 0, insns: 1, resume: 2, stop: 3, intno: 4, svcRegs: 5, svcRet: 14 } as const;
+const SHARED_SLOTS = 15;
 
 /** The native part's functions, bound once per process. */
 interface NativeLib {
@@ -48,6 +48,7 @@ interface NativeLib {
   run: KoffiFn;
   runOver: KoffiFn;
   free: KoffiFn;
+  watchIrq: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -68,6 +69,7 @@ function loadNative(): NativeLib {
     run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
     runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
     free: f('void ucs_free(void *s)'),
+    watchIrq: f('void ucs_watch_irq(void *s, uint64_t mask, uint64_t match)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   return native;
@@ -182,13 +184,11 @@ export class NativeSlicer {
   /**
    * The IRQ unmask watch (uc_slice.c, 4.): while set, the block hook stops
    * the engine before a block that starts with (PSTATE & mask) == match.
-   * A plain store into the shared block, so it may change from inside a
-   * hook (an MMIO write that asserts or clears an interrupt) and applies
-   * from the next block on. mask 0: off.
+   * May change from inside a hook (an MMIO write that asserts or clears an
+   * interrupt), applying from the next block on. mask 0: off.
    */
   watchIrq(mask: number, match: number): void {
-    this.sh[S.irqMask] = BigInt(mask);
-    this.sh[S.irqMatch] = BigInt(match);
+    this.lib.watchIrq(this.state, mask, match);
   }
 
   /** Instructions in the blocks started so far this slice (as of the last run's return). */
