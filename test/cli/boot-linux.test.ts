@@ -15,7 +15,8 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
   it.each([
     [['boot', '--kernel', 'bsd'], /^uconsole: --kernel takes "linux" \(the default is the project's kernel\), not "bsd"\n$/],
-    [['boot', '--kernel', 'linux', '--cat', '/proc/meminfo'], /^uconsole: --boot-dir, --cat, --trace and --no-init are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--cat', '/proc/meminfo'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--exec', 'true'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--time-limit', '0'], /^uconsole: --time-limit wants a positive number of seconds, not "0"\n$/],
     [['boot', '--time-limit', '5'], /^uconsole: --time-limit is for --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
