@@ -17,7 +17,7 @@
  * (the interrupted instruction for an IRQ; the faulting one for an abort
  * or BRK), and the new PSTATE is EL1h with D, A, I and F masked, SS and IL
  * cleared, NZCV kept, and PAN set when SCTLR_EL1.SPAN is 0 (FEAT_PAN).
- * This file only computes; emulator/arm64/deliver.ts applies it to a core.
+ * This file only computes; linux/guest.ts applies it to a core.
  */
 
 export type ExceptionType = 'sync' | 'irq' | 'fiq' | 'serror';

@@ -71,15 +71,32 @@ function runToTrap(machine: Machine, maxRounds = 200): Trap | undefined {
   return trap;
 }
 
+/**
+ * The timer due 10 counts ahead with IRQs masked (as SETUP leaves them),
+ * then 200,000 loop iterations: longer than a slice, so the timer's line,
+ * sampled between slices, is asserted while the core is still masked.
+ */
+const MASKED_WAIT = `${SETUP(10, '')}
+        mov x6, #0
+        mov64 x12, 200000
+    wait: add x6, x6, #1
+        cmp x6, x12
+        b.ne wait`;
+
+/** With the IRQ vector in place and the timer's mrs/msr hooked, run cpu0 to its hvc; its x7 = the acknowledged ID, x8 = ELR, x9 = SPSR. */
+async function runWithIrqVector(machine: Machine): Promise<Trap | undefined> {
+  await loadAsm(machine, VECTORS + 0x280, IRQ_VECTOR);
+  for (const c of machine.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
+  return runToTrap(machine);
+}
+
 describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
   it('a due virtual timer enters VBAR_EL1 + 0x280 with ELR, SPSR and the acknowledged PPI 27', async () => {
     const { m } = await guestMachine();
     const loop = await loadAsm(m, CODE, `${SETUP(1000, 'msr daifclr, #2')}
     spin: add x6, x6, #1
     b spin`);
-    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
-    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
-    const trap = runToTrap(m);
+    const trap = await runWithIrqVector(m);
     expect(trap?.kind).toBe('hvc');
     const core = m.core(0);
     expect(core.x(7)).toBe(27n);
@@ -92,17 +109,10 @@ describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
 
   it('masking holds the IRQ: with PSTATE.I set the core runs on, and takes it where it unmasks', async () => {
     const { m } = await guestMachine();
-    const prog = await loadAsm(m, CODE, `${SETUP(10, '')}
-        mov x6, #0
-        mov64 x12, 200000
-    wait: add x6, x6, #1
-        cmp x6, x12
-        b.ne wait
+    const prog = await loadAsm(m, CODE, `${MASKED_WAIT}
     unmask: msr daifclr, #2
     after: b after`);
-    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
-    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
-    const trap = runToTrap(m);
+    const trap = await runWithIrqVector(m);
     expect(trap?.kind).toBe('hvc');
     const core = m.core(0);
     expect(core.x(6)).toBe(200000n); // the masked loop ran to its end
@@ -110,21 +120,13 @@ describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
     expect(core.x(7)).toBe(27n);
   });
 
-  // The timer's line is sampled between slices (virtual time advances by rounds): the masked loops below outlast a slice.
   it('an unmask at once undone still takes the pending IRQ between the two (msr daifclr ends its block)', async () => {
     const { m } = await guestMachine();
-    const prog = await loadAsm(m, CODE, `${SETUP(10, '')}
-        mov x6, #0
-        mov64 x12, 200000
-    wait: add x6, x6, #1
-        cmp x6, x12
-        b.ne wait
+    const prog = await loadAsm(m, CODE, `${MASKED_WAIT}
         msr daifclr, #2
     remask: msr daifset, #2
     after: b after`);
-    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
-    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
-    const trap = runToTrap(m);
+    const trap = await runWithIrqVector(m);
     expect(trap?.kind).toBe('hvc');
     expect(m.core(0).x(8)).toBe(prog.get('remask')!);
     expect(m.core(0).x(7)).toBe(27n);
@@ -132,19 +134,12 @@ describe('Linux guest: timer, GIC and IRQ entry on a core', () => {
 
   it('msr daif, xN (local_irq_restore) unmasks as daifclr does', async () => {
     const { m } = await guestMachine();
-    const prog = await loadAsm(m, CODE, `${SETUP(10, '')}
-        mov x6, #0
-        mov64 x12, 200000
-    wait: add x6, x6, #1
-        cmp x6, x12
-        b.ne wait
+    const prog = await loadAsm(m, CODE, `${MASKED_WAIT}
         mov x13, #0x340
         msr daif, x13
     after: add x14, x14, #1
     spin: b spin`);
-    await loadAsm(m, VECTORS + 0x280, IRQ_VECTOR);
-    for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
-    const trap = runToTrap(m);
+    const trap = await runWithIrqVector(m);
     expect(trap?.kind).toBe('hvc');
     expect(m.core(0).x(8)).toBe(prog.get('after')!);
     expect(m.core(0).x(9) & 0x3c0n).toBe(0x340n); // SPSR: D, A and F as the msr left them, I clear
