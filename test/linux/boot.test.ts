@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { projectRoot } from '../../lib/project-root';
 import { bootLinux, kimageVaddr48 } from '../../linux/boot';
 import { cachedLinuxKernel } from '../../linux/package';
 
@@ -42,6 +44,11 @@ describe.skipIf(!fetched)(`Debian's kernel on the CM4 (${fetched ? 'cached' : SK
     expect(a.insns).toBe(b.insns);
     expect(a.irqs).toEqual(b.irqs);
     expect(a.cores).toEqual(b.cores);
+    // The same run with the engine's own store path (emulator/native/uc_store_path.c off): the
+    // replacement must not change what the guest does (it once skipped invalidations a core needed).
+    const stock = spawnSync(process.execPath, [join(projectRoot(), 'bin/uconsole.mjs'), 'boot', '--kernel', 'linux', '--ram', '1G', '--time-limit', '0.12'],
+      { encoding: 'utf8', env: { ...process.env, UCONSOLE_STORE_PATH: 'off' } });
+    expect(stock.stderr).toContain(`s of virtual time, ${a.insns} instructions`);
     expect(a.cores).toHaveLength(4);
     expect(a.cores[0]).toMatch(/^cpu0: \w+ at PC 0x[0-9a-f]{16}/);
     expect(a.lastLines.length).toBeGreaterThan(0);
