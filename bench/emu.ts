@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
 import type { ExecMode } from '../emulator/core';
 import { assemble } from '../emulator/arm64/assembler';
+import { linuxBootRows } from './linux-boot';
 import { bootUconsole } from '../api/uconsole';
 import type { UserRun } from '../kernel-model/kernel/harness';
 import { NR } from '../kernel-model/include/unistd';
@@ -45,11 +46,13 @@ export interface EmuParams {
   syscalls: number;
   /** Boots to average. */
   boots: number;
+  /** Boots of Debian's kernel per RAM size for the linux-boot rows (0: none; bench/linux-boot.ts). */
+  linuxBoots: number;
   /** Runs of each loop figure, interleaved across its variants; the best is kept. */
   repeats: number;
 }
 
-export const EMU_DEFAULTS: EmuParams = { loops: 20_000_000, syscalls: 200_000, boots: 3, repeats: 3 };
+export const EMU_DEFAULTS: EmuParams = { loops: 20_000_000, syscalls: 200_000, boots: 3, repeats: 3, linuxBoots: 1 };
 
 const CODE = 0x10_0000;
 const DATA = 0x20_0000;
@@ -249,6 +252,7 @@ export async function benchEmu(p: EmuParams, progress: (s: string) => void): Pro
   let proc = 0;
   for (let i = 0; i < p.boots; i++) proc += processBootMs();
   add('process', 'uconsole-boot', 'wall_ms', 'ms', proc / p.boots);
+  await linuxBootRows(p.linuxBoots, add, progress);
   return {
     suite: 'emu',
     board: 'uconsole-cm4',

@@ -62,6 +62,8 @@ options:
   --loops N         emu: loop iterations (default ${EMU_DEFAULTS.loops})
   --syscalls N      emu: svc round trips (default ${EMU_DEFAULTS.syscalls})
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
+  --linux-boots N   emu: boots of Debian's kernel per row of linux-boot (CM4 1G and
+                    4G, to the root-mount panic; default ${EMU_DEFAULTS.linuxBoots}, 0 to leave out)
   --repeats N       emu: runs of each loop figure (variants interleaved) and of
                     the svc loop (after a warm-up), best kept (default ${EMU_DEFAULTS.repeats})
   --board NAME      page: board (default ${PAGE_DEFAULTS.board})
@@ -100,6 +102,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     json: { type: 'string' },
     loops: { type: 'string' },
     syscalls: { type: 'string' },
+    'linux-boots': { type: 'string' },
     boots: { type: 'string' },
     repeats: { type: 'string' },
     board: { type: 'string' },
@@ -136,6 +139,7 @@ export async function benchCommand(args: string[]): Promise<number> {
           syscalls: positiveInt('syscalls', values.syscalls, EMU_DEFAULTS.syscalls),
           boots: positiveInt('boots', values.boots, EMU_DEFAULTS.boots),
           repeats: positiveInt('repeats', values.repeats, EMU_DEFAULTS.repeats),
+          linuxBoots: values['linux-boots'] === '0' ? 0 : positiveInt('linux-boots', values['linux-boots'], EMU_DEFAULTS.linuxBoots),
         },
         progress,
       );

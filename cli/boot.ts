@@ -8,6 +8,7 @@ import { HostInput } from './host_input';
 import { bootUconsole } from '../api/uconsole';
 import { UsageError, parseOptions } from './uconsole';
 import { DirInode } from '../kernel-model/fs/inode';
+import { bootLinuxCommand } from './boot-linux';
 
 export const BOOT_HELP = `usage: uconsole boot [options]
 
@@ -39,6 +40,11 @@ options:
   --cat PATH        at the end, print a /proc file (repeatable), e.g. --cat /proc/meminfo
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
+  --kernel linux    boot Debian's arm64 kernel instead (fetched by "uconsole fetch
+                    linux"); it runs to its root-mount panic: exit status 2, or 3
+                    if it hangs (last console lines and each core's PC on stderr)
+  --kernel-image F  with --kernel linux: any arm64 Image or vmlinuz instead
+  --time-limit S    with --kernel linux: virtual seconds before a hang is declared (30)
   -h, --help        this help
 `;
 
@@ -126,7 +132,20 @@ export async function bootCommand(args: string[]): Promise<number> {
     'no-init': { type: 'boolean' },
     init: { type: 'string' },
     exec: { type: 'string' },
+    kernel: { type: 'string' },
+    'kernel-image': { type: 'string' },
+    'time-limit': { type: 'string' },
   });
+  if (values.kernel !== undefined && values.kernel !== 'linux') throw new UsageError(`--kernel takes "linux" (the default is the project's kernel), not "${values.kernel}"`);
+  if (values.kernel === 'linux' || values['kernel-image'] !== undefined) {
+    if (values['boot-dir'] || values.cat || values.trace || values['no-init'] || values.init || values.exec)
+      throw new UsageError('--boot-dir, --cat, --trace, --no-init, --init and --exec are for the project\'s kernel, not --kernel linux');
+    return bootLinuxCommand({
+      board: values.board, ram: values.ram, cmdline: values.cmdline, dtb: values.dtb, kernelImage: values['kernel-image'],
+      timeLimit: values['time-limit'], firmwareLog: values['firmware-log'],
+    });
+  }
+  if (values['time-limit'] !== undefined) throw new UsageError('--time-limit is for --kernel linux');
   const init = initFile(values);
   if (init && values['no-init']) throw new UsageError('--no-init does not go with --init or --exec');
   const out = lineWriter();

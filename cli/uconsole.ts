@@ -13,6 +13,7 @@ import { bootCommand, BOOT_HELP } from './boot';
 import { benchCommand, BENCH_HELP } from './bench';
 import { runCommand, RUN_HELP } from './run';
 import { fetchCommand, FETCH_HELP } from './fetch';
+import { oracleCommand, ORACLE_HELP } from './oracle';
 
 export const MAIN_HELP = `usage: uconsole <command> [options]
 
@@ -22,7 +23,8 @@ commands:
   boot     boot a uConsole and print its boot log
   run      run a static arm64 Linux program on it, as qemu-aarch64 would
   bench    run a benchmark suite (table on stdout, --json FILE)
-  fetch    fetch Debian's busybox-static (arm64) for the initramfs
+  fetch    fetch Debian's arm64 packages: busybox-static (the initramfs), linux (the oracle)
+  oracle   compare the model's boot with Debian's kernel on the same board
 
 Run "uconsole <command> --help" for a command's options.
 `;
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<number>; help:
   run: { run: runCommand, help: RUN_HELP },
   bench: { run: benchCommand, help: BENCH_HELP },
   fetch: { run: fetchCommand, help: FETCH_HELP },
+  oracle: { run: oracleCommand, help: ORACLE_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -67,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
   'KallsymsError', 'ProcError', 'HarnessError', 'RunError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
-  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError',
+  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError', 'LinuxFetchError',
 ]);
 
 function report(err: Error): string {

@@ -167,6 +167,20 @@ export interface CoreHooks {
   timerHz: number;
   /** A core is about to execute a TLB maintenance instruction. */
   onTlbi(core: Core, op: TlbiOp): void;
+  /** System registers the machine emulates itself (the generic timer), if any: see SysregModel. */
+  sysregModel?: () => SysregModel | undefined;
+}
+
+/**
+ * System registers the machine answers instead of the engine, through the
+ * `mrs`/`msr` hooks over loaded code (interceptSystemInstructions): the
+ * generic timer's, whose writes Unicorn 2.0.1 compiles out.
+ */
+export interface SysregModel {
+  /** The value an `mrs` reads, or undefined to leave it to the engine. */
+  read(core: Core, r: CpReg): bigint | undefined;
+  /** An `msr` of `r.val`: true if the model took it (the instruction is skipped). */
+  write(core: Core, r: CpReg): boolean;
 }
 
 /** A `tlbi` as its encoding gives it (op0 = 1, CRn = 8). */
@@ -204,6 +218,8 @@ export function untilFor(begin: bigint): bigint {
 /** The whole TTBR1 half of a 39-bit VA space, less its last page (base + size must not wrap). */
 export const TTBR1_SHADOW_BASE = 0xffff_ff80_0000_0000n;
 export const TTBR1_SHADOW_SIZE = 512 * 2 ** 30 - 4096;
+/** The host reservation every shadow region maps (CoreHooks.shadowHost): the largest a shadow region may be. */
+export const SHADOW_HOST_SIZE = TTBR1_SHADOW_SIZE + 4096;
 
 export class Core {
   private readonly uc: Unicorn;
@@ -212,6 +228,8 @@ export class Core {
   pc = 0n;
   /** The event register of WFE/SEV. */
   event = false;
+  /** Whether an interrupt is signalled to this core, for WFI (set by a machine with an interrupt controller; see EventSites). */
+  irqSignalled?: () => boolean;
   /** A word whose change also wakes this core from WFE (its spin-table slot). */
   wfeWatch?: { pa: number; value: bigint };
   /** Slices this core has run (the machine's virtual time is counted in them). */
@@ -249,6 +267,7 @@ export class Core {
       },
       fetchWord: (va) => this.fetchWord(va),
       onSev: () => hooks.onSev(this),
+      irqSignalled: () => this.irqSignalled?.() ?? false,
       setNativeSites: (pcs, asExits) => this.slicer.setSites(pcs, asExits),
       hookSite: (pc, reached) => this.uc.hookCode(pc, pc, reached),
       stopEngine: () => this.uc.emuStop(),
@@ -288,14 +307,33 @@ export class Core {
    */
   interceptSystemInstructions(begin: bigint, end: bigint): void {
     this.uc.hookMrs(begin, end, (_reg, r) => this.answerMrs(r));
+    const model = this.hooks.sysregModel?.();
+    if (model) this.uc.hookMsr(begin, end, (r) => model.write(this, r));
     this.uc.hookSys(begin, end, (op) => {
       if (op.op0 === 1 && op.crn === 8) this.hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) });
     });
   }
 
+  /**
+   * The same, for a large image: hooks only at the given instructions
+   * (found by scanning the code, see systemInstructionSites in
+   * emulator/arm64/sysreg-sites.ts), so that the kernel's other `mrs`,
+   * `msr` and `sys` (this_cpu's `mrs tpidr_el1`, `msr daif`, `dc zva`)
+   * run without a call into JavaScript.
+   */
+  interceptSystemInstructionsAt(sites: { mrs: readonly bigint[]; msr: readonly bigint[]; tlbi: readonly bigint[] }): void {
+    if (sites.mrs.length) this.uc.hookMrs(0n, 0n, (_reg, r) => this.answerMrs(r), sites.mrs);
+    const model = this.hooks.sysregModel?.();
+    if (model && sites.msr.length) this.uc.hookMsr(0n, 0n, (r) => model.write(this, r), sites.msr);
+    if (sites.tlbi.length)
+      this.uc.hookSys(0n, 0n, (op) => this.hooks.onTlbi(this, { op1: op.op1, crm: op.crm, op2: op.op2, arg: BigInt(op.val) }), sites.tlbi);
+  }
+
   /** The `mrs` reads the machine answers instead of the engine (undefined: the engine's value). */
   private answerMrs(r: CpReg): bigint | undefined {
     if (r.op0 !== 3) return undefined;
+    const modelled = this.hooks.sysregModel?.()?.read(this, r);
+    if (modelled !== undefined) return modelled;
     if (r.op1 === 0 && r.crn === 0 && r.crm === 0) {
       if (r.op2 === SYSREG.MPIDR_EL1.op2) return BigInt(this.mpidr);
       if (r.op2 === SYSREG.MIDR_EL1.op2) return BigInt(this.midr);
@@ -327,14 +365,21 @@ export class Core {
   get el(): 0 | 1 {
     return elOf(Number(this.uc.regRead(REG_PSTATE) & 0xfn));
   }
-  /** PSTATE (NZCV, DAIF, EL, SP selection), as a signal frame records it. */
+  /** PSTATE (NZCV, DAIF, EL, SP selection), as SPSR and a signal frame record it. */
   get pstate(): bigint {
     return this.uc.regRead(REG_PSTATE);
+  }
+  /** Writing PSTATE cannot change the EL in 2.0.1 (stale hflags): for DAIF and flags only. */
+  set pstate(v: bigint) {
+    this.uc.regWrite(REG_PSTATE, v);
   }
   /** Only the condition flags may change this way (the level cannot: see enterEl0). */
   set nzcv(v: bigint) {
     const p = this.uc.regRead(REG_PSTATE);
     this.uc.regWrite(REG_PSTATE, (p & ~(0xfn << 28n)) | (v & (0xfn << 28n)));
+  }
+  set elrEl1(v: bigint) {
+    this.uc.regWrite(REG_ELR_EL1, v);
   }
   /** TPIDR_EL1: the per-CPU offset the kernel's entry code wrote (Linux's set_my_cpu_offset). */
   get tpidrEl1(): bigint {
@@ -497,6 +542,40 @@ export class Core {
     gap.mapped = true;
   }
 
+  /**
+   * Cover VAs [base, base+size) of another kernel layout (Debian's
+   * VA_BITS=48 kernel) for Unicorn's check that a VA falls in some region
+   * (see TTBR1_SHADOW_BASE). Where the kernel runs code (`code`: at most
+   * SHADOW_HOST_SIZE bytes) the region maps the shadow host memory, as the
+   * check wants fetches from RAM; elsewhere it is an I/O region. Never one
+   * larger shadow: it would span other host memory, the guest RAM among
+   * it, and Unicorn finds the RAM block of a host pointer by walking its
+   * blocks largest first (qemu_ram_addr_from_host), so code in RAM would
+   * be filed under the shadow's RAM addresses, where stores to RAM never
+   * invalidate it. The I/O region's handlers run only if an access reaches
+   * it as a physical address, which is a fault.
+   */
+  mapVaShadow(base: bigint, size: number, code: { base: bigint; size: number }): void {
+    const end = base + BigInt(size);
+    const codeEnd = code.base + BigInt(code.size);
+    if (code.size > SHADOW_HOST_SIZE || code.base < base || codeEnd > end) throw new Error('mapVaShadow: the code part must lie inside, at most SHADOW_HOST_SIZE bytes');
+    this.uc.memMapPtr(code.base, code.size, UC_PROT_ALL, this.hooks.shadowHost);
+    if (code.base > base) this.mapVaGuard(base, Number(code.base - base));
+    if (codeEnd < end) this.mapVaGuard(codeEnd, Number(end - codeEnd));
+  }
+
+  private mapVaGuard(base: bigint, size: number): void {
+    const where = `the VA shadow at 0x${base.toString(16)}`;
+    this.uc.mmioMap(base, size, {
+      read: (offset) => {
+        throw new DeviceAccessError(where, offset, false);
+      },
+      write: (offset) => {
+        throw new DeviceAccessError(where, offset, true);
+      },
+    });
+  }
+
   mapMmio(base: number, size: number, dev: MmioHandlers): void {
     this.uc.mmioMap(BigInt(base), size, dev);
   }
@@ -530,6 +609,22 @@ export class Core {
   invalidateCode(begin: bigint, end: bigint): void {
     this.uc.invalidateCode(begin, end);
   }
+
+  /**
+   * While an IRQ is pending for this core (its machine delivers IRQs
+   * itself, linux/guest.ts), end the slice before the first block that
+   * starts with (PSTATE & mask) == match, e.g. I clear at EL1h: the block
+   * after the kernel unmasks IRQs. Costs nothing while off (undefined).
+   */
+  watchIrqUnmask(when: { mask: number; match: number } | undefined): void {
+    const mask = when?.mask ?? 0;
+    const match = when?.match ?? 0;
+    if (mask === this.irqWatch.mask && match === this.irqWatch.match) return; // one native call per change, not per turn
+    this.irqWatch = { mask, match };
+    this.slicer.watchIrq(mask, match);
+  }
+
+  private irqWatch = { mask: 0, match: 0 };
 
   /* ---- EL1 snapshot ------------------------------------------------------- */
 
@@ -585,7 +680,7 @@ export class Core {
       const stop = s.stop;
       // After a stop from the block hook the PC register may be stale
       // (2.0.1, when a code hook exists): resume where that block starts.
-      this.pc = stop === SLICE_STOP.BUDGET ? s.resume : this.uc.regRead(REG_PC);
+      this.pc = stop === SLICE_STOP.BUDGET || stop === SLICE_STOP.IRQ ? s.resume : this.uc.regRead(REG_PC);
       if (thrown !== undefined) {
         if (thrown instanceof DeviceAccessError) return this.trapped(this.deviceTrap(thrown), insns);
         throw thrown;
@@ -615,6 +710,8 @@ export class Core {
         this.pc += 4n;
         continue; // the block after it is checked against the budget as any other
       }
+      // A pending IRQ became takeable (watchIrqUnmask): the slice ends before the block, and the machine's OS takes the IRQ there.
+      if (stop === SLICE_STOP.IRQ) return this.ended({ kind: 'budget' }, insns);
       // Running over a site stops at the next block; the slice ends there only if its budget is used up.
       if (wasOver && stop === SLICE_STOP.BUDGET && insns < budget) continue;
       return this.ended({ kind: 'budget' }, insns);

@@ -37,6 +37,8 @@ export interface SiteCore {
   fetchWord(va: bigint): number | undefined;
   /** This core executed SEV. */
   onSev(): void;
+  /** Is an interrupt signalled to this core (masked or not)? A WFI then completes at once. */
+  irqSignalled(): boolean;
   /** Give the native part the whole set of site addresses: as exits, or for the block hook to count up to. */
   setNativeSites(pcs: readonly bigint[], asExits: boolean): void;
   /** A code hook on one address. */
@@ -126,7 +128,7 @@ export class EventSites {
       if (this.core.event) this.core.event = false;
       else return this.parkAt('wfe', pc);
     } else if (word === A64.WFI) {
-      return this.parkAt('wfi', pc);
+      if (!this.core.irqSignalled()) return this.parkAt('wfi', pc);
     }
     return false;
   }

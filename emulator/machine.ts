@@ -37,7 +37,7 @@
 import { hostAlloc, type HostMemory } from './unicorn/binding';
 import { snapshotLayout } from './snapshot-layout';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
-import { Core, TTBR1_SHADOW_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type TlbiOp } from './core';
+import { Core, SHADOW_HOST_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type SysregModel, type TlbiOp } from './core';
 import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
@@ -57,6 +57,18 @@ export interface MachineOptions {
   trace?: (line: string) => void;
   /** How the cores run (Core's ExecMode; default 'deterministic'). */
   exec?: ExecMode;
+  /**
+   * Devices mapped over the board's unimplemented windows, with one model
+   * per core (a GIC's banked registers need to know which core accesses).
+   */
+  devices?: PerCoreDevice[];
+}
+
+/** A device window whose model is chosen per core. */
+export interface PerCoreDevice {
+  base: number;
+  size: number;
+  forCore(core: number): MmioDevice;
 }
 
 export interface RunOptions {
@@ -104,7 +116,7 @@ export const CLOCK_MHZ = 1500;
 let shadowHost: HostMemory | undefined;
 
 function sharedShadowHost(): bigint {
-  shadowHost ??= hostAlloc(TTBR1_SHADOW_SIZE + 4096, false);
+  shadowHost ??= hostAlloc(SHADOW_HOST_SIZE, false);
   return shadowHost.ptr;
 }
 
@@ -152,6 +164,8 @@ export class Machine {
    * the access in its slice. The same rules as onFastSvc.
    */
   onFastFault?: (trap: Trap, machine: Machine) => boolean;
+  /** System registers a guest driver emulates (the generic timer; see SysregModel). */
+  sysregs?: SysregModel;
   /** Set once the machine has halted. */
   status?: HaltStatus;
   /** Scheduler rounds so far. */
@@ -180,7 +194,8 @@ export class Machine {
     this.console = b.console.kind === 'pl011' ? new Pl011(b.console.dtName) : new Ns16550(b.console.dtName, b.console.regShift);
     this.console.onByte = (byte) => this.consoleListeners.forEach((l) => l(byte));
     const windows: [number, MmioDevice][] = [[b.console.base, this.console]];
-    for (const d of b.devices) windows.push(...this.carve(d, b.console.base, this.console.size));
+    const holes = [{ base: b.console.base, size: this.console.size }, ...(opts.devices ?? [])];
+    for (const d of b.devices) windows.push(...this.carve(d, holes));
 
     const taken = [...this.dram, ...b.devices, { base: b.console.base, size: this.console.size }];
     this.timerHz = this.board.timerHz;
@@ -191,6 +206,7 @@ export class Machine {
       onTlbi: (core: Core, op: TlbiOp) => this.onTlbi(core, op),
       onFastSvc: (call: SvcCall) => this.onFastSvc?.(call, this),
       onFastFault: (trap: Trap) => this.onFastFault?.(trap, this) ?? false,
+      sysregModel: () => this.sysregs,
       exec: opts.exec,
       snapshot: snapshotLayout(),
       shadowHost: sharedShadowHost(),
@@ -203,6 +219,7 @@ export class Machine {
         this.cores.push(core);
         for (const r of this.dram) core.mapRam(r.base, r.size, this.host.ptr + BigInt(r.base));
         for (const [base, dev] of windows) core.mapMmio(base, dev.size, dev);
+        for (const d of opts.devices ?? []) core.mapMmio(d.base, d.size, d.forCore(i));
         if (opts.trace) core.installTrace(opts.trace, disassemble);
       }
     } catch (e) {
@@ -217,16 +234,17 @@ export class Machine {
     return new Machine(opts);
   }
 
-  /** A device window less the console inside it, as unimplemented pieces. */
-  private carve(d: MemRange & { name: string }, hole: number, holeSize: number): [number, MmioDevice][] {
+  /** A device window less the emulated devices inside it (the console, opts.devices), as unimplemented pieces. */
+  private carve(d: MemRange & { name: string }, holes: MemRange[]): [number, MmioDevice][] {
     const pieces: [number, number][] = [];
-    if (hole >= d.base && hole < d.base + d.size) {
-      if (hole > d.base) pieces.push([d.base, hole - d.base]);
-      const after = hole + holeSize;
-      if (after < d.base + d.size) pieces.push([after, d.base + d.size - after]);
-    } else {
-      pieces.push([d.base, d.size]);
+    let at = d.base;
+    const end = d.base + d.size;
+    for (const h of [...holes].sort((x, y) => x.base - y.base)) {
+      if (h.base + h.size <= at || h.base >= end) continue;
+      if (h.base > at) pieces.push([at, h.base - at]);
+      at = Math.max(at, h.base + h.size);
     }
+    if (at < end) pieces.push([at, end - at]);
     return pieces.map(([base, size]) => [base, new UnimplementedDevice(d.name, base, size)]);
   }
 

@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Every folder whose files go into the bundle or the boot images. */
-export const SOURCE_DIRS = ['api', 'bench', 'cli', 'emulator', 'firmware', 'images', 'kernel-model', 'lib'];
+export const SOURCE_DIRS = ['api', 'bench', 'cli', 'emulator', 'firmware', 'images', 'kernel-model', 'lib', 'linux'];
 
 export function hashFiles(files) {
   const h = createHash('sha256');

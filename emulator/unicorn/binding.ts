@@ -27,7 +27,7 @@
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
-  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
+  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
 } from './constants';
 import { bindStorePath, preloadStorePath } from './store-path';
@@ -264,6 +264,8 @@ export interface CpReg {
 }
 export type MrsHook = (reg: number, sysreg: CpReg) => bigint | undefined;
 export type SysHook = (op: CpReg) => void;
+/** An `msr` about to execute (`sysreg.val` = the value written): true to skip it (the hook did its work). */
+export type MsrHook = (sysreg: CpReg) => boolean;
 /** Return true if the access was handled (e.g. a region mapped) and should be retried. */
 export type UnmappedHook = (type: number, address: bigint, size: number) => boolean;
 export interface MmioHandlers {
@@ -481,6 +483,32 @@ export class Unicorn {
     return handle;
   }
 
+  /**
+   * One trampoline hooked at each of `pcs` (range [pc, pc]): the engine
+   * then calls out only for the instructions at those addresses, where a
+   * range hook would call out for every instruction of its kind in it. The
+   * trampoline is kept with the last handle (these hooks are never deleted
+   * one by one; the engine's close releases them all).
+   */
+  private addHookAt(type: number, cb: bigint, pcs: readonly bigint[], extra: unknown[]): bigint[] {
+    const handles: bigint[] = [];
+    for (const pc of pcs) {
+      const out: [number | bigint] = [0];
+      const rc = this.l.uc_hook_add(this.h, out, type, cb, null, pc, pc, ...extra) as number;
+      if (rc !== 0) throw new UcError(rc, 'uc_hook_add');
+      handles.push(BigInt(out[0]));
+    }
+    const last = handles.at(-1);
+    if (last === undefined) koffi.unregister(cb);
+    else this.hooks.set(last, { handle: last, trampolines: [cb] });
+    return handles;
+  }
+
+  private insnHook(cb: bigint, insn: number, where: { begin: bigint; end: bigint } | readonly bigint[]): bigint {
+    if (!('begin' in where)) return this.addHookAt(UC_HOOK_INSN, cb, where, ['int', insn]).at(-1) ?? 0n;
+    return this.addHook(UC_HOOK_INSN, cb, where.begin, where.end, ['int', insn]);
+  }
+
   /** Exceptions (svc, brk, aborts, undefined instructions): QEMU's exception number. */
   hookIntr(fn: IntrHook): bigint {
     const cb = koffi.register((_uc: unknown, intno: number) => {
@@ -510,21 +538,29 @@ export class Unicorn {
    * value the instruction reads, or undefined to let the engine read the
    * register itself. (How MPIDR_EL1, MIDR_EL1 and the generic timer's
    * counters get the machine's values.) Each hooked `mrs` costs a call into
-   * JavaScript, whatever register it reads.
+   * JavaScript, whatever register it reads; `at` hooks only those PCs
+   * instead of the range (see addHookAt).
    */
-  hookMrs(begin: bigint, end: bigint, fn: MrsHook): bigint {
-    const cb = koffi.register((_uc: unknown, reg: number, cp: unknown) => {
-      try {
-        const v = fn(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
-        if (v === undefined) return 0;
-        this.regWrite(reg, v);
-        return 1;
-      } catch (e) {
-        this.fail(e);
-        return 0;
-      }
-    }, koffi.pointer(this.l.protos.insnSys));
-    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_MRS]);
+  hookMrs(begin: bigint, end: bigint, fn: MrsHook, at?: readonly bigint[]): bigint {
+    const cb = this.sysInsnCallback((reg, cp) => {
+      const v = fn(reg, cp);
+      if (v === undefined) return 0;
+      this.regWrite(reg, v);
+      return 1;
+    });
+    return this.insnHook(cb, UC_ARM64_INS_MRS, at ?? { begin, end });
+  }
+
+  /**
+   * Intercept `msr` with PC in [begin, end]: the callback sees the register
+   * and the value written (`val`) and returns true to skip the instruction
+   * (the write was emulated), false to let the engine do it. How the
+   * generic timer's registers, which Unicorn 2.0.1 ignores, reach the
+   * machine's timer model.
+   */
+  hookMsr(begin: bigint, end: bigint, fn: MsrHook, at?: readonly bigint[]): bigint {
+    const cb = this.sysInsnCallback((_reg, cp) => (fn(cp) ? 1 : 0));
+    return this.insnHook(cb, UC_ARM64_INS_MSR, at ?? { begin, end });
   }
 
   /**
@@ -532,16 +568,28 @@ export class Unicorn {
    * [begin, end] before they execute; the instruction then runs as usual.
    * `cp.val` is the value of Xt.
    */
-  hookSys(begin: bigint, end: bigint, fn: SysHook): bigint {
-    const cb = koffi.register((_uc: unknown, _reg: number, cp: unknown) => {
+  hookSys(begin: bigint, end: bigint, fn: SysHook, at?: readonly bigint[]): bigint {
+    const cb = this.sysInsnCallback((_reg, cp) => {
+      fn(cp);
+      return 0;
+    });
+    return this.insnHook(cb, UC_ARM64_INS_SYS, at ?? { begin, end });
+  }
+
+  /**
+   * A trampoline for the mrs/msr/sys instruction hooks: the register
+   * structure decoded, the result (1 = the instruction was emulated and is
+   * skipped) returned to the engine, a throw recorded and answered with 0.
+   */
+  private sysInsnCallback(body: (reg: number, cp: CpReg) => number): bigint {
+    return koffi.register((_uc: unknown, reg: number, cp: unknown) => {
       try {
-        fn(koffi.decode(cp, this.l.cpReg) as CpReg);
+        return body(reg, koffi.decode(cp, this.l.cpReg) as CpReg);
       } catch (e) {
         this.fail(e);
+        return 0;
       }
-      return 0;
     }, koffi.pointer(this.l.protos.insnSys));
-    return this.addHook(UC_HOOK_INSN, cb, begin, end, ['int', UC_ARM64_INS_SYS]);
   }
 
   hookUnmapped(fn: UnmappedHook): bigint {

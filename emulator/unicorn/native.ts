@@ -22,10 +22,10 @@ import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 5;
+export const NATIVE_ABI = 6;
 
 /** Why the engine stopped (enum ucs_stop). */
-export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3 } as const;
+export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
 
 /**
  * How an engine's blocks are counted (enum ucs_blocks): not at all; by the
@@ -48,6 +48,7 @@ interface NativeLib {
   run: KoffiFn;
   runOver: KoffiFn;
   free: KoffiFn;
+  watchIrq: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -68,6 +69,7 @@ function loadNative(): NativeLib {
     run: f('int32_t ucs_run(void *s, uint64_t begin, uint64_t until, uint64_t budget, uint64_t insns, uint64_t count)'),
     runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
     free: f('void ucs_free(void *s)'),
+    watchIrq: f('void ucs_watch_irq(void *s, uint64_t mask, uint64_t match)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   return native;
@@ -177,6 +179,16 @@ export class NativeSlicer {
     const rc = this.uc.running(() => this.lib.runOver(this.state, pc, until, insns) as number);
     if (rc === -1) throw new Error('the engine refused to change its exits (out of memory)');
     return rc;
+  }
+
+  /**
+   * The IRQ unmask watch (uc_slice.c, 4.): while set, the block hook stops
+   * the engine before a block that starts with (PSTATE & mask) == match.
+   * May change from inside a hook (an MMIO write that asserts or clears an
+   * interrupt), applying from the next block on. mask 0: off.
+   */
+  watchIrq(mask: number, match: number): void {
+    this.lib.watchIrq(this.state, mask, match);
   }
 
   /** Instructions in the blocks started so far this slice (as of the last run's return). */

@@ -31,7 +31,7 @@ describe('uconsole CLI', () => {
   });
 
   it.each([
-    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1']],
+    ['emu', ['--loops', '20000', '--syscalls', '1000', '--boots', '1', '--repeats', '1', '--linux-boots', '0']],
     ['page', ['--pairs', '2000', '--order-pairs', '100', '--memarea-calls', '1', '--ram', '1G']],
     ['vmalloc', ['--test_loop_count=20', '--test_repeat_count=1', '--run_test_mask=5', '--sizes', '1000']],
     ['percpu', ['--objects', '256']],
@@ -112,8 +112,8 @@ describe('uconsole CLI', () => {
     [['boot', '--init', join(root, 'package.json')], /^uconsole: --init .*package\.json: neither a #! script nor an ELF program \(.*ENOEXEC.*\)\n$/],
     [['boot', '--init', join(root, 'images/init.sh'), '--exec', 'true'], /^uconsole: --init and --exec do not go together\n$/],
     [['boot', '--no-init', '--exec', 'true'], /^uconsole: --no-init does not go with --init or --exec\n$/],
-    [['fetch'], /^uconsole: fetch takes one argument: busybox \(got none\)\n$/],
-    [['fetch', 'emacs'], /^uconsole: fetch takes one argument: busybox \(got emacs\)\n$/],
+    [['fetch'], /^uconsole: fetch takes one argument: busybox or linux \(got none\)\n$/],
+    [['fetch', 'emacs'], /^uconsole: fetch takes one argument: busybox or linux \(got emacs\)\n$/],
     [['explode'], /^uconsole: unknown command "explode"/],
     [['bench'], /^uconsole: bench needs a suite name/],
     [['bench', 'emu', '--loops', 'many'], /^uconsole: --loops needs a positive integer/],

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* uconsole oracle: the project's kernel against Debian's, side by side (linux/oracle.ts). */
+
+import { runOracle } from '../linux/oracle-run';
+import { formatRows } from '../linux/oracle';
+import { parseOptions } from './uconsole';
+
+export const ORACLE_HELP = `usage: uconsole oracle [--board NAME] [--ram SIZE]
+
+Boot the project's kernel and Debian's arm64 kernel (fetched by "uconsole
+fetch linux") on the same emulated board, and print side by side every
+boot-log value the hardware and the firmware decide: = equal, ~ different
+for a documented reason (linux/oracle.ts, KNOWN), ! unexplained. Exit
+status 0 when nothing is unexplained, 1 otherwise. Boards: uconsole-cm4.
+`;
+
+export async function oracleCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, { board: { type: 'string' }, ram: { type: 'string' } });
+  const r = await runOracle({ board: values.board, ram: values.ram });
+  process.stdout.write(formatRows(r.rows));
+  if (r.linux.end.reason !== 'panic') process.stderr.write(`uconsole: Debian's kernel did not reach its root-mount panic: ${r.linux.end.message}\n`);
+  return r.ok ? 0 : 1;
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Booting Debian's arm64 kernel on the emulated uConsole (`uconsole boot
+ * --kernel linux`), through the same firmware stage as the project's own
+ * kernel: a boot partition is assembled in a temporary directory from the
+ * board's (config.txt, armstub8.bin), the kernel Image and Debian's device
+ * tree for the module with the devices the machine lacks declared absent
+ * (device-tree.ts); the firmware stage then fills /memory, /chosen and the
+ * spin table, places the DTB and releases the cores, and LinuxGuest
+ * (guest.ts) supplies the timer, the GIC and exception entry.
+ *
+ * Without a root file system the kernel ends in its root-mount panic, which
+ * ends the run (status not ok). A kernel that hangs ends at a virtual-time
+ * limit with its last console lines and each core's PC.
+ *
+ * The machine must see the kernel's virtual addresses: Debian's kernel is
+ * built with VA_BITS=48, so its linear map (0xffff000000000000), image,
+ * vmalloc, fixmap and vmemmap lie below the machine's VA_BITS=39 shadow,
+ * and get one shadow region of their own (Unicorn 2.0.1 checks every
+ * virtual address against its regions before the MMU, issue #1718). The
+ * mrs/msr hooks (MPIDR_EL1, the counters and the timer registers) and the
+ * WFI/WFE sites must cover the kernel's code at its physical address
+ * (before the MMU is on) and at its link address, KIMAGE_VADDR (no KASLR:
+ * `nokaslr`).
+ */
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine } from '../emulator/machine';
+import { SHADOW_HOST_SIZE } from '../emulator/core';
+import { findBoard, BoardError } from '../emulator/board/boards';
+import { parseRamSize } from '../emulator/board/profile';
+import { Gic400 } from '../emulator/devices/gic400';
+import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
+import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
+import { readKernelImage } from '../firmware/kernel-image';
+import { bootDir, ensureImages } from '../images/build';
+import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
+import { declareAbsentDevices } from './device-tree';
+import { LinuxGuest, type GuestEnd } from './guest';
+import { requireLinuxKernel } from './package';
+
+export interface LinuxBootOptions {
+  board?: string;
+  ram?: number | string;
+  /** Replaces the default command line (the firmware still prepends its own arguments). */
+  cmdline?: string;
+  /** Any arm64 Image or vmlinuz instead of the cached Debian kernel. */
+  kernelImage?: string;
+  /** A DTB instead of Debian's for the board (devices are still declared absent). */
+  dtb?: string;
+  /** Virtual time after which a run that has not ended is stopped (default 30 s). */
+  limitSeconds?: number;
+  onConsole?: (text: string) => void;
+}
+
+export interface LinuxRun {
+  end: GuestEnd;
+  /** The whole console output. */
+  console: string;
+  firmware: FirmwareHandoff;
+  /** Device-tree nodes declared absent. */
+  absent: string[];
+  /** Virtual time at the end, in seconds. */
+  virtualSeconds: number;
+  /** Guest instructions, all cores. */
+  insns: number;
+  cores: string[];
+  irqs: number[];
+  lastLines: string[];
+}
+
+/** Where each board's GIC distributor is, and Debian's device tree for it. */
+const LINUX_BOARDS: Record<string, { dtb: string; gicBase: number; uart: number }> = {
+  'uconsole-cm4': { dtb: 'bcm2711-rpi-cm4-io.dtb', gicBase: 0xff84_1000, uart: 0xfe20_1000 },
+};
+
+/** 48-bit VA kernel space below the machine's own TTBR1 shadow (which starts at 0xffffff8000000000). */
+const VA48_SHADOW_BASE = 0xffff_0000_0000_0000n;
+const VA48_SHADOW_SIZE = Number(0xffff_ff80_0000_0000n - VA48_SHADOW_BASE);
+
+/**
+ * Where the kernel runs code in that range: its image and modules, at the
+ * start of the kernel-image and vmalloc half (0xffff800000000000), the
+ * first SHADOW_HOST_SIZE bytes of it.
+ */
+const VA48_CODE = { base: 0xffff_8000_0000_0000n, size: SHADOW_HOST_SIZE };
+
+/**
+ * KIMAGE_VADDR for a kernel built with VA_BITS=48 (arch/arm64/include/asm/
+ * memory.h): MODULES_END, with MODULES_VADDR = _PAGE_END(48) =
+ * 0xffff800000000000 and MODULES_VSIZE 128 MiB up to 6.4, 2 GiB from 6.5.
+ */
+export function kimageVaddr48(release: string): bigint {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  const v = m ? Number(m[1]) * 100 + Number(m[2]) : 601;
+  return 0xffff_8000_0000_0000n + (v >= 605 ? 0x8000_0000n : 0x0800_0000n);
+}
+
+/** The release (uname -r) an Image names in its banner ("Linux version 6.1.0-57-arm64 ..."). */
+export function imageRelease(image: Uint8Array): string | undefined {
+  const text = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
+  const at = text.indexOf('Linux version ');
+  if (at < 0) return undefined;
+  return /^Linux version (\S+)/.exec(text.subarray(at, at + 200).toString('latin1'))?.[1];
+}
+
+export function defaultLinuxCmdline(uart: number): string {
+  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)} keep_bootcon nokaslr`;
+}
+
+/** Assemble the boot partition: the board's config.txt and armstub, the Image, the prepared DTB. */
+function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdline: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'uconsole-linux-'));
+  const src = bootDir(board);
+  // The board's initramfs holds the project's own /init: Debian's kernel boots without one, to its root-mount panic.
+  const config = readFileSync(join(src, 'config.txt'), 'utf8').replace(/^device_tree=.*$/m, 'device_tree=linux.dtb').replace(/^initramfs .*\n?/m, '');
+  writeFileSync(join(dir, 'config.txt'), config);
+  writeFileSync(join(dir, 'cmdline.txt'), `${cmdline}\n`);
+  copyFileSync(join(src, 'armstub8.bin'), join(dir, 'armstub8.bin'));
+  writeFileSync(join(dir, 'kernel8.img'), image);
+  writeFileSync(join(dir, 'linux.dtb'), tree);
+  return dir;
+}
+
+function preparedTree(path: string): { blob: Uint8Array; absent: string[] } {
+  try {
+    const tree = parseFdt(new Uint8Array(readFileSync(path)));
+    const absent = declareAbsentDevices(tree);
+    return { blob: writeFdt(tree), absent };
+  } catch (e) {
+    if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Boot a real kernel and run it to its end (panic, fault, hang limit). */
+export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> {
+  const board = findBoard(opts.board ?? 'uconsole-cm4');
+  const lb = LINUX_BOARDS[board.name];
+  if (!lb) throw new BoardError(`booting Linux on ${board.name} is not modelled (its interrupt controller is missing); boards: ${Object.keys(LINUX_BOARDS).join(', ')}`);
+  const ram = typeof opts.ram === 'string' ? parseRamSize(opts.ram) : opts.ram;
+  const given = opts.kernelImage === undefined ? undefined : readKernelImage(opts.kernelImage);
+  const cached = given && opts.dtb ? undefined : requireLinuxKernel();
+  const kernel = given ?? readKernelImage(cached!.vmlinuz);
+  const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
+  if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}`);
+  const { blob, absent } = preparedTree(dtbPath);
+  await ensureImages();
+
+  const gic = new Gic400(board.cpus.length);
+  const m = await Machine.create({ board, ram, devices: [LinuxGuest.gicDevice(lb.gicBase, gic)] });
+  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart));
+  let console = '';
+  try {
+    const guest = new LinuxGuest(m, gic);
+    m.onConsole((b) => {
+      const ch = String.fromCharCode(b);
+      console += ch;
+      opts.onConsole?.(ch);
+    });
+    for (const core of m.cores) core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
+    const fw = firmwareBoot(m, { bootDir: dir });
+    rmSync(dir, { recursive: true, force: true });
+    const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
+    const found = systemInstructionSites(kernel.image);
+    const at = (offs: number[]): bigint[] => offs.flatMap((o) => [BigInt(fw.kernelPa + o), va + BigInt(o)]);
+    const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
+    for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
+    m.codeChanged(fw.kernelPa, kernel.image.length, va);
+
+    const limitNs = (opts.limitSeconds ?? 30) * 1e9;
+    const result = m.run({ until: () => m.clockNs >= limitNs });
+    const end: GuestEnd = guest.panicLine
+      ? { reason: 'panic', message: m.status!.message }
+      : result === 'halted' ? { reason: 'machine-halt', message: m.status?.message ?? 'halted' }
+      : result === 'idle' ? { reason: 'idle', message: 'every core waits for an interrupt and no timer is armed' }
+      : { reason: 'time-limit', message: `no end after ${opts.limitSeconds ?? 30} s of virtual time` };
+    return {
+      end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
+      insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.lines],
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    m.dispose();
+  }
+}
+
+export { parseRamSize };

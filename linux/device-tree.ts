@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The device tree Debian's kernel boots with on the emulated board: the
+ * tree Debian ships for the module (bcm2711-rpi-cm4-io.dtb), with every
+ * device the machine does not emulate declared absent (status =
+ * "disabled"), so that Linux does not probe it. Without this a driver
+ * would read a register of a device that is not there and the machine
+ * would stop on the access (emulator/devices/mmio.ts, UnimplementedDevice),
+ * or wait for an answer that never comes.
+ *
+ * Kept: the CPUs and their caches, memory and reserved memory, the buses
+ * (simple-bus) and fixed clocks, the GIC-400, the ARM generic timer and
+ * the PL011 (uart0). Everything else with a `compatible` is disabled: the
+ * list is printed by `uconsole boot --kernel linux --firmware-log` and
+ * named in the README.
+ */
+
+import { decodeString, encodeString, setProp, walkNodes, type DeviceTree } from '../lib/fdt';
+
+/** Compatible strings of what the machine emulates (or what needs no device). */
+const EMULATED = new Set([
+  'arm,gic-400', 'arm,cortex-a15-gic', 'arm,armv8-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
+  'arm,cortex-a72', 'arm,cortex-a53', 'cache',
+]);
+
+function compatibles(raw: Uint8Array): string[] {
+  return new TextDecoder().decode(raw).split('\0').filter(Boolean);
+}
+
+/**
+ * Disable every node whose compatible names nothing the machine has;
+ * returns the paths disabled (nodes already disabled are left alone).
+ */
+export function declareAbsentDevices(tree: DeviceTree): string[] {
+  const disabled: string[] = [];
+  for (const { path, node } of walkNodes(tree)) {
+    const compat = node.props.get('compatible');
+    if (path === '/' || !compat || compatibles(compat).some((c) => EMULATED.has(c))) continue;
+    const status = node.props.get('status');
+    if (status && decodeString(status) === 'disabled') continue;
+    setProp(node, 'status', encodeString('disabled'));
+    disabled.push(path);
+  }
+  return disabled;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Running a real Linux kernel on the machine: what the hardware does that
+ * Unicorn 2.0.1 does not, so that Debian's arm64 kernel boots through the
+ * same firmware stage as the project's kernel.
+ *
+ *  - The generic timer of every core (emulator/devices/generic-timer.ts),
+ *    reached through the cores' mrs/msr hooks (the machine's SysregModel),
+ *    its count the machine's virtual clock.
+ *  - The GIC-400 (emulator/devices/gic400.ts), one port per core, its
+ *    timer PPIs driven by the timers' levels.
+ *  - IRQs: Unicorn never takes one, so before each slice (the OS turn of
+ *    the machine's scheduler, at a translated-block boundary) a core whose
+ *    GIC output is asserted and whose PSTATE.I is clear takes the
+ *    exception as the architecture does it (emulator/arm64/
+ *    exception-entry.ts): SPSR_EL1, ELR_EL1, PSTATE, PC = VBAR_EL1 +
+ *    0x280. While the output is asserted the core's unmask watch is on
+ *    (Core.watchIrqUnmask): the native block hook ends the slice before
+ *    the first block that starts with the IRQ takeable, the one right
+ *    after the kernel's `msr daifclr` or `msr daif` (both end their
+ *    block), and the next turn takes it; with no IRQ pending the watch is
+ *    off and costs nothing. A core parked in WFI wakes when its output is
+ *    asserted, masked or not, as WFI does; when every core sleeps, the
+ *    machine skips virtual time to the earliest timer deadline
+ *    (nextTimerNs).
+ *  - Synchronous exceptions the engine stopped on at EL1 (BRK, which is how
+ *    Linux's WARN and BUG trap; aborts; undefined instructions) go to
+ *    VBAR_EL1 + 0x200 with ESR_EL1 (and FAR_EL1) from the syndrome the
+ *    engine computed, so the kernel's own handlers report them.
+ *  - The console is watched for the end of a panic, which ends the run.
+ *
+ * Deterministic: nothing here reads a clock; every decision depends on the
+ * virtual count and the slice boundaries, which depend only on the inputs.
+ * Not modelled yet: exceptions taken from EL0 (the boot ends before user
+ * space without an initramfs), FIQs, SErrors.
+ */
+
+import type { Core, SysregModel } from '../emulator/core';
+import type { CpReg } from '../emulator/unicorn/binding';
+import { SYSREG, type SysReg } from '../emulator/unicorn/constants';
+import type { Machine, MachineOs, PerCoreDevice } from '../emulator/machine';
+import { GenericTimer, TIMER_PPI, timerRegister, type TimerKind } from '../emulator/devices/generic-timer';
+import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE } from '../emulator/devices/gic400';
+import { exceptionEntry, PSTATE_I, PSTATE_SP, type ExceptionType } from '../emulator/arm64/exception-entry';
+import type { Trap } from '../emulator/traps';
+
+/** CNTHCTL_EL2: EL1PCTEN | EL1PCEN, so EL1 may use the physical counter and timer (as the Pi's armstub leaves it). */
+const CNTHCTL_EL2: SysReg = { name: 'CNTHCTL_EL2', op0: 3, op1: 4, crn: 14, crm: 1, op2: 0 };
+
+/**
+ * When takeIrq can deliver: PSTATE.I clear at EL1h (M[3:0] = 0b0101), as
+ * the unmask watch's PSTATE mask and value. PSTATE writes cannot change
+ * the EL or the SP selection in 2.0.1, so IRQs from EL1t or EL0 are not
+ * delivered yet.
+ */
+const IRQ_TAKEABLE = { mask: Number(PSTATE_I) | 0xf, match: 0b0101 };
+
+/** ESR_EL1 for an undefined instruction: EC 0 (unknown reason), IL set. */
+const ESR_UNKNOWN = 1 << 25;
+
+export interface GuestOptions {
+  /** Console lines to keep for the report (default 20). */
+  keepLines?: number;
+}
+
+/** How a Linux run ended. */
+export interface GuestEnd {
+  reason: 'panic' | 'time-limit' | 'machine-halt' | 'idle';
+  message: string;
+}
+
+export class LinuxGuest implements MachineOs, SysregModel {
+  readonly gic: Gic400;
+  readonly timers: GenericTimer[];
+  /** The last console lines (complete lines only; keepLines of them). */
+  readonly lines: string[] = [];
+  private partial = '';
+  panicLine?: string;
+  private readonly keep: number;
+  /** IRQs taken, per core. */
+  readonly irqs: number[];
+  /** Synchronous exceptions delivered to the kernel (BRK and the rest), per kind. */
+  readonly syncs = new Map<string, number>();
+
+  /** `gic` is the one the machine's GIC window (gicDevice) serves. */
+  constructor(readonly machine: Machine, gic: Gic400, opts: GuestOptions = {}) {
+    const n = machine.cores.length;
+    if (gic.ncpus !== n) throw new Error(`the GIC serves ${gic.ncpus} CPUs, the machine has ${n}`);
+    this.gic = gic;
+    this.timers = Array.from({ length: n }, () => new GenericTimer());
+    this.irqs = new Array<number>(n).fill(0);
+    this.keep = opts.keepLines ?? 20;
+    this.gic.onChange = (cpu) => this.irqOutputChanged(cpu);
+    machine.os = this;
+    machine.sysregs = this;
+    machine.onTrap = (trap) => this.onTrap(trap);
+    machine.onConsole((byte) => this.consoleByte(byte));
+    for (const core of machine.cores) {
+      core.sysWrite(CNTHCTL_EL2, 3n);
+      core.irqSignalled = () => this.gic.irqAsserted(core.index);
+    }
+  }
+
+  /** The GIC window at `gicBase` (distributor, then CPU interface), one port per core, for MachineOptions.devices. */
+  static gicDevice(gicBase: number, gic: Gic400): PerCoreDevice {
+    return { base: gicBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) };
+  }
+
+  /* ---- the timer's registers (SysregModel) ------------------------------ */
+
+  read(core: Core, r: CpReg): bigint | undefined {
+    const t = timerRegister(r.op0, r.op1, r.crn, r.crm, r.op2);
+    return t && this.timers[core.index]!.read(t.kind, t.reg, this.machine.counter());
+  }
+
+  write(core: Core, r: CpReg): boolean {
+    const t = timerRegister(r.op0, r.op1, r.crn, r.crm, r.op2);
+    if (!t) return false;
+    this.timers[core.index]!.write(t.kind, t.reg, BigInt(r.val), this.machine.counter());
+    this.updateTimerLines(core.index);
+    return true;
+  }
+
+  private updateTimerLines(cpu: number): void {
+    const now = this.machine.counter();
+    const t = this.timers[cpu]!;
+    for (const kind of ['virt', 'phys'] as TimerKind[]) this.gic.setPpi(cpu, TIMER_PPI[kind], t.asserted(kind, now));
+  }
+
+  /* ---- scheduling (MachineOs) -------------------------------------------- */
+
+  turn(core: Core): boolean {
+    this.updateTimerLines(core.index);
+    if (core.state === 'running' && this.gic.irqAsserted(core.index)) this.takeIrq(core);
+    this.watchUnmask(core.index);
+    return false;
+  }
+
+  /** A core's GIC output may have changed (a line, an acknowledge, an EOI, a register write). */
+  private irqOutputChanged(cpu: number): void {
+    this.wakeIfSignalled(cpu);
+    this.watchUnmask(cpu);
+  }
+
+  /** The core's unmask watch is on exactly while its GIC output is asserted. */
+  private watchUnmask(cpu: number): void {
+    this.machine.cores[cpu]!.watchIrqUnmask(this.gic.irqAsserted(cpu) ? IRQ_TAKEABLE : undefined);
+  }
+
+  runTimers(): void {
+    const now = this.machine.counter();
+    for (let cpu = 0; cpu < this.timers.length; cpu++) {
+      this.updateTimerLines(cpu);
+      this.wakeIfSignalled(cpu);
+      this.eventStream(cpu, now);
+    }
+    this.lastCount = now;
+  }
+
+  private lastCount = 0n;
+
+  /**
+   * The timer's event stream (CNTKCTL_EL1.EVNTEN, D11.2.3): an event
+   * every 2^(EVNTI+1) counts, which wakes a core in WFE. Linux turns it on
+   * at 10 kHz so that WFE-based waits (__cmpwait) end even when no core
+   * sends an event: the exclusive monitor's events are not modelled here.
+   */
+  private eventStream(cpu: number, now: bigint): void {
+    const core = this.machine.cores[cpu]!;
+    if (core.state !== 'wfe') return;
+    const period = this.eventPeriod(core);
+    if (period !== undefined && now / period !== this.lastCount / period) {
+      core.event = true;
+      core.state = 'running';
+    }
+  }
+
+  private eventPeriod(core: Core): bigint | undefined {
+    const k = core.sysRead(SYSREG.CNTKCTL_EL1);
+    return (k & 4n) === 0n ? undefined : 1n << (((k >> 4n) & 0xfn) + 1n);
+  }
+
+  nextTimerNs(): number | undefined {
+    const now = this.machine.counter();
+    let next: bigint | undefined;
+    for (const t of this.timers) {
+      const d = t.nextDeadline(now);
+      if (d !== undefined && (next === undefined || d < next)) next = d;
+    }
+    for (const core of this.machine.cores) {
+      const period = core.state === 'wfe' ? this.eventPeriod(core) : undefined;
+      const d = period === undefined ? undefined : (now / period + 1n) * period;
+      if (d !== undefined && (next === undefined || d < next)) next = d;
+    }
+    if (next === undefined) return undefined;
+    // Rounded up, so that the skipped-to count is at or past the deadline.
+    const hz = BigInt(this.machine.timerHz);
+    return Number((next * 1_000_000_000n + hz - 1n) / hz);
+  }
+
+  private wakeIfSignalled(cpu: number): void {
+    const core = this.machine.cores[cpu]!;
+    if (core.state === 'wfi' && this.gic.irqAsserted(cpu)) core.state = 'running';
+  }
+
+  /* ---- exception entry ---------------------------------------------------- */
+
+  private takeIrq(core: Core): void {
+    if ((Number(core.pstate) & IRQ_TAKEABLE.mask) !== IRQ_TAKEABLE.match) return;
+    this.enter(core, 'irq', core.pc);
+    this.irqs[core.index]!++;
+  }
+
+  private enter(core: Core, type: ExceptionType, returnAddress: bigint): void {
+    const r = exceptionEntry({
+      type, pstate: core.pstate, returnAddress, vbar: core.sysRead(SYSREG.VBAR_EL1), sctlr: core.sysRead(SYSREG.SCTLR_EL1),
+      hasPan: false, // Cortex-A72 and A53 are ARMv8.0: no FEAT_PAN
+    });
+    core.sysWrite(SYSREG.SPSR_EL1, r.spsr);
+    core.elrEl1 = r.elr;
+    core.pstate = r.pstate;
+    core.pc = r.pc;
+  }
+
+  /** A synchronous exception at EL1: to the kernel's vector with its syndrome; anything else stops the machine. */
+  private onTrap(trap: Trap): { resume: bigint } | 'stop' {
+    const m = this.machine;
+    const core = m.core(trap.core);
+    const deliverable = trap.el === 1 && ['brk', 'data-abort', 'insn-abort', 'undef', 'hvc', 'smc'].includes(trap.kind);
+    if (!deliverable || (core.pstate & PSTATE_SP) === 0n) {
+      m.halt(m.describeTrap(trap), false, trap);
+      return 'stop';
+    }
+    const insnPc = trap.kind === 'hvc' || trap.kind === 'smc' ? trap.pc - 4n : trap.pc;
+    const esr = trap.kind === 'brk' || trap.kind === 'data-abort' || trap.kind === 'insn-abort' ? trap.esr : ESR_UNKNOWN;
+    core.sysWrite(SYSREG.ESR_EL1, BigInt(esr >>> 0));
+    if (trap.kind === 'data-abort' || trap.kind === 'insn-abort') core.sysWrite(SYSREG.FAR_EL1, trap.far);
+    core.pc = insnPc;
+    this.enter(core, 'sync', insnPc);
+    this.syncs.set(trap.kind, (this.syncs.get(trap.kind) ?? 0) + 1);
+    return { resume: core.pc };
+  }
+
+  /* ---- the console -------------------------------------------------------- */
+
+  private consoleByte(byte: number): void {
+    if (byte === 0x0a) {
+      const line = this.partial.replace(/\r$/, '');
+      this.partial = '';
+      this.lines.push(line);
+      if (this.lines.length > this.keep) this.lines.shift();
+      if (/^(\[[ \d.]+\] )?---\[ end Kernel panic/.test(line)) {
+        this.panicLine = line;
+        this.machine.halt(line.replace(/^\[[ \d.]+\] /, ''), false);
+      }
+      return;
+    }
+    this.partial += String.fromCharCode(byte);
+  }
+
+  /** Each core's state and PC, for a report. */
+  coreReport(): string[] {
+    return this.machine.cores.map((c) => `cpu${c.index}: ${c.state} at PC 0x${c.pc.toString(16).padStart(16, '0')} (${c.insns} instructions, ${this.irqs[c.index]} IRQs)`);
+  }
+}

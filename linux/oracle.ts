@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The oracle: the project's kernel and Debian's kernel booted on the same
+ * emulated board and RAM size, through the same firmware stage, and every
+ * boot-log value the hardware and the firmware decide compared side by
+ * side (`uconsole oracle`, and tests).
+ *
+ * Each row is a fact extracted from both logs (FACTS): equal, different
+ * for a reason this file documents (KNOWN, the one table of known
+ * reasons, each with a check that the difference is the explained one),
+ * or different (a modelling error, or a reason nobody wrote down yet). One
+ * row is computed rather than read: the model's percpu rule
+ * (pcpu_build_alloc_info) fed Debian's static per-CPU size must print
+ * Debian's own "percpu: Embedded" line.
+ *
+ * Not compared: /proc files. The real kernel has no user space here (no
+ * initramfs), so nothing reads its /proc; the rows come from the boot log.
+ */
+
+import { pcpu_build_alloc_info, percpu_boot_lines, PERCPU_DYNAMIC_RESERVE } from '../kernel-model/mm/percpu/first_chunk';
+import { PAGE_SIZE } from '../kernel-model/arch/arm64/page-def';
+
+export type RowStatus = 'equal' | 'known' | 'different';
+
+export interface OracleRow {
+  key: string;
+  model: string;
+  linux: string;
+  status: RowStatus;
+  reason?: string;
+}
+
+const TIMESTAMP = /^\[[ \d.]+\] /;
+
+function logLines(log: string): string[] {
+  return log.split('\n').map((l) => l.replace(/\r$/, '').replace(TIMESTAMP, ''));
+}
+
+/** A fact: the first match's groups joined, or every match joined with "; " (all). */
+interface Fact {
+  key: string;
+  re: RegExp;
+  all?: boolean;
+}
+
+/** The boot-log facts the hardware and the firmware decide. */
+export const FACTS: readonly Fact[] = [
+  { key: 'boot CPU (MPIDR, MIDR)', re: /^Booting Linux on physical CPU (\S+) \[(0x[0-9a-f]+)\]/ },
+  { key: 'machine model (DT)', re: /^Machine model: (.*)$/ },
+  { key: 'CMA pool', re: /^Reserved memory: created CMA memory pool at (0x[0-9a-f]+), size (\d+ MiB)/ },
+  { key: 'zone DMA', re: /^ {2}DMA +(\[mem [^\]]+\]|empty)$/ },
+  { key: 'zone DMA32', re: /^ {2}DMA32 +(\[mem [^\]]+\]|empty)$/ },
+  { key: 'zone Normal', re: /^ {2}Normal +(\[mem [^\]]+\]|empty)$/ },
+  { key: 'memory node ranges', re: /^ {2}node +(\d+): \[mem ([^\]]+)\]$/, all: true },
+  { key: 'initmem setup', re: /^Initmem setup node (.*)$/ },
+  { key: 'zonelist total pages', re: /^Built \d+ zonelists, mobility grouping (on|off)\. {2}Total pages: (\d+)$/ },
+  { key: 'percpu first chunk', re: /^percpu: Embedded (.*)$/ },
+  { key: 'firmware command line', re: /^Kernel command line: (.*?) {2}/ },
+  { key: 'memory total (K)', re: /^Memory: \d+K\/(\d+)K available/ },
+  { key: 'memory available (K)', re: /^Memory: (\d+)K\/\d+K available/ },
+  { key: 'CMA reserved (K)', re: /^Memory: .* (\d+)K cma-reserved\)/ },
+  { key: 'swiotlb', re: /^software IO TLB: mapped \[mem ([^\]]+)\] \((\d+)MB\)/ },
+  { key: 'generic timer', re: /^arch_timer: (cp15 timer\(s\) running at .*)$/ },
+  { key: 'sched_clock', re: /^sched_clock: (.*)$/ },
+  { key: 'I-cache per CPU', re: /^Detected (\S+ I-cache on CPU\d+)$/, all: true },
+  { key: 'secondary CPUs', re: /^(CPU\d+: Booted secondary processor .*)$/, all: true },
+  { key: 'SMP', re: /^smp: Brought up (.*)$/ },
+  { key: 'boot exception level', re: /^CPU: All CPU\(s\) started at (EL\d)$/ },
+];
+
+/** The facts of one boot log (absent facts are ''). */
+export function extractFacts(log: string): Map<string, string> {
+  const lines = logLines(log);
+  const facts = new Map<string, string>();
+  for (const f of FACTS) {
+    const hits: string[] = [];
+    for (const line of lines) {
+      const m = f.re.exec(line);
+      if (!m) continue;
+      hits.push(m.slice(1).join(' '));
+      if (!f.all) break;
+    }
+    facts.set(f.key, hits.join('; '));
+  }
+  return facts;
+}
+
+const hexOf = (s: string): number => Number.parseInt(s, 16);
+
+/**
+ * Known reasons for a difference, in one place. `applies` checks that the
+ * difference is the one explained, so that an unrelated change in the same
+ * row still shows as different.
+ */
+export const KNOWN: readonly { key: string; reason: string; applies: (model: string, linux: string) => boolean }[] = [
+  {
+    key: 'machine model (DT)',
+    reason: "device tree: Debian ships the CM4 IO board's tree (bcm2711-rpi-cm4-io.dtb), the uConsole boots the module's (bcm2711-rpi-cm4.dtb)",
+    applies: (m, l) => m.includes('Compute Module 4') && l.includes('Compute Module 4'),
+  },
+  {
+    key: 'CMA pool',
+    reason: 'CMA alignment: 4 MiB (MAX_ORDER-1 pages) in 5.10, one pageblock (2 MiB) since 5.18 (mm/cma.c CMA_MIN_ALIGNMENT_BYTES): the same top-down placement rounds to another boundary',
+    applies: (m, l) => {
+      const [mb, ms] = m.split(' ');
+      const [lb, ls] = l.split(' ');
+      return ms === ls && hexOf(lb!) - hexOf(mb!) > 0 && hexOf(lb!) - hexOf(mb!) < 4 << 20 && hexOf(lb!) % (2 << 20) === 0;
+    },
+  },
+  {
+    key: 'percpu first chunk',
+    reason: "the kernel image's own static per-CPU data differs (s = __per_cpu_end - __per_cpu_start); the rule is checked in the row 'percpu rule on Debian's sizes'",
+    applies: (m, l) => m.split(' ')[2] !== l.split(' ')[2],
+  },
+  {
+    key: 'memory available (K)',
+    reason: "kernel image size and configuration: Debian's is 30 MB with CONFIG_DEFERRED_STRUCT_PAGE_INIT=y (mem_init counts only the pages freed before deferred init), the model's image is a few KiB",
+    applies: () => true,
+  },
+];
+
+/** The model's percpu rule applied to the sizes Debian's kernel printed: must give Debian's line. */
+function percpuRuleRow(linuxPercpu: string, nrCpus: number): OracleRow {
+  const m = /s(\d+) r(\d+) d\d+ u\d+/.exec(linuxPercpu);
+  const key = "percpu rule on Debian's sizes";
+  if (!m) return { key, model: '', linux: linuxPercpu, status: 'different', reason: 'no percpu line from Linux' };
+  const ai = pcpu_build_alloc_info(Number(m[1]), Number(m[2]), PERCPU_DYNAMIC_RESERVE, PAGE_SIZE, nrCpus);
+  const model = percpu_boot_lines(ai, nrCpus)[0]!.replace(/^percpu: Embedded /, '');
+  return { key, model, linux: linuxPercpu, status: model === linuxPercpu ? 'equal' : 'different' };
+}
+
+/** Compare two boot logs fact by fact. */
+export function compareBoots(modelLog: string, linuxLog: string, nrCpus: number): OracleRow[] {
+  const a = extractFacts(modelLog);
+  const b = extractFacts(linuxLog);
+  const rows: OracleRow[] = [];
+  for (const f of FACTS) {
+    const model = a.get(f.key)!;
+    const linux = b.get(f.key)!;
+    if (model === linux) {
+      rows.push({ key: f.key, model, linux, status: 'equal' });
+      continue;
+    }
+    const known = KNOWN.find((k) => k.key === f.key && k.applies(model, linux));
+    rows.push(known ? { key: f.key, model, linux, status: 'known', reason: known.reason } : { key: f.key, model, linux, status: 'different' });
+  }
+  rows.push(percpuRuleRow(b.get('percpu first chunk')!, nrCpus));
+  return rows;
+}
+
+/** The rows as a table for a terminal. */
+export function formatRows(rows: readonly OracleRow[]): string {
+  const out: string[] = [];
+  for (const r of rows) {
+    const mark = r.status === 'equal' ? '=' : r.status === 'known' ? '~' : '!';
+    out.push(`${mark} ${r.key}`);
+    if (r.status === 'equal') out.push(`    both:  ${r.model || '(absent)'}`);
+    else {
+      out.push(`    model: ${r.model || '(absent)'}`, `    linux: ${r.linux || '(absent)'}`);
+      if (r.reason) out.push(`    known: ${r.reason}`);
+    }
+  }
+  const n = (s: RowStatus): number => rows.filter((r) => r.status === s).length;
+  out.push(`${n('equal')} equal, ${n('known')} different for a known reason, ${n('different')} unexplained`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// uconsole boot --kernel linux, oracle and fetch: bad input ends in one line (no boot needed).
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../images/build';
+
+const root = projectRoot();
+const emptyCache = mkdtempSync(join(tmpdir(), 'uconsole-nolinux-'));
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(root, 'bin/uconsole.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
+  it.each([
+    [['boot', '--kernel', 'bsd'], /^uconsole: --kernel takes "linux" \(the default is the project's kernel\), not "bsd"\n$/],
+    [['boot', '--kernel', 'linux', '--cat', '/proc/meminfo'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--exec', 'true'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--time-limit', '0'], /^uconsole: --time-limit wants a positive number of seconds, not "0"\n$/],
+    [['boot', '--time-limit', '5'], /^uconsole: --time-limit is for --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
+    [['boot', '--kernel-image', '/nonexistent/vmlinuz'], /^uconsole: kernel image \/nonexistent\/vmlinuz not found\n$/],
+    [['boot', '--kernel-image', '/etc/hostname'], /^uconsole: \/etc\/hostname is (too short for an arm64 Image header|not an arm64 Image)/],
+    [['fetch', 'bsd'], /^uconsole: fetch takes one argument: busybox or linux \(got bsd\)\n$/],
+    [['oracle', '--board', 'nope'], /^uconsole: unknown board "nope"/],
+  ])('%j fails with one line and exit 1', (args, message) => {
+    const r = run(args as string[]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the fetch command when the kernel is not cached', () => {
+    const r = run(['boot', '--kernel', 'linux'], { UCONSOLE_LINUX_CACHE: emptyCache });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('uconsole: Debian\'s arm64 kernel is not fetched yet: run "uconsole fetch linux"\n');
+  });
+});

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { describe, expect, it } from 'vitest';
+import { createTree, addNode, encodeString, decodeString, findNode } from '../../lib/fdt';
+import { declareAbsentDevices } from '../../linux/device-tree';
+
+describe('devices declared absent for Linux', () => {
+  it('disables what the machine does not emulate, keeps the GIC, timer, PL011, buses and CPUs', () => {
+    const t = createTree();
+    t.root.props.set('compatible', encodeString('raspberrypi,4-compute-module'));
+    const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
+    addNode(soc, 'interrupt-controller@40041000', [['compatible', encodeString('arm,gic-400')]]);
+    addNode(soc, 'serial@7e201000', [['compatible', new TextEncoder().encode('arm,pl011\0arm,primecell\0')], ['status', encodeString('okay')]]);
+    addNode(soc, 'mailbox@7e00b880', [['compatible', encodeString('brcm,bcm2835-mbox')]]);
+    addNode(soc, 'mmc@7e300000', [['compatible', encodeString('brcm,bcm2835-sdhci')], ['status', encodeString('okay')]]);
+    addNode(soc, 'usb@7e980000', [['compatible', encodeString('brcm,bcm2835-usb')], ['status', encodeString('disabled')]]);
+    addNode(t.root, 'timer', [['compatible', encodeString('arm,armv8-timer')]]);
+    const absent = declareAbsentDevices(t);
+    expect(absent).toEqual(['/soc/mailbox@7e00b880', '/soc/mmc@7e300000']);
+    expect(decodeString(findNode(t, '/soc/mmc@7e300000')!.props.get('status')!)).toBe('disabled');
+    expect(findNode(t, '/soc/interrupt-controller@40041000')!.props.get('status')).toBeUndefined();
+    expect(t.root.props.get('status')).toBeUndefined();
+  });
+});
