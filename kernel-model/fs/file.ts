@@ -64,6 +64,12 @@ export interface FileOperations {
    * copied out of user memory for nothing.
    */
   may_write?(f: File, count: number): void;
+  /**
+   * A buffer for a write of `count` bytes to be copied into (a pipe's
+   * pooled one, which the file takes back once read): without it the
+   * write copies into a new one.
+   */
+  write_buffer?(f: File, count: number): Uint8Array;
   /** Writes vanish without being read (write_null): the user's buffer is not even looked at. */
   readonly discards?: boolean;
   /** Has a position (lseek, pread): false for the console (no_llseek). */

@@ -97,9 +97,9 @@ export class Pipe {
     }
     const first = this.chunks[0]!;
     if (count <= first.length) {
-      // Within one buffer: a view of it (the chunks are never written again).
+      // Within one buffer: a view of it, which the caller copies out before anything else touches the pipe.
       this.chunks[0] = first.subarray(count);
-      if (count === first.length) this.chunks.shift();
+      if (count === first.length) this.release(this.chunks.shift()!);
       this.bytes -= count;
       this.wakeAll(this.writeWait);
       return first.subarray(0, count);
@@ -111,12 +111,37 @@ export class Pipe {
       const n = Math.min(c.length, out.length - at);
       out.set(c.subarray(0, n), at);
       at += n;
-      if (n === c.length) this.chunks.shift();
+      if (n === c.length) this.release(this.chunks.shift()!);
       else this.chunks[0] = c.subarray(n);
     }
     this.bytes -= out.length;
     this.wakeAll(this.writeWait);
     return out;
+  }
+
+  /**
+   * Buffers of PIPE_SIZE bytes for writes to be copied into, taken back
+   * when read: a pipe's steady traffic allocates nothing (Linux keeps its
+   * pipe_buffer pages the same way, tmp_page). Only the pipe's own go
+   * back to the pool.
+   */
+  private readonly pool: ArrayBuffer[] = [];
+  private readonly own = new WeakSet<ArrayBuffer>();
+
+  /** A buffer for a write of `count` bytes (at most PIPE_SIZE from the pool; a larger write gets its own). */
+  write_buffer(count: number): Uint8Array {
+    if (count > PIPE_SIZE) return new Uint8Array(count);
+    let ab = this.pool.pop();
+    if (!ab) {
+      ab = new ArrayBuffer(PIPE_SIZE);
+      this.own.add(ab);
+    }
+    return new Uint8Array(ab, 0, count);
+  }
+
+  private release(chunk: Uint8Array): void {
+    const ab = chunk.buffer as ArrayBuffer;
+    if (this.own.has(ab) && this.pool.length < 4 && !this.chunks.some((c) => c.buffer === ab)) this.pool.push(ab);
   }
 
   /** What a write of `count` bytes would meet before taking any: a broken pipe, or no room (EAGAIN, or a sleep). */
@@ -131,6 +156,7 @@ export class Pipe {
 
   /** Takes as much of `data` as fits (the pipe keeps the caller's buffer: it is the write's own copy). */
   write(data: Uint8Array, nonblock: boolean): number {
+    if (data.length === 0) return 0;
     this.may_write(data.length, nonblock);
     const n = Math.min(PIPE_SIZE - this.bytes, data.length);
     this.chunks.push(data.subarray(0, n));
@@ -163,6 +189,7 @@ function pipe_fops(p: Pipe, end: 'read' | 'write'): FileOperations {
     read: (f, _pos, count) => (end === 'read' ? p.read(count, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
     write: (f, data) => (end === 'write' ? p.write(data, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
     may_write: (f, count) => (end === 'write' ? p.may_write(count, (f.f_flags & O_NONBLOCK) !== 0) : fail(EINVAL)),
+    write_buffer: (_f, count) => p.write_buffer(count),
     seekable: false,
     endOf: () => undefined,
     ioctl: () => BigInt(-25), // ENOTTY (FIONREAD is not modelled)

@@ -58,6 +58,7 @@ function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, num
   const total = segments.reduce((s, [, n]) => s + n, 0);
   if (f.f_op.discards) return Math.min(total, MAX_RW_COUNT);
   f.f_op.may_write?.(f, Math.min(total, MAX_WRITE_CHUNK));
+  if (segments.length === 1 && f.f_op.write_buffer) return writeBuffered(ctx, f, segments[0]![0], Math.min(total, MAX_WRITE_CHUNK));
   const pieces: Uint8Array[] = [];
   let room = MAX_WRITE_CHUNK;
   for (const [va, n] of segments) {
@@ -75,6 +76,16 @@ function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, num
   const data = pieces.length === 1 ? pieces[0]! : concat(pieces);
   if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
   const n = f.f_op.write(f, data);
+  if (f.f_op.seekable) f.f_pos += n;
+  return n;
+}
+
+/** One segment into the file's own buffer (no new buffer per write for a pipe). */
+function writeBuffered(ctx: SyscallContext, f: File, va: bigint, count: number): number {
+  const buf = f.f_op.write_buffer!(f, count);
+  if (count > 0 && !ctx.copyFromUserInto(va, buf)) fail(EFAULT);
+  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
+  const n = f.f_op.write(f, buf);
   if (f.f_op.seekable) f.f_pos += n;
   return n;
 }

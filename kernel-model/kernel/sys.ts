@@ -37,6 +37,8 @@ export interface SyscallContext {
   /** The call runs inside the core's trap hook (the fast path). */
   inHook: boolean;
   copyFromUser(va: bigint, len: number): Uint8Array | undefined;
+  /** copy_from_user into `out` (its length is the count): false on a fault. */
+  copyFromUserInto(va: bigint, out: Uint8Array): boolean;
   copyToUser(va: bigint, data: Uint8Array): boolean;
   /** The console (ttyAMA0/ttyS*): what /dev/console writes to. */
   consoleWrite(data: Uint8Array): void;

@@ -75,7 +75,12 @@ function eachUserPage(mm: MmStruct, va: bigint, len: number, write: boolean, inH
 
 export function copyFromUser(mm: MmStruct, ram: GuestRam, va: bigint, len: number, inHook = false): Uint8Array | undefined {
   const out = new Uint8Array(len);
-  return eachUserPage(mm, va, len, false, inHook, (pa, off, n) => out.set(ram.bytes(pa, n), off)) ? out : undefined;
+  return copyFromUserInto(mm, ram, va, out, inHook) ? out : undefined;
+}
+
+/** copy_from_user into a buffer the caller has (a pipe's): false, and nothing copied, on a fault. */
+export function copyFromUserInto(mm: MmStruct, ram: GuestRam, va: bigint, out: Uint8Array, inHook = false): boolean {
+  return eachUserPage(mm, va, out.length, false, inHook, (pa, off, n) => out.set(ram.bytes(pa, n), off));
 }
 
 export function copyToUser(mm: MmStruct, ram: GuestRam, va: bigint, data: Uint8Array, inHook = false): boolean {

@@ -23,7 +23,7 @@ import type { CoreAction } from '../../../../emulator/machine';
 import type { SvcCall } from '../../../../emulator/core';
 import type { Trap } from '../../../../emulator/traps';
 import { LEAVES_FAST_PATH, invokeSyscall, syscall_nargs, type SyscallContext } from '../../../kernel/sys';
-import { NeedsSlowPath, copyFromUser, copyToUser } from '../../../kernel/uaccess';
+import { NeedsSlowPath, copyFromUser, copyFromUserInto, copyToUser } from '../../../kernel/uaccess';
 import { UserTask } from '../../../kernel/sched/task';
 import { stopping } from '../../../kernel/jobctl';
 import type { MmStruct } from '../../../mm/mmap';
@@ -59,6 +59,7 @@ export class SyscallEntry {
         pc,
         inHook,
         copyFromUser: (va, len) => copyFromUser(mm(), ram, va, len, c.inHook),
+        copyFromUserInto: (va, out) => copyFromUserInto(mm(), ram, va, out, c.inHook),
         copyToUser: (va, data) => copyToUser(mm(), ram, va, data, c.inHook),
         consoleWrite: (data) => k.consoleWrite(data),
         nowNs: () => k.clockNs(),
