@@ -20,7 +20,12 @@
 //      (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross): installed with
 //      apt-get when running as root; otherwise the exact command is
 //      printed and the images are built without those programs;
-//   6. the boot images (images/build/<board>/) when a source changed.
+//   6. Debian's busybox-static for arm64, the initramfs's userland (the
+//      shell on the console): fetched as the Debian package when running
+//      as root with apt (images/busybox.ts; best effort: without network
+//      the images are built without it and its tests skip), otherwise the
+//      exact command is printed;
+//   7. the boot images (images/build/<board>/) when a source changed.
 //
 // Plain JavaScript with Node's own modules: it has to run before anything
 // is installed.
@@ -128,6 +133,23 @@ async function ensureNative(bundle) {
   }
 }
 
+async function ensureBusybox(bundle) {
+  const { cachedBusybox, fetchBusybox, FETCH_COMMAND } = await import(pathToFileURL(bundle).href);
+  if (cachedBusybox(root)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !hasApt) {
+    say(`busybox is not fetched: the uConsole boots without a shell (to add it: sudo ${FETCH_COMMAND})`);
+    return;
+  }
+  say("fetching Debian's busybox-static for arm64 (the shell on the console)");
+  try {
+    fetchBusybox(say, root);
+  } catch (e) {
+    say(`${e instanceof Error ? e.message : String(e)}; the uConsole boots without a shell`);
+  }
+}
+
 async function ensureBootImages(bundle) {
   const { ensureImages } = await import(pathToFileURL(bundle).href);
   await ensureImages(say);
@@ -139,5 +161,6 @@ ensureUnicorn();
 ensureCrossCompiler();
 const bundle = await ensureBundle(say);
 await ensureNative(bundle);
+await ensureBusybox(bundle);
 await ensureBootImages(bundle);
 if (buildOnly) say('build up to date');
