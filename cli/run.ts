@@ -8,7 +8,8 @@
  * program (a fault, the OOM killer) go to stderr.
  */
 
-import { readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { HostInput } from './host_input';
 import { BOARDS, DEFAULT_BOARD } from '../emulator/board/boards';
 import { bootUconsole } from '../api/uconsole';
 import { ExecFormatError, parseElf } from '../kernel-model/fs/binfmt_elf_parse';
@@ -66,20 +67,10 @@ export function loadProgram(path: string): Uint8Array | undefined {
   return bytes;
 }
 
-/** The host's stdin, a chunk at a time as the program reads it (null at its end), as qemu-user passes it. */
-function hostStdin(): Uint8Array | null {
-  const buf = Buffer.alloc(65536);
-  for (;;) {
-    try {
-      const n = readSync(0, buf, 0, buf.length, null);
-      return n === 0 ? null : buf.subarray(0, n);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EOF') return null;
-      throw e;
-    }
-  }
+/** The host's stdin, a chunk at a time as the program reads it (null at its end), as qemu-user passes it; the reader starts at the first read. */
+function hostStdin(): () => Uint8Array | null {
+  let input: HostInput | undefined;
+  return () => (input ??= new HostInput()).read(Infinity) ?? null;
 }
 
 /** qemu -strace's shape: "PID name(args) = ret". */
@@ -132,7 +123,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           cpu,
           maxRounds,
           stdio: (fd, data) => (fd === 1 ? process.stdout : process.stderr).write(data),
-          stdin: hostStdin,
+          stdin: hostStdin(),
         });
       } catch (e) {
         if (e instanceof ExecError && !hostFile && e.errno === 2) throw new RunError(`${program}: No such file or directory (on the host or in the initramfs)`);

@@ -25,7 +25,8 @@
  *   ioctl   TCGETS/TCSETS/TCSETSW/TCSETSF (the flush form discards
  *           unread input), TCFLSH, TCSBRK and TCXONC (nothing to wait
  *           for), FIONREAD, TIOCOUTQ, TIOCGWINSZ/TIOCSWINSZ (the host
- *           terminal's size when there is one, else 24x80), TIOCGPGRP,
+ *           terminal's size when there is one, else 24x80; a change is
+ *           a SIGWINCH for the foreground group), TIOCGPGRP,
  *           TIOCSPGRP, TIOCGSID (ENOTTY outside the console's session),
  *           TIOCSCTTY, TIOCNOTTY, TIOCGETD;
  *           anything else ENOTTY.

@@ -92,6 +92,9 @@ export function path_lookupat(root: DirInode, start: DirInode, path: string, fla
   return walk({ root, links: 0 }, start, path, flags);
 }
 
+/** "", "." and "..": last components nothing can be made as, removed or renamed. */
+export const isDotName = (last: string): boolean => last === '' || last === '.' || last === '..';
+
 /** filename_parentat: the directory the last component of `path` would be in, and that name. */
 export function path_parentat(root: DirInode, start: DirInode, path: string): Parent {
   checkLength(path);

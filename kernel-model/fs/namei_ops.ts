@@ -22,7 +22,7 @@ import { NR } from '../include/unistd';
 import type { SyscallContext, SyscallDef, SyscallHandler } from '../kernel/sys';
 import { fail } from './errno';
 import { DirInode, type Inode, RamDir, RegInode, SymlinkInode } from './inode';
-import { type Parent, path_lookupat, path_parentat } from './namei';
+import { type Parent, isDotName, path_lookupat, path_parentat } from './namei';
 import { AT_EMPTY_PATH, AT_FDCWD, at_start, current_fs, errnoResult, getname, int, uint } from './sys_common';
 
 const AT_REMOVEDIR = 0x200;
@@ -48,7 +48,7 @@ const isMountRoot = (inode: Inode, dir: DirInode): boolean => inode.sb !== dir.s
 const sys_mkdirat: SyscallHandler = (ctx, [dfd, pathname, mode]) => errnoResult(() => {
   const path = getname(ctx, pathname);
   const p = path_parentat(current_fs(ctx).root, at_start(ctx, int(dfd), path), path);
-  if (p.last === '' || p.last === '.' || p.last === '..' || p.dir.lookup(p.last)) fail(EEXIST);
+  if (isDotName(p.last) || p.dir.lookup(p.last)) fail(EEXIST);
   if (p.dir.sb.readOnly) fail(EROFS);
   if (!(p.dir instanceof RamDir)) fail(EPERM);
   p.dir.link(p.last, new RamDir(p.dir.sb, { perm: uint(mode) & 0o7777 & ~current_fs(ctx).umask, mtime: p.dir.sb.now() }));
@@ -65,7 +65,7 @@ const sys_unlinkat: SyscallHandler = (ctx, [dfd, pathname, flag]) => errnoResult
   const p0 = path_parentat(current_fs(ctx).root, at_start(ctx, int(dfd), path), path);
   if (rmdir && p0.last === '.') fail(EINVAL);
   if (rmdir && p0.last === '..') fail(ENOTEMPTY);
-  if (p0.last === '' || p0.last === '.' || p0.last === '..') fail(rmdir ? EBUSY : EISDIR);
+  if (isDotName(p0.last)) fail(rmdir ? EBUSY : EISDIR);
   if (!p0.dir.lookup(p0.last)) fail(ENOENT);
   const p = parentFor(ctx, int(dfd), path);
   const victim = p.dir.lookup(p.last)!;
@@ -96,7 +96,7 @@ function do_renameat2(ctx: SyscallContext, olddfd: number, oldname: string, newd
   if (flags & ~RENAME_NOREPLACE) fail(EINVAL, flags & (RENAME_EXCHANGE | RENAME_WHITEOUT) ? 'RENAME_EXCHANGE/WHITEOUT' : 'flags');
   const from = path_parentat(current_fs(ctx).root, at_start(ctx, olddfd, oldname), oldname);
   const to = path_parentat(current_fs(ctx).root, at_start(ctx, newdfd, newname), newname);
-  for (const p of [from, to]) if (p.last === '' || p.last === '.' || p.last === '..') fail(EBUSY);
+  for (const p of [from, to]) if (isDotName(p.last)) fail(EBUSY);
   const source = from.dir.lookup(from.last);
   if (!source) fail(ENOENT);
   if (from.dir.sb !== to.dir.sb || isMountRoot(source, from.dir)) fail(EXDEV);
@@ -131,7 +131,7 @@ const sys_symlinkat: SyscallHandler = (ctx, [oldname, newdfd, newname]) => errno
   if (target === '') fail(ENOENT);
   const path = getname(ctx, newname);
   const p0 = path_parentat(current_fs(ctx).root, at_start(ctx, int(newdfd), path), path);
-  if (p0.last === '' || p0.last === '.' || p0.last === '..' || p0.dir.lookup(p0.last)) fail(EEXIST);
+  if (isDotName(p0.last) || p0.dir.lookup(p0.last)) fail(EEXIST);
   const p = parentFor(ctx, int(newdfd), path);
   p.dir.link(p.last, new SymlinkInode(p.dir.sb, { mtime: p.dir.sb.now() }, target));
   touch(p.dir);
@@ -149,7 +149,7 @@ const sys_linkat: SyscallHandler = (ctx, [olddfd, oldname, newdfd, newname, flag
     : path_lookupat(fs.root, at_start(ctx, int(olddfd), oldpath), oldpath, { follow: (flags & AT_SYMLINK_FOLLOW) !== 0 });
   const path = getname(ctx, newname);
   const p0 = path_parentat(fs.root, at_start(ctx, int(newdfd), path), path);
-  if (p0.last === '' || p0.last === '.' || p0.last === '..' || p0.dir.lookup(p0.last)) fail(EEXIST);
+  if (isDotName(p0.last) || p0.dir.lookup(p0.last)) fail(EEXIST);
   if (source.sb !== p0.dir.sb) fail(EXDEV);
   const p = parentFor(ctx, int(newdfd), path);
   if (source instanceof DirInode) fail(EPERM);

@@ -30,7 +30,7 @@ import {
 } from './file';
 import { CharDevInode, DirInode, GeneratedInode, type Inode, RamDir, RegInode, SymlinkInode } from './inode';
 import { shmem_file_operations } from './tmpfs';
-import { path_lookupat, path_parentat } from './namei';
+import { isDotName, path_lookupat, path_parentat } from './namei';
 
 /** Flags that only matter at open time. */
 const OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
@@ -58,7 +58,7 @@ function lookupCreate(root: DirInode, start: DirInode, path: string, flags: numb
     return inode;
   }
   if (p.dir.sb.readOnly) fail(EROFS, 'create');
-  if (!(p.dir instanceof RamDir) || p.last === '' || p.last === '.' || p.last === '..') fail(EACCES, 'create');
+  if (!(p.dir instanceof RamDir) || isDotName(p.last)) fail(EACCES, 'create');
   if (p.dir.lookup(p.last)) fail(ENOENT); // a dangling symlink: Linux creates its target; the model does not
   const file = new RegInode(p.dir.sb, { perm: mode & 0o7777, mtime: p.dir.sb.now() }, new Uint8Array(0));
   p.dir.link(p.last, file);

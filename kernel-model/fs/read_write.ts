@@ -58,9 +58,27 @@ function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, num
   const total = segments.reduce((s, [, n]) => s + n, 0);
   if (f.f_op.discards) return Math.min(total, MAX_RW_COUNT);
   f.f_op.may_write?.(f, Math.min(total, MAX_WRITE_CHUNK));
-  if (segments.length === 1 && f.f_op.write_buffer) return writeBuffered(ctx, f, segments[0]![0], Math.min(total, MAX_WRITE_CHUNK));
+  const data = gatherUser(ctx, f, segments, Math.min(total, MAX_WRITE_CHUNK));
+  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
+  const n = f.f_op.write(f, data);
+  if (f.f_op.seekable) f.f_pos += n;
+  return n;
+}
+
+/**
+ * The bytes of a write, at most `count`, out of user memory: into the
+ * file's own buffer for one segment when it has one (a pipe's pooled
+ * buffers: no new buffer per write), else into new ones. A fault on the
+ * first byte is EFAULT; a later one ends the write short.
+ */
+function gatherUser(ctx: SyscallContext, f: File, segments: readonly [bigint, number][], count: number): Uint8Array {
+  if (segments.length === 1 && f.f_op.write_buffer) {
+    const buf = f.f_op.write_buffer(f, count);
+    if (count > 0 && !ctx.copyFromUserInto(segments[0]![0], buf)) fail(EFAULT);
+    return buf;
+  }
   const pieces: Uint8Array[] = [];
-  let room = MAX_WRITE_CHUNK;
+  let room = count;
   for (const [va, n] of segments) {
     const want = Math.min(n, room);
     if (want === 0) continue;
@@ -73,21 +91,7 @@ function writeFrom(ctx: SyscallContext, f: File, segments: readonly [bigint, num
     room -= want;
     if (room === 0) break;
   }
-  const data = pieces.length === 1 ? pieces[0]! : concat(pieces);
-  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
-  const n = f.f_op.write(f, data);
-  if (f.f_op.seekable) f.f_pos += n;
-  return n;
-}
-
-/** One segment into the file's own buffer (no new buffer per write for a pipe). */
-function writeBuffered(ctx: SyscallContext, f: File, va: bigint, count: number): number {
-  const buf = f.f_op.write_buffer!(f, count);
-  if (count > 0 && !ctx.copyFromUserInto(va, buf)) fail(EFAULT);
-  if (f.f_flags & O_APPEND && f.f_op.seekable) f.f_pos = f.f_op.endOf(f) ?? f.f_pos;
-  const n = f.f_op.write(f, buf);
-  if (f.f_op.seekable) f.f_pos += n;
-  return n;
+  return pieces.length === 1 ? pieces[0]! : concat(pieces);
 }
 
 function concat(pieces: readonly Uint8Array[]): Uint8Array {

@@ -78,15 +78,14 @@ function exit_process(k: Kernel, proc: Process, wstatus: number): void {
   proc.wstatus = wstatus;
   if (proc.mm.users === 1) k.user.futex.forget(proc.mm); // the last user (a vfork child shares its parent's)
   k.user.mem.mmput(proc.mm);
-  for (const w of proc.waiters) wake_user(k, w, undefined);
-  proc.waiters.clear();
+  wake_parent_waiters(k, proc); // any of its own threads still asleep in wait
   kill_orphaned_pgrp(k, proc);
   forget_original_parent(k, proc);
   const parent = proc.parent;
   if (parent && parent.state === 'alive') {
     wake_parent_waiters(k, parent); // they re-run wait4 and find the zombie
     const pt = first_thread(parent);
-    if (pt) send_signal(k, pt, SIGCHLD, { code: 1 }); // do_notify_parent (CLD_EXITED); ignored unless caught
+    if (pt) send_signal(k, pt, SIGCHLD, { code: wstatus & 0x7f ? CLD_KILLED : CLD_EXITED }); // do_notify_parent; ignored unless caught
   } else release_task(k, proc);
 }
 
@@ -104,7 +103,7 @@ function forget_original_parent(k: Kernel, proc: Process): void {
       c.parent = reaper;
       reaper.children.add(c);
       kill_orphaned_pgrp(k, c, proc);
-      if (c.state === 'zombie') for (const w of reaper.waiters) wake_user(k, w, undefined);
+      if (c.state === 'zombie') wake_parent_waiters(k, reaper);
     } else {
       c.parent = undefined;
       if (c.state === 'zombie') release_task(k, c);

@@ -39,10 +39,8 @@ import { first_thread, type Process } from './process';
 import type { UserTask } from './sched/task';
 import { SIGCHLD, SIGCONT, SIGHUP, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from '../include/signal';
 import { send_signal, sig_ignored_or_blocked, sigaction_flags } from './signal';
-import { wake_parent_waiters } from './exit';
+import { CLD_CONTINUED, CLD_STOPPED, wake_parent_waiters } from './exit';
 
-const CLD_STOPPED = 5;
-const CLD_CONTINUED = 6;
 const SA_NOCLDSTOP = 1n;
 
 const bit = (sig: number): bigint => 1n << BigInt(sig - 1);
