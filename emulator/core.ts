@@ -582,7 +582,7 @@ export class Core {
 
   /** Map host memory at `ptr` as physical [base, base+size) of this core. */
   mapRam(base: number, size: number, ptr: bigint): void {
-    this.uc.memMapPtr(BigInt(base), size, UC_PROT_ALL, ptr);
+    this.uc.memMapRam(BigInt(base), size, ptr);
   }
 
   /**

@@ -28,9 +28,9 @@ import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
-  UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, type SysReg,
+  UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, type SysReg,
 } from './constants';
-import { bindStorePath, preloadStorePath } from './store-path';
+import { bindStorePath, preloadStorePath, storePathAddRam, storePathForget } from './store-path';
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -379,6 +379,12 @@ export class Unicorn {
       `uc_mem_map_ptr(0x${address.toString(16)}, 0x${size.toString(16)})`);
   }
 
+  /** Map guest RAM: host memory that is physical memory (not a VA shadow), as the store path must know. */
+  memMapRam(address: bigint, size: number, host: Ptr): void {
+    this.memMapPtr(address, size, UC_PROT_ALL, host);
+    storePathAddRam(this.h, Number(address), size, host);
+  }
+
   /** Read through Unicorn's physical view (MMU not applied). */
   memRead(address: bigint, size: number): Uint8Array {
     const out = new Uint8Array(size);
@@ -643,6 +649,7 @@ export class Unicorn {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    storePathForget(this.handle);
     this.l.uc_close(this.handle);
     for (const release of this.closeActions) release();
     this.closeActions.length = 0;

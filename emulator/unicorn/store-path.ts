@@ -15,20 +15,23 @@
 
 import koffi, { type LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
+import type { Ptr } from './binding';
 
-const ABI = 1;
+const ABI = 2;
 
 /** What the engine did through the store path since the process started. */
 export interface StorePathStats {
-  /** page_collection_lock calls answered with nothing (one per store to RAM, and per range invalidation). */
+  /** page_collection_lock calls answered with nothing (one per slow-path store to RAM, and per range invalidation). */
   collections: bigint;
-  /** tb_invalidate_phys_page_fast calls (one per store to RAM) ... */
+  /** tb_invalidate_phys_page_fast calls (one per slow-path store to RAM) ... */
   storeChecks: bigint;
   /** ... of which reached the engine's own check (pages that hold or held code). */
   storeChecksPassed: bigint;
   /** Pages that got their first translated block, and pages that lost their last. */
   codePagesProtected: bigint;
   codePagesUnprotected: bigint;
+  /** Writable TLB entries made without TLB_NOTDIRTY: their stores take TCG's inline path. */
+  fastStoreEntries: bigint;
 }
 
 interface Loaded {
@@ -70,7 +73,7 @@ export function bindStorePath(libunicorn: string): void {
 /** The counters, or undefined when the engine runs without the store path. */
 export function storePathStats(): StorePathStats | undefined {
   if (!loaded?.bound) return undefined;
-  const out = new BigUint64Array(5);
+  const out = new BigUint64Array(6);
   loaded.lib.func('void ucsp_stats(uint64_t *out)')(out);
   return {
     collections: out[0]!,
@@ -78,5 +81,22 @@ export function storePathStats(): StorePathStats | undefined {
     storeChecksPassed: out[2]!,
     codePagesProtected: out[3]!,
     codePagesUnprotected: out[4]!,
+    fastStoreEntries: out[5]!,
   };
+}
+
+/**
+ * Engine `uc` maps guest RAM [pa, pa+size) to the host memory at `host`:
+ * its stores there may take the engine's inline path (see the library's
+ * header). Without this the engine keeps 2.0.1's slow path for them.
+ */
+export function storePathAddRam(uc: Ptr, pa: number, size: number, host: Ptr): void {
+  if (!loaded?.bound) return;
+  if ((loaded.lib.func('int32_t ucsp_add_ram(void *uc, uint64_t pa, uint64_t size, uint64_t host)')(uc, pa, size, host) as number) !== 0)
+    throw new Error('emulator/native/uc_store_path.c: more than 64 engines, or 8 RAM ranges in one');
+}
+
+/** Engine `uc` is closing: the library forgets it (the handle may come back for another). */
+export function storePathForget(uc: Ptr): void {
+  if (loaded?.bound) loaded.lib.func('void ucsp_forget(void *uc)')(uc);
 }
