@@ -50,16 +50,17 @@ interface Case {
   throughput?: boolean;
 }
 
-const loop = (n: number, body: string): string => `i=0; while [ $i -lt ${n} ]; do ${body}i=$((i+1)); done`;
+/** busybox sh's loop counting to n around `body`. */
+export const shellLoop = (n: number, body: string): string => `i=0; while [ $i -lt ${n} ]; do ${body}i=$((i+1)); done`;
 
 function cases(p: ProcessParams): Case[] {
   return [
-    { test: 'shell-loop', script: loop(p.loopIterations, ''), count: p.loopIterations },
-    { test: 'fork-exit-wait', script: loop(p.forks, '( exit 0 ); '), count: p.forks },
+    { test: 'shell-loop', script: shellLoop(p.loopIterations, ''), count: p.loopIterations },
+    { test: 'fork-exit-wait', script: shellLoop(p.forks, '( exit 0 ); '), count: p.forks },
     {
       test: 'fork-exec-wait',
-      script: loop(p.execs, '/bin/busybox true; '),
-      hostScript: loop(p.execs, '"$QEMU" "$BUSYBOX" true; '),
+      script: shellLoop(p.execs, '/bin/busybox true; '),
+      hostScript: shellLoop(p.execs, '"$QEMU" "$BUSYBOX" true; '),
       count: p.execs,
     },
     { test: 'pipe', script: `dd if=/dev/zero bs=65536 count=${p.pipeMB * 16} 2>/dev/null | cat >/dev/null`, count: p.pipeMB, throughput: true },

@@ -11,8 +11,11 @@
  *                    elements (bpf-storm from the initramfs), once per
  *                    percpu allocator (percpu_alloc_map=bitmap / =area)
  *   run vs qemu      the same static programs (compute-bound and
- *                    output-heavy) under `uconsole run` and under Debian's
- *                    qemu-aarch64, whole processes, side by side; and the
+ *                    output-heavy: the project's own, and busybox's `seq`
+ *                    and a shell loop at the sizes issue 12 names, about
+ *                    0.5 s and 1.3 s under qemu-aarch64) under `uconsole
+ *                    run` and under Debian's qemu-aarch64, whole
+ *                    processes, side by side; and the
  *                    program alone on an already booted machine
  *                    (`uconsole-exec`: Harness.exec, boot excluded); and
  *                    `uconsole run` again with UCONSOLE_STORE_PATH=off
@@ -40,7 +43,7 @@ import { bootDir, ensureImages } from '../images/build';
 import { projectRoot } from '../lib/project-root';
 import { gitRevision, type BenchReport, type BenchRow } from './report';
 import { open_exec } from '../kernel-model/fs/exec';
-import { benchProcesses, onHost, PROCESS_DEFAULTS, type ProcessParams, type Times } from './process';
+import { benchProcesses, onHost, PROCESS_DEFAULTS, shellLoop, type ProcessParams, type Times } from './process';
 
 export interface SyscallParams extends ProcessParams {
   syscalls: number;
@@ -49,6 +52,8 @@ export interface SyscallParams extends ProcessParams {
   bpfElements: number;
   seqLines: number;
   computeRounds: number;
+  /** Iterations of busybox's shell loop under `uconsole run` and qemu-aarch64. */
+  runLoopIterations: number;
 }
 
 export const SYSCALL_DEFAULTS: SyscallParams = {
@@ -58,6 +63,7 @@ export const SYSCALL_DEFAULTS: SyscallParams = {
   bpfElements: 10_000,
   seqLines: 200_000,
   computeRounds: 20_000_000,
+  runLoopIterations: 100_000,
   ...PROCESS_DEFAULTS,
 };
 
@@ -124,11 +130,20 @@ function qemuBinary(): string | undefined {
 }
 
 
-/** The programs run against qemu-aarch64: [initramfs name, test, argv after the name]. */
-function programs(p: SyscallParams): [string, string, string[]][] {
+/** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and whether the stock store path runs it too. */
+interface Program {
+  name: string;
+  test: string;
+  args: string[];
+  stock: boolean;
+}
+
+function programs(p: SyscallParams): Program[] {
   return [
-    ['compute', 'compute-bound', [String(p.computeRounds)]],
-    ['seq', 'output-heavy', [String(p.seqLines)]],
+    { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], stock: true },
+    { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], stock: true },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], stock: false },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], stock: false },
   ];
 }
 
@@ -155,7 +170,7 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
       { COUNT: p.pairs, LEN: 4096, NR_mmap: NR.mmap, NR_munmap: NR.munmap },
     );
     add('el0', 'mmap-munmap', 'pair_us', 'us', (pairMs * 1000) / p.pairs);
-    for (const [name, test, args] of programs(p)) {
+    for (const { name, test, args } of programs(p)) {
       const vfs = u.kernel.rootfs!;
       let file: Uint8Array;
       try {
@@ -202,7 +217,7 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
 
   try {
     const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
-    for (const [name, test, args] of programs(p)) {
+    for (const { name, test, args, stock } of programs(p)) {
       const path = paths.get(name);
       if (!path) {
         progress(`no /bin/${name} in the initramfs: run-vs-qemu rows left out`);
@@ -215,12 +230,12 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
       };
       both('uconsole-run', onHost(process.execPath, [cli, 'run', path, '--', ...args]));
       if (qemu) both('qemu-aarch64', onHost(qemu, [path, ...args]));
-      both('uconsole-run-stock-store-path', onHost(process.execPath, [cli, 'run', path, '--', ...args], { ...process.env, UCONSOLE_STORE_PATH: 'off' }));
+      if (stock) both('uconsole-run-stock-store-path', onHost(process.execPath, [cli, 'run', path, '--', ...args], { ...process.env, UCONSOLE_STORE_PATH: 'off' }));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const test of ['compute-bound', 'output-heavy']) {
+  for (const { test } of programs(p)) {
     for (const metric of ['wall_ms', 'cpu_ms']) {
       const mine = rows.find((r) => r.variant === 'uconsole-run' && r.test === test && r.metric === metric);
       const q = rows.find((r) => r.variant === 'qemu-aarch64' && r.test === test && r.metric === metric);

@@ -81,7 +81,8 @@ options:
   --lines N         syscall: lines the output-heavy program prints (default ${SYSCALL_DEFAULTS.seqLines})
   --rounds N        syscall: rounds of the compute-bound program (default ${SYSCALL_DEFAULTS.computeRounds})
                     (--syscalls N: getpid calls; --pairs N: mmap/munmap pairs)
-  --loop-iterations N  syscall: iterations of the empty shell loop (default ${SYSCALL_DEFAULTS.loopIterations})
+  --loop-iterations N  syscall: iterations of the empty shell loop on the booted machine (default ${SYSCALL_DEFAULTS.loopIterations})
+  --run-loop-iterations N  syscall: iterations of busybox's shell loop under uconsole run and qemu-aarch64 (default ${SYSCALL_DEFAULTS.runLoopIterations})
   --forks N         syscall: fork+exit+wait iterations (default ${SYSCALL_DEFAULTS.forks})
   --execs N         syscall: fork+exec+wait iterations (default ${SYSCALL_DEFAULTS.execs})
   --pipe-mb N       syscall: MB through the pipe (default ${SYSCALL_DEFAULTS.pipeMB})
@@ -124,6 +125,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     lines: { type: 'string' },
     rounds: { type: 'string' },
     'loop-iterations': { type: 'string' },
+    'run-loop-iterations': { type: 'string' },
     forks: { type: 'string' },
     execs: { type: 'string' },
     'pipe-mb': { type: 'string' },
@@ -231,6 +233,7 @@ export async function benchCommand(args: string[]): Promise<number> {
           seqLines: positiveInt('lines', values.lines, d.seqLines),
           computeRounds: positiveInt('rounds', values.rounds, d.computeRounds),
           loopIterations: positiveInt('loop-iterations', values['loop-iterations'], d.loopIterations),
+          runLoopIterations: positiveInt('run-loop-iterations', values['run-loop-iterations'], d.runLoopIterations),
           forks: positiveInt('forks', values.forks, d.forks),
           execs: positiveInt('execs', values.execs, d.execs),
           pipeMB: positiveInt('pipe-mb', values['pipe-mb'], d.pipeMB),
