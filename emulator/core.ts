@@ -587,14 +587,16 @@ export class Core {
 
   /**
    * Physical memory [pa, pa+len) was rewritten from outside the cores:
-   * drop this core's translated code of it. Unicorn 2.0.1 invalidates by
-   * VA (uc_invalidate_tb translates the start as an instruction fetch
+   * drop this core's translated code of it. The store path library does it
+   * by physical page. Without it: Unicorn 2.0.1's public call invalidates
+   * by VA (uc_invalidate_tb translates the start as an instruction fetch
    * through the core's MMU) and its memory writes do not invalidate, so
    * the page must be reachable as code: the core's MMU is switched off
    * for the call (VA = PA; the walk reads SCTLR_EL1.M afresh), then back
    * on, and its TLB flushed so that no identity entry outlives the call.
    */
   physCodeChanged(pa: number, len: number): void {
+    if (this.uc.invalidatePhysCode(pa, len)) return;
     const sctlr = this.uc.sysRead(SYSREG.SCTLR_EL1);
     this.uc.sysWrite(SYSREG.SCTLR_EL1, sctlr & ~1n);
     try {
@@ -603,6 +605,16 @@ export class Core {
       this.uc.sysWrite(SYSREG.SCTLR_EL1, sctlr);
       this.flushTlb();
     }
+  }
+
+  /**
+   * Drop this core's translated code of [pa, pa+len) where that is cheap (by
+   * physical page, through the store path library), so that the page's
+   * stores run inline again; elsewhere nothing (see physCodeChanged for
+   * code that must go).
+   */
+  dropPhysCode(pa: number, len: number): void {
+    this.uc.invalidatePhysCode(pa, len);
   }
 
   /** Translated code for [begin, end) (VAs through this core's MMU) is stale. */

@@ -62,11 +62,14 @@
  * Invariants:
  * - every page of guest RAM that holds an engine's translated block has
  *   its bit set in that engine's bitmap (a page gets a block only through
- *   tb_link_page, which calls tlb_protect_code when the page had none; no
- *   bit is ever cleared). A bit may be set for a page without blocks
- *   (after a TB flush or a remove_cache, or once the blocks are gone, or
- *   a process's text page freed and reused for data); that costs only the
- *   slow path.
+ *   tb_link_page, which calls tlb_protect_code when the page had none; a
+ *   bit is cleared only by ucsp_code_changed, right after it dropped
+ *   every block of the page by the same page number the engine files
+ *   them under, qemu_ram_addr_from_host). A bit may be set for a page
+ *   without blocks (after a TB flush or a remove_cache, or once the
+ *   blocks are gone); that costs only the slow path. The kernel model
+ *   calls ucsp_code_changed for every page it gives a process, so a
+ *   process's text page reused for data runs inline again.
  * - an engine's TLB entry that writes a page holding that engine's blocks
  *   has TLB_NOTDIRTY: entries made after the page got its bit keep it
  *   (tlb_set_page_with_attrs), entries made before get it back when the
@@ -78,6 +81,11 @@
  * tlb_set_dirty() acts on every MMU index's entry for the virtual page;
  * the other indexes map the same page through the same tables (EL0 and
  * EL1 of one regime) or miss (their entry is for another address).
+ *
+ * ucsp_code_changed() is also the machine's way to drop the code of a page
+ * it rewrote from outside the cores: by physical page, where Unicorn's
+ * public call (uc_ctl TB_REMOVE_CACHE) takes a virtual address and
+ * translates it through the core's MMU.
  *
  * ucsp_bind() must be called once libunicorn is loaded: it finds the
  * engine's own definitions (dlsym on its handle, which searches the
@@ -116,22 +124,29 @@ typedef void (*protect_fn)(struct uc_struct *, uint64_t);
 typedef void (*invalidate_fast_fn)(struct uc_struct *, struct page_collection *, uint64_t, int, uintptr_t);
 typedef void (*set_page_fn)(struct CPUState *, uint64_t, uint64_t, MemTxAttrs, int, int, uint64_t);
 typedef int (*cpu_exec_fn)(struct uc_struct *, struct CPUState *);
+typedef void (*cpu_fn)(struct CPUState *);
 typedef void (*set_dirty_fn)(struct CPUState *, uint64_t);
 typedef void (*reset_dirty_fn)(struct CPUState *, uintptr_t, uintptr_t);
 typedef void *(*map_ram_fn)(struct uc_struct *, void *, uint64_t);
+typedef uint64_t (*ram_addr_fn)(struct uc_struct *, void *);
+typedef void (*invalidate_range_fn)(struct uc_struct *, uint64_t, uint64_t);
 
 static protect_fn real_protect, real_unprotect;
 static invalidate_fast_fn real_invalidate_fast;
 static set_page_fn real_set_page;
 static cpu_exec_fn real_cpu_exec;
+static cpu_fn real_tlb_flush;
 static set_dirty_fn real_set_dirty;
 static reset_dirty_fn real_reset_dirty;
 static map_ram_fn real_map_ram;
+static ram_addr_fn real_ram_addr_from_host;
+static invalidate_range_fn real_invalidate_range;
 
 /* An engine the machine registered its RAM with. */
 struct engine {
 	struct uc_struct *uc;
 	struct CPUState *cpu;          /* once it ran */
+	int flush_pending;             /* ucsp_code_changed took pages out of the bitmap */
 	int nr_ram;
 	struct { uint64_t pa, size; uintptr_t host; } ram[MAX_RAM];
 	uint64_t *code[1u << TOP_BITS]; /* [top][word]: its pages that hold its translated code */
@@ -168,6 +183,14 @@ static int holds_code(const struct engine *e, uint64_t pa)
 		return 1;
 	leaf = e->code[top];
 	return leaf && (leaf[bit / 64] >> (bit % 64) & 1);
+}
+
+static void clear_code(struct engine *e, uint64_t pa)
+{
+	uint32_t top, bit;
+
+	if (page_index(pa, &top, &bit) == 0 && e->code[top])
+		e->code[top][bit / 64] &= ~(1ull << (bit % 64));
 }
 
 static void mark_code(struct engine *e, uint64_t pa)
@@ -230,8 +253,14 @@ int cpu_exec_aarch64(struct uc_struct *uc, struct CPUState *cpu)
 	int ret;
 
 	running = engine_of(uc);
-	if (running)
+	if (running) {
 		running->cpu = cpu;
+		/* No translated code runs here, so no helper holds a TLB entry. */
+		if (running->flush_pending) {
+			running->flush_pending = 0;
+			real_tlb_flush(cpu);
+		}
+	}
 	ret = real_cpu_exec(uc, cpu);
 	running = outer;
 	return ret;
@@ -272,8 +301,10 @@ void tlb_unprotect_code_aarch64(struct uc_struct *uc, uint64_t ram_addr)
 	 * bitmap for all) made Debian's kernel run stale text: 186,706,309
 	 * instructions to 0.12 s instead of the stock engine's 184,112,945
 	 * (test/linux/boot.test.ts). Why the engine reports a page without
-	 * code that still has some is not understood; a page that held code
-	 * once keeps the slow path and the engine's own check.
+	 * code that still has some is not understood (a guess: a store names
+	 * its page by the TLB's section, a block by qemu_ram_addr_from_host;
+	 * were they ever different, the store would look at a page descriptor
+	 * without the blocks). ucsp_code_changed clears bits instead.
 	 */
 	stats[4]++;
 	real_unprotect(uc, ram_addr);
@@ -323,6 +354,44 @@ int32_t ucsp_add_ram(struct uc_struct *uc, uint64_t pa, uint64_t size, uint64_t 
 	return 0;
 }
 
+/*
+ * Guest RAM [pa, pa + len) was rewritten from outside the cores, or holds
+ * something new: drop engine `uc`'s translated code of it, page by page,
+ * as a store into it would (tb_invalidate_phys_range, by the engine's
+ * own page numbers, so no translation through the core's MMU is needed),
+ * and take the pages out of its bitmap: no block of it is left. 0, or -1
+ * when the range is not RAM registered for this engine (the caller then
+ * does it the engine's public way).
+ */
+int32_t ucsp_code_changed(struct uc_struct *uc, uint64_t pa, uint64_t len)
+{
+	struct engine *e = engine_of(uc);
+	uint64_t page;
+
+	if (!e)
+		return -1;
+	for (page = pa & ~(PAGE_SIZE - 1); page < pa + len; page += PAGE_SIZE)
+		if (!host_of_pa(e, page))
+			return -1;
+	for (page = pa & ~(PAGE_SIZE - 1); page < pa + len; page += PAGE_SIZE) {
+		uint64_t ram_addr = real_ram_addr_from_host(uc, (void *)host_of_pa(e, page));
+
+		if (ram_addr == ~0ull)
+			return -1;
+		real_invalidate_range(uc, ram_addr, ram_addr + PAGE_SIZE);
+		/*
+		 * The entries that write a page that held code have TLB_NOTDIRTY;
+		 * they are made again without it after the flush at the next
+		 * cpu_exec (not now: the engine may be inside a hook).
+		 */
+		if (holds_code(e, page)) {
+			clear_code(e, page);
+			e->flush_pending = 1;
+		}
+	}
+	return 0;
+}
+
 /* Engine `uc` is about to be closed: forget it (its handle may be reused). */
 void ucsp_forget(struct uc_struct *uc)
 {
@@ -354,12 +423,15 @@ int32_t ucsp_bind(const char *libunicorn)
 	real_invalidate_fast = (invalidate_fast_fn)dlsym(h, "tb_invalidate_phys_page_fast_aarch64");
 	real_set_page = (set_page_fn)dlsym(h, "tlb_set_page_with_attrs_aarch64");
 	real_cpu_exec = (cpu_exec_fn)dlsym(h, "cpu_exec_aarch64");
+	real_tlb_flush = (cpu_fn)dlsym(h, "tlb_flush_aarch64");
 	real_set_dirty = (set_dirty_fn)dlsym(h, "tlb_set_dirty_aarch64");
 	real_reset_dirty = (reset_dirty_fn)dlsym(h, "tlb_reset_dirty_aarch64");
 	real_map_ram = (map_ram_fn)dlsym(h, "qemu_map_ram_ptr_aarch64");
+	real_ram_addr_from_host = (ram_addr_fn)dlsym(h, "qemu_ram_addr_from_host_aarch64");
+	real_invalidate_range = (invalidate_range_fn)dlsym(h, "tb_invalidate_phys_range_aarch64");
 	dlclose(h);
 	if (!real_protect || !real_unprotect || !real_invalidate_fast || !real_set_page || !real_cpu_exec ||
-	    !real_set_dirty || !real_reset_dirty || !real_map_ram)
+	    !real_tlb_flush || !real_set_dirty || !real_reset_dirty || !real_map_ram || !real_ram_addr_from_host || !real_invalidate_range)
 		return -1;
 	/* dlsym on the handle must give the engine's own, not ours. */
 	if (real_protect == tlb_protect_code_aarch64 || real_invalidate_fast == tb_invalidate_phys_page_fast_aarch64 ||

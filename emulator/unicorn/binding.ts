@@ -30,7 +30,7 @@ import {
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, type SysReg,
 } from './constants';
-import { bindStorePath, preloadStorePath, storePathAddRam, storePathForget } from './store-path';
+import { bindStorePath, preloadStorePath, storePathAddRam, storePathCodeChanged, storePathForget } from './store-path';
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -623,6 +623,15 @@ export class Unicorn {
   invalidateCode(begin: bigint, end: bigint): void {
     this.check(this.l.uc_ctl(this.h, UC_CTL_TB_REMOVE_CACHE_WRITE, 'uint64_t', begin, 'uint64_t', end) as number,
       'uc_ctl(TB_REMOVE_CACHE)');
+  }
+
+  /**
+   * Drop translated code of guest RAM [pa, pa+len) by physical address
+   * (see memMapRam); false when this engine cannot (no store path library,
+   * or not its registered RAM): then invalidateCode through a VA.
+   */
+  invalidatePhysCode(pa: number, len: number): boolean {
+    return storePathCodeChanged(this.h, pa, len);
   }
 
   flushCode(): void {

@@ -100,3 +100,13 @@ export function storePathAddRam(uc: Ptr, pa: number, size: number, host: Ptr): v
 export function storePathForget(uc: Ptr): void {
   if (loaded?.bound) loaded.lib.func('void ucsp_forget(void *uc)')(uc);
 }
+
+/**
+ * Drop engine `uc`'s translated code of guest RAM [pa, pa+len) by physical
+ * page (ucsp_code_changed): true when done, false when the library is not
+ * in use or the range is not RAM registered for the engine.
+ */
+export function storePathCodeChanged(uc: Ptr, pa: number, len: number): boolean {
+  if (!loaded?.bound) return false;
+  return (loaded.lib.func('int32_t ucsp_code_changed(void *uc, uint64_t pa, uint64_t len)')(uc, pa, len) as number) === 0;
+}

@@ -45,9 +45,14 @@ export class UserMemory implements MmHost {
     if (this.faults.page?.()) return null;
     const pfn = this.pgalloc().alloc_page(GFP_HIGHUSER_MOVABLE);
     if (pfn === null) return null;
+    const pa = pfn_to_phys(pfn);
     // clear_user_highpage: the page allocator leaves __GFP_ZERO to its callers' clearing in the model.
-    this.machine.ram.fill(pfn_to_phys(pfn), PAGE_SIZE, 0);
-    return pfn_to_phys(pfn);
+    this.machine.ram.fill(pa, PAGE_SIZE, 0);
+    // A page that was a process's text keeps its translated blocks, and its
+    // stores the engine's slow path, until they are dropped (see
+    // emulator/native/uc_store_path.c): new contents, new start.
+    for (const core of this.machine.cores) core.dropPhysCode(pa, PAGE_SIZE);
+    return pa;
   }
 
   freeUserPage(pa: number): void {

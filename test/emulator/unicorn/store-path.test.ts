@@ -89,4 +89,27 @@ describe('the engine store path (uc_store_path.c)', () => {
     expect(uc.regRead(regX(5))).toBe(7n);
     expect(uc.regRead(REG_X0)).toBe(9n);
   });
+
+  it('drops a page\'s translated code by physical address, and its stores run inline again', async () => {
+    const { uc, ram } = engine(true);
+    ram.set(await asm('mov x0, #1\nret', 0x14000), 0x4000);
+    const call = await asm('bl 0x14000\nnop', 0x10000);
+    ram.set(call, 0);
+    uc.emuStart(0x10000n, 0x10004n, 0, 0);
+    expect(uc.regRead(REG_X0)).toBe(1n);
+    // Rewritten from outside the core: without the drop the old block would run.
+    ram.set(await asm('mov x0, #3\nret', 0x14000), 0x4000);
+    expect(uc.invalidatePhysCode(0x14000, 0x1000)).toBe(true);
+    uc.emuStart(0x10000n, 0x10004n, 0, 0);
+    expect(uc.regRead(REG_X0)).toBe(3n);
+    expect(uc.invalidatePhysCode(0x14000, 0x1000)).toBe(true);
+    const stores = await asm('mov64 x1, 0x14000\nmov x2, #1000\n1: str x2, [x1]\nsubs x2, x2, #1\nb.ne 1b\nnop', 0x11000);
+    ram.set(stores, 0x1000);
+    const before = storePathStats()!;
+    uc.emuStart(0x11000n, 0x11000n + BigInt(stores.length - 4), 0, 0);
+    expect(storePathStats()!.storeChecks - before.storeChecks).toBeLessThan(10n);
+    // Not guest RAM of this engine: the caller must use the VA way.
+    expect(uc.invalidatePhysCode(0x40000, 0x1000)).toBe(false);
+    expect(engine(false).uc.invalidatePhysCode(0x14000, 0x1000)).toBe(false);
+  });
 });
