@@ -29,7 +29,7 @@
  */
 
 import { SZ_2M } from '../lib/sizes';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
 import type { MemRange } from '../emulator/board/profile';
@@ -85,9 +85,7 @@ const STUB_SIZE = 0x1000;
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
 function readBootFile(dir: string, name: string, what: string): Uint8Array {
-  const path = join(dir, name);
-  if (!existsSync(path)) throw new FirmwareError(`boot partition ${dir} has no ${what} (${name})`);
-  return new Uint8Array(readFileSync(path));
+  return new Uint8Array(readFileSync(bootFilePath(dir, name, what)));
 }
 
 interface ImageHeader {
@@ -133,27 +131,53 @@ function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[]
 function loadInitramfs(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], kernelEnd: number, override: string | undefined, append: Uint8Array | undefined, log: string[]): { pa: number; size: number } | undefined {
   const spec = cfg.txt.initramfs;
   if (!spec && override === undefined && !append) return undefined;
-  const parts = override !== undefined ? [readHostFile(override, 'initramfs')] : spec ? spec.files.map((f) => readBootFile(dir, f, 'initramfs')) : [];
-  if (append) parts.push(append);
-  const size = parts.reduce((s, p) => s + p.length, 0);
+  const files = override !== undefined ? [hostFilePath(override, 'initramfs')] : spec ? spec.files.map((f) => bootFilePath(dir, f, 'initramfs')) : [];
+  const sizes = files.map((f) => statSync(f).size);
+  const size = sizes.reduce((s, n) => s + n, 0) + (append?.length ?? 0);
   const address = spec?.address ?? 'followkernel';
   const pa = address === 'followkernel' ? Math.ceil(kernelEnd / 0x1000) * 0x1000 : address;
   if (size === 0) throw new FirmwareError('the initramfs is empty');
   if (!memory.some((r) => pa >= r.base && pa + size <= r.base + r.size)) throw new FirmwareError(`initramfs (${hex(size)} bytes at ${hex(pa)}) does not fit in RAM`);
   if (pa < kernelEnd) throw new FirmwareError(`initramfs address ${hex(pa)} overlaps the kernel (which ends at ${hex(kernelEnd)})`);
   let at = pa;
-  for (const p of parts) {
-    m.ram.write(at, p);
-    at += p.length;
+  for (const [i, f] of files.entries()) {
+    readFileInto(m, f, at, sizes[i]!);
+    at += sizes[i]!;
   }
+  if (append) m.ram.write(at, append);
   log.push(`Loaded '${[override ?? spec?.files.join(','), append ? '(appended archive)' : undefined].filter(Boolean).join(',')}' to ${hex(pa)} size ${hex(size)}`);
   return { pa, size };
 }
 
-function readHostFile(path: string, what: string): Uint8Array {
+/**
+ * Read `size` bytes of `path` straight into guest RAM at `pa`, as the
+ * firmware loads a file: no host copy of a file of megabytes (each host
+ * page it would touch costs a fault), a chunk at a time so that no view
+ * straddles a bank of the host mapping.
+ */
+function readFileInto(m: Machine, path: string, pa: number, size: number): void {
+  const fd = openSync(path, 'r');
+  try {
+    for (let done = 0; done < size; ) {
+      const n = readSync(fd, m.ram.bytes(pa + done, Math.min(SZ_2M, size - done)));
+      if (n === 0) throw new FirmwareError(`${path} shrank while it was read`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function bootFilePath(dir: string, name: string, what: string): string {
+  const path = join(dir, name);
+  if (!existsSync(path)) throw new FirmwareError(`boot partition ${dir} has no ${what} (${name})`);
+  return path;
+}
+
+function hostFilePath(path: string, what: string): string {
   if (!existsSync(path)) throw new FirmwareError(`${what} ${path} not found`);
   if (!statSync(path).isFile()) throw new FirmwareError(`${what} ${path} is not a file`);
-  return new Uint8Array(readFileSync(path));
+  return path;
 }
 
 /** /chosen linux,initrd-start and linux,initrd-end, one cell each below 4 GiB as the Pi firmware writes them. */
