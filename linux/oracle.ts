@@ -13,8 +13,7 @@
  * (pcpu_build_alloc_info) fed Debian's static per-CPU size must print
  * Debian's own "percpu: Embedded" line.
  *
- * Not compared: /proc files. The real kernel has no user space here (no
- * initramfs), so nothing reads its /proc; the rows come from the boot log.
+ * The /proc files are compared in oracle-proc.ts, the same way.
  */
 
 import { pcpu_build_alloc_info, percpu_boot_lines, PERCPU_DYNAMIC_RESERVE } from '../kernel-model/mm/percpu/first_chunk';
@@ -92,7 +91,15 @@ const hexOf = (s: string): number => Number.parseInt(s, 16);
  * difference is the one explained, so that an unrelated change in the same
  * row still shows as different.
  */
-export const KNOWN: readonly { key: string; reason: string; applies: (model: string, linux: string) => boolean }[] = [
+export interface KnownReason {
+  /** The row (or rows) it explains. */
+  key: string | RegExp;
+  reason: string;
+  /** Whether the difference is the one explained. */
+  applies: (model: string, linux: string) => boolean;
+}
+
+export const KNOWN: readonly KnownReason[] = [
   {
     key: 'machine model (DT)',
     reason: "device tree: Debian ships the CM4 IO board's tree (bcm2711-rpi-cm4-io.dtb), the uConsole boots the module's (bcm2711-rpi-cm4.dtb)",
@@ -129,20 +136,20 @@ function percpuRuleRow(linuxPercpu: string, nrCpus: number): OracleRow {
   return { key, model, linux: linuxPercpu, status: model === linuxPercpu ? 'equal' : 'different' };
 }
 
+/** One row: equal, different for a reason of `known` that applies, or unexplained. */
+export function rowOf(key: string, model: string, linux: string, known: readonly KnownReason[]): OracleRow {
+  if (model === linux) return { key, model, linux, status: 'equal' };
+  const why = known.find((k) => (typeof k.key === 'string' ? k.key === key : k.key.test(key)) && k.applies(model, linux));
+  return why ? { key, model, linux, status: 'known', reason: why.reason } : { key, model, linux, status: 'different' };
+}
+
 /** Compare two boot logs fact by fact. */
 export function compareBoots(modelLog: string, linuxLog: string, nrCpus: number): OracleRow[] {
   const a = extractFacts(modelLog);
   const b = extractFacts(linuxLog);
   const rows: OracleRow[] = [];
   for (const f of FACTS) {
-    const model = a.get(f.key)!;
-    const linux = b.get(f.key)!;
-    if (model === linux) {
-      rows.push({ key: f.key, model, linux, status: 'equal' });
-      continue;
-    }
-    const known = KNOWN.find((k) => k.key === f.key && k.applies(model, linux));
-    rows.push(known ? { key: f.key, model, linux, status: 'known', reason: known.reason } : { key: f.key, model, linux, status: 'different' });
+    rows.push(rowOf(f.key, a.get(f.key)!, b.get(f.key)!, KNOWN));
   }
   rows.push(percpuRuleRow(b.get('percpu first chunk')!, nrCpus));
   return rows;
