@@ -41,6 +41,15 @@ interface Loaded {
 
 let loaded: Loaded | undefined | null;
 
+/** The library's functions by declaration, bound once (binding one costs more than calling it). */
+const bound = new Map<string, (...args: unknown[]) => unknown>();
+
+function fn(decl: string): (...args: unknown[]) => unknown {
+  let f = bound.get(decl);
+  if (!f) bound.set(decl, (f = loaded!.lib.func(decl) as (...args: unknown[]) => unknown));
+  return f;
+}
+
 /** Load the library into the global scope (once, before libunicorn); false when it is not used. */
 export function preloadStorePath(): boolean {
   if (loaded !== undefined) return loaded !== null;
@@ -74,7 +83,7 @@ export function bindStorePath(libunicorn: string): void {
 export function storePathStats(): StorePathStats | undefined {
   if (!loaded?.bound) return undefined;
   const out = new BigUint64Array(6);
-  loaded.lib.func('void ucsp_stats(uint64_t *out)')(out);
+  fn('void ucsp_stats(uint64_t *out)')(out);
   return {
     collections: out[0]!,
     storeChecks: out[1]!,
@@ -93,12 +102,12 @@ export function storePathStats(): StorePathStats | undefined {
  * one): slower, never wrong.
  */
 export function storePathAddRam(uc: Ptr, pa: number, size: number, host: Ptr): void {
-  if (loaded?.bound) loaded.lib.func('int32_t ucsp_add_ram(void *uc, uint64_t pa, uint64_t size, uint64_t host)')(uc, pa, size, host);
+  if (loaded?.bound) fn('int32_t ucsp_add_ram(void *uc, uint64_t pa, uint64_t size, uint64_t host)')(uc, pa, size, host);
 }
 
 /** Engine `uc` is closing: the library forgets it (the handle may come back for another). */
 export function storePathForget(uc: Ptr): void {
-  if (loaded?.bound) loaded.lib.func('void ucsp_forget(void *uc)')(uc);
+  if (loaded?.bound) fn('void ucsp_forget(void *uc)')(uc);
 }
 
 /**
@@ -108,5 +117,5 @@ export function storePathForget(uc: Ptr): void {
  */
 export function storePathCodeChanged(uc: Ptr, pa: number, len: number): boolean {
   if (!loaded?.bound) return false;
-  return (loaded.lib.func('int32_t ucsp_code_changed(void *uc, uint64_t pa, uint64_t len)')(uc, pa, len) as number) === 0;
+  return (fn('int32_t ucsp_code_changed(void *uc, uint64_t pa, uint64_t len)')(uc, pa, len) as number) === 0;
 }
