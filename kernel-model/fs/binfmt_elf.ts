@@ -22,6 +22,7 @@ import { MmStruct, PAGE, STACK_SIZE, STACK_TOP, VM_EXEC, VM_GROWSDOWN, VM_PFNMAP
 import { TASK_SIZE } from '../arch/arm64/memory';
 import { E2BIG, ENOEXEC, ENOMEM } from '../include/errno';
 import { ET_DYN, PF_R, PF_W, PF_X, PT_LOAD, type ElfImage, type ProgramHeader } from './binfmt_elf_parse';
+import { is_stable_file_data } from './inode';
 
 /** Where a static PIE is placed (ELF_ET_DYN_BASE, arch/arm64/include/asm/elf.h: two thirds of TASK_SIZE; no randomisation). */
 export const ELF_ET_DYN_BASE = page_down((2n * TASK_SIZE) / 3n);
@@ -102,7 +103,9 @@ function map_segment(mm: MmStruct, file: Uint8Array, p: ProgramHeader, name: str
   if (p.memsz === 0) return;
   const start = page_down(p.vaddr);
   const end = page_align(p.vaddr + BigInt(p.memsz));
-  const backing = { bytes: file.subarray(p.offset, p.offset + p.filesz), va: p.vaddr };
+  const bytes = file.subarray(p.offset, p.offset + p.filesz);
+  // A read-only file's pages may be shared through the page cache (mm/filemap.ts); others are copied.
+  const backing = is_stable_file_data(file) ? { bytes, va: p.vaddr, file, offset: p.offset } : { bytes, va: p.vaddr };
   const flags = flagsOf(p.flags);
   let from = start;
   if (mm.vma_at(start)) {

@@ -101,6 +101,14 @@ export abstract class Inode {
  * grow and shrink: they are kept in a buffer with room to spare, doubled
  * as a file grows, so appending is amortised O(1).
  */
+/** The views of files whose bytes never change (see RegInode.data). */
+const stable = new WeakSet<Uint8Array>();
+
+/** Whether `data` is a read-only file's bytes, the same object for the file's life. */
+export function is_stable_file_data(data: Uint8Array): boolean {
+  return stable.has(data);
+}
+
 export class RegInode extends Inode {
   readonly kind = 'reg';
   private bytes: Uint8Array;
@@ -116,9 +124,19 @@ export class RegInode extends Inode {
   get type(): number {
     return S_IFREG;
   }
-  /** The file's bytes now (a view: a write or truncate after it may leave it stale). */
+  /** The view `data` gives on a read-only file system, made once. */
+  private frozen?: Uint8Array;
+
+  /**
+   * The file's bytes now (a view: a write or truncate after it may leave it
+   * stale). On a read-only file system the bytes never change and the view
+   * is always the same object: the page cache knows the file by it
+   * (is_stable_file_data).
+   */
   get data(): Uint8Array {
-    return this.bytes.subarray(0, this.len);
+    if (!this.sb.readOnly) return this.bytes.subarray(0, this.len);
+    if (!this.frozen) stable.add((this.frozen = this.bytes.subarray(0, this.len)));
+    return this.frozen;
   }
   override get size(): number {
     return this.len;

@@ -59,6 +59,24 @@ export const page_down = (v: bigint): bigint => v & ~(PAGE - 1n);
 export interface VmBacking {
   bytes: Uint8Array;
   va: bigint;
+  /** The whole file and the offset of `bytes` in it, where the area may map the file's cached pages (filemap.ts). */
+  file?: Uint8Array;
+  offset?: number;
+}
+
+/**
+ * The file page a fault at `page` of `v` may map from the page cache, as
+ * Linux maps a read-only private file mapping (filemap_fault): one
+ * backing, no write permission, the page's file offset page aligned
+ * (ELF's p_offset = p_vaddr modulo the page size) and the page holding
+ * some of the file's bytes; anything else gets a private copy.
+ */
+function filePage(v: VmArea, page: bigint): { file: Uint8Array; index: number } | undefined {
+  const b = v.backing[0];
+  if (v.backing.length !== 1 || v.flags & VM_WRITE || !b?.file || b.offset === undefined) return undefined;
+  const off = b.offset + Number(page - b.va);
+  if (off < 0 || off % PAGE_SIZE !== 0 || page >= b.va + BigInt(b.bytes.length)) return undefined;
+  return { file: b.file, index: off / PAGE_SIZE };
 }
 
 export class VmArea {
@@ -108,6 +126,8 @@ export interface MmHost {
   flushTlbMm(mm: MmStruct): void;
   /** An executable page got new contents: translated code of it is stale. */
   codeChanged(pa: number): void;
+  /** The page cache's page of `file` at page `index`, a reference taken for a new mapping; null without memory. */
+  filemapPage(file: Uint8Array, index: number, exec: boolean): number | null;
 }
 
 export class MmError extends Error {
@@ -267,11 +287,16 @@ export class MmStruct {
       const v = this.vmas[n]!;
       v.flags = setFlags(v.flags);
       const prot = vm_get_page_prot(v.flags);
+      const cow = !(v.flags & (VM_SHARED | VM_PFNMAP));
       for (let va = v.start; va < v.end; va += PAGE) {
         const at = this.pgd.pteAddress(va, false);
         if (at === undefined) continue;
         const pte = this.host.ram.u64(at);
-        if (pte & PTE_VALID) this.host.ram.setU64(at, PageTable.mkPte(PageTable.pteAddr(pte), prot));
+        if (!(pte & PTE_VALID)) continue;
+        const pa = PageTable.pteAddr(pte);
+        // A private page someone else also maps (fork, the page cache) stays read-only: a write must copy it.
+        const shared = cow && this.host.userPageCount(pa) > 1;
+        this.host.ram.setU64(at, PageTable.mkPte(pa, shared ? prot | PTE_RDONLY : prot));
       }
     }
     this.merge_all();
@@ -313,8 +338,9 @@ export class MmStruct {
 
   /**
    * Map one page for a fault in `v` (mm/memory.c's do_anonymous_page and
-   * do_read_fault, for private mappings): a fresh zeroed page, with the
-   * backing's bytes copied in. False if memory ran out.
+   * do_read_fault, for private mappings): the page cache's page of a
+   * read-only file mapping, else a fresh zeroed page with the backing's
+   * bytes copied in. False if memory ran out.
    */
   populate(v: VmArea, va: bigint): boolean {
     const page = page_down(va);
@@ -330,13 +356,21 @@ export class MmStruct {
       this.host.ram.setU64(at, PageTable.mkPte(v.pfnmapPa + Number(page - v.start), vm_get_page_prot(v.flags)));
       return true;
     }
-    const pa = this.host.allocUserPage();
+    const cached = filePage(v, page);
+    const pa = cached ? this.host.filemapPage(cached.file, cached.index, (v.flags & VM_EXEC) !== 0) : this.privatePage(v, page);
     if (pa === null) return false;
-    for (const b of v.backing) copyBacking(this.host.ram, pa, page, b);
-    if (v.flags & VM_EXEC) this.host.codeChanged(pa);
     this.host.ram.setU64(at, PageTable.mkPte(pa, vm_get_page_prot(v.flags)));
     this.rss++;
     return true;
+  }
+
+  /** A zeroed page of its own for `page` of `v`, the backing's bytes copied in; null without memory. */
+  private privatePage(v: VmArea, page: bigint): number | null {
+    const pa = this.host.allocUserPage();
+    if (pa === null) return null;
+    for (const b of v.backing) copyBacking(this.host.ram, pa, page, b);
+    if (v.flags & VM_EXEC) this.host.codeChanged(pa);
+    return pa;
   }
 
   /**

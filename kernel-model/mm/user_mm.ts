@@ -16,6 +16,7 @@ import { MmStruct, type MmHost } from './mmap';
 import { AsidAllocator, MmContexts } from '../arch/arm64/mm/context';
 import type { Machine } from '../../emulator/machine';
 import { PAGE_SIZE } from '../arch/arm64/page-def';
+import { fill_page, PageCache } from './filemap';
 
 export interface UserMmFaults {
   page?: () => boolean;
@@ -32,6 +33,8 @@ export class UserMemory implements MmHost {
   readonly contexts: MmContexts;
   /** Live address spaces (for /proc and the leak checks). */
   readonly live = new Set<MmStruct>();
+  /** The files' pages that read-only mappings share (text, read-only data). */
+  readonly pageCache = new PageCache();
 
   constructor(private readonly machine: Machine, private readonly pgalloc: () => PageAllocator) {
     this.contexts = new MmContexts(machine.cores);
@@ -79,6 +82,21 @@ export class UserMemory implements MmHost {
 
   flushTlbMm(mm: MmStruct): void {
     this.contexts.flush_tlb_mm(mm);
+  }
+
+  /** filemap_fault's half: the cached page, filled on its first use (see filemap.ts). */
+  filemapPage(file: Uint8Array, index: number, exec: boolean): number | null {
+    let pa = this.pageCache.find_page(file, index);
+    if (pa === undefined) {
+      const page = this.allocUserPage();
+      if (page === null) return null;
+      fill_page(this.machine.ram.bytes(page, PAGE_SIZE), file, index);
+      if (exec) this.codeChanged(page);
+      this.pageCache.add_page(file, index, page);
+      pa = page;
+    }
+    this.getUserPage(pa);
+    return pa;
   }
 
   /** Translated code of the page is stale on every core (each engine drops its blocks of that physical page). */

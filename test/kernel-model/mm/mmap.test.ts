@@ -6,6 +6,7 @@ import { MmStruct, PAGE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE, VmArea, type MmH
 import { NaiveAddressSpace, check_mm } from '../../../kernel-model/mm/mmap_check';
 import { handle_mm_fault } from '../../../kernel-model/mm/memory';
 import { checkModel } from '../../helpers/model-check';
+import { fill_page, PageCache } from '../../../kernel-model/mm/filemap';
 
 /** A host over a small RAM: a free list of pages, and counts to catch leaks. */
 class FakeHost implements MmHost {
@@ -61,6 +62,18 @@ class FakeHost implements MmHost {
     this.flushes++;
   }
   codeChanged(): void {}
+  readonly cache = new PageCache();
+  filemapPage(file: Uint8Array, index: number): number | null {
+    let pa = this.cache.find_page(file, index);
+    if (pa === undefined) {
+      const page = this.allocUserPage();
+      if (page === null) return null;
+      fill_page(this.ram.bytes(page, 4096), file, index);
+      this.cache.add_page(file, index, (pa = page));
+    }
+    this.getUserPage(pa);
+    return pa;
+  }
 }
 
 const BASE = 0x1000_0000n;
@@ -169,6 +182,38 @@ describe('the address space (mm/mmap.ts) against a page-by-page oracle', () => {
     child.exit_mmap();
     parent.exit_mmap();
     expect([host.userPages, host.tables]).toEqual([0, 0]);
+  });
+
+  it('read-only file pages come from the page cache, shared by every mapping; a writable mapping or a write copies', () => {
+    const host = new FakeHost();
+    const file = new Uint8Array(3 * 4096 + 100).map((_, i) => (i * 7) & 0xff);
+    const [s, e] = span(0, 4); // the file's 3 pages and 100 bytes: four pages, the last one partly the file's
+    const text = (): VmArea => new VmArea(s, e, VM_READ | VM_EXEC, 'prog', [{ bytes: file, va: s, file, offset: 0 }]);
+    const a = new MmStruct(host, 1, host.allocTable()!);
+    const b = new MmStruct(host, 2, host.allocTable()!);
+    a.insert_vma(text());
+    b.insert_vma(text());
+    for (const mm of [a, b]) for (let va = s; va < e; va += PAGE) expect(handle_mm_fault(mm, va, 'read')).toBe('ok');
+    for (let va = s; va < e; va += PAGE) expect(b.lookup(va)!.pa).toBe(a.lookup(va)!.pa);
+    expect(host.userPages).toBe(4); // one cached copy of each page
+    const last = a.lookup(s + 3n * PAGE)!.pa;
+    expect([host.ram.u8(last + 99), host.ram.u8(last + 100)]).toEqual([file[3 * 4096 + 99], 0]);
+    expect(host.userPageCount(last)).toBe(3); // the cache's reference and the two mappings'
+    // A writable private mapping of the same file gets copies of its own.
+    const c = new MmStruct(host, 3, host.allocTable()!);
+    c.insert_vma(new VmArea(s, e, VM_READ | VM_WRITE, 'data', [{ bytes: file, va: s, file, offset: 0 }]));
+    expect(handle_mm_fault(c, s, 'write')).toBe('ok');
+    expect(c.lookup(s)!.pa).not.toBe(a.lookup(s)!.pa);
+    expect(host.ram.u8(c.lookup(s)!.pa + 5)).toBe(file[5]);
+    // mprotect to writable, then a write: a copy, the cached page unchanged.
+    a.mprotect(s, s + PAGE, () => VM_READ | VM_WRITE);
+    expect(handle_mm_fault(a, s, 'write')).toBe('ok');
+    expect(a.lookup(s)!.pa).not.toBe(b.lookup(s)!.pa);
+    expect(host.ram.u8(b.lookup(s)!.pa + 1)).toBe(file[1]);
+    expect([...check_mm(a), ...check_mm(b), ...check_mm(c)]).toEqual([]);
+    for (const mm of [a, b, c]) mm.exit_mmap();
+    // What is left is the cache's: its four pages, one reference each.
+    expect([host.userPages, host.tables, host.cache.nr_pages]).toEqual([4, 0, 4]);
   });
 
   it('areas that become alike again merge; mprotect of part of an area splits it in three', () => {
