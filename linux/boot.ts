@@ -31,7 +31,7 @@ import { Machine } from '../emulator/machine';
 import { SHADOW_HOST_SIZE } from '../emulator/core';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize } from '../emulator/board/profile';
-import { Gic400 } from '../emulator/devices/gic400';
+import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
 import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
 import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
 import { readKernelImage } from '../firmware/kernel-image';
@@ -71,9 +71,10 @@ export interface LinuxRun {
   lastLines: string[];
 }
 
-/** Where each board's GIC distributor is, and Debian's device tree for it. */
-const LINUX_BOARDS: Record<string, { dtb: string; gicBase: number; uart: number }> = {
-  'uconsole-cm4': { dtb: 'bcm2711-rpi-cm4-io.dtb', gicBase: 0xff84_1000, uart: 0xfe20_1000 },
+/** Debian's device tree for each board, its interrupt controllers (where bcm2711.dtsi and bcm2837.dtsi put them) and its PL011. */
+const LINUX_BOARDS: Record<string, { dtb: string; interrupts: (ncpus: number) => BoardInterrupts; uart: number }> = {
+  'uconsole-cm4': { dtb: 'bcm2711-rpi-cm4-io.dtb', interrupts: (n) => gic400Interrupts(n, 0xff84_1000), uart: 0xfe20_1000 },
+  'uconsole-cm3': { dtb: 'bcm2837-rpi-cm3-io3.dtb', interrupts: (n) => bcm2836Interrupts(n, 0x4000_0000, 0x3f00_b200), uart: 0x3f20_1000 },
 };
 
 /** 48-bit VA kernel space below the machine's own TTBR1 shadow (which starts at 0xffffff8000000000). */
@@ -149,12 +150,12 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const { blob, absent } = preparedTree(dtbPath);
   await ensureImages();
 
-  const gic = new Gic400(board.cpus.length);
-  const m = await Machine.create({ board, ram, devices: [LinuxGuest.gicDevice(lb.gicBase, gic)] });
+  const intc = lb.interrupts(board.cpus.length);
+  const m = await Machine.create({ board, ram, devices: intc.devices });
   const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart));
   let console = '';
   try {
-    const guest = new LinuxGuest(m, gic);
+    const guest = new LinuxGuest(m, intc.controller);
     m.onConsole((b) => {
       const ch = String.fromCharCode(b);
       console += ch;

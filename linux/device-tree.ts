@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The device tree Debian's kernel boots with on the emulated board: the
- * tree Debian ships for the module (bcm2711-rpi-cm4-io.dtb), with every
+ * tree Debian ships for the module (bcm2711-rpi-cm4-io.dtb,
+ * bcm2837-rpi-cm3-io3.dtb), with every
  * device the machine does not emulate declared absent (status =
  * "disabled"), so that Linux does not probe it. Without this a driver
  * would read a register of a device that is not there and the machine
@@ -9,8 +10,10 @@
  * or wait for an answer that never comes.
  *
  * Kept: the CPUs and their caches, memory and reserved memory, the buses
- * (simple-bus) and fixed clocks, the GIC-400, the ARM generic timer and
- * the PL011 (uart0). Everything else with a `compatible` is disabled: the
+ * (simple-bus) and fixed clocks, the interrupt controllers (the GIC-400;
+ * on the BCM2837 the ARM-local and armctrl ones), the ARM generic timer
+ * (which bcm2837.dtsi still lists as "arm,armv7-timer") and the PL011
+ * (uart0). Everything else with a `compatible` is disabled: the
  * list is printed by `uconsole boot --kernel linux --firmware-log` and
  * named in the README.
  */
@@ -19,7 +22,8 @@ import { decodeString, encodeString, setProp, walkNodes, type DeviceTree } from 
 
 /** Compatible strings of what the machine emulates (or what needs no device). */
 const EMULATED = new Set([
-  'arm,gic-400', 'arm,cortex-a15-gic', 'arm,armv8-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
+  'arm,gic-400', 'arm,cortex-a15-gic', 'brcm,bcm2836-l1-intc', 'brcm,bcm2836-armctrl-ic',
+  'arm,armv8-timer', 'arm,armv7-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
   'arm,cortex-a72', 'arm,cortex-a53', 'cache',
 ]);
 

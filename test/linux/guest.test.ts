@@ -3,7 +3,7 @@
 // the GIC, and IRQ entry at EL1 as the architecture does it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Machine } from '../../emulator/machine';
-import { Gic400 } from '../../emulator/devices/gic400';
+import { gic400Interrupts } from '../../emulator/board/interrupts';
 import { LinuxGuest } from '../../linux/guest';
 import { loadAsm } from '../helpers/machine';
 import type { Trap } from '../../emulator/traps';
@@ -20,9 +20,9 @@ const CODE = 0x10000;
 const VECTORS = 0x20000;
 
 async function guestMachine(): Promise<{ m: Machine; guest: LinuxGuest }> {
-  const gic = new Gic400(4);
-  m = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30, devices: [LinuxGuest.gicDevice(GICD, gic)] });
-  const guest = new LinuxGuest(m, gic);
+  const intc = gic400Interrupts(4, GICD);
+  m = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30, devices: intc.devices });
+  const guest = new LinuxGuest(m, intc.controller);
   return { m, guest };
 }
 

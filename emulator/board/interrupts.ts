@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Each board's interrupt controllers, built for one machine: the device
+ * windows to map (MachineOptions.devices) and the one CoreIrqController
+ * the IRQ delivery reads the cores' lines from (emulator/devices/
+ * irq-controller.ts). The BCM2711 has a GIC-400; the BCM2837 has no GIC,
+ * only the ARM-local controller with the legacy armctrl controller chained
+ * to its GPU input (Linux's bcm2837.dtsi and bcm2836-l1-intc binding).
+ */
+
+import type { PerCoreDevice } from '../machine';
+import type { CoreIrqController } from '../devices/irq-controller';
+import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE } from '../devices/gic400';
+import { Bcm2836LocalIntc, LOCAL_INTC_SIZE } from '../devices/bcm2836-local-intc';
+import { Bcm2835ArmCtrl, ARMCTRL_OFFSET } from '../devices/bcm2835-armctrl';
+import { SharedPage } from '../devices/mmio';
+
+export interface BoardInterrupts {
+  controller: CoreIrqController;
+  devices: PerCoreDevice[];
+}
+
+export interface Gic400Interrupts extends BoardInterrupts {
+  controller: Gic400;
+}
+
+export interface Bcm2836Interrupts extends BoardInterrupts {
+  controller: Bcm2836LocalIntc;
+  armctrl: Bcm2835ArmCtrl;
+}
+
+/** A GIC-400 with its distributor at `distBase` and CPU interface right after, one port per core (banked registers). */
+export function gic400Interrupts(ncpus: number, distBase: number): Gic400Interrupts {
+  const gic = new Gic400(ncpus);
+  return { controller: gic, devices: [{ base: distBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) }] };
+}
+
+/**
+ * The BCM2836/7 pair: the local controller at `localBase` (its registers
+ * are per core by address, so every core sees the same model), the armctrl
+ * controller at `armctrlBase` inside the page it shares with the VideoCore
+ * mailboxes (not emulated: the rest of that page stays unimplemented).
+ */
+export function bcm2836Interrupts(ncpus: number, localBase: number, armctrlBase: number): Bcm2836Interrupts {
+  const local = new Bcm2836LocalIntc(ncpus, localBase);
+  const armctrl = new Bcm2835ArmCtrl(armctrlBase);
+  armctrl.onOutput = (asserted) => local.setGpuLine(asserted);
+  const pageBase = armctrlBase - ARMCTRL_OFFSET;
+  const page = new SharedPage('bcm2835 interrupt/mailbox page', pageBase, [{ offset: ARMCTRL_OFFSET, device: armctrl }]);
+  return {
+    controller: local,
+    armctrl,
+    devices: [
+      { base: localBase, size: LOCAL_INTC_SIZE, forCore: () => local },
+      { base: pageBase, size: page.size, forCore: () => page },
+    ],
+  };
+}
