@@ -72,3 +72,19 @@ describe.skipIf(!fetched)(`the oracle on the CM4 (${skipNote})`, () => {
     }, 600_000);
   }
 });
+
+describe.skipIf(!fetched)(`the oracle on the CM3 (${skipNote})`, () => {
+  it('1 GB: Debian boots on the BCM2837 with all CPUs to its panic, and nothing differs without a known reason', async () => {
+    const r = await runOracle({ board: 'uconsole-cm3' });
+    const log = r.linux.console;
+    expect(r.linux.end.reason).toBe('panic');
+    expect(log).toContain('Machine model: Raspberry Pi Compute Module 3 IO board V3.0');
+    expect(log).toContain('Root IRQ handler: bcm2836_arm_irqchip_handle_irq');
+    expect(log).toContain('smp: Brought up 1 node, 4 CPUs');
+    expect(log).not.toMatch(/WARNING:|Oops|BUG:/);
+    expect(r.linux.irqs.every((n) => n > 0)).toBe(true);
+    expect(r.rows.filter((row) => row.status === 'different')).toEqual([]);
+    expect(r.rows.find((row) => row.key === 'generic timer')).toMatchObject({ status: 'equal', linux: 'cp15 timer(s) running at 19.20MHz (virt).' });
+    expect(r.rows.find((row) => row.key === 'machine model (DT)')).toMatchObject({ status: 'known' });
+  }, 300_000);
+});
