@@ -20,4 +20,14 @@ describe('devices declared absent for Linux', () => {
     expect(findNode(t, '/soc/interrupt-controller@40041000')!.props.get('status')).toBeUndefined();
     expect(t.root.props.get('status')).toBeUndefined();
   });
+
+  it('keeps the BCM2837\'s interrupt controllers and its "arm,armv7-timer" generic timer', () => {
+    const t = createTree();
+    const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
+    addNode(soc, 'local_intc@40000000', [['compatible', encodeString('brcm,bcm2836-l1-intc')]]);
+    addNode(soc, 'interrupt-controller@7e00b200', [['compatible', encodeString('brcm,bcm2836-armctrl-ic')]]);
+    addNode(soc, 'timer@7e003000', [['compatible', encodeString('brcm,bcm2835-system-timer')]]);
+    addNode(t.root, 'timer', [['compatible', encodeString('arm,armv7-timer')]]);
+    expect(declareAbsentDevices(t)).toEqual(['/soc/timer@7e003000']);
+  });
 });

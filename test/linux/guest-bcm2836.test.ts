@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Machine } from '../../emulator/machine';
 import { bcm2836Interrupts, type Bcm2836Interrupts } from '../../emulator/board/interrupts';
 import { LinuxGuest } from '../../linux/guest';
-import { loadAsm } from '../helpers/machine';
-import type { Trap } from '../../emulator/traps';
+import { loadAsm, runUntilHvc } from '../helpers/machine';
 
 let m: Machine | undefined;
 afterEach(() => {
@@ -28,6 +27,9 @@ async function cm3(): Promise<{ m: Machine; intc: Bcm2836Interrupts }> {
   return { m, intc };
 }
 
+const SET_VBAR = `mov64 x0, ${VECTORS}
+        msr vbar_el1, x0`;
+
 /** At VBAR + 0x280: x7 = this core's IRQ pending register (LOCAL_IRQ_PENDING0 + 4 * cpu), x8 = ELR, x9 = SPSR, x10 = mailbox 0; clear the mailbox; trap out. */
 const IRQ_VECTOR = `
     mrs x1, mpidr_el1
@@ -42,19 +44,6 @@ const IRQ_VECTOR = `
     mrs x9, spsr_el1
     hvc #1`;
 
-/** Run until a core executes an hvc; the others go on (their other traps reach the guest's handler). */
-function runToHvc(machine: Machine, maxRounds = 300): Trap | undefined {
-  let trap: Trap | undefined;
-  const guestHandler = machine.onTrap;
-  machine.onTrap = (t, mm) => {
-    if (t.kind !== 'hvc') return guestHandler(t, mm);
-    trap = t;
-    return 'stop';
-  };
-  machine.run({ until: () => trap !== undefined, maxRounds });
-  return trap;
-}
-
 async function withVector(machine: Machine): Promise<void> {
   await loadAsm(machine, VECTORS + 0x280, IRQ_VECTOR);
   for (const c of machine.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
@@ -64,8 +53,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
   it('a due virtual timer, enabled in core 0\'s timer control, enters VBAR_EL1 + 0x280 with CNTV pending', async () => {
     const { m } = await cm3();
     const prog = await loadAsm(m, CODE, `
-        mov64 x0, ${VECTORS}
-        msr vbar_el1, x0
+        ${SET_VBAR}
         mov64 x1, ${LOCAL}
         mov w2, #8
         str w2, [x1, #0x40]
@@ -78,7 +66,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
     spin: b spin`);
     await withVector(m);
     m.start(0, BigInt(CODE));
-    const trap = runToHvc(m);
+    const trap = runUntilHvc(m, 300);
     expect(trap?.core).toBe(0);
     const core = m.core(0);
     expect(core.x(7)).toBe(1n << 3n); // LOCAL_IRQ_CNTVIRQ
@@ -89,8 +77,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
   it('with the timer input disabled, the due timer holds: the core spins on', async () => {
     const { m } = await cm3();
     await loadAsm(m, CODE, `
-        mov64 x0, ${VECTORS}
-        msr vbar_el1, x0
+        ${SET_VBAR}
         mrs x4, cntvct_el0
         add x4, x4, #5
         msr cntv_cval_el0, x4
@@ -105,7 +92,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
         hvc #7`);
     await withVector(m);
     m.start(0, BigInt(CODE));
-    const trap = runToHvc(m);
+    const trap = runUntilHvc(m, 300);
     expect(trap?.imm).toBe(7);
     expect(m.core(0).x(6)).toBe(300000n);
   });
@@ -113,8 +100,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
   it('an IPI: core 1 writes core 2\'s mailbox 0, core 2 (in WFI) takes the IRQ, reads and clears the mailbox', async () => {
     const { m } = await cm3();
     await loadAsm(m, CODE, `
-        mov64 x0, ${VECTORS}
-        msr vbar_el1, x0
+        ${SET_VBAR}
         mov64 x1, ${LOCAL}
         mov w2, #1
         str w2, [x1, #0x58]
@@ -132,7 +118,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
     await withVector(m);
     m.start(2, BigInt(CODE));
     m.start(1, BigInt(CODE1));
-    const trap = runToHvc(m);
+    const trap = runUntilHvc(m, 300);
     expect(trap?.core).toBe(2);
     const core = m.core(2);
     expect(core.x(7)).toBe(1n << 4n); // LOCAL_IRQ_MAILBOX0
@@ -144,8 +130,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
   it('a GPU interrupt (the PL011\'s, bank 2 bit 25) reaches core 0 through armctrl and the local controller\'s input 8', async () => {
     const { m, intc } = await cm3();
     await loadAsm(m, CODE, `
-        mov64 x0, ${VECTORS}
-        msr vbar_el1, x0
+        ${SET_VBAR}
         mov64 x1, ${ARMCTRL}
         mov w2, #0x2000000
         str w2, [x1, #0x14]
@@ -160,7 +145,7 @@ describe('Linux guest on the CM3: IRQs through the BCM2836 local controller', ()
     for (const c of m.cores) c.interceptSystemInstructions(BigInt(CODE), BigInt(VECTORS + 0x1000));
     intc.armctrl.setLine(2, 25, true);
     m.start(0, BigInt(CODE));
-    const trap = runToHvc(m);
+    const trap = runUntilHvc(m, 300);
     expect(trap?.core).toBe(0);
     expect(m.core(0).x(7)).toBe(1n << 8n); // LOCAL_IRQ_GPU_FAST
     expect(m.core(0).x(8)).toBe(1n << 19n); // the UART's shortcut in the basic pending register

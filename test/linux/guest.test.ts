@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Machine } from '../../emulator/machine';
 import { gic400Interrupts } from '../../emulator/board/interrupts';
 import { LinuxGuest } from '../../linux/guest';
-import { loadAsm } from '../helpers/machine';
+import { loadAsm, runUntilHvc } from '../helpers/machine';
 import type { Trap } from '../../emulator/traps';
 
 let m: Machine | undefined;
@@ -59,16 +59,8 @@ const IRQ_VECTOR = `
 
 /** Run cpu0 until it executes an hvc (other traps go to the guest's handler, which delivers them to the kernel's vectors). */
 function runToTrap(machine: Machine, maxRounds = 200): Trap | undefined {
-  let trap: Trap | undefined;
-  const guestHandler = machine.onTrap;
-  machine.onTrap = (t, mm) => {
-    if (t.kind !== 'hvc') return guestHandler(t, mm);
-    trap = t;
-    return 'stop';
-  };
   machine.start(0, BigInt(CODE));
-  machine.run({ until: () => trap !== undefined, maxRounds });
-  return trap;
+  return runUntilHvc(machine, maxRounds);
 }
 
 /**
