@@ -10,7 +10,7 @@
 
 import type { PerCoreDevice } from '../machine';
 import type { CoreIrqController } from '../devices/irq-controller';
-import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE } from '../devices/gic400';
+import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE, GIC_NR_IRQS } from '../devices/gic400';
 import { Bcm2836LocalIntc, LOCAL_INTC_SIZE } from '../devices/bcm2836-local-intc';
 import { Bcm2835ArmCtrl, ARMCTRL_OFFSET } from '../devices/bcm2835-armctrl';
 import { SharedPage } from '../devices/mmio';
@@ -18,6 +18,16 @@ import { SharedPage } from '../devices/mmio';
 export interface BoardInterrupts {
   controller: CoreIrqController;
   devices: PerCoreDevice[];
+  /**
+   * A device's interrupt output, named by the cells of its `interrupts`
+   * property as the board's device tree gives them (GIC: type, number,
+   * flags; BCM2836 armctrl: bank, bit), as a level setter.
+   */
+  line(cells: readonly number[]): (asserted: boolean) => void;
+}
+
+export class InterruptSpecError extends Error {
+  override name = 'InterruptSpecError';
 }
 
 export interface Gic400Interrupts extends BoardInterrupts {
@@ -32,7 +42,17 @@ export interface Bcm2836Interrupts extends BoardInterrupts {
 /** A GIC-400 with its distributor at `distBase` and CPU interface right after, one port per core (banked registers). */
 export function gic400Interrupts(ncpus: number, distBase: number): Gic400Interrupts {
   const gic = new Gic400(ncpus);
-  return { controller: gic, devices: [{ base: distBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) }] };
+  return {
+    controller: gic,
+    devices: [{ base: distBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) }],
+    line: (cells) => {
+      // Only SPIs are device lines shared by all cores; a PPI is one line per core (the timers feed theirs directly).
+      const [type, spi] = cells;
+      if (cells.length !== 3 || type !== 0 || spi === undefined || spi < 0 || 32 + spi >= GIC_NR_IRQS)
+        throw new InterruptSpecError(`interrupts <${cells.join(' ')}> is not a GIC SPI (0 n flags, n < ${GIC_NR_IRQS - 32})`);
+      return (asserted) => gic.setSpi(32 + spi, asserted);
+    },
+  };
 }
 
 /**
@@ -50,6 +70,12 @@ export function bcm2836Interrupts(ncpus: number, localBase: number, armctrlBase:
   return {
     controller: local,
     armctrl,
+    line: (cells) => {
+      const [bank, bit] = cells;
+      if (cells.length !== 2 || bank === undefined || bit === undefined || !armctrl.hasInput(bank, bit))
+        throw new InterruptSpecError(`interrupts <${cells.join(' ')}> is not an armctrl input (bank 0-2, bit)`);
+      return (asserted) => armctrl.setLine(bank, bit, asserted);
+    },
     devices: [
       { base: localBase, size: LOCAL_INTC_SIZE, forCore: () => local },
       { base: pageBase, size: page.size, forCore: () => page },

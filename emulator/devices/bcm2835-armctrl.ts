@@ -61,9 +61,13 @@ export class Bcm2835ArmCtrl implements MmioDevice {
   /** `base` is where the registers sit (0x3f00b200 on the BCM2837), for fault reports. */
   constructor(readonly base = 0x3f00_b200) {}
 
+  hasInput(bank: number, bit: number): boolean {
+    return Number.isInteger(bank) && Number.isInteger(bit) && bank >= 0 && bank < 3 && bit >= 0 && bit < BANK_WIDTH[bank]!;
+  }
+
   /** An input's level: `bank` 0-2 and `bit` as in the device tree's interrupts property. */
   setLine(bank: number, bit: number, asserted: boolean): void {
-    if (!(bank >= 0 && bank < 3 && bit >= 0 && bit < BANK_WIDTH[bank]!)) throw new Error(`armctrl: no input ${bank}:${bit}`);
+    if (!this.hasInput(bank, bit)) throw new Error(`armctrl: no input ${bank}:${bit}`);
     this.lines[bank] = asserted ? this.lines[bank]! | (1 << bit) : this.lines[bank]! & ~(1 << bit);
     this.update();
   }
