@@ -6,6 +6,10 @@
  * irq-controller.ts). The BCM2711 has a GIC-400; the BCM2837 has no GIC,
  * only the ARM-local controller with the legacy armctrl controller chained
  * to its GPU input (Linux's bcm2837.dtsi and bcm2836-l1-intc binding).
+ *
+ * The armctrl controller shares its 4 KiB page (bus 0x7e00b000) with the
+ * VideoCore mailboxes; whoever emulates those passes them as `armSide`
+ * parts, and the page is mapped once, on either board.
  */
 
 import type { PerCoreDevice } from '../machine';
@@ -13,7 +17,7 @@ import type { CoreIrqController } from '../devices/irq-controller';
 import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE, GIC_NR_IRQS } from '../devices/gic400';
 import { Bcm2836LocalIntc, LOCAL_INTC_SIZE } from '../devices/bcm2836-local-intc';
 import { Bcm2835ArmCtrl, ARMCTRL_OFFSET } from '../devices/bcm2835-armctrl';
-import { SharedPage } from '../devices/mmio';
+import { SharedPage, type PagePart } from '../devices/mmio';
 
 export interface BoardInterrupts {
   controller: CoreIrqController;
@@ -39,12 +43,25 @@ export interface Bcm2836Interrupts extends BoardInterrupts {
   armctrl: Bcm2835ArmCtrl;
 }
 
+/** The devices of the BCM283x's ARM-side page other than armctrl, and where that page is. */
+export interface ArmSidePage {
+  base: number;
+  parts: PagePart[];
+}
+
+const ARM_SIDE_PAGE_NAME = 'bcm283x ARM-side page (interrupts, mailboxes)';
+
 /** A GIC-400 with its distributor at `distBase` and CPU interface right after, one port per core (banked registers). */
-export function gic400Interrupts(ncpus: number, distBase: number): Gic400Interrupts {
+export function gic400Interrupts(ncpus: number, distBase: number, armSide?: ArmSidePage): Gic400Interrupts {
   const gic = new Gic400(ncpus);
+  const devices: PerCoreDevice[] = [{ base: distBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) }];
+  if (armSide?.parts.length) {
+    const page = new SharedPage(ARM_SIDE_PAGE_NAME, armSide.base, armSide.parts);
+    devices.push({ base: armSide.base, size: page.size, forCore: () => page });
+  }
   return {
     controller: gic,
-    devices: [{ base: distBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) }],
+    devices,
     line: (cells) => {
       // Only SPIs are device lines shared by all cores; a PPI is one line per core (the timers feed theirs directly).
       const [type, spi] = cells;
@@ -59,14 +76,14 @@ export function gic400Interrupts(ncpus: number, distBase: number): Gic400Interru
  * The BCM2836/7 pair: the local controller at `localBase` (its registers
  * are per core by address, so every core sees the same model), the armctrl
  * controller at `armctrlBase` inside the page it shares with the VideoCore
- * mailboxes (not emulated: the rest of that page stays unimplemented).
+ * mailboxes (`armSideParts`; the rest of that page stays unimplemented).
  */
-export function bcm2836Interrupts(ncpus: number, localBase: number, armctrlBase: number): Bcm2836Interrupts {
+export function bcm2836Interrupts(ncpus: number, localBase: number, armctrlBase: number, armSideParts: PagePart[] = []): Bcm2836Interrupts {
   const local = new Bcm2836LocalIntc(ncpus, localBase);
   const armctrl = new Bcm2835ArmCtrl(armctrlBase);
   armctrl.onOutput = (asserted) => local.setGpuLine(asserted);
   const pageBase = armctrlBase - ARMCTRL_OFFSET;
-  const page = new SharedPage('bcm2835 interrupt/mailbox page', pageBase, [{ offset: ARMCTRL_OFFSET, device: armctrl }]);
+  const page = new SharedPage(ARM_SIDE_PAGE_NAME, pageBase, [{ offset: ARMCTRL_OFFSET, device: armctrl }, ...armSideParts]);
   return {
     controller: local,
     armctrl,

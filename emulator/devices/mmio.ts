@@ -18,8 +18,11 @@ export interface MmioDevice {
 /** A guest touched a device the model does not have: the machine reports it as a fault. */
 export class DeviceAccessError extends Error {
   override name = 'DeviceAccessError';
-  constructor(readonly device: string, readonly pa: number, readonly isWrite: boolean) {
-    super(`${isWrite ? 'write to' : 'read from'} unimplemented device ${device} at PA 0x${pa.toString(16)}`);
+  /** `reason`: why a device that exists refused the access (without it, the device is not emulated). */
+  constructor(readonly device: string, readonly pa: number, readonly isWrite: boolean, reason?: string) {
+    super(reason === undefined
+      ? `${isWrite ? 'write to' : 'read from'} unimplemented device ${device} at PA 0x${pa.toString(16)}`
+      : `${isWrite ? 'write to' : 'read from'} ${device} at PA 0x${pa.toString(16)}: ${reason}`);
   }
 }
 
