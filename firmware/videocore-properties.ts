@@ -67,6 +67,22 @@ interface SocFirmware {
 
 const MHz = 1_000_000;
 
+/** The documented defaults, in MHz, [minimum, maximum]: arm_freq, core_freq, the GPU blocks' (h264, isp, v3d, and hevc where there is one), sdram_freq. */
+interface Defaults {
+  arm: [number, number];
+  core: [number, number];
+  gpu: [number, number];
+  sdram: [number, number];
+  hevc: boolean;
+}
+
+function clocksFrom(d: Defaults): ClockSpec[] {
+  const spec = (id: number, [min, max]: [number, number]): ClockSpec => ({ id, min: min * MHz, max: max * MHz });
+  const gpuBlocks = [CLK.V3D, CLK.H264, CLK.ISP, ...(d.hevc ? [CLK.HEVC] : [])];
+  return [spec(CLK.UART, [48, 48]), spec(CLK.ARM, d.arm), spec(CLK.CORE, d.core), ...gpuBlocks.map((id) => spec(id, d.gpu)), spec(CLK.SDRAM, d.sdram)]
+    .sort((a, b) => a.id - b.id);
+}
+
 /**
  * What the firmware of release 1.20230405 answers: its build times are the
  * ones Raspberry Pi OS logs print ("Attached to firmware from
@@ -75,34 +91,11 @@ const MHz = 1_000_000;
  * (documentation/asciidoc/computers/config_txt/overclocking.adoc: the
  * "Pi3" column for the CM3, "CM4 & Pi4B <= R1.3" for the CM4: arm_freq and
  * arm_freq_min, core_freq, h264/isp/v3d/hevc_freq and their minima,
- * sdram_freq); the UART clock is init_uart_clock's 48 MHz default (boot.adoc).
+ * sdram_freq); the UART clock is init_uart_clock's 48 MHz default (the config.txt documentation).
  */
 const FIRMWARE: Record<string, SocFirmware> = {
-  BCM2837: {
-    revision: 1679050362,
-    clocks: [
-      { id: CLK.UART, min: 48 * MHz, max: 48 * MHz },
-      { id: CLK.ARM, min: 600 * MHz, max: 1200 * MHz },
-      { id: CLK.CORE, min: 250 * MHz, max: 400 * MHz },
-      { id: CLK.V3D, min: 250 * MHz, max: 400 * MHz },
-      { id: CLK.H264, min: 250 * MHz, max: 400 * MHz },
-      { id: CLK.ISP, min: 250 * MHz, max: 400 * MHz },
-      { id: CLK.SDRAM, min: 400 * MHz, max: 450 * MHz },
-    ],
-  },
-  BCM2711: {
-    revision: 1679050239,
-    clocks: [
-      { id: CLK.UART, min: 48 * MHz, max: 48 * MHz },
-      { id: CLK.ARM, min: 600 * MHz, max: 1500 * MHz },
-      { id: CLK.CORE, min: 200 * MHz, max: 500 * MHz },
-      { id: CLK.V3D, min: 250 * MHz, max: 500 * MHz },
-      { id: CLK.H264, min: 250 * MHz, max: 500 * MHz },
-      { id: CLK.ISP, min: 250 * MHz, max: 500 * MHz },
-      { id: CLK.SDRAM, min: 3200 * MHz, max: 3200 * MHz },
-      { id: CLK.HEVC, min: 250 * MHz, max: 500 * MHz },
-    ],
-  },
+  BCM2837: { revision: 1679050362, clocks: clocksFrom({ arm: [600, 1200], core: [250, 400], gpu: [250, 400], sdram: [400, 450], hevc: false }) },
+  BCM2711: { revision: 1679050239, clocks: clocksFrom({ arm: [600, 1500], core: [200, 500], gpu: [250, 500], sdram: [3200, 3200], hevc: true }) },
 };
 
 /**
