@@ -11,7 +11,8 @@ Boot the project's kernel and Debian's arm64 kernel (fetched by "uconsole
 fetch linux") on the same emulated board, and print side by side every
 boot-log value the hardware and the firmware decide: = equal, ~ different
 for a documented reason (linux/oracle.ts, KNOWN), ! unexplained. Exit
-status 0 when nothing is unexplained, 1 otherwise. Boards: uconsole-cm4.
+status 0 when nothing is unexplained, 1 otherwise. Boards: uconsole-cm4,
+uconsole-cm3.
 `;
 
 export async function oracleCommand(args: string[]): Promise<number> {

@@ -31,13 +31,15 @@ import { Machine } from '../emulator/machine';
 import { SHADOW_HOST_SIZE } from '../emulator/core';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize } from '../emulator/board/profile';
-import { Gic400 } from '../emulator/devices/gic400';
+import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
+import type { PagePart } from '../emulator/devices/mmio';
 import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
 import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
 import { readKernelImage } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
-import { declareAbsentDevices } from './device-tree';
+import { declareAbsentDevices, interruptCells } from './device-tree';
+import { connectVideoCore, videoCoreMailbox } from './videocore';
 import { LinuxGuest, type GuestEnd } from './guest';
 import { requireLinuxKernel } from './package';
 
@@ -69,11 +71,24 @@ export interface LinuxRun {
   cores: string[];
   irqs: number[];
   lastLines: string[];
+  /** VideoCore property tags the kernel asked, by tag ID: how many times each was answered. */
+  firmwareTags: Map<number, number>;
 }
 
-/** Where each board's GIC distributor is, and Debian's device tree for it. */
-const LINUX_BOARDS: Record<string, { dtb: string; gicBase: number; uart: number }> = {
-  'uconsole-cm4': { dtb: 'bcm2711-rpi-cm4-io.dtb', gicBase: 0xff84_1000, uart: 0xfe20_1000 },
+/**
+ * Debian's device tree for each board, its interrupt controllers (where
+ * bcm2711.dtsi and bcm2837.dtsi put them; `armSide`: the other devices of
+ * the page at bus 0x7e00b000), its PL011 and its VideoCore mailbox.
+ */
+const LINUX_BOARDS: Record<string, { dtb: string; interrupts: (ncpus: number, armSide: PagePart[]) => BoardInterrupts; uart: number; mailbox: number }> = {
+  'uconsole-cm4': {
+    dtb: 'bcm2711-rpi-cm4-io.dtb', uart: 0xfe20_1000, mailbox: 0xfe00_b880,
+    interrupts: (n, armSide) => gic400Interrupts(n, 0xff84_1000, { base: 0xfe00_b000, parts: armSide }),
+  },
+  'uconsole-cm3': {
+    dtb: 'bcm2837-rpi-cm3-io3.dtb', uart: 0x3f20_1000, mailbox: 0x3f00_b880,
+    interrupts: (n, armSide) => bcm2836Interrupts(n, 0x4000_0000, 0x3f00_b200, armSide),
+  },
 };
 
 /** 48-bit VA kernel space below the machine's own TTBR1 shadow (which starts at 0xffffff8000000000). */
@@ -124,11 +139,11 @@ function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdli
   return dir;
 }
 
-function preparedTree(path: string): { blob: Uint8Array; absent: string[] } {
+function preparedTree(path: string): { blob: Uint8Array; absent: string[]; mailboxIrq: number[] } {
   try {
     const tree = parseFdt(new Uint8Array(readFileSync(path)));
     const absent = declareAbsentDevices(tree);
-    return { blob: writeFdt(tree), absent };
+    return { blob: writeFdt(tree), absent, mailboxIrq: interruptCells(tree, 'brcm,bcm2835-mbox') };
   } catch (e) {
     if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
     throw e;
@@ -146,15 +161,16 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const kernel = given ?? readKernelImage(cached!.vmlinuz);
   const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
   if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}`);
-  const { blob, absent } = preparedTree(dtbPath);
+  const { blob, absent, mailboxIrq } = preparedTree(dtbPath);
   await ensureImages();
 
-  const gic = new Gic400(board.cpus.length);
-  const m = await Machine.create({ board, ram, devices: [LinuxGuest.gicDevice(lb.gicBase, gic)] });
+  const vc = videoCoreMailbox(lb.mailbox);
+  const intc = lb.interrupts(board.cpus.length, [vc.part]);
+  const m = await Machine.create({ board, ram, devices: intc.devices });
   const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart));
   let console = '';
   try {
-    const guest = new LinuxGuest(m, gic);
+    const guest = new LinuxGuest(m, intc.controller);
     m.onConsole((b) => {
       const ch = String.fromCharCode(b);
       console += ch;
@@ -162,6 +178,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     });
     for (const core of m.cores) core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
     const fw = firmwareBoot(m, { bootDir: dir });
+    const properties = connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw);
     rmSync(dir, { recursive: true, force: true });
     const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
     const found = systemInstructionSites(kernel.image);
@@ -180,6 +197,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
       insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.lines],
+      firmwareTags: new Map(properties.answered),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

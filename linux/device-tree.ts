@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The device tree Debian's kernel boots with on the emulated board: the
- * tree Debian ships for the module (bcm2711-rpi-cm4-io.dtb), with every
+ * tree Debian ships for the module (bcm2711-rpi-cm4-io.dtb,
+ * bcm2837-rpi-cm3-io3.dtb), with every
  * device the machine does not emulate declared absent (status =
  * "disabled"), so that Linux does not probe it. Without this a driver
  * would read a register of a device that is not there and the machine
@@ -9,17 +10,23 @@
  * or wait for an answer that never comes.
  *
  * Kept: the CPUs and their caches, memory and reserved memory, the buses
- * (simple-bus) and fixed clocks, the GIC-400, the ARM generic timer and
- * the PL011 (uart0). Everything else with a `compatible` is disabled: the
+ * (simple-bus) and fixed clocks, the interrupt controllers (the GIC-400;
+ * on the BCM2837 the ARM-local and armctrl ones), the ARM generic timer
+ * (which bcm2837.dtsi still lists as "arm,armv7-timer"), the PL011
+ * (uart0), and the VideoCore mailbox with the firmware, its clocks and its
+ * power domains (linux/videocore.ts). Everything else with a `compatible` is disabled: the
  * list is printed by `uconsole boot --kernel linux --firmware-log` and
  * named in the README.
  */
 
-import { decodeString, encodeString, setProp, walkNodes, type DeviceTree } from '../lib/fdt';
+import { decodeCells, decodeString, encodeString, findCompatible, setProp, walkNodes, type DeviceTree } from '../lib/fdt';
 
 /** Compatible strings of what the machine emulates (or what needs no device). */
 const EMULATED = new Set([
-  'arm,gic-400', 'arm,cortex-a15-gic', 'arm,armv8-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
+  'arm,gic-400', 'arm,cortex-a15-gic', 'brcm,bcm2836-l1-intc', 'brcm,bcm2836-armctrl-ic',
+  'arm,armv8-timer', 'arm,armv7-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
+  // the VideoCore mailbox and the firmware drivers behind it (linux/videocore.ts); not its GPIO or reset children
+  'brcm,bcm2835-mbox', 'raspberrypi,bcm2835-firmware', 'raspberrypi,firmware-clocks', 'raspberrypi,bcm2835-power',
   'arm,cortex-a72', 'arm,cortex-a53', 'cache',
 ]);
 
@@ -42,4 +49,12 @@ export function declareAbsentDevices(tree: DeviceTree): string[] {
     disabled.push(path);
   }
   return disabled;
+}
+
+/** The `interrupts` cells of the first node with `compatible`, as the board's interrupt wiring takes them. */
+export function interruptCells(tree: DeviceTree, compatible: string): number[] {
+  const found = findCompatible(tree, compatible)[0];
+  const irq = found?.node.props.get('interrupts');
+  if (!found || !irq) throw new Error(`the device tree has no ${compatible} node with interrupts`);
+  return decodeCells(irq, `${found.path} interrupts`);
 }

@@ -7,11 +7,14 @@
  *  - The generic timer of every core (emulator/devices/generic-timer.ts),
  *    reached through the cores' mrs/msr hooks (the machine's SysregModel),
  *    its count the machine's virtual clock.
- *  - The GIC-400 (emulator/devices/gic400.ts), one port per core, its
- *    timer PPIs driven by the timers' levels.
+ *  - The board's interrupt controller, seen through one seam
+ *    (emulator/devices/irq-controller.ts): the GIC-400 on the CM4, the
+ *    BCM2836 ARM-local controller on the CM3 (emulator/board/
+ *    interrupts.ts); the timers' levels are its inputs, each core's IRQ
+ *    output is what is delivered.
  *  - IRQs: Unicorn never takes one, so before each slice (the OS turn of
  *    the machine's scheduler, at a translated-block boundary) a core whose
- *    GIC output is asserted and whose PSTATE.I is clear takes the
+ *    IRQ output is asserted and whose PSTATE.I is clear takes the
  *    exception as the architecture does it (emulator/arm64/
  *    exception-entry.ts): SPSR_EL1, ELR_EL1, PSTATE, PC = VBAR_EL1 +
  *    0x280. While the output is asserted the core's unmask watch is on
@@ -38,9 +41,9 @@
 import type { Core, SysregModel } from '../emulator/core';
 import type { CpReg } from '../emulator/unicorn/binding';
 import { SYSREG, type SysReg } from '../emulator/unicorn/constants';
-import type { Machine, MachineOs, PerCoreDevice } from '../emulator/machine';
-import { GenericTimer, TIMER_PPI, timerRegister, type TimerKind } from '../emulator/devices/generic-timer';
-import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE } from '../emulator/devices/gic400';
+import type { Machine, MachineOs } from '../emulator/machine';
+import { GenericTimer, timerRegister, type TimerKind } from '../emulator/devices/generic-timer';
+import type { CoreIrqController } from '../emulator/devices/irq-controller';
 import { exceptionEntry, PSTATE_I, PSTATE_SP, type ExceptionType } from '../emulator/arm64/exception-entry';
 import type { Trap } from '../emulator/traps';
 
@@ -70,7 +73,7 @@ export interface GuestEnd {
 }
 
 export class LinuxGuest implements MachineOs, SysregModel {
-  readonly gic: Gic400;
+  readonly intc: CoreIrqController;
   readonly timers: GenericTimer[];
   /** The last console lines (complete lines only; keepLines of them). */
   readonly lines: string[] = [];
@@ -82,28 +85,23 @@ export class LinuxGuest implements MachineOs, SysregModel {
   /** Synchronous exceptions delivered to the kernel (BRK and the rest), per kind. */
   readonly syncs = new Map<string, number>();
 
-  /** `gic` is the one the machine's GIC window (gicDevice) serves. */
-  constructor(readonly machine: Machine, gic: Gic400, opts: GuestOptions = {}) {
+  /** `intc` is the controller whose windows the machine maps (emulator/board/interrupts.ts). */
+  constructor(readonly machine: Machine, intc: CoreIrqController, opts: GuestOptions = {}) {
     const n = machine.cores.length;
-    if (gic.ncpus !== n) throw new Error(`the GIC serves ${gic.ncpus} CPUs, the machine has ${n}`);
-    this.gic = gic;
+    if (intc.ncpus !== n) throw new Error(`the interrupt controller serves ${intc.ncpus} CPUs, the machine has ${n}`);
+    this.intc = intc;
     this.timers = Array.from({ length: n }, () => new GenericTimer());
     this.irqs = new Array<number>(n).fill(0);
     this.keep = opts.keepLines ?? 20;
-    this.gic.onChange = (cpu) => this.irqOutputChanged(cpu);
+    this.intc.onChange = (cpu) => this.irqOutputChanged(cpu);
     machine.os = this;
     machine.sysregs = this;
     machine.onTrap = (trap) => this.onTrap(trap);
     machine.onConsole((byte) => this.consoleByte(byte));
     for (const core of machine.cores) {
       core.sysWrite(CNTHCTL_EL2, 3n);
-      core.irqSignalled = () => this.gic.irqAsserted(core.index);
+      core.irqSignalled = () => this.intc.irqAsserted(core.index);
     }
-  }
-
-  /** The GIC window at `gicBase` (distributor, then CPU interface), one port per core, for MachineOptions.devices. */
-  static gicDevice(gicBase: number, gic: Gic400): PerCoreDevice {
-    return { base: gicBase, size: GIC_DIST_SIZE + GIC_CPU_SIZE, forCore: (core) => gic.port(core) };
   }
 
   /* ---- the timer's registers (SysregModel) ------------------------------ */
@@ -124,27 +122,27 @@ export class LinuxGuest implements MachineOs, SysregModel {
   private updateTimerLines(cpu: number): void {
     const now = this.machine.counter();
     const t = this.timers[cpu]!;
-    for (const kind of ['virt', 'phys'] as TimerKind[]) this.gic.setPpi(cpu, TIMER_PPI[kind], t.asserted(kind, now));
+    for (const kind of ['virt', 'phys'] as TimerKind[]) this.intc.setTimerLine(cpu, kind, t.asserted(kind, now));
   }
 
   /* ---- scheduling (MachineOs) -------------------------------------------- */
 
   turn(core: Core): boolean {
     this.updateTimerLines(core.index);
-    if (core.state === 'running' && this.gic.irqAsserted(core.index)) this.takeIrq(core);
+    if (core.state === 'running' && this.intc.irqAsserted(core.index)) this.takeIrq(core);
     this.watchUnmask(core.index);
     return false;
   }
 
-  /** A core's GIC output may have changed (a line, an acknowledge, an EOI, a register write). */
+  /** A core's IRQ output may have changed (a line, an acknowledge, an EOI, a register write). */
   private irqOutputChanged(cpu: number): void {
     this.wakeIfSignalled(cpu);
     this.watchUnmask(cpu);
   }
 
-  /** The core's unmask watch is on exactly while its GIC output is asserted. */
+  /** The core's unmask watch is on exactly while its IRQ output is asserted. */
   private watchUnmask(cpu: number): void {
-    this.machine.cores[cpu]!.watchIrqUnmask(this.gic.irqAsserted(cpu) ? IRQ_TAKEABLE : undefined);
+    this.machine.cores[cpu]!.watchIrqUnmask(this.intc.irqAsserted(cpu) ? IRQ_TAKEABLE : undefined);
   }
 
   runTimers(): void {
@@ -200,7 +198,7 @@ export class LinuxGuest implements MachineOs, SysregModel {
 
   private wakeIfSignalled(cpu: number): void {
     const core = this.machine.cores[cpu]!;
-    if (core.state === 'wfi' && this.gic.irqAsserted(cpu)) core.state = 'running';
+    if (core.state === 'wfi' && this.intc.irqAsserted(cpu)) core.state = 'running';
   }
 
   /* ---- exception entry ---------------------------------------------------- */

@@ -86,6 +86,12 @@ export function extractFacts(log: string): Map<string, string> {
 
 const hexOf = (s: string): number => Number.parseInt(s, 16);
 
+/** Both models name the same compute module ("Raspberry Pi Compute Module 3 ..."), whatever carrier board follows. */
+function sameModule(model: string, linux: string): boolean {
+  const module = /^Raspberry Pi Compute Module \d+ /.exec(model)?.[0];
+  return module !== undefined && linux.startsWith(module);
+}
+
 /**
  * Known reasons for a difference, in one place. `applies` checks that the
  * difference is the one explained, so that an unrelated change in the same
@@ -102,8 +108,8 @@ export interface KnownReason {
 export const KNOWN: readonly KnownReason[] = [
   {
     key: 'machine model (DT)',
-    reason: "device tree: Debian ships the CM4 IO board's tree (bcm2711-rpi-cm4-io.dtb), the uConsole boots the module's (bcm2711-rpi-cm4.dtb)",
-    applies: (m, l) => m.includes('Compute Module 4') && l.includes('Compute Module 4'),
+    reason: "device tree: Debian ships the IO boards' trees (bcm2711-rpi-cm4-io.dtb, bcm2837-rpi-cm3-io3.dtb), the uConsole boots the module's (bcm2711-rpi-cm4.dtb, bcm2710-rpi-cm3.dtb)",
+    applies: (m, l) => sameModule(m, l),
   },
   {
     key: 'CMA pool',

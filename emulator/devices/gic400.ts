@@ -29,6 +29,8 @@
  */
 
 import type { MmioDevice } from './mmio';
+import type { CoreIrqController } from './irq-controller';
+import { TIMER_PPI, type TimerKind } from './generic-timer';
 
 export const GIC_NR_IRQS = 256;
 export const SPURIOUS = 1023;
@@ -82,7 +84,7 @@ interface CpuIf {
   sgiSources: Uint8Array;
 }
 
-export class Gic400 {
+export class Gic400 implements CoreIrqController {
   distEnabled = false;
   readonly ncpus: number;
   private readonly cpus: CpuIf[];
@@ -121,6 +123,11 @@ export class Gic400 {
     c.level32[id] = v;
     c.pending32[id] = v; // level-sensitive: pending follows the line
     this.onChange?.(cpu);
+  }
+
+  /** The timers' outputs are PPIs 30 (physical) and 27 (virtual), as "arm,armv8-timer" lists them. */
+  setTimerLine(cpu: number, kind: TimerKind, asserted: boolean): void {
+    this.setPpi(cpu, TIMER_PPI[kind], asserted);
   }
 
   /** An SPI's line (32-255), level-sensitive. */

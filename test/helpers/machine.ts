@@ -79,3 +79,20 @@ export async function machineWithMmu(build: (ttbr1: PageTable, ttbr0: PageTable)
   for (const c of m.cores) await enableMmu(m, c.index, 0x1000, { ttbr0: ttbr0.root, ttbr1: ttbr1.root, mair: MAIR_EL1_SET, tcr: TCR_EL1_39BIT });
   return m;
 }
+
+/**
+ * Run the started cores until one executes an hvc (a test's way out); every
+ * other trap goes to the handler installed before (a guest's, which may
+ * deliver it to the kernel's vectors). Returns the hvc, or undefined.
+ */
+export function runUntilHvc(m: Machine, maxRounds = 200): import('../../emulator/traps').Trap | undefined {
+  let trap: import('../../emulator/traps').Trap | undefined;
+  const guestHandler = m.onTrap;
+  m.onTrap = (t, mm) => {
+    if (t.kind !== 'hvc') return guestHandler(t, mm);
+    trap = t;
+    return 'stop';
+  };
+  m.run({ until: () => trap !== undefined, maxRounds });
+  return trap;
+}

@@ -54,3 +54,22 @@ describe.skipIf(!fetched)(`Debian's kernel on the CM4 (${fetched ? 'cached' : SK
     expect(a.lastLines.length).toBeGreaterThan(0);
   }, 240_000);
 });
+
+describe.skipIf(!fetched)(`Debian's kernel on the CM3 (${fetched ? 'cached' : SKIP})`, () => {
+  // The full boot to the panic is checked by the oracle's test; here two runs past the secondaries' start.
+  it('is deterministic through the BCM2836 local controller: timer IRQs and mailbox IPIs on every core', async () => {
+    const a = await bootLinux({ board: 'uconsole-cm3', limitSeconds: 0.12 });
+    const b = await bootLinux({ board: 'uconsole-cm3', limitSeconds: 0.12 });
+    expect(a.end.reason).toBe('time-limit');
+    expect(a.console).toContain('Root IRQ handler: bcm2836_arm_irqchip_handle_irq');
+    expect(a.console).toContain('smp: Brought up 1 node, 4 CPUs');
+    expect(a.irqs.every((n) => n > 0)).toBe(true);
+    expect(a.absent).toContain('/soc/mailbox@7e00b840'); // VCHIQ
+    expect(a.absent).not.toContain('/soc/local_intc@40000000');
+    expect(a.absent).not.toContain('/soc/mailbox@7e00b880');
+    expect(a.console).toBe(b.console);
+    expect(a.insns).toBe(b.insns);
+    expect(a.irqs).toEqual(b.irqs);
+    expect(a.cores).toEqual(b.cores);
+  }, 240_000);
+});

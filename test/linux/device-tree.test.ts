@@ -10,14 +10,27 @@ describe('devices declared absent for Linux', () => {
     const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
     addNode(soc, 'interrupt-controller@40041000', [['compatible', encodeString('arm,gic-400')]]);
     addNode(soc, 'serial@7e201000', [['compatible', new TextEncoder().encode('arm,pl011\0arm,primecell\0')], ['status', encodeString('okay')]]);
-    addNode(soc, 'mailbox@7e00b880', [['compatible', encodeString('brcm,bcm2835-mbox')]]);
     addNode(soc, 'mmc@7e300000', [['compatible', encodeString('brcm,bcm2835-sdhci')], ['status', encodeString('okay')]]);
     addNode(soc, 'usb@7e980000', [['compatible', encodeString('brcm,bcm2835-usb')], ['status', encodeString('disabled')]]);
     addNode(t.root, 'timer', [['compatible', encodeString('arm,armv8-timer')]]);
     const absent = declareAbsentDevices(t);
-    expect(absent).toEqual(['/soc/mailbox@7e00b880', '/soc/mmc@7e300000']);
+    expect(absent).toEqual(['/soc/mmc@7e300000']);
     expect(decodeString(findNode(t, '/soc/mmc@7e300000')!.props.get('status')!)).toBe('disabled');
     expect(findNode(t, '/soc/interrupt-controller@40041000')!.props.get('status')).toBeUndefined();
     expect(t.root.props.get('status')).toBeUndefined();
+  });
+
+  it('keeps the BCM2837\'s interrupt controllers and its "arm,armv7-timer" generic timer', () => {
+    const t = createTree();
+    const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
+    addNode(soc, 'local_intc@40000000', [['compatible', encodeString('brcm,bcm2836-l1-intc')]]);
+    addNode(soc, 'interrupt-controller@7e00b200', [['compatible', encodeString('brcm,bcm2836-armctrl-ic')]]);
+    addNode(soc, 'timer@7e003000', [['compatible', encodeString('brcm,bcm2835-system-timer')]]);
+    addNode(t.root, 'timer', [['compatible', encodeString('arm,armv7-timer')]]);
+    addNode(soc, 'mailbox@7e00b880', [['compatible', encodeString('brcm,bcm2835-mbox')]]);
+    const fw = addNode(soc, 'firmware', [['compatible', new TextEncoder().encode('raspberrypi,bcm2835-firmware\0simple-mfd\0')]]);
+    addNode(fw, 'gpio', [['compatible', encodeString('raspberrypi,firmware-gpio')]]);
+    addNode(soc, 'power', [['compatible', encodeString('raspberrypi,bcm2835-power')]]);
+    expect(declareAbsentDevices(t)).toEqual(['/soc/timer@7e003000', '/soc/firmware/gpio']);
   });
 });

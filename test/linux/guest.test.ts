@@ -3,9 +3,9 @@
 // the GIC, and IRQ entry at EL1 as the architecture does it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Machine } from '../../emulator/machine';
-import { Gic400 } from '../../emulator/devices/gic400';
+import { gic400Interrupts } from '../../emulator/board/interrupts';
 import { LinuxGuest } from '../../linux/guest';
-import { loadAsm } from '../helpers/machine';
+import { loadAsm, runUntilHvc } from '../helpers/machine';
 import type { Trap } from '../../emulator/traps';
 
 let m: Machine | undefined;
@@ -20,9 +20,9 @@ const CODE = 0x10000;
 const VECTORS = 0x20000;
 
 async function guestMachine(): Promise<{ m: Machine; guest: LinuxGuest }> {
-  const gic = new Gic400(4);
-  m = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30, devices: [LinuxGuest.gicDevice(GICD, gic)] });
-  const guest = new LinuxGuest(m, gic);
+  const intc = gic400Interrupts(4, GICD);
+  m = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30, devices: intc.devices });
+  const guest = new LinuxGuest(m, intc.controller);
   return { m, guest };
 }
 
@@ -59,16 +59,8 @@ const IRQ_VECTOR = `
 
 /** Run cpu0 until it executes an hvc (other traps go to the guest's handler, which delivers them to the kernel's vectors). */
 function runToTrap(machine: Machine, maxRounds = 200): Trap | undefined {
-  let trap: Trap | undefined;
-  const guestHandler = machine.onTrap;
-  machine.onTrap = (t, mm) => {
-    if (t.kind !== 'hvc') return guestHandler(t, mm);
-    trap = t;
-    return 'stop';
-  };
   machine.start(0, BigInt(CODE));
-  machine.run({ until: () => trap !== undefined, maxRounds });
-  return trap;
+  return runUntilHvc(machine, maxRounds);
 }
 
 /**

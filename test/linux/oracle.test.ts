@@ -57,6 +57,7 @@ describe.skipIf(!fetched)(`the oracle on the CM4 (${skipNote})`, () => {
     expect(r.linux.end.reason).toBe('panic');
     expect(log).toContain('smp: Brought up 1 node, 4 CPUs');
     expect(log).toContain('CPU: All CPU(s) started at EL1');
+    expect(log).toContain('raspberrypi-firmware soc:firmware: Attached to firmware from 2023-03-17T10:50:39'); // through GIC SPI 33
     expect(log).not.toMatch(/WARNING:|Oops|BUG:/);
     expect(r.linux.irqs.every((n) => n > 0)).toBe(true);
     expect(r.rows.filter((row) => row.status === 'different')).toEqual([]);
@@ -71,4 +72,25 @@ describe.skipIf(!fetched)(`the oracle on the CM4 (${skipNote})`, () => {
       expect(r.rows.filter((row) => row.status === 'different')).toEqual([]);
     }, 600_000);
   }
+});
+
+describe.skipIf(!fetched)(`the oracle on the CM3 (${skipNote})`, () => {
+  it('1 GB: Debian boots on the BCM2837 with all CPUs to its panic, and nothing differs without a known reason', async () => {
+    const r = await runOracle({ board: 'uconsole-cm3' });
+    const log = r.linux.console;
+    expect(r.linux.end.reason).toBe('panic');
+    expect(log).toContain('Machine model: Raspberry Pi Compute Module 3 IO board V3.0');
+    expect(log).toContain('Root IRQ handler: bcm2836_arm_irqchip_handle_irq');
+    expect(log).toContain('smp: Brought up 1 node, 4 CPUs');
+    // the VideoCore mailbox through armctrl bank 0 bit 1: the firmware, clock and power drivers probe
+    expect(log).toContain('bcm2835-mbox 3f00b880.mailbox: mailbox enabled');
+    expect(log).toContain('raspberrypi-firmware soc:firmware: Attached to firmware from 2023-03-17T10:52:42');
+    expect(log).not.toMatch(/Firmware transaction timeout|returned status|Failed to get clock/);
+    for (const tag of [0x1, 0x10007, 0x30004, 0x30007, 0x30030]) expect(r.linux.firmwareTags.get(tag)).toBeGreaterThan(0);
+    expect(log).not.toMatch(/WARNING:|Oops|BUG:/);
+    expect(r.linux.irqs.every((n) => n > 0)).toBe(true);
+    expect(r.rows.filter((row) => row.status === 'different')).toEqual([]);
+    expect(r.rows.find((row) => row.key === 'generic timer')).toMatchObject({ status: 'equal', linux: 'cp15 timer(s) running at 19.20MHz (virt).' });
+    expect(r.rows.find((row) => row.key === 'machine model (DT)')).toMatchObject({ status: 'known' });
+  }, 300_000);
 });
