@@ -92,8 +92,8 @@
  * library before the global scope). ucsp_stats() says how often each path
  * ran, so a test can see that the engine really calls this file.
  *
- * The bitmap covers host addresses below 2^47, the user address space of
- * x86-64 and arm64 hosts; a page above that is treated as holding code.
+ * The bitmaps cover physical addresses below 2^40 (1 TB, far above every
+ * board's RAM); a page above that is treated as holding code.
  */
 
 #define _GNU_SOURCE
