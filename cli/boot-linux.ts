@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* uconsole boot --kernel linux: Debian's arm64 kernel on the emulated board (linux/boot.ts). */
+/*
+ * uconsole boot --kernel linux: Debian's arm64 kernel on the emulated board
+ * (linux/boot.ts), to a busybox shell on its console when busybox is
+ * cached (stdin drives it, as for the project's kernel), or running one
+ * --exec command; otherwise to the root-mount panic.
+ */
 
 import { bootLinux, type LinuxRun } from '../linux/boot';
+import type { ConsoleInput } from '../linux/console';
 import { UsageError } from './uconsole';
 
 /** Exit statuses: the run ended in a kernel panic, or hung (time limit, every core idle). */
@@ -16,6 +22,7 @@ export interface LinuxBootArgs {
   kernelImage?: string;
   timeLimit?: string;
   firmwareLog?: boolean;
+  exec?: string;
 }
 
 function seconds(text: string | undefined): number | undefined {
@@ -28,31 +35,40 @@ function seconds(text: string | undefined): number | undefined {
 function report(run: LinuxRun): string[] {
   const out = [`uconsole: ${run.end.reason === 'panic' ? 'kernel panic' : run.end.reason}: ${run.end.message}`];
   out.push(`uconsole: ${run.virtualSeconds.toFixed(3)} s of virtual time, ${run.insns} instructions`);
-  if (run.end.reason !== 'panic') {
+  if (run.prompt) out.push(`uconsole: shell prompt after ${run.prompt.virtualSeconds.toFixed(3)} s of virtual time, ${run.prompt.insns} instructions`);
+  if (!['panic', 'power-off', 'host-halt'].includes(run.end.reason)) {
     out.push('uconsole: last console lines:', ...run.lastLines.map((l) => `  ${l}`));
     out.push(...run.cores.map((c) => `uconsole: ${c}`));
   }
   return out;
 }
 
-export async function bootLinuxCommand(a: LinuxBootArgs): Promise<number> {
+/** `input`: the host's stdin for the shell (cli/boot.ts's, with its Ctrl-A x escape), unless --exec. */
+export async function bootLinuxCommand(a: LinuxBootArgs, input?: ConsoleInput): Promise<number> {
   let line = '';
+  const flush = (): void => {
+    if (line) process.stdout.write(line);
+    line = '';
+  };
   const run = await bootLinux({
     board: a.board, ram: a.ram, cmdline: a.cmdline, dtb: a.dtb, kernelImage: a.kernelImage, limitSeconds: seconds(a.timeLimit),
+    exec: a.exec,
+    // Whatever the guest printed (a prompt has no newline) is shown before the host waits for input.
+    input: a.exec === undefined && input ? (waitMs) => (flush(), input(waitMs)) : undefined,
     onConsole: (ch) => {
       line += ch;
-      if (ch === '\n') {
-        process.stdout.write(line);
-        line = '';
-      }
+      if (ch === '\n') flush();
     },
   });
   if (line) process.stdout.write(`${line}\n`);
+  line = '';
   if (a.firmwareLog) {
     for (const l of run.firmware.log) process.stderr.write(`firmware: ${l}\n`);
     process.stderr.write(`firmware: declared absent in the device tree: ${run.absent.join(' ')}\n`);
   }
   for (const l of report(run)) process.stderr.write(`${l}\n`);
+  if (run.end.reason === 'power-off') return run.exitStatus ?? 0;
+  if (run.end.reason === 'host-halt') return 0;
   if (run.end.reason === 'panic') return EXIT_PANIC;
   if (run.end.reason === 'machine-halt') return 1;
   return EXIT_HANG;

@@ -41,10 +41,13 @@ options:
   --trace           print every executed instruction, disassembled, with its core (slow)
   --firmware-log    also print what the firmware stage loaded where
   --kernel linux    boot Debian's arm64 kernel instead (fetched by "uconsole fetch
-                    linux"); it runs to its root-mount panic: exit status 2, or 3
-                    if it hangs (last console lines and each core's PC on stderr)
+                    linux"): with busybox fetched, to a shell on ttyAMA0 that reads
+                    stdin, or running --exec's command (exit status its own), then
+                    power-off; without busybox to its root-mount panic: exit status
+                    2, or 3 if it hangs (last console lines and each core's PC on stderr)
   --kernel-image F  with --kernel linux: any arm64 Image or vmlinuz instead
-  --time-limit S    with --kernel linux: virtual seconds before a hang is declared (30)
+  --time-limit S    with --kernel linux: virtual seconds before a hang is declared
+                    (30; none for the interactive shell)
   -h, --help        this help
 `;
 
@@ -138,12 +141,12 @@ export async function bootCommand(args: string[]): Promise<number> {
   });
   if (values.kernel !== undefined && values.kernel !== 'linux') throw new UsageError(`--kernel takes "linux" (the default is the project's kernel), not "${values.kernel}"`);
   if (values.kernel === 'linux' || values['kernel-image'] !== undefined) {
-    if (values['boot-dir'] || values.cat || values.trace || values['no-init'] || values.init || values.exec)
-      throw new UsageError('--boot-dir, --cat, --trace, --no-init, --init and --exec are for the project\'s kernel, not --kernel linux');
+    if (values['boot-dir'] || values.cat || values.trace || values['no-init'] || values.init)
+      throw new UsageError('--boot-dir, --cat, --trace, --no-init and --init are for the project\'s kernel, not --kernel linux');
     return bootLinuxCommand({
       board: values.board, ram: values.ram, cmdline: values.cmdline, dtb: values.dtb, kernelImage: values['kernel-image'],
-      timeLimit: values['time-limit'], firmwareLog: values['firmware-log'],
-    });
+      timeLimit: values['time-limit'], firmwareLog: values['firmware-log'], exec: values.exec,
+    }, values.exec === undefined ? hostInput() : undefined);
   }
   if (values['time-limit'] !== undefined) throw new UsageError('--time-limit is for --kernel linux');
   const init = initFile(values);

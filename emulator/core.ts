@@ -37,7 +37,7 @@ import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './un
 import { EventSites } from './event-sites';
 import { BLOCKS, NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
 import {
-  EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
+  EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_SP_EL1, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
   UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
@@ -123,6 +123,9 @@ function blockCounting(exec: ExecMode): BlockCounting {
   if (exec === 'deterministic') return BLOCKS.COUNT;
   return exec === 'code-hook-sites' ? BLOCKS.SITES : BLOCKS.NONE;
 }
+
+/** PSTATE bits the engine caches in its hflags: M (EL, SP selection) and PAN. */
+const HFLAGS_PSTATE = 0x1fn | (1n << 22n);
 
 /** The exception level in PSTATE.M (bits 3:2); the model's cores run at EL0 or EL1. */
 function elOf(pstateMode: number): 0 | 1 {
@@ -402,6 +405,28 @@ export class Core {
     this.uc.regWrite(REG_ELR_EL1, entry);
     this.uc.sysWrite(SYSREG.SPSR_EL1, 0n);
     this.uc.regWrite(REG_SP_EL0, sp);
+  }
+
+  /**
+   * Take an exception to EL1 as emulator/arm64/exception-entry.ts computed
+   * it (`entry`): SPSR_EL1, ELR_EL1, the SP bank, PSTATE, and the PC this
+   * core resumes at. Unicorn 2.0.1 does no exception entry itself, and a
+   * PSTATE written through its API moves the level only once the engine's
+   * cached hflags are rebuilt (Unicorn.rebuildHflags), which is done when
+   * the level, the SP selection or PAN changes. ESR_EL1 and FAR_EL1 are the
+   * caller's (sysWrite).
+   */
+  takeException(entry: { spsr: bigint; elr: bigint; pstate: bigint; pc: bigint; selectSpEl1: boolean }): void {
+    const old = this.uc.regRead(REG_PSTATE);
+    this.uc.sysWrite(SYSREG.SPSR_EL1, entry.spsr);
+    this.uc.regWrite(REG_ELR_EL1, entry.elr);
+    if (entry.selectSpEl1) {
+      this.uc.regWrite(REG_SP_EL0, this.uc.regRead(REG_SP));
+      this.uc.regWrite(REG_SP, this.uc.regRead(REG_SP_EL1));
+    }
+    this.uc.regWrite(REG_PSTATE, entry.pstate);
+    if (((old ^ entry.pstate) & HFLAGS_PSTATE) !== 0n) this.uc.rebuildHflags();
+    this.pc = entry.pc;
   }
 
   /* ---- contexts and the TLB -------------------------------------------- */

@@ -42,8 +42,8 @@ export class InitramfsBuildError extends Error {
   override name = 'InitramfsBuildError';
 }
 
-const dir = (name: string, perm = 0o755): CpioEntry => ({ name, mode: S_IFDIR | perm, uid: 0, gid: 0, mtime: 0 });
-const exe = (name: string, data: Uint8Array): CpioEntry => ({ name, mode: S_IFREG | 0o755, uid: 0, gid: 0, mtime: 0, data });
+export const dir = (name: string, perm = 0o755): CpioEntry => ({ name, mode: S_IFDIR | perm, uid: 0, gid: 0, mtime: 0 });
+export const exe = (name: string, data: Uint8Array): CpioEntry => ({ name, mode: S_IFREG | 0o755, uid: 0, gid: 0, mtime: 0, data });
 
 /** Is the cross compiler on PATH? (A look at PATH, not a run: every boot's up-to-date check asks.) */
 export function crossCompilerAvailable(): boolean {
@@ -77,7 +77,7 @@ export interface BuiltInitramfs {
 }
 
 /** /bin/busybox and its applet links, named after what the binary carries. */
-function busyboxEntries(path: string, taken: ReadonlySet<string>): CpioEntry[] {
+export function busyboxEntries(path: string, taken: ReadonlySet<string>): CpioEntry[] {
   const bin = new Uint8Array(readFileSync(path));
   const links = busyboxApplets(bin)
     .filter((a) => !taken.has(`bin/${a}`) && a !== 'busybox')

@@ -9,9 +9,16 @@
  * spin table, places the DTB and releases the cores, and LinuxGuest
  * (guest.ts) supplies the timer, the GIC and exception entry.
  *
- * Without a root file system the kernel ends in its root-mount panic, which
- * ends the run (status not ok). A kernel that hangs ends at a virtual-time
- * limit with its last console lines and each core's PC.
+ * With Debian's busybox in the cache the boot partition also holds an
+ * initramfs (initramfs.ts) named by config.txt's `initramfs` line, which
+ * the firmware stage loads after the kernel and names in /chosen
+ * linux,initrd-start/end as the Pi firmware does: Linux runs its /init,
+ * a shell on the console (ttyAMA0, with input from the host through the
+ * PL011's receive interrupt) or the --exec command, and powers off, which
+ * ends the run (`reboot: Power down`). Without it the kernel ends in its
+ * root-mount panic, which ends the run (status not ok). A kernel that
+ * hangs ends at a virtual-time limit with its last console lines and each
+ * core's PC.
  *
  * The machine must see the kernel's virtual addresses: Debian's kernel is
  * built with VA_BITS=48, so its linear map (0xffff000000000000), image,
@@ -38,10 +45,13 @@ import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/b
 import { readKernelImage } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
-import { declareAbsentDevices, interruptCells } from './device-tree';
+import { declareAbsentDevices, giveUartFixedClock, interruptCells } from './device-tree';
 import { connectVideoCore, videoCoreMailbox } from './videocore';
 import { LinuxGuest, type GuestEnd } from './guest';
+import type { ConsoleInput } from './console';
+import { execArchive, linuxInitramfs, LinuxInitramfsError } from './initramfs';
 import { requireLinuxKernel } from './package';
+import { cachedBusybox } from '../images/busybox';
 
 export interface LinuxBootOptions {
   board?: string;
@@ -52,9 +62,17 @@ export interface LinuxBootOptions {
   kernelImage?: string;
   /** A DTB instead of Debian's for the board (devices are still declared absent). */
   dtb?: string;
-  /** Virtual time after which a run that has not ended is stopped (default 30 s). */
+  /** Virtual time after which a run that has not ended is stopped (default 30 s; none for an interactive shell). */
   limitSeconds?: number;
   onConsole?: (text: string) => void;
+  /** Boot with the busybox initramfs (default: when busybox is cached); false: to the root-mount panic. */
+  initramfs?: boolean;
+  /** A command for /init to run instead of the shell (sh syntax); the run ends with its exit status. */
+  exec?: string;
+  /** The host's side of the console: input for the shell (see ConsoleInput). */
+  input?: ConsoleInput;
+  /** End the run when the shell first prints its prompt (for timing and tests). */
+  stopAtPrompt?: boolean;
 }
 
 export interface LinuxRun {
@@ -73,6 +91,10 @@ export interface LinuxRun {
   lastLines: string[];
   /** VideoCore property tags the kernel asked, by tag ID: how many times each was answered. */
   firmwareTags: Map<number, number>;
+  /** The --exec command's exit status, when /init printed it. */
+  exitStatus?: number;
+  /** When the shell first printed its prompt: guest instructions (all cores) and virtual seconds. */
+  prompt?: { insns: number; virtualSeconds: number };
 }
 
 /**
@@ -103,6 +125,15 @@ const VA48_SHADOW_SIZE = Number(0xffff_ff80_0000_0000n - VA48_SHADOW_BASE);
 const VA48_CODE = { base: 0xffff_8000_0000_0000n, size: SHADOW_HOST_SIZE };
 
 /**
+ * User space (TTBR0) above the machine's own 39-bit low half, up to
+ * TASK_SIZE = 2^48: where Linux puts the stack, the mmap base and the vDSO
+ * of a process, at the top, so the code part is the top 512 GB. (A static
+ * busybox runs its text at 0x400000, inside the low half.)
+ */
+const USER48_SHADOW = { base: 1n << 39n, size: Number((1n << 48n) - (1n << 39n)) };
+const USER48_CODE = { base: (1n << 48n) - BigInt(SHADOW_HOST_SIZE), size: SHADOW_HOST_SIZE };
+
+/**
  * KIMAGE_VADDR for a kernel built with VA_BITS=48 (arch/arm64/include/asm/
  * memory.h): MODULES_END, with MODULES_VADDR = _PAGE_END(48) =
  * 0xffff800000000000 and MODULES_VSIZE 128 MiB up to 6.4, 2 GiB from 6.5.
@@ -121,17 +152,26 @@ export function imageRelease(image: Uint8Array): string | undefined {
   return /^Linux version (\S+)/.exec(text.subarray(at, at + 200).toString('latin1'))?.[1];
 }
 
+/**
+ * The early console until the amba-pl011 driver binds, then ttyAMA0 (the
+ * early one steps down then: no keep_bootcon, or every line would be
+ * printed twice).
+ */
 export function defaultLinuxCmdline(uart: number): string {
-  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)} keep_bootcon nokaslr`;
+  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)} nokaslr`;
 }
 
-/** Assemble the boot partition: the board's config.txt and armstub, the Image, the prepared DTB. */
-function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdline: string): string {
+const INITRAMFS_FILE = 'linux-initramfs.cpio';
+
+/** Assemble the boot partition: the board's config.txt and armstub, the Image, the prepared DTB, the initramfs if any. */
+function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdline: string, initramfs: Uint8Array | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'uconsole-linux-'));
   const src = bootDir(board);
-  // The board's initramfs holds the project's own /init: Debian's kernel boots without one, to its root-mount panic.
-  const config = readFileSync(join(src, 'config.txt'), 'utf8').replace(/^device_tree=.*$/m, 'device_tree=linux.dtb').replace(/^initramfs .*\n?/m, '');
+  // The board's initramfs holds the project's own /init: Debian's kernel gets its own, or none (to its root-mount panic).
+  const initLine = initramfs ? `initramfs ${INITRAMFS_FILE} followkernel\n` : '';
+  const config = readFileSync(join(src, 'config.txt'), 'utf8').replace(/^device_tree=.*$/m, 'device_tree=linux.dtb').replace(/^initramfs .*\n?/m, initLine);
   writeFileSync(join(dir, 'config.txt'), config);
+  if (initramfs) writeFileSync(join(dir, INITRAMFS_FILE), initramfs);
   writeFileSync(join(dir, 'cmdline.txt'), `${cmdline}\n`);
   copyFileSync(join(src, 'armstub8.bin'), join(dir, 'armstub8.bin'));
   writeFileSync(join(dir, 'kernel8.img'), image);
@@ -139,11 +179,12 @@ function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdli
   return dir;
 }
 
-function preparedTree(path: string): { blob: Uint8Array; absent: string[]; mailboxIrq: number[] } {
+function preparedTree(path: string, uart: number): { blob: Uint8Array; absent: string[]; mailboxIrq: number[]; uartIrq: number[] } {
   try {
     const tree = parseFdt(new Uint8Array(readFileSync(path)));
     const absent = declareAbsentDevices(tree);
-    return { blob: writeFdt(tree), absent, mailboxIrq: interruptCells(tree, 'brcm,bcm2835-mbox') };
+    const { irqCells } = giveUartFixedClock(tree, uart);
+    return { blob: writeFdt(tree), absent, mailboxIrq: interruptCells(tree, 'brcm,bcm2835-mbox'), uartIrq: irqCells };
   } catch (e) {
     if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
     throw e;
@@ -161,23 +202,29 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const kernel = given ?? readKernelImage(cached!.vmlinuz);
   const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
   if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}`);
-  const { blob, absent, mailboxIrq } = preparedTree(dtbPath);
+  const { blob, absent, mailboxIrq, uartIrq } = preparedTree(dtbPath, lb.uart);
+  const withInitramfs = opts.initramfs ?? (opts.exec !== undefined || cachedBusybox() !== undefined);
+  if (opts.exec !== undefined && !withInitramfs) throw new LinuxInitramfsError('exec needs the busybox initramfs, and initramfs: false was asked');
+  const initramfs = withInitramfs ? linuxInitramfs() : undefined;
   await ensureImages();
 
   const vc = videoCoreMailbox(lb.mailbox);
   const intc = lb.interrupts(board.cpus.length, [vc.part]);
   const m = await Machine.create({ board, ram, devices: intc.devices });
-  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart));
+  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart), initramfs);
   let console = '';
   try {
-    const guest = new LinuxGuest(m, intc.controller);
+    const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });
     m.onConsole((b) => {
       const ch = String.fromCharCode(b);
       console += ch;
       opts.onConsole?.(ch);
     });
-    for (const core of m.cores) core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
-    const fw = firmwareBoot(m, { bootDir: dir });
+    for (const core of m.cores) {
+      core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
+      core.mapVaShadow(USER48_SHADOW.base, USER48_SHADOW.size, USER48_CODE);
+    }
+    const fw = firmwareBoot(m, { bootDir: dir, initrdAppend: opts.exec === undefined ? undefined : execArchive(opts.exec) });
     const properties = connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw);
     rmSync(dir, { recursive: true, force: true });
     const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
@@ -187,17 +234,17 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
     m.codeChanged(fw.kernelPa, kernel.image.length, va);
 
-    const limitNs = (opts.limitSeconds ?? 30) * 1e9;
+    const limitSeconds = opts.limitSeconds ?? (opts.input && opts.exec === undefined ? Infinity : 30);
+    const limitNs = limitSeconds * 1e9;
     const result = m.run({ until: () => m.clockNs >= limitNs });
-    const end: GuestEnd = guest.panicLine
-      ? { reason: 'panic', message: m.status!.message }
-      : result === 'halted' ? { reason: 'machine-halt', message: m.status?.message ?? 'halted' }
+    const end: GuestEnd = guest.console.end ?? (
+      result === 'halted' ? { reason: 'machine-halt', message: m.status?.message ?? 'halted' }
       : result === 'idle' ? { reason: 'idle', message: 'every core waits for an interrupt and no timer is armed' }
-      : { reason: 'time-limit', message: `no end after ${opts.limitSeconds ?? 30} s of virtual time` };
+      : { reason: 'time-limit', message: `no end after ${limitSeconds} s of virtual time` });
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
-      insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.lines],
-      firmwareTags: new Map(properties.answered),
+      insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
+      firmwareTags: new Map(properties.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

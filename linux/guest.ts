@@ -26,16 +26,23 @@
  *    asserted, masked or not, as WFI does; when every core sleeps, the
  *    machine skips virtual time to the earliest timer deadline
  *    (nextTimerNs).
- *  - Synchronous exceptions the engine stopped on at EL1 (BRK, which is how
- *    Linux's WARN and BUG trap; aborts; undefined instructions) go to
- *    VBAR_EL1 + 0x200 with ESR_EL1 (and FAR_EL1) from the syndrome the
- *    engine computed, so the kernel's own handlers report them.
- *  - The console is watched for the end of a panic, which ends the run.
+ *  - Synchronous exceptions the engine stopped on (svc, BRK, which is how
+ *    Linux's WARN and BUG trap, aborts, undefined instructions) go to
+ *    VBAR_EL1 + 0x200 from EL1h, + 0x400 from EL0, with ESR_EL1 (and
+ *    FAR_EL1) from the syndrome the engine computed, so the kernel's own
+ *    handlers take them: system calls, page faults, signals. IRQs are
+ *    taken from EL0 too (+ 0x480). Leaving EL0 changes the level, which
+ *    Unicorn 2.0.1 only notices once its cached hflags are rebuilt
+ *    (Core.takeException); the way back is the kernel's own eret.
+ *  - User space's reads of the counter (the vDSO's clock_gettime) trap
+ *    and are answered from the virtual clock (user-counter.ts).
+ *  - The console: the PL011's interrupt is the line its DT node names; what the
+ *    kernel prints and what the host types go through console.ts, which
+ *    also ends the run at a panic, the power-off or the prompt.
  *
  * Deterministic: nothing here reads a clock; every decision depends on the
  * virtual count and the slice boundaries, which depend only on the inputs.
- * Not modelled yet: exceptions taken from EL0 (the boot ends before user
- * space without an initramfs), FIQs, SErrors.
+ * Not modelled yet: FIQs, SErrors, AArch32 user space.
  */
 
 import type { Core, SysregModel } from '../emulator/core';
@@ -44,19 +51,30 @@ import { SYSREG, type SysReg } from '../emulator/unicorn/constants';
 import type { Machine, MachineOs } from '../emulator/machine';
 import { GenericTimer, timerRegister, type TimerKind } from '../emulator/devices/generic-timer';
 import type { CoreIrqController } from '../emulator/devices/irq-controller';
-import { exceptionEntry, PSTATE_I, PSTATE_SP, type ExceptionType } from '../emulator/arm64/exception-entry';
+import { exceptionEntry, PSTATE_I, type ExceptionType } from '../emulator/arm64/exception-entry';
 import type { Trap } from '../emulator/traps';
+import { Pl011 } from '../emulator/devices/pl011';
+import { LinuxConsole, type ConsoleEnd, type ConsoleInput } from './console';
+import { isCntkctl, UserCounterAccess } from './user-counter';
 
 /** CNTHCTL_EL2: EL1PCTEN | EL1PCEN, so EL1 may use the physical counter and timer (as the Pi's armstub leaves it). */
 const CNTHCTL_EL2: SysReg = { name: 'CNTHCTL_EL2', op0: 3, op1: 4, crn: 14, crm: 1, op2: 0 };
 
 /**
- * When takeIrq can deliver: PSTATE.I clear at EL1h (M[3:0] = 0b0101), as
- * the unmask watch's PSTATE mask and value. PSTATE writes cannot change
- * the EL or the SP selection in 2.0.1, so IRQs from EL1t or EL0 are not
- * delivered yet.
+ * When takeIrq can deliver: PSTATE.I clear in AArch64 at EL0 or EL1
+ * (M[4] = 0, M[3] = 0, M[1] = 0: EL0t, EL1t or EL1h), as the unmask
+ * watch's PSTATE mask and value. Linux's user space always runs with I
+ * clear, so at EL0 the watch ends the slice at the next block.
  */
-const IRQ_TAKEABLE = { mask: Number(PSTATE_I) | 0xf, match: 0b0101 };
+const IRQ_TAKEABLE = { mask: Number(PSTATE_I) | 0x1a, match: 0 };
+
+/** What the kernel's vectors take, from EL0 or EL1 (hvc and smc trap as undefined at EL0). */
+const DELIVERABLE: Record<0 | 1, readonly string[]> = {
+  0: ['svc', 'brk', 'data-abort', 'insn-abort', 'undef'],
+  1: ['svc', 'brk', 'data-abort', 'insn-abort', 'undef', 'hvc', 'smc'],
+};
+/** Trap kinds whose ESR is the engine's syndrome (the rest are reported as EC 0, unknown reason). */
+const ENGINE_SYNDROME = new Set(['svc', 'brk', 'data-abort', 'insn-abort']);
 
 /** ESR_EL1 for an undefined instruction: EC 0 (unknown reason), IL set. */
 const ESR_UNKNOWN = 1 << 25;
@@ -64,22 +82,26 @@ const ESR_UNKNOWN = 1 << 25;
 export interface GuestOptions {
   /** Console lines to keep for the report (default 20). */
   keepLines?: number;
+  /** The console PL011's interrupt line (BoardInterrupts.line of its DT cells): enables its interrupts. */
+  uartLine?: (asserted: boolean) => void;
+  input?: ConsoleInput;
+  /** Halt the machine at the shell's first prompt. */
+  stopAtPrompt?: boolean;
 }
 
 /** How a Linux run ended. */
 export interface GuestEnd {
-  reason: 'panic' | 'time-limit' | 'machine-halt' | 'idle';
+  reason: ConsoleEnd['reason'] | 'time-limit' | 'machine-halt' | 'idle';
   message: string;
 }
 
 export class LinuxGuest implements MachineOs, SysregModel {
   readonly intc: CoreIrqController;
   readonly timers: GenericTimer[];
-  /** The last console lines (complete lines only; keepLines of them). */
-  readonly lines: string[] = [];
-  private partial = '';
-  panicLine?: string;
-  private readonly keep: number;
+  /** What the kernel prints and the host types. */
+  readonly console: LinuxConsole;
+  /** User space's counter reads (the vDSO's), answered from the virtual clock. */
+  private readonly userCounter: UserCounterAccess;
   /** IRQs taken, per core. */
   readonly irqs: number[];
   /** Synchronous exceptions delivered to the kernel (BRK and the rest), per kind. */
@@ -92,12 +114,18 @@ export class LinuxGuest implements MachineOs, SysregModel {
     this.intc = intc;
     this.timers = Array.from({ length: n }, () => new GenericTimer());
     this.irqs = new Array<number>(n).fill(0);
-    this.keep = opts.keepLines ?? 20;
+    let uart: Pl011 | undefined;
+    if (opts.uartLine) {
+      if (!(machine.console instanceof Pl011)) throw new Error(`the console of ${machine.board.name} is not a PL011`);
+      uart = machine.console;
+      uart.onIrq = opts.uartLine;
+    }
+    this.console = new LinuxConsole(machine, { keepLines: opts.keepLines, uart, input: uart && opts.input, stopAtPrompt: opts.stopAtPrompt });
     this.intc.onChange = (cpu) => this.irqOutputChanged(cpu);
     machine.os = this;
     machine.sysregs = this;
     machine.onTrap = (trap) => this.onTrap(trap);
-    machine.onConsole((byte) => this.consoleByte(byte));
+    this.userCounter = new UserCounterAccess(machine.cores, () => machine.counter(), machine.timerHz);
     for (const core of machine.cores) {
       core.sysWrite(CNTHCTL_EL2, 3n);
       core.irqSignalled = () => this.intc.irqAsserted(core.index);
@@ -107,11 +135,16 @@ export class LinuxGuest implements MachineOs, SysregModel {
   /* ---- the timer's registers (SysregModel) ------------------------------ */
 
   read(core: Core, r: CpReg): bigint | undefined {
+    if (isCntkctl(r)) return this.userCounter.read(core);
     const t = timerRegister(r.op0, r.op1, r.crn, r.crm, r.op2);
     return t && this.timers[core.index]!.read(t.kind, t.reg, this.machine.counter());
   }
 
   write(core: Core, r: CpReg): boolean {
+    if (isCntkctl(r)) {
+      this.userCounter.write(core, BigInt(r.val));
+      return true;
+    }
     const t = timerRegister(r.op0, r.op1, r.crn, r.crm, r.op2);
     if (!t) return false;
     this.timers[core.index]!.write(t.kind, t.reg, BigInt(r.val), this.machine.counter());
@@ -146,6 +179,7 @@ export class LinuxGuest implements MachineOs, SysregModel {
   }
 
   runTimers(): void {
+    this.console.round();
     const now = this.machine.counter();
     for (let cpu = 0; cpu < this.timers.length; cpu++) {
       this.updateTimerLines(cpu);
@@ -178,7 +212,17 @@ export class LinuxGuest implements MachineOs, SysregModel {
     return (k & 4n) === 0n ? undefined : 1n << (((k >> 4n) & 0xfn) + 1n);
   }
 
+  /**
+   * Every core sleeps: the next timer's deadline (ns), or now when the
+   * host typed something while the machine waited for it.
+   */
   nextTimerNs(): number | undefined {
+    const next = this.timerDeadlineNs();
+    if (this.console.waitForInput(next)) return this.machine.clockNs;
+    return next;
+  }
+
+  private timerDeadlineNs(): number | undefined {
     const now = this.machine.counter();
     let next: bigint | undefined;
     for (const t of this.timers) {
@@ -210,50 +254,36 @@ export class LinuxGuest implements MachineOs, SysregModel {
   }
 
   private enter(core: Core, type: ExceptionType, returnAddress: bigint): void {
-    const r = exceptionEntry({
+    core.takeException(exceptionEntry({
       type, pstate: core.pstate, returnAddress, vbar: core.sysRead(SYSREG.VBAR_EL1), sctlr: core.sysRead(SYSREG.SCTLR_EL1),
       hasPan: false, // Cortex-A72 and A53 are ARMv8.0: no FEAT_PAN
-    });
-    core.sysWrite(SYSREG.SPSR_EL1, r.spsr);
-    core.elrEl1 = r.elr;
-    core.pstate = r.pstate;
-    core.pc = r.pc;
+    }));
   }
 
-  /** A synchronous exception at EL1: to the kernel's vector with its syndrome; anything else stops the machine. */
+  /**
+   * A synchronous exception from EL0 or EL1: to the kernel's vector with
+   * its syndrome (the engine's, whose EC already says which level it came
+   * from: 0x24/0x25 for data aborts, 0x20/0x21 for instruction aborts), and
+   * FAR_EL1 for an abort; anything else stops the machine. The return
+   * address is the trap's PC: after the instruction for svc (the engine
+   * reports it there), at it for the rest.
+   */
   private onTrap(trap: Trap): { resume: bigint } | 'stop' {
     const m = this.machine;
     const core = m.core(trap.core);
-    const deliverable = trap.el === 1 && ['brk', 'data-abort', 'insn-abort', 'undef', 'hvc', 'smc'].includes(trap.kind);
-    if (!deliverable || (core.pstate & PSTATE_SP) === 0n) {
+    const counterRead = this.userCounter.answer(core, trap);
+    if (counterRead !== undefined) return { resume: counterRead };
+    if (!DELIVERABLE[trap.el].includes(trap.kind)) {
       m.halt(m.describeTrap(trap), false, trap);
       return 'stop';
     }
     const insnPc = trap.kind === 'hvc' || trap.kind === 'smc' ? trap.pc - 4n : trap.pc;
-    const esr = trap.kind === 'brk' || trap.kind === 'data-abort' || trap.kind === 'insn-abort' ? trap.esr : ESR_UNKNOWN;
+    const esr = ENGINE_SYNDROME.has(trap.kind) ? trap.esr : ESR_UNKNOWN;
     core.sysWrite(SYSREG.ESR_EL1, BigInt(esr >>> 0));
     if (trap.kind === 'data-abort' || trap.kind === 'insn-abort') core.sysWrite(SYSREG.FAR_EL1, trap.far);
-    core.pc = insnPc;
     this.enter(core, 'sync', insnPc);
     this.syncs.set(trap.kind, (this.syncs.get(trap.kind) ?? 0) + 1);
     return { resume: core.pc };
-  }
-
-  /* ---- the console -------------------------------------------------------- */
-
-  private consoleByte(byte: number): void {
-    if (byte === 0x0a) {
-      const line = this.partial.replace(/\r$/, '');
-      this.partial = '';
-      this.lines.push(line);
-      if (this.lines.length > this.keep) this.lines.shift();
-      if (/^(\[[ \d.]+\] )?---\[ end Kernel panic/.test(line)) {
-        this.panicLine = line;
-        this.machine.halt(line.replace(/^\[[ \d.]+\] /, ''), false);
-      }
-      return;
-    }
-    this.partial += String.fromCharCode(byte);
   }
 
   /** Each core's state and PC, for a report. */

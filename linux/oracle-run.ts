@@ -19,7 +19,7 @@ export async function runOracle(opts: { board?: string; ram?: string; limitSecon
   let modelLog = '';
   const u = await bootUconsole({ board: board.name, ram: opts.ram, onConsole: (t) => (modelLog += t) });
   u.shutdown();
-  const linux = await bootLinux({ board: board.name, ram: opts.ram, limitSeconds: opts.limitSeconds });
+  const linux = await bootLinux({ board: board.name, ram: opts.ram, limitSeconds: opts.limitSeconds, initramfs: false });
   const rows = compareBoots(modelLog, linux.console, board.cpus.length);
   return { rows, ok: rows.every((r) => r.status !== 'different'), modelLog, linux };
 }

@@ -17,7 +17,13 @@
  * (the interrupted instruction for an IRQ; the faulting one for an abort
  * or BRK), and the new PSTATE is EL1h with D, A, I and F masked, SS and IL
  * cleared, NZCV kept, and PAN set when SCTLR_EL1.SPAN is 0 (FEAT_PAN).
- * This file only computes; linux/guest.ts applies it to a core.
+ * The stack pointer is banked: an exception from EL0, or from EL1 running
+ * on SP_EL0 (EL1t), leaves the SP it ran on in SP_EL0 and continues on
+ * SP_EL1 (the pseudocode's PSTATE.SP = 1 at the new level); from EL1h the
+ * SP is already SP_EL1. Unicorn keeps only the active SP live, so the
+ * result says whether the bank must be switched (selectSpEl1).
+ * This file only computes; Core.takeException applies it to a core, and
+ * linux/guest.ts decides when.
  */
 
 export type ExceptionType = 'sync' | 'irq' | 'fiq' | 'serror';
@@ -61,6 +67,8 @@ export interface EntryResult {
   pc: bigint;
   /** The EL the exception came from. */
   fromEl: number;
+  /** The interrupted code ran on SP_EL0: save the SP there and switch to SP_EL1. */
+  selectSpEl1: boolean;
 }
 
 /** The vector offset for an exception of `type` taken to EL1 from a core in `pstate`. */
@@ -85,5 +93,6 @@ export function exceptionEntry(i: EntryInput): EntryResult {
     pstate,
     pc: i.vbar + vectorOffset(i.type, i.pstate),
     fromEl,
+    selectSpEl1: fromEl === 0 || (i.pstate & PSTATE_SP) === 0n,
   };
 }

@@ -7,6 +7,8 @@
  *   mrs of MPIDR_EL1 and MIDR_EL1 (the core's identity), CNTVCT_EL0 and
  *       CNTPCT_EL0 (the virtual clock) and the timer registers;
  *   msr of the timer registers (CNTP/CNTV CTL, CVAL, TVAL);
+ *   mrs and msr of CNTKCTL_EL1 (the machine keeps EL0's counter access
+ *       to itself: linux/user-counter.ts);
  *   sys with CRn = 8: tlbi, whose broadcast forms the machine spreads.
  * Hooking only these keeps a real kernel's thousands of other system
  * instructions (`mrs tpidr_el1` in every this_cpu access, `msr daif`,
@@ -28,6 +30,7 @@ const SYSTEM_BITS = 0xd5000000;
 
 function interesting(op0: number, op1: number, crn: number, crm: number, op2: number, isRead: boolean): boolean {
   if (op0 === 3 && op1 === 0 && crn === 0 && crm === 0 && (op2 === 0 || op2 === 5)) return isRead; // MIDR, MPIDR
+  if (op0 === 3 && op1 === 0 && crn === 14 && crm === 1 && op2 === 0) return true; // CNTKCTL_EL1
   if (op0 === 3 && op1 === 3 && crn === 14) {
     if (crm === 0) return isRead && (op2 === 1 || op2 === 2); // CNTPCT, CNTVCT
     return (crm === 2 || crm === 3) && op2 <= 2; // CNTP_*, CNTV_*: TVAL, CTL, CVAL

@@ -94,14 +94,33 @@
  *
  * The bitmaps cover physical addresses below 2^40 (1 TB, far above every
  * board's RAM); a page above that is treated as holding code.
+ *
+ * Changing the exception level from outside the guest. Unicorn 2.0.1
+ * never takes an exception into the guest itself, and a PSTATE written
+ * through uc_reg_write changes env->pstate but not env->hflags, the
+ * translator's cached summary of the EL, the SP selection, the MMU index
+ * and PAN (target/arm/helper.c, arm_rebuild_hflags; the engine rebuilds
+ * them only in the guest's own eret, msr and exception paths). So the
+ * machine, which enters the guest kernel's vectors itself (emulator/arm64/
+ * exception-entry.ts), writes PSTATE, SP, ELR and SPSR through the API and
+ * then calls ucsp_rebuild_hflags(), which runs the engine's own
+ * arm_rebuild_hflags on the engine's CPUARMState. That state is found from
+ * the CPUState cpu_exec is called with (every engine that ran, registered
+ * or not), through the CPUState's env_ptr field, at CPU_ENV_PTR in Debian's
+ * build (QEMU 5's include/hw/core/cpu.h; tlb_reset_dirty reads it there).
+ * That is a layout fact, so it is checked before use: ucsp_env_check()
+ * compares the state it points at with a uc_context_save snapshot taken
+ * just before (a raw copy of CPUARMState in 2.0.1's uc.c), byte for byte,
+ * and the caller refuses to rebuild unless they are equal.
  */
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define UCSP_ABI 2
+#define UCSP_ABI 4
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
@@ -112,6 +131,7 @@
 #define LEAF_WORDS ((1u << LEAF_SHIFT) / 64)
 #define MAX_ENGINES 64
 #define MAX_RAM 8
+#define CPU_ENV_PTR 0x128                 /* offsetof(CPUState, env_ptr) in Debian's 2.0.1 (checked: ucsp_env_check) */
 
 struct uc_struct;
 struct page_collection;
@@ -130,6 +150,7 @@ typedef void (*reset_dirty_fn)(struct CPUState *, uintptr_t, uintptr_t);
 typedef void *(*map_ram_fn)(struct uc_struct *, void *, uint64_t);
 typedef uint64_t (*ram_addr_fn)(struct uc_struct *, void *);
 typedef void (*invalidate_range_fn)(struct uc_struct *, uint64_t, uint64_t);
+typedef void (*rebuild_hflags_fn)(void *env);
 
 static protect_fn real_protect, real_unprotect;
 static invalidate_fast_fn real_invalidate_fast;
@@ -141,6 +162,10 @@ static reset_dirty_fn real_reset_dirty;
 static map_ram_fn real_map_ram;
 static ram_addr_fn real_ram_addr_from_host;
 static invalidate_range_fn real_invalidate_range;
+static rebuild_hflags_fn real_rebuild_hflags;
+
+/* The CPU of every engine that ran (registered or not), for ucsp_rebuild_hflags. */
+static struct { struct uc_struct *uc; struct CPUState *cpu; } cpus[MAX_ENGINES];
 
 /* An engine the machine registered its RAM with. */
 struct engine {
@@ -247,11 +272,38 @@ void page_collection_unlock_aarch64(struct page_collection *set)
 	(void)set;
 }
 
+static void note_cpu(struct uc_struct *uc, struct CPUState *cpu)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < MAX_ENGINES; i++) {
+		if (cpus[i].uc == uc) {
+			cpus[i].cpu = cpu;
+			return;
+		}
+		if (!cpus[i].uc && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0) {
+		cpus[free_slot].uc = uc;
+		cpus[free_slot].cpu = cpu;
+	}
+}
+
+static void *env_of(struct uc_struct *uc)
+{
+	for (int i = 0; i < MAX_ENGINES; i++)
+		if (cpus[i].uc == uc && cpus[i].cpu)
+			return *(void **)((char *)cpus[i].cpu + CPU_ENV_PTR);
+	return NULL;
+}
+
 int cpu_exec_aarch64(struct uc_struct *uc, struct CPUState *cpu)
 {
 	struct engine *outer = running;
 	int ret;
 
+	note_cpu(uc, cpu);
 	running = engine_of(uc);
 	if (running) {
 		running->cpu = cpu;
@@ -395,6 +447,9 @@ int32_t ucsp_code_changed(struct uc_struct *uc, uint64_t pa, uint64_t len)
 /* Engine `uc` is about to be closed: forget it (its handle may be reused). */
 void ucsp_forget(struct uc_struct *uc)
 {
+	for (int i = 0; i < MAX_ENGINES; i++)
+		if (cpus[i].uc == uc)
+			cpus[i].uc = NULL, cpus[i].cpu = NULL;
 	for (int i = 0; i < MAX_ENGINES; i++) {
 		struct engine *e = engines[i];
 
@@ -429,9 +484,11 @@ int32_t ucsp_bind(const char *libunicorn)
 	real_map_ram = (map_ram_fn)dlsym(h, "qemu_map_ram_ptr_aarch64");
 	real_ram_addr_from_host = (ram_addr_fn)dlsym(h, "qemu_ram_addr_from_host_aarch64");
 	real_invalidate_range = (invalidate_range_fn)dlsym(h, "tb_invalidate_phys_range_aarch64");
+	real_rebuild_hflags = (rebuild_hflags_fn)dlsym(h, "arm_rebuild_hflags_aarch64");
 	dlclose(h);
 	if (!real_protect || !real_unprotect || !real_invalidate_fast || !real_set_page || !real_cpu_exec ||
-	    !real_tlb_flush || !real_set_dirty || !real_reset_dirty || !real_map_ram || !real_ram_addr_from_host || !real_invalidate_range)
+	    !real_tlb_flush || !real_set_dirty || !real_reset_dirty || !real_map_ram || !real_ram_addr_from_host || !real_invalidate_range ||
+	    !real_rebuild_hflags)
 		return -1;
 	/* dlsym on the handle must give the engine's own, not ours. */
 	if (real_protect == tlb_protect_code_aarch64 || real_invalidate_fast == tb_invalidate_phys_page_fast_aarch64 ||
@@ -445,4 +502,37 @@ void ucsp_stats(uint64_t *out)
 {
 	for (int i = 0; i < NR_STATS; i++)
 		out[i] = stats[i];
+}
+
+/* Unicorn 2.0.1's struct uc_context (uc_priv.h): the saved CPUARMState follows a small header. */
+struct uc_context_head {
+	size_t context_size;
+	int mode;
+	int arch;
+	char data[];
+};
+
+/*
+ * Whether the CPUARMState found through CPU_ENV_PTR is engine `uc`'s:
+ * 0 when it equals `ctx`, a snapshot the caller saved just before; -1 when
+ * the engine never ran (its CPU is not known yet), -2 when they differ.
+ */
+int32_t ucsp_env_check(struct uc_struct *uc, const struct uc_context_head *ctx)
+{
+	void *env = env_of(uc);
+
+	if (!env)
+		return -1;
+	return ctx->context_size && memcmp(env, ctx->data, ctx->context_size) == 0 ? 0 : -2;
+}
+
+/* Rebuild engine `uc`'s cached hflags from its registers (after ucsp_env_check said yes): 0, or -1. */
+int32_t ucsp_rebuild_hflags(struct uc_struct *uc)
+{
+	void *env = env_of(uc);
+
+	if (!env || !real_rebuild_hflags)
+		return -1;
+	real_rebuild_hflags(env);
+	return 0;
 }

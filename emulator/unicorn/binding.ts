@@ -28,9 +28,11 @@ import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
   UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
-  UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, type SysReg,
+  UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, regX, type SysReg,
 } from './constants';
-import { bindStorePath, preloadStorePath, storePathAddRam, storePathCodeChanged, storePathForget } from './store-path';
+import {
+  bindStorePath, preloadStorePath, storePathAddRam, storePathCodeChanged, storePathEnvCheck, storePathForget, storePathRebuildHflags,
+} from './store-path';
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -652,6 +654,37 @@ export class Unicorn {
 
   contextRestore(ctx: UcContext): void {
     this.check(this.l.uc_context_restore(this.h, ctx.ptr) as number, 'uc_context_restore');
+  }
+
+  private hflagsChecked = false;
+
+  /**
+   * Make the engine act on the PSTATE (EL, SP selection, PAN) and system
+   * registers written through the API since it last ran: 2.0.1 caches
+   * them in env->hflags and rebuilds those only from guest code. Done by
+   * emulator/native/uc_store_path.c with the engine's own
+   * arm_rebuild_hflags; the first call checks, against a context snapshot
+   * with marker values in x0..x3, that the library has the engine's CPU
+   * state, and throws a one-line error if not.
+   */
+  rebuildHflags(): void {
+    if (!this.hflagsChecked) this.checkHflagsRebuild();
+    storePathRebuildHflags(this.h);
+  }
+
+  private checkHflagsRebuild(): void {
+    const saved = [0, 1, 2, 3].map((i) => this.regRead(regX(i)));
+    const ctx = this.contextAlloc();
+    try {
+      saved.forEach((_, i) => this.regWrite(regX(i), 0x6865_6c66_0000_0000n + BigInt(i)));
+      this.contextSave(ctx);
+      const why = storePathEnvCheck(this.h, ctx.ptr);
+      if (why) throw new UnicornUnavailableError(`cannot change the exception level of a core from outside: ${why}`);
+      this.hflagsChecked = true;
+    } finally {
+      saved.forEach((v, i) => this.regWrite(regX(i), v));
+      ctx.free();
+    }
   }
 
   /** Close the engine, then release every trampoline it could have called. */

@@ -17,7 +17,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
 import type { Ptr } from './binding';
 
-const ABI = 2;
+const ABI = 4;
 
 /** What the engine did through the store path since the process started. */
 export interface StorePathStats {
@@ -118,4 +118,23 @@ export function storePathForget(uc: Ptr): void {
 export function storePathCodeChanged(uc: Ptr, pa: number, len: number): boolean {
   if (!loaded?.bound) return false;
   return (fn('int32_t ucsp_code_changed(void *uc, uint64_t pa, uint64_t len)')(uc, pa, len) as number) === 0;
+}
+
+/**
+ * Check that the library finds engine `uc`'s CPUARMState (see
+ * ucsp_env_check in the C file): `ctx` is a uc_context the caller saved
+ * just now. An error message when it does not, undefined when it does.
+ */
+export function storePathEnvCheck(uc: Ptr, ctx: Ptr): string | undefined {
+  if (!loaded?.bound) return 'the native store-path library is not loaded (UCONSOLE_STORE_PATH=off, or no C compiler)';
+  const rc = fn('int32_t ucsp_env_check(void *uc, void *ctx)')(uc, ctx) as number;
+  if (rc === -1) return 'the engine has not run yet, so its CPU state is not known';
+  if (rc !== 0) return "the engine's CPU state is not where emulator/native/uc_store_path.c expects it (not Debian's Unicorn 2.0.1?)";
+  return undefined;
+}
+
+/** Rebuild engine `uc`'s cached hflags (after storePathEnvCheck passed for it). */
+export function storePathRebuildHflags(uc: Ptr): void {
+  if ((fn('int32_t ucsp_rebuild_hflags(void *uc)')(uc) as number) !== 0)
+    throw new Error('ucsp_rebuild_hflags: the engine has no known CPU state');
 }

@@ -6,6 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../images/build';
+import { cachedLinuxKernel } from '../../linux/package';
+import { cachedBusybox } from '../../images/busybox';
 
 const root = projectRoot();
 const emptyCache = mkdtempSync(join(tmpdir(), 'uconsole-nolinux-'));
@@ -15,8 +17,8 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
   it.each([
     [['boot', '--kernel', 'bsd'], /^uconsole: --kernel takes "linux" \(the default is the project's kernel\), not "bsd"\n$/],
-    [['boot', '--kernel', 'linux', '--cat', '/proc/meminfo'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
-    [['boot', '--kernel', 'linux', '--exec', 'true'], /^uconsole: --boot-dir, --cat, --trace, --no-init, --init and --exec are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--cat', '/proc/meminfo'], /^uconsole: --boot-dir, --cat, --trace, --no-init and --init are for the project's kernel, not --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--init', '/bin/sh'], /^uconsole: --boot-dir, --cat, --trace, --no-init and --init are for the project's kernel, not --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--time-limit', '0'], /^uconsole: --time-limit wants a positive number of seconds, not "0"\n$/],
     [['boot', '--time-limit', '5'], /^uconsole: --time-limit is for --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
@@ -36,4 +38,15 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('uconsole: Debian\'s arm64 kernel is not fetched yet: run "uconsole fetch linux"\n');
   });
+});
+
+const ready = cachedLinuxKernel() !== undefined && cachedBusybox() !== undefined;
+
+describe.skipIf(!ready)(`uconsole boot --kernel linux --exec (${ready ? 'cached' : 'skipped: run "uconsole fetch linux" and "uconsole fetch busybox"'})`, () => {
+  it('exits with a failing command\'s own status, after its output', () => {
+    const r = run(['boot', '--kernel', 'linux', '--ram', '1G', '--exec', 'ls /nonexistent; exit 3']);
+    expect(r.stdout).toMatch(/ls: \/nonexistent: No such file or directory\r?\nuconsole-mm: exit status 3\r?\n/);
+    expect(r.stderr).toMatch(/^uconsole: power-off: reboot: (System halted|Power down)$/m);
+    expect(r.status).toBe(3);
+  }, 120_000);
 });

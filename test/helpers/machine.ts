@@ -68,8 +68,8 @@ export async function runUntilTrap(m: Machine, cpu: number, pc: bigint, expectKi
  * tables (the identity map of the first 2 MiB, where test code lives, is
  * added here), then every core switches to them.
  */
-export async function machineWithMmu(build: (ttbr1: PageTable, ttbr0: PageTable) => void): Promise<Machine> {
-  const m = await smallMachine();
+export async function machineWithMmu(build: (ttbr1: PageTable, ttbr0: PageTable) => void, opts: MachineOptions = {}): Promise<Machine> {
+  const m = await smallMachine(opts);
   let next = 0x0080_0000;
   const alloc = (): number => ((next += 0x1000), next - 0x1000);
   const ttbr1 = new PageTable(m.ram, alloc);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from 'vitest';
-import { createTree, addNode, encodeString, decodeString, findNode } from '../../lib/fdt';
-import { declareAbsentDevices } from '../../linux/device-tree';
+import {
+  createTree, addNode, encodeString, decodeString, findNode, encodeCells, encodeU32, decodeU32, decodeCells, decodeStringList,
+} from '../../lib/fdt';
+import { declareAbsentDevices, giveUartFixedClock, UART_CLOCK_HZ } from '../../linux/device-tree';
 
 describe('devices declared absent for Linux', () => {
   it('disables what the machine does not emulate, keeps the GIC, timer, PL011, buses and CPUs', () => {
@@ -32,5 +34,38 @@ describe('devices declared absent for Linux', () => {
     addNode(fw, 'gpio', [['compatible', encodeString('raspberrypi,firmware-gpio')]]);
     addNode(soc, 'power', [['compatible', encodeString('raspberrypi,bcm2835-power')]]);
     expect(declareAbsentDevices(t)).toEqual(['/soc/timer@7e003000', '/soc/firmware/gpio']);
+  });
+});
+
+describe('the PL011 clock for Linux', () => {
+  const uartTree = () => {
+    const t = createTree();
+    const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
+    addNode(soc, 'cprman@7e101000', [['compatible', encodeString('brcm,bcm2711-cprman')], ['phandle', encodeU32(7)]]);
+    const uart = addNode(soc, 'serial@7e201000', [
+      ['compatible', new TextEncoder().encode('arm,pl011\0arm,primecell\0')],
+      ['interrupts', encodeCells([0, 121, 4])],
+      ['clocks', encodeCells([7, 19, 7, 20])],
+      ['pinctrl-names', encodeString('default')],
+      ['pinctrl-0', encodeCells([12])],
+      ['dmas', encodeCells([9, 12])],
+    ]);
+    return { t, uart };
+  };
+
+  it('gives uart0 a fixed 48 MHz clock as uartclk and apb_pclk, drops pinctrl and DMA, and names its SPI', () => {
+    const { t, uart } = uartTree();
+    expect(giveUartFixedClock(t, 0xfe20_1000)).toEqual({ spi: 121 });
+    const clock = findNode(t, '/uart-clock')!;
+    expect(decodeString(clock.props.get('compatible')!)).toBe('fixed-clock');
+    expect(decodeU32(clock.props.get('clock-frequency')!)).toBe(UART_CLOCK_HZ);
+    expect(decodeU32(clock.props.get('phandle')!)).toBe(8); // after the largest in use
+    expect(decodeCells(uart.props.get('clocks')!)).toEqual([8, 8]);
+    expect(decodeStringList(uart.props.get('clock-names')!)).toEqual(['uartclk', 'apb_pclk']);
+    for (const p of ['pinctrl-0', 'pinctrl-names', 'dmas']) expect(uart.props.has(p)).toBe(false);
+  });
+
+  it('says so in one line when the tree has no PL011 there', () => {
+    expect(() => giveUartFixedClock(uartTree().t, 0xfe21_5000)).toThrow(/^the device tree has no PL011 at 0xfe215000$/);
   });
 });

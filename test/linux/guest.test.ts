@@ -6,6 +6,7 @@ import { Machine } from '../../emulator/machine';
 import { gic400Interrupts } from '../../emulator/board/interrupts';
 import { LinuxGuest } from '../../linux/guest';
 import { loadAsm, runUntilHvc } from '../helpers/machine';
+import { gicAsLinuxLeavesIt, virtualTimerIn } from '../helpers/linux-guest';
 import type { Trap } from '../../emulator/traps';
 
 let m: Machine | undefined;
@@ -30,22 +31,8 @@ async function guestMachine(): Promise<{ m: Machine; guest: LinuxGuest }> {
 const SETUP = (delta: number, then: string): string => `
     mov64 x0, ${VECTORS}
     msr vbar_el1, x0
-    mov64 x1, ${GICD}
-    mov w2, #1
-    str w2, [x1]
-    mov w2, #0x8000000
-    str w2, [x1, #0x100]
-    mov64 x3, ${GICC}
-    mov w2, #0xf0
-    str w2, [x3, #4]
-    mov w2, #1
-    str w2, [x3]
-    mrs x4, cntvct_el0
-    mov64 x11, ${delta}
-    add x4, x4, x11
-    msr cntv_cval_el0, x4
-    mov x5, #1
-    msr cntv_ctl_el0, x5
+    ${gicAsLinuxLeavesIt(GICD, GICC)}
+    ${virtualTimerIn(delta)}
     ${then}`;
 
 /** At VBAR + 0x280 (IRQ, current EL with SP_ELx): acknowledge, read the saved state, trap out. */
