@@ -53,9 +53,9 @@ describe('the PL011 clock for Linux', () => {
     return { t, uart };
   };
 
-  it('gives uart0 a fixed 48 MHz clock as uartclk and apb_pclk, drops pinctrl and DMA, and names its SPI', () => {
+  it('gives uart0 a fixed 48 MHz clock as uartclk and apb_pclk, drops pinctrl and DMA, and names its interrupt cells', () => {
     const { t, uart } = uartTree();
-    expect(giveUartFixedClock(t, 0xfe20_1000)).toEqual({ spi: 121 });
+    expect(giveUartFixedClock(t, 0xfe20_1000)).toEqual({ irqCells: [0, 121, 4] });
     const clock = findNode(t, '/uart-clock')!;
     expect(decodeString(clock.props.get('compatible')!)).toBe('fixed-clock');
     expect(decodeU32(clock.props.get('clock-frequency')!)).toBe(UART_CLOCK_HZ);
