@@ -9,8 +9,11 @@ export const ORACLE_HELP = `usage: uconsole oracle [--board NAME] [--ram SIZE]
 
 Boot the project's kernel and Debian's arm64 kernel (fetched by "uconsole
 fetch linux") on the same emulated board, and print side by side every
-boot-log value the hardware and the firmware decide: = equal, ~ different
-for a documented reason (linux/oracle.ts, KNOWN), ! unexplained. Exit
+boot-log value the hardware and the firmware decide, and, where busybox is
+cached ("uconsole fetch busybox"), the same of /proc/buddyinfo, zoneinfo,
+iomem and cpuinfo as Debian's shell prints them: = equal, ~ different for
+a documented reason (linux/oracle.ts KNOWN, linux/oracle-proc.ts
+PROC_KNOWN), ! unexplained. Exit
 status 0 when nothing is unexplained, 1 otherwise. Boards: uconsole-cm4,
 uconsole-cm3.
 `;
@@ -19,6 +22,7 @@ export async function oracleCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { board: { type: 'string' }, ram: { type: 'string' } });
   const r = await runOracle({ board: values.board, ram: values.ram });
   process.stdout.write(formatRows(r.rows));
-  if (r.linux.end.reason !== 'panic') process.stderr.write(`uconsole: Debian's kernel did not reach its root-mount panic: ${r.linux.end.message}\n`);
+  if (r.proc && r.linux.exitStatus !== 0) process.stderr.write(`uconsole: Debian's busybox did not print the /proc files: ${r.linux.end.message}\n`);
+  if (!r.proc && r.linux.end.reason !== 'panic') process.stderr.write(`uconsole: Debian's kernel did not reach its root-mount panic: ${r.linux.end.message}\n`);
   return r.ok ? 0 : 1;
 }
