@@ -462,6 +462,25 @@ void ucsp_forget(struct uc_struct *uc)
 	}
 }
 
+/* The engine's own functions this file calls, by their exported names. */
+static const struct {
+	const char *name;
+	void **fn; /* POSIX: a function pointer round-trips through dlsym's void * */
+} engine_fns[] = {
+	{ "tlb_protect_code_aarch64", (void **)&real_protect },
+	{ "tlb_unprotect_code_aarch64", (void **)&real_unprotect },
+	{ "tb_invalidate_phys_page_fast_aarch64", (void **)&real_invalidate_fast },
+	{ "tlb_set_page_with_attrs_aarch64", (void **)&real_set_page },
+	{ "cpu_exec_aarch64", (void **)&real_cpu_exec },
+	{ "tlb_flush_aarch64", (void **)&real_tlb_flush },
+	{ "tlb_set_dirty_aarch64", (void **)&real_set_dirty },
+	{ "tlb_reset_dirty_aarch64", (void **)&real_reset_dirty },
+	{ "qemu_map_ram_ptr_aarch64", (void **)&real_map_ram },
+	{ "qemu_ram_addr_from_host_aarch64", (void **)&real_ram_addr_from_host },
+	{ "tb_invalidate_phys_range_aarch64", (void **)&real_invalidate_range },
+	{ "arm_rebuild_hflags_aarch64", (void **)&real_rebuild_hflags },
+};
+
 /*
  * Find the engine's own functions (libunicorn must be loaded): 0, or -1
  * when one is missing (another Unicorn build; the caller must then not use
@@ -470,25 +489,15 @@ void ucsp_forget(struct uc_struct *uc)
 int32_t ucsp_bind(const char *libunicorn)
 {
 	void *h = dlopen(libunicorn, RTLD_NOW | RTLD_NOLOAD);
+	int missing = 0;
 
 	if (!h)
 		return -1;
-	real_protect = (protect_fn)dlsym(h, "tlb_protect_code_aarch64");
-	real_unprotect = (protect_fn)dlsym(h, "tlb_unprotect_code_aarch64");
-	real_invalidate_fast = (invalidate_fast_fn)dlsym(h, "tb_invalidate_phys_page_fast_aarch64");
-	real_set_page = (set_page_fn)dlsym(h, "tlb_set_page_with_attrs_aarch64");
-	real_cpu_exec = (cpu_exec_fn)dlsym(h, "cpu_exec_aarch64");
-	real_tlb_flush = (cpu_fn)dlsym(h, "tlb_flush_aarch64");
-	real_set_dirty = (set_dirty_fn)dlsym(h, "tlb_set_dirty_aarch64");
-	real_reset_dirty = (reset_dirty_fn)dlsym(h, "tlb_reset_dirty_aarch64");
-	real_map_ram = (map_ram_fn)dlsym(h, "qemu_map_ram_ptr_aarch64");
-	real_ram_addr_from_host = (ram_addr_fn)dlsym(h, "qemu_ram_addr_from_host_aarch64");
-	real_invalidate_range = (invalidate_range_fn)dlsym(h, "tb_invalidate_phys_range_aarch64");
-	real_rebuild_hflags = (rebuild_hflags_fn)dlsym(h, "arm_rebuild_hflags_aarch64");
+	for (size_t i = 0; i < sizeof engine_fns / sizeof engine_fns[0]; i++)
+		if (!(*engine_fns[i].fn = dlsym(h, engine_fns[i].name)))
+			missing = 1;
 	dlclose(h);
-	if (!real_protect || !real_unprotect || !real_invalidate_fast || !real_set_page || !real_cpu_exec ||
-	    !real_tlb_flush || !real_set_dirty || !real_reset_dirty || !real_map_ram || !real_ram_addr_from_host || !real_invalidate_range ||
-	    !real_rebuild_hflags)
+	if (missing)
 		return -1;
 	/* dlsym on the handle must give the engine's own, not ours. */
 	if (real_protect == tlb_protect_code_aarch64 || real_invalidate_fast == tb_invalidate_phys_page_fast_aarch64 ||
