@@ -23,6 +23,7 @@ export interface LinuxBootArgs {
   timeLimit?: string;
   firmwareLog?: boolean;
   exec?: string;
+  kaslrSeed?: string;
 }
 
 function seconds(text: string | undefined): number | undefined {
@@ -32,10 +33,24 @@ function seconds(text: string | undefined): number | undefined {
   return v;
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A KASLR seed as a user writes it: decimal or 0x hex, a u64 (what /chosen/kaslr-seed holds). */
+export function kaslrSeed(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new UsageError(`--kaslr-seed wants a number (decimal or 0x hex), not "${text}"`);
+  const v = BigInt(text);
+  if (v > U64_MAX) throw new UsageError(`--kaslr-seed ${text} does not fit 64 bits (/chosen/kaslr-seed is a u64)`);
+  return v;
+}
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
 function report(run: LinuxRun): string[] {
   const out = [`uconsole: ${run.end.reason === 'panic' ? 'kernel panic' : run.end.reason}: ${run.end.message}`];
   out.push(`uconsole: ${run.virtualSeconds.toFixed(3)} s of virtual time, ${run.insns} instructions`);
   if (run.prompt) out.push(`uconsole: shell prompt after ${run.prompt.virtualSeconds.toFixed(3)} s of virtual time, ${run.prompt.insns} instructions`);
+  if (run.kernelOffset !== 0n) out.push(`uconsole: KASLR: kernel offset ${hex(run.kernelOffset)}, image at ${hex(run.imageVa)}`);
   if (!['panic', 'power-off', 'host-halt'].includes(run.end.reason)) {
     out.push('uconsole: last console lines:', ...run.lastLines.map((l) => `  ${l}`));
     out.push(...run.cores.map((c) => `uconsole: ${c}`));
@@ -55,6 +70,7 @@ export async function bootLinuxCommand(a: LinuxBootArgs, input?: ConsoleInput): 
     exec: a.exec,
     // Whatever the guest printed (a prompt has no newline) is shown before the host waits for input.
     input: a.exec === undefined && input ? (waitMs) => (flush(), input(waitMs)) : undefined,
+    kaslrSeed: kaslrSeed(a.kaslrSeed),
     onConsole: (ch) => {
       line += ch;
       if (ch === '\n') flush();

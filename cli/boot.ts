@@ -48,6 +48,8 @@ options:
   --kernel-image F  with --kernel linux: any arm64 Image or vmlinuz instead
   --time-limit S    with --kernel linux: virtual seconds before a hang is declared
                     (30; none for the interactive shell)
+  --kaslr-seed N    with --kernel linux: KASLR on, the firmware passing N (a u64) as
+                    /chosen/kaslr-seed; the same seed gives the same boot (default: nokaslr)
   -h, --help        this help
 `;
 
@@ -138,6 +140,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     kernel: { type: 'string' },
     'kernel-image': { type: 'string' },
     'time-limit': { type: 'string' },
+    'kaslr-seed': { type: 'string' },
   });
   if (values.kernel !== undefined && values.kernel !== 'linux') throw new UsageError(`--kernel takes "linux" (the default is the project's kernel), not "${values.kernel}"`);
   if (values.kernel === 'linux' || values['kernel-image'] !== undefined) {
@@ -145,10 +148,11 @@ export async function bootCommand(args: string[]): Promise<number> {
       throw new UsageError('--boot-dir, --cat, --trace, --no-init and --init are for the project\'s kernel, not --kernel linux');
     return bootLinuxCommand({
       board: values.board, ram: values.ram, cmdline: values.cmdline, dtb: values.dtb, kernelImage: values['kernel-image'],
-      timeLimit: values['time-limit'], firmwareLog: values['firmware-log'], exec: values.exec,
+      timeLimit: values['time-limit'], firmwareLog: values['firmware-log'], exec: values.exec, kaslrSeed: values['kaslr-seed'],
     }, values.exec === undefined ? hostInput() : undefined);
   }
   if (values['time-limit'] !== undefined) throw new UsageError('--time-limit is for --kernel linux');
+  if (values['kaslr-seed'] !== undefined) throw new UsageError('--kaslr-seed is for --kernel linux');
   const init = initFile(values);
   if (init && values['no-init']) throw new UsageError('--no-init does not go with --init or --exec');
   const out = lineWriter();

@@ -39,7 +39,7 @@ import { BLOCKS, NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, ty
 import {
   EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_SP_EL1, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
-  UC_ERR_WRITE_UNMAPPED, UC_PROT_ALL, type SysReg,
+  UC_ERR_WRITE_UNMAPPED, UC_ERR_FETCH_PROT, UC_PROT_ALL, type SysReg,
 } from './unicorn/constants';
 import { A64, kindOfException, type Trap } from './traps';
 import { DeviceAccessError } from './devices/mmio';
@@ -732,6 +732,7 @@ export class Core {
       if (rc !== UC_ERR_OK) {
         if (this.unmapped || rc === UC_ERR_READ_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED)
           return this.trapped(this.unmappedTrap(rc), insns);
+        if (rc === UC_ERR_FETCH_PROT) return this.trapped(this.ioFetchTrap(), insns);
         throw new UcError(rc, `uc_emu_start on cpu${this.index}`);
       }
       if (this.sites.park) return this.parked(this.sites.park, insns); // a code hook parked it ('counted')
@@ -815,6 +816,18 @@ export class Core {
     return {
       kind: 'unmapped', core: this.index, pc: this.pc, el: this.el, esr: 0,
       far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`, inBlock: what !== 'fetch',
+    };
+  }
+
+  /**
+   * The engine refused a fetch from an I/O region (a device window, or the
+   * I/O part of a VA shadow: code runs only where a shadow maps host
+   * memory, see mapVaShadow); the PC is the fetch address.
+   */
+  private ioFetchTrap(): Trap {
+    return {
+      kind: 'device', core: this.index, pc: this.pc, el: this.el, esr: 0, far: this.pc, imm: 0,
+      detail: 'fetch from an I/O region (a device window or the data-only part of a VA shadow)',
     };
   }
 

@@ -16,7 +16,10 @@
  *     modelled), fill what only the firmware knows: /memory for the
  *     configured RAM less the GPU split, /chosen/bootargs (cmdline.txt
  *     with the firmware's own arguments in front and serial0 renamed,
- *     see firmwareCmdline), every cpu's enable-method = "spin-table" and
+ *     see firmwareCmdline), /chosen/kaslr-seed when a seed is given (a
+ *     u64, Documentation/devicetree/bindings/chosen.txt; the Pi firmware
+ *     writes one from its RNG, the model only a given one, so that a boot
+ *     stays deterministic), every cpu's enable-method = "spin-table" and
  *     cpu-release-addr, a /memreserve/ for the stub page; place it in RAM
  *     (8-byte aligned, at most 2 MiB; see placeDtb);
  *  4. place the armstub at the start of RAM, check its magic, clear the
@@ -55,6 +58,8 @@ export interface FirmwareOptions {
   initrdPath?: string;
   /** A cpio archive loaded right after the initramfs, as a further file of config.txt's list would be (its members replace earlier ones). */
   initrdAppend?: Uint8Array;
+  /** A KASLR seed for /chosen/kaslr-seed, as the Pi firmware passes one (none: the property is left out). */
+  kaslrSeed?: bigint;
 }
 
 /** What the firmware hands over, and what it did (its log). */
@@ -340,6 +345,7 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   const bootargs = firmwareCmdline(m, cfg, cmdline);
   setProp(ensureNode(tree, '/chosen'), 'bootargs', encodeString(bootargs));
   if (initrd) fillInitrd(tree, initrd);
+  if (opts.kaslrSeed !== undefined) setProp(ensureNode(tree, '/chosen'), 'kaslr-seed', encodeU64(opts.kaslrSeed, '/chosen/kaslr-seed'));
   const armstubPa = m.board.ramBase;
   fillCpus(m, tree, armstubPa);
   if (!tree.memReserve.some((r) => r.address === armstubPa)) tree.memReserve.unshift({ address: armstubPa, size: STUB_SIZE });

@@ -23,19 +23,20 @@
  * The machine must see the kernel's virtual addresses: Debian's kernel is
  * built with VA_BITS=48, so its linear map (0xffff000000000000), image,
  * vmalloc, fixmap and vmemmap lie below the machine's VA_BITS=39 shadow,
- * and get one shadow region of their own (Unicorn 2.0.1 checks every
+ * and get shadow regions of their own (va48.ts; Unicorn 2.0.1 checks every
  * virtual address against its regions before the MMU, issue #1718). The
  * mrs/msr hooks (MPIDR_EL1, the counters and the timer registers) and the
  * WFI/WFE sites must cover the kernel's code at its physical address
- * (before the MMU is on) and at its link address, KIMAGE_VADDR (no KASLR:
- * `nokaslr`).
+ * (before the MMU is on) and at its virtual address: its link address,
+ * KIMAGE_VADDR, with `nokaslr` (the default); with a KASLR seed, that plus
+ * the offset the kernel will choose from it (kaslr.ts), where the image's
+ * code window of the shadow is put too.
  */
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
-import { SHADOW_HOST_SIZE } from '../emulator/core';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize } from '../emulator/board/profile';
 import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
@@ -52,6 +53,8 @@ import type { ConsoleInput } from './console';
 import { execArchive, linuxInitramfs, LinuxInitramfsError } from './initramfs';
 import { requireLinuxKernel } from './package';
 import { cachedBusybox } from '../images/busybox';
+import { kernelOffsetForTree } from './kaslr';
+import { va48Shadows } from './va48';
 
 export interface LinuxBootOptions {
   board?: string;
@@ -73,6 +76,11 @@ export interface LinuxBootOptions {
   input?: ConsoleInput;
   /** End the run when the shell first prints its prompt (for timing and tests). */
   stopAtPrompt?: boolean;
+  /**
+   * A KASLR seed: the firmware stage writes it to /chosen/kaslr-seed and
+   * the default command line leaves out `nokaslr`. None: KASLR off.
+   */
+  kaslrSeed?: bigint;
 }
 
 export interface LinuxRun {
@@ -91,6 +99,9 @@ export interface LinuxRun {
   lastLines: string[];
   /** VideoCore property tags the kernel asked, by tag ID: how many times each was answered. */
   firmwareTags: Map<number, number>;
+  /** The kernel offset the machine computed from the KASLR seed (0: KASLR off), and the image's VA with it. */
+  kernelOffset: bigint;
+  imageVa: bigint;
   /** The --exec command's exit status, when /init printed it. */
   exitStatus?: number;
   /** When the shell first printed its prompt: guest instructions (all cores) and virtual seconds. */
@@ -113,26 +124,6 @@ const LINUX_BOARDS: Record<string, { dtb: string; interrupts: (ncpus: number, ar
   },
 };
 
-/** 48-bit VA kernel space below the machine's own TTBR1 shadow (which starts at 0xffffff8000000000). */
-const VA48_SHADOW_BASE = 0xffff_0000_0000_0000n;
-const VA48_SHADOW_SIZE = Number(0xffff_ff80_0000_0000n - VA48_SHADOW_BASE);
-
-/**
- * Where the kernel runs code in that range: its image and modules, at the
- * start of the kernel-image and vmalloc half (0xffff800000000000), the
- * first SHADOW_HOST_SIZE bytes of it.
- */
-const VA48_CODE = { base: 0xffff_8000_0000_0000n, size: SHADOW_HOST_SIZE };
-
-/**
- * User space (TTBR0) above the machine's own 39-bit low half, up to
- * TASK_SIZE = 2^48: where Linux puts the stack, the mmap base and the vDSO
- * of a process, at the top, so the code part is the top 512 GB. (A static
- * busybox runs its text at 0x400000, inside the low half.)
- */
-const USER48_SHADOW = { base: 1n << 39n, size: Number((1n << 48n) - (1n << 39n)) };
-const USER48_CODE = { base: (1n << 48n) - BigInt(SHADOW_HOST_SIZE), size: SHADOW_HOST_SIZE };
-
 /**
  * KIMAGE_VADDR for a kernel built with VA_BITS=48 (arch/arm64/include/asm/
  * memory.h): MODULES_END, with MODULES_VADDR = _PAGE_END(48) =
@@ -152,13 +143,9 @@ export function imageRelease(image: Uint8Array): string | undefined {
   return /^Linux version (\S+)/.exec(text.subarray(at, at + 200).toString('latin1'))?.[1];
 }
 
-/**
- * The early console until the amba-pl011 driver binds, then ttyAMA0 (the
- * early one steps down then: no keep_bootcon, or every line would be
- * printed twice).
- */
-export function defaultLinuxCmdline(uart: number): string {
-  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)} nokaslr`;
+/** With `kaslr`, no `nokaslr`: the kernel then takes the firmware's /chosen/kaslr-seed. The early console until the amba-pl011 driver binds, then ttyAMA0 (the early one steps down then: no keep_bootcon, or every line would be printed twice). */
+export function defaultLinuxCmdline(uart: number, kaslr = false): string {
+  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
 }
 
 const INITRAMFS_FILE = 'linux-initramfs.cpio';
@@ -211,7 +198,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const vc = videoCoreMailbox(lb.mailbox);
   const intc = lb.interrupts(board.cpus.length, [vc.part]);
   const m = await Machine.create({ board, ram, devices: intc.devices });
-  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart), initramfs);
+  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined), initramfs);
   let console = '';
   try {
     const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });
@@ -220,14 +207,12 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
       console += ch;
       opts.onConsole?.(ch);
     });
-    for (const core of m.cores) {
-      core.mapVaShadow(VA48_SHADOW_BASE, VA48_SHADOW_SIZE, VA48_CODE);
-      core.mapVaShadow(USER48_SHADOW.base, USER48_SHADOW.size, USER48_CODE);
-    }
-    const fw = firmwareBoot(m, { bootDir: dir, initrdAppend: opts.exec === undefined ? undefined : execArchive(opts.exec) });
+    const fw = firmwareBoot(m, { bootDir: dir, initrdAppend: opts.exec === undefined ? undefined : execArchive(opts.exec), kaslrSeed: opts.kaslrSeed });
     const properties = connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw);
     rmSync(dir, { recursive: true, force: true });
-    const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1');
+    const kernelOffset = kernelOffsetForTree(fw.tree, fw.kernelPa);
+    const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1') + kernelOffset;
+    for (const core of m.cores) for (const r of va48Shadows(va)) core.mapVaShadow(r.base, r.size, r.code);
     const found = systemInstructionSites(kernel.image);
     const at = (offs: number[]): bigint[] => offs.flatMap((o) => [BigInt(fw.kernelPa + o), va + BigInt(o)]);
     const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
@@ -244,7 +229,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
       insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
-      firmwareTags: new Map(properties.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt,
+      firmwareTags: new Map(properties.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

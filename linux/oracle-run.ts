@@ -28,18 +28,15 @@ export interface OracleResult {
 /** What Debian's busybox runs for the /proc half. */
 export const PROC_SCRIPT = `dmesg -n 1; for f in ${PROC_FILES.join(' ')}; do echo "==> $f <=="; cat $f; done; echo "==> end <=="`;
 
-export async function runOracle(opts: { board?: string; ram?: string; limitSeconds?: number; proc?: boolean } = {}): Promise<OracleResult> {
+export async function runOracle(opts: { board?: string; ram?: string; limitSeconds?: number; proc?: boolean; kaslrSeed?: bigint } = {}): Promise<OracleResult> {
   const board = findBoard(opts.board ?? 'uconsole-cm4');
   const proc = opts.proc ?? cachedBusybox() !== undefined;
   let modelLog = '';
   const u = await bootUconsole({ board: board.name, ram: opts.ram, onConsole: (t) => (modelLog += t) });
   const modelProc = new Map(PROC_FILES.map((f) => [f, u.kernel.proc.read(f)] as const));
   u.shutdown();
-  const linux = await bootLinux(
-    proc
-      ? { board: board.name, ram: opts.ram, limitSeconds: opts.limitSeconds, exec: PROC_SCRIPT }
-      : { board: board.name, ram: opts.ram, limitSeconds: opts.limitSeconds, initramfs: false },
-  );
+  const given = { board: board.name, ram: opts.ram, limitSeconds: opts.limitSeconds, kaslrSeed: opts.kaslrSeed };
+  const linux = await bootLinux(proc ? { ...given, exec: PROC_SCRIPT } : { ...given, initramfs: false });
   const rows = compareBoots(modelLog, linux.console, board.cpus.length);
   if (proc) rows.push(...compareProc(modelProc, splitCatOutput(linux.console)));
   return { rows, ok: rows.every((r) => r.status !== 'different'), modelLog, linux, proc };

@@ -21,11 +21,15 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
     [['boot', '--kernel', 'linux', '--init', '/bin/sh'], /^uconsole: --boot-dir, --cat, --trace, --no-init and --init are for the project's kernel, not --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--time-limit', '0'], /^uconsole: --time-limit wants a positive number of seconds, not "0"\n$/],
     [['boot', '--time-limit', '5'], /^uconsole: --time-limit is for --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--kaslr-seed', 'abc'], /^uconsole: --kaslr-seed wants a number \(decimal or 0x hex\), not "abc"\n$/],
+    [['boot', '--kernel', 'linux', '--kaslr-seed', '0x10000000000000000'], /^uconsole: --kaslr-seed 0x10000000000000000 does not fit 64 bits \(\/chosen\/kaslr-seed is a u64\)\n$/],
+    [['boot', '--kaslr-seed', '5'], /^uconsole: --kaslr-seed is for --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
     [['boot', '--kernel-image', '/nonexistent/vmlinuz'], /^uconsole: kernel image \/nonexistent\/vmlinuz not found\n$/],
     [['boot', '--kernel-image', '/etc/hostname'], /^uconsole: \/etc\/hostname is (too short for an arm64 Image header|not an arm64 Image)/],
     [['fetch', 'bsd'], /^uconsole: fetch takes one argument: busybox or linux \(got bsd\)\n$/],
     [['oracle', '--board', 'nope'], /^uconsole: unknown board "nope"/],
+    [['oracle', '--kaslr-seed', '1.5'], /^uconsole: --kaslr-seed wants a number \(decimal or 0x hex\), not "1.5"\n$/],
   ])('%j fails with one line and exit 1', (args, message) => {
     const r = run(args as string[]);
     expect(r.status).toBe(1);

@@ -211,6 +211,18 @@ describe('machine', () => {
     expect(m.describeTrap(t1)).toMatch(/read from unimplemented device arm-local at PA 0xff800000 at cpu1 EL1 in the block at PC 0x0000000000011000 \(mov x1, #0\)/);
   });
 
+  it('reports a fetch from an I/O region as a guest fault (the same refusal as from a VA shadow\'s data-only part)', async () => {
+    m = await smallMachine();
+    const traps = collectTraps(m);
+    await loadAsm(m, 0x10000, `
+      mov64 x0, 0xfe201000
+      br x0`);
+    m.start(0, 0x10000n);
+    m.run({ maxRounds: 3 });
+    expect(traps[0]).toMatchObject({ kind: 'device', core: 0, pc: 0xfe201000n, far: 0xfe201000n });
+    expect(m.describeTrap(traps[0]!)).toMatch(/^guest fault: fetch from an I\/O region \(a device window or the data-only part of a VA shadow\) at cpu0 EL1 PC 0x00000000fe201000/);
+  });
+
   it('interleaves cores deterministically', async () => {
     const runOnce = async (): Promise<bigint[]> => {
       const mm = await smallMachine({ sliceInsns: 7 });

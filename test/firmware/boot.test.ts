@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { firmwareBoot, parseImageHeader } from '../../firmware/boot';
 import { bootDir, ensureImages } from '../../images/build';
-import { decodeReg, decodeString, decodeU64, getNode, getProp } from '../../lib/fdt';
+import { decodeReg, decodeString, decodeU64, getNode, getProp, parseFdt } from '../../lib/fdt';
 import { bootUconsole } from '../../api/uconsole';
 
 let dirs: string[] = [];
@@ -45,6 +45,26 @@ describe('firmware stage', () => {
       expect(m.ram.u32(h.kernelPa + 0x38)).toBe(0x644d5241);
     } finally {
       m.dispose();
+    }
+  });
+
+  it('writes a given KASLR seed to /chosen/kaslr-seed as a u64, in the DTB in RAM too, and none otherwise', async () => {
+    const m = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30 });
+    try {
+      const h = firmwareBoot(m, { bootDir: bootDir('uconsole-cm4'), kaslrSeed: 0xfeed_beef_c0de_f00dn });
+      const prop = getProp(getNode(h.tree, '/chosen'), 'kaslr-seed')!;
+      expect(prop.length).toBe(8);
+      expect(decodeU64(prop)).toBe(0xfeed_beef_c0de_f00dn);
+      const inRam = m.ram.read(h.dtbPa, h.dtbSize);
+      expect(decodeU64(getProp(getNode(parseFdt(inRam), '/chosen'), 'kaslr-seed')!)).toBe(0xfeed_beef_c0de_f00dn);
+    } finally {
+      m.dispose();
+    }
+    const plain = await Machine.create({ board: 'uconsole-cm4', ram: 2 ** 30 });
+    try {
+      expect(getProp(getNode(firmwareBoot(plain, { bootDir: bootDir('uconsole-cm4') }).tree, '/chosen'), 'kaslr-seed')).toBeUndefined();
+    } finally {
+      plain.dispose();
     }
   });
 
