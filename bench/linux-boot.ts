@@ -4,7 +4,9 @@
  * wall time and guest instructions from power-on to the root-mount panic
  * (`linux-boot`, no initramfs), and to the busybox shell's first prompt
  * (`linux-shell`, with the CPU time of the process too, since the machine
- * may be shared), on the CM4 at 1 GB and 4 GB and on the CM3 (1 GB).
+ * may be shared), on the CM4 at 1 GB and 4 GB and on the CM3 (1 GB);
+ * `linux-kaslr`, the CM4 at 1 GB to the panic with KASLR (a fixed seed,
+ * so that the row is the same boot each time).
  * Skipped, with a line saying so, when the kernel is not fetched; the
  * shell rows also when busybox is not.
  */
@@ -19,6 +21,9 @@ export const LINUX_BOOTS = [
   { board: 'uconsole-cm4', ram: '4G' },
   { board: 'uconsole-cm3', ram: '1G' },
 ] as const;
+
+/** The seed of the linux-kaslr row (its kernel offset is 0x367890a00000). */
+export const KASLR_BENCH_SEED = 0x1234_5678_90ab_cdefn;
 
 type Add = (variant: string, test: string, metric: string, unit: string, value: number) => void;
 
@@ -39,6 +44,8 @@ export async function linuxBootRows(boots: number, add: Add, progress: (s: strin
     progress(`linux-shell: ${board} ${ram}`);
     await measure(variant, 'linux-shell', boots, add, { board, ram, stopAtPrompt: true }, 'prompt');
   }
+  progress('linux-kaslr: uconsole-cm4 1G');
+  await measure('cm4-1G', 'linux-kaslr', boots, add, { board: 'uconsole-cm4', ram: '1G', initramfs: false, kaslrSeed: KASLR_BENCH_SEED }, 'panic');
 }
 
 /** `boots` boots averaged: wall and CPU time (ms), instructions, virtual time to the expected end. */

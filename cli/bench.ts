@@ -64,7 +64,8 @@ options:
   --boots N         emu: boots to average (default ${EMU_DEFAULTS.boots})
   --linux-boots N   emu: boots of Debian's kernel per row of linux-boot (CM4 1G and
                     4G, CM3 1G, to the root-mount panic) and of linux-shell (to the
-                    busybox prompt); default ${EMU_DEFAULTS.linuxBoots}, 0 to leave out
+                    busybox prompt), and of linux-kaslr (CM4 1G to the panic with a
+                    KASLR seed); default ${EMU_DEFAULTS.linuxBoots}, 0 to leave out
   --repeats N       emu: runs of each loop figure (variants interleaved) and of
                     the svc loop (after a warm-up), best kept (default ${EMU_DEFAULTS.repeats})
   --board NAME      page: board (default ${PAGE_DEFAULTS.board})

@@ -143,7 +143,12 @@ export function imageRelease(image: Uint8Array): string | undefined {
   return /^Linux version (\S+)/.exec(text.subarray(at, at + 200).toString('latin1'))?.[1];
 }
 
-/** With `kaslr`, no `nokaslr`: the kernel then takes the firmware's /chosen/kaslr-seed. The early console until the amba-pl011 driver binds, then ttyAMA0 (the early one steps down then: no keep_bootcon, or every line would be printed twice). */
+/**
+ * The early console until the amba-pl011 driver binds, then ttyAMA0 (the
+ * early one steps down then: no keep_bootcon, or every line would be
+ * printed twice). With `kaslr`, no `nokaslr`: the kernel then takes the
+ * firmware's /chosen/kaslr-seed.
+ */
 export function defaultLinuxCmdline(uart: number, kaslr = false): string {
   return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
 }
