@@ -10,6 +10,11 @@
  *
  *  - the image and the modules: a window around the image
  *    (imageCodeWindow), wherever KASLR put it (kaslr.ts);
+ *  - the bottom of the vmalloc area, where vmalloc'd code lands (first
+ *    fit from VMALLOC_START): BPF programs, which arm64 has JIT-compiled
+ *    into plain vmalloc() memory since 5.17 (arch/arm64/net/
+ *    bpf_jit_comp.c, bpf_jit_alloc_exec). Without KASLR the image sits
+ *    there too, and one window serves both;
  *  - the fixmap: with KPTI, which KASLR forces on ("kernel page table
  *    isolation forced ON by KASLR"), exceptions from EL0 enter through the
  *    trampoline vectors mapped there (TRAMP_VALIAS, arch/arm64/include/
@@ -72,9 +77,17 @@ export function imageCodeWindow(imageVa: bigint, size: number, floor: bigint, ce
  */
 export function va48Shadows(imageVa: bigint): VaShadow[] {
   const fixmap = { base: VA48_VMEMMAP_START - BigInt(SHADOW_HOST_SIZE), size: SHADOW_HOST_SIZE };
+  const vmalloc = { base: VA48_IMAGE_HALF, size: SHADOW_HOST_SIZE };
   const image = imageCodeWindow(imageVa, SHADOW_HOST_SIZE, VA48_IMAGE_HALF, fixmap.base);
+  const apart = image.base >= vmalloc.base + BigInt(vmalloc.size);
+  const kernel: VaShadow[] = apart
+    ? [
+      { base: VA48_KERNEL_BASE, size: Number(image.base - VA48_KERNEL_BASE), code: vmalloc },
+      { base: image.base, size: Number(fixmap.base - image.base), code: image },
+    ]
+    : [{ base: VA48_KERNEL_BASE, size: Number(fixmap.base - VA48_KERNEL_BASE), code: image }];
   return [
-    { base: VA48_KERNEL_BASE, size: Number(fixmap.base - VA48_KERNEL_BASE), code: image },
+    ...kernel,
     { base: fixmap.base, size: Number(TTBR1_SHADOW_BASE - fixmap.base), code: fixmap },
     { ...USER48_SHADOW, code: USER48_CODE },
   ];

@@ -1,27 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { describe, expect, it } from 'vitest';
-import { imageCodeWindow, va48Shadows, VA48_KERNEL_BASE, VA48_VMEMMAP_START } from '../../linux/va48';
+import { imageCodeWindow, va48Shadows, VA48_KERNEL_BASE, VA48_VMEMMAP_START, type VaShadow } from '../../linux/va48';
 import { SHADOW_HOST_SIZE, TTBR1_SHADOW_BASE } from '../../emulator/core';
 
+const HALF = 0xffff_8000_0000_0000n;
+const inCode = (shadows: VaShadow[], va: bigint): boolean => shadows.some((s) => va >= s.code.base && va < s.code.base + BigInt(s.code.size));
+
 describe('the VA_BITS=48 shadows', () => {
-  it.each([0xffff_8000_0800_0000n, 0xffff_b678_98a0_0000n, 0xffff_e000_07e0_0000n])('cover the kernel half once, the image in a code window, and user space above 2^39 (case %#)', (image) => {
-    const [low, high, user] = va48Shadows(image);
+  it.each([0xffff_8000_0800_0000n, 0xffff_b678_98a0_0000n, 0xffff_e000_07e0_0000n])('cover the kernel half once, each code window inside its own, and user space above 2^39 (case %#)', (image) => {
+    const shadows = va48Shadows(image);
+    const user = shadows.pop()!;
     expect(user).toMatchObject({ base: 1n << 39n, code: { base: (1n << 48n) - BigInt(SHADOW_HOST_SIZE) } });
-    expect(low!.base).toBe(VA48_KERNEL_BASE);
-    expect(low!.base + BigInt(low!.size)).toBe(high!.base);
-    expect(high!.base + BigInt(high!.size)).toBe(TTBR1_SHADOW_BASE);
-    for (const s of [low!, high!]) {
+    expect(shadows[0]!.base).toBe(VA48_KERNEL_BASE);
+    shadows.forEach((s, i) => {
+      expect(s.base + BigInt(s.size)).toBe(shadows[i + 1]?.base ?? TTBR1_SHADOW_BASE);
       expect(s.code.size).toBe(SHADOW_HOST_SIZE);
       expect(s.code.base >= s.base && s.code.base + BigInt(s.code.size) <= s.base + BigInt(s.size)).toBe(true);
-    }
-    expect(image >= low!.code.base && image + (64n << 20n) <= low!.code.base + BigInt(SHADOW_HOST_SIZE)).toBe(true);
+    });
   });
 
-  it('have a code window over 6.1\'s fixmap (FIXADDR_TOP = VMEMMAP_START - 32 MiB), where KPTI\'s trampoline runs', () => {
-    const fixaddrTop = VA48_VMEMMAP_START - (32n << 20n);
-    const [, high] = va48Shadows(0xffff_8000_0800_0000n);
+  it.each([0xffff_8000_0800_0000n, 0xffff_b678_98a0_0000n, 0xffff_e000_07e0_0000n])('run code from the image, the bottom of vmalloc (BPF JIT) and the fixmap wherever the image is (case %#)', (image) => {
+    const shadows = va48Shadows(image);
+    expect(inCode(shadows, image) && inCode(shadows, image + (64n << 20n) - 1n)).toBe(true);
+    expect(inCode(shadows, HALF + 0x0800_0000n + (64n << 20n))).toBe(true); // VMALLOC_START, just past a 64 MiB image
+    expect(inCode(shadows, VA48_VMEMMAP_START - (32n << 20n) - (4n << 20n))).toBe(true); // below FIXADDR_TOP
+    expect(inCode(shadows, 0xffff_0000_4000_0000n)).toBe(false); // the linear map: data only
+  });
+
+  it('put the fixmap\'s window below 6.1\'s VMEMMAP_START, and one window for image and vmalloc without KASLR', () => {
     expect(VA48_VMEMMAP_START).toBe(0xffff_fc00_0000_0000n);
-    expect(high!.code.base <= fixaddrTop - (16n << 20n) && fixaddrTop <= high!.code.base + BigInt(high!.code.size)).toBe(true);
+    expect(va48Shadows(0xffff_8000_0800_0000n)).toHaveLength(3);
+    expect(va48Shadows(0xffff_b678_98a0_0000n)).toHaveLength(4);
   });
 });
 
