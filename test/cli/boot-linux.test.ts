@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// uconsole boot --kernel linux, oracle and fetch: bad input ends in one line (no boot needed).
+// uconsole boot --kernel linux, oracle and fetch: bad input ends in one line (no boot needed); --exec and --kaslr-seed through the CLI.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -52,5 +52,12 @@ describe.skipIf(!ready)(`uconsole boot --kernel linux --exec (${ready ? 'cached'
     expect(r.stdout).toMatch(/ls: \/nonexistent: No such file or directory\r?\nuconsole-mm: exit status 3\r?\n/);
     expect(r.stderr).toMatch(/^uconsole: power-off: reboot: (System halted|Power down)$/m);
     expect(r.status).toBe(3);
+  }, 120_000);
+
+  it('boots with --kaslr-seed and says where the image went', () => {
+    const r = run(['boot', '--kernel', 'linux', '--ram', '1G', '--kaslr-seed', '0x1234567890abcdef', '--exec', 'true']);
+    expect(r.stdout).toContain('KASLR enabled');
+    expect(r.stderr).toMatch(/^uconsole: KASLR: kernel offset 0x367890a00000, image at 0xffffb67898a00000$/m);
+    expect(r.status).toBe(0);
   }, 120_000);
 });
