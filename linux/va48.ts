@@ -53,14 +53,12 @@ export interface VaShadow {
 }
 
 /**
- * Where the kernel runs code in its VA_BITS=48 layout, as one window of
- * at most `size` bytes inside [floor, ceiling): centred on the image, so
- * that it also holds the module region, which kaslr_init (arch/arm64/
- * kernel/kaslr.c) puts
- * within 2 GiB of the image (CONFIG_RANDOMIZE_MODULE_REGION_FULL), and
- * moved up to `floor` (the bottom of the modules and vmalloc area) when
- * the image sits there, which is where modules go without KASLR
- * (MODULES_VADDR). 1 GiB aligned.
+ * The image's code window, `size` bytes inside [floor, ceiling): centred
+ * on the image, so that it also holds the module region, which kaslr_init
+ * (arch/arm64/kernel/kaslr.c) puts within 2 GiB of the image
+ * (CONFIG_RANDOMIZE_MODULE_REGION_FULL); moved up to `floor` (the bottom
+ * of the modules and vmalloc area) when the image sits there, where
+ * modules go without KASLR (MODULES_VADDR). 1 GiB aligned.
  */
 export function imageCodeWindow(imageVa: bigint, size: number, floor: bigint, ceiling: bigint): { base: bigint; size: number } {
   const half = BigInt(size) / 2n;
