@@ -228,9 +228,13 @@ export class Machine {
     }
   }
 
-  /** Build a machine; loads the disassembler used by fault reports. */
+  /**
+   * Build a machine. With a trace, Capstone is loaded here (every
+   * instruction is disassembled); fault reports otherwise load it on
+   * their first use (emulator/arm64/disassembler.ts).
+   */
   static async create(opts: MachineOptions = {}): Promise<Machine> {
-    await loadDisassembler();
+    if (opts.trace) await loadDisassembler();
     return new Machine(opts);
   }
 
