@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0-only
 // The uconsole command: runs the CLI bundle, rebuilt first if any source
-// changed since it was made (scripts/bundle.mjs), so it is never stale.
-import { ensureBundle } from '../scripts/bundle.mjs';
+// changed since it was made, and compiled from V8's code cache
+// (scripts/bundle.mjs), so it is never stale and starts quickly.
+import { ensureBundle, loadBundle } from '../scripts/bundle.mjs';
 
 let bundle;
 try {
@@ -11,5 +12,4 @@ try {
   process.stderr.write(`uconsole: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 }
-const { cli } = await import(new URL(`file://${bundle}`).href);
-await cli(process.argv.slice(2));
+await loadBundle(bundle, process.argv[2]).cli(process.argv.slice(2));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * uconsole: the command line. Bundled by esbuild into dist/uconsole.mjs
+ * uconsole: the command line. Bundled by esbuild into dist/uconsole.cjs
  * (scripts/setup.mjs) and started through bin/uconsole.mjs.
  *
  * Every error a user can cause, and every guest fault, ends as one line on

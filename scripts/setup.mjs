@@ -11,7 +11,7 @@
 //      emulator's native part is built with (gcc, libc6-dev,
 //      libunicorn-dev): installed with apt-get when running as root,
 //      otherwise the exact command is printed;
-//   3. the CLI bundle (esbuild: cli/ -> dist/uconsole.mjs) when a source
+//   3. the CLI bundle (esbuild: cli/ -> dist/uconsole.cjs) when a source
 //      changed;
 //   4. the native part (emulator/native/uc_slice.c ->
 //      emulator/native/build/libuc_slice.so, and uc_store_path.c ->
@@ -33,8 +33,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ensureBundle, hashFiles, root } from './bundle.mjs';
+import { ensureBundle, hashFiles, loadBundle, root } from './bundle.mjs';
 const buildOnly = process.argv.includes('--build-only');
 const say = (s) => process.stderr.write(`setup: ${s}\n`);
 
@@ -123,8 +122,7 @@ function ensureCrossCompiler() {
   if (!crossCompilerPresent()) say(`could not install ${CROSS_CC}: the initramfs is built without its C programs (try: ${command})`);
 }
 
-async function ensureNative(bundle) {
-  const { ensureNativeLibrary, storePathPaths } = await import(pathToFileURL(bundle).href);
+function ensureNative({ ensureNativeLibrary, storePathPaths }) {
   try {
     ensureNativeLibrary(say);
     ensureNativeLibrary(say, storePathPaths());
@@ -133,8 +131,7 @@ async function ensureNative(bundle) {
   }
 }
 
-async function ensureBusybox(bundle) {
-  const { cachedBusybox, fetchBusybox, FETCH_COMMAND } = await import(pathToFileURL(bundle).href);
+function ensureBusybox({ cachedBusybox, fetchBusybox, FETCH_COMMAND }) {
   if (cachedBusybox(root)) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
@@ -150,8 +147,7 @@ async function ensureBusybox(bundle) {
   }
 }
 
-async function ensureBootImages(bundle) {
-  const { ensureImages } = await import(pathToFileURL(bundle).href);
+async function ensureBootImages({ ensureImages }) {
   await ensureImages(say);
 }
 
@@ -159,8 +155,8 @@ checkNode();
 ensureDependencies();
 ensureUnicorn();
 ensureCrossCompiler();
-const bundle = await ensureBundle(say);
-await ensureNative(bundle);
-await ensureBusybox(bundle);
+const bundle = loadBundle(await ensureBundle(say));
+ensureNative(bundle);
+ensureBusybox(bundle);
 await ensureBootImages(bundle);
 if (buildOnly) say('build up to date');

@@ -100,6 +100,16 @@ export class GuestRam {
     return this.u8s[k]!.subarray(off, off + len);
   }
 
+  /**
+   * The bytes of [pa, pa+len) to read now: a live view when they lie in
+   * one bank (no copy of what may be megabytes: fresh host memory costs a
+   * page fault per 4 KB), a copy when they span two.
+   */
+  peek(pa: number, len: number): Uint8Array {
+    const k = Math.floor(pa / BANK_SIZE);
+    return this.bad(pa, len, pa - k * BANK_SIZE) ? this.read(pa, len) : this.bytes(pa, len);
+  }
+
   /** A live typed view (Int32Array, BigUint64Array, ...) of `count` elements at pa. */
   view<T extends ArrayBufferView>(ctor: new (b: ArrayBuffer, off: number, n: number) => T, pa: number, count: number, elemSize: number): T {
     const [k, off] = this.locate(pa, count * elemSize);

@@ -74,7 +74,8 @@ export function populate_rootfs(k: Kernel): Vfs {
   const initrd = k.arch.initrd;
   if (initrd && k.machine.ram.contains(initrd.start, initrd.end - initrd.start)) {
     k.printk('Trying to unpack rootfs image as initramfs...');
-    const r = unpack_to_rootfs(vfs, k.machine.ram.read(initrd.start, initrd.end - initrd.start));
+    // The archive is read in place: its members are copied out (readNewc) before its pages are freed below.
+    const r = unpack_to_rootfs(vfs, k.machine.ram.peek(initrd.start, initrd.end - initrd.start));
     if (r.error !== undefined) {
       k.printk(`rootfs image is not initramfs (${r.error}); looks like an initrd`);
       k.printk('uconsole-mm: no ramdisk support; booting with an empty rootfs');
