@@ -42,7 +42,8 @@ import type { BoardProfile, MemRange } from './board/profile';
 import { findBoard, BoardError } from './board/boards';
 import { formatRamSize } from './board/profile';
 import { Pl011 } from './devices/pl011';
-import { Ns16550 } from './devices/ns16550';
+import type { Ns16550 } from './devices/ns16550';
+import { DwApbUart } from './devices/dw-apb-uart';
 import { UnimplementedDevice, type MmioDevice } from './devices/mmio';
 import { A64, describeAbort, type Trap } from './traps';
 import { disassemble, loadDisassembler } from './arm64/disassembler';
@@ -191,7 +192,7 @@ export class Machine {
     this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })));
 
     const b = this.board;
-    this.console = b.console.kind === 'pl011' ? new Pl011(b.console.dtName) : new Ns16550(b.console.dtName, b.console.regShift);
+    this.console = b.console.kind === 'pl011' ? new Pl011(b.console.dtName) : new DwApbUart(b.console.dtName, { regShift: b.console.regShift, base: b.console.base, ...b.console.dw });
     this.console.onByte = (byte) => this.consoleListeners.forEach((l) => l(byte));
     const windows: [number, MmioDevice][] = [[b.console.base, this.console]];
     const holes = [{ base: b.console.base, size: this.console.size }, ...(opts.devices ?? [])];

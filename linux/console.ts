@@ -9,7 +9,7 @@
  * /init prints after an --exec command (linux/init.sh), and the shell's
  * first prompt, after the line /init prints before it starts the shell.
  *
- * In: the host's input (ConsoleInput) enters the PL011's receive FIFO
+ * In: the host's input (ConsoleInput) enters the UART's receive FIFO
  * only while the driver has its receive interrupt unmasked. When every
  * core sleeps the host is asked for input, waiting at most until the next
  * timer is due: virtual time passes as the host waits, as it would on the
@@ -24,7 +24,7 @@
  */
 
 import type { Machine } from '../emulator/machine';
-import type { Pl011 } from '../emulator/devices/pl011';
+import type { ConsoleUart } from '../emulator/devices/console-uart';
 import { EXIT_STATUS_LINE, SHELL_LINE } from './initramfs';
 
 /**
@@ -45,7 +45,7 @@ export interface ConsoleOptions {
   /** Console lines to keep for the report (default 20). */
   keepLines?: number;
   /** The UART whose receive FIFO takes the input. */
-  uart?: Pl011;
+  uart?: ConsoleUart;
   input?: ConsoleInput;
   /** End the run at the shell's first prompt. */
   stopAtPrompt?: boolean;

@@ -36,7 +36,8 @@
  *    (Core.takeException); the way back is the kernel's own eret.
  *  - User space's reads of the counter (the vDSO's clock_gettime) trap
  *    and are answered from the virtual clock (user-counter.ts).
- *  - The console: the PL011's interrupt is the line its DT node names; what the
+ *  - The console: the UART's interrupt (the PL011's, or the DesignWare
+ *    16550's on the A-04) is the line its DT node names; what the
  *    kernel prints and what the host types go through console.ts, which
  *    also ends the run at a panic, the power-off or the prompt.
  *
@@ -53,7 +54,7 @@ import { GenericTimer, timerRegister, type TimerKind } from '../emulator/devices
 import type { CoreIrqController } from '../emulator/devices/irq-controller';
 import { exceptionEntry, PSTATE_I, type ExceptionType } from '../emulator/arm64/exception-entry';
 import type { Trap } from '../emulator/traps';
-import { Pl011 } from '../emulator/devices/pl011';
+import type { ConsoleUart } from '../emulator/devices/console-uart';
 import { LinuxConsole, type ConsoleEnd, type ConsoleInput } from './console';
 import { isCntkctl, UserCounterAccess } from './user-counter';
 
@@ -82,7 +83,7 @@ const ESR_UNKNOWN = 1 << 25;
 export interface GuestOptions {
   /** Console lines to keep for the report (default 20). */
   keepLines?: number;
-  /** The console PL011's interrupt line (BoardInterrupts.line of its DT cells): enables its interrupts. */
+  /** The console UART's interrupt line (BoardInterrupts.line of its DT cells): enables its interrupts. */
   uartLine?: (asserted: boolean) => void;
   input?: ConsoleInput;
   /** Halt the machine at the shell's first prompt. */
@@ -114,9 +115,8 @@ export class LinuxGuest implements MachineOs, SysregModel {
     this.intc = intc;
     this.timers = Array.from({ length: n }, () => new GenericTimer());
     this.irqs = new Array<number>(n).fill(0);
-    let uart: Pl011 | undefined;
+    let uart: ConsoleUart | undefined;
     if (opts.uartLine) {
-      if (!(machine.console instanceof Pl011)) throw new Error(`the console of ${machine.board.name} is not a PL011`);
       uart = machine.console;
       uart.onIrq = opts.uartLine;
     }

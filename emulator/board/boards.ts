@@ -16,6 +16,7 @@
  */
 
 import { GiB, MiB, type BoardProfile, type CpuModel, type MemRange } from './profile';
+import { DW_CPR } from '../devices/dw-apb-uart';
 
 /** The BCM2711 low-peripheral window [0xfc000000, 4 GiB) splits RAM above 3.9 GiB. */
 const BCM2711_PERIPH = 0xfc00_0000;
@@ -163,6 +164,24 @@ export const uconsoleA06: BoardProfile = {
 /** Allwinner H6: DRAM at 0x40000000 (inferred from the sunxi64 family; the SoC itself is not confirmed). */
 const H6_DRAM = 0x4000_0000;
 
+/**
+ * The H6's UART0, a DesignWare APB UART with 64-byte FIFOs, auto flow
+ * control, the programmable THRE mode (IER.PTIME) and the FIFO status
+ * registers (USR, TFL, RFL), all of which the H6 user manual's UART
+ * chapter lists, on a 32-bit APB. The manual does not list CPR and UCV;
+ * that they are implemented is inferred: mainline kernels print "is a
+ * 16550A" for the H6's and H616's UARTs (e.g. "5000000.serial: ttyS0 at
+ * MMIO 0x5000000 (irq = 18, base_baud = 1500000) is a 16550A"), which with
+ * 64-byte FIFOs only the CPR path of 8250_dwlib.c gives (autoconfig would
+ * measure 64 entries and print U6_16550A). The version in UCV is the
+ * model's choice ("3.04*"): the driver only prints it at debug level.
+ */
+const H6_UART = {
+  fifoDepth: 64,
+  cpr: DW_CPR.fifoMode(64) | DW_CPR.FIFO_STAT | DW_CPR.ADDITIONAL_FEATURES | DW_CPR.THRE_MODE | DW_CPR.AFCE_MODE | DW_CPR.APB_DATA_WIDTH_32,
+  ucv: 0x3330_342a,
+};
+
 export const uconsoleA04: BoardProfile = {
   name: 'uconsole-a04',
   description: 'uConsole with ClockworkPi A-04 (Allwinner H6, 4x Cortex-A53)',
@@ -183,6 +202,7 @@ export const uconsoleA04: BoardProfile = {
     dtName: 'serial@5000000',
     compatible: ['snps,dw-apb-uart'],
     regShift: 2,
+    dw: H6_UART,
   },
   defaultGpuMemMb: 0,
   kernelLoadAddress: H6_DRAM + 0x20_0000,

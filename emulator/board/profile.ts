@@ -39,6 +39,8 @@ export interface ConsoleDesc {
   busAddress?: number;
   /** Register stride for 16550-style UARTs (DT reg-shift). */
   regShift?: number;
+  /** A DesignWare APB UART's configuration (emulator/devices/dw-apb-uart.ts): FIFO depth, CPR and UCV as the SoC reads them. */
+  dw?: { fifoDepth: number; cpr: number; ucv: number };
 }
 
 export interface BoardProfile {
