@@ -38,7 +38,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
 import { findBoard, BoardError } from '../emulator/board/boards';
-import { parseRamSize } from '../emulator/board/profile';
+import { parseRamSize, type BoardProfile, type ConsoleKind } from '../emulator/board/profile';
 import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
 import type { PagePart } from '../emulator/devices/mmio';
 import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
@@ -46,12 +46,12 @@ import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/b
 import { readKernelImage } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
-import { declareAbsentDevices, giveUartFixedClock, interruptCells } from './device-tree';
+import { declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, setMachineIdentity } from './device-tree';
 import { connectVideoCore, videoCoreMailbox } from './videocore';
 import { LinuxGuest, type GuestEnd } from './guest';
 import type { ConsoleInput } from './console';
 import { execArchive, linuxInitramfs, LinuxInitramfsError } from './initramfs';
-import { requireLinuxKernel } from './package';
+import { FETCH_COMMAND, requireLinuxKernel } from './package';
 import { cachedBusybox } from '../images/busybox';
 import { kernelOffsetForTree } from './kaslr';
 import { va48Shadows } from './va48';
@@ -108,12 +108,26 @@ export interface LinuxRun {
   prompt?: { insns: number; virtualSeconds: number };
 }
 
+/** What Linux needs of a board beyond its profile (emulator/board/boards.ts). */
+interface LinuxBoard {
+  /** Debian's device tree it boots with. */
+  dtb: string;
+  /** Its interrupt controllers (`armSide`: the other devices of the Pis' page at bus 0x7e00b000). */
+  interrupts: (ncpus: number, armSide: PagePart[]) => BoardInterrupts;
+  /** The console UART (the profile's console, at its CPU address). */
+  uart: number;
+  /** The VideoCore mailbox, on the Pis. */
+  mailbox?: number;
+  /** The tree is another board's on the same SoC: give it the profile's /model and /compatible. */
+  adoptIdentity?: boolean;
+}
+
 /**
  * Debian's device tree for each board, its interrupt controllers (where
- * bcm2711.dtsi and bcm2837.dtsi put them; `armSide`: the other devices of
- * the page at bus 0x7e00b000), its PL011 and its VideoCore mailbox.
+ * bcm2711.dtsi, bcm2837.dtsi and sun50i-h6.dtsi put them), its console
+ * UART and, on the Pis, its VideoCore mailbox.
  */
-const LINUX_BOARDS: Record<string, { dtb: string; interrupts: (ncpus: number, armSide: PagePart[]) => BoardInterrupts; uart: number; mailbox: number }> = {
+const LINUX_BOARDS: Record<string, LinuxBoard> = {
   'uconsole-cm4': {
     dtb: 'bcm2711-rpi-cm4-io.dtb', uart: 0xfe20_1000, mailbox: 0xfe00_b880,
     interrupts: (n, armSide) => gic400Interrupts(n, 0xff84_1000, { base: 0xfe00_b000, parts: armSide }),
@@ -121,6 +135,11 @@ const LINUX_BOARDS: Record<string, { dtb: string; interrupts: (ncpus: number, ar
   'uconsole-cm3': {
     dtb: 'bcm2837-rpi-cm3-io3.dtb', uart: 0x3f20_1000, mailbox: 0x3f00_b880,
     interrupts: (n, armSide) => bcm2836Interrupts(n, 0x4000_0000, 0x3f00_b200, armSide),
+  },
+  // Debian ships no ClockworkPi tree for the H6: the Pine H64's (device-tree.ts).
+  'uconsole-a04': {
+    dtb: 'sun50i-h6-pine-h64.dtb', uart: 0x0500_0000, adoptIdentity: true,
+    interrupts: (n) => gic400Interrupts(n, 0x0302_1000),
   },
 };
 
@@ -144,13 +163,15 @@ export function imageRelease(image: Uint8Array): string | undefined {
 }
 
 /**
- * The early console until the amba-pl011 driver binds, then ttyAMA0 (the
- * early one steps down then: no keep_bootcon, or every line would be
- * printed twice). With `kaslr`, no `nokaslr`: the kernel then takes the
- * firmware's /chosen/kaslr-seed.
+ * The early console until the UART's driver binds (amba-pl011, or 8250_dw
+ * on the A-04's DesignWare UART), then ttyAMA0 or ttyS0 (the early one
+ * steps down then: no keep_bootcon, or every line would be printed twice).
+ * With `kaslr`, no `nokaslr`: the kernel then takes the firmware's
+ * /chosen/kaslr-seed.
  */
-export function defaultLinuxCmdline(uart: number, kaslr = false): string {
-  return `console=ttyAMA0,115200 earlycon=pl011,mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
+export function defaultLinuxCmdline(uart: number, kaslr = false, kind: ConsoleKind = 'pl011'): string {
+  const [tty, early] = kind === 'pl011' ? ['ttyAMA0', 'pl011'] : ['ttyS0', 'uart8250'];
+  return `console=${tty},115200 earlycon=${early},mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
 }
 
 const INITRAMFS_FILE = 'linux-initramfs.cpio';
@@ -171,12 +192,23 @@ function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdli
   return dir;
 }
 
-function preparedTree(path: string, uart: number): { blob: Uint8Array; absent: string[]; mailboxIrq: number[]; uartIrq: number[] } {
+interface PreparedTree {
+  blob: Uint8Array;
+  absent: string[];
+  uartIrq: number[];
+  /** The VideoCore mailbox's interrupt cells, on the Pis. */
+  mailboxIrq?: number[];
+}
+
+/** Debian's tree for the board, as Linux boots with it (device-tree.ts). */
+function preparedTree(path: string, board: BoardProfile, lb: LinuxBoard): PreparedTree {
   try {
     const tree = parseFdt(new Uint8Array(readFileSync(path)));
-    const absent = declareAbsentDevices(tree);
-    const { irqCells } = giveUartFixedClock(tree, uart);
-    return { blob: writeFdt(tree), absent, mailboxIrq: interruptCells(tree, 'brcm,bcm2835-mbox'), uartIrq: irqCells };
+    const uart = board.console.kind === 'pl011' ? giveUartFixedClock(tree, lb.uart) : giveDwUartClock(tree, lb.uart);
+    const absent = declareAbsentDevices(tree, [uart.path]);
+    if (lb.adoptIdentity) setMachineIdentity(tree, board.model, board.compatible);
+    const mailboxIrq = lb.mailbox === undefined ? undefined : interruptCells(tree, 'brcm,bcm2835-mbox');
+    return { blob: writeFdt(tree), absent, mailboxIrq, uartIrq: uart.irqCells };
   } catch (e) {
     if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
     throw e;
@@ -193,17 +225,17 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const cached = given && opts.dtb ? undefined : requireLinuxKernel();
   const kernel = given ?? readKernelImage(cached!.vmlinuz);
   const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
-  if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}`);
-  const { blob, absent, mailboxIrq, uartIrq } = preparedTree(dtbPath, lb.uart);
+  if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}: delete ${cached!.dir} and run "${FETCH_COMMAND}"`);
+  const { blob, absent, mailboxIrq, uartIrq } = preparedTree(dtbPath, board, lb);
   const withInitramfs = opts.initramfs ?? (opts.exec !== undefined || cachedBusybox() !== undefined);
   if (opts.exec !== undefined && !withInitramfs) throw new LinuxInitramfsError('exec needs the busybox initramfs, and initramfs: false was asked');
   const initramfs = withInitramfs ? linuxInitramfs() : undefined;
   await ensureImages();
 
-  const vc = videoCoreMailbox(lb.mailbox);
-  const intc = lb.interrupts(board.cpus.length, [vc.part]);
+  const vc = lb.mailbox === undefined ? undefined : videoCoreMailbox(lb.mailbox);
+  const intc = lb.interrupts(board.cpus.length, vc ? [vc.part] : []);
   const m = await Machine.create({ board, ram, devices: intc.devices });
-  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined), initramfs);
+  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind), initramfs);
   let console = '';
   try {
     const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });
@@ -213,7 +245,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
       opts.onConsole?.(ch);
     });
     const fw = firmwareBoot(m, { bootDir: dir, initrdAppend: opts.exec === undefined ? undefined : execArchive(opts.exec), kaslrSeed: opts.kaslrSeed });
-    const properties = connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw);
+    const properties = vc && mailboxIrq ? connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw) : undefined;
     rmSync(dir, { recursive: true, force: true });
     const kernelOffset = kernelOffsetForTree(fw.tree, fw.kernelPa);
     const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1') + kernelOffset;
@@ -223,6 +255,11 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
     for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
     m.codeChanged(fw.kernelPa, kernel.image.length, va);
+    // User space may run code at any low VA, also where no RAM is behind the
+    // same PA (below the A-04's DRAM at 0x40000000: busybox's text at
+    // 0x400000); a fetch cannot map its shadow on the spot (Core.mapShadow),
+    // so all are mapped now. Linux's own MMU-off code touches only RAM.
+    m.mapAllShadows();
 
     const limitSeconds = opts.limitSeconds ?? (opts.input && opts.exec === undefined ? Infinity : 30);
     const limitNs = limitSeconds * 1e9;
@@ -234,7 +271,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
       insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
-      firmwareTags: new Map(properties.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va,
+      firmwareTags: new Map(properties?.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

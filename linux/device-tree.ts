@@ -27,15 +27,30 @@
  * both its uartclk and its apb_pclk; its pinctrl and DMA references (the
  * absent GPIO and DMA controllers) are dropped, so that neither defers the
  * probe. Linux then binds the driver and /dev/ttyAMA0 is the console.
+ *
+ * The A-04 (Allwinner H6): Debian ships no ClockworkPi tree, so it boots
+ * with the Pine H64's (sun50i-h6-pine-h64.dtb: sun50i-h6.dtsi's devices,
+ * the H6 reference board's few extras) under the A-04's own /model and
+ * /compatible (setMachineIdentity). Kept there: the GIC-400 at
+ * 0x03021000/0x03022000, the generic timer, the fixed oscillators and
+ * UART0 (giveDwUartClock; the other DesignWare UARTs share its compatible
+ * and are declared absent by path). Declared absent like everything else:
+ * the PSCI node (the CPUs are released by the firmware stage's spin
+ * table, which also rewrites each CPU's enable-method), the CCU and R_CCU,
+ * the R_INTC, both pin controllers, the H6 timer and watchdogs, DMA, MMC,
+ * USB, Ethernet, HDMI and the display engine, the GPU, the thermal sensor,
+ * I2C/RSB and the PMIC, the PMU, LEDs and regulators.
  */
 
 import {
-  addNode, decodeCells, decodeString, deleteProp, encodeCells, encodeString, encodeStringList, encodeU32, findCompatible, maxPhandle, setProp,
-  walkNodes, type DeviceTree,
+  addNode, decodeCells, decodeString, decodeU32, deleteProp, encodeCells, encodeString, encodeStringList, encodeU32, ensurePhandle, findCompatible,
+  maxPhandle, setProp, walkNodes, type DeviceTree, type NodeEntry,
 } from '../lib/fdt';
 
 /** The UART clock the Pi firmware sets (Hz). */
 export const UART_CLOCK_HZ = 48_000_000;
+/** The DesignWare UARTs' clock on the H6 (and the RK3399's reset default): the 24 MHz oscillator. */
+export const DW_UART_CLOCK_HZ = 24_000_000;
 
 /** Compatible strings of what the machine emulates (or what needs no device). */
 const EMULATED = new Set([
@@ -51,14 +66,16 @@ function compatibles(raw: Uint8Array): string[] {
 }
 
 /**
- * Disable every node whose compatible names nothing the machine has;
- * returns the paths disabled (nodes already disabled are left alone).
+ * Disable every node whose compatible names nothing the machine has,
+ * but those in `keep` (the console UART, where its compatible is shared
+ * with UARTs the machine lacks); returns the paths disabled (nodes
+ * already disabled are left alone).
  */
-export function declareAbsentDevices(tree: DeviceTree): string[] {
+export function declareAbsentDevices(tree: DeviceTree, keep: readonly string[] = []): string[] {
   const disabled: string[] = [];
   for (const { path, node } of walkNodes(tree)) {
     const compat = node.props.get('compatible');
-    if (path === '/' || !compat || compatibles(compat).some((c) => EMULATED.has(c))) continue;
+    if (path === '/' || keep.includes(path) || !compat || compatibles(compat).some((c) => EMULATED.has(c))) continue;
     const status = node.props.get('status');
     if (status && decodeString(status) === 'disabled') continue;
     setProp(node, 'status', encodeString('disabled'));
@@ -75,28 +92,82 @@ export function interruptCells(tree: DeviceTree, compatible: string): number[] {
   return decodeCells(irq, `${found.path} interrupts`);
 }
 
+/** The console UART's node in the prepared tree: its path, and the cells of its `interrupts` for BoardInterrupts.line. */
+export interface UartNode {
+  path: string;
+  irqCells: number[];
+}
+
 /**
- * Give the PL011 at `uartBase` a fixed 48 MHz clock node and drop its
- * pinctrl and DMA references (see the header); returns the cells of its
- * `interrupts`, for the board's interrupt wiring (BoardInterrupts.line).
+ * A root-level fixed clock of `hz` for a UART: the tree's own when it has
+ * one (the H6's osc24M, which feeds its UARTs through the APB2 bus), else
+ * a node of its own named `name`. Returns its phandle.
  */
-export function giveUartFixedClock(tree: DeviceTree, uartBase: number): { irqCells: number[] } {
-  // The node is named by its bus address (serial@7e201000 for 0xfe201000): match the low 24 bits.
-  const found = findCompatible(tree, 'arm,pl011').find(({ node }) => parseInt(node.name.split('@')[1] ?? '', 16) % 0x100_0000 === uartBase % 0x100_0000);
-  if (!found) throw new Error(`the device tree has no PL011 at 0x${uartBase.toString(16)}`);
-  const uart = found.node;
+function fixedClock(tree: DeviceTree, hz: number, name: string): number {
+  for (const node of tree.root.children) {
+    const compat = node.props.get('compatible');
+    const freq = node.props.get('clock-frequency');
+    if (compat && freq && compatibles(compat).includes('fixed-clock') && decodeU32(freq) === hz) return ensurePhandle(tree, node);
+  }
   const phandle = maxPhandle(tree) + 1;
-  addNode(tree.root, 'uart-clock', [
+  addNode(tree.root, name, [
     ['compatible', encodeString('fixed-clock')],
     ['#clock-cells', encodeU32(0)],
-    ['clock-frequency', encodeU32(UART_CLOCK_HZ)],
+    ['clock-frequency', encodeU32(hz)],
     ['clock-output-names', encodeString('uart0-fixed')],
     ['phandle', encodeU32(phandle)],
   ]);
-  setProp(uart, 'clocks', encodeCells([phandle, phandle]));
-  setProp(uart, 'clock-names', encodeStringList(['uartclk', 'apb_pclk']));
-  for (const p of ['pinctrl-0', 'pinctrl-1', 'pinctrl-names', 'dmas', 'dma-names']) deleteProp(uart, p);
+  return phandle;
+}
+
+/** The first `compatible` node whose unit address matches `base` in its low 24 bits (a Pi names nodes by bus address). */
+function uartAt(tree: DeviceTree, compatible: string, label: string, base: number): NodeEntry {
+  const found = findCompatible(tree, compatible).find(({ node }) => parseInt(node.name.split('@')[1] ?? '', 16) % 0x100_0000 === base % 0x100_0000);
+  if (!found) throw new Error(`the device tree has no ${label} at 0x${base.toString(16)}`);
+  return found;
+}
+
+/** Give a UART its clock and drop what the absent devices gave it (pinctrl, DMA, resets); returns its node. */
+function clockUart(tree: DeviceTree, found: NodeEntry, clock: number, clockNames: string[]): UartNode {
+  const uart = found.node;
+  setProp(uart, 'clocks', encodeCells(clockNames.map(() => clock)));
+  setProp(uart, 'clock-names', encodeStringList(clockNames));
+  for (const p of ['pinctrl-0', 'pinctrl-1', 'pinctrl-names', 'dmas', 'dma-names', 'resets', 'reset-names']) deleteProp(uart, p);
   const irq = uart.props.get('interrupts');
   if (!irq) throw new Error(`${found.path} has no interrupts`);
-  return { irqCells: decodeCells(irq, `${found.path} interrupts`) };
+  return { path: found.path, irqCells: decodeCells(irq, `${found.path} interrupts`) };
+}
+
+/**
+ * Give the PL011 at `uartBase` a fixed 48 MHz clock node and drop its
+ * pinctrl and DMA references (see the header).
+ */
+export function giveUartFixedClock(tree: DeviceTree, uartBase: number): UartNode {
+  const found = uartAt(tree, 'arm,pl011', 'PL011', uartBase);
+  return clockUart(tree, found, fixedClock(tree, UART_CLOCK_HZ, 'uart-clock'), ['uartclk', 'apb_pclk']);
+}
+
+/**
+ * The DesignWare 8250 (snps,dw-apb-uart) at `uartBase`: its clocks come
+ * from the clock controller (the H6's CCU), which is absent; it is given
+ * the board's 24 MHz oscillator as its baudclk and apb_pclk (on the H6
+ * the UARTs' bus clock is APB2, whose reset parent is OSC24M, undivided:
+ * H6 user manual, CCU APB2_CFG_REG), and loses its resets (the CCU is
+ * the reset controller too: 8250_dw would defer its probe for them),
+ * pinctrl and DMA references. Linux then prints "ttyS0 at MMIO 0x5000000
+ * (irq = N, base_baud = 1500000) is a 16550A".
+ */
+export function giveDwUartClock(tree: DeviceTree, uartBase: number, hz = DW_UART_CLOCK_HZ): UartNode {
+  const found = uartAt(tree, 'snps,dw-apb-uart', 'DesignWare UART', uartBase);
+  return clockUart(tree, found, fixedClock(tree, hz, 'uart-clock'), ['baudclk', 'apb_pclk']);
+}
+
+/**
+ * The board's own /model and /compatible, for a tree Debian ships for
+ * another board on the same SoC (the A-04 boots with the Pine H64's), so
+ * that Linux prints the board's "Machine model" as the model kernel does.
+ */
+export function setMachineIdentity(tree: DeviceTree, model: string, compatible: readonly string[]): void {
+  setProp(tree.root, 'model', encodeString(model));
+  setProp(tree.root, 'compatible', encodeStringList(compatible));
 }

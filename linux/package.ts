@@ -8,9 +8,17 @@
  * The cache holds, per package version, the .deb itself and what the
  * machine boots: the kernel Image (vmlinuz; Debian's arm64 vmlinuz is the
  * raw Image, decodeKernelImage also takes a gzip), the kernel's .config and
- * the Raspberry Pi device trees the package ships (bcm2711-rpi-cm4-io.dtb
- * for the CM4, bcm2837-rpi-cm3-io3.dtb for the CM3). A manifest written
+ * the device trees the boards boot with, as the package ships them
+ * (WANTED_DTBS: bcm2711-rpi-cm4-io.dtb for the CM4, bcm2837-rpi-cm3-io3.dtb
+ * for the CM3, sun50i-h6-pine-h64.dtb for the A-04). A manifest written
  * last marks a complete fetch, so an interrupted one is redone.
+ *
+ * A device tree added to WANTED_DTBS after a cache was filled is taken
+ * from the .deb kept there, without the network, the first time the cache
+ * is read (each extraction goes through a directory of its own and one
+ * rename, so processes sharing the cache never see half a file). The
+ * manifest is left as it was: the trees a cache holds are those it lists
+ * and those on disk.
  *
  * Fetching needs the arm64 architecture in dpkg (`dpkg --add-architecture
  * arm64 && apt-get update`, as root) and the network; anything missing
@@ -18,7 +26,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../lib/project-root';
 
@@ -52,8 +60,11 @@ interface Manifest {
   dtbs: string[];
 }
 
-/** Device trees of the boards the model has, as Debian ships them. */
-export const WANTED_DTBS = ['bcm2711-rpi-cm4-io.dtb', 'bcm2837-rpi-cm3-io3.dtb'];
+/** Device trees of the boards the model has, as Debian ships them (under /usr/lib/linux-image-<release>/); cached by file name. */
+export const WANTED_DTBS = ['broadcom/bcm2711-rpi-cm4-io.dtb', 'broadcom/bcm2837-rpi-cm3-io3.dtb', 'allwinner/sun50i-h6-pine-h64.dtb'];
+
+const dtbName = (wanted: string): string => wanted.slice(wanted.lastIndexOf('/') + 1);
+const dtbMember = (release: string, wanted: string): string => `./usr/lib/linux-image-${release}/${wanted}`;
 
 export function linuxCacheDir(): string {
   return process.env.UCONSOLE_LINUX_CACHE ?? join(projectRoot(), '.cache', 'linux');
@@ -91,11 +102,38 @@ function readManifest(dir: string): Manifest | undefined {
 }
 
 function filesOf(dir: string, m: Manifest): LinuxKernelFiles {
+  const names = new Set([...m.dtbs, ...WANTED_DTBS.map(dtbName).filter((d) => existsSync(join(dir, d)))]);
   return {
     package: m.package, version: m.version, release: m.release, dir,
     vmlinuz: join(dir, `vmlinuz-${m.release}`), config: join(dir, `config-${m.release}`),
-    dtbs: Object.fromEntries(m.dtbs.map((d) => [d, join(dir, d)])),
+    dtbs: Object.fromEntries([...names].map((d) => [d, join(dir, d)])),
   };
+}
+
+/** Unpack `members` of the .deb into `stage` (which must exist); false when dpkg-deb or tar fails. */
+function unpack(deb: string, stage: string, members: string[]): { ok: boolean; err: string } {
+  const tar = spawnSync('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ${members.map((m) => `'${m}'`).join(' ')}`, 'sh', deb, stage], { encoding: 'utf8' });
+  return { ok: tar.status === 0, err: tar.stderr ?? '' };
+}
+
+/**
+ * The wanted device trees a complete cache lacks, taken from its .deb
+ * (see the header). One that the package does not ship stays missing;
+ * bootLinux then names it.
+ */
+function addMissingDtbs(dir: string, m: Manifest): void {
+  const missing = WANTED_DTBS.filter((w) => !m.dtbs.includes(dtbName(w)) && !existsSync(join(dir, dtbName(w))));
+  const deb = missing.length > 0 ? readdirSync(dir).find((f) => f.endsWith('.deb')) : undefined;
+  if (!deb) return;
+  const stage = mkdtempSync(join(dir, 'dtb-'));
+  try {
+    for (const w of missing) {
+      if (!unpack(join(dir, deb), stage, [dtbMember(m.release, w)]).ok) continue;
+      renameSync(join(stage, dtbMember(m.release, w)), join(dir, dtbName(w)));
+    }
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 /** The newest complete fetch in the cache, if any (no apt call, no network). */
@@ -107,7 +145,9 @@ export function cachedLinuxKernel(): LinuxKernelFiles | undefined {
     .filter((e): e is { dir: string; m: Manifest } => e.m !== undefined)
     .sort((a, b) => a.dir.localeCompare(b.dir, 'en', { numeric: true }));
   const last = found.pop();
-  return last && filesOf(last.dir, last.m);
+  if (!last) return undefined;
+  addMissingDtbs(last.dir, last.m);
+  return filesOf(last.dir, last.m);
 }
 
 /** The cached kernel, or a one-line error naming the fetch command. */
@@ -133,16 +173,17 @@ export function fetchLinuxKernel(say: (line: string) => void = () => {}): LinuxK
   const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
   if (!dl.ok || !deb) throw new LinuxFetchError(`apt-get download ${pkg}:arm64 failed (${lastLine(dl.err)}): check the network, then run "${FETCH_COMMAND}"`);
   const release = pkg.replace(/^linux-image-/, '');
-  const members = [`./boot/vmlinuz-${release}`, `./boot/config-${release}`, ...WANTED_DTBS.map((d) => `./usr/lib/linux-image-${release}/broadcom/${d}`)];
+  const members = [`./boot/vmlinuz-${release}`, `./boot/config-${release}`, ...WANTED_DTBS.map((w) => dtbMember(release, w))];
   const stage = join(dir, 'unpack');
   mkdirSync(stage);
   say(`unpacking ${deb}`);
-  const tar = spawnSync('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ${members.map((m) => `'${m}'`).join(' ')}`, 'sh', join(dir, deb), stage], { encoding: 'utf8' });
-  if (tar.status !== 0) throw new LinuxFetchError(`unpacking ${deb} failed (${lastLine(tar.stderr ?? '')}): delete ${dir} and run "${FETCH_COMMAND}"`);
+  const tar = unpack(join(dir, deb), stage, members);
+  if (!tar.ok) throw new LinuxFetchError(`unpacking ${deb} failed (${lastLine(tar.err)}): delete ${dir} and run "${FETCH_COMMAND}"`);
   renameSync(join(stage, 'boot', `vmlinuz-${release}`), join(dir, `vmlinuz-${release}`));
   renameSync(join(stage, 'boot', `config-${release}`), join(dir, `config-${release}`));
-  const dtbs = WANTED_DTBS.filter((d) => existsSync(join(stage, 'usr/lib', `linux-image-${release}`, 'broadcom', d)));
-  for (const d of dtbs) renameSync(join(stage, 'usr/lib', `linux-image-${release}`, 'broadcom', d), join(dir, d));
+  const present = WANTED_DTBS.filter((w) => existsSync(join(stage, dtbMember(release, w))));
+  for (const w of present) renameSync(join(stage, dtbMember(release, w)), join(dir, dtbName(w)));
+  const dtbs = present.map(dtbName);
   rmSync(stage, { recursive: true, force: true });
   const m: Manifest = { package: pkg, version, release, dtbs };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createTree, addNode, encodeString, decodeString, findNode, encodeCells, encodeU32, decodeU32, decodeCells, decodeStringList,
 } from '../../lib/fdt';
-import { declareAbsentDevices, giveUartFixedClock, UART_CLOCK_HZ } from '../../linux/device-tree';
+import { declareAbsentDevices, giveDwUartClock, giveUartFixedClock, setMachineIdentity, UART_CLOCK_HZ } from '../../linux/device-tree';
 
 describe('devices declared absent for Linux', () => {
   it('disables what the machine does not emulate, keeps the GIC, timer, PL011, buses and CPUs', () => {
@@ -55,7 +55,7 @@ describe('the PL011 clock for Linux', () => {
 
   it('gives uart0 a fixed 48 MHz clock as uartclk and apb_pclk, drops pinctrl and DMA, and names its interrupt cells', () => {
     const { t, uart } = uartTree();
-    expect(giveUartFixedClock(t, 0xfe20_1000)).toEqual({ irqCells: [0, 121, 4] });
+    expect(giveUartFixedClock(t, 0xfe20_1000)).toEqual({ path: '/soc/serial@7e201000', irqCells: [0, 121, 4] });
     const clock = findNode(t, '/uart-clock')!;
     expect(decodeString(clock.props.get('compatible')!)).toBe('fixed-clock');
     expect(decodeU32(clock.props.get('clock-frequency')!)).toBe(UART_CLOCK_HZ);
@@ -67,5 +67,41 @@ describe('the PL011 clock for Linux', () => {
 
   it('says so in one line when the tree has no PL011 there', () => {
     expect(() => giveUartFixedClock(uartTree().t, 0xfe21_5000)).toThrow(/^the device tree has no PL011 at 0xfe215000$/);
+  });
+});
+
+describe('the A-04\'s tree (an H6 tree from Debian)', () => {
+  const h6Tree = () => {
+    const t = createTree();
+    t.root.props.set('model', encodeString('Pine H64'));
+    addNode(t.root, 'osc24M_clk', [['compatible', encodeString('fixed-clock')], ['#clock-cells', encodeU32(0)], ['clock-frequency', encodeU32(24_000_000)], ['phandle', encodeU32(0x10)]]);
+    addNode(t.root, 'psci', [['compatible', encodeString('arm,psci-0.2')], ['method', encodeString('smc')]]);
+    const soc = addNode(t.root, 'soc', [['compatible', encodeString('simple-bus')]]);
+    addNode(soc, 'clock@3001000', [['compatible', encodeString('allwinner,sun50i-h6-ccu')], ['phandle', encodeU32(2)]]);
+    const uart0 = addNode(soc, 'serial@5000000', [
+      ['compatible', encodeString('snps,dw-apb-uart')], ['interrupts', encodeCells([0, 0, 4])], ['clocks', encodeCells([2, 0x46])],
+      ['resets', encodeCells([2, 0x15])], ['pinctrl-names', encodeString('default')], ['pinctrl-0', encodeCells([0x1a])], ['status', encodeString('okay')],
+    ]);
+    addNode(soc, 'serial@5000400', [['compatible', encodeString('snps,dw-apb-uart')], ['status', encodeString('okay')]]);
+    return { t, uart0 };
+  };
+
+  it('gives UART0 the 24 MHz oscillator the tree already has, as baudclk and apb_pclk, and drops its resets and pinctrl', () => {
+    const { t, uart0 } = h6Tree();
+    expect(giveDwUartClock(t, 0x500_0000)).toEqual({ path: '/soc/serial@5000000', irqCells: [0, 0, 4] });
+    expect(decodeCells(uart0.props.get('clocks')!)).toEqual([0x10, 0x10]);
+    expect(decodeStringList(uart0.props.get('clock-names')!)).toEqual(['baudclk', 'apb_pclk']);
+    for (const p of ['resets', 'pinctrl-0', 'pinctrl-names']) expect(uart0.props.has(p)).toBe(false);
+    expect(findNode(t, '/uart-clock')).toBeUndefined();
+    expect(() => giveDwUartClock(t, 0x500_0800)).toThrow(/^the device tree has no DesignWare UART at 0x5000800$/);
+  });
+
+  it('keeps the console UART by path, declares the other UART, the CCU and PSCI absent; takes the board\'s model', () => {
+    const { t } = h6Tree();
+    const uart = giveDwUartClock(t, 0x500_0000);
+    expect(declareAbsentDevices(t, [uart.path])).toEqual(['/psci', '/soc/clock@3001000', '/soc/serial@5000400']);
+    setMachineIdentity(t, 'ClockworkPi A04', ['clockwork,devterm-a04', 'allwinner,sun50i-h6']);
+    expect(decodeString(t.root.props.get('model')!)).toBe('ClockworkPi A04');
+    expect(decodeStringList(t.root.props.get('compatible')!)).toEqual(['clockwork,devterm-a04', 'allwinner,sun50i-h6']);
   });
 });
