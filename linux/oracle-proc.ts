@@ -20,7 +20,8 @@
  *   its BogoMIPS (twice the generic timer's frequency in MHz).
  */
 
-import { rowOf, type KnownReason, type OracleRow } from './oracle';
+import { CMA_DEFAULT_SIZE, rowOf, type KnownReason, type OracleRow } from './oracle';
+import { PAGE_SIZE } from '../kernel-model/arch/arm64/page-def';
 
 /** The files both kernels are asked for. */
 export const PROC_FILES = ['/proc/buddyinfo', '/proc/zoneinfo', '/proc/iomem', '/proc/cpuinfo'] as const;
@@ -111,6 +112,11 @@ export const PROC_KNOWN: readonly KnownReason[] = [
     reason:
       "managed = present - what the kernel reserved for itself: Debian's image is about 30 MB (the model's a few KiB), and with CONFIG_DEFERRED_STRUCT_PAGE_INIT its memory map is set up in parts; fewer managed pages in Linux, by less than 96 MB",
     applies: (m, l) => Number(l) < Number(m) && Number(m) - Number(l) < RESERVED_BOUND_PAGES,
+  },
+  {
+    key: /^zoneinfo \S+ cma$/,
+    reason: CMA_DEFAULT_SIZE.reason,
+    applies: (m, l) => CMA_DEFAULT_SIZE.sizes(Number(m) * PAGE_SIZE, Number(l) * PAGE_SIZE),
   },
 ];
 

@@ -18,6 +18,7 @@
 
 import { pcpu_build_alloc_info, percpu_boot_lines, PERCPU_DYNAMIC_RESERVE } from '../kernel-model/mm/percpu/first_chunk';
 import { PAGE_SIZE } from '../kernel-model/arch/arm64/page-def';
+import { CONFIG_CMA_SIZE_MBYTES } from '../kernel-model/kernel/dma/contiguous';
 
 export type RowStatus = 'equal' | 'known' | 'different';
 
@@ -105,6 +106,21 @@ export interface KnownReason {
   applies: (model: string, linux: string) => boolean;
 }
 
+/** CONFIG_CMA_SIZE_MBYTES in Debian's arm64 kernel (its config-6.1.0-*-arm64 in the package). */
+export const DEBIAN_CMA_SIZE_MBYTES = 64;
+/** 5.10's CMA alignment: MAX_ORDER-1 pages (4 MiB), to which the model rounds its default area. */
+const CMA_ALIGN_5_10 = 4 << 20;
+
+/**
+ * The default CMA area, where the device tree declares no pool (the
+ * A-04's H6 tree; the Pis' trees have one): the kernels' configurations
+ * differ. Shared by the boot-log row (KiB) and the /proc row (pages).
+ */
+export const CMA_DEFAULT_SIZE: { reason: string; sizes: (modelBytes: number, linuxBytes: number) => boolean } = {
+  reason: `kernel configuration: with no CMA pool in the device tree (the A-04) the default area is CONFIG_CMA_SIZE_MBYTES, ${CONFIG_CMA_SIZE_MBYTES} MiB in the uConsole kernels' bcm2711_defconfig (the model, rounded up to 5.10's 4 MiB CMA alignment), ${DEBIAN_CMA_SIZE_MBYTES} MiB in Debian's`,
+  sizes: (m, l) => m === Math.ceil((CONFIG_CMA_SIZE_MBYTES << 20) / CMA_ALIGN_5_10) * CMA_ALIGN_5_10 && l === DEBIAN_CMA_SIZE_MBYTES << 20,
+};
+
 export const KNOWN: readonly KnownReason[] = [
   {
     key: 'machine model (DT)',
@@ -124,6 +140,11 @@ export const KNOWN: readonly KnownReason[] = [
     key: 'percpu first chunk',
     reason: "the kernel image's own static per-CPU data differs (s = __per_cpu_end - __per_cpu_start); the rule is checked in the row 'percpu rule on Debian's sizes'",
     applies: (m, l) => m.split(' ')[2] !== l.split(' ')[2],
+  },
+  {
+    key: 'CMA reserved (K)',
+    reason: CMA_DEFAULT_SIZE.reason,
+    applies: (m, l) => CMA_DEFAULT_SIZE.sizes(Number(m) * 1024, Number(l) * 1024),
   },
   {
     key: 'memory available (K)',
