@@ -4,7 +4,8 @@
  * wall time and guest instructions from power-on to the root-mount panic
  * (`linux-boot`, no initramfs), and to the busybox shell's first prompt
  * (`linux-shell`, with the CPU time of the process too, since the machine
- * may be shared), on the CM4 at 1 GB and 4 GB and on the CM3 (1 GB);
+ * may be shared), on the CM4 at 1 GB and 4 GB, on the CM3 and the A-04
+ * (1 GB each);
  * `linux-kaslr`, the CM4 at 1 GB to the panic with KASLR (a fixed seed,
  * so that the row is the same boot each time).
  * Skipped, with a line saying so, when the kernel is not fetched; the
@@ -20,6 +21,7 @@ export const LINUX_BOOTS = [
   { board: 'uconsole-cm4', ram: '1G' },
   { board: 'uconsole-cm4', ram: '4G' },
   { board: 'uconsole-cm3', ram: '1G' },
+  { board: 'uconsole-a04', ram: '1G' },
 ] as const;
 
 /** The seed of the linux-kaslr row (its kernel offset is 0x367890a00000). */
