@@ -15,10 +15,10 @@
  * linux,initrd-start/end as the Pi firmware does: Linux runs its /init,
  * a shell on the console (ttyAMA0, or ttyS0 on the A-04, with input from
  * the host through the UART's receive interrupt) or the --exec command,
- * and powers off, which ends the run (`reboot: Power down`). Without it the kernel ends in its
- * root-mount panic, which ends the run (status not ok). A kernel that
- * hangs ends at a virtual-time limit with its last console lines and each
- * core's PC.
+ * and powers off, which ends the run (`reboot: Power down`). Without it
+ * the kernel ends in its root-mount panic, which ends the run (status not
+ * ok). A kernel that hangs ends at a virtual-time limit with its last
+ * console lines and each core's PC.
  *
  * The machine must see the kernel's virtual addresses: Debian's kernel is
  * built with VA_BITS=48, so its linear map (0xffff000000000000), image,
