@@ -2,8 +2,8 @@
 // Debian's kernel on the A-04 (Allwinner H6): the Pine H64's tree under the
 // A-04's model, the GIC-400 at 0x03021000, the console on UART0 through
 // 8250_dw with its interrupt (TX and RX), all four CPUs through the spin
-// table; and the oracle there. Two boots of Linux (one in the oracle), each
-// about 6 s of CPU time. Needs the cached kernel (and busybox for the shell);
+// table; and the oracle there, at 1 GB and 3 GB. Three boots of Linux (two
+// in the oracle), each about 6 s of CPU time. Needs the cached kernel (and busybox for the shell);
 // skipped with the fetch commands otherwise.
 import { describe, expect, it } from 'vitest';
 import { bootLinux } from '../../linux/boot';
@@ -49,6 +49,16 @@ describe.skipIf(!ready)(`Debian's kernel on the A-04 (${ready ? 'cached' : SKIP}
     expect(row('zonelist total pages')).toMatchObject({ status: 'equal', linux: 'on 258048' });
     expect(row('CMA reserved (K)')).toMatchObject({ status: 'known', model: '8192', linux: '65536' });
     expect(row('buddyinfo zones:orders')).toMatchObject({ status: 'equal' });
+    expect(row('iomem System RAM')).toMatchObject({ status: 'equal' });
+    expect(r.rows.filter((x) => x.status === 'different')).toEqual([]);
+  }, 300_000);
+
+  it('the oracle at 3 GB (the default): the DRAM ends at 4 GiB, the 32-bit DMA limit, so ZONE_DMA is still all of it', async () => {
+    const r = await runOracle({ board: 'uconsole-a04', ram: '3G' });
+    const row = (key: string) => r.rows.find((x) => x.key === key);
+    expect(row('zone DMA')).toMatchObject({ status: 'equal', linux: '[mem 0x0000000040000000-0x00000000ffffffff]' });
+    expect(row('zone DMA32')).toMatchObject({ status: 'equal', linux: 'empty' });
+    expect(row('zone Normal')).toMatchObject({ status: 'equal', linux: 'empty' });
     expect(row('iomem System RAM')).toMatchObject({ status: 'equal' });
     expect(r.rows.filter((x) => x.status === 'different')).toEqual([]);
   }, 300_000);
