@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../../lib/project-root';
+
+const loader = pathToFileURL(join(projectRoot(), 'scripts', 'bundle.mjs')).href;
+
+/** Load `bundle` through loadBundle in a new Node process (the cache is written at its exit). */
+function load(bundle: string, command: string): string {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+    `const { loadBundle } = await import(${JSON.stringify(loader)}); process.stdout.write(String(loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(command)}).answer()));`],
+  { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout;
+}
+
+describe('loadBundle (scripts/bundle.mjs)', () => {
+  it('runs a CommonJS bundle, keeps a code cache per command, and replaces a cache V8 rejects', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'uconsole-bundle-'));
+    try {
+      const bundle = join(dir, 'b.cjs');
+      writeFileSync(bundle, `const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 7);`);
+      expect(load(bundle, 'run')).toBe('b.cjs:42');
+      const cache = `${bundle}.run.cache`;
+      expect(existsSync(cache)).toBe(true);
+      const made = statSync(cache).mtimeMs;
+
+      // A usable cache is read, not written again.
+      expect(load(bundle, 'run')).toBe('b.cjs:42');
+      expect(statSync(cache).mtimeMs).toBe(made);
+
+      // Another command has a cache of its own; an odd command name a shared one.
+      load(bundle, 'boot');
+      expect(existsSync(`${bundle}.boot.cache`)).toBe(true);
+      load(bundle, '../x');
+      expect(existsSync(`${bundle}.other.cache`)).toBe(true);
+
+      // Garbage in the cache: V8 rejects it, the bundle still runs, and the cache is made anew.
+      writeFileSync(cache, 'not a code cache');
+      expect(load(bundle, 'run')).toBe('b.cjs:42');
+      expect(readFileSync(cache).toString('latin1')).not.toBe('not a code cache');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
