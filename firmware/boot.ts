@@ -80,6 +80,8 @@ export interface FirmwareHandoff {
 }
 
 const IMAGE_MAGIC = 0x644d5241; // "ARM\x64" at offset 0x38
+/** The arm64 Image header (Documentation/arm64/booting.rst): 64 bytes. */
+const IMAGE_HEADER_SIZE = 64;
 const DTB_MAX = SZ_2M;
 const STUB_MAGIC = 0x5afe570b;
 const STUB_MAGIC_OFF = 0xf0;
@@ -111,18 +113,36 @@ export function parseImageHeader(img: Uint8Array, name = 'kernel image'): ImageH
   return { textOffset: Number(dv.getBigUint64(8, true)), imageSize: Number(dv.getBigUint64(0x10, true)) || img.length };
 }
 
+/**
+ * The kernel goes from its file straight into guest RAM (a Debian Image
+ * is 30 MB: no host copy of it), after its header says where; the rest
+ * of image_size (the BSS) is zeroed.
+ */
 function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], log: string[]): { pa: number; size: number } {
-  const img = readBootFile(dir, cfg.kernel, 'kernel image');
-  const hdr = parseImageHeader(img, cfg.kernel);
+  const path = bootFilePath(dir, cfg.kernel, 'kernel image');
+  const fileSize = statSync(path).size;
+  const hdr = parseImageHeader(readHead(path, IMAGE_HEADER_SIZE), cfg.kernel);
   const base = cfg.kernelAddress ?? m.board.kernelLoadAddress;
   const pa = base - (base % SZ_2M) + hdr.textOffset;
-  const size = Math.max(hdr.imageSize, img.length);
+  const size = Math.max(hdr.imageSize, fileSize);
   if (!memory.some((r) => pa >= r.base && pa + size <= r.base + r.size))
     throw new FirmwareError(`${cfg.kernel} (${hex(size)} bytes at ${hex(pa)}) does not fit in RAM`);
-  m.ram.fill(pa, size, 0);
-  m.loadCode(pa, img);
-  log.push(`Loaded '${cfg.kernel}' to ${hex(pa)} size ${hex(img.length)}`);
+  readFileInto(m, path, pa, fileSize);
+  m.ram.fill(pa + fileSize, size - fileSize, 0);
+  m.codeChanged(pa, fileSize);
+  log.push(`Loaded '${cfg.kernel}' to ${hex(pa)} size ${hex(fileSize)}`);
   return { pa, size };
+}
+
+/** The first `len` bytes of a file (fewer if it is shorter). */
+export function readHead(path: string, len: number): Uint8Array {
+  const buf = new Uint8Array(len);
+  const fd = openSync(path, 'r');
+  try {
+    return buf.subarray(0, readSync(fd, buf, 0, len, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

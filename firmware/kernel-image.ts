@@ -13,7 +13,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { FirmwareError, parseImageHeader } from './boot';
+import { FirmwareError, parseImageHeader, readHead } from './boot';
 
 export interface KernelImage {
   /** The uncompressed Image. */
@@ -46,9 +46,33 @@ export function decodeKernelImage(bytes: Uint8Array, name: string): KernelImage 
   return { image, textOffset: hdr.textOffset, imageSize: Math.max(hdr.imageSize, image.length), gzip };
 }
 
-/** Read and check a kernel file (one-line FirmwareError on anything wrong). */
-export function readKernelImage(path: string): KernelImage {
+/** A checked kernel file: a raw Image is left where it is (only its header was read), a gzip is decoded. */
+export interface KernelFile {
+  path: string;
+  /** The uncompressed Image when the file is gzip (a boot partition needs it written out). */
+  decoded?: Uint8Array;
+  /** Bytes of the uncompressed Image. */
+  length: number;
+  textOffset: number;
+  imageSize: number;
+  gzip: boolean;
+}
+
+/**
+ * Read and check a kernel file (one-line FirmwareError on anything wrong).
+ * A raw Image (Debian's is 30 MB) is not read past its header: the
+ * firmware stage reads it into guest RAM, where whoever needs its bytes
+ * finds them.
+ */
+export function readKernelImage(path: string): KernelFile {
   if (!existsSync(path)) throw new FirmwareError(`kernel image ${path} not found`);
-  if (!statSync(path).isFile()) throw new FirmwareError(`kernel image ${path} is not a file`);
-  return decodeKernelImage(new Uint8Array(readFileSync(path)), path);
+  const st = statSync(path);
+  if (!st.isFile()) throw new FirmwareError(`kernel image ${path} is not a file`);
+  const head = readHead(path, 64);
+  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+    const k = decodeKernelImage(new Uint8Array(readFileSync(path)), path);
+    return { path, decoded: k.image, length: k.image.length, textOffset: k.textOffset, imageSize: k.imageSize, gzip: true };
+  }
+  const k = decodeKernelImage(head, path);
+  return { path, length: st.size, textOffset: k.textOffset, imageSize: Math.max(k.imageSize, st.size), gzip: false };
 }

@@ -33,9 +33,9 @@
  * code window of the shadow is put too.
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Machine } from '../emulator/machine';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize, type BoardProfile, type ConsoleKind } from '../emulator/board/profile';
@@ -43,7 +43,7 @@ import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../em
 import type { PagePart } from '../emulator/devices/mmio';
 import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
 import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
-import { readKernelImage } from '../firmware/kernel-image';
+import { readKernelImage, type KernelFile } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
 import { declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, setMachineIdentity } from './device-tree';
@@ -176,8 +176,12 @@ export function defaultLinuxCmdline(uart: number, kaslr = false, kind: ConsoleKi
 
 const INITRAMFS_FILE = 'linux-initramfs.cpio';
 
-/** Assemble the boot partition: the board's config.txt and armstub, the Image, the prepared DTB, the initramfs if any. */
-function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdline: string, initramfs: Uint8Array | undefined): string {
+/**
+ * Assemble the boot partition: the board's config.txt and armstub, the
+ * Image, the prepared DTB, the initramfs if any. A raw Image is linked,
+ * not copied (30 MB the firmware stage reads straight into guest RAM).
+ */
+function bootPartition(board: string, kernel: KernelFile, tree: Uint8Array, cmdline: string, initramfs: Uint8Array | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'uconsole-linux-'));
   const src = bootDir(board);
   // The board's initramfs holds the project's own /init: Debian's kernel gets its own, or none (to its root-mount panic).
@@ -187,7 +191,8 @@ function bootPartition(board: string, image: Uint8Array, tree: Uint8Array, cmdli
   if (initramfs) writeFileSync(join(dir, INITRAMFS_FILE), initramfs);
   writeFileSync(join(dir, 'cmdline.txt'), `${cmdline}\n`);
   copyFileSync(join(src, 'armstub8.bin'), join(dir, 'armstub8.bin'));
-  writeFileSync(join(dir, 'kernel8.img'), image);
+  if (kernel.decoded) writeFileSync(join(dir, 'kernel8.img'), kernel.decoded);
+  else symlinkSync(resolve(kernel.path), join(dir, 'kernel8.img'));
   writeFileSync(join(dir, 'linux.dtb'), tree);
   return dir;
 }
@@ -235,7 +240,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const vc = lb.mailbox === undefined ? undefined : videoCoreMailbox(lb.mailbox);
   const intc = lb.interrupts(board.cpus.length, vc ? [vc.part] : []);
   const m = await Machine.create({ board, ram, devices: intc.devices });
-  const dir = bootPartition(board.name, kernel.image, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind), initramfs);
+  const dir = bootPartition(board.name, kernel, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind), initramfs);
   let console = '';
   try {
     const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });
@@ -248,13 +253,14 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     const properties = vc && mailboxIrq ? connectVideoCore(vc.mailbox, intc, mailboxIrq, m, fw) : undefined;
     rmSync(dir, { recursive: true, force: true });
     const kernelOffset = kernelOffsetForTree(fw.tree, fw.kernelPa);
-    const va = kimageVaddr48(imageRelease(kernel.image) ?? '6.1') + kernelOffset;
+    const image = m.ram.peek(fw.kernelPa, kernel.length); // as the firmware loaded it, before it runs
+    const va = kimageVaddr48(imageRelease(image) ?? '6.1') + kernelOffset;
     for (const core of m.cores) for (const r of va48Shadows(va)) core.mapVaShadow(r.base, r.size, r.code);
-    const found = systemInstructionSites(kernel.image);
+    const found = systemInstructionSites(image);
     const at = (offs: number[]): bigint[] => offs.flatMap((o) => [BigInt(fw.kernelPa + o), va + BigInt(o)]);
     const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
     for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
-    m.codeChanged(fw.kernelPa, kernel.image.length, va);
+    m.codeChanged(fw.kernelPa, kernel.length, va);
     // User space may run code at any low VA, also where no RAM is behind the
     // same PA (below the A-04's DRAM at 0x40000000: busybox's text at
     // 0x400000); a fetch cannot map its shadow on the spot (Core.mapShadow),
