@@ -24,7 +24,7 @@
  * archive byte for byte.
  */
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { S_IFCHR, S_IFREG, writeNewc, type CpioEntry } from '../lib/cpio/newc';
 import { busyboxEntries, dir, exe } from '../images/initramfs';
@@ -40,9 +40,25 @@ export const EXIT_STATUS_LINE = /^uconsole-mm: exit status (\d+)$/;
 /** The line /init prints just before it starts the interactive shell. */
 export const SHELL_LINE = 'uconsole-mm: busybox sh on the console';
 
+/**
+ * The archives built in this process, by what they are made of: finding
+ * busybox's applets and packing its 2 MB cost about 80 ms, and a test
+ * file or a benchmark boots Linux several times.
+ */
+const built = new Map<string, Uint8Array>();
+
 /** The base archive: busybox, /init, the device node and the mount points. */
 export function linuxInitramfs(root = projectRoot(), busybox = cachedBusybox(root)): Uint8Array {
   if (!busybox) throw new LinuxInitramfsError(`a shell for Linux needs Debian's busybox: run ${FETCH_COMMAND}`);
+  const init = readFileSync(join(root, 'linux', 'init.sh'));
+  const st = statSync(busybox, { bigint: true });
+  const key = `${busybox}\0${st.size}\0${st.mtimeNs}\0${init.toString('latin1')}`;
+  let archive = built.get(key);
+  if (!archive) built.set(key, (archive = packLinuxInitramfs(busybox, init)));
+  return archive;
+}
+
+function packLinuxInitramfs(busybox: string, init: Uint8Array): Uint8Array {
   const entries: CpioEntry[] = [
     dir('dev'),
     { name: 'dev/console', mode: S_IFCHR | 0o600, uid: 0, gid: 0, mtime: 0, rdev: { major: 5, minor: 1 } },
@@ -51,7 +67,7 @@ export function linuxInitramfs(root = projectRoot(), busybox = cachedBusybox(roo
     dir('tmp', 0o1777),
     dir('root', 0o700),
     dir('bin'),
-    exe('init', readFileSync(join(root, 'linux', 'init.sh'))),
+    exe('init', init),
   ];
   entries.push(...busyboxEntries(busybox, new Set(entries.map((e) => e.name))));
   return writeNewc(entries);
