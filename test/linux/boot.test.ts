@@ -36,19 +36,18 @@ describe.skipIf(!fetched)(`Debian's kernel on the CM4 (${fetched ? 'cached' : SK
   // 0.12 s of virtual time: past the secondary CPUs' start, every core having taken timer and IPI interrupts.
   it('is deterministic, interrupts included, and a hang ends at the virtual-time limit with each core\'s PC', async () => {
     const a = await bootLinux({ ram: '1G', limitSeconds: 0.12 });
-    const b = await bootLinux({ ram: '1G', limitSeconds: 0.12 });
     expect(a.end.reason).toBe('time-limit');
     expect(a.console).toContain('smp: Brought up 1 node, 4 CPUs');
     expect(a.irqs.every((n) => n > 0)).toBe(true);
-    expect(a.console).toBe(b.console);
-    expect(a.insns).toBe(b.insns);
-    expect(a.irqs).toEqual(b.irqs);
-    expect(a.cores).toEqual(b.cores);
-    // The same run with the engine's own store path (emulator/native/uc_store_path.c off): the
-    // replacement must not change what the guest does (it once skipped invalidations a core needed).
+    // The same run in another process, with the engine's own store path (emulator/native/uc_store_path.c
+    // off): the same log byte for byte and the same instruction count, which is the determinism across
+    // runs, and says the replacement does not change what the guest does (it once skipped invalidations
+    // a core needed).
     const stock = spawnSync(process.execPath, [join(projectRoot(), 'bin/uconsole.mjs'), 'boot', '--kernel', 'linux', '--ram', '1G', '--time-limit', '0.12'],
       { encoding: 'utf8', env: { ...process.env, UCONSOLE_STORE_PATH: 'off' } });
+    expect(stock.stdout).toBe(a.console);
     expect(stock.stderr).toContain(`s of virtual time, ${a.insns} instructions`);
+    for (const line of a.cores) expect(stock.stderr).toContain(line);
     expect(a.cores).toHaveLength(4);
     expect(a.cores[0]).toMatch(/^cpu0: \w+ at PC 0x[0-9a-f]{16}/);
     expect(a.lastLines.length).toBeGreaterThan(0);
