@@ -13,9 +13,9 @@
  * initramfs (initramfs.ts) named by config.txt's `initramfs` line, which
  * the firmware stage loads after the kernel and names in /chosen
  * linux,initrd-start/end as the Pi firmware does: Linux runs its /init,
- * a shell on the console (ttyAMA0, or ttyS0 on the A-04, with input from
- * the host through the UART's receive interrupt) or the --exec command,
- * and powers off, which ends the run (`reboot: Power down`). Without it
+ * a shell on the console (ttyAMA0, or ttyS0 on the A-04 and ttyS2 on
+ * the A-06, with input from the host through the UART's receive
+ * interrupt) or the --exec command, and powers off, which ends the run (`reboot: Power down`). Without it
  * the kernel ends in its root-mount panic, which ends the run (status not
  * ok). A kernel that hangs ends at a virtual-time limit with its last
  * console lines and each core's PC.
