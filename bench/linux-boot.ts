@@ -5,7 +5,7 @@
  * (`linux-boot`, no initramfs), and to the busybox shell's first prompt
  * (`linux-shell`, with the CPU time of the process too, since the machine
  * may be shared), on the CM4 at 1 GB and 4 GB, on the CM3 and the A-04
- * (1 GB each);
+ * (1 GB each) and on the A-06 (2 GB, its smallest);
  * `linux-kaslr`, the CM4 at 1 GB to the panic with KASLR (a fixed seed,
  * so that the row is the same boot each time).
  * Skipped, with a line saying so, when the kernel is not fetched; the
@@ -22,6 +22,7 @@ export const LINUX_BOOTS = [
   { board: 'uconsole-cm4', ram: '4G' },
   { board: 'uconsole-cm3', ram: '1G' },
   { board: 'uconsole-a04', ram: '1G' },
+  { board: 'uconsole-a06', ram: '2G' },
 ] as const;
 
 /** The seed of the linux-kaslr row (its kernel offset is 0x367890a00000). */

@@ -42,10 +42,10 @@ options:
   --firmware-log    also print what the firmware stage loaded where
   --kernel linux    boot Debian's arm64 kernel instead (fetched by "uconsole fetch
                     linux"): with busybox fetched, to a shell on ttyAMA0 (ttyS0 on
-                    the A-04) that reads
-                    stdin, or running --exec's command (exit status its own), then
-                    power-off; without busybox to its root-mount panic: exit status
-                    2, or 3 if it hangs (last console lines and each core's PC on stderr)
+                    the A-04, ttyS2 on the A-06) that reads stdin, or running
+                    --exec's command (exit status its own), then power-off;
+                    without busybox to its root-mount panic: exit status 2, or 3
+                    if it hangs (last console lines and each core's PC on stderr)
   --kernel-image F  with --kernel linux: any arm64 Image or vmlinuz instead
   --time-limit S    with --kernel linux: virtual seconds before a hang is declared
                     (30; none for the interactive shell)

@@ -16,7 +16,7 @@ iomem and cpuinfo as Debian's shell prints them: = equal, ~ different for
 a documented reason (linux/oracle.ts KNOWN, linux/oracle-proc.ts
 PROC_KNOWN), ! unexplained. Exit
 status 0 when nothing is unexplained, 1 otherwise. Boards: uconsole-cm4,
-uconsole-cm3, uconsole-a04. --kaslr-seed boots Debian's kernel with KASLR (as boot
+uconsole-cm3, uconsole-a04, uconsole-a06. --kaslr-seed boots Debian's kernel with KASLR (as boot
 --kernel linux --kaslr-seed does): the values compared do not move with it.
 `;
 

@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import type { Machine } from '../emulator/machine';
 import type { MemRange } from '../emulator/board/profile';
 import {
-  encodeReg, encodeString, encodeU32, encodeU64, ensureNode, FdtError, parseFdt, setProp, writeFdt, walkNodes, decodeU32,
+  encodeReg, encodeString, encodeU32, encodeU64, ensureNode, FdtError, parseFdt, setProp, writeFdt, walkNodes, decodeCells,
   decodeString, type DeviceTree, addressCellsOf, sizeCellsOf,
 } from '../lib/fdt';
 import { readBootConfig, type BootConfig } from './config';
@@ -237,12 +237,14 @@ function fillMemory(tree: DeviceTree, memory: MemRange[]): void {
 
 /** Every /cpus/cpu@N gets the spin-table method and its core's release slot. */
 function fillCpus(m: Machine, tree: DeviceTree, armstubPa: number): void {
-  const cpus = [...walkNodes(tree)].filter((e) => e.path.startsWith('/cpus/cpu@'));
+  const cpus = [...walkNodes(tree)].filter((e) => /^\/cpus\/cpu@[^/]+$/.test(e.path));
   if (cpus.length === 0) throw new FirmwareError('device tree has no /cpus/cpu@N nodes');
   for (const { node, path } of cpus) {
     const regProp = node.props.get('reg');
     if (!regProp) throw new FirmwareError(`${path} has no reg`);
-    const reg = decodeU32(regProp, `reg of ${path}`);
+    // One cell on the Pi trees, two on the RK3399's (#address-cells = 2 in /cpus): the affinity is the low cell.
+    const cells = decodeCells(regProp, `reg of ${path}`);
+    const reg = cells.length === 2 && cells[0] === 0 ? cells[1]! : cells.length === 1 ? cells[0]! : -1;
     const index = m.cores.findIndex((c) => (c.mpidr & 0x00ff_ffff) === reg);
     if (index < 0) throw new FirmwareError(`${path}: no core with MPIDR affinity ${hex(reg)} on ${m.board.name}`);
     setProp(node, 'enable-method', encodeString('spin-table'));

@@ -13,9 +13,9 @@
  * initramfs (initramfs.ts) named by config.txt's `initramfs` line, which
  * the firmware stage loads after the kernel and names in /chosen
  * linux,initrd-start/end as the Pi firmware does: Linux runs its /init,
- * a shell on the console (ttyAMA0, or ttyS0 on the A-04, with input from
- * the host through the UART's receive interrupt) or the --exec command,
- * and powers off, which ends the run (`reboot: Power down`). Without it
+ * a shell on the console (ttyAMA0, or ttyS0 on the A-04 and ttyS2 on
+ * the A-06, with input from the host through the UART's receive
+ * interrupt) or the --exec command, and powers off, which ends the run (`reboot: Power down`). Without it
  * the kernel ends in its root-mount panic, which ends the run (status not
  * ok). A kernel that hangs ends at a virtual-time limit with its last
  * console lines and each core's PC.
@@ -39,14 +39,16 @@ import { join, resolve } from 'node:path';
 import { Machine } from '../emulator/machine';
 import { findBoard, BoardError } from '../emulator/board/boards';
 import { parseRamSize, type BoardProfile, type ConsoleKind } from '../emulator/board/profile';
-import { gic400Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
+import { gic400Interrupts, gicV3Interrupts, bcm2836Interrupts, type BoardInterrupts } from '../emulator/board/interrupts';
 import type { PagePart } from '../emulator/devices/mmio';
 import { systemInstructionSites } from '../emulator/arm64/sysreg-sites';
 import { firmwareBoot, FirmwareError, type FirmwareHandoff } from '../firmware/boot';
 import { readKernelImage, type KernelFile } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
-import { declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, setMachineIdentity } from './device-tree';
+import {
+  declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, removeUncheckedDevices, setMachineIdentity,
+} from './device-tree';
 import { connectVideoCore, videoCoreMailbox } from './videocore';
 import { LinuxGuest, type GuestEnd } from './guest';
 import type { ConsoleInput } from './console';
@@ -112,19 +114,21 @@ export interface LinuxRun {
 interface LinuxBoard {
   /** Debian's device tree it boots with. */
   dtb: string;
-  /** Its interrupt controllers (`armSide`: the other devices of the Pis' page at bus 0x7e00b000). */
-  interrupts: (ncpus: number, armSide: PagePart[]) => BoardInterrupts;
+  /** Its interrupt controllers (`armSide`: the other devices of the Pis' page at bus 0x7e00b000; the cores' MPIDRs, for a GICv3). */
+  interrupts: (ncpus: number, armSide: PagePart[], mpidrs: number[]) => BoardInterrupts;
   /** The console UART (the profile's console, at its CPU address). */
   uart: number;
   /** The VideoCore mailbox, on the Pis. */
   mailbox?: number;
   /** The tree is another board's on the same SoC: give it the profile's /model and /compatible. */
   adoptIdentity?: boolean;
+  /** console= when not the kind's default (the RK3399's console is uart2 at 1.5 Mbaud). */
+  console?: string;
 }
 
 /**
  * Debian's device tree for each board, its interrupt controllers (where
- * bcm2711.dtsi, bcm2837.dtsi and sun50i-h6.dtsi put them), its console
+ * bcm2711.dtsi, bcm2837.dtsi, sun50i-h6.dtsi and rk3399.dtsi put them), its console
  * UART and, on the Pis, its VideoCore mailbox.
  */
 const LINUX_BOARDS: Record<string, LinuxBoard> = {
@@ -140,6 +144,12 @@ const LINUX_BOARDS: Record<string, LinuxBoard> = {
   'uconsole-a04': {
     dtb: 'sun50i-h6-pine-h64.dtb', uart: 0x0500_0000, adoptIdentity: true,
     interrupts: (n) => gic400Interrupts(n, 0x0302_1000),
+  },
+  // Nor for the RK3399: its evaluation board's. The GIC-500's distributor at 0xfee00000, redistributors
+  // from 0xfef00000, 256 SPIs ("GICv3: 256 SPIs implemented" in RK3399 boards' logs).
+  'uconsole-a06': {
+    dtb: 'rk3399-evb.dtb', uart: 0xff1a_0000, adoptIdentity: true, console: 'ttyS2,1500000n8',
+    interrupts: (_n, _armSide, mpidrs) => gicV3Interrupts(mpidrs, 0xfee0_0000, 0xfef0_0000, 256),
   },
 };
 
@@ -169,9 +179,9 @@ export function imageRelease(image: Uint8Array): string | undefined {
  * With `kaslr`, no `nokaslr`: the kernel then takes the firmware's
  * /chosen/kaslr-seed.
  */
-export function defaultLinuxCmdline(uart: number, kaslr = false, kind: ConsoleKind = 'pl011'): string {
-  const [tty, early] = kind === 'pl011' ? ['ttyAMA0', 'pl011'] : ['ttyS0', 'uart8250'];
-  return `console=${tty},115200 earlycon=${early},mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
+export function defaultLinuxCmdline(uart: number, kaslr = false, kind: ConsoleKind = 'pl011', console?: string): string {
+  const [tty, early] = kind === 'pl011' ? ['ttyAMA0,115200', 'pl011'] : ['ttyS0,115200', 'uart8250'];
+  return `console=${console ?? tty} earlycon=${early},mmio32,0x${uart.toString(16)}${kaslr ? '' : ' nokaslr'}`;
 }
 
 const INITRAMFS_FILE = 'linux-initramfs.cpio';
@@ -210,7 +220,7 @@ function preparedTree(path: string, board: BoardProfile, lb: LinuxBoard): Prepar
   try {
     const tree = parseFdt(new Uint8Array(readFileSync(path)));
     const uart = board.console.kind === 'pl011' ? giveUartFixedClock(tree, lb.uart) : giveDwUartClock(tree, lb.uart);
-    const absent = declareAbsentDevices(tree, [uart.path]);
+    const absent = [...removeUncheckedDevices(tree), ...declareAbsentDevices(tree, [uart.path])];
     if (lb.adoptIdentity) setMachineIdentity(tree, board.model, board.compatible);
     const mailboxIrq = lb.mailbox === undefined ? undefined : interruptCells(tree, 'brcm,bcm2835-mbox');
     return { blob: writeFdt(tree), absent, mailboxIrq, uartIrq: uart.irqCells };
@@ -238,9 +248,9 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   await ensureImages();
 
   const vc = lb.mailbox === undefined ? undefined : videoCoreMailbox(lb.mailbox);
-  const intc = lb.interrupts(board.cpus.length, vc ? [vc.part] : []);
+  const intc = lb.interrupts(board.cpus.length, vc ? [vc.part] : [], board.cpus.map((c) => c.mpidr));
   const m = await Machine.create({ board, ram, devices: intc.devices });
-  const dir = bootPartition(board.name, kernel, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind), initramfs);
+  const dir = bootPartition(board.name, kernel, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind, lb.console), initramfs);
   let console = '';
   try {
     const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });

@@ -40,11 +40,24 @@
  * the R_INTC, both pin controllers, the H6 timer and watchdogs, DMA, MMC,
  * USB, Ethernet, HDMI and the display engine, the GPU, the thermal sensor,
  * I2C/RSB and the PMIC, the PMU, LEDs and regulators.
+ *
+ * The A-06 (RK3399) likewise boots with the RK3399 evaluation board's
+ * tree (rockchip/rk3399-evb.dtb: rk3399.dtsi's devices at their real
+ * addresses) under the A-06's identity, so that Linux prints "Machine
+ * model: Clockworkpi A06". Kept there: the GIC-500 (its ITS is absent),
+ * the timer, xin24m, which becomes the console UART's clock (uart2,
+ * serial@ff1a0000: the RK3399 boards' logs show "base_baud = 1500000",
+ * 24 MHz / 16) and the CPUs; absent: PSCI, the PMUs, the idle states, the
+ * CRU, PMU and pin controllers, every other device. One node is removed
+ * rather than disabled (removeUncheckedDevices): the general register file
+ * (syscon@ff770000, "rockchip,rk3399-grf"), whose defaults
+ * drivers/soc/rockchip/grf.c (rockchip_grf_init) writes without looking
+ * at `status`.
  */
 
 import {
   addNode, decodeCells, decodeString, decodeU32, deleteProp, encodeCells, encodeString, encodeStringList, encodeU32, ensurePhandle, findCompatible,
-  maxPhandle, setProp, walkNodes, type DeviceTree, type NodeEntry,
+  getNode, maxPhandle, removeNode, setProp, walkNodes, type DeviceTree, type NodeEntry,
 } from '../lib/fdt';
 
 /** The UART clock the Pi firmware sets (Hz). */
@@ -54,7 +67,7 @@ export const DW_UART_CLOCK_HZ = 24_000_000;
 
 /** Compatible strings of what the machine emulates (or what needs no device). */
 const EMULATED = new Set([
-  'arm,gic-400', 'arm,cortex-a15-gic', 'brcm,bcm2836-l1-intc', 'brcm,bcm2836-armctrl-ic',
+  'arm,gic-400', 'arm,cortex-a15-gic', 'arm,gic-v3', 'brcm,bcm2836-l1-intc', 'brcm,bcm2836-armctrl-ic',
   'arm,armv8-timer', 'arm,armv7-timer', 'arm,pl011', 'simple-bus', 'fixed-clock', 'shared-dma-pool',
   // the VideoCore mailbox and the firmware drivers behind it (linux/videocore.ts); not its GPIO or reset children
   'brcm,bcm2835-mbox', 'raspberrypi,bcm2835-firmware', 'raspberrypi,firmware-clocks', 'raspberrypi,bcm2835-power',
@@ -82,6 +95,21 @@ export function declareAbsentDevices(tree: DeviceTree, keep: readonly string[] =
     disabled.push(path);
   }
   return disabled;
+}
+
+/** Nodes whose driver ignores `status` (see the header): removed from the tree, each with the reason. */
+const REMOVED: Record<string, string> = {
+  'rockchip,rk3399-grf': 'drivers/soc/rockchip/grf.c writes it whatever its status',
+};
+
+/** Remove the nodes REMOVED names; returns their paths. */
+export function removeUncheckedDevices(tree: DeviceTree): string[] {
+  const gone = [...walkNodes(tree)].filter(({ node }) => {
+    const compat = node.props.get('compatible');
+    return compat !== undefined && compatibles(compat).some((c) => c in REMOVED);
+  });
+  for (const { path, node } of gone) removeNode(getNode(tree, path.slice(0, path.lastIndexOf('/')) || '/'), node.name);
+  return gone.map((g) => g.path);
 }
 
 /** The `interrupts` cells of the first node with `compatible`, as the board's interrupt wiring takes them. */
@@ -164,7 +192,8 @@ export function giveDwUartClock(tree: DeviceTree, uartBase: number, hz = DW_UART
 
 /**
  * The board's own /model and /compatible, for a tree Debian ships for
- * another board on the same SoC (the A-04 boots with the Pine H64's), so
+ * another board on the same SoC (the A-04 boots with the Pine H64's, the
+ * A-06 with the RK3399 evaluation board's), so
  * that Linux prints the board's "Machine model" as the model kernel does.
  */
 export function setMachineIdentity(tree: DeviceTree, model: string, compatible: readonly string[]): void {

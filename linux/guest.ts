@@ -34,6 +34,9 @@
  *    taken from EL0 too (+ 0x480). Leaving EL0 changes the level, which
  *    Unicorn 2.0.1 only notices once its cached hflags are rebuilt
  *    (Core.takeException); the way back is the kernel's own eret.
+ *  - On the GICv3 (A-06) the CPU interface is system registers the
+ *    engine does not know: their accesses trap as undefined at EL1 and
+ *    are answered by the controller (answerCpuInterface).
  *  - User space's reads of the counter (the vDSO's clock_gettime) trap
  *    and are answered from the virtual clock (user-counter.ts).
  *  - The console: the UART's interrupt (the PL011's, or the DesignWare
@@ -52,6 +55,7 @@ import { SYSREG, type SysReg } from '../emulator/unicorn/constants';
 import type { Machine, MachineOs } from '../emulator/machine';
 import { GenericTimer, timerRegister, type TimerKind } from '../emulator/devices/generic-timer';
 import type { CoreIrqController } from '../emulator/devices/irq-controller';
+import { decodeSystemRegisterAccess } from '../emulator/arm64/sysreg-sites';
 import { exceptionEntry, PSTATE_I, type ExceptionType } from '../emulator/arm64/exception-entry';
 import type { Trap } from '../emulator/traps';
 import type { ConsoleUart } from '../emulator/devices/console-uart';
@@ -60,6 +64,20 @@ import { isCntkctl, UserCounterAccess } from './user-counter';
 
 /** CNTHCTL_EL2: EL1PCTEN | EL1PCEN, so EL1 may use the physical counter and timer (as the Pi's armstub leaves it). */
 const CNTHCTL_EL2: SysReg = { name: 'CNTHCTL_EL2', op0: 3, op1: 4, crn: 14, crm: 1, op2: 0 };
+
+/**
+ * ID_AA64PFR0_EL1.GIC (bits 27:24) = 1: the GICv3 CPU interface's system
+ * registers are implemented, as on the RK3399's cores (Linux then prints
+ * "CPU features: detected: GIC system register CPU interface"). The
+ * engine's value has 0, having no GICv3; the other boards' GICs have no
+ * system-register interface, so they keep it.
+ */
+const PFR0_GIC_SYSREGS = 1n << 24n;
+
+function isIdAa64pfr0(r: CpReg): boolean {
+  const p = SYSREG.ID_AA64PFR0_EL1;
+  return r.op0 === p.op0 && r.op1 === p.op1 && r.crn === p.crn && r.crm === p.crm && r.op2 === p.op2;
+}
 
 /**
  * When takeIrq can deliver: PSTATE.I clear in AArch64 at EL0 or EL1
@@ -136,6 +154,7 @@ export class LinuxGuest implements MachineOs, SysregModel {
 
   read(core: Core, r: CpReg): bigint | undefined {
     if (isCntkctl(r)) return this.userCounter.read(core);
+    if (this.intc.systemRegisters && isIdAa64pfr0(r)) return core.sysRead(SYSREG.ID_AA64PFR0_EL1) | PFR0_GIC_SYSREGS;
     const t = timerRegister(r.op0, r.op1, r.crn, r.crm, r.op2);
     return t && this.timers[core.index]!.read(t.kind, t.reg, this.machine.counter());
   }
@@ -273,6 +292,8 @@ export class LinuxGuest implements MachineOs, SysregModel {
     const core = m.core(trap.core);
     const counterRead = this.userCounter.answer(core, trap);
     if (counterRead !== undefined) return { resume: counterRead };
+    const cpuInterface = this.answerCpuInterface(core, trap);
+    if (cpuInterface !== undefined) return { resume: cpuInterface };
     if (!DELIVERABLE[trap.el].includes(trap.kind)) {
       m.halt(m.describeTrap(trap), false, trap);
       return 'stop';
@@ -284,6 +305,29 @@ export class LinuxGuest implements MachineOs, SysregModel {
     this.enter(core, 'sync', insnPc);
     this.syncs.set(trap.kind, (this.syncs.get(trap.kind) ?? 0) + 1);
     return { resume: core.pc };
+  }
+
+  /**
+   * A GICv3 CPU-interface access: the engine does not know the ICC_*
+   * registers and traps their `mrs`/`msr` at EL1 as undefined
+   * (emulator/devices/gic-v3-cpuif.ts says why hooks cannot serve them);
+   * the controller answers and the core resumes after the instruction.
+   * Undefined when the trap is anything else (then it goes to the kernel).
+   */
+  private answerCpuInterface(core: Core, trap: Trap): bigint | undefined {
+    const regs = this.intc.systemRegisters;
+    if (!regs || trap.kind !== 'undef' || trap.el !== 1) return undefined;
+    const word = core.fetchWord(trap.pc);
+    const access = word === undefined ? undefined : decodeSystemRegisterAccess(word);
+    if (!access) return undefined;
+    if (access.isRead) {
+      const v = regs.read(core.index, access);
+      if (v === undefined) return undefined;
+      if (access.rt !== 31) core.setX(access.rt, v);
+    } else if (!regs.write(core.index, access, access.rt === 31 ? 0n : core.x(access.rt))) {
+      return undefined;
+    }
+    return trap.pc + 4n;
   }
 
   /** Each core's state and PC, for a report. */

@@ -113,11 +113,11 @@ const CMA_ALIGN_5_10 = 4 << 20;
 
 /**
  * The default CMA area, where the device tree declares no pool (the
- * A-04's H6 tree; the Pis' trees have one): the kernels' configurations
+ * A-04's H6 tree, the A-06's RK3399 one; the Pis' trees have one): the kernels' configurations
  * differ. Shared by the boot-log row (KiB) and the /proc row (pages).
  */
 export const CMA_DEFAULT_SIZE: { reason: string; sizes: (modelBytes: number, linuxBytes: number) => boolean } = {
-  reason: `kernel configuration: with no CMA pool in the device tree (the A-04) the default area is CONFIG_CMA_SIZE_MBYTES, ${CONFIG_CMA_SIZE_MBYTES} MiB in the uConsole kernels' bcm2711_defconfig (the model, rounded up to 5.10's 4 MiB CMA alignment), ${DEBIAN_CMA_SIZE_MBYTES} MiB in Debian's`,
+  reason: `kernel configuration: with no CMA pool in the device tree (the A-04, the A-06) the default area is CONFIG_CMA_SIZE_MBYTES, ${CONFIG_CMA_SIZE_MBYTES} MiB in the uConsole kernels' bcm2711_defconfig (the model, rounded up to 5.10's 4 MiB CMA alignment), ${DEBIAN_CMA_SIZE_MBYTES} MiB in Debian's`,
   sizes: (m, l) => m === Math.ceil((CONFIG_CMA_SIZE_MBYTES << 20) / CMA_ALIGN_5_10) * CMA_ALIGN_5_10 && l === DEBIAN_CMA_SIZE_MBYTES << 20,
 };
 

@@ -10,7 +10,8 @@
  * raw Image, decodeKernelImage also takes a gzip), the kernel's .config and
  * the device trees the boards boot with, as the package ships them
  * (WANTED_DTBS: bcm2711-rpi-cm4-io.dtb for the CM4, bcm2837-rpi-cm3-io3.dtb
- * for the CM3, sun50i-h6-pine-h64.dtb for the A-04). A manifest written
+ * for the CM3, sun50i-h6-pine-h64.dtb for the A-04, rk3399-evb.dtb for
+ * the A-06). A manifest written
  * last marks a complete fetch, so an interrupted one is redone.
  *
  * A device tree added to WANTED_DTBS after a cache was filled is taken
@@ -61,7 +62,7 @@ interface Manifest {
 }
 
 /** Device trees of the boards the model has, as Debian ships them (under /usr/lib/linux-image-<release>/); cached by file name. */
-export const WANTED_DTBS = ['broadcom/bcm2711-rpi-cm4-io.dtb', 'broadcom/bcm2837-rpi-cm3-io3.dtb', 'allwinner/sun50i-h6-pine-h64.dtb'];
+export const WANTED_DTBS = ['broadcom/bcm2711-rpi-cm4-io.dtb', 'broadcom/bcm2837-rpi-cm3-io3.dtb', 'allwinner/sun50i-h6-pine-h64.dtb', 'rockchip/rk3399-evb.dtb'];
 
 const dtbName = (wanted: string): string => wanted.slice(wanted.lastIndexOf('/') + 1);
 const dtbMember = (release: string, wanted: string): string => `./usr/lib/linux-image-${release}/${wanted}`;

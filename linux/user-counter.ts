@@ -23,13 +23,10 @@
 import type { Core } from '../emulator/core';
 import type { Trap } from '../emulator/traps';
 import { SYSREG } from '../emulator/unicorn/constants';
+import { decodeSystemRegisterAccess } from '../emulator/arm64/sysreg-sites';
 
 const EL0PCTEN = 1n;
 const EL0VCTEN = 2n;
-
-/** `mrs Xt, <reg>`: 1101 0101 0011 op0[0] op1 CRn CRm op2 Rt (op0 = 3). */
-const MRS_MASK = 0xfff0_0000;
-const MRS_BITS = 0xd530_0000;
 
 /** The counter registers by (op1, CRn, CRm, op2) with op0 = 3, and the CNTKCTL bit that opens each to EL0. */
 const COUNTERS: Record<string, { name: 'CNTFRQ_EL0' | 'CNTPCT_EL0' | 'CNTVCT_EL0'; enable: bigint }> = {
@@ -71,10 +68,11 @@ export class UserCounterAccess {
   answer(core: Core, trap: Trap): bigint | undefined {
     if (trap.el !== 0 || trap.kind !== 'undef') return undefined;
     const word = core.fetchWord(trap.pc);
-    if (word === undefined || (word & MRS_MASK) >>> 0 !== MRS_BITS) return undefined;
-    const reg = COUNTERS[`${(word >>> 16) & 7},${(word >>> 12) & 15},${(word >>> 8) & 15},${(word >>> 5) & 7}`];
+    const mrs = word === undefined ? undefined : decodeSystemRegisterAccess(word);
+    if (!mrs || !mrs.isRead || mrs.op0 !== 3) return undefined;
+    const reg = COUNTERS[`${mrs.op1},${mrs.crn},${mrs.crm},${mrs.op2}`];
     if (!reg || (this.cntkctl[core.index]! & reg.enable) === 0n) return undefined;
-    const rt = word & 31;
+    const rt = mrs.rt;
     if (rt !== 31) core.setX(rt, reg.name === 'CNTFRQ_EL0' ? BigInt(this.hz) : this.counter());
     return trap.pc + 4n;
   }

@@ -4,7 +4,9 @@
  * answers itself, found by decoding every word of it as a system
  * instruction (ARM ARM C5.2 "System instructions": 1101 0101 00 L op0 op1
  * CRn CRm op2 Rt):
- *   mrs of MPIDR_EL1 and MIDR_EL1 (the core's identity), CNTVCT_EL0 and
+ *   mrs of MPIDR_EL1 and MIDR_EL1 (the core's identity), ID_AA64PFR0_EL1
+ *       (its GIC field: whether the board's GIC CPU interface is system
+ *       registers, linux/guest.ts), CNTVCT_EL0 and
  *       CNTPCT_EL0 (the virtual clock) and the timer registers;
  *   msr of the timer registers (CNTP/CNTV CTL, CVAL, TVAL);
  *   mrs and msr of CNTKCTL_EL1 (the machine keeps EL0's counter access
@@ -30,6 +32,7 @@ const SYSTEM_BITS = 0xd5000000;
 
 function interesting(op0: number, op1: number, crn: number, crm: number, op2: number, isRead: boolean): boolean {
   if (op0 === 3 && op1 === 0 && crn === 0 && crm === 0 && (op2 === 0 || op2 === 5)) return isRead; // MIDR, MPIDR
+  if (op0 === 3 && op1 === 0 && crn === 0 && crm === 4 && op2 === 0) return isRead; // ID_AA64PFR0_EL1
   if (op0 === 3 && op1 === 0 && crn === 14 && crm === 1 && op2 === 0) return true; // CNTKCTL_EL1
   if (op0 === 3 && op1 === 3 && crn === 14) {
     if (crm === 0) return isRead && (op2 === 1 || op2 === 2); // CNTPCT, CNTVCT
@@ -55,4 +58,30 @@ export function systemInstructionSites(code: Uint8Array): SysregSites {
     else if (interesting(op0, op1, crn, crm, op2, isRead)) (isRead ? sites.mrs : sites.msr).push(off);
   }
   return sites;
+}
+
+/** An `mrs` or `msr` (register form) as its encoding gives it. */
+export interface SystemRegisterAccess {
+  isRead: boolean;
+  op0: number;
+  op1: number;
+  crn: number;
+  crm: number;
+  op2: number;
+  /** Xt (31: xzr). */
+  rt: number;
+}
+
+/** `mrs`/`msr Xt` (1101 0101 00 L 1 op0[0] op1 CRn CRm op2 Rt, op0 = 2 or 3), or undefined for any other word. */
+export function decodeSystemRegisterAccess(word: number): SystemRegisterAccess | undefined {
+  if ((word & SYSTEM_MASK) >>> 0 !== SYSTEM_BITS || ((word >>> 20) & 1) === 0) return undefined;
+  return {
+    isRead: ((word >>> 21) & 1) === 1,
+    op0: (word >>> 19) & 3,
+    op1: (word >>> 16) & 7,
+    crn: (word >>> 12) & 15,
+    crm: (word >>> 8) & 15,
+    op2: (word >>> 5) & 7,
+    rt: word & 31,
+  };
 }

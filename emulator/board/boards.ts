@@ -122,6 +122,21 @@ export const uconsoleCm3 = piModule({
 /** RK3399: DRAM from 0 up to the peripheral space at 0xf8000000. */
 const RK3399_PERIPH = 0xf800_0000;
 
+/**
+ * The RK3399's UART2, a DesignWare APB UART with 64-byte FIFOs (RK3399
+ * TRM part 1, UART chapter, which lists UART_CPR and UART_UCV among its
+ * registers). RK3399 boards' logs print "ff1a0000.serial: ttyS2 at MMIO
+ * 0xff1a0000 (irq = 35, base_baud = 1500000) is a 16550A", which with
+ * 64-byte FIFOs only the CPR path of 8250_dwlib.c gives. The CPR flags
+ * besides the FIFO depth and the UCV value are the H6's (below), assumed:
+ * the driver uses only the FIFO mode and prints the version at debug level.
+ */
+const RK3399_UART = {
+  fifoDepth: 64,
+  cpr: DW_CPR.fifoMode(64) | DW_CPR.FIFO_STAT | DW_CPR.ADDITIONAL_FEATURES | DW_CPR.THRE_MODE | DW_CPR.AFCE_MODE | DW_CPR.APB_DATA_WIDTH_32,
+  ucv: 0x3330_342a,
+};
+
 /** What the RK3399's trusted firmware keeps at the bottom of DRAM. */
 const RK3399_ATF_SIZE = 0x20_0000;
 
@@ -149,6 +164,7 @@ export const uconsoleA06: BoardProfile = {
     dtName: 'serial@ff1a0000',
     compatible: ['rockchip,rk3399-uart', 'snps,dw-apb-uart'],
     regShift: 2,
+    dw: RK3399_UART,
   },
   defaultGpuMemMb: 0,
   kernelLoadAddress: 0x20_0000,

@@ -7,6 +7,9 @@
  * only the ARM-local controller with the legacy armctrl controller chained
  * to its GPU input (Linux's bcm2837.dtsi and bcm2836-l1-intc binding).
  *
+ * The RK3399 has a GIC-500 (GICv3): a distributor and one redistributor
+ * per core in memory, the CPU interface in system registers.
+ *
  * The armctrl controller shares its 4 KiB page (bus 0x7e00b000) with the
  * VideoCore mailboxes; whoever emulates those passes them as `armSide`
  * parts, and the page is mapped once, on either board.
@@ -15,6 +18,9 @@
 import type { PerCoreDevice } from '../machine';
 import type { CoreIrqController } from '../devices/irq-controller';
 import { Gic400, GIC_CPU_SIZE, GIC_DIST_SIZE, GIC_NR_IRQS } from '../devices/gic400';
+import { GicV3 } from '../devices/gic-v3';
+import { GicV3Distributor, GicV3Redistributors, GICV3_DIST_SIZE } from '../devices/gic-v3-regs';
+import { GicV3CpuInterface } from '../devices/gic-v3-cpuif';
 import { Bcm2836LocalIntc, LOCAL_INTC_SIZE } from '../devices/bcm2836-local-intc';
 import { Bcm2835ArmCtrl, ARMCTRL_OFFSET } from '../devices/bcm2835-armctrl';
 import { SharedPage, type PagePart } from '../devices/mmio';
@@ -36,6 +42,10 @@ export class InterruptSpecError extends Error {
 
 export interface Gic400Interrupts extends BoardInterrupts {
   controller: Gic400;
+}
+
+export interface GicV3Interrupts extends BoardInterrupts {
+  controller: GicV3;
 }
 
 export interface Bcm2836Interrupts extends BoardInterrupts {
@@ -67,6 +77,32 @@ export function gic400Interrupts(ncpus: number, distBase: number, armSide?: ArmS
       const [type, spi] = cells;
       if (cells.length !== 3 || type !== 0 || spi === undefined || spi < 0 || 32 + spi >= GIC_NR_IRQS)
         throw new InterruptSpecError(`interrupts <${cells.join(' ')}> is not a GIC SPI (0 n flags, n < ${GIC_NR_IRQS - 32})`);
+      return (asserted) => gic.setSpi(32 + spi, asserted);
+    },
+  };
+}
+
+/**
+ * A GIC-500 with its distributor at `distBase` and the redistributors of
+ * the cores (in `mpidrs` order) from `redistBase`, `spis` SPIs. A device
+ * line is named by GICv3 cells (type 0 for an SPI, number, flags, and
+ * optionally a PPI partition, which must be 0 for an SPI).
+ */
+export function gicV3Interrupts(mpidrs: readonly number[], distBase: number, redistBase: number, spis: number): GicV3Interrupts {
+  const gic = new GicV3({ mpidrs, spis });
+  gic.systemRegisters = new GicV3CpuInterface(gic);
+  const dist = new GicV3Distributor(gic);
+  const redist = new GicV3Redistributors(gic);
+  return {
+    controller: gic,
+    devices: [
+      { base: distBase, size: GICV3_DIST_SIZE, forCore: () => dist },
+      { base: redistBase, size: redist.size, forCore: () => redist },
+    ],
+    line: (cells) => {
+      const [type, spi, , partition] = cells;
+      if ((cells.length !== 3 && cells.length !== 4) || type !== 0 || spi === undefined || spi < 0 || 32 + spi >= gic.lines || (partition ?? 0) !== 0)
+        throw new InterruptSpecError(`interrupts <${cells.join(' ')}> is not a GICv3 SPI (0 n flags [0], n < ${gic.lines - 32})`);
       return (asserted) => gic.setSpi(32 + spi, asserted);
     },
   };

@@ -12,6 +12,25 @@
 
 import type { TimerKind } from './generic-timer';
 
+/** A system register by its encoding (op0, op1, CRn, CRm, op2). */
+export interface SysRegId {
+  op0: number;
+  op1: number;
+  crn: number;
+  crm: number;
+  op2: number;
+}
+
+/**
+ * A CPU interface reached through system registers (the GICv3's ICC_*),
+ * which the engine does not know: the delivery code answers each trapped
+ * `mrs`/`msr` through it (undefined / false: not one of its registers).
+ */
+export interface SystemRegisterCpuInterface {
+  read(cpu: number, r: SysRegId): bigint | undefined;
+  write(cpu: number, r: SysRegId, value: bigint): boolean;
+}
+
 export interface CoreIrqController {
   /** The cores it serves (one IRQ output each). */
   readonly ncpus: number;
@@ -21,4 +40,6 @@ export interface CoreIrqController {
   setTimerLine(cpu: number, kind: TimerKind, asserted: boolean): void;
   /** Called when `cpu`'s output may have changed (set by the delivery code). */
   onChange?: (cpu: number) => void;
+  /** The GICv3's: its CPU interface is system registers. */
+  readonly systemRegisters?: SystemRegisterCpuInterface;
 }

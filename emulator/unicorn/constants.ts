@@ -95,6 +95,7 @@ const sysreg = (name: string, op0: number, op1: number, crn: number, crm: number
 export const SYSREG = {
   MIDR_EL1: sysreg('MIDR_EL1', 3, 0, 0, 0, 0),
   MPIDR_EL1: sysreg('MPIDR_EL1', 3, 0, 0, 0, 5),
+  ID_AA64PFR0_EL1: sysreg('ID_AA64PFR0_EL1', 3, 0, 0, 4, 0),
   SCTLR_EL1: sysreg('SCTLR_EL1', 3, 0, 1, 0, 0),
   CPACR_EL1: sysreg('CPACR_EL1', 3, 0, 1, 0, 2),
   TTBR0_EL1: sysreg('TTBR0_EL1', 3, 0, 2, 0, 0),

@@ -24,7 +24,7 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
     [['boot', '--kernel', 'linux', '--kaslr-seed', 'abc'], /^uconsole: --kaslr-seed wants a number \(decimal or 0x hex\), not "abc"\n$/],
     [['boot', '--kernel', 'linux', '--kaslr-seed', '0x10000000000000000'], /^uconsole: --kaslr-seed 0x10000000000000000 does not fit 64 bits \(\/chosen\/kaslr-seed is a u64\)\n$/],
     [['boot', '--kaslr-seed', '5'], /^uconsole: --kaslr-seed is for --kernel linux\n$/],
-    [['boot', '--kernel', 'linux', '--board', 'uconsole-a06'], /^uconsole: booting Linux on uconsole-a06 is not modelled/],
+    [['boot', '--kernel', 'linux', '--board', 'uconsole-a05'], /^uconsole: unknown board "uconsole-a05" \(boards: [^\n]*\)\n$/],
     [['boot', '--kernel-image', '/nonexistent/vmlinuz'], /^uconsole: kernel image \/nonexistent\/vmlinuz not found\n$/],
     [['boot', '--kernel-image', '/etc/hostname'], /^uconsole: \/etc\/hostname is (too short for an arm64 Image header|not an arm64 Image)/],
     [['fetch', 'bsd'], /^uconsole: fetch takes one argument: busybox or linux \(got bsd\)\n$/],

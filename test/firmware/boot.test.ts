@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { firmwareBoot, parseImageHeader } from '../../firmware/boot';
 import { bootDir, ensureImages } from '../../images/build';
-import { decodeReg, decodeString, decodeU64, getNode, getProp, parseFdt } from '../../lib/fdt';
+import {
+  addNode, decodeReg, decodeString, decodeU64, encodeCells, encodeU32, getNode, getProp, parseFdt, setProp, writeFdt,
+} from '../../lib/fdt';
 import { bootUconsole } from '../../api/uconsole';
 
 let dirs: string[] = [];
@@ -43,6 +45,26 @@ describe('firmware stage', () => {
       expect(m.ram.u32(0xfc)).toBe(h.kernelPa); // kernel_entry32
       expect(m.ram.u64(0xf0)).toBe(0n); // the stub magic is cleared: it is spin_cpu3 now
       expect(m.ram.u32(h.kernelPa + 0x38)).toBe(0x644d5241);
+    } finally {
+      m.dispose();
+    }
+  });
+
+  it('gives CPUs with two reg cells (rk3399.dtsi\'s /cpus) their release slots, leaving their child nodes alone', async () => {
+    const d = scratchBoot('uconsole-a06');
+    const tree = parseFdt(new Uint8Array(readFileSync(join(d, 'rk3399-clockworkpi-a06.dtb'))));
+    const cpus = getNode(tree, '/cpus');
+    setProp(cpus, '#address-cells', encodeU32(2));
+    for (const name of ['cpu@0', 'cpu@1', 'cpu@2', 'cpu@3', 'cpu@100', 'cpu@101'])
+      setProp(getNode(tree, `/cpus/${name}`), 'reg', encodeCells([0, parseInt(name.slice(4), 16)]));
+    addNode(getNode(tree, '/cpus/cpu@100'), 'thermal-idle', [['#cooling-cells', encodeU32(2)]]);
+    writeFileSync(join(d, 'two-cells.dtb'), writeFdt(tree));
+    const m = await Machine.create({ board: 'uconsole-a06', ram: 2 * 2 ** 30 });
+    try {
+      const h = firmwareBoot(m, { bootDir: d, dtbPath: join(d, 'two-cells.dtb') });
+      const releases = ['cpu@0', 'cpu@1', 'cpu@2', 'cpu@3', 'cpu@100', 'cpu@101'].map((n) => decodeU64(getProp(getNode(h.tree, `/cpus/${n}`), 'cpu-release-addr')!));
+      expect(releases).toEqual([0xd8n, 0xe0n, 0xe8n, 0xf0n, 0x100n, 0x108n]);
+      expect(getProp(getNode(h.tree, '/cpus/cpu@100/thermal-idle'), 'enable-method')).toBeUndefined();
     } finally {
       m.dispose();
     }

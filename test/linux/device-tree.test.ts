@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   createTree, addNode, encodeString, decodeString, findNode, encodeCells, encodeU32, decodeU32, decodeCells, decodeStringList,
 } from '../../lib/fdt';
-import { declareAbsentDevices, giveDwUartClock, giveUartFixedClock, setMachineIdentity, UART_CLOCK_HZ } from '../../linux/device-tree';
+import {
+  declareAbsentDevices, giveDwUartClock, giveUartFixedClock, removeUncheckedDevices, setMachineIdentity, UART_CLOCK_HZ,
+} from '../../linux/device-tree';
 
 describe('devices declared absent for Linux', () => {
   it('disables what the machine does not emulate, keeps the GIC, timer, PL011, buses and CPUs', () => {
@@ -103,5 +105,42 @@ describe('the A-04\'s tree (an H6 tree from Debian)', () => {
     setMachineIdentity(t, 'ClockworkPi A04', ['clockwork,devterm-a04', 'allwinner,sun50i-h6']);
     expect(decodeString(t.root.props.get('model')!)).toBe('ClockworkPi A04');
     expect(decodeStringList(t.root.props.get('compatible')!)).toEqual(['clockwork,devterm-a04', 'allwinner,sun50i-h6']);
+  });
+});
+
+describe('the A-06\'s tree (an RK3399 tree from Debian)', () => {
+  /** The shape of rk3399.dtsi's nodes that matter here (rockchip/rk3399-evb.dtb). */
+  const rk3399Tree = () => {
+    const t = createTree();
+    t.root.props.set('model', encodeString('Rockchip RK3399 Evaluation Board'));
+    t.root.props.set('compatible', new TextEncoder().encode('rockchip,rk3399-evb\0rockchip,rk3399\0'));
+    addNode(t.root, 'xin24m', [['compatible', encodeString('fixed-clock')], ['clock-frequency', encodeU32(24_000_000)], ['#clock-cells', encodeU32(0)], ['phandle', encodeU32(0x78)]]);
+    const gic = addNode(t.root, 'interrupt-controller@fee00000', [['compatible', encodeString('arm,gic-v3')]]);
+    addNode(gic, 'interrupt-controller@fee20000', [['compatible', encodeString('arm,gic-v3-its')]]);
+    addNode(t.root, 'psci', [['compatible', encodeString('arm,psci-1.0')]]);
+    addNode(t.root, 'syscon@ff770000', [['compatible', new TextEncoder().encode('rockchip,rk3399-grf\0syscon\0simple-mfd\0')]]);
+    addNode(t.root, 'clock-controller@ff760000', [['compatible', encodeString('rockchip,rk3399-cru')], ['phandle', encodeU32(8)]]);
+    for (const at of ['ff180000', 'ff1a0000'])
+      addNode(t.root, `serial@${at}`, [
+        ['compatible', new TextEncoder().encode('rockchip,rk3399-uart\0snps,dw-apb-uart\0')],
+        ['interrupts', encodeCells([0, at === 'ff1a0000' ? 100 : 99, 4, 0])],
+        ['clocks', encodeCells([8, 83, 8, 354])],
+        ['pinctrl-0', encodeCells([48])],
+      ]);
+    return t;
+  };
+
+  it('takes the board\'s identity, keeps the GIC-500 and the console UART, declares its ITS, PSCI and the other UART absent, removes the GRF', () => {
+    const t = rk3399Tree();
+    setMachineIdentity(t, 'Clockworkpi A06', ['clockwork,devterm-a06', 'rockchip,rk3399']);
+    expect(decodeString(t.root.props.get('model')!)).toBe('Clockworkpi A06');
+    expect(removeUncheckedDevices(t)).toEqual(['/syscon@ff770000']);
+    expect(findNode(t, '/syscon@ff770000')).toBeUndefined();
+    const uart = giveDwUartClock(t, 0xff1a_0000);
+    expect(uart).toEqual({ path: '/serial@ff1a0000', irqCells: [0, 100, 4, 0] });
+    expect(decodeCells(findNode(t, '/serial@ff1a0000')!.props.get('clocks')!)).toEqual([0x78, 0x78]); // xin24m
+    expect(declareAbsentDevices(t, [uart.path])).toEqual([
+      '/interrupt-controller@fee00000/interrupt-controller@fee20000', '/psci', '/clock-controller@ff760000', '/serial@ff180000',
+    ]);
   });
 });
