@@ -51,6 +51,8 @@ options:
                     (30; none for the interactive shell)
   --kaslr-seed N    with --kernel linux: KASLR on, the firmware passing N (a u64) as
                     /chosen/kaslr-seed; the same seed gives the same boot (default: nokaslr)
+  --mini-uart FILE  with --kernel linux on the CM4: write what the mini-UART (ttyS0)
+                    sends to FILE, byte for byte (otherwise only counted on stderr)
   -h, --help        this help
 `;
 
@@ -142,6 +144,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     'kernel-image': { type: 'string' },
     'time-limit': { type: 'string' },
     'kaslr-seed': { type: 'string' },
+    'mini-uart': { type: 'string' },
   });
   if (values.kernel !== undefined && values.kernel !== 'linux') throw new UsageError(`--kernel takes "linux" (the default is the project's kernel), not "${values.kernel}"`);
   if (values.kernel === 'linux' || values['kernel-image'] !== undefined) {
@@ -150,10 +153,12 @@ export async function bootCommand(args: string[]): Promise<number> {
     return bootLinuxCommand({
       board: values.board, ram: values.ram, cmdline: values.cmdline, dtb: values.dtb, kernelImage: values['kernel-image'],
       timeLimit: values['time-limit'], firmwareLog: values['firmware-log'], exec: values.exec, kaslrSeed: values['kaslr-seed'],
+      miniUart: values['mini-uart'],
     }, values.exec === undefined ? hostInput() : undefined);
   }
   if (values['time-limit'] !== undefined) throw new UsageError('--time-limit is for --kernel linux');
   if (values['kaslr-seed'] !== undefined) throw new UsageError('--kaslr-seed is for --kernel linux');
+  if (values['mini-uart'] !== undefined) throw new UsageError('--mini-uart is for --kernel linux');
   const init = initFile(values);
   if (init && values['no-init']) throw new UsageError('--no-init does not go with --init or --exec');
   const out = lineWriter();

@@ -51,7 +51,7 @@ const TAG = {
 } as const;
 
 /** Clock IDs of the property interface (clk-raspberrypi.c's rpi_firmware_clk_id). */
-const CLK = { UART: 2, ARM: 3, CORE: 4, V3D: 5, H264: 6, ISP: 7, SDRAM: 8, HEVC: 11 } as const;
+export const CLK = { UART: 2, ARM: 3, CORE: 4, V3D: 5, H264: 6, ISP: 7, SDRAM: 8, HEVC: 11 } as const;
 
 interface ClockSpec {
   id: number;

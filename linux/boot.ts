@@ -50,6 +50,8 @@ import {
   declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, removeUncheckedDevices, setMachineIdentity,
 } from './device-tree';
 import { connectVideoCore, videoCoreMailbox } from './videocore';
+import { auxBlock, connectMiniUart, keepMiniUart } from './mini-uart';
+import { AUX_MU_OFFSET } from '../emulator/devices/bcm2835-aux';
 import { LinuxGuest, type GuestEnd } from './guest';
 import type { ConsoleInput } from './console';
 import { execArchive, linuxInitramfs, LinuxInitramfsError } from './initramfs';
@@ -83,6 +85,8 @@ export interface LinuxBootOptions {
    * the default command line leaves out `nokaslr`. None: KASLR off.
    */
   kaslrSeed?: bigint;
+  /** Each byte the mini-UART sends (on boards that have one: the CM4). */
+  onMiniUart?: (byte: number) => void;
 }
 
 export interface LinuxRun {
@@ -108,6 +112,8 @@ export interface LinuxRun {
   exitStatus?: number;
   /** When the shell first printed its prompt: guest instructions (all cores) and virtual seconds. */
   prompt?: { insns: number; virtualSeconds: number };
+  /** What the mini-UART sent, one character per byte (empty on boards without one). */
+  miniUart: string;
 }
 
 /** What Linux needs of a board beyond its profile (emulator/board/boards.ts). */
@@ -120,6 +126,8 @@ interface LinuxBoard {
   uart: number;
   /** The VideoCore mailbox, on the Pis. */
   mailbox?: number;
+  /** The AUX block's page, where the mini-UART is emulated (linux/mini-uart.ts). */
+  aux?: number;
   /** The tree is another board's on the same SoC: give it the profile's /model and /compatible. */
   adoptIdentity?: boolean;
   /** console= when not the kind's default (the RK3399's console is uart2 at 1.5 Mbaud). */
@@ -133,7 +141,7 @@ interface LinuxBoard {
  */
 const LINUX_BOARDS: Record<string, LinuxBoard> = {
   'uconsole-cm4': {
-    dtb: 'bcm2711-rpi-cm4-io.dtb', uart: 0xfe20_1000, mailbox: 0xfe00_b880,
+    dtb: 'bcm2711-rpi-cm4-io.dtb', uart: 0xfe20_1000, mailbox: 0xfe00_b880, aux: 0xfe21_5000,
     interrupts: (n, armSide) => gic400Interrupts(n, 0xff84_1000, { base: 0xfe00_b000, parts: armSide }),
   },
   'uconsole-cm3': {
@@ -213,6 +221,8 @@ interface PreparedTree {
   uartIrq: number[];
   /** The VideoCore mailbox's interrupt cells, on the Pis. */
   mailboxIrq?: number[];
+  /** The mini-UART's interrupt cells, where it is emulated. */
+  miniUartIrq?: number[];
 }
 
 /** Debian's tree for the board, as Linux boots with it (device-tree.ts). */
@@ -220,10 +230,11 @@ function preparedTree(path: string, board: BoardProfile, lb: LinuxBoard): Prepar
   try {
     const tree = parseFdt(new Uint8Array(readFileSync(path)));
     const uart = board.console.kind === 'pl011' ? giveUartFixedClock(tree, lb.uart) : giveDwUartClock(tree, lb.uart);
-    const absent = [...removeUncheckedDevices(tree), ...declareAbsentDevices(tree, [uart.path])];
+    const mini = lb.aux === undefined ? undefined : keepMiniUart(tree, lb.aux + AUX_MU_OFFSET);
+    const absent = [...removeUncheckedDevices(tree), ...declareAbsentDevices(tree, [uart.path, ...(mini?.paths ?? [])])];
     if (lb.adoptIdentity) setMachineIdentity(tree, board.model, board.compatible);
     const mailboxIrq = lb.mailbox === undefined ? undefined : interruptCells(tree, 'brcm,bcm2835-mbox');
-    return { blob: writeFdt(tree), absent, mailboxIrq, uartIrq: uart.irqCells };
+    return { blob: writeFdt(tree), absent, mailboxIrq, uartIrq: uart.irqCells, miniUartIrq: mini?.irqCells };
   } catch (e) {
     if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
     throw e;
@@ -235,13 +246,14 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const board = findBoard(opts.board ?? 'uconsole-cm4');
   const lb = LINUX_BOARDS[board.name];
   if (!lb) throw new BoardError(`booting Linux on ${board.name} is not modelled (its interrupt controller is missing); boards: ${Object.keys(LINUX_BOARDS).join(', ')}`);
+  if (opts.onMiniUart && lb.aux === undefined) throw new BoardError(`${board.name} has no emulated mini-UART (the uconsole-cm4 has)`);
   const ram = typeof opts.ram === 'string' ? parseRamSize(opts.ram) : opts.ram;
   const given = opts.kernelImage === undefined ? undefined : readKernelImage(opts.kernelImage);
   const cached = given && opts.dtb ? undefined : requireLinuxKernel();
   const kernel = given ?? readKernelImage(cached!.vmlinuz);
   const dtbPath = opts.dtb ?? cached!.dtbs[lb.dtb];
   if (!dtbPath) throw new FirmwareError(`the cached kernel package has no ${lb.dtb}: delete ${cached!.dir} and run "${FETCH_COMMAND}"`);
-  const { blob, absent, mailboxIrq, uartIrq } = preparedTree(dtbPath, board, lb);
+  const { blob, absent, mailboxIrq, uartIrq, miniUartIrq } = preparedTree(dtbPath, board, lb);
   const withInitramfs = opts.initramfs ?? (opts.exec !== undefined || cachedBusybox() !== undefined);
   if (opts.exec !== undefined && !withInitramfs) throw new LinuxInitramfsError('exec needs the busybox initramfs, and initramfs: false was asked');
   const initramfs = withInitramfs ? linuxInitramfs() : undefined;
@@ -249,10 +261,16 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
 
   const vc = lb.mailbox === undefined ? undefined : videoCoreMailbox(lb.mailbox);
   const intc = lb.interrupts(board.cpus.length, vc ? [vc.part] : [], board.cpus.map((c) => c.mpidr));
-  const m = await Machine.create({ board, ram, devices: intc.devices });
+  const aux = lb.aux === undefined ? undefined : auxBlock(lb.aux);
+  const m = await Machine.create({ board, ram, devices: [...intc.devices, ...(aux ? [aux.device] : [])] });
   const dir = bootPartition(board.name, kernel, blob, opts.cmdline ?? defaultLinuxCmdline(lb.uart, opts.kaslrSeed !== undefined, board.console.kind, lb.console), initramfs);
   let console = '';
+  let miniUart = '';
   try {
+    if (aux && miniUartIrq) connectMiniUart(aux.aux, intc, miniUartIrq, (b) => {
+      miniUart += String.fromCharCode(b);
+      opts.onMiniUart?.(b);
+    });
     const guest = new LinuxGuest(m, intc.controller, { uartLine: intc.line(uartIrq), input: opts.input, stopAtPrompt: opts.stopAtPrompt });
     m.onConsole((b) => {
       const ch = String.fromCharCode(b);
@@ -287,7 +305,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
       insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
-      firmwareTags: new Map(properties?.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va,
+      firmwareTags: new Map(properties?.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va, miniUart,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

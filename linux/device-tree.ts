@@ -149,7 +149,7 @@ function fixedClock(tree: DeviceTree, hz: number, name: string): number {
 }
 
 /** The first `compatible` node whose unit address matches `base` in its low 24 bits (a Pi names nodes by bus address). */
-function uartAt(tree: DeviceTree, compatible: string, label: string, base: number): NodeEntry {
+export function uartAt(tree: DeviceTree, compatible: string, label: string, base: number): NodeEntry {
   const found = findCompatible(tree, compatible).find(({ node }) => parseInt(node.name.split('@')[1] ?? '', 16) % 0x100_0000 === base % 0x100_0000);
   if (!found) throw new Error(`the device tree has no ${label} at 0x${base.toString(16)}`);
   return found;
