@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// uconsole boot --kernel linux, oracle and fetch: bad input ends in one line (no boot needed); --exec and --kaslr-seed through the CLI.
+// uconsole boot --kernel linux, oracle and fetch: bad input ends in one line (no boot needed); --exec, --mini-uart and --kaslr-seed through the CLI.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../images/build';
@@ -25,6 +25,9 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
     [['boot', '--kernel', 'linux', '--kaslr-seed', '0x10000000000000000'], /^uconsole: --kaslr-seed 0x10000000000000000 does not fit 64 bits \(\/chosen\/kaslr-seed is a u64\)\n$/],
     [['boot', '--kaslr-seed', '5'], /^uconsole: --kaslr-seed is for --kernel linux\n$/],
     [['boot', '--kernel', 'linux', '--board', 'uconsole-a05'], /^uconsole: unknown board "uconsole-a05" \(boards: [^\n]*\)\n$/],
+    [['boot', '--mini-uart', '/tmp/x'], /^uconsole: --mini-uart is for --kernel linux\n$/],
+    [['boot', '--kernel', 'linux', '--mini-uart', '/nonexistent/dir/out'], /^uconsole: --mini-uart \/nonexistent\/dir\/out: no such directory\n$/],
+    [['boot', '--kernel', 'linux', '--board', 'uconsole-cm3', '--mini-uart', join(emptyCache, 'mu')], /^uconsole: uconsole-cm3 has no emulated mini-UART \(the uconsole-cm4 has\)\n$/],
     [['boot', '--kernel-image', '/nonexistent/vmlinuz'], /^uconsole: kernel image \/nonexistent\/vmlinuz not found\n$/],
     [['boot', '--kernel-image', '/etc/hostname'], /^uconsole: \/etc\/hostname is (too short for an arm64 Image header|not an arm64 Image)/],
     [['fetch', 'bsd'], /^uconsole: fetch takes one argument: busybox or linux \(got bsd\)\n$/],
@@ -47,10 +50,13 @@ describe('uconsole boot --kernel linux, oracle, fetch: bad input', () => {
 const ready = cachedLinuxKernel() !== undefined && cachedBusybox() !== undefined;
 
 describe.skipIf(!ready)(`uconsole boot --kernel linux --exec (${ready ? 'cached' : 'skipped: run "uconsole fetch linux" and "uconsole fetch busybox"'})`, () => {
-  it('exits with a failing command\'s own status, after its output', () => {
-    const r = run(['boot', '--kernel', 'linux', '--ram', '1G', '--exec', 'ls /nonexistent; exit 3']);
+  it('exits with a failing command\'s own status, after its output; --mini-uart FILE gets what ttyS0 sent', () => {
+    const file = join(emptyCache, 'mini-uart.out');
+    const r = run(['boot', '--kernel', 'linux', '--ram', '1G', '--mini-uart', file, '--exec', 'ls /nonexistent; printf "to\\377" > /dev/ttyS0; exit 3']);
     expect(r.stdout).toMatch(/ls: \/nonexistent: No such file or directory\r?\nuconsole-mm: exit status 3\r?\n/);
     expect(r.stderr).toMatch(/^uconsole: power-off: reboot: (System halted|Power down)$/m);
+    expect(r.stderr).toContain(`uconsole: the mini-UART sent 3 bytes (in ${file})\n`);
+    expect([...readFileSync(file)]).toEqual([0x74, 0x6f, 0xff]); // byte for byte, 8-bit mode
     expect(r.status).toBe(3);
   }, 120_000);
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Debian's kernel to a busybox shell on the emulated CM4: user space runs
 // (exceptions from EL0 taken by Linux), the console is ttyAMA0 through the
-// amba-pl011 driver, --exec ends the run with the command's exit status.
+// amba-pl011 driver, the mini-UART is ttyS0 through 8250_bcm2835aux, --exec
+// ends the run with the command's exit status.
 // Needs the cached kernel ("uconsole fetch linux") and busybox ("uconsole
 // fetch busybox"); skipped with that message otherwise.
 import { describe, expect, it } from 'vitest';
@@ -14,11 +15,17 @@ const ready = cachedLinuxKernel() !== undefined && cachedBusybox() !== undefined
 const SKIP = 'skipped: Debian\'s kernel or busybox is not fetched (run "uconsole fetch linux" and "uconsole fetch busybox")';
 
 describe.skipIf(!ready)(`Debian's kernel to a busybox shell (${ready ? 'cached' : SKIP})`, () => {
-  it('runs --exec through /init: its output on ttyAMA0, exit status 0, then the power-off ends the run', async () => {
-    const run = await bootLinux({ ram: '1G', exec: 'echo hello; uname -m' });
+  it('runs --exec through /init: its output on ttyAMA0, bytes out of the mini-UART (ttyS0) by interrupt, exit status 0, then the power-off', async () => {
+    // The mini-UART's interrupt is counted while fd 3 holds ttyS0 open (the 8250 core frees it at the last close).
+    const run = await bootLinux({ ram: '1G', exec: 'echo hello; uname -m; exec 3>/dev/ttyS0; echo mini >&3; grep ttyS0 /proc/interrupts; exec 3>&-' });
     expect(run.end.reason).toBe('power-off');
     expect(run.console).toMatch(/ttyAMA0 at MMIO 0xfe201000 \(irq = \d+, base_baud = \d+\) is a PL011/);
-    expect(run.console).toMatch(/Run \/init as init process\r?\nhello\r?\naarch64\r?\nuconsole-mm: exit status 0\r?\n/);
+    // base_baud: the firmware's core clock (200 MHz, its minimum, where it starts) * 2 / 16 (8250_bcm2835aux.c)
+    expect(run.console).toMatch(/fe215040\.serial: ttyS0 at MMIO 0xfe215040 \(irq = \d+, base_baud = 25000000\) is a 16550\r?\n/);
+    const m = /Run \/init as init process\r?\nhello\r?\naarch64\r?\n\s*\d+:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+GIC-0 125 Level\s+ttyS0\r?\nuconsole-mm: exit status 0\r?\n/.exec(run.console);
+    expect(m, run.console.slice(-600)).not.toBeNull();
+    expect(m!.slice(1).reduce((n, c) => n + Number(c), 0)).toBeGreaterThan(0); // written by the transmit interrupt
+    expect(run.miniUart).toBe('mini\r\n'); // the tty's onlcr
     expect(run.exitStatus).toBe(0);
     expect(run.console).not.toMatch(/Kernel panic|Unable to handle|Internal error/);
   }, 120_000);
