@@ -47,7 +47,7 @@ import { readKernelImage, type KernelFile } from '../firmware/kernel-image';
 import { bootDir, ensureImages } from '../images/build';
 import { parseFdt, writeFdt, FdtError } from '../lib/fdt';
 import {
-  declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, removeUncheckedDevices, setMachineIdentity,
+  DeviceTreeError, declareAbsentDevices, giveDwUartClock, giveUartFixedClock, interruptCells, removeUncheckedDevices, setMachineIdentity,
 } from './device-tree';
 import { connectVideoCore, videoCoreMailbox } from './videocore';
 import { auxBlock, connectMiniUart, keepMiniUart } from './mini-uart';
@@ -236,7 +236,7 @@ function preparedTree(path: string, board: BoardProfile, lb: LinuxBoard): Prepar
     const mailboxIrq = lb.mailbox === undefined ? undefined : interruptCells(tree, 'brcm,bcm2835-mbox');
     return { blob: writeFdt(tree), absent, mailboxIrq, uartIrq: uart.irqCells, miniUartIrq: mini?.irqCells };
   } catch (e) {
-    if (e instanceof FdtError) throw new FirmwareError(`${path}: ${e.message}`);
+    if (e instanceof FdtError || e instanceof DeviceTreeError) throw new FirmwareError(`${path}: ${e.message}`);
     throw e;
   }
 }

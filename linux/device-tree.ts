@@ -60,6 +60,11 @@ import {
   getNode, maxPhandle, removeNode, setProp, walkNodes, type DeviceTree, type NodeEntry,
 } from '../lib/fdt';
 
+/** A device tree that lacks what the machine's devices need (a bad --dtb): the caller names the file. */
+export class DeviceTreeError extends Error {
+  override name = 'DeviceTreeError';
+}
+
 /** The UART clock the Pi firmware sets (Hz). */
 export const UART_CLOCK_HZ = 48_000_000;
 /** The DesignWare UARTs' clock on the H6 (and the RK3399's reset default): the 24 MHz oscillator. */
@@ -116,7 +121,7 @@ export function removeUncheckedDevices(tree: DeviceTree): string[] {
 export function interruptCells(tree: DeviceTree, compatible: string): number[] {
   const found = findCompatible(tree, compatible)[0];
   const irq = found?.node.props.get('interrupts');
-  if (!found || !irq) throw new Error(`the device tree has no ${compatible} node with interrupts`);
+  if (!found || !irq) throw new DeviceTreeError(`the device tree has no ${compatible} node with interrupts`);
   return decodeCells(irq, `${found.path} interrupts`);
 }
 
@@ -151,7 +156,7 @@ function fixedClock(tree: DeviceTree, hz: number, name: string): number {
 /** The first `compatible` node whose unit address matches `base` in its low 24 bits (a Pi names nodes by bus address). */
 export function uartAt(tree: DeviceTree, compatible: string, label: string, base: number): NodeEntry {
   const found = findCompatible(tree, compatible).find(({ node }) => parseInt(node.name.split('@')[1] ?? '', 16) % 0x100_0000 === base % 0x100_0000);
-  if (!found) throw new Error(`the device tree has no ${label} at 0x${base.toString(16)}`);
+  if (!found) throw new DeviceTreeError(`the device tree has no ${label} at 0x${base.toString(16)}`);
   return found;
 }
 
@@ -162,7 +167,7 @@ function clockUart(tree: DeviceTree, found: NodeEntry, clock: number, clockNames
   setProp(uart, 'clock-names', encodeStringList(clockNames));
   for (const p of ['pinctrl-0', 'pinctrl-1', 'pinctrl-names', 'dmas', 'dma-names', 'resets', 'reset-names']) deleteProp(uart, p);
   const irq = uart.props.get('interrupts');
-  if (!irq) throw new Error(`${found.path} has no interrupts`);
+  if (!irq) throw new DeviceTreeError(`${found.path} has no interrupts`);
   return { path: found.path, irqCells: decodeCells(irq, `${found.path} interrupts`) };
 }
 

@@ -30,7 +30,7 @@ import { CLK as FIRMWARE_CLK } from '../firmware/videocore-properties';
 import {
   decodeCells, decodeStringList, deleteProp, encodeCells, encodeString, ensurePhandle, findByPhandle, findCompatible, setProp, type DeviceTree,
 } from '../lib/fdt';
-import { uartAt } from './device-tree';
+import { DeviceTreeError, uartAt } from './device-tree';
 
 /** The mini-UART's and the AUX block's nodes, as the prepared tree has them. */
 export interface MiniUartNodes {
@@ -46,14 +46,14 @@ export function keepMiniUart(tree: DeviceTree, uartBase: number): MiniUartNodes 
   const clocks = uart.node.props.get('clocks');
   const aux = clocks && findByPhandle(tree, decodeCells(clocks, `${uart.path} clocks`)[0] ?? 0);
   const auxCompat = aux?.node.props.get('compatible');
-  if (!aux || !auxCompat || !decodeStringList(auxCompat).includes('brcm,bcm2835-aux')) throw new Error(`${uart.path}: its clock is not an AUX block (brcm,bcm2835-aux)`);
+  if (!aux || !auxCompat || !decodeStringList(auxCompat).includes('brcm,bcm2835-aux')) throw new DeviceTreeError(`${uart.path}: its clock is not an AUX block (brcm,bcm2835-aux)`);
   const fw = findCompatible(tree, 'raspberrypi,firmware-clocks')[0];
-  if (!fw) throw new Error('the device tree has no raspberrypi,firmware-clocks node for the AUX block\'s core clock');
+  if (!fw) throw new DeviceTreeError('the device tree has no raspberrypi,firmware-clocks node for the AUX block\'s core clock');
   setProp(aux.node, 'clocks', encodeCells([ensurePhandle(tree, fw.node), FIRMWARE_CLK.CORE]));
   for (const p of ['pinctrl-0', 'pinctrl-names']) deleteProp(uart.node, p);
   for (const n of [aux.node, uart.node]) setProp(n, 'status', encodeString('okay'));
   const irq = uart.node.props.get('interrupts');
-  if (!irq) throw new Error(`${uart.path} has no interrupts`);
+  if (!irq) throw new DeviceTreeError(`${uart.path} has no interrupts`);
   return { paths: [aux.path, uart.path], irqCells: decodeCells(irq, `${uart.path} interrupts`) };
 }
 

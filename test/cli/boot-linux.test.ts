@@ -60,6 +60,13 @@ describe.skipIf(!ready)(`uconsole boot --kernel linux --exec (${ready ? 'cached'
     expect(r.status).toBe(3);
   }, 120_000);
 
+  it('refuses a --dtb that lacks what the CM4\'s devices need, naming the file (the CM3\'s tree: no firmware clocks for the mini-UART)', () => {
+    const dtb = cachedLinuxKernel()!.dtbs['bcm2837-rpi-cm3-io3.dtb']!;
+    const r = run(['boot', '--kernel', 'linux', '--dtb', dtb, '--exec', 'true']);
+    expect(r.stderr).toBe(`uconsole: ${dtb}: the device tree has no raspberrypi,firmware-clocks node for the AUX block's core clock\n`);
+    expect(r.status).toBe(1);
+  });
+
   it('boots with --kaslr-seed and says where the image went', () => {
     const r = run(['boot', '--kernel', 'linux', '--ram', '1G', '--kaslr-seed', '0x1234567890abcdef', '--exec', 'true']);
     expect(r.stdout).toContain('KASLR enabled');
