@@ -14,7 +14,8 @@
  * on the BCM2837 the ARM-local and armctrl ones), the ARM generic timer
  * (which bcm2837.dtsi still lists as "arm,armv7-timer"), the PL011
  * (uart0), and the VideoCore mailbox with the firmware, its clocks and its
- * power domains (linux/videocore.ts). Everything else with a `compatible` is disabled: the
+ * power domains (linux/videocore.ts); on the CM4 the AUX block and its
+ * mini-UART (linux/mini-uart.ts, by path). Everything else with a `compatible` is disabled: the
  * list is printed by `uconsole boot --kernel linux --firmware-log` and
  * named in the README.
  *

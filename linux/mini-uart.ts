@@ -4,9 +4,10 @@
  * (emulator/devices/bcm2835-aux.ts) mapped at its page, its interrupt wired
  * where the device tree says (GIC SPI 93 on the CM4), and the tree's aux
  * and serial@7e215040 nodes kept, so that Linux's clk-bcm2835-aux and
- * 8250_bcm2835aux drivers probe it: "fe215040.serial: ttyS1 at MMIO
- * 0xfe215040 (irq = N, base_baud = ...) is a 16550" (ttyS1 from the tree's
- * serial1 alias).
+ * 8250_bcm2835aux drivers probe it: "fe215040.serial: ttyS0 at MMIO
+ * 0xfe215040 (irq = N, base_baud = ...) is a 16550" (ttyS0, not the tree's
+ * serial1 alias: the firmware's 8250.nr_uarts=1 leaves the 8250 core one
+ * port, as on a Pi).
  *
  * Its clock: the aux block gates the VPU core clock, which Debian's tree
  * takes from the clock manager (cprman), absent here. That clock is what
