@@ -26,6 +26,8 @@ describe.skipIf(!ready)(`Debian's kernel to a busybox shell (${ready ? 'cached' 
     expect(m, run.console.slice(-600)).not.toBeNull();
     expect(m!.slice(1).reduce((n, c) => n + Number(c), 0)).toBeGreaterThan(0); // written by the transmit interrupt
     expect(run.miniUart).toBe('mini\r\n'); // the tty's onlcr
+    expect(run.absent).not.toEqual(expect.arrayContaining(['/soc/aux@7e215000']));
+    expect(run.absent).not.toEqual(expect.arrayContaining(['/soc/serial@7e215040']));
     expect(run.exitStatus).toBe(0);
     expect(run.console).not.toMatch(/Kernel panic|Unable to handle|Internal error/);
   }, 120_000);
