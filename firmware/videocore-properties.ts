@@ -63,6 +63,8 @@ interface SocFirmware {
   /** GET_FIRMWARE_REVISION: the build time, seconds since 1970 (UTC). */
   revision: number;
   clocks: ClockSpec[];
+  /** The VPU core clock with enable_uart=1, which fixes it for the mini-UART's sake (Hz). */
+  uartCoreHz: number;
 }
 
 const MHz = 1_000_000;
@@ -94,8 +96,8 @@ function clocksFrom(d: Defaults): ClockSpec[] {
  * sdram_freq); the UART clock is init_uart_clock's 48 MHz default (the config.txt documentation).
  */
 const FIRMWARE: Record<string, SocFirmware> = {
-  BCM2837: { revision: 1679050362, clocks: clocksFrom({ arm: [600, 1200], core: [250, 400], gpu: [250, 400], sdram: [400, 450], hevc: false }) },
-  BCM2711: { revision: 1679050239, clocks: clocksFrom({ arm: [600, 1500], core: [200, 500], gpu: [250, 500], sdram: [3200, 3200], hevc: true }) },
+  BCM2837: { revision: 1679050362, clocks: clocksFrom({ arm: [600, 1200], core: [250, 400], gpu: [250, 400], sdram: [400, 450], hevc: false }), uartCoreHz: 250 * MHz },
+  BCM2711: { revision: 1679050239, clocks: clocksFrom({ arm: [600, 1500], core: [200, 500], gpu: [250, 500], sdram: [3200, 3200], hevc: true }), uartCoreHz: 500 * MHz },
 };
 
 /**
@@ -128,6 +130,8 @@ export interface VideoCoreOptions {
   memory: MemRange[];
   /** gpu_mem in MiB: the VideoCore's share right above the ARM's first range. */
   gpuMemMb: number;
+  /** config.txt's enable_uart (the firmware then fixes the core clock). */
+  enableUart?: boolean;
 }
 
 export class VideoCoreProperties {
@@ -150,6 +154,11 @@ export class VideoCoreProperties {
       this.rates.set(c.id, c.min);
       this.clockOn.set(c.id, true);
     }
+    // But enable_uart=1 fixes the VPU core clock, from which the mini-UART's baud rate is divided
+    // (configuration/uart.adoc: 250 MHz on the Pi 3 family). On the BCM2711 it is core_freq's
+    // 500 MHz: a published CM4 log prints the mini-UART's base_baud = 62500000 (= 500 MHz * 2 / 16,
+    // 8250_bcm2835aux.c; Raspberry Pi kernel 6.6.74, YeicoCom/yeico_firmware_rpi4's patches/readme-reterminal.txt).
+    if (o.enableUart) this.rates.set(CLK.CORE, fw.uartCoreHz);
     this.domains[DOMAIN_ARM] = 1;
   }
 

@@ -27,7 +27,7 @@ export function videoCoreMailbox(pa: number): { mailbox: Bcm2835Mailbox; part: P
 export function connectVideoCore(mailbox: Bcm2835Mailbox, intc: BoardInterrupts, irqCells: readonly number[], m: Machine, fw: FirmwareHandoff): VideoCoreProperties {
   mailbox.onLine = intc.line(irqCells);
   const properties = new VideoCoreProperties({
-    ram: m.ram, board: m.board, ramBytes: m.ramBytes, memory: fw.memory, gpuMemMb: fw.config.gpuMemMb ?? m.board.defaultGpuMemMb,
+    ram: m.ram, board: m.board, ramBytes: m.ramBytes, memory: fw.memory, gpuMemMb: fw.config.gpuMemMb ?? m.board.defaultGpuMemMb, enableUart: fw.config.enableUart,
   });
   mailbox.onMessage = (channel, data) => (channel === MBOX_CHAN_PROPERTY ? properties.message(data) : undefined);
   return properties;

@@ -9,9 +9,9 @@ import type { BoardProfile } from '../../emulator/board/profile';
 const BUF = 0x10_0000;
 const BUS = 0xc000_0000 + BUF; // dma-ranges: bus 0xc0000000 is PA 0 on both SoCs
 
-function firmware(board: BoardProfile, ramBytes = 2 ** 30): { ram: GuestRam; vc: VideoCoreProperties } {
+function firmware(board: BoardProfile, ramBytes = 2 ** 30, enableUart = false): { ram: GuestRam; vc: VideoCoreProperties } {
   const ram = GuestRam.fromArrayBuffers(4 << 20);
-  const vc = new VideoCoreProperties({ ram, board, ramBytes, memory: board.memoryRanges(ramBytes, 76), gpuMemMb: 76 });
+  const vc = new VideoCoreProperties({ ram, board, ramBytes, memory: board.memoryRanges(ramBytes, 76), gpuMemMb: 76, enableUart });
   return { ram, vc };
 }
 
@@ -70,6 +70,18 @@ describe('VideoCore property channel', () => {
     expect(ask(0x38002, 3, 2_000_000_000)).toBe(1_200_000_000); // a set rate is held to the range
     expect(ask(0x30002, 3)).toBe(1_200_000_000);
     expect(ask(0x30001, 9)).toBe(2); // no such clock
+  });
+
+  it('fixes the core clock with enable_uart=1 (the mini-UART divides it): 500 MHz on the CM4, 250 on the CM3', () => {
+    const core = (board: BoardProfile, enableUart: boolean): number => {
+      const { ram, vc } = firmware(board, 2 ** 30, enableUart);
+      oneTag(ram, 0x30002, [4, 0]);
+      vc.message(BUS);
+      return word(ram, 6);
+    };
+    expect(core(uconsoleCm4, true)).toBe(500_000_000);
+    expect(core(uconsoleCm3, true)).toBe(250_000_000);
+    expect(core(uconsoleCm4, false)).toBe(200_000_000); // its minimum, where idle clocks start
   });
 
   it('answers the new power-domain interface (the ARM domain on) and the old device one', () => {
