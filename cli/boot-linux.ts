@@ -27,6 +27,8 @@ export interface LinuxBootArgs {
   kaslrSeed?: string;
   /** A file that receives what the mini-UART sends, byte for byte. */
   miniUart?: string;
+  /** The kernel's System.map: each core's PC named in the end report. */
+  systemMap?: string;
 }
 
 function seconds(text: string | undefined): number | undefined {
@@ -97,6 +99,7 @@ export async function bootLinuxCommand(a: LinuxBootArgs, input?: ConsoleInput): 
       if (ch === '\n') flush();
     },
     onMiniUart: miniUart?.write,
+    systemMap: a.systemMap,
   }).finally(() => miniUart?.close());
   if (line) process.stdout.write(`${line}\n`);
   line = '';

@@ -47,6 +47,9 @@ options:
                     without busybox to its root-mount panic: exit status 2, or 3
                     if it hangs (last console lines and each core's PC on stderr)
   --kernel-image F  with --kernel linux: any arm64 Image or vmlinuz instead
+  --system-map F    with --kernel linux: the kernel's System.map, to name each core's
+                    PC in the end report (Debian ships a stub: use the -dbg package's
+                    map or \`nm -n vmlinux\`)
   --time-limit S    with --kernel linux: virtual seconds before a hang is declared
                     (30; none for the interactive shell)
   --kaslr-seed N    with --kernel linux: KASLR on, the firmware passing N (a u64) as
@@ -145,6 +148,7 @@ export async function bootCommand(args: string[]): Promise<number> {
     'time-limit': { type: 'string' },
     'kaslr-seed': { type: 'string' },
     'mini-uart': { type: 'string' },
+    'system-map': { type: 'string' },
   });
   if (values.kernel !== undefined && values.kernel !== 'linux') throw new UsageError(`--kernel takes "linux" (the default is the project's kernel), not "${values.kernel}"`);
   if (values.kernel === 'linux' || values['kernel-image'] !== undefined) {
@@ -153,12 +157,13 @@ export async function bootCommand(args: string[]): Promise<number> {
     return bootLinuxCommand({
       board: values.board, ram: values.ram, cmdline: values.cmdline, dtb: values.dtb, kernelImage: values['kernel-image'],
       timeLimit: values['time-limit'], firmwareLog: values['firmware-log'], exec: values.exec, kaslrSeed: values['kaslr-seed'],
-      miniUart: values['mini-uart'],
+      miniUart: values['mini-uart'], systemMap: values['system-map'],
     }, values.exec === undefined ? hostInput() : undefined);
   }
   if (values['time-limit'] !== undefined) throw new UsageError('--time-limit is for --kernel linux');
   if (values['kaslr-seed'] !== undefined) throw new UsageError('--kaslr-seed is for --kernel linux');
   if (values['mini-uart'] !== undefined) throw new UsageError('--mini-uart is for --kernel linux');
+  if (values['system-map'] !== undefined) throw new UsageError('--system-map is for --kernel linux');
   const init = initFile(values);
   if (init && values['no-init']) throw new UsageError('--no-init does not go with --init or --exec');
   const out = lineWriter();

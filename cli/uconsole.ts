@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
 const USER_ERRORS = new Set([
   'UsageError', 'BoardError', 'BootError', 'FirmwareError', 'FdtError', 'ConfigTxtError', 'CmdlineError',
   'KallsymsError', 'ProcError', 'HarnessError', 'RunError', 'UnicornUnavailableError', 'NativeBuildError', 'AsmError', 'GuestRamError', 'MachineError',
-  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError', 'LinuxFetchError', 'LinuxInitramfsError',
+  'BusyboxFetchError', 'InitramfsBuildError', 'CpioError', 'LinuxFetchError', 'LinuxInitramfsError', 'SystemMapError',
 ]);
 
 function report(err: Error): string {

@@ -59,6 +59,7 @@ import { FETCH_COMMAND, requireLinuxKernel } from './package';
 import { cachedBusybox } from '../images/busybox';
 import { kernelOffsetForTree } from './kaslr';
 import { va48Shadows } from './va48';
+import { SystemMap } from './system-map';
 
 export interface LinuxBootOptions {
   board?: string;
@@ -69,6 +70,12 @@ export interface LinuxBootOptions {
   kernelImage?: string;
   /** A DTB instead of Debian's for the board (devices are still declared absent). */
   dtb?: string;
+  /**
+   * The kernel's System.map, to name each core's PC in the end report
+   * (system-map.ts). Debian's package ships only a stub in its place; the
+   * real one comes with the -dbg package or from `nm -n vmlinux`.
+   */
+  systemMap?: string;
   /** Virtual time after which a run that has not ended is stopped (default 30 s; none for an interactive shell). */
   limitSeconds?: number;
   onConsole?: (text: string) => void;
@@ -247,6 +254,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
   const lb = LINUX_BOARDS[board.name];
   if (!lb) throw new BoardError(`booting Linux on ${board.name} is not modelled (its interrupt controller is missing); boards: ${Object.keys(LINUX_BOARDS).join(', ')}`);
   if (opts.onMiniUart && lb.aux === undefined) throw new BoardError(`${board.name} has no emulated mini-UART (the uconsole-cm4 has)`);
+  const symbols = opts.systemMap === undefined ? undefined : SystemMap.read(opts.systemMap);
   const ram = typeof opts.ram === 'string' ? parseRamSize(opts.ram) : opts.ram;
   const given = opts.kernelImage === undefined ? undefined : readKernelImage(opts.kernelImage);
   const cached = given && opts.dtb ? undefined : requireLinuxKernel();
@@ -304,7 +312,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
       : { reason: 'time-limit', message: `no end after ${limitSeconds} s of virtual time` });
     return {
       end, console, firmware: fw, absent, virtualSeconds: m.clockNs / 1e9,
-      insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
+      insns: m.cores.reduce((s, c) => s + c.insns, 0), cores: guest.coreReport(symbols && ((pc) => symbols.symbolize(pc - kernelOffset))), irqs: [...guest.irqs], lastLines: [...guest.console.lines],
       firmwareTags: new Map(properties?.answered), exitStatus: guest.console.exitStatus, prompt: guest.console.prompt, kernelOffset, imageVa: va, miniUart,
     };
   } finally {

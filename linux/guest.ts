@@ -331,7 +331,11 @@ export class LinuxGuest implements MachineOs, SysregModel {
   }
 
   /** Each core's state and PC, for a report. */
-  coreReport(): string[] {
-    return this.machine.cores.map((c) => `cpu${c.index}: ${c.state} at PC 0x${c.pc.toString(16).padStart(16, '0')} (${c.insns} instructions, ${this.irqs[c.index]} IRQs)`);
+  /** Each core's state and PC, the PC named by `symbolize` where it can (a System.map: "<name+0xoff/0xsize>"). */
+  coreReport(symbolize?: (pc: bigint) => string | undefined): string[] {
+    return this.machine.cores.map((c) => {
+      const sym = symbolize?.(c.pc);
+      return `cpu${c.index}: ${c.state} at PC 0x${c.pc.toString(16).padStart(16, '0')}${sym ? ` <${sym}>` : ''} (${c.insns} instructions, ${this.irqs[c.index]} IRQs)`;
+    });
   }
 }

@@ -34,16 +34,21 @@ describe('booting Linux: bad input', () => {
 describe.skipIf(!fetched)(`Debian's kernel on the CM4 (${fetched ? 'cached' : SKIP})`, () => {
   // The full boot to the panic at 1 GB is checked by the oracle's test (test/linux/oracle.test.ts).
   // 0.12 s of virtual time: past the secondary CPUs' start, every core having taken timer and IPI interrupts.
-  it('is deterministic, interrupts included, and a hang ends at the virtual-time limit with each core\'s PC', async () => {
-    const a = await bootLinux({ ram: '1G', limitSeconds: 0.12 });
+  it('is deterministic, interrupts included, and a hang ends at the virtual-time limit with each core\'s PC, named by a System.map', async () => {
+    // Debian ships a stub System.map: a map of two symbols around the image's text stands in for the -dbg package's.
+    const map = join(mkdtempSync(join(tmpdir(), 'sysmap-')), 'System.map');
+    writeFileSync(map, `${(0xffff_8000_0800_0000n).toString(16)} T _text\n${(0xffff_8000_0c00_0000n).toString(16)} B _end\n${(0xffff_8000_0c00_0000n).toString(16)} T _end_text\n`);
+    const a = await bootLinux({ ram: '1G', limitSeconds: 0.12, systemMap: map });
     expect(a.end.reason).toBe('time-limit');
     expect(a.console).toContain('smp: Brought up 1 node, 4 CPUs');
     expect(a.irqs.every((n) => n > 0)).toBe(true);
+    // At 0.12 s every core is in the kernel: each PC is named, as an offset into _text.
+    for (const line of a.cores) expect(line).toMatch(/ at PC 0xffff8000[0-9a-f]{8} <_text\+0x[0-9a-f]+\/0x4000000> \(/);
     // The same run in another process, with the engine's own store path (emulator/native/uc_store_path.c
     // off): the same log byte for byte and the same instruction count, which is the determinism across
     // runs, and says the replacement does not change what the guest does (it once skipped invalidations
     // a core needed).
-    const stock = spawnSync(process.execPath, [join(projectRoot(), 'bin/uconsole.mjs'), 'boot', '--kernel', 'linux', '--ram', '1G', '--time-limit', '0.12'],
+    const stock = spawnSync(process.execPath, [join(projectRoot(), 'bin/uconsole.mjs'), 'boot', '--kernel', 'linux', '--ram', '1G', '--time-limit', '0.12', '--system-map', map],
       { encoding: 'utf8', env: { ...process.env, UCONSOLE_STORE_PATH: 'off' } });
     expect(stock.stdout).toBe(a.console);
     expect(stock.stderr).toContain(`s of virtual time, ${a.insns} instructions`);
