@@ -269,14 +269,24 @@ export class Machine {
     this.codeChanged(pa, bytes.length, va);
   }
 
-  /** Code at `pa` (and `va`) was changed in place. */
-  codeChanged(pa: number, len: number, va?: bigint): void {
+  /**
+   * Code at `pa` (and `va`) was changed in place. Returns the offsets of
+   * its event sites, for codeMappedAt when the code turns out to run at
+   * another VA too.
+   */
+  codeChanged(pa: number, len: number, va?: bigint): number[] {
     const sites = this.eventSites(pa, len);
     for (const core of this.cores) {
       core.physCodeChanged(pa, len); // every VA's translation of these bytes
       core.addEventSites(sites.map((off) => BigInt(pa + off)));
-      if (va !== undefined) core.addEventSites(sites.map((off) => va + BigInt(off)));
     }
+    if (va !== undefined) this.codeMappedAt(va, sites);
+    return sites;
+  }
+
+  /** Code whose event sites codeChanged found (`sites`, offsets) also runs at `va`: watch them there, without reading it again. */
+  codeMappedAt(va: bigint, sites: readonly number[]): void {
+    for (const core of this.cores) core.addEventSites(sites.map((off) => va + BigInt(off)));
   }
 
   /**

@@ -69,6 +69,8 @@ export interface FirmwareHandoff {
   memory: MemRange[];
   kernelPa: number;
   kernelSize: number;
+  /** Offsets in the kernel of its WFE/WFI/SEV/SEVL instructions (Machine.codeChanged's), for the VA it will run at. */
+  kernelEventSites: number[];
   dtbPa: number;
   dtbSize: number;
   /** Where the initramfs went, when there is one. */
@@ -118,7 +120,7 @@ export function parseImageHeader(img: Uint8Array, name = 'kernel image'): ImageH
  * is 30 MB: no host copy of it), after its header says where; the rest
  * of image_size (the BSS) is zeroed.
  */
-function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], log: string[]): { pa: number; size: number } {
+function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[], log: string[]): { pa: number; size: number; sites: number[] } {
   const path = bootFilePath(dir, cfg.kernel, 'kernel image');
   const fileSize = statSync(path).size;
   const hdr = parseImageHeader(readHead(path, IMAGE_HEADER_SIZE), cfg.kernel);
@@ -129,9 +131,9 @@ function loadKernel(m: Machine, cfg: BootConfig, dir: string, memory: MemRange[]
     throw new FirmwareError(`${cfg.kernel} (${hex(size)} bytes at ${hex(pa)}) does not fit in RAM`);
   readFileInto(m, path, pa, fileSize);
   m.ram.fill(pa + fileSize, size - fileSize, 0);
-  m.codeChanged(pa, fileSize);
+  const sites = m.codeChanged(pa, fileSize);
   log.push(`Loaded '${cfg.kernel}' to ${hex(pa)} size ${hex(fileSize)}`);
-  return { pa, size };
+  return { pa, size, sites };
 }
 
 /** The first `len` bytes of a file (fewer if it is shorter). */
@@ -376,5 +378,5 @@ export function firmwareBoot(m: Machine, opts: FirmwareOptions): FirmwareHandoff
   log.push(`Device tree loaded to ${hex(dtbPa)} (size ${hex(blob.length)})`);
   loadArmstub(m, cfg, dir, dtbPa, kernel.pa, log);
   releaseCores(m, armstubPa);
-  return { config: cfg, cmdline: bootargs, memory, kernelPa: kernel.pa, kernelSize: kernel.size, dtbPa, dtbSize: blob.length, initrd, armstubPa, tree, log };
+  return { config: cfg, cmdline: bootargs, memory, kernelPa: kernel.pa, kernelSize: kernel.size, kernelEventSites: kernel.sites, dtbPa, dtbSize: blob.length, initrd, armstubPa, tree, log };
 }

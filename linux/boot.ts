@@ -296,7 +296,7 @@ export async function bootLinux(opts: LinuxBootOptions = {}): Promise<LinuxRun> 
     const at = (offs: number[]): bigint[] => offs.flatMap((o) => [BigInt(fw.kernelPa + o), va + BigInt(o)]);
     const sites = { mrs: at(found.mrs), msr: at(found.msr), tlbi: at(found.tlbi) };
     for (const core of m.cores) core.interceptSystemInstructionsAt(sites);
-    m.codeChanged(fw.kernelPa, kernel.length, va);
+    m.codeMappedAt(va, fw.kernelEventSites); // the firmware stage found them at the physical address
     // User space may run code at any low VA, also where no RAM is behind the
     // same PA (below the A-04's DRAM at 0x40000000: busybox's text at
     // 0x400000); a fetch cannot map its shadow on the spot (Core.mapShadow),
