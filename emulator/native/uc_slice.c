@@ -100,12 +100,13 @@
  * BigUint64Array over it; its layout is mirrored in native.ts (the slots S).
  */
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 6
+#define UCS_ABI 7
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
@@ -463,4 +464,75 @@ void ucs_free(struct ucs *s)
 		return;
 	free(s->sites);
 	free(s);
+}
+
+/*
+ * 6. The engine's page size. Unicorn 2.0.1 fixes TARGET_PAGE_BITS before
+ *    its ARM CPU states a preference, so an ARM64 engine runs with QEMU's
+ *    variable-page minimum, 1 KB (ARMv5's tiny pages), where QEMU proper
+ *    uses 4 KB for every v7 and v8 CPU (target/arm/cpu.c,
+ *    arm_cpu_realizefn). Then the softmmu TLB covers a quarter of what it
+ *    could, and a translated block neither crosses a 1 KB line nor chains
+ *    a jump out of it: each such jump is a hash lookup
+ *    (helper_lookup_tb_ptr), and the hash of the jump cache (QEMU's
+ *    tb_jmp_cache_hash_func, by page) makes hot targets evict each other.
+ *    uc_ctl_set_page_size would set it, but 2.0.1 accepts it only for
+ *    UC_ARCH_ARM (upstream allowed ARM64 in pull request 2084), although
+ *    what it sets, uc->target_bits, is read for every ARM engine as it
+ *    initialises (qemu/exec-vary.c, finalize_target_page_bits).
+ *
+ *    So the field is found the checked way: a 32-bit ARM engine is opened
+ *    (and never initialised), the public call sets its page size, and the
+ *    one word of its uc_struct that changed is target_bits; struct
+ *    uc_struct is one type for every architecture, and uc_open callocs it,
+ *    so malloc_usable_size bounds the search. The same word of the ARM64
+ *    engine, not yet initialised and so still 0, is then written. The
+ *    caller checks the outcome through uc_ctl_get_page_size.
+ */
+static long target_bits_at = -2;   /* offset in struct uc_struct; -2: not looked for, -1: not found */
+
+static long find_target_bits(void)
+{
+	uc_engine *probe;
+	unsigned char *before;
+	size_t n;
+	long at = -1;
+
+	if (uc_open(UC_ARCH_ARM, UC_MODE_ARM, &probe) != UC_ERR_OK)
+		return -1;
+	n = malloc_usable_size(probe);
+	before = malloc(n);
+	if (before) {
+		memcpy(before, probe, n);
+		/* 2.0.1 counts the bits of the size itself, one too many: 2048 sets 12. */
+		if (uc_ctl_set_page_size(probe, 2048) == UC_ERR_OK) {
+			for (size_t i = 0; i + sizeof(int32_t) <= n; i += sizeof(int32_t)) {
+				int32_t was, now;
+
+				memcpy(&was, before + i, sizeof was);
+				memcpy(&now, (unsigned char *)probe + i, sizeof now);
+				if (was != now)
+					at = at == -1 && was == 0 && (now == 11 || now == 12) ? (long)i : -3;
+			}
+		}
+		free(before);
+	}
+	uc_close(probe);
+	return at >= 0 ? at : -1;
+}
+
+/* Give ARM64 engine `uc`, not yet initialised, pages of 2^bits bytes: 0, or -1. */
+int32_t ucs_set_page_bits(uc_engine *uc, int32_t bits)
+{
+	int32_t was;
+
+	if (target_bits_at == -2)
+		target_bits_at = find_target_bits();
+	if (target_bits_at < 0)
+		return -1;
+	memcpy(&was, (unsigned char *)uc + target_bits_at, sizeof was);
+	if (was != 0)
+		return -1;
+	memcpy((unsigned char *)uc + target_bits_at, &bits, sizeof bits);
+	return 0;
 }

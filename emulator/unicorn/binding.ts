@@ -27,12 +27,16 @@
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
-  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ,
+  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ, UC_CTL_PAGE_SIZE_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, regX, type SysReg,
 } from './constants';
 import {
   bindStorePath, preloadStorePath, storePathAddRam, storePathCodeChanged, storePathEnvCheck, storePathForget, storePathRebuildHflags,
 } from './store-path';
+import { setEnginePageBits } from './native';
+
+/** The translation granule every guest here uses (4 KB), and so the engine's page. */
+const GRANULE_BITS = 12;
 
 export class UcError extends Error {
   override name = 'UcError';
@@ -307,6 +311,22 @@ export class Unicorn {
       this.l.uc_close(this.handle);
       throw new UcError(rc, 'uc_ctl(CPU_MODEL)');
     }
+    this.usePages(GRANULE_BITS);
+  }
+
+  /**
+   * Run the engine with the guests' own page size where the native part
+   * can set it (2.0.1 runs ARM64 with 1 KB pages, see ucs_set_page_bits in
+   * emulator/native/uc_slice.c). Reading the size back initialises the
+   * engine, so this comes after the CPU model.
+   */
+  private usePages(bits: number): void {
+    if (!setEnginePageBits(this.handle, bits)) return;
+    const size = this.pageSize;
+    if (size !== 2 ** bits) {
+      this.l.uc_close(this.handle);
+      throw new Error(`the engine did not take ${2 ** bits}-byte pages (it has ${size}): not Debian's Unicorn 2.0.1?`);
+    }
   }
 
   /** The engine handle; using a closed engine is a bug, not a crash. */
@@ -317,6 +337,13 @@ export class Unicorn {
 
   private check(rc: number, call: string): void {
     if (rc !== 0) throw new UcError(rc, call);
+  }
+
+  /** The engine's page: its TLB's and its translated blocks' unit, and the granularity of memMapPtr. */
+  get pageSize(): number {
+    const out = new Uint32Array(1);
+    this.check(this.l.uc_ctl(this.h, UC_CTL_PAGE_SIZE_READ, 'uint32_t *', out) as number, 'uc_ctl(PAGE_SIZE read)');
+    return out[0]!;
   }
 
   get cpuModel(): number {

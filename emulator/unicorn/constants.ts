@@ -47,6 +47,7 @@ export const UC_ERR_EXCEPTION = 21;
 const UC_CTL_IO_WRITE = 1;
 const UC_CTL_IO_READ = 2;
 const ucCtl = (type: number, nr: number, rw: number): number => (type | (nr << 26) | (rw << 30)) >>> 0;
+export const UC_CTL_PAGE_SIZE_READ = ucCtl(1, 1, UC_CTL_IO_READ);
 export const UC_CTL_CPU_MODEL_WRITE = ucCtl(7, 1, UC_CTL_IO_WRITE);
 export const UC_CTL_CPU_MODEL_READ = ucCtl(7, 1, UC_CTL_IO_READ);
 export const UC_CTL_TB_REMOVE_CACHE_WRITE = ucCtl(9, 2, UC_CTL_IO_WRITE);

@@ -22,7 +22,7 @@ import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 6;
+export const NATIVE_ABI = 7;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -49,6 +49,7 @@ interface NativeLib {
   runOver: KoffiFn;
   free: KoffiFn;
   watchIrq: KoffiFn;
+  setPageBits: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -70,9 +71,26 @@ function loadNative(): NativeLib {
     runOver: f('int32_t ucs_run_over(void *s, uint64_t pc, uint64_t until, uint64_t insns)'),
     free: f('void ucs_free(void *s)'),
     watchIrq: f('void ucs_watch_irq(void *s, uint64_t mask, uint64_t match)'),
+    setPageBits: f('int32_t ucs_set_page_bits(void *uc, int32_t bits)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   return native;
+}
+
+/**
+ * Give ARM64 engine `uc`, opened and not yet used, pages of 2^bits bytes
+ * (ucs_set_page_bits, whose comment says why 2.0.1 needs it): false when
+ * the native part is not available or could not do it. The caller checks
+ * the engine's page size afterwards.
+ */
+export function setEnginePageBits(uc: Ptr, bits: number): boolean {
+  let lib: NativeLib;
+  try {
+    lib = loadNative();
+  } catch {
+    return false;
+  }
+  return (lib.setPageBits(uc, bits) as number) === 0;
 }
 
 /** The svc caller's registers, as C read them: x0-x5, then x8, PSTATE and TPIDR_EL1. */

@@ -34,6 +34,21 @@ describe('Unicorn binding', () => {
     expect(uc.sysRead(SYSREG.TPIDR_EL1)).toBe(0xffff_ff80_1234_5678n);
   });
 
+  it("runs ARM64 with the guests' 4 KB pages, not 2.0.1's 1 KB (ucs_set_page_bits)", () => {
+    const uc = engine();
+    expect(uc.pageSize).toBe(4096);
+    const mem = hostAlloc(0x2000);
+    try {
+      // A 1 KB mapping is below the engine's page now.
+      expect(() => uc.memMapPtr(0x10400n, 0x400, UC_PROT_ALL, mem.ptr)).toThrow(UcError);
+      uc.memMapPtr(0x10000n, 0x1000, UC_PROT_ALL, mem.ptr);
+    } finally {
+      uc.dispose();
+      live.splice(live.indexOf(uc), 1);
+      mem.free();
+    }
+  });
+
   it('sets the CPU model before first use', () => {
     expect(engine(UC_CPU_ARM64_A53).cpuModel).toBe(UC_CPU_ARM64_A53);
     expect(engine(UC_CPU_ARM64_A72).cpuModel).toBe(UC_CPU_ARM64_A72);
