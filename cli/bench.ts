@@ -85,6 +85,7 @@ options:
                     (--syscalls N: getpid calls; --pairs N: mmap/munmap pairs)
   --loop-iterations N  syscall: iterations of the empty shell loop on the booted machine (default ${SYSCALL_DEFAULTS.loopIterations})
   --run-loop-iterations N  syscall: iterations of busybox's shell loop under uconsole run and qemu-aarch64 (default ${SYSCALL_DEFAULTS.runLoopIterations})
+  --run-repeats N   syscall: runs of each uconsole run / qemu-aarch64 process, interleaved, best kept (default ${SYSCALL_DEFAULTS.runRepeats})
   --forks N         syscall: fork+exit+wait iterations (default ${SYSCALL_DEFAULTS.forks})
   --execs N         syscall: fork+exec+wait iterations (default ${SYSCALL_DEFAULTS.execs})
   --pipe-mb N       syscall: MB through the pipe (default ${SYSCALL_DEFAULTS.pipeMB})
@@ -128,6 +129,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     rounds: { type: 'string' },
     'loop-iterations': { type: 'string' },
     'run-loop-iterations': { type: 'string' },
+    'run-repeats': { type: 'string' },
     forks: { type: 'string' },
     execs: { type: 'string' },
     'pipe-mb': { type: 'string' },
@@ -236,6 +238,7 @@ export async function benchCommand(args: string[]): Promise<number> {
           computeRounds: positiveInt('rounds', values.rounds, d.computeRounds),
           loopIterations: positiveInt('loop-iterations', values['loop-iterations'], d.loopIterations),
           runLoopIterations: positiveInt('run-loop-iterations', values['run-loop-iterations'], d.runLoopIterations),
+          runRepeats: positiveInt('run-repeats', values['run-repeats'], d.runRepeats),
           forks: positiveInt('forks', values.forks, d.forks),
           execs: positiveInt('execs', values.execs, d.execs),
           pipeMB: positiveInt('pipe-mb', values['pipe-mb'], d.pipeMB),

@@ -318,10 +318,11 @@ export class Unicorn {
    * Run the engine with the guests' own page size where the native part
    * can set it (2.0.1 runs ARM64 with 1 KB pages, see ucs_set_page_bits in
    * emulator/native/uc_slice.c). Reading the size back initialises the
-   * engine, so this comes after the CPU model.
+   * engine, so this comes after the CPU model. UCONSOLE_ENGINE_PAGES=1k
+   * keeps 2.0.1's own, to measure the difference.
    */
   private usePages(bits: number): void {
-    if (!setEnginePageBits(this.handle, bits)) return;
+    if (process.env.UCONSOLE_ENGINE_PAGES === '1k' || !setEnginePageBits(this.handle, bits)) return;
     const size = this.pageSize;
     if (size !== 2 ** bits) {
       this.l.uc_close(this.handle);
