@@ -17,8 +17,7 @@
  * file.
  */
 
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assemble } from '../emulator/arm64/assembler';
 import { BOARDS } from '../emulator/board/boards';
@@ -30,6 +29,7 @@ import { boardDeviceTree } from './dtb';
 import { buildInitramfs, crossCompilerAvailable } from './initramfs';
 import { cachedBusybox } from './busybox';
 import { projectRoot } from '../lib/project-root';
+import { checkStamp, writeAtomic } from '../lib/build/file-stamp.mjs';
 
 export { projectRoot };
 
@@ -45,11 +45,11 @@ export function bootDir(board: string): string {
 function inputs(root: string): string[] {
   const files: string[] = [];
   const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'build') walk(p);
-      } else if (/\.(S|ts|c|sh)$/.test(name)) files.push(p);
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'build') walk(p);
+      } else if (/\.(S|ts|c|sh)$/.test(e.name)) files.push(p);
     }
   };
   for (const d of ['images', 'firmware', 'emulator/board']) walk(join(root, d));
@@ -60,19 +60,6 @@ function inputs(root: string): string[] {
   return files.sort();
 }
 
-function inputsHash(root: string): string {
-  const h = createHash('sha256');
-  // The initramfs has the C programs only where the cross compiler is: installing it must rebuild.
-  h.update(`cross-cc:${crossCompilerAvailable()}`);
-  for (const f of inputs(root)) h.update(f.slice(root.length)).update(readFileSync(f));
-  return h.digest('hex');
-}
-
-function writeAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 /** Linux's System.map: "%016lx %c %s", sorted by address. */
 function systemMap(symbols: Map<string, bigint>, labels: string[]): string {
@@ -137,10 +124,10 @@ export interface BuiltImages {
 export async function ensureImages(log: (line: string) => void = () => {}): Promise<BuiltImages> {
   const root = projectRoot();
   const outRoot = join(root, 'images', 'build');
-  const stampPath = join(outRoot, '.stamp');
-  const hash = inputsHash(root);
+  // The initramfs has the C programs only where the cross compiler is: installing it must rebuild.
+  const stamp = checkStamp(join(outRoot, '.stamp'), inputs(root), root, `cross-cc:${crossCompilerAvailable()}`);
   const names = BOARDS.map((b) => b.name);
-  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === hash && names.every((n) => existsSync(join(outRoot, n, 'kernel8.img')) && existsSync(join(outRoot, n, 'initramfs.cpio'))))
+  if (stamp.current && names.every((n) => existsSync(join(outRoot, n, 'kernel8.img')) && existsSync(join(outRoot, n, 'initramfs.cpio'))))
     return { boards: names, rebuilt: false };
 
   log('building boot images from source (images/, firmware/)');
@@ -161,6 +148,6 @@ export async function ensureImages(log: (line: string) => void = () => {}): Prom
     writeAtomic(join(dir, 'initramfs.cpio'), initramfs.bytes);
     log(`  ${b.name}: kernel8.img ${kernel.bytes.length} bytes, ${b.dtbName}, initramfs.cpio ${initramfs.bytes.length} bytes (${initramfs.programs.join(' ')})`);
   }
-  writeAtomic(stampPath, hash);
+  stamp.write();
   return { boards: names, rebuilt: true };
 }

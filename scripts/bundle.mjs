@@ -5,11 +5,8 @@
 // cache. Shared by the setup step and bin/uconsole.mjs, so that
 // `npx uconsole` never runs a stale bundle.
 //
-// Freshness: the stamp holds a hash of the sources' contents and a
-// fingerprint of their names, sizes and modification times. When the
-// fingerprint matches, nothing is read; when it does not (a file touched,
-// a checkout), the contents are hashed, and only a different hash
-// rebuilds.
+// Freshness: a stamp of the sources (lib/build/file-stamp.mjs): their
+// sizes and dates when they match, their contents when they do not.
 //
 // Loading: every `uconsole` command starts a new Node process, which
 // would compile the 1 MB bundle again (about 50 ms, and more for the
@@ -22,12 +19,12 @@
 // is then written anew. `uconsole run busybox true` spends about 50 ms
 // less CPU time with its cache.
 
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { checkStamp, filesHash, writeAtomic } from '../lib/build/file-stamp.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,60 +32,29 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SOURCE_DIRS = ['api', 'bench', 'cli', 'emulator', 'firmware', 'images', 'kernel-model', 'lib', 'linux'];
 
 export function hashFiles(files) {
-  const h = createHash('sha256');
-  for (const f of files) h.update(f.slice(root.length)).update(readFileSync(f));
-  return h.digest('hex');
+  return filesHash(files, root);
 }
 
 export function sources(dirs, re) {
   const out = [];
   const walk = (d) => {
     if (!existsSync(d)) return;
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== 'node_modules' && name !== 'build') walk(p);
-      } else if (re.test(name)) out.push(p);
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && e.name !== 'build') walk(p);
+      } else if (re.test(e.name)) out.push(p);
     }
   };
   for (const d of dirs) walk(join(root, d));
   return out.sort();
 }
 
-/** Names, sizes and modification times (ns) of `files`: what changes when one is edited. */
-function fingerprint(files) {
-  const h = createHash('sha256');
-  for (const f of files) {
-    const st = statSync(f, { bigint: true });
-    h.update(`${f.slice(root.length)}\0${st.size}\0${st.mtimeNs}\0`);
-  }
-  return h.digest('hex');
-}
-
-function writeAtomic(path, data) {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /** Build dist/uconsole.cjs unless it is up to date; returns its path. */
 export async function ensureBundle(say = () => {}) {
   const out = join(root, 'dist', 'uconsole.cjs');
-  const stampPath = join(root, 'dist', '.stamp');
-  const files = sources(SOURCE_DIRS, /\.(ts|S|c)$/);
-  const print = fingerprint(files);
-  let stamp;
-  try {
-    stamp = JSON.parse(readFileSync(stampPath, 'utf8'));
-  } catch {
-    stamp = undefined;
-  }
-  if (existsSync(out) && stamp?.fingerprint === print) return out;
-  const want = hashFiles(files);
-  if (existsSync(out) && stamp?.hash === want) {
-    writeAtomic(stampPath, JSON.stringify({ hash: want, fingerprint: print }));
-    return out;
-  }
+  const stamp = checkStamp(join(root, 'dist', '.stamp'), sources(SOURCE_DIRS, /\.(ts|mts|mjs|S|c)$/), root);
+  if (existsSync(out) && stamp.current) return out;
   const esbuildMain = join(root, 'node_modules', 'esbuild', 'lib', 'main.js');
   if (!existsSync(esbuildMain)) throw new Error('the npm dependencies are not installed: run "npm run setup" in the uconsole-mm checkout');
   say('bundling the CLI (esbuild)');
@@ -107,7 +73,7 @@ export async function ensureBundle(say = () => {}) {
     banner: { js: "const __uconsoleModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
-  writeAtomic(stampPath, JSON.stringify({ hash: want, fingerprint: print }));
+  stamp.write();
   return out;
 }
 
