@@ -17,7 +17,11 @@
  *                    run` and under Debian's qemu-aarch64, whole
  *                    processes, side by side; and the
  *                    program alone on an already booted machine
- *                    (`uconsole-exec`: Harness.exec, boot excluded); and
+ *                    (`uconsole-exec`: Harness.exec, boot excluded), the
+ *                    busybox shell loop also warm, best of --run-repeats,
+ *                    there and on a machine in the free-running mode
+ *                    (`uconsole-exec-free-running`: no block hook, so
+ *                    what the deterministic slices cost); and
  *                    `uconsole run` again with UCONSOLE_STORE_PATH=off
  *                    (Unicorn 2.0.1's own store path, the A/B of
  *                    emulator/native/uc_store_path.c) and, for busybox,
@@ -161,6 +165,18 @@ function programs(p: SyscallParams): Program[] {
   ];
 }
 
+/** Program `q` from the initramfs on the booted machine `u` (Harness.exec on CPU 1, boot excluded): wall ms. */
+function execMs(u: Uconsole, q: Program): number {
+  const vfs = u.kernel.rootfs!;
+  const file = open_exec(vfs.root, vfs.root, `/bin/${q.name}`);
+  let code: number | undefined;
+  const ms = timeMs(() => {
+    code = u.kernel.harness.exec(file, `/bin/${q.name}`, [q.name, ...q.args], { cpu: 1, maxRounds: Infinity, stdio: () => {} }).exitCode;
+  });
+  if (code !== 0) throw new Error(`${q.name} failed`);
+  return ms;
+}
+
 /** The best wall and the best CPU time of `repeats` rounds of every runner, interleaved. */
 function bestOf(repeats: number, runners: Map<string, () => Times>): Map<string, Times> {
   const best = new Map<string, Times>();
@@ -197,27 +213,46 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
       { COUNT: p.pairs, LEN: 4096, NR_mmap: NR.mmap, NR_munmap: NR.munmap },
     );
     add('el0', 'mmap-munmap', 'pair_us', 'us', (pairMs * 1000) / p.pairs);
-    for (const { name, test, args } of programs(p)) {
-      const vfs = u.kernel.rootfs!;
-      let file: Uint8Array;
-      try {
-        file = open_exec(vfs.root, vfs.root, `/bin/${name}`);
-      } catch {
-        continue;
-      }
-      progress(`${name} ${args.join(' ')} on the booted machine`);
-      let code: number | undefined;
-      const ms = timeMs(() => {
-        code = u.kernel.harness.exec(file, `/bin/${name}`, [name, ...args], { cpu: 1, maxRounds: Infinity, stdio: () => {} }).exitCode;
-      });
-      if (code !== 0) throw new Error(`${name} failed`);
-      add('uconsole-exec', test, 'wall_ms', 'ms', ms);
+    for (const q of programs(p)) {
+      if (!paths.has(q.name)) continue;
+      progress(`${q.name} ${q.args.join(' ')} on the booted machine`);
+      add('uconsole-exec', q.test, 'wall_ms', 'ms', execMs(u, q));
     }
     if (paths.has('busybox')) rows.push(...benchProcesses(u, qemu, paths.get('busybox'), p, progress));
     else progress('no /bin/busybox in the initramfs (npx uconsole fetch busybox): process rows left out');
+  } catch (e) {
+    u.shutdown();
+    throw e;
+  }
+
+  // What the deterministic slices cost: busybox's shell loop, warm (its
+  // code translated), best of --run-repeats, on the machine above and on
+  // one whose cores run without the block hook.
+  const loop = programs(p).find((q) => q.test === 'busybox-shell-loop')!;
+  try {
+    if (paths.has('busybox')) {
+      const free = await bootUconsole({ board: 'uconsole-cm4', exec: 'free-running' });
+      try {
+        progress(`busybox's shell loop, warm, on the booted machine and on a free-running one, best of ${p.runRepeats}, interleaved`);
+        const machines = [['uconsole-exec', u], ['uconsole-exec-free-running', free]] as const;
+        const best = machines.map(() => Infinity);
+        for (let i = 0; i <= p.runRepeats; i++) {
+          machines.forEach(([, m], k) => {
+            const ms = execMs(m, loop);
+            if (i > 0) best[k] = Math.min(best[k]!, ms); // the first run translates busybox's code
+          });
+        }
+        machines.forEach(([variant], k) => add(variant, 'busybox-shell-loop-warm', 'wall_ms', 'ms', best[k]!));
+      } finally {
+        free.shutdown();
+      }
+    }
   } finally {
     u.shutdown();
   }
+  const det = rows.find((r) => r.variant === 'uconsole-exec' && r.test === 'busybox-shell-loop-warm');
+  const fr = rows.find((r) => r.variant === 'uconsole-exec-free-running' && r.test === 'busybox-shell-loop-warm');
+  if (det && fr) add('deterministic/free-running', 'busybox-shell-loop-warm', 'wall_ratio', 'x', det.value / fr.value);
 
   for (const alloc of ['bitmap', 'area']) {
     progress(`bpf map of ${p.bpfElements} elements, percpu_alloc_map=${alloc}`);
