@@ -49,6 +49,17 @@ describe('Unicorn binding', () => {
     }
   });
 
+  it('keeps 2.0.1\'s 1 KB pages with UCONSOLE_ENGINE_PAGES=1k (the A/B of bench syscall)', () => {
+    const was = process.env.UCONSOLE_ENGINE_PAGES;
+    process.env.UCONSOLE_ENGINE_PAGES = '1k';
+    try {
+      expect(engine().pageSize).toBe(1024);
+    } finally {
+      if (was === undefined) delete process.env.UCONSOLE_ENGINE_PAGES;
+      else process.env.UCONSOLE_ENGINE_PAGES = was;
+    }
+  });
+
   it('sets the CPU model before first use', () => {
     expect(engine(UC_CPU_ARM64_A53).cpuModel).toBe(UC_CPU_ARM64_A53);
     expect(engine(UC_CPU_ARM64_A72).cpuModel).toBe(UC_CPU_ARM64_A72);
