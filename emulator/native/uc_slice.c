@@ -91,6 +91,9 @@
  *    instructions as exits instead stopped the engine on every one of
  *    them, pending or not: about 93,000 times in one Debian boot.
  *
+ * 6. The engine's page size: 4 KB, where 2.0.1 gives ARM64 engines 1 KB
+ *    (ucs_set_page_bits, at the end of this file, says why and how).
+ *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
  * 2.1.0). The engine is started with count = 0, except in the 'counted'
