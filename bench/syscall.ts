@@ -26,7 +26,10 @@
  *                    (Unicorn 2.0.1's own store path, the A/B of
  *                    emulator/native/uc_store_path.c) and, for busybox,
  *                    with UCONSOLE_ENGINE_PAGES=1k (2.0.1's 1 KB engine
- *                    pages, the A/B of ucs_set_page_bits). Each process
+ *                    pages, the A/B of ucs_set_page_bits) and with
+ *                    UCONSOLE_INLINE_COUNT=off (the block counter as a
+ *                    call per block, the A/B of "The block counter
+ *                    inline" in uc_store_path.c). Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
  *                    as the host is shared and its speed varies
@@ -146,6 +149,7 @@ function qemuBinary(): string | undefined {
 const RUN_AB = {
   'stock-store-path': { UCONSOLE_STORE_PATH: 'off' },
   '1k-pages': { UCONSOLE_ENGINE_PAGES: '1k' },
+  'call-per-block': { UCONSOLE_INLINE_COUNT: 'off' },
 } as const;
 
 /** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and the A/B variants that run it too. */
@@ -160,8 +164,8 @@ function programs(p: SyscallParams): Program[] {
   return [
     { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], ab: ['stock-store-path'] },
     { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], ab: ['stock-store-path'] },
-    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages'] },
-    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages'] },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block'] },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block'] },
   ];
 }
 

@@ -36,7 +36,11 @@
  *    loop ran at 0.85-0.9x of free-running with a hook that only returns,
  *    only loads or only stores, and at about 0.7x with one that writes
  *    back what it read. So the common path is one load, one test, one
- *    subtraction and one store; nothing else happens per block.
+ *    subtraction and one store; nothing else happens per block. Where
+ *    the store-path library is loaded, it goes further and emits those as
+ *    TCG ops in the block itself, calling on_block_after_inline only when
+ *    the countdown is used up (uc_store_path.c, "The block counter
+ *    inline"): no call per block at all.
  *
  * 2. Event sites (WFE, WFI, SEV, SEVL) by the translator, not by hooks.
  *    Their addresses are Unicorn "exits" (UC_CTL_UC_EXITS): the translator
@@ -238,6 +242,36 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 		return;
 	}
 	s->sh.left = left - (size >> 2);
+}
+
+/*
+ * The slow half of on_block when the store-path library emits its fast half
+ * inline (uc_store_path.c, "The block counter inline"): that code has
+ * already taken the block's instructions off `left` and calls this only
+ * when `left` was 0 or below before it did, so they are put back first and
+ * the block is counted as on_block would. The inline code cannot pass the
+ * block's size (it is patched into the block after its hook is emitted),
+ * so the running block is looked up for it.
+ */
+static void on_block_after_inline(uc_engine *uc, uint64_t address, uint32_t unused_size, void *user)
+{
+	struct ucs *s = user;
+	uc_tb tb;
+
+	/* The block is running, so this finds it (its size is not a constant the inline code has). */
+	if (uc_ctl_request_cache(uc, address, &tb) != UC_ERR_OK) {
+		stop_at(s, uc, address);
+		return;
+	}
+	s->sh.left += tb.size >> 2;
+	on_block_slow(s, uc, address, tb.size);
+}
+
+/* The block hook and its inline slow half, for the store-path library to recognise and call. */
+void ucs_block_fns(void **counted, void **after_inline)
+{
+	*counted = (void *)on_block;
+	*after_inline = (void *)on_block_after_inline;
 }
 
 /* The first site in [begin, end), or `end` if there is none (binary search). */

@@ -19,6 +19,7 @@
 
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { ensureNativeLibrary, NativeBuildError } from '../native/build';
+import { storePathInlineBlockHook } from './store-path';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
@@ -74,6 +75,10 @@ function loadNative(): NativeLib {
     setPageBits: f('int32_t ucs_set_page_bits(void *uc, int32_t bits)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
+  const counted: [Ptr | null] = [null];
+  const afterInline: [Ptr | null] = [null];
+  f('void ucs_block_fns(_Out_ void **counted, _Out_ void **after)')(counted, afterInline);
+  storePathInlineBlockHook(counted[0]!, afterInline[0]!);
   return native;
 }
 

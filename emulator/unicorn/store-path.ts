@@ -17,7 +17,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
 import type { Ptr } from './binding';
 
-const ABI = 4;
+const ABI = 5;
 
 /** What the engine did through the store path since the process started. */
 export interface StorePathStats {
@@ -32,6 +32,8 @@ export interface StorePathStats {
   codePagesUnprotected: bigint;
   /** Writable TLB entries made without TLB_NOTDIRTY: their stores take TCG's inline path. */
   fastStoreEntries: bigint;
+  /** Blocks translated with the slices' block counter inline instead of a call (ucsp_inline_block_hook). */
+  inlineCountedBlocks: bigint;
 }
 
 interface Loaded {
@@ -82,7 +84,7 @@ export function bindStorePath(libunicorn: string): void {
 /** The counters, or undefined when the engine runs without the store path. */
 export function storePathStats(): StorePathStats | undefined {
   if (!loaded?.bound) return undefined;
-  const out = new BigUint64Array(6);
+  const out = new BigUint64Array(7);
   fn('void ucsp_stats(uint64_t *out)')(out);
   return {
     collections: out[0]!,
@@ -91,6 +93,7 @@ export function storePathStats(): StorePathStats | undefined {
     codePagesProtected: out[3]!,
     codePagesUnprotected: out[4]!,
     fastStoreEntries: out[5]!,
+    inlineCountedBlocks: out[6]!,
   };
 }
 
@@ -137,4 +140,17 @@ export function storePathEnvCheck(uc: Ptr, ctx: Ptr): string | undefined {
 export function storePathRebuildHflags(uc: Ptr): void {
   if ((fn('int32_t ucsp_rebuild_hflags(void *uc)')(uc) as number) !== 0)
     throw new Error('ucsp_rebuild_hflags: the engine has no known CPU state');
+}
+
+/**
+ * Emit the slices' block hook `counted` (uc_slice.c's on_block) inline in
+ * every block translated from now on, calling `afterInline` for its slow
+ * half (the C file's "The block counter inline" says how and why): false
+ * when the library is not in use, or UCONSOLE_INLINE_COUNT=off asks for
+ * the call per block, to measure the difference.
+ */
+export function storePathInlineBlockHook(counted: Ptr, afterInline: Ptr): boolean {
+  if (!loaded?.bound || process.env.UCONSOLE_INLINE_COUNT === 'off') return false;
+  fn('void ucsp_inline_block_hook(void *counted, void *after)')(counted, afterInline);
+  return true;
 }

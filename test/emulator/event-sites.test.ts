@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { storePathStats } from '../../emulator/unicorn/store-path';
 import type { Machine } from '../../emulator/machine';
 import type { ExecMode } from '../../emulator/core';
 import { A64 } from '../../emulator/traps';
@@ -79,6 +80,9 @@ describe('event sites without code hooks', () => {
     // The WFE at 1: starts a block (cbz branches to it); the SEV is in the
     // middle of one; the WFI starts one (b 2b). Small budgets make slices
     // end right before, at and after each of them.
+    // The deterministic mode's counter is TCG ops in each block (uc_store_path.c,
+    // "The block counter inline"); code-hook-sites' is a call: both must cut alike.
+    const inlined = storePathStats()?.inlineCountedBlocks ?? 0n;
     for (const slice of [1, 2, 3, 4, 5, 6, 7, 9, 13, 17]) {
       const native = await handshake('deterministic', slice);
       const hooked = await handshake('code-hook-sites', slice);
@@ -87,6 +91,8 @@ describe('event sites without code hooks', () => {
       for (const m of [native.m, hooked.m]) m.dispose();
       machines = [];
     }
+    if (process.env.UCONSOLE_STORE_PATH !== 'off' && process.env.UCONSOLE_INLINE_COUNT !== 'off')
+      expect(storePathStats()!.inlineCountedBlocks, 'no block was counted inline').toBeGreaterThan(inlined);
   });
 
   /**
