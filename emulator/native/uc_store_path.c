@@ -639,7 +639,7 @@ int32_t ucsp_rebuild_hflags(struct uc_struct *uc)
 #define UC_TCG_CTX 0x2c0
 #define TCG_CONTEXT_MAX 0x100000 /* a TCGContext is well under 1 MB (about 48 KB here) */
 enum { TYPE_I64 = 1, COND_GT = 11 };
-enum { OP_SET_LABEL = 1, OP_ST_I32 = 16, OP_LD_I64 = 73, OP_ST_I64 = 77, OP_SUB_I64 = 79 };
+enum { OP_SET_LABEL = 1, OP_LD_I64 = 73, OP_ST_I64 = 77, OP_SUB_I64 = 79 };
 
 static void *counted_fn, *after_inline_fn;
 
@@ -697,10 +697,10 @@ static void emit_inline_count(struct uc_struct *uc, void *hk, void **args)
 
 	/* The slow half: the engine's own inline call, to after_inline, with constants made here. */
 	void *call_args[4] = {
-		(char *)s + tcg_const_i64(s, (int64_t)(uintptr_t)uc),
-		(char *)s + tcg_const_i64(s, pc),
-		(char *)s + tcg_const_i32(s, 0), /* the size: on_block_after_inline looks it up */
-		(char *)s + tcg_const_i64(s, (int64_t)(uintptr_t)user),
+		(void *)arg(s, tcg_const_i64(s, (int64_t)(uintptr_t)uc)),
+		(void *)arg(s, tcg_const_i64(s, pc)),
+		(void *)arg(s, tcg_const_i32(s, 0)), /* the size: on_block_after_inline looks it up */
+		(void *)arg(s, tcg_const_i64(s, (int64_t)(uintptr_t)user)),
 	};
 	void *was;
 	memcpy(&was, (char *)hk + HOOK_CALLBACK, sizeof was);
@@ -715,7 +715,7 @@ static void emit_inline_count(struct uc_struct *uc, void *hk, void **args)
 	tcg_temp_free(s, sz);
 	tcg_temp_free(s, t);
 	tcg_temp_free(s, t2);
-	tcg_temp_free(s, (char *)s + base);
+	tcg_temp_free(s, (void *)arg(s, base));
 	stats[6]++;
 }
 

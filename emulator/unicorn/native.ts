@@ -75,6 +75,7 @@ function loadNative(): NativeLib {
     setPageBits: f('int32_t ucs_set_page_bits(void *uc, int32_t bits)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
+  // The store-path library, where loaded, emits this library's block hook inline (uc_store_path.c).
   const counted: [Ptr | null] = [null];
   const afterInline: [Ptr | null] = [null];
   f('void ucs_block_fns(_Out_ void **counted, _Out_ void **after)')(counted, afterInline);
