@@ -29,7 +29,10 @@
  *                    pages, the A/B of ucs_set_page_bits) and with
  *                    UCONSOLE_INLINE_COUNT=off (the block counter as a
  *                    call per block, the A/B of "The block counter
- *                    inline" in uc_store_path.c). Each process
+ *                    inline" in uc_store_path.c) and with
+ *                    UCONSOLE_ACCESS_EXIT_CHECKS=on (2.0.1's exit check
+ *                    after every load and store, the A/B of
+ *                    ucs_skip_access_exit_checks). Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
  *                    as the host is shared and its speed varies
@@ -150,6 +153,7 @@ const RUN_AB = {
   'stock-store-path': { UCONSOLE_STORE_PATH: 'off' },
   '1k-pages': { UCONSOLE_ENGINE_PAGES: '1k' },
   'call-per-block': { UCONSOLE_INLINE_COUNT: 'off' },
+  'access-exit-checks': { UCONSOLE_ACCESS_EXIT_CHECKS: 'on' },
 } as const;
 
 /** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and the A/B variants that run it too. */
@@ -164,8 +168,8 @@ function programs(p: SyscallParams): Program[] {
   return [
     { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], ab: ['stock-store-path'] },
     { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], ab: ['stock-store-path'] },
-    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block'] },
-    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block'] },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks'] },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks'] },
   ];
 }
 

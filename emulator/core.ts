@@ -35,7 +35,7 @@
 
 import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
 import { EventSites } from './event-sites';
-import { BLOCKS, NativeSlicer, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
+import { BLOCKS, NativeSlicer, skipAccessExitChecks, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
 import {
   EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_SP_EL1, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
@@ -240,6 +240,8 @@ export class Core {
   /** Instructions this core has run, counted by translated blocks. */
   insns = 0;
   readonly exec: ExecMode;
+  /** Whether the engine checks for a stop after every load and store (uc_slice.c, 7.), as 2.0.1 does. */
+  readonly accessExitChecks: boolean = true;
 
   private readonly slicer: NativeSlicer;
   private unmapped?: { type: number; address: bigint };
@@ -258,6 +260,8 @@ export class Core {
     this.snapshot = this.uc.contextAlloc();
     this.exec = hooks.exec ?? 'deterministic';
     this.slicer = new NativeSlicer(this.uc, this.snapshot, blockCounting(this.exec));
+    // Only code hooks stop the engine in the middle of a block on purpose.
+    if (this.exec === 'deterministic' || this.exec === 'free-running') this.accessExitChecks = !skipAccessExitChecks(this.uc);
     if (hooks.onFastSvc) this.answerSvcs(hooks.onFastSvc);
     if (hooks.onFastFault) this.answerFaults(hooks.onFastFault);
     const self = this; // the event register stays Core's (the machine's sev() sets it)
@@ -833,7 +837,7 @@ export class Core {
 
   private deviceTrap(e: DeviceAccessError): Trap {
     return {
-      kind: 'device', core: this.index, pc: this.pc, el: this.el, esr: 0, far: BigInt(e.pa), imm: 0, detail: e.message, inBlock: true,
+      kind: 'device', core: this.index, pc: this.uc.refusedAccessBlock ?? this.pc, el: this.el, esr: 0, far: BigInt(e.pa), imm: 0, detail: e.message, inBlock: true,
     };
   }
 

@@ -98,6 +98,10 @@
  * 6. The engine's page size: 4 KB, where 2.0.1 gives ARM64 engines 1 KB
  *    (ucs_set_page_bits, at the end of this file, says why and how).
  *
+ * 7. No exit check after every load and store, where nothing needs one
+ *    (ucs_skip_access_exit_checks), and 8. the block that made the access
+ *    a device model refused (ucs_access_block), at the end of this file.
+ *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
  * 2.1.0). The engine is started with count = 0, except in the 'counted'
@@ -107,13 +111,16 @@
  * BigUint64Array over it; its layout is mirrored in native.ts (the slots S).
  */
 
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 7
+#define UCS_ABI 8
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
@@ -572,4 +579,150 @@ int32_t ucs_set_page_bits(uc_engine *uc, int32_t bits)
 		return -1;
 	memcpy((unsigned char *)uc + target_bits_at, &bits, sizeof bits);
 	return 0;
+}
+
+
+/*
+ * 7. No exit check after every load and store. Unicorn 2.0.1 follows each
+ *    guest load and store it translates with an exit-request check
+ *    (tcg-op.c: tcg_gen_qemu_ld/st end in check_exit_request, a load of
+ *    icount_decr and a branch to the block's exit), so that a hook that
+ *    calls uc_emu_stop in the middle of a block stops the engine right
+ *    after that access. QEMU proper checks once per block, at its start
+ *    (gen_tb_start). The branch itself is cheap; what it does to TCG is
+ *    not: a branch ends TCG's basic block, so every guest register the
+ *    block holds in a host register is written back before it and read
+ *    again after it, at every access. On busybox's shell loop the checks
+ *    cost about 7% of the engine's time.
+ *
+ *    The deterministic slices do not need them: the block hook stops the
+ *    engine before a block runs, where gen_tb_start's own check (which
+ *    stays) catches it, and exceptions leave a block through
+ *    cpu_loop_exit whatever the checks. What still asks for a stop in the
+ *    middle of a block is a memory callback that fails (an MMIO access the
+ *    device model refuses): without the checks the rest of that block
+ *    runs before the engine stops, and the machine stops with the error
+ *    as before, naming the block that made the access (8. below). A code
+ *    hook that stops the engine does need the check after it
+ *    (translate-a64.c calls check_exit_request after each code hook too),
+ *    so the modes whose code hooks stop the engine ('code-hook-sites',
+ *    'counted') keep them.
+ *
+ *    How: check_exit_request begins with `if (tcg_ctx->uc->no_exit_request)
+ *    return;`, a flag of uc_struct that the AArch32 translator sets for
+ *    the length of a Thumb IT block and nothing clears for an engine that
+ *    runs only AArch64 code. Its offset, and that of the TCGContext's
+ *    back pointer to the engine, are read from that test in the engine's
+ *    own machine code (mov disp32(%rdi),%rax; cmpb $0,disp32(%rax); je;
+ *    ret), the one place that says what the flag means; any other code,
+ *    and nothing is changed.
+ */
+static long no_exit_request_at = -2; /* offset in struct uc_struct; -2: not looked for, -1: not found */
+static long tcg_uc_at = -1;          /* offset of TCGContext.uc */
+
+static void find_no_exit_request(void)
+{
+	static const unsigned char shape[17] = {
+		0x48, 0x8b, 0x87, 0, 0, 0, 0,       /* mov disp32(%rdi),%rax: tcg_ctx->uc */
+		0x80, 0xb8, 0, 0, 0, 0, 0x00,       /* cmpb $0,disp32(%rax): uc->no_exit_request */
+		0x74, 0, 0xc3,                      /* je over the ret; ret */
+	};
+	static const unsigned char any[17] = { [3] = 1, [4] = 1, [5] = 1, [6] = 1, [9] = 1, [10] = 1, [11] = 1, [12] = 1, [15] = 1 };
+	void *h = dlopen("libunicorn.so.2", RTLD_LAZY | RTLD_NOLOAD);
+	const unsigned char *code;
+	int32_t uc_at, flag_at;
+	size_t i = 0;
+
+	no_exit_request_at = -1;
+	if (!h)
+		return;
+	code = dlsym(h, "check_exit_request_aarch64");
+	while (code && i < sizeof shape && (any[i] || code[i] == shape[i]))
+		i++;
+	if (i == sizeof shape) {
+		memcpy(&uc_at, code + 3, sizeof uc_at);
+		memcpy(&flag_at, code + 9, sizeof flag_at);
+		if (uc_at > 0 && flag_at > 0) {
+			tcg_uc_at = uc_at;
+			no_exit_request_at = flag_at;
+		}
+	}
+	dlclose(h);
+}
+
+/* Drop the exit checks after loads and stores from the blocks `uc` translates from now on: 0, or -1. */
+int32_t ucs_skip_access_exit_checks(uc_engine *uc)
+{
+	unsigned char *flag;
+
+	if (no_exit_request_at == -2)
+		find_no_exit_request();
+	if (no_exit_request_at < 0 || (size_t)no_exit_request_at >= malloc_usable_size(uc))
+		return -1;
+	flag = (unsigned char *)uc + no_exit_request_at;
+	if (*flag > 1)
+		return -1; /* not a bool: not the field */
+	*flag = 1;
+	return 0;
+}
+
+/*
+ * 8. The block that made the access a device model refused. Inside a
+ *    memory callback the engine's PC names an earlier block (2.0.1 brings
+ *    env->pc up to date at block ends and exceptions only), and without
+ *    the checks of 7. the engine stops after the block, not in it. QEMU
+ *    itself finds the instruction behind an access from the host address
+ *    translated code called the memory helper from (GETPC() in
+ *    cputlb.c's helpers, cpu_restore_state). That return address is on
+ *    this thread's stack, in the frames above this function's: Unicorn's
+ *    MMIO dispatch, koffi's callback and the JavaScript that refused the
+ *    access lie between, and none of them is translated code. So the
+ *    stack is read upward from here and each word looked up among the
+ *    translated blocks (tcg_tb_lookup, a search of the blocks' host code
+ *    ranges that finds nothing for any other value); the first hit is the
+ *    running block, whose guest address is the first field of its
+ *    TranslationBlock. The engine's TCGContext is uc->tcg_ctx, at
+ *    UC_TCG_CTX in Debian's build (uc_add_inline_hook reads it there),
+ *    checked through the context's own back pointer to the engine (7.).
+ *    Only the refusal path runs this.
+ */
+#define UC_TCG_CTX 0x2c0
+#define STACK_SCAN (1u << 20)
+
+/* Set *pc to the guest address of the block making the current access: 0, or -1 when not found. */
+int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
+{
+	static void *(*tb_lookup)(void *s, uintptr_t host_pc);
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0), top;
+	pthread_attr_t attr;
+	void *s, *lo, *h;
+	size_t size;
+
+	if (no_exit_request_at == -2)
+		find_no_exit_request();
+	if (!tb_lookup && (h = dlopen("libunicorn.so.2", RTLD_LAZY | RTLD_NOLOAD))) {
+		*(void **)&tb_lookup = dlsym(h, "tcg_tb_lookup_aarch64");
+		dlclose(h);
+	}
+	memcpy(&s, (char *)uc + UC_TCG_CTX, sizeof s);
+	if (!tb_lookup || tcg_uc_at < 0 || !s || *(uc_engine **)((char *)s + tcg_uc_at) != uc)
+		return -1;
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return -1;
+	pthread_attr_getstack(&attr, &lo, &size);
+	pthread_attr_destroy(&attr);
+	top = (uintptr_t)lo + size;
+	if (top - here > STACK_SCAN)
+		top = here + STACK_SCAN;
+	for (uintptr_t w = here; w + sizeof(uintptr_t) <= top; w += sizeof(uintptr_t)) {
+		uintptr_t v;
+		void *tb;
+
+		memcpy(&v, (void *)w, sizeof v);
+		if ((tb = tb_lookup(s, v))) {
+			memcpy(pc, tb, sizeof *pc); /* TranslationBlock.pc */
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -33,7 +33,7 @@ import {
 import {
   bindStorePath, preloadStorePath, storePathAddRam, storePathCodeChanged, storePathEnvCheck, storePathForget, storePathRebuildHflags,
 } from './store-path';
-import { setEnginePageBits } from './native';
+import { accessBlock, setEnginePageBits } from './native';
 
 /** The translation granule every guest here uses (4 KB), and so the engine's page. */
 const GRANULE_BITS = 12;
@@ -295,6 +295,8 @@ export class Unicorn {
   private readonly cpU32 = new Uint32Array(this.cpBuf);
   private readonly cpU64 = new BigUint64Array(this.cpBuf);
   private pendingError: unknown = undefined;
+  /** The guest address of the block whose access a device refused in the last run, where the engine could say. */
+  refusedAccessBlock: bigint | undefined;
   private readonly closeActions: (() => void)[] = [];
   private closed = false;
   private readonly l: Lib;
@@ -431,7 +433,7 @@ export class Unicorn {
       try {
         return BigInt(dev.read(Number(u64(offset)), sz));
       } catch (e) {
-        this.fail(e);
+        this.refuseAccess(e);
         return 0n;
       }
     }, koffi.pointer(this.l.protos.mmioRead));
@@ -439,12 +441,22 @@ export class Unicorn {
       try {
         dev.write(Number(u64(offset)), sz, u64(value));
       } catch (e) {
-        this.fail(e);
+        this.refuseAccess(e);
       }
     }, koffi.pointer(this.l.protos.mmioWrite));
     this.mmioTrampolines.push(read, write);
     this.check(this.l.uc_mmio_map(this.h, address, size, read, null, write, null) as number,
       `uc_mmio_map(0x${address.toString(16)})`);
+  }
+
+  /**
+   * A device refused an access: remember which block made it (the engine
+   * may run to the block's end before it stops, see ucs_access_block in
+   * uc_slice.c), then fail as any hook does.
+   */
+  private refuseAccess(e: unknown): void {
+    if (this.pendingError === undefined) this.refusedAccessBlock = accessBlock(this.h);
+    this.fail(e);
   }
 
   /** Remember a hook's exception and stop: it is rethrown by emuStart. */
@@ -469,6 +481,7 @@ export class Unicorn {
    */
   running(start: () => number): number {
     this.pendingError = undefined;
+    this.refusedAccessBlock = undefined;
     const rc = start();
     if (this.pendingError !== undefined) {
       const e = this.pendingError;

@@ -23,7 +23,7 @@ import { storePathInlineBlockHook } from './store-path';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 7;
+export const NATIVE_ABI = 8;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -51,6 +51,8 @@ interface NativeLib {
   free: KoffiFn;
   watchIrq: KoffiFn;
   setPageBits: KoffiFn;
+  skipAccessExitChecks: KoffiFn;
+  accessBlock: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -73,6 +75,8 @@ function loadNative(): NativeLib {
     free: f('void ucs_free(void *s)'),
     watchIrq: f('void ucs_watch_irq(void *s, uint64_t mask, uint64_t match)'),
     setPageBits: f('int32_t ucs_set_page_bits(void *uc, int32_t bits)'),
+    skipAccessExitChecks: f('int32_t ucs_skip_access_exit_checks(void *uc)'),
+    accessBlock: f('int32_t ucs_access_block(void *uc, _Out_ uint64_t *pc)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   // The store-path library, where loaded, emits this library's block hook inline (uc_store_path.c).
@@ -97,6 +101,32 @@ export function setEnginePageBits(uc: Ptr, bits: number): boolean {
     return false;
   }
   return (lib.setPageBits(uc, bits) as number) === 0;
+}
+
+/**
+ * Have engine `uc` translate its loads and stores without Unicorn's exit
+ * check after each (uc_slice.c, 7.), for an engine whose stops all come at
+ * a block's start or through an exception, never from a code hook: false
+ * where the native part cannot. UCONSOLE_ACCESS_EXIT_CHECKS=on keeps
+ * them, for the A/B.
+ */
+export function skipAccessExitChecks(uc: Unicorn): boolean {
+  if (process.env.UCONSOLE_ACCESS_EXIT_CHECKS === 'on') return false;
+  return (loadNative().skipAccessExitChecks(uc.engine) as number) === 0;
+}
+
+/**
+ * From inside a memory callback: the guest address of the translated block
+ * making the access (ucs_access_block in uc_slice.c), or undefined where
+ * the native part cannot tell.
+ */
+export function accessBlock(uc: Ptr): bigint | undefined {
+  const pc = new BigUint64Array(1);
+  try {
+    return (loadNative().accessBlock(uc, pc) as number) === 0 ? pc[0]! : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The svc caller's registers, as C read them: x0-x5, then x8, PSTATE and TPIDR_EL1. */

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import { afterEach, describe, expect, it } from 'vitest';
+import { hostAlloc, Unicorn } from '../../../emulator/unicorn/binding';
+import { skipAccessExitChecks } from '../../../emulator/unicorn/native';
+import { REG_PC, UC_CPU_ARM64_A72, UC_PROT_ALL, regX } from '../../../emulator/unicorn/constants';
+import { asm } from '../../../emulator/arm64/assembler';
+import type { ExecMode } from '../../../emulator/core';
+import type { Machine } from '../../../emulator/machine';
+import { smallMachine } from '../../helpers/machine';
+
+const live: (() => void)[] = [];
+afterEach(() => {
+  while (live.length) live.pop()!();
+});
+
+const MMIO = 0x5000_0000n;
+
+/**
+ * One block: a store to a device that rejects it, then a store to RAM and
+ * an add, then a branch to itself. Returns what the engine did.
+ */
+async function rejectedStore(skipChecks: boolean, prologue = ''): Promise<{ error: string; pc: bigint; block?: bigint; branch: bigint; ramStore: bigint; x5: bigint; skipped: boolean }> {
+  const mem = hostAlloc(0x10000);
+  const uc = new Unicorn(UC_CPU_ARM64_A72);
+  live.push(() => {
+    uc.dispose();
+    mem.free();
+  });
+  uc.memMapPtr(0x10000n, 0x10000, UC_PROT_ALL, mem.ptr);
+  uc.mmioMap(MMIO, 0x1000, {
+    read: () => 0,
+    write: () => {
+      throw new Error('register not modelled');
+    },
+  });
+  const skipped = skipChecks && skipAccessExitChecks(uc);
+  const code = await asm(`${prologue}mov x3, #0x77\nmov64 x2, ${MMIO}\nmov64 x4, 0x12000\nstr x3, [x2]\nstr x3, [x4]\nadd x5, x5, #1\nb .`, 0x10000);
+  new Uint8Array(mem.buffers[0]!).set(code, 0);
+  let error = '';
+  try {
+    uc.emuStart(0x10000n, 0x10000n + BigInt(code.length), 0, 0);
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const ramStore = new DataView(mem.buffers[0]!).getBigUint64(0x2000, true);
+  return { error, pc: uc.regRead(REG_PC), block: uc.refusedAccessBlock, branch: 0x10000n + BigInt(code.length - 4), ramStore, x5: uc.regRead(regX(5)), skipped };
+}
+
+describe("the exit check after every load and store (uc_slice.c, 7.)", () => {
+  it("is 2.0.1's by default: a device's rejection stops the engine right after the access", async () => {
+    const r = await rejectedStore(false);
+    expect(r.error).toBe('register not modelled');
+    expect(r.ramStore).toBe(0n); // the store after the rejected one never ran
+    expect(r.x5).toBe(0n);
+    expect(r.block).toBe(0x10000n); // the block that made the access (ucs_access_block)
+  });
+
+  it('can be dropped: the block then finishes before the engine stops, and the error still surfaces', async () => {
+    const r = await rejectedStore(true);
+    expect(r.skipped, 'this libunicorn build offers no no_exit_request flag').toBe(true);
+    expect(r.error).toBe('register not modelled');
+    expect(r.ramStore).toBe(0x77n);
+    expect(r.x5).toBe(1n);
+    expect(r.pc).toBe(r.branch); // the next block's own check stopped it, before it ran
+    expect(r.block).toBe(0x10000n); // but the access is still traced to its own block
+  });
+
+  it('names the block that made the access, not the first block of the run', async () => {
+    // A counted loop of chained blocks first, then the block with the access.
+    const prologue = 'mov x6, #50\n1: subs x6, x6, #1\nb.ne 1b\nb 2f\nnop\n2: ';
+    for (const skip of [false, true]) {
+      const r = await rejectedStore(skip, prologue);
+      expect(r.error).toBe('register not modelled');
+      expect(r.block).toBe(0x10000n + 5n * 4n);
+    }
+  });
+
+  it("is dropped for the modes whose stops come at block starts, kept where a code hook stops the engine", async () => {
+    const modes: ExecMode[] = ['deterministic', 'free-running', 'code-hook-sites', 'counted'];
+    const checks: Record<string, boolean> = {};
+    for (const exec of modes) {
+      const m: Machine = await smallMachine({ exec });
+      live.push(() => m.dispose());
+      checks[exec] = m.core(0).accessExitChecks;
+    }
+    expect(checks).toEqual({ deterministic: false, 'free-running': false, 'code-hook-sites': true, counted: true });
+  });
+
+  it('stays as 2.0.1 has it with UCONSOLE_ACCESS_EXIT_CHECKS=on (the A/B of bench syscall)', async () => {
+    const was = process.env.UCONSOLE_ACCESS_EXIT_CHECKS;
+    process.env.UCONSOLE_ACCESS_EXIT_CHECKS = 'on';
+    try {
+      const r = await rejectedStore(true);
+      expect(r.skipped).toBe(false);
+      expect(r.ramStore).toBe(0n);
+    } finally {
+      if (was === undefined) delete process.env.UCONSOLE_ACCESS_EXIT_CHECKS;
+      else process.env.UCONSOLE_ACCESS_EXIT_CHECKS = was;
+    }
+  });
+});
