@@ -32,7 +32,10 @@
  *                    inline" in uc_store_path.c) and with
  *                    UCONSOLE_ACCESS_EXIT_CHECKS=on (2.0.1's exit check
  *                    after every load and store, the A/B of
- *                    ucs_skip_access_exit_checks). Each process
+ *                    ucs_skip_access_exit_checks) and with
+ *                    UCONSOLE_MALLOC_HUGEPAGES=off (glibc's malloc in
+ *                    4 KB pages, the A/B of emulator/unicorn/host-malloc.ts).
+ *                    Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
  *                    as the host is shared and its speed varies
@@ -154,6 +157,7 @@ const RUN_AB = {
   '1k-pages': { UCONSOLE_ENGINE_PAGES: '1k' },
   'call-per-block': { UCONSOLE_INLINE_COUNT: 'off' },
   'access-exit-checks': { UCONSOLE_ACCESS_EXIT_CHECKS: 'on' },
+  'malloc-4k': { UCONSOLE_MALLOC_HUGEPAGES: 'off' },
 } as const;
 
 /** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and the A/B variants that run it too. */
@@ -168,8 +172,8 @@ function programs(p: SyscallParams): Program[] {
   return [
     { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], ab: ['stock-store-path'] },
     { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], ab: ['stock-store-path'] },
-    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks'] },
-    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks'] },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k'] },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k'] },
   ];
 }
 

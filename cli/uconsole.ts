@@ -8,6 +8,7 @@
  * UCONSOLE_DEBUG=1.
  */
 
+import { mallocInHugePages } from '../emulator/unicorn/host-malloc';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bootCommand, BOOT_HELP } from './boot';
 import { benchCommand, BENCH_HELP } from './bench';
@@ -79,6 +80,7 @@ function report(err: Error): string {
 }
 
 export async function cli(argv: string[]): Promise<void> {
+  mallocInHugePages(); // a short command's page faults are much of its cost (emulator/unicorn/host-malloc.ts)
   // `uconsole boot | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
