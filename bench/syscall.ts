@@ -34,7 +34,10 @@
  *                    after every load and store, the A/B of
  *                    ucs_skip_access_exit_checks) and with
  *                    UCONSOLE_MALLOC_HUGEPAGES=off (glibc's malloc in
- *                    4 KB pages, the A/B of emulator/unicorn/host-malloc.ts).
+ *                    4 KB pages, the A/B of emulator/unicorn/host-malloc.ts)
+ *                    and with UCONSOLE_JMP_L2=off (QEMU's jump cache
+ *                    alone, the A/B of "The jump cache's second level" in
+ *                    uc_store_path.c).
  *                    Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
@@ -158,6 +161,7 @@ const RUN_AB = {
   'call-per-block': { UCONSOLE_INLINE_COUNT: 'off' },
   'access-exit-checks': { UCONSOLE_ACCESS_EXIT_CHECKS: 'on' },
   'malloc-4k': { UCONSOLE_MALLOC_HUGEPAGES: 'off' },
+  'jump-cache-l1-only': { UCONSOLE_JMP_L2: 'off' },
 } as const;
 
 /** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and the A/B variants that run it too. */
@@ -172,8 +176,8 @@ function programs(p: SyscallParams): Program[] {
   return [
     { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], ab: ['stock-store-path'] },
     { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], ab: ['stock-store-path'] },
-    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k'] },
-    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k'] },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k', 'jump-cache-l1-only'] },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k', 'jump-cache-l1-only'] },
   ];
 }
 

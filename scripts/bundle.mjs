@@ -19,7 +19,7 @@
 // is then written anew. `uconsole run busybox true` spends about 50 ms
 // less CPU time with its cache.
 
-import { existsSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,7 +70,11 @@ export async function ensureBundle(say = () => {}) {
     external: ['koffi', '@alexaltea/keystone-js', '@alexaltea/capstone-js'],
     // The sources are ES modules: import.meta.url is the bundle's own URL.
     define: { 'import.meta.url': '__uconsoleModuleUrl' },
-    banner: { js: "const __uconsoleModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // Node's CommonJS wrapper, written into the file: loadBundle compiles
+    // the file's text as it is, where wrapping it at load time made V8
+    // copy the whole megabyte into a new string first.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {const __uconsoleModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    footer: { js: '})' },
     logLevel: 'warning',
   });
   stamp.write();
@@ -83,24 +87,28 @@ export async function ensureBundle(say = () => {}) {
  */
 export function loadBundle(path, command = 'setup') {
   const cachePath = `${path}.${/^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other'}.cache`;
+  // V8 accepts a code cache for any source of the same length (its check
+  // is the length, not the text), so a cache made for an earlier bundle
+  // could run that bundle's code. Each cache starts with the size and date
+  // of the bundle it was made from, and is used only with that bundle.
+  const st = statSync(path, { bigint: true });
+  const key = Buffer.from(`${st.size}:${st.mtimeNs}\n`);
   let cached;
   try {
-    cached = readFileSync(cachePath);
+    const file = readFileSync(cachePath);
+    if (file.subarray(0, key.length).equals(key)) cached = file.subarray(key.length);
   } catch {
     cached = undefined;
   }
-  const source = readFileSync(path, 'utf8');
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: path,
-    cachedData: cached,
-  });
+  // The file is a CommonJS module inside Node's own wrapper (see ensureBundle).
+  const script = new vm.Script(readFileSync(path, 'utf8'), { filename: path, cachedData: cached });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
   if (!cached || script.cachedDataRejected) {
     // At exit, so that the cache holds the functions this command compiled too.
     process.once('exit', () => {
       try {
-        writeAtomic(cachePath, script.createCachedData());
+        writeAtomic(cachePath, Buffer.concat([key, script.createCachedData()]));
       } catch {
         // a read-only checkout: every run compiles, nothing else changes
       }

@@ -122,8 +122,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicorn/unicorn.h> /* constants and types only: libunicorn is not linked, its functions come from dlsym */
 
-#define UCSP_ABI 5
+#define UCSP_ABI 6
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
@@ -190,6 +191,14 @@ static extu_fn tcg_extu_i32_i64;
 static shri_fn tcg_shri_i64;
 static brcondi_fn tcg_brcondi_i64;
 static new_label_fn tcg_new_label;
+typedef void *(*htable_lookup_fn)(struct CPUState *, uint64_t, uint64_t, uint32_t, uint32_t);
+typedef int64_t (*page_addr_code_fn)(void *env, uint64_t addr);
+static htable_lookup_fn real_htable_lookup;
+static page_addr_code_fn real_page_addr_code;
+static cpu_fn real_tb_flush;
+static uc_err (*real_uc_ctl)(uc_engine *uc, uc_control_type control, ...);
+void *tb_htable_lookup_aarch64(struct CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags, uint32_t cf_mask);
+void tb_flush_aarch64(struct CPUState *cpu);
 
 /* The CPU of every engine that ran (registered or not), for ucsp_rebuild_hflags. */
 static struct { struct uc_struct *uc; struct CPUState *cpu; } cpus[MAX_ENGINES];
@@ -211,9 +220,11 @@ static struct engine *running;
 /*
  * 0: page_collection_lock, 1: invalidate_fast calls, 2: of them passed on,
  * 3: protect, 4: unprotect, 5: writable entries made dirty (fast stores),
- * 6: blocks translated with the block counter inline
+ * 6: blocks translated with the block counter inline, 7: jump-cache misses
+ * the second level answered, 8: that it passed on (The jump cache's
+ * second level, below)
  */
-#define NR_STATS 7
+#define NR_STATS 9
 static uint64_t stats[NR_STATS];
 
 static int page_index(uint64_t pa, uint32_t *top, uint32_t *bit)
@@ -326,12 +337,157 @@ static void *env_of(struct uc_struct *uc)
 	return NULL;
 }
 
+/*
+ * The jump cache's second level. An indirect branch (a return, a call
+ * through a register) or a jump to another page leaves its translated
+ * block through helper_lookup_tb_ptr, which looks the target up in the
+ * CPU's jump cache, cpu->tb_jmp_cache: 4096 entries, hashed as 64 pages
+ * of 64 (tb_jmp_cache_hash_func), so a page holding more hot blocks than
+ * that makes them evict each other. A miss costs tb_htable_lookup: the
+ * code page's physical address (get_page_addr_code), a hash and a search
+ * of the engine's qht. Busybox's `seq 200000` made 28 M lookups and 5.6 M
+ * of them missed (uprobes). libunicorn calls tb_htable_lookup through its
+ * PLT, so the definition here answers those misses first from a direct-
+ * mapped table of L2_SLOTS blocks per engine, by the block's address, and
+ * asks the engine's own only when that fails. It also sees tb_flush, the
+ * one way a TranslationBlock's memory is reused (translate-all.c; PLT too),
+ * and empties the engine's table there.
+ *
+ * An entry is used only while its block still matches everything the
+ * engine's own comparison (tb_lookup_cmp, given to qht_lookup_custom)
+ * checks: the address, cs_base, flags, the trace state, cflags under
+ * CF_HASH_MASK | CF_INVALID (an invalidated block has CF_INVALID), and its
+ * page's physical address, asked anew each time (a remapped page misses).
+ * Blocks that span two pages are not kept. The layout this reads
+ * (TranslationBlock: pc 0, cs_base 8, flags 0x10, cflags 0x18,
+ * trace_vcpu_dstate 0x1c, page_addr[] 0x48; CPUState.trace_dstate at
+ * 0x8188; the mask 0xff0effff) is that comparison's, read from Debian's
+ * machine code, and is checked against every block the engine's own lookup
+ * returns before it is kept: one disagreement and the level is off for
+ * the process.
+ */
+#define L2_SLOTS (1u << 15)
+#define TB_PC 0x00
+#define TB_CS_BASE 0x08
+#define TB_FLAGS 0x10
+#define TB_CFLAGS 0x18
+#define TB_TRACE_DSTATE 0x1c
+#define TB_PAGE_ADDR 0x48
+#define CPU_TRACE_DSTATE 0x8188
+#define CF_COMPARED 0xff0effffu /* CF_HASH_MASK | CF_INVALID */
+
+struct jmp_l2 {
+	struct uc_struct *uc;
+	struct CPUState *cpu;
+	uint64_t page_mask;
+	const unsigned char *slot[L2_SLOTS];
+};
+static struct jmp_l2 *l2s[MAX_ENGINES];
+static struct jmp_l2 *cur_l2;  /* the running engine's */
+static int l2_off;             /* a layout disagreement was seen, or UCONSOLE_JMP_L2=off */
+
+static uint64_t u64_at(const void *p, size_t off) { uint64_t v; memcpy(&v, (const char *)p + off, sizeof v); return v; }
+static uint32_t u32_at(const void *p, size_t off) { uint32_t v; memcpy(&v, (const char *)p + off, sizeof v); return v; }
+
+/* The engine's table, made on its first run. */
+static struct jmp_l2 *l2_of(struct uc_struct *uc, struct CPUState *cpu)
+{
+	int free_slot = -1;
+	uint32_t page;
+
+	if (l2_off)
+		return NULL;
+	for (int i = 0; i < MAX_ENGINES; i++) {
+		if (l2s[i] && l2s[i]->uc == uc && l2s[i]->cpu == cpu)
+			return l2s[i];
+		if (!l2s[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0 || real_uc_ctl(uc, UC_CTL_READ(UC_CTL_UC_PAGE_SIZE, 1), &page) != UC_ERR_OK)
+		return NULL;
+	if (!(l2s[free_slot] = calloc(1, sizeof(struct jmp_l2))))
+		return NULL;
+	l2s[free_slot]->uc = uc;
+	l2s[free_slot]->cpu = cpu;
+	l2s[free_slot]->page_mask = ~(uint64_t)(page - 1);
+	return l2s[free_slot];
+}
+
+static uint32_t l2_index(uint64_t pc)
+{
+	return (uint32_t)((pc >> 2) ^ (pc >> 17)) & (L2_SLOTS - 1);
+}
+
+/* Whether `tb` is the block the engine would find for these (tb_lookup_cmp). */
+static int l2_match(const unsigned char *tb, uint64_t pc, uint64_t page, uint64_t cs_base, uint32_t flags,
+		    uint32_t dstate, uint32_t cf_mask)
+{
+	return u64_at(tb, TB_PC) == pc && u64_at(tb, TB_PAGE_ADDR) == page && u64_at(tb, TB_CS_BASE) == cs_base &&
+	       u32_at(tb, TB_FLAGS) == flags && u32_at(tb, TB_TRACE_DSTATE) == dstate &&
+	       (u32_at(tb, TB_CFLAGS) & CF_COMPARED) == cf_mask && u64_at(tb, TB_PAGE_ADDR + 8) == (uint64_t)-1;
+}
+
+void *tb_htable_lookup_aarch64(struct CPUState *cpu, uint64_t pc, uint64_t cs_base, uint32_t flags, uint32_t cf_mask)
+{
+	struct jmp_l2 *l2 = cur_l2;
+	const unsigned char **slot, *tb;
+	uint32_t dstate;
+	int64_t phys;
+
+	if (!l2 || l2->cpu != cpu)
+		return real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
+	phys = real_page_addr_code(*(void **)((char *)cpu + CPU_ENV_PTR), pc);
+	if (phys == -1)
+		return real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
+	dstate = u32_at(cpu, CPU_TRACE_DSTATE);
+	slot = &l2->slot[l2_index(pc)];
+	if (*slot && l2_match(*slot, pc, (uint64_t)phys & l2->page_mask, cs_base, flags, dstate, cf_mask)) {
+		stats[7]++;
+		return (void *)*slot;
+	}
+	stats[8]++;
+	tb = real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
+	if (!tb)
+		return NULL;
+	if (u64_at(tb, TB_PAGE_ADDR + 8) != (uint64_t)-1)
+		return (void *)tb; /* two pages: not kept */
+	if (!l2_match(tb, pc, (uint64_t)phys & l2->page_mask, cs_base, flags, dstate, cf_mask)) {
+		l2_off = 1; /* not the layout read above: off, for good */
+		cur_l2 = NULL;
+		return (void *)tb;
+	}
+	*slot = tb;
+	return (void *)tb;
+}
+
+void tb_flush_aarch64(struct CPUState *cpu)
+{
+	for (int i = 0; i < MAX_ENGINES; i++)
+		if (l2s[i] && l2s[i]->cpu == cpu)
+			memset(l2s[i]->slot, 0, sizeof l2s[i]->slot);
+	real_tb_flush(cpu);
+}
+
+static void l2_forget(struct uc_struct *uc)
+{
+	for (int i = 0; i < MAX_ENGINES; i++)
+		if (l2s[i] && l2s[i]->uc == uc) {
+			if (cur_l2 == l2s[i])
+				cur_l2 = NULL;
+			free(l2s[i]);
+			l2s[i] = NULL;
+		}
+}
+
 int cpu_exec_aarch64(struct uc_struct *uc, struct CPUState *cpu)
 {
 	struct engine *outer = running;
 	int ret;
 
+	struct jmp_l2 *outer_l2 = cur_l2;
+
 	note_cpu(uc, cpu);
+	cur_l2 = l2_of(uc, cpu);
 	running = engine_of(uc);
 	if (running) {
 		running->cpu = cpu;
@@ -343,6 +499,7 @@ int cpu_exec_aarch64(struct uc_struct *uc, struct CPUState *cpu)
 	}
 	ret = real_cpu_exec(uc, cpu);
 	running = outer;
+	cur_l2 = outer_l2;
 	return ret;
 }
 
@@ -475,6 +632,7 @@ int32_t ucsp_code_changed(struct uc_struct *uc, uint64_t pa, uint64_t len)
 /* Engine `uc` is about to be closed: forget it (its handle may be reused). */
 void ucsp_forget(struct uc_struct *uc)
 {
+	l2_forget(uc);
 	for (int i = 0; i < MAX_ENGINES; i++)
 		if (cpus[i].uc == uc)
 			cpus[i].uc = NULL, cpus[i].cpu = NULL;
@@ -518,6 +676,10 @@ static const struct {
 	{ "tcg_gen_shri_i64_aarch64", (void **)&tcg_shri_i64 },
 	{ "tcg_gen_brcondi_i64_aarch64", (void **)&tcg_brcondi_i64 },
 	{ "gen_new_label_aarch64", (void **)&tcg_new_label },
+	{ "tb_htable_lookup_aarch64", (void **)&real_htable_lookup },
+	{ "get_page_addr_code_aarch64", (void **)&real_page_addr_code },
+	{ "tb_flush_aarch64", (void **)&real_tb_flush },
+	{ "uc_ctl", (void **)&real_uc_ctl },
 };
 
 /*
@@ -541,8 +703,10 @@ int32_t ucsp_bind(const char *libunicorn)
 	/* dlsym on the handle must give the engine's own, not ours. */
 	if (real_add_inline_hook == uc_add_inline_hook_aarch64 || tcg_const_i64 == tcg_const_i64_aarch64 ||
 	    real_protect == tlb_protect_code_aarch64 || real_invalidate_fast == tb_invalidate_phys_page_fast_aarch64 ||
-	    real_set_page == tlb_set_page_with_attrs_aarch64 || real_cpu_exec == cpu_exec_aarch64)
+	    real_set_page == tlb_set_page_with_attrs_aarch64 || real_cpu_exec == cpu_exec_aarch64 ||
+	    real_htable_lookup == tb_htable_lookup_aarch64 || real_tb_flush == tb_flush_aarch64)
 		return -1;
+	l2_off = getenv("UCONSOLE_JMP_L2") && strcmp(getenv("UCONSOLE_JMP_L2"), "off") == 0;
 	return 0;
 }
 

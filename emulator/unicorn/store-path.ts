@@ -17,7 +17,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
 import type { Ptr } from './binding';
 
-const ABI = 5;
+const ABI = 6;
 
 /** What the engine did through the store path since the process started. */
 export interface StorePathStats {
@@ -34,6 +34,9 @@ export interface StorePathStats {
   fastStoreEntries: bigint;
   /** Blocks translated with the slices' block counter inline instead of a call (ucsp_inline_block_hook). */
   inlineCountedBlocks: bigint;
+  /** Jump-cache misses the second level answered, and those it passed on to the engine's hash table. */
+  jumpCacheL2Hits: bigint;
+  jumpCacheL2Misses: bigint;
 }
 
 interface Loaded {
@@ -63,9 +66,9 @@ export function preloadStorePath(): boolean {
   } catch {
     return false;
   }
-  const lib = koffi.load(path, { global: true });
-  if ((lib.func('int32_t ucsp_abi(void)')() as number) !== ABI) return false;
-  loaded = { lib, bound: false };
+  // Its ABI is checked before it joins the global scope: once there, libunicorn binds to it for good.
+  if ((koffi.load(path).func('int32_t ucsp_abi(void)')() as number) !== ABI) return false;
+  loaded = { lib: koffi.load(path, { global: true }), bound: false };
   return true;
 }
 
@@ -84,7 +87,7 @@ export function bindStorePath(libunicorn: string): void {
 /** The counters, or undefined when the engine runs without the store path. */
 export function storePathStats(): StorePathStats | undefined {
   if (!loaded?.bound) return undefined;
-  const out = new BigUint64Array(7);
+  const out = new BigUint64Array(9);
   fn('void ucsp_stats(uint64_t *out)')(out);
   return {
     collections: out[0]!,
@@ -94,6 +97,8 @@ export function storePathStats(): StorePathStats | undefined {
     codePagesUnprotected: out[4]!,
     fastStoreEntries: out[5]!,
     inlineCountedBlocks: out[6]!,
+    jumpCacheL2Hits: out[7]!,
+    jumpCacheL2Misses: out[8]!,
   };
 }
 

@@ -15,7 +15,7 @@ describe('bench syscall (shape only: speed claims come from running it, not from
       r.results.some((x) => x.variant === variant && x.test === test && x.metric === metric);
     for (const test of ['busybox-seq', 'busybox-shell-loop']) {
       expect(has('uconsole-exec', test, 'wall_ms')).toBe(true);
-      for (const v of ['uconsole-run', 'uconsole-run-1k-pages', 'uconsole-run-call-per-block', 'uconsole-run-access-exit-checks', 'uconsole-run-malloc-4k']) {
+      for (const v of ['uconsole-run', 'uconsole-run-1k-pages', 'uconsole-run-call-per-block', 'uconsole-run-access-exit-checks', 'uconsole-run-malloc-4k', 'uconsole-run-jump-cache-l1-only']) {
         expect(has(v, test, 'wall_ms'), `${v} ${test}`).toBe(true);
         expect(has(v, test, 'cpu_ms'), `${v} ${test}`).toBe(true);
       }

@@ -22,7 +22,9 @@ describe('loadBundle (scripts/bundle.mjs)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'uconsole-bundle-'));
     try {
       const bundle = join(dir, 'b.cjs');
-      writeFileSync(bundle, `const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 7);`);
+      // A bundle is a CommonJS module in Node's wrapper, as esbuild writes it (its banner and footer).
+      const wrapped = (body: string): string => `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
+      writeFileSync(bundle, wrapped(`const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 7);`));
       expect(load(bundle, 'run')).toBe('b.cjs:42');
       const cache = `${bundle}.run.cache`;
       expect(existsSync(cache)).toBe(true);
@@ -38,9 +40,15 @@ describe('loadBundle (scripts/bundle.mjs)', () => {
       load(bundle, '../x');
       expect(existsSync(`${bundle}.other.cache`)).toBe(true);
 
+      // A rebuilt bundle of the very same length: V8 alone would take the old cache
+      // (it compares lengths), which would run the old code.
+      writeFileSync(bundle, wrapped(`const path = require('node:path'); exports.answer = () => path.basename(__filename) + ':' + (6 * 8);`));
+      expect(load(bundle, 'run')).toBe('b.cjs:48');
+      expect(load(bundle, 'run')).toBe('b.cjs:48');
+
       // Garbage in the cache: V8 rejects it, the bundle still runs, and the cache is made anew.
       writeFileSync(cache, 'not a code cache');
-      expect(load(bundle, 'run')).toBe('b.cjs:42');
+      expect(load(bundle, 'run')).toBe('b.cjs:48');
       expect(readFileSync(cache).toString('latin1')).not.toBe('not a code cache');
     } finally {
       rmSync(dir, { recursive: true, force: true });

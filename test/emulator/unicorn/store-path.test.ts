@@ -112,4 +112,37 @@ describe('the engine store path (uc_store_path.c)', () => {
     expect(uc.invalidatePhysCode(0x40000, 0x1000)).toBe(false);
     expect(engine(false).uc.invalidatePhysCode(0x14000, 0x1000)).toBe(false);
   });
+
+  it("answers the jump cache's misses from its second level, and never with a block a store invalidated", async () => {
+    const { uc, ram } = engine(true);
+    // Two functions on one page whose slots in QEMU's jump cache collide
+    // (tb_jmp_cache_hash_func for 4 KB pages), called in turn: each call
+    // evicts the other from the first level.
+    const slot = (pc: number): number => {
+      const t = pc ^ (pc >>> 6);
+      return ((t >>> 6) & 0xfc0) | (t & 0x3f);
+    };
+    const f = 0x15000;
+    let g = f + 0x10;
+    while (slot(g) !== slot(f)) g += 4;
+    expect(g).toBeLessThan(0x16000);
+    ram.set(await asm('add x0, x0, #1\nret', f), f - 0x10000);
+    ram.set(await asm('add x1, x1, #1\nret', g), g - 0x10000);
+    const addHundred = new DataView((await asm('add x0, x0, #100', f)).buffer).getUint32(0, true);
+    const caller = await asm(
+      `mov64 x5, ${f}\nmov64 x6, ${g}\nmov x0, #0\nmov x1, #0\nmov x2, #200\n` +
+        '1: blr x5\nblr x6\nsubs x2, x2, #1\nb.ne 1b\n' +
+        `mov x7, x0\nmov64 x3, ${addHundred}\nstr w3, [x5]\nmov x2, #10\n` +
+        '2: blr x5\nblr x6\nsubs x2, x2, #1\nb.ne 2b\nnop',
+      0x10000,
+    );
+    ram.set(caller, 0);
+    const before = storePathStats()!;
+    uc.emuStart(0x10000n, 0x10000n + BigInt(caller.length - 4), 0, 0);
+    const after = storePathStats()!;
+    expect(uc.regRead(regX(7))).toBe(200n);
+    expect(uc.regRead(REG_X0)).toBe(200n + 10n * 100n); // the rewritten f ran, not its stale block
+    expect(uc.regRead(regX(1))).toBe(210n);
+    expect(after.jumpCacheL2Hits - before.jumpCacheL2Hits).toBeGreaterThanOrEqual(300n);
+  });
 });
