@@ -25,7 +25,7 @@
  * work on a shared host does not count; the boots in wall time.
  */
 
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { join } from 'node:path';
 import { Machine } from '../emulator/machine';
 import type { ExecMode } from '../emulator/core';
@@ -210,7 +210,7 @@ async function bootToSmpMs(): Promise<number> {
 function processBootMs(): number {
   const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'boot'], { encoding: 'utf8' });
+  const r = childProcess().spawnSync(process.execPath, [cli, 'boot'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0 || !r.stdout.includes('smp: Brought up'))
     throw new Error(`${cli} boot did not boot: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit status ${r.status}`}`);

@@ -24,7 +24,7 @@
  * not a twin.
  */
 
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { existsSync } from 'node:fs';
 import type { Uconsole } from '../api/uconsole';
 import { open_exec } from '../kernel-model/fs/exec';
@@ -91,8 +91,8 @@ export function onHost(cmd: string, args: string[], env: NodeJS.ProcessEnv = pro
   const timed = existsSync(TIME);
   const t0 = performance.now();
   const r = timed
-    ? spawnSync(TIME, ['-f', 'cpu %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 24 })
-    : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 24 });
+    ? childProcess().spawnSync(TIME, ['-f', 'cpu %U %S', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 24 })
+    : childProcess().spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, maxBuffer: 1 << 24 });
   const wallMs = performance.now() - t0;
   const err = r.stderr?.toString() ?? '';
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${err.trim().split('\n').pop() ?? r.status}`);

@@ -6,7 +6,7 @@
  * JSON. Figures compared in a table come from the same run.
  */
 
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { writeFileSync } from 'node:fs';
 
 export interface BenchRow {
@@ -28,7 +28,7 @@ export interface BenchReport {
 
 export function gitRevision(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return childProcess().execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';
   }

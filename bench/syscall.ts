@@ -51,7 +51,7 @@
  * run.
  */
 
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -144,7 +144,7 @@ function extractPrograms(names: string[]): { dir: string; paths: Map<string, str
 function qemuBinary(): string | undefined {
   for (const q of ['qemu-aarch64', 'qemu-aarch64-static']) {
     try {
-      execFileSync(q, ['--version'], { stdio: 'ignore' });
+      childProcess().execFileSync(q, ['--version'], { stdio: 'ignore' });
       return q;
     } catch {
       /* not installed */

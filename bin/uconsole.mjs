@@ -2,8 +2,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The uconsole command: runs the CLI bundle, rebuilt first if any source
 // changed since it was made, and compiled from V8's code cache
-// (scripts/bundle.mjs), so it is never stale and starts quickly.
-import { ensureBundle, loadBundle } from '../scripts/bundle.mjs';
+// (scripts/bundle.cjs), so it is never stale and starts quickly.
+import { createRequire } from 'node:module';
+
+const { ensureBundle, loadBundle } = createRequire(import.meta.url)('../scripts/bundle.cjs');
 
 let bundle;
 try {

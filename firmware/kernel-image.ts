@@ -12,7 +12,7 @@
  */
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../lib/host-modules';
 import { FirmwareError, parseImageHeader, readHead } from './boot';
 
 export interface KernelImage {
@@ -35,7 +35,7 @@ export function decodeKernelImage(bytes: Uint8Array, name: string): KernelImage 
   const gzip = bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
   if (gzip) {
     try {
-      image = new Uint8Array(gunzipSync(bytes));
+      image = new Uint8Array(zlib().gunzipSync(bytes));
     } catch (e) {
       throw new FirmwareError(`${name} looks gzip-compressed but does not decompress (${(e as Error).message.split('\n')[0]})`);
     }

@@ -29,7 +29,7 @@ import { boardDeviceTree } from './dtb';
 import { buildInitramfs, crossCompilerAvailable } from './initramfs';
 import { cachedBusybox } from './busybox';
 import { projectRoot } from '../lib/project-root';
-import { checkStamp, writeAtomic } from '../lib/build/file-stamp.mjs';
+import { checkStamp, writeAtomic } from '../lib/build/file-stamp.cjs';
 
 export { projectRoot };
 

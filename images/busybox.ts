@@ -14,7 +14,7 @@
  * `busybox --list` prints.
  */
 
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ export function busyboxApplets(binary: Uint8Array): string[] {
 }
 
 function run(cmd: string, args: string[], cwd?: string): void {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = childProcess().spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (r.error) throw new BusyboxFetchError(`could not fetch ${BUSYBOX_PACKAGE}: ${cmd} is not available (${r.error.message}); it needs Debian's apt tools; retry with: ${FETCH_COMMAND}`);
   if (r.status !== 0) {
     const why = (r.stderr || r.stdout).trim().split('\n').filter(Boolean).pop() ?? `exit status ${r.status}`;

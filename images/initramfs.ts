@@ -22,7 +22,7 @@
  * the same archive byte for byte.
  */
 
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, delimiter, join } from 'node:path';
@@ -60,7 +60,7 @@ export async function assembleProgram(source: string, name: string): Promise<Uin
 
 /** images/user/NAME.c built with the cross compiler; throws with the compiler's first error line. */
 function compileC(src: string, out: string): Uint8Array {
-  const r = spawnSync(CROSS_CC, ['-static', '-O2', '-o', out, src], { encoding: 'utf8' });
+  const r = childProcess().spawnSync(CROSS_CC, ['-static', '-O2', '-o', out, src], { encoding: 'utf8' });
   if (r.status !== 0) {
     const first = (r.stderr || r.error?.message || 'failed').split('\n').find((l) => l.includes('error')) ?? r.stderr.split('\n')[0];
     throw new InitramfsBuildError(`${CROSS_CC} ${basename(src)}: ${first}`);

@@ -26,7 +26,7 @@
  * ends in one line naming the command to run.
  */
 
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lib/host-modules';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../lib/project-root';
@@ -72,7 +72,7 @@ export function linuxCacheDir(): string {
 }
 
 function run(cmd: string, args: string[], cwd?: string): { ok: boolean; out: string; err: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const r = childProcess().spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   return { ok: r.status === 0, out: r.stdout ?? '', err: (r.stderr ?? '') + (r.error ? String(r.error.message) : '') };
 }
 
@@ -113,7 +113,7 @@ function filesOf(dir: string, m: Manifest): LinuxKernelFiles {
 
 /** Unpack `members` of the .deb into `stage` (which must exist); false when dpkg-deb or tar fails. */
 function unpack(deb: string, stage: string, members: string[]): { ok: boolean; err: string } {
-  const tar = spawnSync('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ${members.map((m) => `'${m}'`).join(' ')}`, 'sh', deb, stage], { encoding: 'utf8' });
+  const tar = childProcess().spawnSync('sh', ['-c', `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" ${members.map((m) => `'${m}'`).join(' ')}`, 'sh', deb, stage], { encoding: 'utf8' });
   return { ok: tar.status === 0, err: tar.stderr ?? '' };
 }
 

@@ -33,7 +33,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBundle, hashFiles, loadBundle, root } from './bundle.mjs';
+import { ensureBundle, hashFiles, loadBundle, root } from './bundle.cjs';
 const buildOnly = process.argv.includes('--build-only');
 const say = (s) => process.stderr.write(`setup: ${s}\n`);
 

@@ -14,7 +14,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../../lib/host-modules';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../../lib/project-root';
@@ -72,7 +72,7 @@ function compile(p: NativePaths): void {
   const cc = process.env.CC ?? 'cc';
   const tmp = `${p.library}.${process.pid}.tmp`;
   const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, ...(p.link ?? ['-lunicorn'])];
-  const r = spawnSync(cc, args, { encoding: 'utf8' });
+  const r = childProcess().spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? `${cc} not found` : (r.stderr.split('\n').find((l) => /error/.test(l)) ?? `${cc} failed`).trim();
     throw new NativeBuildError(

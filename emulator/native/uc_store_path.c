@@ -19,7 +19,7 @@
  * What this file does. libunicorn.so.2 is linked without -Bsymbolic, so its
  * calls to its own exported functions go through its PLT and bind, at load
  * time (it is BIND_NOW), to the first definition in the global scope. This
- * library defines nine of those symbols and is loaded with RTLD_GLOBAL
+ * library defines eleven of those symbols and is loaded with RTLD_GLOBAL
  * before libunicorn (emulator/unicorn/binding.ts), so the engine calls:
  *
  * - tlb_set_page_with_attrs: the engine's own, then, for a writable page
@@ -50,6 +50,9 @@
  * - uc_add_inline_hook and tcg_const_i64: the slices' block counter as
  *   TCG ops instead of a call per block ("The block counter inline",
  *   below); every other inline hook and constant is the engine's own.
+ * - tb_htable_lookup and tb_flush: a second level for the CPU's jump
+ *   cache, in front of the engine's hash table ("The jump cache's second
+ *   level", below).
  *
  * Each engine (one per core) has its own translated code, so each has its
  * own bitmap of the pages that hold it, keyed by guest physical address,

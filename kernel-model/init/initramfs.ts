@@ -17,7 +17,7 @@
  * initramfs...", then free_initrd_mem's "Freeing initrd memory: NK".
  */
 
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../../lib/host-modules';
 import { CpioError, readNewc } from '../../lib/cpio/newc';
 import { wake_user } from '../kernel/exit';
 import { kill_pgrp, tty_check_change } from '../kernel/jobctl';
@@ -39,7 +39,7 @@ export function unpack_to_rootfs(vfs: Vfs, image: Uint8Array): UnpackResult {
   let bytes = image;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = new Uint8Array(gunzipSync(bytes));
+      bytes = new Uint8Array(zlib().gunzipSync(bytes));
     } catch (e) {
       return { created: 0, skipped: 0, error: `invalid gzip data (${(e as Error).message})` };
     }

@@ -10,7 +10,7 @@ import { cachedBusybox } from '../../images/busybox';
 const root = projectRoot();
 const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/uconsole.mjs'), ...args], { encoding: 'utf8' });
 
-// bin/uconsole.mjs rebuilds a stale bundle itself (scripts/bundle.mjs); npm test's setup step has built it.
+// bin/uconsole.mjs rebuilds a stale bundle itself (scripts/bundle.cjs); npm test's setup step has built it.
 
 describe('uconsole CLI', () => {
   it('boot prints the boot log and exits 0 when the machine halts', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../../lib/project-root';
 
-const loader = pathToFileURL(join(projectRoot(), 'scripts', 'bundle.mjs')).href;
+const loader = pathToFileURL(join(projectRoot(), 'scripts', 'bundle.cjs')).href;
 
 /** Load `bundle` through loadBundle in a new Node process (the cache is written at its exit). */
 function load(bundle: string, command: string): string {
@@ -17,7 +17,7 @@ function load(bundle: string, command: string): string {
   return r.stdout;
 }
 
-describe('loadBundle (scripts/bundle.mjs)', () => {
+describe('loadBundle (scripts/bundle.cjs)', () => {
   it('runs a CommonJS bundle, keeps a code cache per command, and replaces a cache V8 rejects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'uconsole-bundle-'));
     try {

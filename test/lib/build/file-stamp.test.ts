@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkStamp } from '../../../lib/build/file-stamp.mjs';
+import { checkStamp } from '../../../lib/build/file-stamp.cjs';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -17,7 +17,7 @@ function tree(): { dir: string; files: string[]; stamp: string } {
   return { dir, files, stamp: join(dir, '.stamp') };
 }
 
-describe('checkStamp (lib/build/file-stamp.mjs)', () => {
+describe('checkStamp (lib/build/file-stamp.cjs)', () => {
   it('is not current without a stamp, and is once the stamp is written', () => {
     const { dir, files, stamp } = tree();
     const first = checkStamp(stamp, files, dir);

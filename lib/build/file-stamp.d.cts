@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// Types of file-stamp.mjs (plain JavaScript, for the setup step).
+// Types of file-stamp.cjs (plain JavaScript, for the setup step).
 
 export function filesFingerprint(files: readonly string[], base: string, extra?: string): string;
 export function filesHash(files: readonly string[], base: string, extra?: string): string;

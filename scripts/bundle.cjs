@@ -5,7 +5,7 @@
 // cache. Shared by the setup step and bin/uconsole.mjs, so that
 // `npx uconsole` never runs a stale bundle.
 //
-// Freshness: a stamp of the sources (lib/build/file-stamp.mjs): their
+// Freshness: a stamp of the sources (lib/build/file-stamp.cjs): their
 // sizes and dates when they match, their contents when they do not.
 //
 // Loading: every `uconsole` command starts a new Node process, which
@@ -15,27 +15,32 @@
 // produced the last time. A cache holds the functions that were compiled
 // when it was made, so there is one per command (dist/uconsole.cjs.run.cache
 // for `uconsole run`, ...), written when a process exits without a usable
-// one: V8 rejects a cache made from other source or by another V8, and it
-// is then written anew. `uconsole run busybox true` spends about 50 ms
+// one: V8 rejects a cache made by another V8 or for a source of another
+// length, loadBundle one made for another bundle, and it is then written
+// anew. CommonJS, as is the bin script's other helper
+// (lib/build/file-stamp.cjs): Node's ES module loader costs each start
+// several milliseconds more. `uconsole run busybox true` spends about 50 ms
 // less CPU time with its cache.
 
-import { existsSync, readFileSync, readdirSync, mkdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
-import { checkStamp, filesHash, writeAtomic } from '../lib/build/file-stamp.mjs';
+'use strict';
 
-export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { existsSync, readFileSync, readdirSync, mkdirSync, statSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
+const { checkStamp, filesHash, writeAtomic } = require('../lib/build/file-stamp.cjs');
+
+const root = join(__dirname, '..');
 
 /** Every folder whose files go into the bundle or the boot images. */
-export const SOURCE_DIRS = ['api', 'bench', 'cli', 'emulator', 'firmware', 'images', 'kernel-model', 'lib', 'linux'];
+const SOURCE_DIRS = ['api', 'bench', 'cli', 'emulator', 'firmware', 'images', 'kernel-model', 'lib', 'linux'];
 
-export function hashFiles(files) {
+function hashFiles(files) {
   return filesHash(files, root);
 }
 
-export function sources(dirs, re) {
+function sources(dirs, re) {
   const out = [];
   const walk = (d) => {
     if (!existsSync(d)) return;
@@ -51,9 +56,9 @@ export function sources(dirs, re) {
 }
 
 /** Build dist/uconsole.cjs unless it is up to date; returns its path. */
-export async function ensureBundle(say = () => {}) {
+async function ensureBundle(say = () => {}) {
   const out = join(root, 'dist', 'uconsole.cjs');
-  const stamp = checkStamp(join(root, 'dist', '.stamp'), sources(SOURCE_DIRS, /\.(ts|mts|mjs|S|c)$/), root);
+  const stamp = checkStamp(join(root, 'dist', '.stamp'), sources(SOURCE_DIRS, /\.(ts|mts|cts|mjs|cjs|S|c)$/), root);
   if (existsSync(out) && stamp.current) return out;
   const esbuildMain = join(root, 'node_modules', 'esbuild', 'lib', 'main.js');
   if (!existsSync(esbuildMain)) throw new Error('the npm dependencies are not installed: run "npm run setup" in the uconsole-mm checkout');
@@ -85,7 +90,7 @@ export async function ensureBundle(say = () => {}) {
  * Run the bundle at `path` as a CommonJS module, with V8's code cache for
  * `command` (the functions that command compiled last time); returns its exports.
  */
-export function loadBundle(path, command = 'setup') {
+function loadBundle(path, command = 'setup') {
   const cachePath = `${path}.${/^[a-z][a-z0-9-]{0,31}$/.test(command) ? command : 'other'}.cache`;
   // V8 accepts a code cache for any source of the same length (its check
   // is the length, not the text), so a cache made for an earlier bundle
@@ -116,3 +121,5 @@ export function loadBundle(path, command = 'setup') {
   }
   return module.exports;
 }
+
+module.exports = { root, SOURCE_DIRS, hashFiles, sources, ensureBundle, loadBundle };

@@ -6,10 +6,14 @@
 // modification times. When the fingerprint matches, nothing is read; when
 // it does not (a file touched, a fresh checkout), the contents are hashed,
 // and only a different hash means a rebuild. Plain JavaScript, because the
-// setup step uses it before anything is compiled.
+// setup step uses it before anything is compiled; CommonJS, because every
+// `uconsole` command loads it first thing (Node's ES module loader costs
+// a start several milliseconds more).
 
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+'use strict';
+
+const { createHash } = require('node:crypto');
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 
 function digest(files, base, extra, each) {
   const h = createHash('sha256').update(extra);
@@ -18,7 +22,7 @@ function digest(files, base, extra, each) {
 }
 
 /** Names (relative to `base`), sizes and modification times (ns) of `files`, and `extra`. */
-export function filesFingerprint(files, base, extra = '') {
+function filesFingerprint(files, base, extra = '') {
   return digest(files, base, extra, (h, f, name) => {
     const st = statSync(f, { bigint: true });
     h.update(`${name}\0${st.size}\0${st.mtimeNs}\0`);
@@ -26,11 +30,11 @@ export function filesFingerprint(files, base, extra = '') {
 }
 
 /** Names (relative to `base`) and contents of `files`, and `extra`. */
-export function filesHash(files, base, extra = '') {
+function filesHash(files, base, extra = '') {
   return digest(files, base, extra, (h, f, name) => h.update(name).update(readFileSync(f)));
 }
 
-export function writeAtomic(path, data) {
+function writeAtomic(path, data) {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
@@ -42,7 +46,7 @@ export function writeAtomic(path, data) {
  * the times changed); `write()` records `files` as they are, once the
  * product is rebuilt.
  */
-export function checkStamp(stampPath, files, base, extra = '') {
+function checkStamp(stampPath, files, base, extra = '') {
   const print = filesFingerprint(files, base, extra);
   let stamp;
   try {
@@ -60,3 +64,5 @@ export function checkStamp(stampPath, files, base, extra = '') {
   }
   return { current: false, write };
 }
+
+module.exports = { filesFingerprint, filesHash, writeAtomic, checkStamp };
