@@ -85,8 +85,14 @@ function onUconsole(u: Uconsole, script: string): Times {
 }
 
 const TIME = '/usr/bin/time';
+/** /usr/bin/time counts CPU time in hundredths of a second. */
+const TIME_RESOLUTION_MS = 10;
 
-/** Run a host command; its CPU time from /usr/bin/time when there, else its wall time. */
+/**
+ * Run a host command; its CPU time from /usr/bin/time when there, else its
+ * wall time. A run shorter than /usr/bin/time's resolution reads as that
+ * resolution (an upper bound), not as 0, which would make a rate infinite.
+ */
 export function onHost(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Times {
   const timed = existsSync(TIME);
   const t0 = performance.now();
@@ -97,7 +103,7 @@ export function onHost(cmd: string, args: string[], env: NodeJS.ProcessEnv = pro
   const err = r.stderr?.toString() ?? '';
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${err.trim().split('\n').pop() ?? r.status}`);
   const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(err);
-  return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : wallMs };
+  return { wallMs, cpuMs: m ? Math.max(TIME_RESOLUTION_MS, (Number(m[1]) + Number(m[2])) * 1000) : wallMs };
 }
 
 function onQemu(qemu: string, busybox: string, c: Case): Times {

@@ -26,10 +26,11 @@
  * advised mapping gets ordinary pages again. Only the main thread's arena
  * is the brk heap; other threads' arenas keep 4 KB pages.
  *
- * Measured: the faults of `uconsole run busybox true` from 11,100 to 7,700
- * (perf stat -e page-faults); the wall time in README's "Where the fixed
- * cost goes". UCONSOLE_MALLOC_HUGEPAGES=off leaves malloc as it is, for the
- * A/B.
+ * Measured: the faults of `uconsole run busybox true` from 11,100 to about
+ * 8,500 (perf stat -e page-faults; called before the bundle loads, 7,700),
+ * its mean wall time from 0.43 to 0.40 s; the A/B rows of `bench syscall`
+ * in README. UCONSOLE_MALLOC_HUGEPAGES=off leaves malloc as it is, for
+ * the A/B.
  */
 
 import koffi from 'koffi';

@@ -26,6 +26,8 @@ describe('bench syscall (shape only: speed claims come from running it, not from
     // A qemu row, where there is one, has its ratio.
     for (const q of r.results.filter((x) => x.variant === 'qemu-aarch64' && x.metric === 'wall_ms'))
       expect(has('uconsole-run/qemu-aarch64', q.test, 'wall_ratio'), q.test).toBe(true);
-    expect(r.results.every((x) => Number.isFinite(x.value) && x.value >= 0)).toBe(true);
+    expect(r.results.filter((x) => !Number.isFinite(x.value))).toEqual([]);
+    // A fault's cost is the first touch's time less a second touch's: at this size, noise can outweigh it.
+    expect(r.results.filter((x) => x.value < 0 && x.metric !== 'fault_us')).toEqual([]);
   }, 120_000);
 });
