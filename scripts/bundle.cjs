@@ -58,7 +58,9 @@ function sources(dirs, re) {
 /** Build dist/uconsole.cjs unless it is up to date; returns its path. */
 async function ensureBundle(say = () => {}) {
   const out = join(root, 'dist', 'uconsole.cjs');
-  const stamp = checkStamp(join(root, 'dist', '.stamp'), sources(SOURCE_DIRS, /\.(ts|mts|cts|mjs|cjs|S|c)$/), root);
+  // This file too: the bundle's format (Node's wrapper in it) is loadBundle's.
+  const files = [...sources(SOURCE_DIRS, /\.(ts|mts|cts|mjs|cjs|S|c)$/), __filename];
+  const stamp = checkStamp(join(root, 'dist', '.stamp'), files, root);
   if (existsSync(out) && stamp.current) return out;
   const esbuildMain = join(root, 'node_modules', 'esbuild', 'lib', 'main.js');
   if (!existsSync(esbuildMain)) throw new Error('the npm dependencies are not installed: run "npm run setup" in the uconsole-mm checkout');

@@ -98,9 +98,9 @@
  * 6. The engine's page size: 4 KB, where 2.0.1 gives ARM64 engines 1 KB
  *    (ucs_set_page_bits, at the end of this file, says why and how).
  *
- * 7. No exit check after every load and store, where nothing needs one
- *    (ucs_skip_access_exit_checks), and 8. the block that made the access
- *    a device model refused (ucs_access_block), at the end of this file.
+ * 7. No exit check after every load, where nothing needs one
+ *    (ucs_skip_access_exit_checks), and 8. the block that made an access
+ *    the machine refused (ucs_access_block), at the end of this file.
  *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
@@ -113,14 +113,14 @@
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <pthread.h>
+#include <stdio.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 8
+#define UCS_ABI 9
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
@@ -583,7 +583,7 @@ int32_t ucs_set_page_bits(uc_engine *uc, int32_t bits)
 
 
 /*
- * 7. No exit check after every load and store. Unicorn 2.0.1 follows each
+ * 7. No exit check after every load. Unicorn 2.0.1 follows each
  *    guest load and store it translates with an exit-request check
  *    (tcg-op.c: tcg_gen_qemu_ld/st end in check_exit_request, a load of
  *    icount_decr and a branch to the block's exit), so that a hook that
@@ -593,20 +593,25 @@ int32_t ucs_set_page_bits(uc_engine *uc, int32_t bits)
  *    not: a branch ends TCG's basic block, so every guest register the
  *    block holds in a host register is written back before it and read
  *    again after it, at every access. On busybox's shell loop the checks
- *    cost about 7% of the engine's time.
+ *    after loads cost about 5% of the engine's time (8% with the stores').
  *
- *    The deterministic slices do not need them: the block hook stops the
- *    engine before a block runs, where gen_tb_start's own check (which
- *    stays) catches it, and exceptions leave a block through
- *    cpu_loop_exit whatever the checks. What still asks for a stop in the
- *    middle of a block is a memory callback that fails (an MMIO access the
- *    device model refuses): without the checks the rest of that block
- *    runs before the engine stops, and the machine stops with the error
- *    as before, naming the block that made the access (8. below). A code
- *    hook that stops the engine does need the check after it
- *    (translate-a64.c calls check_exit_request after each code hook too),
+ *    The deterministic slices do not need them after loads: the block
+ *    hook stops the engine before a block runs, where gen_tb_start's own
+ *    check (which stays) catches it, and a load that faults or reads
+ *    unmapped memory leaves its block through cpu_loop_exit whatever the
+ *    checks. Stores keep theirs: a store to unmapped or write-protected
+ *    memory only asks for an exit (store_helper) and returns into the
+ *    block, so the store-path library clears the flag around the
+ *    translation of each store (uc_store_path.c, "Stores keep their exit
+ *    check"); without that library nothing is dropped. What still asks
+ *    for a stop right after a load is a memory callback that fails (a
+ *    device model refusing a read): the block then runs on to its next
+ *    check (a store's, or the next block's start), and the machine stops
+ *    with the error as before, naming the block that made the access (8.
+ *    below). A code hook that stops the engine needs the check after it
+ *    too (translate-a64.c calls check_exit_request after each code hook),
  *    so the modes whose code hooks stop the engine ('code-hook-sites',
- *    'counted') keep them.
+ *    'counted') keep every check.
  *
  *    How: check_exit_request begins with `if (tcg_ctx->uc->no_exit_request)
  *    return;`, a flag of uc_struct that the AArch32 translator sets for
@@ -650,7 +655,19 @@ static void find_no_exit_request(void)
 	dlclose(h);
 }
 
-/* Drop the exit checks after loads and stores from the blocks `uc` translates from now on: 0, or -1. */
+/* Where TCGContext.uc and uc->no_exit_request are (for the store-path library): 0, or -1 if not found. */
+int32_t ucs_exit_flag_offsets(int64_t *tcg_uc, int64_t *flag)
+{
+	if (no_exit_request_at == -2)
+		find_no_exit_request();
+	if (no_exit_request_at < 0)
+		return -1;
+	*tcg_uc = tcg_uc_at;
+	*flag = no_exit_request_at;
+	return 0;
+}
+
+/* Drop the exit checks after loads (and stores, unless the store-path library keeps them) from the blocks `uc` translates from now on: 0, or -1. */
 int32_t ucs_skip_access_exit_checks(uc_engine *uc)
 {
 	unsigned char *flag;
@@ -667,21 +684,28 @@ int32_t ucs_skip_access_exit_checks(uc_engine *uc)
 }
 
 /*
- * 8. The block that made the access a device model refused. Inside a
+ * 8. The block that made an access the machine refused (a device model's
+ *    refusal, or unmapped memory). Inside a
  *    memory callback the engine's PC names an earlier block (2.0.1 brings
  *    env->pc up to date at block ends and exceptions only), and without
  *    the checks of 7. the engine stops after the block, not in it. QEMU
  *    itself finds the instruction behind an access from the host address
  *    translated code called the memory helper from (GETPC() in
  *    cputlb.c's helpers, cpu_restore_state). That return address is on
- *    this thread's stack, in the frames above this function's: Unicorn's
- *    MMIO dispatch, koffi's callback and the JavaScript that refused the
- *    access lie between, and none of them is translated code. So the
- *    stack is read upward from here and each word looked up among the
- *    translated blocks (tcg_tb_lookup, a search of the blocks' host code
- *    ranges that finds nothing for any other value); the first hit is the
- *    running block, whose guest address is the first field of its
- *    TranslationBlock. The engine's TCGContext is uc->tcg_ctx, at
+ *    the stack the engine runs on: koffi's own stack for native calls,
+ *    which also holds this function's frame, below the engine's (koffi
+ *    runs the JavaScript of a callback on Node's stack, and the nested
+ *    native call from it back on its own, under the frames already
+ *    there). Between this frame and the helper's lie only Unicorn's MMIO
+ *    or unmapped-memory dispatch and koffi's relay, none of them
+ *    translated code. So that stack is read upward from here, to the end
+ *    of its mapping (found in /proc/self/maps) or STACK_SCAN bytes, and
+ *    each word looked up among the translated blocks (tcg_tb_lookup, a
+ *    search of the blocks' host code ranges that finds nothing for any
+ *    other value); the first hit is the running block, whose guest
+ *    address is the first field of its TranslationBlock. An access that
+ *    no translated code made (a page-table walk for a fetch) finds none,
+ *    and the caller is told so. The engine's TCGContext is uc->tcg_ctx, at
  *    UC_TCG_CTX in Debian's build (uc_add_inline_hook reads it there),
  *    checked through the context's own back pointer to the engine (7.).
  *    Only the refusal path runs this.
@@ -689,14 +713,31 @@ int32_t ucs_skip_access_exit_checks(uc_engine *uc)
 #define UC_TCG_CTX 0x2c0
 #define STACK_SCAN (1u << 20)
 
+/* The end of the mapping that holds `addr` (/proc/self/maps), or 0. */
+static uintptr_t mapping_end(uintptr_t addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	char line[512];
+	uintptr_t end = 0;
+
+	if (!maps)
+		return 0;
+	while (!end && fgets(line, sizeof line, maps)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && addr >= lo && addr < hi)
+			end = hi;
+	}
+	fclose(maps);
+	return end;
+}
+
 /* Set *pc to the guest address of the block making the current access: 0, or -1 when not found. */
 int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
 {
 	static void *(*tb_lookup)(void *s, uintptr_t host_pc);
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), top;
-	pthread_attr_t attr;
-	void *s, *lo, *h;
-	size_t size;
+	void *s, *h;
 
 	if (no_exit_request_at == -2)
 		find_no_exit_request();
@@ -707,11 +748,9 @@ int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
 	memcpy(&s, (char *)uc + UC_TCG_CTX, sizeof s);
 	if (!tb_lookup || tcg_uc_at < 0 || !s || *(uc_engine **)((char *)s + tcg_uc_at) != uc)
 		return -1;
-	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+	top = mapping_end(here);
+	if (!top)
 		return -1;
-	pthread_attr_getstack(&attr, &lo, &size);
-	pthread_attr_destroy(&attr);
-	top = (uintptr_t)lo + size;
 	if (top - here > STACK_SCAN)
 		top = here + STACK_SCAN;
 	for (uintptr_t w = here; w + sizeof(uintptr_t) <= top; w += sizeof(uintptr_t)) {

@@ -19,7 +19,7 @@
  * What this file does. libunicorn.so.2 is linked without -Bsymbolic, so its
  * calls to its own exported functions go through its PLT and bind, at load
  * time (it is BIND_NOW), to the first definition in the global scope. This
- * library defines eleven of those symbols and is loaded with RTLD_GLOBAL
+ * library defines thirteen of those symbols and is loaded with RTLD_GLOBAL
  * before libunicorn (emulator/unicorn/binding.ts), so the engine calls:
  *
  * - tlb_set_page_with_attrs: the engine's own, then, for a writable page
@@ -53,6 +53,9 @@
  * - tb_htable_lookup and tb_flush: a second level for the CPU's jump
  *   cache, in front of the engine's hash table ("The jump cache's second
  *   level", below).
+ * - tcg_gen_qemu_st_i32 and _i64: the engine's own, with the exit check
+ *   after a store kept where the slices drop the checks after loads
+ *   ("Stores keep their exit check", below).
  *
  * Each engine (one per core) has its own translated code, so each has its
  * own bitmap of the pages that hold it, keyed by guest physical address,
@@ -127,7 +130,7 @@
 #include <string.h>
 #include <unicorn/unicorn.h> /* constants and types only: libunicorn is not linked, its functions come from dlsym */
 
-#define UCSP_ABI 6
+#define UCSP_ABI 7
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ull << PAGE_SHIFT)
@@ -195,6 +198,10 @@ static shri_fn tcg_shri_i64;
 static brcondi_fn tcg_brcondi_i64;
 static new_label_fn tcg_new_label;
 typedef void *(*htable_lookup_fn)(struct CPUState *, uint64_t, uint64_t, uint32_t, uint32_t);
+typedef void (*qemu_st_fn)(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop);
+static qemu_st_fn real_qemu_st_i32, real_qemu_st_i64;
+void tcg_gen_qemu_st_i32_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop);
+void tcg_gen_qemu_st_i64_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop);
 typedef int64_t (*page_addr_code_fn)(void *env, uint64_t addr);
 static htable_lookup_fn real_htable_lookup;
 static page_addr_code_fn real_page_addr_code;
@@ -367,7 +374,9 @@ static void *env_of(struct uc_struct *uc)
  * 0x8188; the mask 0xff0effff) is that comparison's, read from Debian's
  * machine code, and is checked against every block the engine's own lookup
  * returns before it is kept: one disagreement and the level is off for
- * the process.
+ * the process. The CPU state it hands get_page_addr_code is found at
+ * CPU_ENV_PTR, as the engine's own tb_htable_lookup finds it (its
+ * machine code reads the same offset); that one is not checked first.
  */
 #define L2_SLOTS (1u << 15)
 #define TB_PC 0x00
@@ -437,7 +446,7 @@ void *tb_htable_lookup_aarch64(struct CPUState *cpu, uint64_t pc, uint64_t cs_ba
 	uint32_t dstate;
 	int64_t phys;
 
-	if (!l2 || l2->cpu != cpu)
+	if (!l2 || l2_off || l2->cpu != cpu)
 		return real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
 	phys = real_page_addr_code(*(void **)((char *)cpu + CPU_ENV_PTR), pc);
 	if (phys == -1)
@@ -683,6 +692,8 @@ static const struct {
 	{ "get_page_addr_code_aarch64", (void **)&real_page_addr_code },
 	{ "tb_flush_aarch64", (void **)&real_tb_flush },
 	{ "uc_ctl", (void **)&real_uc_ctl },
+	{ "tcg_gen_qemu_st_i32_aarch64", (void **)&real_qemu_st_i32 },
+	{ "tcg_gen_qemu_st_i64_aarch64", (void **)&real_qemu_st_i64 },
 };
 
 /*
@@ -707,7 +718,8 @@ int32_t ucsp_bind(const char *libunicorn)
 	if (real_add_inline_hook == uc_add_inline_hook_aarch64 || tcg_const_i64 == tcg_const_i64_aarch64 ||
 	    real_protect == tlb_protect_code_aarch64 || real_invalidate_fast == tb_invalidate_phys_page_fast_aarch64 ||
 	    real_set_page == tlb_set_page_with_attrs_aarch64 || real_cpu_exec == cpu_exec_aarch64 ||
-	    real_htable_lookup == tb_htable_lookup_aarch64 || real_tb_flush == tb_flush_aarch64)
+	    real_htable_lookup == tb_htable_lookup_aarch64 || real_tb_flush == tb_flush_aarch64 ||
+	    real_qemu_st_i32 == tcg_gen_qemu_st_i32_aarch64 || real_qemu_st_i64 == tcg_gen_qemu_st_i64_aarch64)
 		return -1;
 	l2_off = getenv("UCONSOLE_JMP_L2") && strcmp(getenv("UCONSOLE_JMP_L2"), "off") == 0;
 	return 0;
@@ -905,4 +917,61 @@ void uc_add_inline_hook_aarch64(struct uc_struct *uc, void *hk, void **args, int
 		emit_inline_count(uc, hk, args);
 	else
 		real_add_inline_hook(uc, hk, args, nargs);
+}
+
+/*
+ * Stores keep their exit check. Where the deterministic slices turn off
+ * Unicorn's exit check after every load and store (uc->no_exit_request,
+ * uc_slice.c 7.), a store still needs it: 2.0.1's store_helper meets a
+ * store to unmapped memory whose hook declines it, or to write-protected
+ * memory, by recording the error and asking for an exit, and returns
+ * into the block, which would run on (later stores, an svc) before the
+ * engine stopped. A load in that case leaves the block at once
+ * (cpu_loop_exit), so loads do without. The translator emits each guest
+ * store through tcg_gen_qemu_st_i32/i64, through libunicorn's PLT; here
+ * the flag is cleared around the engine's own, so the check it ends with
+ * is emitted. The flag's place (uc_struct) and the TCGContext's pointer
+ * to its engine come from uc_slice.c (ucsp_exit_flag_at), which reads
+ * them from check_exit_request's machine code; until then, and where it
+ * could not, stores are translated as the engine does.
+ */
+static long exit_flag_at = -1, tcg_uc_at_sp = -1;
+
+/* Where uc->no_exit_request and TCGContext.uc are (uc_slice.c's finding). */
+void ucsp_exit_flag_at(int64_t tcg_uc_at, int64_t flag_at)
+{
+	tcg_uc_at_sp = (long)tcg_uc_at;
+	exit_flag_at = (long)flag_at;
+}
+
+static unsigned char *exit_flag_of(void *s)
+{
+	void *uc;
+
+	if (exit_flag_at < 0 || tcg_uc_at_sp < 0)
+		return NULL;
+	memcpy(&uc, (char *)s + tcg_uc_at_sp, sizeof uc);
+	return uc ? (unsigned char *)uc + exit_flag_at : NULL;
+}
+
+void tcg_gen_qemu_st_i32_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
+{
+	unsigned char *flag = exit_flag_of(s), was = flag ? *flag : 0;
+
+	if (flag)
+		*flag = 0;
+	real_qemu_st_i32(s, val, addr, idx, memop);
+	if (flag)
+		*flag = was;
+}
+
+void tcg_gen_qemu_st_i64_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
+{
+	unsigned char *flag = exit_flag_of(s), was = flag ? *flag : 0;
+
+	if (flag)
+		*flag = 0;
+	real_qemu_st_i64(s, val, addr, idx, memop);
+	if (flag)
+		*flag = was;
 }

@@ -19,11 +19,11 @@
 
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import { ensureNativeLibrary, NativeBuildError } from '../native/build';
-import { storePathInlineBlockHook } from './store-path';
+import { storePathInlineBlockHook, storePathKeepStoreChecks } from './store-path';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 8;
+export const NATIVE_ABI = 9;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -57,6 +57,7 @@ interface NativeLib {
 }
 
 let native: NativeLib | undefined;
+let storesKeepExitChecks = false;
 
 function loadNative(): NativeLib {
   if (native) return native;
@@ -84,6 +85,11 @@ function loadNative(): NativeLib {
   const afterInline: [Ptr | null] = [null];
   f('void ucs_block_fns(_Out_ void **counted, _Out_ void **after)')(counted, afterInline);
   storePathInlineBlockHook(counted[0]!, afterInline[0]!);
+  // Stores keep their exit check (uc_store_path.c) where the flag that drops it is known.
+  const tcgUc = new BigInt64Array(1);
+  const flag = new BigInt64Array(1);
+  storesKeepExitChecks = (f('int32_t ucs_exit_flag_offsets(_Out_ int64_t *tcg_uc, _Out_ int64_t *flag)')(tcgUc, flag) as number) === 0
+    && storePathKeepStoreChecks(tcgUc[0]!, flag[0]!);
   return native;
 }
 
@@ -104,15 +110,17 @@ export function setEnginePageBits(uc: Ptr, bits: number): boolean {
 }
 
 /**
- * Have engine `uc` translate its loads and stores without Unicorn's exit
- * check after each (uc_slice.c, 7.), for an engine whose stops all come at
- * a block's start or through an exception, never from a code hook: false
- * where the native part cannot. UCONSOLE_ACCESS_EXIT_CHECKS=on keeps
- * them, for the A/B.
+ * Have engine `uc` translate its loads without Unicorn's exit check after
+ * each (uc_slice.c, 7.; stores keep theirs, uc_store_path.c), for an
+ * engine whose stops all come at a block's start or through an exception,
+ * never from a code hook: false where the native part or the store-path
+ * library cannot. UCONSOLE_ACCESS_EXIT_CHECKS=on keeps them, for the A/B.
  */
 export function skipAccessExitChecks(uc: Unicorn): boolean {
   if (process.env.UCONSOLE_ACCESS_EXIT_CHECKS === 'on') return false;
-  return (loadNative().skipAccessExitChecks(uc.engine) as number) === 0;
+  const lib = loadNative();
+  // Only where stores keep theirs: a store declined by the engine does not leave its block by itself.
+  return storesKeepExitChecks && (lib.skipAccessExitChecks(uc.engine) as number) === 0;
 }
 
 /**

@@ -17,7 +17,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
 import type { Ptr } from './binding';
 
-const ABI = 6;
+const ABI = 7;
 
 /** What the engine did through the store path since the process started. */
 export interface StorePathStats {
@@ -157,5 +157,18 @@ export function storePathRebuildHflags(uc: Ptr): void {
 export function storePathInlineBlockHook(counted: Ptr, afterInline: Ptr): boolean {
   if (!loaded?.bound || process.env.UCONSOLE_INLINE_COUNT === 'off') return false;
   fn('void ucsp_inline_block_hook(void *counted, void *after)')(counted, afterInline);
+  return true;
+}
+
+/**
+ * Have the library keep the exit check after every guest store (the
+ * engine's own translation of a store, with uc->no_exit_request cleared
+ * around it; uc_store_path.c, "Stores keep their exit check"), given where
+ * uc_slice.c found the flag and TCGContext.uc: false when the library is
+ * not in use, and stores then lose their check with the loads'.
+ */
+export function storePathKeepStoreChecks(tcgUcAt: bigint, flagAt: bigint): boolean {
+  if (!loaded?.bound) return false;
+  fn('void ucsp_exit_flag_at(int64_t tcg_uc_at, int64_t flag_at)')(tcgUcAt, flagAt);
   return true;
 }

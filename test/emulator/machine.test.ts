@@ -211,6 +211,25 @@ describe('machine', () => {
     expect(m.describeTrap(t1)).toMatch(/read from unimplemented device arm-local at PA 0xff800000 at cpu1 EL1 in the block at PC 0x0000000000011000 \(mov x1, #0\)/);
   });
 
+  it('reports a store to unmapped memory with its block and its address, though the block runs on (no access exit checks)', async () => {
+    m = await smallMachine();
+    const traps = collectTraps(m);
+    // Two stores to unmapped memory in one block, then one to RAM: the first is the fault.
+    await loadAsm(m, 0x10000, `
+      mov x2, #5
+      mov64 x1, 0x800000000
+      str x2, [x1]
+      mov64 x1, 0x900000000
+      str x2, [x1]
+      mov64 x3, 0x12000
+      str x2, [x3]`);
+    m.start(0, 0x10000n);
+    m.run({ maxRounds: 3 });
+    const t = traps.find((x) => x.core === 0)!;
+    expect(t).toMatchObject({ kind: 'unmapped', far: 0x800000000n, pc: 0x10000n });
+    expect(m.describeTrap(t)).toMatch(/write of unmapped memory at cpu0 EL1 in the block at PC 0x0000000000010000 .*address 0x0000000800000000/);
+  });
+
   it('reports a fetch from an I/O region as a guest fault (the same refusal as from a VA shadow\'s data-only part)', async () => {
     m = await smallMachine();
     const traps = collectTraps(m);

@@ -46,10 +46,19 @@ describe('loadBundle (scripts/bundle.cjs)', () => {
       expect(load(bundle, 'run')).toBe('b.cjs:48');
       expect(load(bundle, 'run')).toBe('b.cjs:48');
 
-      // Garbage in the cache: V8 rejects it, the bundle still runs, and the cache is made anew.
+      // A cache made for another bundle (its key) is not used, and is made anew.
       writeFileSync(cache, 'not a code cache');
       expect(load(bundle, 'run')).toBe('b.cjs:48');
       expect(readFileSync(cache).toString('latin1')).not.toBe('not a code cache');
+
+      // Garbage under the right key: V8 rejects it, the bundle still runs, and the cache is made anew.
+      const st = statSync(bundle, { bigint: true });
+      const key = `${st.size}:${st.mtimeNs}\n`;
+      writeFileSync(cache, `${key}not a code cache`);
+      expect(load(bundle, 'run')).toBe('b.cjs:48');
+      const remade = readFileSync(cache).toString('latin1');
+      expect(remade.startsWith(key)).toBe(true);
+      expect(remade).not.toBe(`${key}not a code cache`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
