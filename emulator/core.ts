@@ -35,7 +35,7 @@
 
 import { Unicorn, UcContext, UcError, type CpReg, type MmioHandlers } from './unicorn/binding';
 import { EventSites } from './event-sites';
-import { accessBlock, BLOCKS, NativeSlicer, skipAccessExitChecks, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
+import { BLOCKS, NativeSlicer, skipAccessExitChecks, SLICE_STOP, SVC_PSTATE, SVC_TPIDR_EL1, SVC_X8, type BlockCounting } from './unicorn/native';
 import {
   EXCP, REG_ELR_EL1, REG_PC, REG_PSTATE, REG_SP, REG_SP_EL0, REG_SP_EL1, REG_TPIDR_EL1, SYSREG, UC_CPU_ARM64_A53, UC_CPU_ARM64_A72, UC_ERR_OK, regX,
   UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED, UC_ERR_READ_UNMAPPED,
@@ -240,11 +240,11 @@ export class Core {
   /** Instructions this core has run, counted by translated blocks. */
   insns = 0;
   readonly exec: ExecMode;
-  /** Whether the engine checks for a stop after every load and store (uc_slice.c, 7.), as 2.0.1 does. */
+  /** Whether the engine checks for a stop after every load, as 2.0.1 does (uc_slice.c, 7.; stores always keep theirs). */
   readonly accessExitChecks: boolean = true;
 
   private readonly slicer: NativeSlicer;
-  private unmapped?: { type: number; address: bigint; block?: bigint };
+  private unmapped?: { type: number; address: bigint };
   private readonly snapshot: UcContext;
   private el1Snapshot?: CoreContext;
   private readonly sites: EventSites;
@@ -286,11 +286,7 @@ export class Core {
         return true;
       }
       if (gap) this.pendingFetchShadow = gap; // mapping inside a fetch hook crashes 2.0.1
-      // The first refusal is the fault. Its block is noted here, where it is
-      // still running: a refused store only asks for an exit (2.0.1's
-      // store_helper), and where the engine stops is up to the exit checks
-      // (uc_slice.c 7., uc_store_path.c "Stores keep their exit check").
-      this.unmapped ??= { type, address, block: type === UC_HOOK_MEM_FETCH_UNMAPPED ? undefined : accessBlock(this.uc.engine) };
+      this.unmapped ??= { type, address }; // the first refusal is the fault (its block: Unicorn.refusedAccessBlock)
       return false;
     });
     // Every TTBR1 virtual address must fall in some region before the MMU
@@ -822,7 +818,7 @@ export class Core {
     const what = type === UC_HOOK_MEM_FETCH_UNMAPPED || rc === UC_ERR_FETCH_UNMAPPED ? 'fetch'
       : type === UC_HOOK_MEM_WRITE_UNMAPPED || rc === UC_ERR_WRITE_UNMAPPED ? 'write' : 'read';
     return {
-      kind: 'unmapped', core: this.index, pc: this.unmapped?.block ?? this.pc, el: this.el, esr: 0,
+      kind: 'unmapped', core: this.index, pc: what === 'fetch' ? this.pc : this.uc.refusedAccessBlock ?? this.pc, el: this.el, esr: 0,
       far: this.unmapped?.address ?? this.pc, imm: 0, detail: `${what} of unmapped memory`, inBlock: what !== 'fetch',
     };
   }

@@ -624,7 +624,9 @@ int32_t ucs_set_page_bits(uc_engine *uc, int32_t bits)
  */
 static long no_exit_request_at = -2; /* offset in struct uc_struct; -2: not looked for, -1: not found */
 static long tcg_uc_at = -1;          /* offset of TCGContext.uc */
+static void *(*tb_lookup)(void *s, uintptr_t host_pc); /* tcg_tb_lookup, for 8. */
 
+/* Read the flag's offset from check_exit_request's code, and find tcg_tb_lookup: once. */
 static void find_no_exit_request(void)
 {
 	static const unsigned char shape[17] = {
@@ -641,6 +643,7 @@ static void find_no_exit_request(void)
 	no_exit_request_at = -1;
 	if (!h)
 		return;
+	*(void **)&tb_lookup = dlsym(h, "tcg_tb_lookup_aarch64");
 	code = dlsym(h, "check_exit_request_aarch64");
 	while (code && i < sizeof shape && (any[i] || code[i] == shape[i]))
 		i++;
@@ -735,16 +738,11 @@ static uintptr_t mapping_end(uintptr_t addr)
 /* Set *pc to the guest address of the block making the current access: 0, or -1 when not found. */
 int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
 {
-	static void *(*tb_lookup)(void *s, uintptr_t host_pc);
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), top;
-	void *s, *h;
+	void *s;
 
 	if (no_exit_request_at == -2)
 		find_no_exit_request();
-	if (!tb_lookup && (h = dlopen("libunicorn.so.2", RTLD_LAZY | RTLD_NOLOAD))) {
-		*(void **)&tb_lookup = dlsym(h, "tcg_tb_lookup_aarch64");
-		dlclose(h);
-	}
 	memcpy(&s, (char *)uc + UC_TCG_CTX, sizeof s);
 	if (!tb_lookup || tcg_uc_at < 0 || !s || *(uc_engine **)((char *)s + tcg_uc_at) != uc)
 		return -1;

@@ -339,11 +339,17 @@ static void note_cpu(struct uc_struct *uc, struct CPUState *cpu)
 	}
 }
 
+/* The CPUARMState of `cpu` (CPUState.env_ptr). */
+static void *cpu_env(struct CPUState *cpu)
+{
+	return *(void **)((char *)cpu + CPU_ENV_PTR);
+}
+
 static void *env_of(struct uc_struct *uc)
 {
 	for (int i = 0; i < MAX_ENGINES; i++)
 		if (cpus[i].uc == uc && cpus[i].cpu)
-			return *(void **)((char *)cpus[i].cpu + CPU_ENV_PTR);
+			return cpu_env(cpus[i].cpu);
 	return NULL;
 }
 
@@ -448,7 +454,7 @@ void *tb_htable_lookup_aarch64(struct CPUState *cpu, uint64_t pc, uint64_t cs_ba
 
 	if (!l2 || l2_off || l2->cpu != cpu)
 		return real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
-	phys = real_page_addr_code(*(void **)((char *)cpu + CPU_ENV_PTR), pc);
+	phys = real_page_addr_code(cpu_env(cpu), pc);
 	if (phys == -1)
 		return real_htable_lookup(cpu, pc, cs_base, flags, cf_mask);
 	dstate = u32_at(cpu, CPU_TRACE_DSTATE);
@@ -954,24 +960,24 @@ static unsigned char *exit_flag_of(void *s)
 	return uc ? (unsigned char *)uc + exit_flag_at : NULL;
 }
 
-void tcg_gen_qemu_st_i32_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
+/* The engine's own translation of a store, with the exit check after it. */
+static void translate_checked_store(qemu_st_fn real, void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
 {
 	unsigned char *flag = exit_flag_of(s), was = flag ? *flag : 0;
 
 	if (flag)
 		*flag = 0;
-	real_qemu_st_i32(s, val, addr, idx, memop);
+	real(s, val, addr, idx, memop);
 	if (flag)
 		*flag = was;
 }
 
+void tcg_gen_qemu_st_i32_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
+{
+	translate_checked_store(real_qemu_st_i32, s, val, addr, idx, memop);
+}
+
 void tcg_gen_qemu_st_i64_aarch64(void *s, uintptr_t val, uintptr_t addr, uintptr_t idx, int memop)
 {
-	unsigned char *flag = exit_flag_of(s), was = flag ? *flag : 0;
-
-	if (flag)
-		*flag = 0;
-	real_qemu_st_i64(s, val, addr, idx, memop);
-	if (flag)
-		*flag = was;
+	translate_checked_store(real_qemu_st_i64, s, val, addr, idx, memop);
 }

@@ -27,7 +27,7 @@
 import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
-  UC_HOOK_MEM_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ, UC_CTL_PAGE_SIZE_READ,
+  UC_HOOK_MEM_UNMAPPED, UC_HOOK_MEM_FETCH_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ, UC_CTL_PAGE_SIZE_READ,
   UC_CTL_TB_REMOVE_CACHE_WRITE, UC_CTL_TB_FLUSH_WRITE, UC_PROT_ALL, regX, type SysReg,
 } from './constants';
 import {
@@ -295,7 +295,11 @@ export class Unicorn {
   private readonly cpU32 = new Uint32Array(this.cpBuf);
   private readonly cpU64 = new BigUint64Array(this.cpBuf);
   private pendingError: unknown = undefined;
-  /** The guest address of the block whose access a device refused in the last run, where the engine could say. */
+  /**
+   * The guest address of the block that made the first data access refused
+   * in the last run (by a device, or as unmapped memory), where the engine
+   * could say (ucs_access_block in uc_slice.c).
+   */
   refusedAccessBlock: bigint | undefined;
   private readonly closeActions: (() => void)[] = [];
   private closed = false;
@@ -450,12 +454,17 @@ export class Unicorn {
   }
 
   /**
-   * A device refused an access: remember which block made it (the engine
-   * may run to the block's end before it stops, see ucs_access_block in
-   * uc_slice.c), then fail as any hook does.
+   * A data access is refused: note which block made it, while that block
+   * still runs (the engine may run on to its next exit check before it
+   * stops, uc_slice.c 7.). The first refusal of a run is the one kept.
    */
+  private noteRefusedAccess(): void {
+    this.refusedAccessBlock ??= accessBlock(this.h);
+  }
+
+  /** A device refused an access: note its block, then fail as any hook does. */
   private refuseAccess(e: unknown): void {
-    if (this.pendingError === undefined) this.refusedAccessBlock = accessBlock(this.h);
+    if (this.pendingError === undefined) this.noteRefusedAccess();
     this.fail(e);
   }
 
@@ -644,7 +653,9 @@ export class Unicorn {
   hookUnmapped(fn: UnmappedHook): bigint {
     const cb = koffi.register((_uc: unknown, type: number, address: unknown, size: number) => {
       try {
-        return fn(type, u64(address), size);
+        const handled = fn(type, u64(address), size);
+        if (!handled && type !== UC_HOOK_MEM_FETCH_UNMAPPED) this.noteRefusedAccess();
+        return handled;
       } catch (e) {
         this.fail(e);
         return false;
