@@ -208,9 +208,9 @@ async function bootToSmpMs(): Promise<number> {
 
 /** The whole `uconsole boot` process, spawn to exit; checked to have booted. */
 function processBootMs(): number {
-  const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
+  const cli = join(projectRoot(), 'bin', 'uconsole');
   const t0 = performance.now();
-  const r = childProcess().spawnSync(process.execPath, [cli, 'boot'], { encoding: 'utf8' });
+  const r = childProcess().spawnSync(cli, ['boot'], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0 || !r.stdout.includes('smp: Brought up'))
     throw new Error(`${cli} boot did not boot: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit status ${r.status}`}`);

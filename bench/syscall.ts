@@ -37,7 +37,9 @@
  *                    4 KB pages, the A/B of emulator/unicorn/host-malloc.ts)
  *                    and with UCONSOLE_JMP_L2=off (QEMU's jump cache
  *                    alone, the A/B of "The jump cache's second level" in
- *                    uc_store_path.c).
+ *                    uc_store_path.c) and started as `node
+ *                    bin/uconsole.mjs` (node-direct: Node's start with
+ *                    NODE_EXTRA_CA_CERTS, the A/B of bin/uconsole).
  *                    Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
@@ -154,15 +156,29 @@ function qemuBinary(): string | undefined {
 }
 
 
-/** The A/B variants of `uconsole run`: the engine as Debian ships it, one part at a time. */
+/**
+ * The A/B variants of `uconsole run`: the engine as Debian ships it, one
+ * part at a time (an environment for the engine), and Node started on
+ * bin/uconsole.mjs directly instead of through bin/uconsole (so with
+ * NODE_EXTRA_CA_CERTS, where the host sets it).
+ */
 const RUN_AB = {
-  'stock-store-path': { UCONSOLE_STORE_PATH: 'off' },
-  '1k-pages': { UCONSOLE_ENGINE_PAGES: '1k' },
-  'call-per-block': { UCONSOLE_INLINE_COUNT: 'off' },
-  'access-exit-checks': { UCONSOLE_ACCESS_EXIT_CHECKS: 'on' },
-  'malloc-4k': { UCONSOLE_MALLOC_HUGEPAGES: 'off' },
-  'jump-cache-l1-only': { UCONSOLE_JMP_L2: 'off' },
-} as const;
+  'stock-store-path': { env: { UCONSOLE_STORE_PATH: 'off' } },
+  '1k-pages': { env: { UCONSOLE_ENGINE_PAGES: '1k' } },
+  'call-per-block': { env: { UCONSOLE_INLINE_COUNT: 'off' } },
+  'access-exit-checks': { env: { UCONSOLE_ACCESS_EXIT_CHECKS: 'on' } },
+  'malloc-4k': { env: { UCONSOLE_MALLOC_HUGEPAGES: 'off' } },
+  'jump-cache-l1-only': { env: { UCONSOLE_JMP_L2: 'off' } },
+  'node-direct': { direct: true },
+} as const satisfies Record<string, { env?: Record<string, string>; direct?: true }>;
+
+/** `uconsole ARGS...` as a whole process, as the variant `v` (if any) starts it. */
+function uconsoleOnHost(args: string[], v?: keyof typeof RUN_AB): Times {
+  const bin = join(projectRoot(), 'bin');
+  const ab: { env?: Record<string, string>; direct?: true } | undefined = v && RUN_AB[v];
+  const env = { ...process.env, ...ab?.env };
+  return ab?.direct ? onHost(process.execPath, [join(bin, 'uconsole.mjs'), ...args], env) : onHost(join(bin, 'uconsole'), args, env);
+}
 
 /** A program run against qemu-aarch64: its initramfs name, the test, argv after the name, and the A/B variants that run it too. */
 interface Program {
@@ -172,12 +188,14 @@ interface Program {
   ab: (keyof typeof RUN_AB)[];
 }
 
+const BUSYBOX_AB: Program['ab'] = ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k', 'jump-cache-l1-only', 'node-direct'];
+
 function programs(p: SyscallParams): Program[] {
   return [
     { name: 'compute', test: 'compute-bound', args: [String(p.computeRounds)], ab: ['stock-store-path'] },
     { name: 'seq', test: 'output-heavy', args: [String(p.seqLines)], ab: ['stock-store-path'] },
-    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k', 'jump-cache-l1-only'] },
-    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: ['1k-pages', 'call-per-block', 'access-exit-checks', 'malloc-4k', 'jump-cache-l1-only'] },
+    { name: 'busybox', test: 'busybox-seq', args: ['seq', String(p.seqLines)], ab: BUSYBOX_AB },
+    { name: 'busybox', test: 'busybox-shell-loop', args: ['sh', '-c', shellLoop(p.runLoopIterations, '')], ab: BUSYBOX_AB },
   ];
 }
 
@@ -294,7 +312,6 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
   }
 
   try {
-    const cli = join(projectRoot(), 'bin', 'uconsole.mjs');
     for (const { name, test, args, ab } of programs(p)) {
       const path = paths.get(name);
       if (!path) {
@@ -302,9 +319,9 @@ export async function benchSyscall(p: SyscallParams, progress: (s: string) => vo
         continue;
       }
       progress(`${name} ${args.join(' ')} under uconsole run${qemu ? ` and ${qemu}` : ''}, best of ${p.runRepeats}`);
-      const runners = new Map<string, () => Times>([['uconsole-run', () => onHost(process.execPath, [cli, 'run', path, '--', ...args])]]);
+      const runners = new Map<string, () => Times>([['uconsole-run', () => uconsoleOnHost(['run', path, '--', ...args])]]);
       if (qemu) runners.set('qemu-aarch64', () => onHost(qemu, [path, ...args]));
-      for (const v of ab) runners.set(`uconsole-run-${v}`, () => onHost(process.execPath, [cli, 'run', path, '--', ...args], { ...process.env, ...RUN_AB[v] }));
+      for (const v of ab) runners.set(`uconsole-run-${v}`, () => uconsoleOnHost(['run', path, '--', ...args], v));
       for (const [variant, t] of bestOf(p.runRepeats, runners)) {
         add(variant, test, 'wall_ms', 'ms', t.wallMs);
         add(variant, test, 'cpu_ms', 'ms', t.cpuMs);

@@ -5,6 +5,13 @@
 // (scripts/bundle.cjs), so it is never stale and starts quickly.
 import { createRequire } from 'node:module';
 
+// bin/uconsole started Node without NODE_EXTRA_CA_CERTS (it costs Node 20
+// about 50 ms at start); the programs uconsole starts get it back.
+if (process.env.UCONSOLE_NODE_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.UCONSOLE_NODE_EXTRA_CA_CERTS;
+  delete process.env.UCONSOLE_NODE_EXTRA_CA_CERTS;
+}
+
 const { ensureBundle, loadBundle } = createRequire(import.meta.url)('../scripts/bundle.cjs');
 
 let bundle;
