@@ -29,6 +29,14 @@ export interface RamBank {
   buffer: ArrayBuffer;
 }
 
+/** The largest unit GuestRam.replicate repeats. */
+export const REPLICATE_UNIT_MAX = 0x10000;
+
+/** replicate in JavaScript: the copied run doubles each time, so a few dozen copies fill megabytes. */
+export function replicateInJs(bytes: Uint8Array, unitLen: number): void {
+  for (let done = Math.min(unitLen, bytes.length); done < bytes.length; done *= 2) bytes.copyWithin(done, 0, Math.min(done, bytes.length - done));
+}
+
 export class GuestRamError extends Error {
   override name = 'GuestRamError';
 }
@@ -43,8 +51,11 @@ export class GuestRam {
   /**
    * @param banks host memory for [0, end), bank k covering
    *              [k * BANK_SIZE, k * BANK_SIZE + buffer.byteLength)
+   * @param fill  the host's way of repeating a unit through a range
+   *              (replicate's contract), where it has a faster one than
+   *              copying in JavaScript
    */
-  constructor(banks: RamBank[]) {
+  constructor(banks: RamBank[], private readonly hostReplicate: (bytes: Uint8Array, unitLen: number) => void = replicateInJs) {
     banks.forEach((b, k) => {
       if (b.base !== k * BANK_SIZE) throw new GuestRamError(`bank ${k} must start at ${k * BANK_SIZE}`);
       if (k < banks.length - 1 && b.buffer.byteLength !== BANK_SIZE)
@@ -108,6 +119,15 @@ export class GuestRam {
   peek(pa: number, len: number): Uint8Array {
     const k = Math.floor(pa / BANK_SIZE);
     return this.bad(pa, len, pa - k * BANK_SIZE) ? this.read(pa, len) : this.bytes(pa, len);
+  }
+
+  /**
+   * Repeat the `unitLen` bytes at pa through [pa, pa+len) (len a multiple
+   * of unitLen, at most 64 KB): memmap_init's struct pages, all alike.
+   */
+  replicate(pa: number, unitLen: number, len: number): void {
+    if (len % unitLen !== 0 || unitLen > REPLICATE_UNIT_MAX) throw new GuestRamError(`cannot repeat ${unitLen} bytes through ${len}`);
+    this.hostReplicate(this.bytes(pa, len), unitLen);
   }
 
   /** A live typed view (Int32Array, BigUint64Array, ...) of `count` elements at pa. */

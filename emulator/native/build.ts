@@ -32,7 +32,7 @@ export interface NativePaths {
   source: string;
   library: string;
   stamp: string;
-  /** The linker's libraries (default: -lunicorn). */
+  /** The linker's libraries (default: -lunicorn -pthread). */
   link?: string[];
 }
 
@@ -71,7 +71,7 @@ export function nativeLibraryFresh(p: NativePaths = nativePaths()): boolean {
 function compile(p: NativePaths): void {
   const cc = process.env.CC ?? 'cc';
   const tmp = `${p.library}.${process.pid}.tmp`;
-  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, ...(p.link ?? ['-lunicorn'])];
+  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, ...(p.link ?? ['-lunicorn', '-pthread'])];
   const r = childProcess().spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? `${cc} not found` : (r.stderr.split('\n').find((l) => /error/.test(l)) ?? `${cc} failed`).trim();

@@ -99,8 +99,10 @@
  *    (ucs_set_page_bits, at the end of this file, says why and how).
  *
  * 7. No exit check after every load, where nothing needs one
- *    (ucs_skip_access_exit_checks), and 8. the block that made an access
- *    the machine refused (ucs_access_block), at the end of this file.
+ *    (ucs_skip_access_exit_checks), 8. the block that made an access
+ *    the machine refused (ucs_access_block), and 9. filling guest memory
+ *    with a repeated pattern on every host core (ucs_replicate), at the
+ *    end of this file.
  *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
@@ -113,6 +115,8 @@
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -120,7 +124,7 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 9
+#define UCS_ABI 10
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
@@ -762,4 +766,84 @@ int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
 		}
 	}
 	return -1;
+}
+
+/*
+ * 9. Filling guest memory with a repeated pattern on every host core.
+ *    The kernel's memmap_init gives every struct page of a zone the same
+ *    64 bytes: 64 MB of them for a 4 GB board, all of it memory the host
+ *    process has never touched. Touching fresh memory is the cost, not
+ *    the copying: each 2 MB huge page is faulted in and zeroed by the host
+ *    kernel, and on a virtualised host whose free memory went back to the
+ *    hypervisor (virtio-balloon free page reporting) each of its 4 KB
+ *    pages faults once more below that. One thread took 100-115 ms to
+ *    fill 64 MB so, two threads 37-59 ms, and either 5-6 ms once the
+ *    memory was warm (a probe, fresh processes 2.5 s apart). The faults of
+ *    different huge pages proceed in parallel, so the range is cut into
+ *    one part per online CPU (at most MAX_FILL_THREADS, and none smaller
+ *    than MIN_FILL_PART), each filled by its own thread, the caller's the
+ *    first. Every part starts on a multiple of the unit, so each is the
+ *    pattern from its first byte: its first STAGE bytes are built from
+ *    the unit, and the rest copied from them while they are in the cache.
+ *    The bytes written do not depend on how the range was cut.
+ */
+#define MAX_FILL_THREADS 4
+#define MIN_FILL_PART (4u << 20)
+#define STAGE (64u << 10)
+
+struct fill_part {
+	unsigned char *dst;
+	const unsigned char *unit;
+	size_t unit_len, len; /* len: a multiple of unit_len */
+};
+
+static void *fill_part(void *arg)
+{
+	const struct fill_part *p = arg;
+	size_t stage = p->len < STAGE ? p->len : STAGE - STAGE % p->unit_len;
+
+	for (size_t off = 0; off < stage; off += p->unit_len)
+		memcpy(p->dst + off, p->unit, p->unit_len);
+	for (size_t off = stage; off < p->len; off += stage)
+		memcpy(p->dst + off, p->dst, p->len - off < stage ? p->len - off : stage);
+	return NULL;
+}
+
+/*
+ * Repeat the first unit_len bytes of dst through dst[0, len): len is a
+ * multiple of unit_len, unit_len at most STAGE. Answers the number of
+ * threads that filled it.
+ */
+int32_t ucs_replicate(unsigned char *dst, uint64_t unit_len, uint64_t len)
+{
+	unsigned char unit[STAGE];
+	struct fill_part parts[MAX_FILL_THREADS];
+	pthread_t threads[MAX_FILL_THREADS];
+	int started[MAX_FILL_THREADS] = { 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t units = len / unit_len, n;
+
+	if (unit_len == 0 || unit_len > STAGE || len % unit_len)
+		return 0;
+	/* A copy of the unit: part 0 rewrites the bytes the others read it from. */
+	memcpy(unit, dst, unit_len);
+	n = cpus < 1 ? 1 : cpus > MAX_FILL_THREADS ? MAX_FILL_THREADS : (size_t)cpus;
+	while (n > 1 && len / n < MIN_FILL_PART)
+		n--;
+	for (size_t i = 0, at = 0; i < n; i++) {
+		size_t take = units / n + (i < units % n);
+
+		parts[i] = (struct fill_part){ dst + at * unit_len, unit, unit_len, take * unit_len };
+		at += take;
+	}
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&threads[i], NULL, fill_part, &parts[i]) == 0;
+	fill_part(&parts[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(threads[i], NULL);
+		else
+			fill_part(&parts[i]);
+	}
+	return (int32_t)n;
 }

@@ -23,7 +23,7 @@ import { storePathInlineBlockHook, storePathKeepStoreChecks } from './store-path
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 9;
+export const NATIVE_ABI = 10;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -53,6 +53,7 @@ interface NativeLib {
   setPageBits: KoffiFn;
   skipAccessExitChecks: KoffiFn;
   accessBlock: KoffiFn;
+  replicate: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -78,6 +79,7 @@ function loadNative(): NativeLib {
     setPageBits: f('int32_t ucs_set_page_bits(void *uc, int32_t bits)'),
     skipAccessExitChecks: f('int32_t ucs_skip_access_exit_checks(void *uc)'),
     accessBlock: f('int32_t ucs_access_block(void *uc, _Out_ uint64_t *pc)'),
+    replicate: f('int32_t ucs_replicate(void *dst, uint64_t unit_len, uint64_t len)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   // The store-path library, where loaded, emits this library's block hook inline (uc_store_path.c).
@@ -135,6 +137,18 @@ export function accessBlock(uc: Ptr): bigint | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Repeat the first `unitLen` bytes of `bytes` through all of it, on every
+ * host core (ucs_replicate, uc_slice.c 9.: mostly first touches of host
+ * memory, which proceed in parallel); GuestRam.replicate's contract.
+ * Answers the number of threads that did it.
+ */
+export function replicate(bytes: Uint8Array, unitLen: number): number {
+  const threads = bytes.length > unitLen ? (loadNative().replicate(bytes, unitLen, bytes.length) as number) : 1;
+  if (threads === 0) throw new RangeError(`ucs_replicate: cannot repeat ${unitLen} bytes through ${bytes.length}`);
+  return threads;
 }
 
 /** The svc caller's registers, as C read them: x0-x5, then x8, PSTATE and TPIDR_EL1. */

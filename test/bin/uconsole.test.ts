@@ -37,7 +37,7 @@ describe('bin/uconsole', () => {
       expect(r.status).toBe(0);
       expect(r.stderr).toContain(`env: ${MISSING}|undefined\n`);
       expect(r.stderr).not.toMatch(WARNING);
-      const unset = { ...process.env, NODE_OPTIONS: `--require ${hook}` };
+      const unset: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${hook}` };
       delete unset.NODE_EXTRA_CA_CERTS;
       expect(spawnSync(link, ['--help'], { encoding: 'utf8', env: unset }).stderr).toContain('env: undefined|undefined\n');
     } finally {

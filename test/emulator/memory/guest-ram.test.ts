@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GuestRam } from '../../../emulator/memory/guest-ram';
+import { GuestRam, replicateInJs } from '../../../emulator/memory/guest-ram';
 
 describe('GuestRam.peek', () => {
   it('gives the bytes in place within a bank (a write shows through), and refuses a range outside RAM', () => {
@@ -11,5 +11,30 @@ describe('GuestRam.peek', () => {
     expect(v[2]).toBe(9); // a view, not a copy
     expect(() => ram.peek((1 << 20) - 2, 4)).toThrow();
     expect(() => ram.peek(-4, 4)).toThrow();
+  });
+});
+
+describe('GuestRam.replicate', () => {
+  it('repeats the unit at pa through the range and nothing else, with the host filler given', () => {
+    const seen: [number, number][] = [];
+    const ram = new GuestRam([{ base: 0, buffer: new ArrayBuffer(1 << 16) }], (b, u) => {
+      seen.push([b.length, u]);
+      replicateInJs(b, u);
+    });
+    const unit = [1, 2, 3, 4, 5, 6, 7, 8];
+    ram.bytes(0x1000, 8).set(unit);
+    ram.setU8(0x1000 + 8 * 100, 0xee);
+    ram.replicate(0x1000, 8, 8 * 100);
+    expect(seen).toEqual([[800, 8]]);
+    for (let i = 0; i < 100; i++) expect([...ram.bytes(0x1000 + 8 * i, 8)]).toEqual(unit);
+    expect(ram.u8(0x1000 + 8 * 100)).toBe(0xee);
+    expect(ram.u8(0xfff)).toBe(0);
+  });
+
+  it('refuses a length that is not a multiple of the unit, a unit over 64 KB, a range outside RAM', () => {
+    const ram = GuestRam.fromArrayBuffers(1 << 20);
+    expect(() => ram.replicate(0, 64, 100)).toThrow(/cannot repeat 64 bytes through 100/);
+    expect(() => ram.replicate(0, 0x20000, 0x40000)).toThrow(/cannot repeat/);
+    expect(() => ram.replicate((1 << 20) - 64, 64, 128)).toThrow(/outside guest RAM/);
   });
 });

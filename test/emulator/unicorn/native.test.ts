@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import { afterEach, describe, expect, it } from 'vitest';
+import { cpus } from 'node:os';
 import { hostAlloc, Unicorn } from '../../../emulator/unicorn/binding';
-import { skipAccessExitChecks } from '../../../emulator/unicorn/native';
+import { replicate, skipAccessExitChecks } from '../../../emulator/unicorn/native';
+import { replicateInJs } from '../../../emulator/memory/guest-ram';
 import { UC_CPU_ARM64_A72, UC_PROT_ALL, regX } from '../../../emulator/unicorn/constants';
 import { asm } from '../../../emulator/arm64/assembler';
 import type { ExecMode } from '../../../emulator/core';
@@ -108,5 +110,47 @@ describe("the exit check after every load and store (uc_slice.c, 7.; stores: uc_
       if (was === undefined) delete process.env.UCONSOLE_ACCESS_EXIT_CHECKS;
       else process.env.UCONSOLE_ACCESS_EXIT_CHECKS = was;
     }
+  });
+});
+
+describe('replicate (ucs_replicate: a unit repeated on every host core)', () => {
+  /** `len` bytes of host memory, the unit at its start and a guard byte after it. */
+  function filled(unitLen: number, len: number, fill: (b: Uint8Array, u: number) => void): Uint8Array {
+    const mem = hostAlloc(len + 4096);
+    live.push(() => mem.free());
+    const all = new Uint8Array(mem.buffers[0]!, 0, len + 1);
+    for (let i = 0; i < unitLen; i++) all[i] = (i * 37 + 11) & 0xff;
+    all[len] = 0xa5;
+    fill(all.subarray(0, len), unitLen);
+    expect(all[len]).toBe(0xa5); // nothing written past the range
+    return all.subarray(0, len);
+  }
+
+  const cases: [string, number, number][] = [
+    ['one unit', 64, 64],
+    ['a few units', 64, 64 * 7],
+    ['struct pages of a 16 MB zone (one part per core)', 64, 16 << 20],
+    ['a unit that does not divide the parts evenly', 24, 24 * 700_001],
+    ['the largest unit', 0x10000, 0x10000 * 130],
+  ];
+  for (const [what, unit, len] of cases) {
+    it(`${what}: every unit equals the first, as the JavaScript fill writes it`, () => {
+      const native = filled(unit, len, replicate);
+      const js = filled(unit, len, replicateInJs);
+      expect(Buffer.compare(native, js)).toBe(0);
+      const first = native.subarray(0, unit);
+      for (let off = unit; off < len; off += unit) if (Buffer.compare(native.subarray(off, off + unit), first) !== 0) expect.fail(`unit at ${off} differs`);
+    });
+  }
+
+  it('fills in one part per online CPU (at most 4), none under 4 MB', () => {
+    const parts = (len: number) => filled(64, len, (b, u) => expect(replicate(b, u)).toBe(Math.max(1, Math.min(4, cpus().length, Math.floor(len / (4 << 20))))));
+    parts(64 * 1000);
+    parts(8 << 20);
+    parts(32 << 20);
+  });
+
+  it('refuses a length that is not a multiple of the unit', () => {
+    expect(() => replicate(new Uint8Array(100), 64)).toThrow(/cannot repeat 64 bytes through 100/);
   });
 });
