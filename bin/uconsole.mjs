@@ -5,11 +5,16 @@
 // (scripts/bundle.cjs), so it is never stale and starts quickly.
 import { createRequire } from 'node:module';
 
-// bin/uconsole started Node without NODE_EXTRA_CA_CERTS (it costs Node 20
-// about 50 ms at start); the programs uconsole starts get it back.
-if (process.env.UCONSOLE_NODE_EXTRA_CA_CERTS !== undefined) {
-  process.env.NODE_EXTRA_CA_CERTS = process.env.UCONSOLE_NODE_EXTRA_CA_CERTS;
-  delete process.env.UCONSOLE_NODE_EXTRA_CA_CERTS;
+// bin/uconsole started Node with an environment of its own (it says why):
+// the programs uconsole starts get the one it was given.
+if (process.env.UCONSOLE_LAUNCHER !== undefined) {
+  for (const name of process.env.UCONSOLE_LAUNCHER.split(' ').filter(Boolean)) {
+    const host = process.env[`UCONSOLE_HOST_${name}`];
+    if (host === undefined) delete process.env[name];
+    else process.env[name] = host;
+    delete process.env[`UCONSOLE_HOST_${name}`];
+  }
+  delete process.env.UCONSOLE_LAUNCHER;
 }
 
 const { ensureBundle, loadBundle } = createRequire(import.meta.url)('../scripts/bundle.cjs');
