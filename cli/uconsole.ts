@@ -9,6 +9,7 @@
  */
 
 import { mallocInHugePages } from '../emulator/unicorn/host-malloc';
+import { exitWithoutTeardown, noteStdioFlags } from '../emulator/unicorn/host-exit';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bootCommand, BOOT_HELP } from './boot';
 import { benchCommand, BENCH_HELP } from './bench';
@@ -81,11 +82,13 @@ function report(err: Error): string {
 
 export async function cli(argv: string[]): Promise<void> {
   mallocInHugePages(); // a short command's page faults are much of its cost (emulator/unicorn/host-malloc.ts)
+  noteStdioFlags(); // before process.stdout is touched: the process ends without Node's teardown (emulator/unicorn/host-exit.ts)
   // `uconsole boot | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  process.once('beforeExit', exitWithoutTeardown);
   try {
     process.exitCode = await main(argv);
   } catch (e) {
