@@ -15,7 +15,8 @@
  * main thread copies, sets 0 and wakes it.
  */
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../lib/host-modules';
 
 const CHUNK = 65536;
 const FREE = 0;
@@ -49,7 +50,7 @@ export class HostInput {
   private readonly worker: Worker;
 
   constructor() {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ctl: this.ctl.buffer, buf: this.buf.buffer } });
+    this.worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { ctl: this.ctl.buffer, buf: this.buf.buffer } });
     this.worker.unref(); // a read still pending when the machine halts must not keep the process alive
   }
 

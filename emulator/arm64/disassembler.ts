@@ -24,7 +24,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { workerThreads } from '../../lib/host-modules';
 
 interface CsInsn {
   mnemonic: string;
@@ -99,7 +99,7 @@ let remote: { ctrl: Int32Array; text: Uint8Array; answered: boolean } | undefine
 
 function startRemote(): NonNullable<typeof remote> {
   const sab = new SharedArrayBuffer(20 + TEXT_BYTES);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sab, capstone: capstonePath() } });
+  const worker = new (workerThreads().Worker)(WORKER_SOURCE, { eval: true, workerData: { sab, capstone: capstonePath() } });
   worker.unref(); // it never keeps the process alive
   worker.on('error', () => Atomics.store(new Int32Array(sab, 0, 1), 0, S_BROKEN));
   return { ctrl: new Int32Array(sab, 0, 5), text: new Uint8Array(sab, 20), answered: false };

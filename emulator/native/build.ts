@@ -6,18 +6,20 @@
  * (the engine's store path, see its header) into libuc_store_path.so.
  *
  * The setup step builds it; every process checks it before loading it, so
- * a library that is missing or older than its source (a stamp holds the
- * source's hash) is rebuilt on the spot, and where that is impossible the
- * process stops with one line naming the packages to install. The library
- * is written under a temporary name and renamed, and the stamp after it,
- * so concurrent test workers never load half a file.
+ * a library that is missing or older than its source or its compiler's
+ * command line (a stamp, lib/build/file-stamp.cjs: the source's size and
+ * date, then its hash if those moved) is rebuilt on the spot, and where
+ * that is impossible the process stops with one line naming the packages
+ * to install. The library is written under a temporary name and renamed,
+ * and the stamp after it, so concurrent test workers never load half a
+ * file.
  */
 
-import { createHash } from 'node:crypto';
 import { childProcess } from '../../lib/host-modules';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from '../../lib/project-root';
+import { checkStamp } from '../../lib/build/file-stamp.cjs';
 
 /** The Debian packages the build needs, as setup installs them. */
 export const NATIVE_BUILD_PACKAGES = ['gcc', 'libc6-dev', 'libunicorn-dev'];
@@ -59,19 +61,25 @@ export function storePathPaths(): NativePaths {
   };
 }
 
-function sourceHash(source: string): string {
-  return createHash('sha256').update(readFileSync(source)).digest('hex');
+const compiler = (): string => process.env.CC ?? 'cc';
+const FLAGS = ['-O2', '-fPIC', '-shared', '-Wall'];
+const linkArgs = (p: NativePaths): string[] => p.link ?? ['-lunicorn', '-pthread'];
+
+/** The stamp of p's source, with the compiler's command line. */
+function stampOf(p: NativePaths): ReturnType<typeof checkStamp> {
+  const dir = join(p.source, '..');
+  return checkStamp(p.stamp, [p.source], dir, [compiler(), ...FLAGS, ...linkArgs(p)].join(' '));
 }
 
-/** True when the library exists and was built from the current source. */
+/** True when the library exists and was built from the current source, as it is built now. */
 export function nativeLibraryFresh(p: NativePaths = nativePaths()): boolean {
-  return existsSync(p.library) && existsSync(p.stamp) && readFileSync(p.stamp, 'utf8') === sourceHash(p.source);
+  return existsSync(p.library) && existsSync(p.stamp) && stampOf(p).current;
 }
 
 function compile(p: NativePaths): void {
-  const cc = process.env.CC ?? 'cc';
+  const cc = compiler();
   const tmp = `${p.library}.${process.pid}.tmp`;
-  const args = ['-O2', '-fPIC', '-shared', '-Wall', '-o', tmp, p.source, ...(p.link ?? ['-lunicorn', '-pthread'])];
+  const args = [...FLAGS, '-o', tmp, p.source, ...linkArgs(p)];
   const r = childProcess().spawnSync(cc, args, { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? `${cc} not found` : (r.stderr.split('\n').find((l) => /error/.test(l)) ?? `${cc} failed`).trim();
@@ -91,10 +99,8 @@ export function ensureNativeLibrary(log: (line: string) => void = () => {}, p: N
   if (!existsSync(p.source)) throw new NativeBuildError(`the native part's source is missing: ${p.source}`);
   log(`building the native part (${p.source})`);
   mkdirSync(join(p.library, '..'), { recursive: true });
-  const hash = sourceHash(p.source);
+  const stamp = stampOf(p); // before compiling: the stamp records the source that was compiled
   compile(p);
-  const tmpStamp = `${p.stamp}.${process.pid}.tmp`;
-  writeFileSync(tmpStamp, hash);
-  renameSync(tmpStamp, p.stamp);
+  stamp.write();
   return p.library;
 }
