@@ -38,8 +38,8 @@
  *                    and with UCONSOLE_JMP_L2=off (QEMU's jump cache
  *                    alone, the A/B of "The jump cache's second level" in
  *                    uc_store_path.c) and started as `node
- *                    bin/uconsole.mjs` (node-direct: Node's start with
- *                    NODE_EXTRA_CA_CERTS, the A/B of bin/uconsole).
+ *                    bin/uconsole.mjs` (node-direct: the A/B of
+ *                    bin/uconsole, the launcher).
  *                    Each process
  *                    runs --run-repeats times, the variants of a program
  *                    interleaved, and its best wall and CPU times are kept,
@@ -160,7 +160,8 @@ function qemuBinary(): string | undefined {
  * The A/B variants of `uconsole run`: the engine as Debian ships it, one
  * part at a time (an environment for the engine), and Node started on
  * bin/uconsole.mjs directly instead of through bin/uconsole (so with
- * NODE_EXTRA_CA_CERTS, where the host sets it).
+ * NODE_EXTRA_CA_CERTS where the host sets it, without glibc's malloc
+ * tunables from the start, and through Node's ES module loader).
  */
 const RUN_AB = {
   'stock-store-path': { env: { UCONSOLE_STORE_PATH: 'off' } },

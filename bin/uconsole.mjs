@@ -1,29 +1,6 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0-only
-// The uconsole command: runs the CLI bundle, rebuilt first if any source
-// changed since it was made, and compiled from V8's code cache
-// (scripts/bundle.cjs), so it is never stale and starts quickly.
-import { createRequire } from 'node:module';
-
-// bin/uconsole started Node with an environment of its own (it says why):
-// the programs uconsole starts get the one it was given.
-if (process.env.UCONSOLE_LAUNCHER !== undefined) {
-  for (const name of process.env.UCONSOLE_LAUNCHER.split(' ').filter(Boolean)) {
-    const host = process.env[`UCONSOLE_HOST_${name}`];
-    if (host === undefined) delete process.env[name];
-    else process.env[name] = host;
-    delete process.env[`UCONSOLE_HOST_${name}`];
-  }
-  delete process.env.UCONSOLE_LAUNCHER;
-}
-
-const { ensureBundle, loadBundle } = createRequire(import.meta.url)('../scripts/bundle.cjs');
-
-let bundle;
-try {
-  bundle = await ensureBundle((s) => process.stderr.write(`uconsole: ${s}\n`));
-} catch (e) {
-  process.stderr.write(`uconsole: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-}
-await loadBundle(bundle, process.argv[2]).cli(process.argv.slice(2));
+// `node bin/uconsole.mjs ...`: the uconsole command, as bin/uconsole.cjs
+// runs it (bin/uconsole, the launcher npm links, starts that file
+// directly).
+import './uconsole.cjs';

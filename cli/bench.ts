@@ -20,7 +20,7 @@ suites:
   emu     the machine: guest MIPS (ALU and load/store loops, deterministic
           and free-running, on a bare machine and on the booted uconsole-cm4),
           scheduler slice cost, EL0 svc round trip, boot time (in-process,
-          and the whole bin/uconsole.mjs boot process)
+          and the whole bin/uconsole boot process)
   page    the page allocator on a booted uConsole: order-0 pairs with and
           without the per-CPU lists, pairs per order, a fragmentation
           scenario, memarea time against size, free blocks and free pages

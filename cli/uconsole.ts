@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * uconsole: the command line. Bundled by esbuild into dist/uconsole.cjs
- * (scripts/setup.mjs) and started through bin/uconsole.mjs.
+ * (scripts/setup.mjs) and started through bin/uconsole (bin/uconsole.cjs).
  *
  * Every error a user can cause, and every guest fault, ends as one line on
  * stderr and exit status 1; a JavaScript stack trace only with

@@ -2,7 +2,7 @@
 //
 // The CLI bundle (esbuild: cli/main.ts -> dist/uconsole.cjs), rebuilt
 // whenever a source it is made from changed, and loaded with V8's code
-// cache. Shared by the setup step and bin/uconsole.mjs, so that
+// cache. Shared by the setup step and bin/uconsole.cjs, so that
 // `npx uconsole` never runs a stale bundle.
 //
 // Freshness: a stamp of the sources (lib/build/file-stamp.cjs): their

@@ -30,7 +30,6 @@
  */
 
 import koffi from 'koffi';
-import { isatty } from 'node:tty';
 import type { KoffiFn } from './binding';
 
 const F_GETFL = 3;
@@ -39,6 +38,7 @@ const STDIO = [0, 1, 2] as const;
 
 interface Libc {
   fcntl: KoffiFn;
+  isatty: KoffiFn;
   exit: KoffiFn;
 }
 let libc: Libc | null | undefined;
@@ -48,7 +48,9 @@ function loadLibc(): Libc | null {
   if (libc === undefined) {
     try {
       const l = koffi.load('libc.so.6');
-      libc = { fcntl: l.func('int fcntl(int fd, int cmd, ...)') as KoffiFn, exit: l.func('void _exit(int status)') as KoffiFn };
+      // libc's isatty, not node:tty's: that module loads node:net with it (6 ms of a start).
+      const f = (decl: string): KoffiFn => l.func(decl) as KoffiFn;
+      libc = { fcntl: f('int fcntl(int fd, int cmd, ...)'), isatty: f('int isatty(int fd)'), exit: f('void _exit(int status)') };
     } catch {
       libc = null; // not glibc: Node's own way out
     }
@@ -76,7 +78,7 @@ function nodeWritesAtTeardown(): boolean {
 export function exitWithoutTeardown(): void {
   const l = loadLibc();
   const flags = stdioFlags;
-  if (!l || !flags || nodeWritesAtTeardown() || STDIO.some((fd) => isatty(fd))) return;
+  if (!l || !flags || nodeWritesAtTeardown() || STDIO.some((fd) => l.isatty(fd) === 1)) return;
   process.once('exit', (code) => {
     STDIO.forEach((fd, i) => {
       const was = flags[i]!;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../lib/project-root';
 
 // bin/uconsole starts Node without NODE_EXTRA_CA_CERTS and with glibc's
-// malloc tunables, and bin/uconsole.mjs gives uconsole's own children the
+// malloc tunables, and bin/uconsole.cjs gives uconsole's own children the
 // environment it was given.
 
 const bin = join(projectRoot(), 'bin');
@@ -33,7 +33,7 @@ function environments(env: NodeJS.ProcessEnv): { status: number | null; stderr: 
   const dir = mkdtempSync(join(tmpdir(), 'uconsole-bin-'));
   try {
     const hook = join(dir, 'hook.cjs');
-    // At Node's start (before bin/uconsole.mjs): the environment as Node
+    // At Node's start (before bin/uconsole.cjs): the environment as Node
     // has it (glibc rewrites GLIBC_TUNABLES as it parses it) and the brk
     // heap (the tunables' doing: one advised mapping of 64 MB or more).
     writeFileSync(hook, `
