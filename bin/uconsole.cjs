@@ -8,6 +8,25 @@
 
 'use strict';
 
+const { readFileSync, writeSync } = require('node:fs');
+
+/**
+ * File status flags of descriptors 0-2 (-1 where not known), read before
+ * anything touches process.stdin/stdout/stderr: Node's streams set
+ * O_NONBLOCK, and the process, which ends without Node's teardown, puts
+ * the flags back as that teardown would (emulator/unicorn/host-exit.ts).
+ */
+function stdioFlags() {
+  return [0, 1, 2].map((fd) => {
+    try {
+      return parseInt(/^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))[1], 8);
+    } catch {
+      return -1;
+    }
+  });
+}
+const start = { stdioFlags: stdioFlags() };
+
 // bin/uconsole started Node with an environment of its own (it says why):
 // the programs uconsole starts get the one it was given.
 if (process.env.UCONSOLE_LAUNCHER !== undefined) {
@@ -22,10 +41,12 @@ if (process.env.UCONSOLE_LAUNCHER !== undefined) {
 
 const { ensureBundle, loadBundle } = require('../scripts/bundle.cjs');
 
-ensureBundle((s) => process.stderr.write(`uconsole: ${s}\n`)).then(
-  (bundle) => loadBundle(bundle, process.argv[2]).cli(process.argv.slice(2)),
+// Straight to the descriptor: process.stderr would change its flags before they are recorded.
+const say = (s) => writeSync(2, `uconsole: ${s}\n`);
+ensureBundle(say).then(
+  (bundle) => loadBundle(bundle, process.argv[2]).cli(process.argv.slice(2), start),
   (e) => {
-    process.stderr.write(`uconsole: ${e instanceof Error ? e.message : String(e)}\n`);
+    say(e instanceof Error ? e.message : String(e));
     process.exit(1);
   },
 );

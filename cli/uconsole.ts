@@ -80,9 +80,15 @@ function report(err: Error): string {
   return USER_ERRORS.has(err.name) ? first! : `internal error: ${first} (run with UCONSOLE_DEBUG=1 for the stack)`;
 }
 
-export async function cli(argv: string[]): Promise<void> {
+/** What the command's entry (bin/uconsole.cjs) saw before anything else ran. */
+export interface CliStart {
+  /** File status flags of descriptors 0, 1 and 2 (-1: not known), before Node's streams changed them. */
+  stdioFlags?: readonly number[];
+}
+
+export async function cli(argv: string[], start: CliStart = {}): Promise<void> {
   mallocInHugePages(); // a short command's page faults are much of its cost (emulator/unicorn/host-malloc.ts)
-  noteStdioFlags(); // before process.stdout is touched: the process ends without Node's teardown (emulator/unicorn/host-exit.ts)
+  noteStdioFlags(start.stdioFlags); // the process ends without Node's teardown (emulator/unicorn/host-exit.ts)
   // `uconsole boot | head` closes the pipe early: that is not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);

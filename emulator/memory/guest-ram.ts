@@ -126,7 +126,8 @@ export class GuestRam {
    * of unitLen, at most 64 KB): memmap_init's struct pages, all alike.
    */
   replicate(pa: number, unitLen: number, len: number): void {
-    if (len % unitLen !== 0 || unitLen > REPLICATE_UNIT_MAX) throw new GuestRamError(`cannot repeat ${unitLen} bytes through ${len}`);
+    if (!(Number.isInteger(unitLen) && unitLen > 0 && unitLen <= REPLICATE_UNIT_MAX) || len % unitLen !== 0)
+      throw new GuestRamError(`cannot repeat ${unitLen} bytes through ${len}`);
     this.hostReplicate(this.bytes(pa, len), unitLen);
   }
 

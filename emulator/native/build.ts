@@ -10,7 +10,9 @@
  * command line (a stamp, lib/build/file-stamp.cjs: the source's size and
  * date, then its hash if those moved) is rebuilt on the spot, and where
  * that is impossible the process stops with one line naming the packages
- * to install. The library is written under a temporary name and renamed,
+ * to install. (An edit that keeps both the size and the date, as `cp -p`
+ * of another version of the same size could, goes unseen, as it does for
+ * the bundle.) The library is written under a temporary name and renamed,
  * and the stamp after it, so concurrent test workers never load half a
  * file.
  */

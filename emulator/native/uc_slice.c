@@ -812,7 +812,8 @@ static void *fill_part(void *arg)
 /*
  * Repeat the first unit_len bytes of dst through dst[0, len): len is a
  * multiple of unit_len, unit_len at most STAGE. Answers the number of
- * threads that filled it.
+ * threads that filled it (1: the caller's alone), 0 for arguments it
+ * refuses.
  */
 int32_t ucs_replicate(unsigned char *dst, uint64_t unit_len, uint64_t len)
 {
@@ -821,10 +822,11 @@ int32_t ucs_replicate(unsigned char *dst, uint64_t unit_len, uint64_t len)
 	pthread_t threads[MAX_FILL_THREADS];
 	int started[MAX_FILL_THREADS] = { 0 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t units = len / unit_len, n;
+	size_t units, n, ran = 1;
 
 	if (unit_len == 0 || unit_len > STAGE || len % unit_len)
 		return 0;
+	units = len / unit_len;
 	/* A copy of the unit: part 0 rewrites the bytes the others read it from. */
 	memcpy(unit, dst, unit_len);
 	n = cpus < 1 ? 1 : cpus > MAX_FILL_THREADS ? MAX_FILL_THREADS : (size_t)cpus;
@@ -840,10 +842,12 @@ int32_t ucs_replicate(unsigned char *dst, uint64_t unit_len, uint64_t len)
 		started[i] = pthread_create(&threads[i], NULL, fill_part, &parts[i]) == 0;
 	fill_part(&parts[0]);
 	for (size_t i = 1; i < n; i++) {
-		if (started[i])
+		if (started[i]) {
 			pthread_join(threads[i], NULL);
-		else
-			fill_part(&parts[i]);
+			ran++;
+		} else {
+			fill_part(&parts[i]); /* no thread for it: the caller's */
+		}
 	}
-	return (int32_t)n;
+	return (int32_t)ran;
 }

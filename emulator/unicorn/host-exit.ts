@@ -15,25 +15,31 @@
  *    the event loop alive until it is written, and this runs only when the
  *    loop has drained ('beforeExit'; an explicit process.exit() takes
  *    Node's way out).
- *  - the standard descriptors' file status flags: Node sets O_NONBLOCK on
- *    a pipe or a terminal it reads or writes through a stream, on the open
- *    file description it shares with the processes around it, and puts the
- *    flags back at exit (ResetStdio in src/node.cc). noteStdioFlags records
- *    them before anything touches process.stdin/stdout/stderr, and they are
- *    put back here the same way.
+ *  - the standard descriptors' O_NONBLOCK: Node sets it on a pipe or a
+ *    terminal it reads or writes through a stream, on the open file
+ *    description it shares with the processes around it, and puts the bit
+ *    back at exit (ResetStdio in src/node.cc), and so does this. The flags
+ *    are recorded before anything touches process.stdin/stdout/stderr:
+ *    by bin/uconsole.cjs, which starts the command, from
+ *    /proc/self/fdinfo (or by noteStdioFlags itself, for a caller that
+ *    starts cli() otherwise); where they are not known, Node's way out.
  *  - a terminal's mode (raw input for `uconsole boot`'s console): not
  *    restored here, so with a terminal on any of the three the process
  *    takes Node's way out.
- *  - a profile or coverage report Node writes at teardown (--cpu-prof and
- *    friends, NODE_V8_COVERAGE): Node's way out too.
+ *  - anything Node or V8 writes at teardown (a profile, a log, a coverage
+ *    report; V8's logs go through buffered C stdio, which _exit does not
+ *    flush): Node's way out whenever Node has an option other than a few
+ *    harmless ones, or NODE_V8_COVERAGE.
  * UCONSOLE_DEBUG=1 says on stderr when the process leaves this way.
  */
 
 import koffi from 'koffi';
+import { writeSync } from 'node:fs';
 import type { KoffiFn } from './binding';
 
 const F_GETFL = 3;
 const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 const STDIO = [0, 1, 2] as const;
 
 interface Libc {
@@ -58,33 +64,46 @@ function loadLibc(): Libc | null {
   return libc;
 }
 
-/** Record the standard descriptors' file status flags, before Node's streams change them. */
-export function noteStdioFlags(): void {
+/**
+ * The standard descriptors' file status flags as they were before Node's
+ * streams changed them: `flags` when the caller recorded them (-1: not
+ * known), else as they are now.
+ */
+export function noteStdioFlags(flags?: readonly number[]): void {
+  if (flags) {
+    stdioFlags = STDIO.map((fd) => flags[fd] ?? -1);
+    return;
+  }
   const l = loadLibc();
   stdioFlags = l ? STDIO.map((fd) => l.fcntl(fd, F_GETFL) as number) : undefined;
 }
 
-/** Whether Node was asked for something it writes at teardown. */
-function nodeWritesAtTeardown(): boolean {
-  const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
-  return Boolean(process.env.NODE_V8_COVERAGE) || /--(cpu-prof|heap-prof|prof|inspect|diagnostic|trace|report)/.test(options);
+/** Node's options that leave nothing to write at teardown. */
+const HARMLESS_OPTION = /^--(max-old-space-size|max-semi-space-size|stack-size|no-warnings|no-deprecation)(=|$)/;
+
+/** Whether Node may have something of its own to do at teardown. */
+function nodeMayWriteAtTeardown(): boolean {
+  const options = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+  return Boolean(process.env.NODE_V8_COVERAGE) || options.some((o) => !HARMLESS_OPTION.test(o));
 }
 
 /**
- * End the process with _exit once the 'exit' event is over, its standard
- * descriptors' flags as noteStdioFlags found them. For a 'beforeExit'
+ * End the process with _exit once the 'exit' event is over, the standard
+ * descriptors' O_NONBLOCK as noteStdioFlags found it. For a 'beforeExit'
  * listener: an 'exit' listener added after this one would not run.
  */
 export function exitWithoutTeardown(): void {
   const l = loadLibc();
   const flags = stdioFlags;
-  if (!l || !flags || nodeWritesAtTeardown() || STDIO.some((fd) => l.isatty(fd) === 1)) return;
+  if (!l || !flags || flags.some((f) => f < 0) || nodeMayWriteAtTeardown() || STDIO.some((fd) => l.isatty(fd) === 1)) return;
   process.once('exit', (code) => {
+    // Written first and straight to the descriptor: process.stderr would set O_NONBLOCK again.
+    if (process.env.UCONSOLE_DEBUG) writeSync(2, `uconsole: exit ${code} without Node's teardown\n`);
     STDIO.forEach((fd, i) => {
       const was = flags[i]!;
-      if (was >= 0 && (l.fcntl(fd, F_GETFL) as number) !== was) l.fcntl(fd, F_SETFL, 'int', was);
+      const now = l.fcntl(fd, F_GETFL) as number;
+      if (now >= 0 && (now ^ was) & O_NONBLOCK) l.fcntl(fd, F_SETFL, 'int', (now & ~O_NONBLOCK) | (was & O_NONBLOCK));
     });
-    if (process.env.UCONSOLE_DEBUG) process.stderr.write(`uconsole: exit ${code} without Node's teardown\n`);
     l.exit(code);
   });
 }

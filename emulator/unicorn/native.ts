@@ -143,9 +143,10 @@ export function accessBlock(uc: Ptr): bigint | undefined {
  * Repeat the first `unitLen` bytes of `bytes` through all of it, on every
  * host core (ucs_replicate, uc_slice.c 9.: mostly first touches of host
  * memory, which proceed in parallel); GuestRam.replicate's contract.
- * Answers the number of threads that did it.
+ * Answers the number of threads that did it (1: this one alone).
  */
 export function replicate(bytes: Uint8Array, unitLen: number): number {
+  if (!(Number.isInteger(unitLen) && unitLen > 0)) throw new RangeError(`ucs_replicate: a unit of ${unitLen} bytes`);
   const threads = bytes.length > unitLen ? (loadNative().replicate(bytes, unitLen, bytes.length) as number) : 1;
   if (threads === 0) throw new RangeError(`ucs_replicate: cannot repeat ${unitLen} bytes through ${bytes.length}`);
   return threads;

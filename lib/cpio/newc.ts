@@ -185,12 +185,13 @@ function toEntry(h: Header, name: string, data: Uint8Array, at: number): CpioEnt
 
 /**
  * The members of one or more concatenated newc archives (TRAILER!!! not
- * included). Their data are views of one copy of `bytes`, made first (one
- * allocation, not one per member), so `bytes` can be reused at once.
- * Throws CpioError.
+ * included). Their data are views of one copy of `archive`, made first
+ * (one allocation, not one per member), so `archive` can be reused at
+ * once; the copy lives as long as any member's data does. Throws
+ * CpioError.
  */
 export function readNewc(archive: Uint8Array): CpioEntry[] {
-  const bytes = archive.slice();
+  const bytes = new Uint8Array(archive); // a copy even of a Buffer, whose slice() is a view
   const out: CpioEntry[] = [];
   let at = 0;
   let ended = false;

@@ -143,6 +143,19 @@ describe('replicate (ucs_replicate: a unit repeated on every host core)', () => 
     });
   }
 
+  it('fills a view that starts inside its buffer, and nothing before it', () => {
+    const mem = hostAlloc(0x20000);
+    live.push(() => mem.free());
+    const all = new Uint8Array(mem.buffers[0]!, 0, 0x20000);
+    all.fill(0xee, 0, 4096);
+    const view = all.subarray(4096, 4096 + 64 * 100);
+    for (let i = 0; i < 64; i++) view[i] = i;
+    replicate(view, 64);
+    expect(all.subarray(0, 4096).every((b) => b === 0xee)).toBe(true);
+    for (let off = 0; off < view.length; off += 64) expect(view[off + 63]).toBe(63);
+    expect(all[4096 + 64 * 100]).toBe(0);
+  });
+
   it('fills in one part per online CPU (at most 4), none under 4 MB', () => {
     const parts = (len: number) => filled(64, len, (b, u) => expect(replicate(b, u)).toBe(Math.max(1, Math.min(4, cpus().length, Math.floor(len / (4 << 20))))));
     parts(64 * 1000);
@@ -150,7 +163,8 @@ describe('replicate (ucs_replicate: a unit repeated on every host core)', () => 
     parts(32 << 20);
   });
 
-  it('refuses a length that is not a multiple of the unit', () => {
+  it('refuses a length that is not a multiple of the unit, and a unit of 0', () => {
     expect(() => replicate(new Uint8Array(100), 64)).toThrow(/cannot repeat 64 bytes through 100/);
+    expect(() => replicate(new Uint8Array(100), 0)).toThrow(/a unit of 0 bytes/);
   });
 });
