@@ -24,7 +24,8 @@
  * constants; the costs of each call were measured here (bench emu).
  */
 
-import koffi, { type TypeObject, type LibraryHandle } from 'koffi';
+import koffi from './koffi';
+import type { TypeObject, LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
   UC_HOOK_MEM_UNMAPPED, UC_HOOK_MEM_FETCH_UNMAPPED, UC_ARM64_INS_MRS, UC_ARM64_INS_MSR, UC_ARM64_INS_SYS, UC_CTL_CPU_MODEL_WRITE, UC_CTL_CPU_MODEL_READ, UC_CTL_PAGE_SIZE_READ,

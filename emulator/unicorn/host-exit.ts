@@ -33,7 +33,7 @@
  * UCONSOLE_DEBUG=1 says on stderr when the process leaves this way.
  */
 
-import koffi from 'koffi';
+import koffi from './koffi';
 import { writeSync } from 'node:fs';
 import type { KoffiFn } from './binding';
 

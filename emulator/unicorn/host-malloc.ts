@@ -47,7 +47,7 @@
  * the A/B.
  */
 
-import koffi from 'koffi';
+import koffi from './koffi';
 import { readFileSync } from 'node:fs';
 import type { KoffiFn } from './binding';
 

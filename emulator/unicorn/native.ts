@@ -17,7 +17,8 @@
  * that block and leaves x0 there for C to write.
  */
 
-import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
+import koffi from './koffi';
+import type { LibraryHandle, TypeObject } from 'koffi';
 import { ensureNativeLibrary, NativeBuildError } from '../native/build';
 import { storePathInlineBlockHook, storePathKeepStoreChecks } from './store-path';
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';

@@ -13,7 +13,8 @@
  * purpose, to measure the difference (bench syscall's A/B).
  */
 
-import koffi, { type LibraryHandle } from 'koffi';
+import koffi from './koffi';
+import type { LibraryHandle } from 'koffi';
 import { ensureNativeLibrary, storePathPaths } from '../native/build';
 import type { Ptr } from './binding';
 
