@@ -35,7 +35,7 @@
  */
 
 import { hostAlloc, type HostMemory } from './unicorn/binding';
-import { replicate } from './unicorn/native';
+import { maskRecords, replicate } from './unicorn/native';
 import { snapshotLayout } from './snapshot-layout';
 import { GuestRam, BANK_SIZE } from './memory/guest-ram';
 import { Core, SHADOW_HOST_SIZE, tlbiBroadcasts, type ExecMode, type SvcCall, type SysregModel, type TlbiOp } from './core';
@@ -190,7 +190,7 @@ export class Machine {
     this.dram = this.board.dram(this.ramBytes);
     const end = Math.max(...this.dram.map((r) => r.base + r.size));
     this.host = hostAlloc(end, true, true);
-    this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })), replicate);
+    this.ram = new GuestRam(this.host.buffers.map((buffer, k) => ({ base: k * BANK_SIZE, buffer })), { replicate, maskRecords });
 
     const b = this.board;
     this.console = b.console.kind === 'pl011' ? new Pl011(b.console.dtName) : new DwApbUart(b.console.dtName, { regShift: b.console.regShift, base: b.console.base, ...b.console.dw });

@@ -37,6 +37,22 @@ export function replicateInJs(bytes: Uint8Array, unitLen: number): void {
   for (let done = Math.min(unitLen, bytes.length); done < bytes.length; done *= 2) bytes.copyWithin(done, 0, Math.min(done, bytes.length - done));
 }
 
+/** maskRecords in JavaScript, 32 bits at a time. */
+export function maskRecordsInJs(bytes: Uint8Array, keep: Uint8Array, set: Uint8Array): void {
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  const k = new Int32Array(keep.buffer, keep.byteOffset, keep.length >> 2);
+  const v = new Int32Array(set.buffer, set.byteOffset, set.length >> 2);
+  for (let at = 0; at < words.length; at += k.length) for (let i = 0; i < k.length; i++) words[at + i] = (words[at + i]! & k[i]!) | v[i]!;
+}
+
+/** How the host writes records of guest memory, where it has a faster way than JavaScript's. */
+export interface HostRecordOps {
+  replicate(bytes: Uint8Array, unitLen: number): void;
+  maskRecords(bytes: Uint8Array, keep: Uint8Array, set: Uint8Array): void;
+}
+
+const IN_JS: HostRecordOps = { replicate: replicateInJs, maskRecords: maskRecordsInJs };
+
 export class GuestRamError extends Error {
   override name = 'GuestRamError';
 }
@@ -51,11 +67,11 @@ export class GuestRam {
   /**
    * @param banks host memory for [0, end), bank k covering
    *              [k * BANK_SIZE, k * BANK_SIZE + buffer.byteLength)
-   * @param fill  the host's way of repeating a unit through a range
-   *              (replicate's contract), where it has a faster one than
-   *              copying in JavaScript
+   * @param host  the host's way of writing records (replicate's and
+   *              maskRecords's contracts), where it has a faster one than
+   *              JavaScript's
    */
-  constructor(banks: RamBank[], private readonly hostReplicate: (bytes: Uint8Array, unitLen: number) => void = replicateInJs) {
+  constructor(banks: RamBank[], private readonly host: HostRecordOps = IN_JS) {
     banks.forEach((b, k) => {
       if (b.base !== k * BANK_SIZE) throw new GuestRamError(`bank ${k} must start at ${k * BANK_SIZE}`);
       if (k < banks.length - 1 && b.buffer.byteLength !== BANK_SIZE)
@@ -128,7 +144,20 @@ export class GuestRam {
   replicate(pa: number, unitLen: number, len: number): void {
     if (!(Number.isInteger(unitLen) && unitLen > 0 && unitLen <= REPLICATE_UNIT_MAX) || len % unitLen !== 0)
       throw new GuestRamError(`cannot repeat ${unitLen} bytes through ${len}`);
-    this.hostReplicate(this.bytes(pa, len), unitLen);
+    this.host.replicate(this.bytes(pa, len), unitLen);
+  }
+
+  /**
+   * Set every keep.length-byte record of [pa, pa+len) to
+   * (record & keep) | set (records of a multiple of 8 bytes, at most 64 KB;
+   * len a multiple of them): __free_pages_core's per-page part over a
+   * range of struct pages.
+   */
+  maskRecords(pa: number, len: number, keep: Uint8Array, set: Uint8Array): void {
+    const unitLen = keep.length;
+    if (!(unitLen > 0 && unitLen % 8 === 0 && unitLen <= REPLICATE_UNIT_MAX) || set.length !== unitLen || len % unitLen !== 0)
+      throw new GuestRamError(`cannot mask ${len} bytes in records of ${unitLen}`);
+    this.host.maskRecords(this.bytes(pa, len), keep, set);
   }
 
   /** A live typed view (Int32Array, BigUint64Array, ...) of `count` elements at pa. */

@@ -100,9 +100,9 @@
  *
  * 7. No exit check after every load, where nothing needs one
  *    (ucs_skip_access_exit_checks), 8. the block that made an access
- *    the machine refused (ucs_access_block), and 9. filling guest memory
- *    with a repeated pattern on every host core (ucs_replicate), at the
- *    end of this file.
+ *    the machine refused (ucs_access_block), and 9. records of guest
+ *    memory written on every host core (ucs_replicate, ucs_mask_records),
+ *    at the end of this file.
  *
  * Nothing here writes the PC from a hook: in 2.0.1 that cancels a pending
  * uc_emu_stop (the quit_request / stop_request race fixed upstream in
@@ -124,7 +124,7 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-#define UCS_ABI 10
+#define UCS_ABI 11
 #define SVC_REGS 9           /* x0-x5, x8, PSTATE, TPIDR_EL1 */
 
 /* QEMU's exception numbers (target/arm/cpu.h): what an svc and a data abort raise. */
@@ -769,44 +769,100 @@ int32_t ucs_access_block(uc_engine *uc, uint64_t *pc)
 }
 
 /*
- * 9. Filling guest memory with a repeated pattern on every host core.
- *    The kernel's memmap_init gives every struct page of a zone the same
- *    64 bytes: 64 MB of them for a 4 GB board, all of it memory the host
- *    process has never touched. Touching fresh memory is the cost, not
- *    the copying: each 2 MB huge page is faulted in and zeroed by the host
- *    kernel, and on a virtualised host whose free memory went back to the
- *    hypervisor (virtio-balloon free page reporting) each of its 4 KB
- *    pages faults once more below that. One thread took 100-115 ms to
- *    fill 64 MB so, two threads 37-59 ms, and either 5-6 ms once the
- *    memory was warm (a probe, fresh processes 2.5 s apart). The faults of
- *    different huge pages proceed in parallel, so the range is cut into
- *    one part per online CPU (at most MAX_FILL_THREADS, and none smaller
- *    than MIN_FILL_PART), each filled by its own thread, the caller's the
- *    first. Every part starts on a multiple of the unit, so each is the
- *    pattern from its first byte: its first STAGE bytes are built from
- *    the unit, and the rest copied from them while they are in the cache.
- *    The bytes written do not depend on how the range was cut.
+ * 9. Records of guest memory, written on every host core. The kernel's
+ *    memmap_init gives every struct page of a zone the same 64 bytes (64 MB
+ *    of them for a 4 GB board, all of it memory the host process has never
+ *    touched), and memblock_free_all and the CMA areas' activation then
+ *    clear PG_reserved and the reference count of each free one
+ *    (__free_pages_core's per-page part). Touching fresh memory is the
+ *    first cost, not the copying: each 2 MB huge page is faulted in and
+ *    zeroed by the host kernel, and on a virtualised host whose free
+ *    memory went back to the hypervisor (virtio-balloon free page
+ *    reporting) each of its 4 KB pages faults once more below that. One
+ *    thread took 100-115 ms to fill 64 MB so, two threads 37-59 ms, and
+ *    either 5-6 ms once the memory was warm (a probe, fresh processes 2.5 s
+ *    apart); the second pass is memory-bound (14-16 ms in JavaScript, one
+ *    thread). The faults of different huge pages, and the memory traffic of
+ *    different parts, proceed in parallel, so a range of records is cut
+ *    into one part per online CPU (at most MAX_FILL_THREADS, and none
+ *    smaller than MIN_FILL_PART), each done by its own thread, the
+ *    caller's the first. Every part starts on a record. What is written
+ *    does not depend on how the range was cut.
+ *
+ *    ucs_replicate repeats the first record through the range: a part's
+ *    first STAGE bytes are built from it, and the rest copied from them
+ *    while they are in the cache. ucs_mask_records sets each record to
+ *    (record & keep) | set, word by word.
  */
 #define MAX_FILL_THREADS 4
 #define MIN_FILL_PART (4u << 20)
 #define STAGE (64u << 10)
 
-struct fill_part {
+struct part {
 	unsigned char *dst;
-	const unsigned char *unit;
 	size_t unit_len, len; /* len: a multiple of unit_len */
+	const void *a, *b;    /* the operation's: the unit; keep and set */
 };
 
-static void *fill_part(void *arg)
+static void *replicate_part(void *arg)
 {
-	const struct fill_part *p = arg;
+	const struct part *p = arg;
 	size_t stage = p->len < STAGE ? p->len : STAGE - STAGE % p->unit_len;
 
 	for (size_t off = 0; off < stage; off += p->unit_len)
-		memcpy(p->dst + off, p->unit, p->unit_len);
+		memcpy(p->dst + off, p->a, p->unit_len);
 	for (size_t off = stage; off < p->len; off += stage)
 		memcpy(p->dst + off, p->dst, p->len - off < stage ? p->len - off : stage);
 	return NULL;
+}
+
+static void *mask_part(void *arg)
+{
+	const struct part *p = arg;
+	const uint64_t *keep = p->a, *set = p->b;
+
+	for (size_t off = 0; off < p->len; off += p->unit_len) {
+		for (size_t k = 0; k < p->unit_len / 8; k++) {
+			uint64_t w;
+
+			memcpy(&w, p->dst + off + 8 * k, 8);
+			w = (w & keep[k]) | set[k];
+			memcpy(p->dst + off + 8 * k, &w, 8);
+		}
+	}
+	return NULL;
+}
+
+/* Run `op` over the records of dst[0, len) in parts, one thread each; answers the threads that ran. */
+static int32_t in_parts(void *(*op)(void *), unsigned char *dst, size_t unit_len, size_t len, const void *a, const void *b)
+{
+	struct part parts[MAX_FILL_THREADS];
+	pthread_t threads[MAX_FILL_THREADS];
+	int started[MAX_FILL_THREADS] = { 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t units = len / unit_len, n, ran = 1;
+
+	n = cpus < 1 ? 1 : cpus > MAX_FILL_THREADS ? MAX_FILL_THREADS : (size_t)cpus;
+	while (n > 1 && len / n < MIN_FILL_PART)
+		n--;
+	for (size_t i = 0, at = 0; i < n; i++) {
+		size_t take = units / n + (i < units % n);
+
+		parts[i] = (struct part){ dst + at * unit_len, unit_len, take * unit_len, a, b };
+		at += take;
+	}
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&threads[i], NULL, op, &parts[i]) == 0;
+	op(&parts[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i]) {
+			pthread_join(threads[i], NULL);
+			ran++;
+		} else {
+			op(&parts[i]); /* no thread for it: the caller's */
+		}
+	}
+	return (int32_t)ran;
 }
 
 /*
@@ -818,36 +874,27 @@ static void *fill_part(void *arg)
 int32_t ucs_replicate(unsigned char *dst, uint64_t unit_len, uint64_t len)
 {
 	unsigned char unit[STAGE];
-	struct fill_part parts[MAX_FILL_THREADS];
-	pthread_t threads[MAX_FILL_THREADS];
-	int started[MAX_FILL_THREADS] = { 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t units, n, ran = 1;
 
 	if (unit_len == 0 || unit_len > STAGE || len % unit_len)
 		return 0;
-	units = len / unit_len;
 	/* A copy of the unit: part 0 rewrites the bytes the others read it from. */
 	memcpy(unit, dst, unit_len);
-	n = cpus < 1 ? 1 : cpus > MAX_FILL_THREADS ? MAX_FILL_THREADS : (size_t)cpus;
-	while (n > 1 && len / n < MIN_FILL_PART)
-		n--;
-	for (size_t i = 0, at = 0; i < n; i++) {
-		size_t take = units / n + (i < units % n);
+	return in_parts(replicate_part, dst, unit_len, len, unit, NULL);
+}
 
-		parts[i] = (struct fill_part){ dst + at * unit_len, unit, unit_len, take * unit_len };
-		at += take;
-	}
-	for (size_t i = 1; i < n; i++)
-		started[i] = pthread_create(&threads[i], NULL, fill_part, &parts[i]) == 0;
-	fill_part(&parts[0]);
-	for (size_t i = 1; i < n; i++) {
-		if (started[i]) {
-			pthread_join(threads[i], NULL);
-			ran++;
-		} else {
-			fill_part(&parts[i]); /* no thread for it: the caller's */
-		}
-	}
-	return (int32_t)ran;
+/*
+ * Each unit_len-byte record of dst[0, len) becomes (record & keep) | set,
+ * keep and set unit_len bytes each; unit_len a multiple of 8, at most
+ * STAGE, and len a multiple of it. Answers the number of threads (0 for
+ * arguments it refuses).
+ */
+int32_t ucs_mask_records(unsigned char *dst, uint64_t unit_len, uint64_t len, const uint64_t *keep, const uint64_t *set)
+{
+	uint64_t k[STAGE / 8], v[STAGE / 8];
+
+	if (unit_len == 0 || unit_len % 8 || unit_len > STAGE || len % unit_len)
+		return 0;
+	memcpy(k, keep, unit_len);
+	memcpy(v, set, unit_len);
+	return in_parts(mask_part, dst, unit_len, len, k, v);
 }

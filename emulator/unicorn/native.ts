@@ -24,7 +24,7 @@ import { storePathInlineBlockHook, storePathKeepStoreChecks } from './store-path
 import type { KoffiFn, Ptr, Unicorn, UcContext } from './binding';
 
 /** Must equal UCS_ABI in uc_slice.c. */
-export const NATIVE_ABI = 10;
+export const NATIVE_ABI = 11;
 
 /** Why the engine stopped (enum ucs_stop). */
 export const SLICE_STOP = { NONE: 0, BUDGET: 1, TRAP: 3, IRQ: 4 } as const;
@@ -55,6 +55,7 @@ interface NativeLib {
   skipAccessExitChecks: KoffiFn;
   accessBlock: KoffiFn;
   replicate: KoffiFn;
+  maskRecords: KoffiFn;
   svcProto: TypeObject;
 }
 
@@ -81,6 +82,7 @@ function loadNative(): NativeLib {
     skipAccessExitChecks: f('int32_t ucs_skip_access_exit_checks(void *uc)'),
     accessBlock: f('int32_t ucs_access_block(void *uc, _Out_ uint64_t *pc)'),
     replicate: f('int32_t ucs_replicate(void *dst, uint64_t unit_len, uint64_t len)'),
+    maskRecords: f('int32_t ucs_mask_records(void *dst, uint64_t unit_len, uint64_t len, const void *keep, const void *set)'),
     svcProto: koffi.proto('int32_t ucs_svc_fn(void)'),
   };
   // The store-path library, where loaded, emits this library's block hook inline (uc_store_path.c).
@@ -150,6 +152,19 @@ export function replicate(bytes: Uint8Array, unitLen: number): number {
   if (!(Number.isInteger(unitLen) && unitLen > 0)) throw new RangeError(`ucs_replicate: a unit of ${unitLen} bytes`);
   const threads = bytes.length > unitLen ? (loadNative().replicate(bytes, unitLen, bytes.length) as number) : 1;
   if (threads === 0) throw new RangeError(`ucs_replicate: cannot repeat ${unitLen} bytes through ${bytes.length}`);
+  return threads;
+}
+
+/**
+ * Set every keep.length-byte record of `bytes` to (record & keep) | set,
+ * on every host core (ucs_mask_records, uc_slice.c 9.); GuestRam.maskRecords's
+ * contract. Answers the number of threads that did it.
+ */
+export function maskRecords(bytes: Uint8Array, keep: Uint8Array, set: Uint8Array): number {
+  if (set.length !== keep.length) throw new RangeError('ucs_mask_records: keep and set differ in length');
+  if (bytes.length === 0) return 1;
+  const threads = loadNative().maskRecords(bytes, keep.length, bytes.length, keep, set) as number;
+  if (threads === 0) throw new RangeError(`ucs_mask_records: cannot mask ${bytes.length} bytes in records of ${keep.length}`);
   return threads;
 }
 

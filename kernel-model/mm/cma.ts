@@ -42,7 +42,6 @@ import { PGFREE } from './vmstat_items';
 import { __free_pages_range } from './page_alloc/buddy';
 import { MIGRATE_CMA } from './page_alloc/mmzone';
 import { alloc_contig_range, free_contig_range } from './page_alloc/contig';
-import { PG_reserved, W_FLAGS, W_REFCOUNT } from './page_alloc/mm_types';
 
 /** MAX_CMA_AREAS = 1 + CONFIG_CMA_AREAS (7, the default the Pi kernels keep). */
 export const MAX_CMA_AREAS = 8;
@@ -244,12 +243,7 @@ export class CmaAreas {
           return;
         }
       }
-      // init_cma_reserved_pageblock
-      for (let p = pfn; p < pfn + pb; p++) {
-        const i = mem_map.idx(p);
-        mem_map.w[i + W_FLAGS] &= ~(1 << PG_reserved);
-        mem_map.w[i + W_REFCOUNT] = 0;
-      }
+      mem_map.free_pages_core_prepare(pfn, pfn + pb); // init_cma_reserved_pageblock
       mem_map.set_pageblock_migratetype(pfn, MIGRATE_CMA);
       pgalloc.count_vm_events(PGFREE, pb);
       __free_pages_range(pgalloc, zone, pfn, pfn + pb, false, MIGRATE_CMA);

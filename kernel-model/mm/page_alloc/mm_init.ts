@@ -46,7 +46,7 @@
 import type { GuestRam } from '../../../emulator/memory/guest-ram';
 import type { Printk } from '../../printk';
 import { SMP_CACHE_BYTES, type Memblock } from '../memblock';
-import { MemMap, PAGE_SHIFT, PAGE_SIZE, PAGE_WORDS, PG_reserved, STRUCT_PAGE_SIZE, W_FLAGS, W_REFCOUNT } from './mm_types';
+import { MemMap, PAGE_SHIFT, PAGE_SIZE, STRUCT_PAGE_SIZE } from './mm_types';
 import { MAX_NR_ZONES, MIGRATE_MOVABLE, MIGRATE_TYPES, ZONE_MOVABLE, Zone, zone_names } from './mmzone';
 import { PerCpuPages, pageset_set_batch, setup_pageset, zone_batchsize } from './pcp';
 import { PER_CPU_NODESTAT_SIZE, PER_CPU_PAGESET_ALIGN, PER_CPU_PAGESET_SIZE } from '../percpu/static_vars';
@@ -328,11 +328,7 @@ function free_pfn_range(pgalloc: PageAllocator, s: number, e: number): number {
     const zs = Math.max(s, zone.zone_start_pfn);
     const ze = Math.min(e, zone.zone_end_pfn());
     if (zs >= ze) continue;
-    const w = mem_map.w;
-    for (let i = mem_map.idx(zs), end = mem_map.idx(ze); i < end; i += PAGE_WORDS) {
-      w[i + W_FLAGS] &= ~(1 << PG_reserved);
-      w[i + W_REFCOUNT] = 0;
-    }
+    mem_map.free_pages_core_prepare(zs, ze);
     zone.managed_pages += ze - zs;
     __free_pages_range(pgalloc, zone, zs, ze, true, -1);
     count += ze - zs;

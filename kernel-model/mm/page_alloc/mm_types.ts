@@ -138,6 +138,15 @@ export class MemMapError extends Error {
   override name = 'MemMapError';
 }
 
+/** __free_pages_core's mask over one struct page: everything kept but PG_reserved and the reference count. */
+const FREE_CORE_KEEP = (() => {
+  const keep = new Int32Array(PAGE_WORDS).fill(-1);
+  keep[W_FLAGS] = ~(1 << PG_reserved);
+  keep[W_REFCOUNT] = 0;
+  return new Uint8Array(keep.buffer);
+})();
+const FREE_CORE_SET = new Uint8Array(STRUCT_PAGE_SIZE);
+
 /**
  * The mem_map array: struct pages for PFNs [basePfn, endPfn), plus the
  * pageblock flags (the SPARSEMEM usemap), both in guest memory.
@@ -265,6 +274,16 @@ export class MemMap {
     // the first through the rest (on every host core where it can: a 4 GB
     // board's 64 MB mem_map is mostly the host's first touches of it).
     this.ram.replicate(this.page_struct_pa(from), STRUCT_PAGE_SIZE, (to - from) * STRUCT_PAGE_SIZE);
+  }
+
+  /**
+   * __free_pages_core's per-page part for [from, to): PG_reserved cleared
+   * and the reference count 0 in every struct page (memblock_free_all's
+   * ranges, a CMA area's pageblocks), by the RAM on every host core where
+   * it can (a 4 GB board's free pages are 64 MB of struct pages).
+   */
+  free_pages_core_prepare(from: number, to: number): void {
+    if (to > from) this.ram.maskRecords(this.page_struct_pa(from), (to - from) * STRUCT_PAGE_SIZE, FREE_CORE_KEEP, FREE_CORE_SET);
   }
 
   SetPageReserved(pfn: number): void {

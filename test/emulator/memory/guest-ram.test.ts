@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GuestRam, replicateInJs } from '../../../emulator/memory/guest-ram';
+import { GuestRam, maskRecordsInJs, replicateInJs } from '../../../emulator/memory/guest-ram';
 
 describe('GuestRam.peek', () => {
   it('gives the bytes in place within a bank (a write shows through), and refuses a range outside RAM', () => {
@@ -17,9 +17,12 @@ describe('GuestRam.peek', () => {
 describe('GuestRam.replicate', () => {
   it('repeats the unit at pa through the range and nothing else, with the host filler given', () => {
     const seen: [number, number][] = [];
-    const ram = new GuestRam([{ base: 0, buffer: new ArrayBuffer(1 << 16) }], (b, u) => {
-      seen.push([b.length, u]);
-      replicateInJs(b, u);
+    const ram = new GuestRam([{ base: 0, buffer: new ArrayBuffer(1 << 16) }], {
+      replicate: (b, u) => {
+        seen.push([b.length, u]);
+        replicateInJs(b, u);
+      },
+      maskRecords: maskRecordsInJs,
     });
     const unit = [1, 2, 3, 4, 5, 6, 7, 8];
     ram.bytes(0x1000, 8).set(unit);
@@ -36,5 +39,16 @@ describe('GuestRam.replicate', () => {
     expect(() => ram.replicate(0, 64, 100)).toThrow(/cannot repeat 64 bytes through 100/);
     expect(() => ram.replicate(0, 0x20000, 0x40000)).toThrow(/cannot repeat/);
     expect(() => ram.replicate((1 << 20) - 64, 64, 128)).toThrow(/outside guest RAM/);
+  });
+});
+
+describe('GuestRam.maskRecords', () => {
+  it('sets each record of the range to (record & keep) | set, and refuses records that are not whole words', () => {
+    const ram = GuestRam.fromArrayBuffers(1 << 16);
+    ram.bytes(0x100, 40).fill(0xff);
+    ram.maskRecords(0x100, 32, Uint8Array.of(0x0f, 0xff, 0, 0, 0, 0, 0, 0xf0), Uint8Array.of(0, 0, 1, 0, 0, 0, 0, 0));
+    for (let r = 0; r < 4; r++) expect([...ram.bytes(0x100 + 8 * r, 8)]).toEqual([0x0f, 0xff, 1, 0, 0, 0, 0, 0xf0]);
+    expect([...ram.bytes(0x120, 8)]).toEqual(new Array(8).fill(0xff));
+    expect(() => ram.maskRecords(0, 24, new Uint8Array(12), new Uint8Array(12))).toThrow(/cannot mask 24 bytes in records of 12/);
   });
 });

@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cpus } from 'node:os';
 import { hostAlloc, Unicorn } from '../../../emulator/unicorn/binding';
-import { replicate, skipAccessExitChecks } from '../../../emulator/unicorn/native';
-import { replicateInJs } from '../../../emulator/memory/guest-ram';
+import { maskRecords, replicate, skipAccessExitChecks } from '../../../emulator/unicorn/native';
+import { maskRecordsInJs, replicateInJs } from '../../../emulator/memory/guest-ram';
 import { UC_CPU_ARM64_A72, UC_PROT_ALL, regX } from '../../../emulator/unicorn/constants';
 import { asm } from '../../../emulator/arm64/assembler';
 import type { ExecMode } from '../../../emulator/core';
@@ -166,5 +166,37 @@ describe('replicate (ucs_replicate: a unit repeated on every host core)', () => 
   it('refuses a length that is not a multiple of the unit, and a unit of 0', () => {
     expect(() => replicate(new Uint8Array(100), 64)).toThrow(/cannot repeat 64 bytes through 100/);
     expect(() => replicate(new Uint8Array(100), 0)).toThrow(/a unit of 0 bytes/);
+  });
+});
+
+describe('maskRecords (ucs_mask_records: (record & keep) | set, on every host core)', () => {
+  /** A keep and a set mask of `unit` bytes, each byte different. */
+  function masks(unit: number): [Uint8Array, Uint8Array] {
+    const keep = new Uint8Array(unit).map((_, i) => (i * 29 + 7) & 0xff);
+    const set = new Uint8Array(unit).map((_, i) => (i * 53 + 1) & 0xff & ~keep[i]!);
+    return [keep, set];
+  }
+  for (const [what, unit, len] of [['a few struct pages', 64, 64 * 9], ['a 16 MB stretch of them (one part per core)', 64, 16 << 20], ['records of 24 bytes', 24, 24 * 500_000]] as const) {
+    it(`${what}: what the JavaScript loop writes, and nothing outside`, () => {
+      const [keep, set] = masks(unit);
+      const runs = Array.from({ length: 2 }, () => {
+        const mem = hostAlloc(len + 8192);
+        live.push(() => mem.free());
+        const all = new Uint8Array(mem.buffers[0]!, 0, len + 8192);
+        for (let i = 0; i < all.length; i++) all[i] = (i * 131 + (i >> 8)) & 0xff;
+        return all;
+      });
+      maskRecords(runs[0]!.subarray(4096, 4096 + len), keep, set);
+      maskRecordsInJs(runs[1]!.subarray(4096, 4096 + len), keep, set);
+      expect(Buffer.compare(runs[0]!, runs[1]!)).toBe(0);
+      expect(runs[0]![4096 + len]).toBe(((4096 + len) * 131 + ((4096 + len) >> 8)) & 0xff); // the byte after: untouched
+      expect(runs[0]![4095]).toBe((4095 * 131 + (4095 >> 8)) & 0xff); // the byte before: untouched
+    });
+  }
+
+  it('refuses records that are not whole words, and a length that is not whole records', () => {
+    expect(() => maskRecords(new Uint8Array(60), new Uint8Array(12), new Uint8Array(12))).toThrow(/cannot mask 60 bytes in records of 12/);
+    expect(() => maskRecords(new Uint8Array(100), new Uint8Array(64), new Uint8Array(64))).toThrow(/cannot mask 100 bytes/);
+    expect(() => maskRecords(new Uint8Array(64), new Uint8Array(64), new Uint8Array(8))).toThrow(/differ in length/);
   });
 });
