@@ -46,7 +46,7 @@ function inputs(root: string): string[] {
   const files: string[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
+      const p = `${d}/${e.name}`; // not join(): this runs at every boot
       if (e.isDirectory()) {
         if (e.name !== 'build') walk(p);
       } else if (/\.(S|ts|c|sh)$/.test(e.name)) files.push(p);

@@ -45,7 +45,7 @@ function sources(dirs, re) {
   const walk = (d) => {
     if (!existsSync(d)) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
+      const p = `${d}/${e.name}`; // not join(): its normalising is a few ms of every start over ~300 names
       if (e.isDirectory()) {
         if (e.name !== 'node_modules' && e.name !== 'build') walk(p);
       } else if (re.test(e.name)) out.push(p);
