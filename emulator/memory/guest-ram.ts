@@ -149,14 +149,14 @@ export class GuestRam {
 
   /**
    * Set every keep.length-byte record of [pa, pa+len) to
-   * (record & keep) | set (records of a multiple of 8 bytes, at most 64 KB;
-   * len a multiple of them): __free_pages_core's per-page part over a
-   * range of struct pages.
+   * (record & keep) | set (records of a multiple of 8 bytes, at most 64 KB,
+   * from an 8-byte aligned pa; len a multiple of them): __free_pages_core's
+   * per-page part over a range of struct pages.
    */
   maskRecords(pa: number, len: number, keep: Uint8Array, set: Uint8Array): void {
     const unitLen = keep.length;
-    if (!(unitLen > 0 && unitLen % 8 === 0 && unitLen <= REPLICATE_UNIT_MAX) || set.length !== unitLen || len % unitLen !== 0)
-      throw new GuestRamError(`cannot mask ${len} bytes in records of ${unitLen}`);
+    if (!(unitLen > 0 && unitLen % 8 === 0 && unitLen <= REPLICATE_UNIT_MAX) || set.length !== unitLen || len % unitLen !== 0 || pa % 8 !== 0)
+      throw new GuestRamError(`cannot mask ${len} bytes at 0x${pa.toString(16)} in records of ${unitLen}`);
     this.host.maskRecords(this.bytes(pa, len), keep, set);
   }
 

@@ -10,14 +10,15 @@
  * ends up with is the platform package's, @koromix/koffi-<platform>-<arch>,
  * built for glibc under <platform>_<arch>/ (Debian's case): that is
  * required here directly, 4 ms, and used as long as its version is the
- * koffi package's. Anything else (another libc, a missing platform
- * package, another version) falls back to the koffi package's entry, the
- * same module by its usual way. The entry's only additions are shims for
- * functions deprecated in koffi 2 and 3, which nothing here calls.
+ * koffi package's. Anything else (a musl system, where the entry picks
+ * its musl build; a missing platform package; another version) falls back
+ * to the koffi package's entry, the same module by its usual way. The
+ * entry's only additions are shims for functions deprecated in koffi 2
+ * and 3, which nothing here calls.
  */
 
 import type * as Koffi from 'koffi';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -27,6 +28,7 @@ function loadKoffi(): KoffiModule {
   const load = createRequire(import.meta.url);
   const entry = load.resolve('koffi');
   try {
+    if (muslSystem()) throw new Error('musl: the entry chooses the build');
     const { version } = JSON.parse(readFileSync(join(dirname(entry), 'package.json'), 'utf8')) as { version: string };
     const { platform, arch } = process;
     const native = load(`@koromix/koffi-${platform}-${arch}/${platform}_${arch}/koffi.node`) as KoffiModule & { version?: string };
@@ -35,6 +37,15 @@ function loadKoffi(): KoffiModule {
     // not there, or not loadable here: the entry's own way
   }
   return load(entry) as KoffiModule;
+}
+
+/** Whether the system's C library is musl (its dynamic loader is there, as on Alpine). */
+export function muslSystem(): boolean {
+  try {
+    return readdirSync('/lib').some((name) => name.startsWith('ld-musl-'));
+  } catch {
+    return false;
+  }
 }
 
 const koffi: KoffiModule = loadKoffi();

@@ -2,8 +2,8 @@
 /*
  * The binding of the emulator's native part (emulator/native/uc_slice.c):
  * deterministic slices counted by a C block hook, event sites as the
- * translator's exits, and the exception hook with the svc fast path. This file and binding.ts
- * are the only ones that touch koffi.
+ * translator's exits, and the exception hook with the svc fast path. Only
+ * the files of emulator/unicorn/ touch koffi.
  *
  * The library is checked before it is loaded (emulator/native/build.ts):
  * missing or built from an older source, it is rebuilt, or the process

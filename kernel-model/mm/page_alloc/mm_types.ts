@@ -283,6 +283,7 @@ export class MemMap {
    * it can (a 4 GB board's free pages are 64 MB of struct pages).
    */
   free_pages_core_prepare(from: number, to: number): void {
+    if (from < this.basePfn || to > this.endPfn) throw new MemMapError(`pfns 0x${from.toString(16)}-0x${to.toString(16)} are outside mem_map`);
     if (to > from) this.ram.maskRecords(this.page_struct_pa(from), (to - from) * STRUCT_PAGE_SIZE, FREE_CORE_KEEP, FREE_CORE_SET);
   }
 

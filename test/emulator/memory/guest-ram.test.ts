@@ -49,6 +49,7 @@ describe('GuestRam.maskRecords', () => {
     ram.maskRecords(0x100, 32, Uint8Array.of(0x0f, 0xff, 0, 0, 0, 0, 0, 0xf0), Uint8Array.of(0, 0, 1, 0, 0, 0, 0, 0));
     for (let r = 0; r < 4; r++) expect([...ram.bytes(0x100 + 8 * r, 8)]).toEqual([0x0f, 0xff, 1, 0, 0, 0, 0, 0xf0]);
     expect([...ram.bytes(0x120, 8)]).toEqual(new Array(8).fill(0xff));
-    expect(() => ram.maskRecords(0, 24, new Uint8Array(12), new Uint8Array(12))).toThrow(/cannot mask 24 bytes in records of 12/);
+    expect(() => ram.maskRecords(0, 24, new Uint8Array(12), new Uint8Array(12))).toThrow(/cannot mask 24 bytes at 0x0 in records of 12/);
+    expect(() => ram.maskRecords(4, 64, new Uint8Array(64), new Uint8Array(64))).toThrow(/cannot mask 64 bytes at 0x4/);
   });
 });
