@@ -24,7 +24,7 @@
  * constants; the costs of each call were measured here (bench emu).
  */
 
-import koffi from './koffi';
+import koffi, { libc } from './koffi';
 import type { TypeObject, LibraryHandle } from 'koffi';
 import {
   REG_CP_REG, UC_API_MAJOR, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_INTR, UC_HOOK_CODE, UC_HOOK_INSN,
@@ -109,7 +109,6 @@ function loadLib(): Lib {
     );
   }
   bindStorePath(LIBUNICORN);
-  const libc = koffi.load('libc.so.6');
   const f = (decl: string): KoffiFn => uc.func(decl) as KoffiFn;
   const l: Lib = {
     uc_version: f('unsigned int uc_version(void *major, void *minor)'),
@@ -133,9 +132,9 @@ function loadLib(): Lib {
     uc_context_restore: f('int uc_context_restore(void *uc, void *context)'),
     uc_context_size: f('size_t uc_context_size(void *uc)'),
     uc_context_free: f('int uc_context_free(void *context)'),
-    mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)') as KoffiFn,
-    munmap: libc.func('int munmap(void *addr, size_t len)') as KoffiFn,
-    madvise: libc.func('int madvise(void *addr, size_t len, int advice)') as KoffiFn,
+    mmap: libc().func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off)') as KoffiFn,
+    munmap: libc().func('int munmap(void *addr, size_t len)') as KoffiFn,
+    madvise: libc().func('int madvise(void *addr, size_t len, int advice)') as KoffiFn,
     cpReg: koffi.struct('uc_arm64_cp_reg', { crn: 'uint32_t', crm: 'uint32_t', op0: 'uint32_t', op1: 'uint32_t', op2: 'uint32_t', val: 'uint64_t' }),
     protos: {
       intr: koffi.proto('void uc_cb_intr(void *uc, uint32_t intno, void *user)'),

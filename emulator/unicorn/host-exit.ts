@@ -19,10 +19,9 @@
  *    terminal it reads or writes through a stream, on the open file
  *    description it shares with the processes around it, and puts the bit
  *    back at exit (ResetStdio in src/node.cc), and so does this. The flags
- *    are recorded before anything touches process.stdin/stdout/stderr:
+ *    are recorded before anything touches process.stdin/stdout/stderr,
  *    by bin/uconsole.cjs, which starts the command, from
- *    /proc/self/fdinfo (or by noteStdioFlags itself, for a caller that
- *    starts cli() otherwise); where they are not known, Node's way out.
+ *    /proc/self/fdinfo; where they are not known, Node's way out.
  *  - a terminal's mode (raw input for `uconsole boot`'s console): not
  *    restored here, so with a terminal on any of the three the process
  *    takes Node's way out.
@@ -33,7 +32,7 @@
  * UCONSOLE_DEBUG=1 says on stderr when the process leaves this way.
  */
 
-import koffi from './koffi';
+import { libc as loadLibcHandle } from './koffi';
 import { writeSync } from 'node:fs';
 import type { KoffiFn } from './binding';
 
@@ -53,7 +52,7 @@ let stdioFlags: number[] | undefined;
 function loadLibc(): Libc | null {
   if (libc === undefined) {
     try {
-      const l = koffi.load('libc.so.6');
+      const l = loadLibcHandle();
       // libc's isatty, not node:tty's: that module loads node:net with it (6 ms of a start).
       const f = (decl: string): KoffiFn => l.func(decl) as KoffiFn;
       libc = { fcntl: f('int fcntl(int fd, int cmd, ...)'), isatty: f('int isatty(int fd)'), exit: f('void _exit(int status)') };
@@ -65,17 +64,12 @@ function loadLibc(): Libc | null {
 }
 
 /**
- * The standard descriptors' file status flags as they were before Node's
- * streams changed them: `flags` when the caller recorded them (-1: not
- * known), else as they are now.
+ * The standard descriptors' file status flags as the command's entry read
+ * them before Node's streams changed them (-1: not known). Without them
+ * the process takes Node's way out.
  */
 export function noteStdioFlags(flags?: readonly number[]): void {
-  if (flags) {
-    stdioFlags = STDIO.map((fd) => flags[fd] ?? -1);
-    return;
-  }
-  const l = loadLibc();
-  stdioFlags = l ? STDIO.map((fd) => l.fcntl(fd, F_GETFL) as number) : undefined;
+  stdioFlags = flags && STDIO.map((fd) => flags[fd] ?? -1);
 }
 
 /** Node's options that leave nothing to write at teardown. */

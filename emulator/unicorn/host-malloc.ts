@@ -47,7 +47,7 @@
  * the A/B.
  */
 
-import koffi from './koffi';
+import { libc } from './koffi';
 import { readFileSync } from 'node:fs';
 import type { KoffiFn } from './binding';
 
@@ -62,6 +62,10 @@ const HUGE_PAGE = 2n << 20n;
 const HEAP_PAD = 64 << 20;
 const MMAP_THRESHOLD = 32 << 20; /* glibc caps it at HEAP_MAX_SIZE / 2 (32 MB) */
 const HUGE_GROW = 8 << 20;
+const TRIM_THRESHOLD = 4 * HEAP_PAD;
+
+/** The same settings as glibc's tunables: what bin/uconsole puts in GLIBC_TUNABLES for Node's exec (a test holds the two equal). */
+export const MALLOC_TUNABLES = `glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=${MMAP_THRESHOLD}:glibc.malloc.top_pad=${HEAP_PAD}:glibc.malloc.trim_threshold=${TRIM_THRESHOLD}`;
 
 let done: boolean | undefined;
 
@@ -75,10 +79,10 @@ export function mallocInHugePages(): boolean {
   if (done !== undefined) return done;
   done = false;
   try {
-    const libc = koffi.load('libc.so.6');
-    const f = (decl: string): KoffiFn => libc.func(decl) as KoffiFn;
+    const c = libc();
+    const f = (decl: string): KoffiFn => c.func(decl) as KoffiFn;
     const mallopt = f('int mallopt(int param, int value)');
-    if (!mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) || !mallopt(M_TOP_PAD, HEAP_PAD) || !mallopt(M_TRIM_THRESHOLD, 4 * HEAP_PAD)) return done;
+    if (!mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) || !mallopt(M_TOP_PAD, HEAP_PAD) || !mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)) return done;
     // Grow the heap now (a block larger than its free top, and the pad), so that the advice covers what is to come.
     f('void free(void *p)')(f('void *malloc(size_t n)')(HUGE_GROW));
     const heap = heapMapping();

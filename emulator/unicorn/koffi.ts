@@ -18,6 +18,7 @@
  */
 
 import type * as Koffi from 'koffi';
+import type { LibraryHandle } from 'koffi';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -50,3 +51,10 @@ export function muslSystem(): boolean {
 
 const koffi: KoffiModule = loadKoffi();
 export default koffi;
+
+let libcHandle: LibraryHandle | undefined;
+
+/** glibc (libc.so.6), loaded once for every file here that calls it; throws where there is none. */
+export function libc(): LibraryHandle {
+  return (libcHandle ??= koffi.load('libc.so.6'));
+}

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../lib/project-root';
+import { MALLOC_TUNABLES } from '../../emulator/unicorn/host-malloc';
 
 // bin/uconsole starts Node without NODE_EXTRA_CA_CERTS and with glibc's
 // malloc tunables, and bin/uconsole.cjs gives uconsole's own children the
@@ -107,6 +108,11 @@ describe('bin/uconsole', () => {
     expect(r.atStart).toMatchObject({ UCONSOLE_LAUNCHER: '', heapOver64Mb: false, advised: false });
     expect(r.atStart.UCONSOLE_HOST_GLIBC_TUNABLES).toBeUndefined();
     expect(r.forChildren).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' });
+  });
+
+  it("sets the tunables emulator/unicorn/host-malloc.ts sets at run time", () => {
+    const launcher = readFileSync(join(bin, 'uconsole'), 'utf8');
+    expect(/export GLIBC_TUNABLES="([^$"]*)\$\{/.exec(launcher)?.[1]).toBe(MALLOC_TUNABLES);
   });
 
   it('says so when there is no node on PATH', () => {
